@@ -1,0 +1,52 @@
+import { nativeKafkaBrokers } from "../native/kafka.ts";
+import { nativePostgresUrl } from "../native/postgres.ts";
+import { NATIVE_TEMPORAL, nativeTemporalAddress } from "../native/temporal.ts";
+
+/** Every service that owns a database, with the environment variable naming its URL. */
+export const SERVICE_DATABASES = [
+  { service: "goals", env: "GOALS_DATABASE_URL", database: "goals" },
+  { service: "value-stream", env: "VALUE_STREAM_DATABASE_URL", database: "value_stream" },
+  { service: "scoring", env: "SCORING_DATABASE_URL", database: "scoring" },
+] as const;
+
+export type InfraComponent = "postgres" | "kafka" | "temporal";
+
+/** The endpoints every service, test and benchmark reads, under the same names on every path. */
+export interface PlatformEndpoints {
+  GOALS_DATABASE_URL: string;
+  VALUE_STREAM_DATABASE_URL: string;
+  SCORING_DATABASE_URL: string;
+  KAFKA_BROKERS: string;
+  TEMPORAL_ADDRESS: string;
+  TEMPORAL_NAMESPACE: string;
+}
+
+/** Which components the environment already names: those are used exactly as given. */
+export function componentsGivenByEnvironment(env: NodeJS.ProcessEnv): Set<InfraComponent> {
+  const given = new Set<InfraComponent>();
+  if (SERVICE_DATABASES.every(({ env: name }) => env[name])) given.add("postgres");
+  if (env.KAFKA_BROKERS) given.add("kafka");
+  if (env.TEMPORAL_ADDRESS) given.add("temporal");
+  return given;
+}
+
+export function nativeEndpoints(): PlatformEndpoints {
+  return {
+    GOALS_DATABASE_URL: nativePostgresUrl("goals"),
+    VALUE_STREAM_DATABASE_URL: nativePostgresUrl("value_stream"),
+    SCORING_DATABASE_URL: nativePostgresUrl("scoring"),
+    KAFKA_BROKERS: nativeKafkaBrokers,
+    TEMPORAL_ADDRESS: nativeTemporalAddress,
+    TEMPORAL_NAMESPACE: NATIVE_TEMPORAL.namespace,
+  };
+}
+
+/** Environment values win over the defaults of whichever path brought the rest up. */
+export function mergeEndpoints(defaults: PlatformEndpoints, env: NodeJS.ProcessEnv): PlatformEndpoints {
+  const merged = { ...defaults };
+  for (const key of Object.keys(defaults) as (keyof PlatformEndpoints)[]) {
+    const value = env[key];
+    if (value) merged[key] = value;
+  }
+  return merged;
+}

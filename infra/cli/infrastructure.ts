@@ -1,0 +1,65 @@
+import { spawnSync } from "node:child_process";
+import { ensureDatabases } from "@okr/database";
+import { ensureKafka, stopKafka } from "../native/kafka.ts";
+import { ensurePostgres, stopPostgres } from "../native/postgres.ts";
+import { ensureTemporal, stopTemporal } from "../native/temporal.ts";
+import {
+  type InfraComponent,
+  type PlatformEndpoints,
+  SERVICE_DATABASES,
+  componentsGivenByEnvironment,
+  mergeEndpoints,
+  nativeEndpoints,
+} from "./endpoints.ts";
+
+export type InfraMode = "environment" | "docker" | "native";
+
+export interface RunningInfrastructure {
+  endpoints: PlatformEndpoints;
+  /** How each component was resolved. */
+  modes: Record<InfraComponent, InfraMode>;
+  /** Stops whatever this run started (and nothing it merely reused). */
+  stop(): Promise<void>;
+}
+
+export function dockerEngineAnswers(): boolean {
+  return spawnSync("docker", ["info", "--format", "{{.ServerVersion}}"], { stdio: "ignore", timeout: 10_000 }).status === 0;
+}
+
+/**
+ * Resolves the infrastructure, per component: (a) endpoints given in the environment, (b) else a
+ * Docker engine (the caller decides compose or testcontainers), (c) else native processes from the cache.
+ */
+export async function ensureNativeInfrastructure(cacheDir: string, env: NodeJS.ProcessEnv): Promise<RunningInfrastructure> {
+  const given = componentsGivenByEnvironment(env);
+  const started: InfraComponent[] = [];
+  const startIfMissing = async (component: InfraComponent, ensure: () => Promise<boolean>) => {
+    if (given.has(component)) return;
+    if (await ensure()) started.push(component);
+  };
+  const modes = {} as Record<InfraComponent, InfraMode>;
+  for (const component of ["postgres", "kafka", "temporal"] as const) {
+    modes[component] = given.has(component) ? "environment" : "native";
+  }
+  const stop = async () => {
+    if (started.includes("temporal")) await stopTemporal(cacheDir);
+    if (started.includes("kafka")) await stopKafka(cacheDir);
+    if (started.includes("postgres")) stopPostgres(cacheDir);
+  };
+  try {
+    // Postgres and Kafka start side by side; the Temporal build/start is independent of both.
+    await Promise.all([
+      startIfMissing("postgres", () => ensurePostgres(cacheDir)),
+      startIfMissing("kafka", () => ensureKafka(cacheDir)),
+      startIfMissing("temporal", () => ensureTemporal(cacheDir)),
+    ]);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const endpoints = mergeEndpoints(nativeEndpoints(), env);
+  if (!given.has("postgres")) {
+    await ensureDatabases(endpoints.GOALS_DATABASE_URL, SERVICE_DATABASES.map((db) => db.database));
+  }
+  return { endpoints, modes, stop };
+}

@@ -1,0 +1,56 @@
+/**
+ * The project's command line, run by infra/bin/okr on Node >= 22.12:
+ *   okr start            infrastructure, migrations, services, worker, demo organization; Ctrl-C stops it all
+ *   okr test             lint, typecheck, then every unit, integration and end-to-end test; one summary line
+ *   okr bench            the benchmarks under bench/, printing their figures
+ *   okr infra up|down    only the infrastructure (prints the endpoints to export)
+ */
+import { MissingPrerequisiteError } from "../native/processes.ts";
+import { ensureNativeInfrastructure } from "./infrastructure.ts";
+import { stopKafka } from "../native/kafka.ts";
+import { stopPostgres } from "../native/postgres.ts";
+import { stopTemporal } from "../native/temporal.ts";
+
+const cacheDir = process.env.OKR_CACHE_DIR ?? `${process.env.HOME}/.cache/okr-platform`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "infra":
+      return infraCommand(rest[0]);
+    case "start":
+      return (await import("./start.ts")).start(cacheDir);
+    case "test":
+      return (await import("./test.ts")).test(cacheDir, rest);
+    case "bench":
+      return (await import("./bench.ts")).bench(cacheDir, rest);
+    default:
+      console.error("usage: okr start | test [vitest filters] | bench [name] | infra up|down");
+      return 2;
+  }
+}
+
+async function infraCommand(action: string | undefined): Promise<number> {
+  if (action === "up") {
+    const infra = await ensureNativeInfrastructure(cacheDir, process.env);
+    for (const [name, value] of Object.entries(infra.endpoints)) console.log(`export ${name}=${value}`);
+    return 0;
+  }
+  if (action === "down") {
+    await stopTemporal(cacheDir);
+    await stopKafka(cacheDir);
+    stopPostgres(cacheDir);
+    return 0;
+  }
+  console.error("usage: okr infra up|down");
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof MissingPrerequisiteError) console.error(`okr: ${error.message}`);
+    else console.error("okr:", error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,118 @@
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Kafka, logLevel } from "kafkajs";
+import { readPid, requireCommand, run, startDaemon, stopDaemon, waitUntil } from "./processes.ts";
+
+export const KAFKA_VERSION = "4.1.1";
+export const NATIVE_KAFKA = { host: "127.0.0.1", port: 59092, controllerPort: 59093 } as const;
+export const nativeKafkaBrokers = `${NATIVE_KAFKA.host}:${NATIVE_KAFKA.port}`;
+
+const kafkaInfraDir = fileURLToPath(new URL("../kafka/", import.meta.url));
+
+export async function kafkaIsReady(brokers = nativeKafkaBrokers): Promise<boolean> {
+  const admin = new Kafka({
+    clientId: "okr-infra-probe",
+    brokers: brokers.split(","),
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 1000,
+    retry: { retries: 0 },
+  }).admin();
+  try {
+    await admin.connect();
+    const cluster = await admin.describeCluster();
+    return cluster.brokers.length > 0;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}
+
+/** Resolves the broker jars from Maven Central into the cache once. */
+function ensureKafkaJars(cacheDir: string): string {
+  const libs = join(cacheDir, "kafka", KAFKA_VERSION, "libs");
+  if (existsSync(libs) && readdirSync(libs).some((file) => file.startsWith("kafka_2.13-"))) return libs;
+  requireCommand("java", "the Kafka broker", "Install a JDK 17+ (Debian: apt-get install openjdk-17-jre-headless).");
+  requireCommand("mvn", "the Kafka broker download", "Install Maven (Debian: apt-get install maven).");
+  console.error(`okr: resolving Apache Kafka ${KAFKA_VERSION} jars from Maven Central`);
+  run("mvn", [
+    "-q",
+    "-B",
+    "-f",
+    join(kafkaInfraDir, "pom.xml"),
+    `-Dmaven.repo.local=${join(cacheDir, "m2")}`,
+    "dependency:copy-dependencies",
+    "-DincludeScope=runtime",
+    `-DoutputDirectory=${libs}.partial`,
+  ]);
+  run("mv", [`${libs}.partial`, libs]);
+  return libs;
+}
+
+function serverProperties(dataDir: string): string {
+  const { host, port, controllerPort } = NATIVE_KAFKA;
+  return [
+    "process.roles=broker,controller",
+    "node.id=1",
+    `controller.quorum.voters=1@${host}:${controllerPort}`,
+    `listeners=PLAINTEXT://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
+    `advertised.listeners=PLAINTEXT://${host}:${port}`,
+    "controller.listener.names=CONTROLLER",
+    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+    `log.dirs=${dataDir}`,
+    "num.partitions=6",
+    "offsets.topic.replication.factor=1",
+    "offsets.topic.num.partitions=6",
+    "transaction.state.log.replication.factor=1",
+    "transaction.state.log.min.isr=1",
+    "share.coordinator.state.topic.replication.factor=1",
+    "group.initial.rebalance.delay.ms=0",
+    "auto.create.topics.enable=true",
+    "",
+  ].join("\n");
+}
+
+/** Formats (once) and starts a single KRaft broker; returns true if it started it. */
+export async function ensureKafka(cacheDir: string): Promise<boolean> {
+  if (await kafkaIsReady()) return false;
+  requireCommand("java", "the Kafka broker", "Install a JDK 17+ (Debian: apt-get install openjdk-17-jre-headless).");
+  const libs = ensureKafkaJars(cacheDir);
+  const home = join(cacheDir, "kafka", "broker");
+  const dataDir = join(home, "data");
+  const propertiesFile = join(home, "server.properties");
+  const logFile = join(cacheDir, "logs", "kafka.log");
+  mkdirSync(home, { recursive: true });
+  writeFileSync(propertiesFile, serverProperties(dataDir));
+  const classpath = `${libs}/*`;
+  if (!existsSync(join(dataDir, "meta.properties"))) {
+    const clusterId = run("java", ["-cp", classpath, "kafka.tools.StorageTool", "random-uuid"]).trim();
+    run("java", ["-cp", classpath, "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", propertiesFile]);
+  }
+  const pid = startDaemon({
+    name: "kafka",
+    command: "java",
+    args: [
+      "-Xms256m",
+      "-Xmx1g",
+      "-XX:+UseG1GC",
+      `-Dlog4j2.configurationFile=${join(kafkaInfraDir, "log4j2.yaml")}`,
+      "-cp",
+      classpath,
+      "kafka.Kafka",
+      propertiesFile,
+    ],
+    logFile,
+    pidFile: join(home, "kafka.pid"),
+  });
+  await waitUntil("Kafka broker", () => kafkaIsReady(), { timeoutMs: 90_000, logFile, pid });
+  return true;
+}
+
+export async function stopKafka(cacheDir: string): Promise<boolean> {
+  return stopDaemon(join(cacheDir, "kafka", "broker", "kafka.pid"), 30_000);
+}
+
+export function kafkaPid(cacheDir: string): number | undefined {
+  return readPid(join(cacheDir, "kafka", "broker", "kafka.pid"));
+}

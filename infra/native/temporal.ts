@@ -1,0 +1,87 @@
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { OKR_SEARCH_ATTRIBUTES } from "@okr/cycle-workflows/search-attributes";
+import { portAnswers, requireCommand, run, startDaemon, stopDaemon, waitUntil } from "./processes.ts";
+
+/** Later CLI tags carry a `replace` directive and cannot be `go install`ed. */
+export const TEMPORAL_CLI_MODULE = "github.com/temporalio/cli/cmd/temporal@v1.5.1";
+export const NATIVE_TEMPORAL = { host: "127.0.0.1", port: 7233, uiPort: 8233, namespace: "default" } as const;
+export const nativeTemporalAddress = `${NATIVE_TEMPORAL.host}:${NATIVE_TEMPORAL.port}`;
+
+/** Builds the Temporal CLI (dev server + Web UI) from the Go module proxy into the cache once. */
+export function ensureTemporalCli(cacheDir: string): string {
+  const binary = join(cacheDir, "bin", "temporal");
+  if (existsSync(binary)) return binary;
+  requireCommand("go", "the Temporal dev server", "Install Go 1.23+ (Debian: apt-get install golang).");
+  console.error(`okr: building the Temporal CLI (${TEMPORAL_CLI_MODULE}); this takes a few minutes once`);
+  run("go", ["install", TEMPORAL_CLI_MODULE], {
+    env: {
+      ...process.env,
+      GOBIN: join(cacheDir, "bin"),
+      GOMODCACHE: join(cacheDir, "go", "mod"),
+      GOCACHE: join(cacheDir, "go", "build"),
+      CGO_ENABLED: "0",
+    },
+  });
+  return binary;
+}
+
+export async function temporalIsReady(cli: string, address = nativeTemporalAddress): Promise<boolean> {
+  const [host, port] = address.split(":");
+  if (!(await portAnswers(Number(port), host))) return false;
+  try {
+    return run(cli, ["operator", "cluster", "health", "--address", address]).includes("SERVING");
+  } catch {
+    return false;
+  }
+}
+
+/** Starts the dev server with a file database, the Web UI and our search attributes; true if it started it. */
+export async function ensureTemporal(cacheDir: string): Promise<boolean> {
+  const cli = ensureTemporalCli(cacheDir);
+  if (await temporalIsReady(cli)) {
+    registerSearchAttributes(cli, nativeTemporalAddress);
+    return false;
+  }
+  const home = join(cacheDir, "temporal");
+  const logFile = join(cacheDir, "logs", "temporal.log");
+  mkdirSync(home, { recursive: true });
+  const pid = startDaemon({
+    name: "temporal",
+    command: cli,
+    args: [
+      "server",
+      "start-dev",
+      "--ip",
+      NATIVE_TEMPORAL.host,
+      "--port",
+      String(NATIVE_TEMPORAL.port),
+      "--ui-port",
+      String(NATIVE_TEMPORAL.uiPort),
+      "--db-filename",
+      join(home, "okr-dev.db"),
+      "--namespace",
+      NATIVE_TEMPORAL.namespace,
+      "--log-level",
+      "warn",
+      ...Object.entries(OKR_SEARCH_ATTRIBUTES).flatMap(([name, type]) => ["--search-attribute", `${name}=${type}`]),
+    ],
+    logFile,
+    pidFile: join(home, "temporal.pid"),
+  });
+  await waitUntil("Temporal dev server", () => temporalIsReady(cli), { timeoutMs: 90_000, logFile, pid });
+  return true;
+}
+
+/** For a server we did not start: add whichever of our search attributes it lacks. */
+export function registerSearchAttributes(cli: string, address: string, namespace: string = NATIVE_TEMPORAL.namespace): void {
+  const listed = run(cli, ["operator", "search-attribute", "list", "--address", address, "--namespace", namespace]);
+  for (const [name, type] of Object.entries(OKR_SEARCH_ATTRIBUTES)) {
+    if (listed.includes(name)) continue;
+    run(cli, ["operator", "search-attribute", "create", "--address", address, "--namespace", namespace, "--name", name, "--type", type]);
+  }
+}
+
+export async function stopTemporal(cacheDir: string): Promise<boolean> {
+  return stopDaemon(join(cacheDir, "temporal", "temporal.pid"));
+}
