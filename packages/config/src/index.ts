@@ -1,0 +1,8 @@
+export { ConfigError, type ConfigProblem, loadConfig, loadConfigOrExit } from "./load.ts";
+export { HostPort, KafkaBrokers, LogLevel, Port, PositiveInteger, PostgresUrl } from "./fields.ts";
+export {
+  DEVELOPMENT_JWT_SECRET,
+  rejectDevelopmentSecretInProduction,
+  type ServiceConfig,
+  ServiceConfigSchema,
+} from "./service-config.ts";

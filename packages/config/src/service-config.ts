@@ -1,0 +1,34 @@
+import { type Static, Type } from "typebox";
+import { HostPort, KafkaBrokers, LogLevel, Port, PositiveInteger, PostgresUrl } from "./fields.ts";
+import type { ConfigProblem } from "./load.ts";
+
+/** Variables common to every HTTP service; a service extends this with its own. */
+export const ServiceConfigSchema = Type.Object({
+  NODE_ENV: Type.Union([Type.Literal("development"), Type.Literal("test"), Type.Literal("production")], {
+    default: "development",
+    description: "development, test or production",
+  }),
+  HOST: Type.String({ default: "0.0.0.0" }),
+  PORT: Port(3000),
+  LOG_LEVEL: LogLevel(),
+  DATABASE_URL: PostgresUrl(),
+  DATABASE_POOL_MAX: PositiveInteger(10),
+  KAFKA_BROKERS: KafkaBrokers(),
+  KAFKA_CLIENT_ID: Type.Optional(Type.String({ minLength: 1 })),
+  TEMPORAL_ADDRESS: HostPort(),
+  TEMPORAL_NAMESPACE: Type.String({ default: "default", minLength: 1 }),
+  AUTH_JWT_SECRET: Type.String({ minLength: 16, description: "an HS256 secret of at least 16 characters" }),
+  AUTH_JWT_ISSUER: Type.String({ default: "okr-platform", minLength: 1 }),
+  SHUTDOWN_GRACE_MS: PositiveInteger(10_000),
+});
+
+export type ServiceConfig = Static<typeof ServiceConfigSchema>;
+
+export const DEVELOPMENT_JWT_SECRET = "okr-platform-development-secret";
+
+/** Production must not run on the development secret that ships in the repository. */
+export function rejectDevelopmentSecretInProduction(config: ServiceConfig): ConfigProblem[] {
+  return config.NODE_ENV === "production" && config.AUTH_JWT_SECRET === DEVELOPMENT_JWT_SECRET
+    ? [{ variable: "AUTH_JWT_SECRET", message: "the development secret may not be used with NODE_ENV=production" }]
+    : [];
+}

@@ -1,0 +1,86 @@
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { Type } from "typebox";
+import { describe, expect, it } from "vitest";
+import {
+  ConfigError,
+  DEVELOPMENT_JWT_SECRET,
+  ServiceConfigSchema,
+  loadConfig,
+  rejectDevelopmentSecretInProduction,
+} from "../src/index.ts";
+
+const validServiceEnv = {
+  DATABASE_URL: "postgresql://okr:secret@127.0.0.1:5432/goals",
+  KAFKA_BROKERS: "127.0.0.1:9092,kafka-2:9092",
+  TEMPORAL_ADDRESS: "127.0.0.1:7233",
+  AUTH_JWT_SECRET: "a-secret-of-enough-length",
+};
+
+function problemsOf(fn: () => unknown) {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("loadConfig", () => {
+  it("converts strings to the schema's types and applies defaults", () => {
+    const config = loadConfig(ServiceConfigSchema, { ...validServiceEnv, PORT: "3101", DATABASE_POOL_MAX: "25" });
+    expect(config.PORT).toBe(3101);
+    expect(config.DATABASE_POOL_MAX).toBe(25);
+    expect(config.LOG_LEVEL).toBe("info");
+    expect(config.NODE_ENV).toBe("development");
+    expect(config.TEMPORAL_NAMESPACE).toBe("default");
+  });
+
+  it("names every bad or missing variable at once", () => {
+    const problems = problemsOf(() =>
+      loadConfig(ServiceConfigSchema, { ...validServiceEnv, PORT: "70000", KAFKA_BROKERS: "nohost", DATABASE_URL: undefined }),
+    );
+    expect(problems.map((p) => p.variable).sort()).toEqual(["DATABASE_URL", "KAFKA_BROKERS", "PORT"]);
+    expect(problems.find((p) => p.variable === "PORT")?.message).toMatch(/65535.*got "70000"/);
+    expect(problems.find((p) => p.variable === "KAFKA_BROKERS")?.message).toMatch(/host:port/);
+  });
+
+  it("treats an empty string as unset", () => {
+    const problems = problemsOf(() => loadConfig(ServiceConfigSchema, { ...validServiceEnv, DATABASE_URL: "" }));
+    expect(problems).toEqual([expect.objectContaining({ variable: "DATABASE_URL" })]);
+  });
+
+  it("never prints secrets or URL passwords", () => {
+    const schema = Type.Object({ AUTH_JWT_SECRET: Type.String({ minLength: 40 }), DATABASE_URL: Type.String({ pattern: "^mysql:" }) });
+    const error = (() => {
+      try {
+        loadConfig(schema, { AUTH_JWT_SECRET: "short-but-secret", DATABASE_URL: "postgresql://okr:hunter2@db/x" });
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(error?.message).not.toContain("short-but-secret");
+    expect(error?.message).not.toContain("hunter2");
+    expect(error?.message).toContain("okr:***@db");
+  });
+
+  it("refuses the development JWT secret in production", () => {
+    const env = { ...validServiceEnv, NODE_ENV: "production", AUTH_JWT_SECRET: DEVELOPMENT_JWT_SECRET };
+    const problems = problemsOf(() => loadConfig(ServiceConfigSchema, env, rejectDevelopmentSecretInProduction));
+    expect(problems).toEqual([expect.objectContaining({ variable: "AUTH_JWT_SECRET" })]);
+  });
+});
+
+describe("loadConfigOrExit", () => {
+  it("exits 78 with a message naming the variable, before anything starts", () => {
+    const entry = fileURLToPath(new URL("./fixtures/exit-on-bad-config.ts", import.meta.url));
+    const result = spawnSync(process.execPath, [entry], {
+      env: { ...validServiceEnv, PATH: process.env.PATH, PORT: "not-a-port" },
+      encoding: "utf8",
+    });
+    expect(result.status).toBe(78);
+    expect(result.stderr).toContain("PORT");
+    expect(result.stdout).not.toContain("started");
+  });
+});

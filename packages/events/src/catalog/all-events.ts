@@ -1,0 +1,13 @@
+import { cycleEvents } from "../contracts/cycle.ts";
+import { goalsEvents } from "../contracts/goals.ts";
+import { scoringEvents } from "../contracts/scoring.ts";
+import { valueStreamEvents } from "../contracts/value-stream.ts";
+import type { EventDefinition } from "../registry.ts";
+
+/** Every event type the platform publishes: the source of the machine-readable catalog. */
+export const ALL_EVENTS: readonly EventDefinition[] = [
+  ...goalsEvents,
+  ...scoringEvents,
+  ...valueStreamEvents,
+  ...cycleEvents,
+] as unknown as readonly EventDefinition[];

@@ -1,0 +1,185 @@
+import { Type } from "typebox";
+import { defineEvent } from "../registry.ts";
+import {
+  Confidence,
+  CyclePhase,
+  Id,
+  KeyResultType,
+  ObjectiveKind,
+  ObjectiveState,
+  Owner,
+  Text,
+  Timestamp,
+} from "./common.ts";
+
+/** Events the goals service publishes. Topics group what must stay ordered under one partition key. */
+export const GOALS_TOPICS = {
+  organizations: "okr.goals.organizations",
+  teams: "okr.goals.teams",
+  cycles: "okr.goals.cycles",
+  objectives: "okr.goals.objectives",
+  /** Key results and their check-ins share a topic and key, so a KR always arrives before its check-ins. */
+  keyResults: "okr.goals.key-results",
+  retrospectives: "okr.goals.retrospectives",
+} as const;
+
+const producer = "goals";
+
+export const OrganizationCreated = defineEvent({
+  type: "okr.organization.created.v1",
+  topic: GOALS_TOPICS.organizations,
+  producer,
+  summary: "A tenant organization was created with its mission (the WHY).",
+  schema: Type.Object({ organizationId: Id(), name: Text(200), mission: Text(2000), createdAt: Timestamp() }),
+  partitionKey: (data) => data.organizationId,
+  subject: (data) => data.organizationId,
+});
+
+export const TeamChanged = defineEvent({
+  type: "okr.team.changed.v1",
+  topic: GOALS_TOPICS.teams,
+  producer,
+  summary: "A team was created, renamed, re-parented or removed from the team tree.",
+  schema: Type.Object({
+    teamId: Id(),
+    name: Text(200),
+    parentTeamId: Type.Union([Id(), Type.Null()]),
+    leaderIds: Type.Array(Id()),
+    removed: Type.Boolean(),
+  }),
+  partitionKey: (data) => data.teamId,
+  subject: (data) => data.teamId,
+});
+
+export const CyclePhaseChanged = defineEvent({
+  type: "okr.cycle.phase-changed.v1",
+  topic: GOALS_TOPICS.cycles,
+  producer,
+  summary: "A cycle entered a new phase (SETTING, CASCADE, CHECK_INS, SCORING, RETROSPECTIVE, CLOSED).",
+  schema: Type.Object({
+    cycleId: Id(),
+    name: Text(100),
+    phase: CyclePhase(),
+    previousPhase: Type.Union([CyclePhase(), Type.Null()]),
+    startsAt: Timestamp(),
+    endsAt: Timestamp(),
+    changedAt: Timestamp(),
+  }),
+  partitionKey: (data) => data.cycleId,
+  subject: (data) => data.cycleId,
+});
+
+const objectiveFields = {
+  objectiveId: Id(),
+  cycleId: Id(),
+  title: Text(300),
+  kind: ObjectiveKind(),
+  state: ObjectiveState(),
+  owner: Owner(),
+  weight: Type.Number({ exclusiveMinimum: 0 }),
+  alignedToObjectiveId: Type.Union([Id(), Type.Null()]),
+  contributesToKeyResultId: Type.Union([Id(), Type.Null()]),
+};
+
+export const ObjectiveUpserted = defineEvent({
+  type: "okr.objective.upserted.v1",
+  topic: GOALS_TOPICS.objectives,
+  producer,
+  summary: "An objective was created or changed (including its alignment); carries the whole current objective.",
+  schema: Type.Object({ ...objectiveFields, version: Type.Integer({ minimum: 1 }) }),
+  partitionKey: (data) => data.objectiveId,
+  subject: (data) => data.objectiveId,
+});
+
+export const ObjectiveStateChanged = defineEvent({
+  type: "okr.objective.state-changed.v1",
+  topic: GOALS_TOPICS.objectives,
+  producer,
+  summary: "An objective moved through draft -> submitted -> approved (or returned with a reason) -> closed.",
+  schema: Type.Object({
+    objectiveId: Id(),
+    cycleId: Id(),
+    from: ObjectiveState(),
+    to: ObjectiveState(),
+    reason: Type.Optional(Text(2000)),
+    actorId: Id(),
+  }),
+  partitionKey: (data) => data.objectiveId,
+  subject: (data) => data.objectiveId,
+});
+
+export const KeyResultUpserted = defineEvent({
+  type: "okr.key-result.upserted.v1",
+  topic: GOALS_TOPICS.keyResults,
+  producer,
+  summary: "A key result was created or changed; carries the whole current definition.",
+  schema: Type.Object({
+    keyResultId: Id(),
+    objectiveId: Id(),
+    cycleId: Id(),
+    title: Text(300),
+    type: KeyResultType(),
+    baseline: Type.Union([Type.Number(), Type.Null()]),
+    target: Type.Union([Type.Number(), Type.Null()]),
+    bandLow: Type.Union([Type.Number(), Type.Null()]),
+    bandHigh: Type.Union([Type.Number(), Type.Null()]),
+    milestones: Type.Array(Text(300)),
+    unit: Text(40),
+    weight: Type.Number({ exclusiveMinimum: 0 }),
+    version: Type.Integer({ minimum: 1 }),
+  }),
+  partitionKey: (data) => data.keyResultId,
+  subject: (data) => data.keyResultId,
+});
+
+export const CheckInRecorded = defineEvent({
+  type: "okr.check-in.recorded.v1",
+  topic: GOALS_TOPICS.keyResults,
+  producer,
+  summary: "A person or a system recorded a check-in on a key result (value, confidence, evidence).",
+  schema: Type.Object({
+    checkInId: Id(),
+    keyResultId: Id(),
+    objectiveId: Id(),
+    cycleId: Id(),
+    value: Type.Number(),
+    milestonesDone: Type.Optional(Type.Integer({ minimum: 0 })),
+    confidence: Confidence(),
+    note: Text(4000),
+    evidence: Type.Object({ url: Type.Optional(Type.String({ format: "uri" })), system: Type.Optional(Text(200)) }),
+    authorId: Type.Union([Id(), Type.Null()]),
+    source: Type.Union([Type.Literal("person"), Type.Literal("system")]),
+    recordedAt: Timestamp(),
+  }),
+  partitionKey: (data) => data.keyResultId,
+  subject: (data) => data.keyResultId,
+});
+
+export const RetrospectiveSubmitted = defineEvent({
+  type: "okr.retrospective.submitted.v1",
+  topic: GOALS_TOPICS.retrospectives,
+  producer,
+  summary: "A team submitted its retrospective for a cycle, with carry-forward proposals.",
+  schema: Type.Object({
+    retrospectiveId: Id(),
+    cycleId: Id(),
+    teamId: Id(),
+    wentWell: Text(8000),
+    didNotGoWell: Text(8000),
+    lessons: Text(8000),
+    carryForwardKeyResultIds: Type.Array(Id()),
+  }),
+  partitionKey: (data) => data.cycleId,
+  subject: (data) => data.teamId,
+});
+
+export const goalsEvents = [
+  OrganizationCreated,
+  TeamChanged,
+  CyclePhaseChanged,
+  ObjectiveUpserted,
+  ObjectiveStateChanged,
+  KeyResultUpserted,
+  CheckInRecorded,
+  RetrospectiveSubmitted,
+] as const;

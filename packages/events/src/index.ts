@@ -1,0 +1,22 @@
+export {
+  type EnvelopeAttributes,
+  EnvelopeAttributesSchema,
+  type EventEnvelope,
+  envelopeSchema,
+  newEventId,
+} from "./envelope.ts";
+export {
+  createEvent,
+  defineEvent,
+  type EventContext,
+  type EventData,
+  type EventDefinition,
+  EventRegistry,
+  InvalidEventError,
+  schemaUrn,
+} from "./registry.ts";
+export * from "./contracts/goals.ts";
+export * from "./contracts/scoring.ts";
+export * from "./contracts/value-stream.ts";
+export * from "./contracts/cycle.ts";
+export { ALL_EVENTS } from "./catalog/all-events.ts";
