@@ -2,11 +2,20 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Kafka, logLevel } from "kafkajs";
-import { readPid, requireCommand, run, startDaemon, stopDaemon, waitUntil } from "./processes.ts";
+import { requireCommand, run, startDaemon, stopDaemon, waitUntil } from "./processes.ts";
 
 export const KAFKA_VERSION = "4.1.1";
-export const NATIVE_KAFKA = { host: "127.0.0.1", port: 59092, controllerPort: 59093 } as const;
+/** One native broker: the shared development broker, or a private one a fault test may stop and restart. */
+export interface KafkaInstance {
+  name: string;
+  host: string;
+  port: number;
+  controllerPort: number;
+}
+
+export const NATIVE_KAFKA: KafkaInstance = { name: "broker", host: "127.0.0.1", port: 59092, controllerPort: 59093 };
 export const nativeKafkaBrokers = `${NATIVE_KAFKA.host}:${NATIVE_KAFKA.port}`;
+const brokersOf = (instance: KafkaInstance) => `${instance.host}:${instance.port}`;
 
 const kafkaInfraDir = fileURLToPath(new URL("../kafka/", import.meta.url));
 
@@ -50,8 +59,8 @@ function ensureKafkaJars(cacheDir: string): string {
   return libs;
 }
 
-function serverProperties(dataDir: string): string {
-  const { host, port, controllerPort } = NATIVE_KAFKA;
+function serverProperties(instance: KafkaInstance, dataDir: string): string {
+  const { host, port, controllerPort } = instance;
   return [
     "process.roles=broker,controller",
     "node.id=1",
@@ -74,16 +83,16 @@ function serverProperties(dataDir: string): string {
 }
 
 /** Formats (once) and starts a single KRaft broker; returns true if it started it. */
-export async function ensureKafka(cacheDir: string): Promise<boolean> {
-  if (await kafkaIsReady()) return false;
+export async function ensureKafka(cacheDir: string, instance: KafkaInstance = NATIVE_KAFKA): Promise<boolean> {
+  if (await kafkaIsReady(brokersOf(instance))) return false;
   requireCommand("java", "the Kafka broker", "Install a JDK 17+ (Debian: apt-get install openjdk-17-jre-headless).");
   const libs = ensureKafkaJars(cacheDir);
-  const home = join(cacheDir, "kafka", "broker");
+  const home = join(cacheDir, "kafka", instance.name);
   const dataDir = join(home, "data");
   const propertiesFile = join(home, "server.properties");
-  const logFile = join(cacheDir, "logs", "kafka.log");
+  const logFile = join(cacheDir, "logs", `kafka-${instance.name}.log`);
   mkdirSync(home, { recursive: true });
-  writeFileSync(propertiesFile, serverProperties(dataDir));
+  writeFileSync(propertiesFile, serverProperties(instance, dataDir));
   const classpath = `${libs}/*`;
   if (!existsSync(join(dataDir, "meta.properties"))) {
     const clusterId = run("java", ["-cp", classpath, "kafka.tools.StorageTool", "random-uuid"]).trim();
@@ -105,14 +114,10 @@ export async function ensureKafka(cacheDir: string): Promise<boolean> {
     logFile,
     pidFile: join(home, "kafka.pid"),
   });
-  await waitUntil("Kafka broker", () => kafkaIsReady(), { timeoutMs: 90_000, logFile, pid });
+  await waitUntil(`Kafka ${instance.name}`, () => kafkaIsReady(brokersOf(instance)), { timeoutMs: 90_000, logFile, pid });
   return true;
 }
 
-export async function stopKafka(cacheDir: string): Promise<boolean> {
-  return stopDaemon(join(cacheDir, "kafka", "broker", "kafka.pid"), 30_000);
-}
-
-export function kafkaPid(cacheDir: string): number | undefined {
-  return readPid(join(cacheDir, "kafka", "broker", "kafka.pid"));
+export async function stopKafka(cacheDir: string, instance: KafkaInstance = NATIVE_KAFKA): Promise<boolean> {
+  return stopDaemon(join(cacheDir, "kafka", instance.name, "kafka.pid"), 30_000);
 }

@@ -13,6 +13,7 @@ export {
   type EventDefinition,
   EventRegistry,
   InvalidEventError,
+  type InvalidEventReason,
   schemaUrn,
 } from "./registry.ts";
 export * from "./contracts/goals.ts";

@@ -62,12 +62,17 @@ export function schemaUrn(type: string): string {
   return `urn:okr-platform:event:${type}`;
 }
 
+/** `unknown-type`: a well-formed event this reader does not know (consumers skip those, per CloudEvents). */
+export type InvalidEventReason = "malformed" | "unknown-type" | "invalid-payload";
+
 export class InvalidEventError extends Error {
   override name = "InvalidEventError";
   readonly problems: string[];
-  constructor(what: string, problems: string[]) {
+  readonly reason: InvalidEventReason;
+  constructor(what: string, problems: string[], reason: InvalidEventReason = "malformed") {
     super(`${what}: ${problems.join("; ")}`);
     this.problems = problems;
+    this.reason = reason;
   }
 }
 
@@ -77,7 +82,7 @@ function problemsOf(schema: TObject, value: unknown): string[] {
 
 function assertValid(definition: EventDefinition, data: unknown): void {
   const problems = problemsOf(definition.schema, data);
-  if (problems.length > 0) throw new InvalidEventError(`invalid ${definition.type} payload`, problems);
+  if (problems.length > 0) throw new InvalidEventError(`invalid ${definition.type} payload`, problems, "invalid-payload");
 }
 
 /** A registry of the event types a consumer understands, used to parse what arrives from Kafka. */
@@ -123,7 +128,7 @@ export class EventRegistry {
     if (attributeProblems.length > 0) throw new InvalidEventError("invalid CloudEvent attributes", attributeProblems);
     const envelope = value as EventEnvelope;
     const definition = this.#byType.get(envelope.type);
-    if (!definition) throw new InvalidEventError("unknown event type", [`${envelope.type} is not in this registry`]);
+    if (!definition) throw new InvalidEventError("unknown event type", [`${envelope.type} is not in this registry`], "unknown-type");
     assertValid(definition, data);
     return envelope;
   }

@@ -1,0 +1,131 @@
+import { Kafka, type KafkaConfig, type Producer, logLevel } from "kafkajs";
+import type { IncomingMessage, MessageBus, MessageConsumer, MessageProducer, OutgoingMessage } from "./ports.ts";
+
+export interface KafkaBusOptions {
+  brokers: string;
+  clientId: string;
+  /** kafkajs log lines go here (warnings and errors only). */
+  log?: (level: "warn" | "error", message: string, extra: Record<string, unknown>) => void;
+}
+
+/**
+ * kafkajs 2.2.4 schedules its request-queue check with a negative delay (RequestQueue.scheduleCheckPendingRequests);
+ * Node clamps it to 1 ms and warns on every connection. The behaviour is right, so drop just that warning.
+ */
+function silenceKafkajsNegativeTimeoutWarning(): void {
+  const marker = Symbol.for("okr.kafkajs-timeout-warning-filter");
+  const holder = process as unknown as Record<symbol, boolean>;
+  if (holder[marker]) return;
+  holder[marker] = true;
+  const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const name = typeof warning === "string" ? (rest[0] as string | { type?: string } | undefined) : warning.name;
+    const type = typeof name === "string" ? name : name?.type;
+    if (type === "TimeoutNegativeWarning") return;
+    emitWarning(warning, ...rest);
+  }) as typeof process.emitWarning;
+}
+
+/** The kafkajs adapter of the MessageBus port. */
+export function createKafkaBus(options: KafkaBusOptions): MessageBus {
+  silenceKafkajsNegativeTimeoutWarning();
+  const config: KafkaConfig = {
+    clientId: options.clientId,
+    brokers: options.brokers.split(",").map((broker) => broker.trim()),
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log }) => {
+        const { message, ...extra } = log;
+        const sink = options.log ?? defaultLog;
+        sink(level === logLevel.ERROR ? "error" : "warn", `kafkajs: ${message}`, extra);
+      },
+    // Bounded: the relay and consumers retry on their own terms, so a dead broker surfaces within seconds.
+    retry: { initialRetryTime: 200, maxRetryTime: 3000, retries: 5 },
+  };
+  const kafka = new Kafka(config);
+  return {
+    producer: (producerOptions) => kafkaProducer(kafka, producerOptions?.idempotent ?? true),
+    consumer: (groupId) => kafkaConsumer(kafka, groupId),
+    ensureTopics: (topics, topicOptions) => ensureTopics(kafka, topics, topicOptions?.partitions ?? 6),
+  };
+}
+
+function defaultLog(level: "warn" | "error", message: string, extra: Record<string, unknown>) {
+  // Rebalances and reconnects are routine; keep them terse.
+  console[level](message, JSON.stringify(extra));
+}
+
+function kafkaProducer(kafka: Kafka, idempotent: boolean): MessageProducer {
+  // The idempotent producer (acks=all, one request in flight) never writes a retried batch twice.
+  const producer: Producer = kafka.producer({
+    idempotent,
+    maxInFlightRequests: idempotent ? 1 : 5,
+    allowAutoTopicCreation: true,
+  });
+  return {
+    connect: () => producer.connect(),
+    disconnect: () => producer.disconnect(),
+    async send(messages: OutgoingMessage[]) {
+      if (messages.length === 0) return;
+      const byTopic = new Map<string, { key: string; value: string; headers: Record<string, string> }[]>();
+      for (const message of messages) {
+        let list = byTopic.get(message.topic);
+        if (!list) {
+          list = [];
+          byTopic.set(message.topic, list);
+        }
+        list.push({ key: message.key, value: message.value, headers: message.headers });
+      }
+      await producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, topicMessages]) => ({ topic, messages: topicMessages })),
+      });
+    },
+  };
+}
+
+function kafkaConsumer(kafka: Kafka, groupId: string): MessageConsumer {
+  const consumer = kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+  return {
+    connect: () => consumer.connect(),
+    disconnect: () => consumer.disconnect(),
+    subscribe: (topics, options) => consumer.subscribe({ topics, fromBeginning: options?.fromBeginning ?? true }),
+    run: (options) =>
+      consumer.run({
+        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
+        eachMessage: async ({ topic, partition, message }) => {
+          const incoming: IncomingMessage = {
+            topic,
+            partition,
+            offset: message.offset,
+            key: message.key?.toString() ?? null,
+            value: message.value,
+            headers: Object.fromEntries(
+              Object.entries(message.headers ?? {}).flatMap(([name, value]) =>
+                value === undefined ? [] : [[name, Array.isArray(value) ? String(value[0]) : String(value)]],
+              ),
+            ),
+          };
+          await options.eachMessage(incoming);
+        },
+      }),
+  };
+}
+
+async function ensureTopics(kafka: Kafka, topics: string[], partitions: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = [...new Set(topics)].filter((topic) => !existing.has(topic));
+    if (missing.length > 0) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: -1 })),
+      });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}

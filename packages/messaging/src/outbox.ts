@@ -1,0 +1,54 @@
+import { type EventContext, type EventDefinition, type EventEnvelope, createEvent } from "@okr/events";
+import { currentTraceparent } from "@okr/telemetry";
+import type { Static, TObject } from "typebox";
+
+/**
+ * Anything that runs SQL inside the caller's transaction. A Prisma interactive-transaction client
+ * satisfies it, as does a thin wrapper over a pg client (see `pgExecutor`).
+ */
+export interface SqlExecutor {
+  $executeRawUnsafe(query: string, ...values: unknown[]): PromiseLike<number>;
+}
+
+export const OUTBOX_TABLE = "outbox_events";
+
+/**
+ * The one way to publish an event: write it to the outbox in the same transaction as the state change
+ * it describes. The relay sends it to Kafka after commit, so a rolled-back change publishes nothing and a
+ * committed one is never lost, even with Kafka down. The active span's traceparent travels with it.
+ */
+export async function publishEvent<S extends TObject>(
+  tx: SqlExecutor,
+  definition: EventDefinition<string, S>,
+  data: Static<S>,
+  context: EventContext,
+): Promise<EventEnvelope<Static<S>>> {
+  const [envelope] = await publishEvents(tx, [{ definition, data, context }]);
+  return envelope as EventEnvelope<Static<S>>;
+}
+
+export interface PendingEvent<S extends TObject = TObject> {
+  definition: EventDefinition<string, S>;
+  data: Static<S>;
+  context: EventContext;
+}
+
+/** Many events in one INSERT (bulk endpoints); same guarantees as publishEvent. */
+export async function publishEvents(tx: SqlExecutor, events: PendingEvent[]): Promise<EventEnvelope[]> {
+  if (events.length === 0) return [];
+  const traceparent = currentTraceparent();
+  const envelopes = events.map(({ definition, data, context }) =>
+    createEvent(definition, data, { traceparent, ...context }),
+  );
+  await tx.$executeRawUnsafe(
+    `insert into ${OUTBOX_TABLE} (id, topic, partition_key, event_type, tenant, envelope)
+     select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[])`,
+    envelopes.map((envelope) => envelope.id),
+    events.map((event) => event.definition.topic),
+    envelopes.map((envelope) => envelope.partitionkey),
+    envelopes.map((envelope) => envelope.type),
+    envelopes.map((envelope) => envelope.tenant),
+    envelopes.map((envelope) => JSON.stringify(envelope)),
+  );
+  return envelopes;
+}

@@ -1,0 +1,117 @@
+import { randomUUID } from "node:crypto";
+import {
+  type ControllableBroker,
+  type TestDatabase,
+  collectMessages,
+  startPrivateKafka,
+  testBus,
+  waitFor,
+} from "@okr/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HEADER, OutboxRelay, createKafkaBus, pgTransaction, publishEvent } from "../src/index.ts";
+import { noteEvents, notesDatabase } from "./support.ts";
+
+const tenant = "11111111-1111-4111-8111-111111111111";
+let db: TestDatabase;
+
+beforeAll(async () => {
+  db = await notesDatabase();
+});
+afterAll(() => db.drop());
+
+async function createNote(NoteCreated: ReturnType<typeof noteEvents>["NoteCreated"], body: string, fail = false) {
+  const noteId = randomUUID();
+  await pgTransaction(db.pool, async (tx) => {
+    await tx.client.query("insert into notes (id, body) values ($1, $2)", [noteId, body]);
+    await publishEvent(tx, NoteCreated, { noteId, body }, { tenant });
+    if (fail) throw new Error("the state change fails after the event was written");
+  });
+  return noteId;
+}
+
+const outboxCount = async () => Number((await db.pool.query("select count(*) from outbox_events")).rows[0].count);
+
+describe("transactional outbox and relay", () => {
+  it("commits a state change and its event together, then relays the event to Kafka with CloudEvents headers", async () => {
+    const { NoteCreated } = noteEvents();
+    const noteId = await createNote(NoteCreated, "first note");
+    expect(await outboxCount()).toBe(1);
+
+    const bus = testBus();
+    const relay = new OutboxRelay({ pool: db.pool, createProducer: () => bus.producer() });
+    expect(await relay.drain()).toBe(1);
+    await relay.stop();
+    expect(await outboxCount()).toBe(0);
+
+    const [message] = await collectMessages(NoteCreated.topic, { count: 1 });
+    expect(message?.key).toBe(noteId);
+    expect(message?.headers[HEADER.type]).toBe("okr.test-note.created.v1");
+    expect(message?.headers[HEADER.tenant]).toBe(tenant);
+    const envelope = JSON.parse(message?.value?.toString() ?? "{}");
+    expect(envelope).toMatchObject({ specversion: "1.0", type: NoteCreated.type, tenant, data: { noteId, body: "first note" } });
+    expect(message?.headers[HEADER.id]).toBe(envelope.id);
+  });
+
+  it("publishes nothing for a change that rolls back", async () => {
+    const { NoteCreated } = noteEvents();
+    await expect(createNote(NoteCreated, "doomed", true)).rejects.toThrow(/fails after/);
+    expect(await outboxCount()).toBe(0);
+    expect((await db.pool.query("select count(*) from notes where body = 'doomed'")).rows[0].count).toBe("0");
+  });
+
+  it("wakes on commit (NOTIFY) and keeps per-key order across many events", async () => {
+    const { NoteCreated } = noteEvents();
+    const bus = testBus();
+    const relay = new OutboxRelay({ pool: db.pool, createProducer: () => bus.producer(), pollIntervalMs: 60_000 });
+    relay.start();
+    try {
+      const noteId = randomUUID();
+      await pgTransaction(db.pool, async (tx) => {
+        await tx.client.query("insert into notes (id, body) values ($1, 'v0')", [noteId]);
+        for (let version = 1; version <= 20; version++) {
+          await publishEvent(tx, NoteCreated, { noteId, body: `v${version}` }, { tenant });
+        }
+      });
+      // The poll interval is a minute: only the NOTIFY from the commit can make this arrive in time.
+      const messages = await collectMessages(NoteCreated.topic, { count: 20, timeoutMs: 20_000 });
+      expect(messages.map((m) => JSON.parse(m.value?.toString() ?? "{}").data.body)).toEqual(
+        Array.from({ length: 20 }, (_, i) => `v${i + 1}`),
+      );
+    } finally {
+      await relay.stop();
+    }
+  });
+});
+
+describe("Kafka down at publish time", () => {
+  let broker: ControllableBroker;
+  beforeAll(async () => {
+    broker = await startPrivateKafka("outbox-fault-test", 59192);
+  }, 120_000);
+  afterAll(() => broker.stop());
+
+  it("keeps events in the outbox while the broker is down and sends each exactly once when it is back", async () => {
+    const { NoteCreated } = noteEvents();
+    const bus = createKafkaBus({ brokers: broker.brokers, clientId: "outbox-fault-test", log: () => {} });
+    await bus.ensureTopics([NoteCreated.topic]);
+    await broker.stop();
+
+    const ids = [];
+    for (let i = 0; i < 5; i++) ids.push(await createNote(NoteCreated, `written while Kafka is down #${i}`));
+    const relay = new OutboxRelay({ pool: db.pool, createProducer: () => bus.producer(), maxBackoffMs: 1000 });
+    relay.start();
+    try {
+      await waitFor("the relay to fail against the stopped broker", () => relay.stats.failures > 0, 60_000);
+      expect(await outboxCount()).toBe(5);
+
+      await broker.start();
+      const messages = await collectMessages(NoteCreated.topic, { count: 5, timeoutMs: 60_000, bus, settleMs: 2000 });
+      const keys = messages.map((message) => message.key);
+      expect(new Set(keys)).toEqual(new Set(ids));
+      expect(keys).toHaveLength(5);
+      expect(await outboxCount()).toBe(0);
+    } finally {
+      await relay.stop();
+    }
+  }, 180_000);
+});

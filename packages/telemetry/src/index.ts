@@ -1,0 +1,11 @@
+export { startTelemetry, type Telemetry, type TelemetryOptions, tracer } from "./sdk.ts";
+export {
+  activeTraceId,
+  contextFromTraceparent,
+  currentTraceparent,
+  injectTraceHeaders,
+  SpanKind,
+  type SpanOptions,
+  withSpan,
+} from "./context.ts";
+export { createInMemoryTracing, type ReadableSpan } from "./in-memory.ts";

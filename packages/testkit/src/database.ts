@@ -1,0 +1,33 @@
+import { randomBytes } from "node:crypto";
+import { applyMigrations, createPool, dropDatabase, ensureDatabases, withDatabase } from "@okr/database";
+import type pg from "pg";
+import { testEndpoints } from "./endpoints.ts";
+
+export interface TestDatabase {
+  url: string;
+  pool: pg.Pool;
+  /** Closes the pool and drops the database. */
+  drop(): Promise<void>;
+}
+
+/**
+ * A fresh database on the real test server, migrated with a service's committed migrations (or raw SQL),
+ * so test files run in parallel without sharing rows.
+ */
+export async function createTestDatabase(options: { migrationsDir?: string; sql?: string; poolMax?: number }): Promise<TestDatabase> {
+  const serverUrl = testEndpoints().GOALS_DATABASE_URL;
+  const name = `test_${randomBytes(6).toString("hex")}`;
+  await ensureDatabases(serverUrl, [name]);
+  const url = withDatabase(serverUrl, name);
+  if (options.migrationsDir) await applyMigrations({ databaseUrl: url, migrationsDir: options.migrationsDir });
+  const pool = createPool({ connectionString: url, max: options.poolMax ?? 5, applicationName: "okr-test" });
+  if (options.sql) await pool.query(options.sql);
+  return {
+    url,
+    pool,
+    async drop() {
+      await pool.end();
+      await dropDatabase(serverUrl, name);
+    },
+  };
+}

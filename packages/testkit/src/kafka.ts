@@ -1,0 +1,69 @@
+import { randomBytes } from "node:crypto";
+import { type KafkaInstance, ensureKafka, stopKafka } from "@okr/infra/native/kafka";
+import { type IncomingMessage, type MessageBus, createKafkaBus } from "@okr/messaging";
+import { cacheDir, testEndpoints } from "./endpoints.ts";
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomBytes(5).toString("hex")}`;
+}
+
+export function testBus(brokers: string = testEndpoints().KAFKA_BROKERS): MessageBus {
+  return createKafkaBus({ brokers, clientId: uniqueName("okr-test"), log: () => {} });
+}
+
+/** Reads a topic from the beginning with a fresh consumer group until `count` messages arrived (or times out). */
+export async function collectMessages(
+  topic: string,
+  options: { count: number; timeoutMs?: number; bus?: MessageBus; settleMs?: number },
+): Promise<IncomingMessage[]> {
+  const bus = options.bus ?? testBus();
+  await bus.ensureTopics([topic]);
+  const consumer = bus.consumer(uniqueName("okr-test-reader"));
+  const received: IncomingMessage[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe([topic], { fromBeginning: true });
+    let done: () => void = () => {};
+    const enough = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    await consumer.run({
+      eachMessage: async (message) => {
+        received.push(message);
+        if (received.length >= options.count) done();
+      },
+    });
+    const timeout = options.timeoutMs ?? 30_000;
+    await Promise.race([enough, new Promise((resolve) => setTimeout(resolve, timeout))]);
+    // Give a duplicate the chance to show up before the caller asserts on exact counts.
+    if (options.settleMs) await new Promise((resolve) => setTimeout(resolve, options.settleMs));
+    return received;
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+export interface ControllableBroker {
+  brokers: string;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+/**
+ * A broker of this test's own (a second native KRaft broker on its own ports), so a fault test can stop
+ * and restart the real thing without disturbing tests that share the platform broker.
+ */
+export async function startPrivateKafka(name: string, basePort: number): Promise<ControllableBroker> {
+  const instance: KafkaInstance = { name, host: "127.0.0.1", port: basePort, controllerPort: basePort + 1 };
+  const dir = cacheDir();
+  await ensureKafka(dir, instance);
+  return {
+    brokers: `${instance.host}:${instance.port}`,
+    stop: async () => {
+      await stopKafka(dir, instance);
+    },
+    start: async () => {
+      await ensureKafka(dir, instance);
+    },
+  };
+}
