@@ -1,0 +1,136 @@
+import { randomUUID } from "node:crypto";
+import { createEvent } from "@okr/events";
+import { type TestDatabase, collectMessages, testBus, uniqueName, waitFor } from "@okr/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EventConsumer, HEADER, PoisonEventError, deadLetterTopic, eventHeaders, pgTransaction } from "../src/index.ts";
+import { noteEvents, notesDatabase } from "./support.ts";
+
+const tenant = "22222222-2222-4222-8222-222222222222";
+let db: TestDatabase;
+const bus = testBus();
+
+beforeAll(async () => {
+  db = await notesDatabase();
+});
+afterAll(() => db.drop());
+
+/** A consumer that applies note events to `applied_notes`, counting applications per note. */
+function notesConsumer(registry: ReturnType<typeof noteEvents>["registry"], onNote?: (body: string) => void) {
+  return new EventConsumer({
+    bus,
+    groupId: uniqueName("notes-consumer"),
+    registry,
+    retryBackoffMs: 20,
+    maxAttempts: 3,
+    transaction: (work) => pgTransaction(db.pool, work),
+    handle: async (event, tx) => {
+      const { noteId, body } = event.data as { noteId: string; body: string };
+      onNote?.(body);
+      await tx.$executeRawUnsafe(
+        `insert into applied_notes (id, body) values ($1, $2)
+         on conflict (id) do update set applications = applied_notes.applications + 1`,
+        noteId,
+        body,
+      );
+    },
+  });
+}
+
+async function produceRaw(topic: string, messages: { key: string; value: string; headers?: Record<string, string> }[]) {
+  const producer = bus.producer();
+  await producer.connect();
+  await producer.send(messages.map((message) => ({ topic, headers: {}, ...message })));
+  await producer.disconnect();
+}
+
+const applications = async (noteId: string) =>
+  (await db.pool.query("select applications from applied_notes where id = $1", [noteId])).rows[0]?.applications as
+    | number
+    | undefined;
+
+describe("idempotent consumption", () => {
+  it("applies an event delivered twice exactly once", async () => {
+    const { NoteCreated, registry } = noteEvents();
+    const noteId = randomUUID();
+    const event = createEvent(NoteCreated, { noteId, body: "once" }, { tenant });
+    const message = { key: noteId, value: JSON.stringify(event), headers: eventHeaders(event, undefined) };
+    await bus.ensureTopics([NoteCreated.topic]);
+    await produceRaw(NoteCreated.topic, [message, message]);
+
+    const consumer = notesConsumer(registry);
+    await consumer.start();
+    try {
+      await waitFor("both deliveries", () => consumer.stats.received === 2);
+      expect(consumer.stats).toMatchObject({ applied: 1, duplicates: 1, deadLettered: 0 });
+      expect(await applications(noteId)).toBe(1);
+    } finally {
+      await consumer.stop();
+    }
+  });
+});
+
+describe("dead-letter topic", () => {
+  it("sends poison messages to <topic>.dlq with the error and keeps consuming", async () => {
+    const { NoteCreated, registry } = noteEvents();
+    const good = createEvent(NoteCreated, { noteId: randomUUID(), body: "after the poison" }, { tenant });
+    const badPayload = { ...createEvent(NoteCreated, { noteId: randomUUID(), body: "x" }, { tenant }), data: { noteId: 42 } };
+    await bus.ensureTopics([NoteCreated.topic]);
+    await produceRaw(NoteCreated.topic, [
+      { key: "a", value: "{this is not json" },
+      { key: "b", value: JSON.stringify(badPayload) },
+      { key: good.data.noteId, value: JSON.stringify(good) },
+    ]);
+
+    const consumer = notesConsumer(registry);
+    await consumer.start();
+    try {
+      await waitFor("all three messages", () => consumer.stats.received === 3);
+      expect(consumer.stats).toMatchObject({ applied: 1, deadLettered: 2 });
+      expect(await applications(good.data.noteId)).toBe(1);
+      const dead = await collectMessages(deadLetterTopic(NoteCreated.topic), { count: 2 });
+      expect(dead.map((message) => message.key)).toEqual(["a", "b"]);
+      expect(dead[0]?.value?.toString()).toBe("{this is not json");
+      expect(dead[0]?.headers[HEADER.deadLetter.error]).toMatch(/not JSON/);
+      expect(dead[1]?.headers[HEADER.deadLetter.error]).toMatch(/\/noteId must be string/);
+      expect(dead[1]?.headers[HEADER.deadLetter.sourceTopic]).toBe(NoteCreated.topic);
+      expect(dead[1]?.headers[HEADER.deadLetter.consumerGroup]).toMatch(/^notes-consumer-/);
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  it("retries a transient handler failure in place, and dead-letters one that keeps failing", async () => {
+    const { NoteCreated, registry } = noteEvents();
+    const flaky = createEvent(NoteCreated, { noteId: randomUUID(), body: "flaky" }, { tenant });
+    const broken = createEvent(NoteCreated, { noteId: randomUUID(), body: "broken" }, { tenant });
+    const poison = createEvent(NoteCreated, { noteId: randomUUID(), body: "poison" }, { tenant });
+    await bus.ensureTopics([NoteCreated.topic]);
+    await produceRaw(
+      NoteCreated.topic,
+      [flaky, broken, poison].map((event) => ({ key: event.data.noteId, value: JSON.stringify(event) })),
+    );
+    let flakyCalls = 0;
+    let poisonCalls = 0;
+    const consumer = notesConsumer(registry, (body) => {
+      if (body === "flaky" && ++flakyCalls < 3) throw new Error("database hiccup");
+      if (body === "broken") throw new Error("always fails");
+      if (body === "poison") {
+        poisonCalls++;
+        throw new PoisonEventError("can never apply");
+      }
+    });
+    await consumer.start();
+    try {
+      await waitFor("the three events to settle", () => consumer.stats.applied + consumer.stats.deadLettered === 3);
+      expect(flakyCalls).toBe(3);
+      expect(poisonCalls).toBe(1);
+      expect(consumer.stats).toMatchObject({ applied: 1, deadLettered: 2 });
+      expect(await applications(flaky.data.noteId)).toBe(1);
+      expect(await applications(broken.data.noteId)).toBeUndefined();
+      const dead = await collectMessages(deadLetterTopic(NoteCreated.topic), { count: 2 });
+      expect(dead.map((message) => message.headers[HEADER.deadLetter.attempts])).toEqual(["3", "1"]);
+    } finally {
+      await consumer.stop();
+    }
+  });
+});
