@@ -4,12 +4,12 @@ import { ensureKafka, stopKafka } from "../native/kafka.ts";
 import { ensurePostgres, stopPostgres } from "../native/postgres.ts";
 import { ensureTemporal, stopTemporal } from "../native/temporal.ts";
 import {
-  type InfraComponent,
-  type PlatformEndpoints,
-  SERVICE_DATABASES,
   componentsGivenByEnvironment,
+  type InfraComponent,
   mergeEndpoints,
   nativeEndpoints,
+  type PlatformEndpoints,
+  SERVICE_DATABASES,
 } from "./endpoints.ts";
 
 export type InfraMode = "environment" | "docker" | "native";
@@ -23,14 +23,20 @@ export interface RunningInfrastructure {
 }
 
 export function dockerEngineAnswers(): boolean {
-  return spawnSync("docker", ["info", "--format", "{{.ServerVersion}}"], { stdio: "ignore", timeout: 10_000 }).status === 0;
+  return (
+    spawnSync("docker", ["info", "--format", "{{.ServerVersion}}"], { stdio: "ignore", timeout: 10_000 })
+      .status === 0
+  );
 }
 
 /**
  * Resolves the infrastructure, per component: (a) endpoints given in the environment, (b) else a
  * Docker engine (the caller decides compose or testcontainers), (c) else native processes from the cache.
  */
-export async function ensureNativeInfrastructure(cacheDir: string, env: NodeJS.ProcessEnv): Promise<RunningInfrastructure> {
+export async function ensureNativeInfrastructure(
+  cacheDir: string,
+  env: NodeJS.ProcessEnv,
+): Promise<RunningInfrastructure> {
   const given = componentsGivenByEnvironment(env);
   const started: InfraComponent[] = [];
   const startIfMissing = async (component: InfraComponent, ensure: () => Promise<boolean>) => {
@@ -59,7 +65,10 @@ export async function ensureNativeInfrastructure(cacheDir: string, env: NodeJS.P
   }
   const endpoints = mergeEndpoints(nativeEndpoints(), env);
   if (!given.has("postgres")) {
-    await ensureDatabases(endpoints.GOALS_DATABASE_URL, SERVICE_DATABASES.map((db) => db.database));
+    await ensureDatabases(
+      endpoints.GOALS_DATABASE_URL,
+      SERVICE_DATABASES.map((db) => db.database),
+    );
   }
   return { endpoints, modes, stop };
 }

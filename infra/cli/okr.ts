@@ -5,11 +5,12 @@
  *   okr bench            the benchmarks under bench/, printing their figures
  *   okr infra up|down    only the infrastructure (prints the endpoints to export)
  */
-import { MissingPrerequisiteError } from "../native/processes.ts";
-import { ensureNativeInfrastructure } from "./infrastructure.ts";
+
 import { stopKafka } from "../native/kafka.ts";
 import { stopPostgres } from "../native/postgres.ts";
+import { MissingPrerequisiteError } from "../native/processes.ts";
 import { stopTemporal } from "../native/temporal.ts";
+import { ensureNativeInfrastructure } from "./infrastructure.ts";
 
 const cacheDir = process.env.OKR_CACHE_DIR ?? `${process.env.HOME}/.cache/okr-platform`;
 

@@ -13,7 +13,12 @@ export interface KafkaInstance {
   controllerPort: number;
 }
 
-export const NATIVE_KAFKA: KafkaInstance = { name: "broker", host: "127.0.0.1", port: 59092, controllerPort: 59093 };
+export const NATIVE_KAFKA: KafkaInstance = {
+  name: "broker",
+  host: "127.0.0.1",
+  port: 59092,
+  controllerPort: 59093,
+};
 export const nativeKafkaBrokers = `${NATIVE_KAFKA.host}:${NATIVE_KAFKA.port}`;
 const brokersOf = (instance: KafkaInstance) => `${instance.host}:${instance.port}`;
 
@@ -42,7 +47,11 @@ export async function kafkaIsReady(brokers = nativeKafkaBrokers): Promise<boolea
 function ensureKafkaJars(cacheDir: string): string {
   const libs = join(cacheDir, "kafka", KAFKA_VERSION, "libs");
   if (existsSync(libs) && readdirSync(libs).some((file) => file.startsWith("kafka_2.13-"))) return libs;
-  requireCommand("java", "the Kafka broker", "Install a JDK 17+ (Debian: apt-get install openjdk-17-jre-headless).");
+  requireCommand(
+    "java",
+    "the Kafka broker",
+    "Install a JDK 17+ (Debian: apt-get install openjdk-17-jre-headless).",
+  );
   requireCommand("mvn", "the Kafka broker download", "Install Maven (Debian: apt-get install maven).");
   console.error(`okr: resolving Apache Kafka ${KAFKA_VERSION} jars from Maven Central`);
   run("mvn", [
@@ -83,9 +92,16 @@ function serverProperties(instance: KafkaInstance, dataDir: string): string {
 }
 
 /** Formats (once) and starts a single KRaft broker; returns true if it started it. */
-export async function ensureKafka(cacheDir: string, instance: KafkaInstance = NATIVE_KAFKA): Promise<boolean> {
+export async function ensureKafka(
+  cacheDir: string,
+  instance: KafkaInstance = NATIVE_KAFKA,
+): Promise<boolean> {
   if (await kafkaIsReady(brokersOf(instance))) return false;
-  requireCommand("java", "the Kafka broker", "Install a JDK 17+ (Debian: apt-get install openjdk-17-jre-headless).");
+  requireCommand(
+    "java",
+    "the Kafka broker",
+    "Install a JDK 17+ (Debian: apt-get install openjdk-17-jre-headless).",
+  );
   const libs = ensureKafkaJars(cacheDir);
   const home = join(cacheDir, "kafka", instance.name);
   const dataDir = join(home, "data");
@@ -96,7 +112,16 @@ export async function ensureKafka(cacheDir: string, instance: KafkaInstance = NA
   const classpath = `${libs}/*`;
   if (!existsSync(join(dataDir, "meta.properties"))) {
     const clusterId = run("java", ["-cp", classpath, "kafka.tools.StorageTool", "random-uuid"]).trim();
-    run("java", ["-cp", classpath, "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", propertiesFile]);
+    run("java", [
+      "-cp",
+      classpath,
+      "kafka.tools.StorageTool",
+      "format",
+      "-t",
+      clusterId,
+      "-c",
+      propertiesFile,
+    ]);
   }
   const pid = startDaemon({
     name: "kafka",
@@ -114,7 +139,11 @@ export async function ensureKafka(cacheDir: string, instance: KafkaInstance = NA
     logFile,
     pidFile: join(home, "kafka.pid"),
   });
-  await waitUntil(`Kafka ${instance.name}`, () => kafkaIsReady(brokersOf(instance)), { timeoutMs: 90_000, logFile, pid });
+  await waitUntil(`Kafka ${instance.name}`, () => kafkaIsReady(brokersOf(instance)), {
+    timeoutMs: 90_000,
+    logFile,
+    pid,
+  });
   return true;
 }
 

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
-import { MissingPrerequisiteError, commandExists, run, waitUntil } from "./processes.ts";
+import { commandExists, MissingPrerequisiteError, run, waitUntil } from "./processes.ts";
 
 export const NATIVE_POSTGRES = { host: "127.0.0.1", port: 55432, user: "okr", password: "okr" } as const;
 
@@ -42,7 +42,7 @@ function findBinDir(): string | undefined {
           .map((version) => `/usr/lib/postgresql/${version}/bin`)
       : []),
   ];
-  const onPath = spawnSync("sh", ["-c", "dirname \"$(command -v initdb)\""], { encoding: "utf8" });
+  const onPath = spawnSync("sh", ["-c", 'dirname "$(command -v initdb)"'], { encoding: "utf8" });
   if (onPath.status === 0) candidates.push(onPath.stdout.trim());
   return candidates.find((dir) => dir && existsSync(join(dir, "initdb")) && existsSync(join(dir, "pg_ctl")));
 }
@@ -58,7 +58,10 @@ function runAsServerUser(command: string, args: string[]): string {
 }
 
 export async function postgresIsReady(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: nativePostgresUrl("postgres"), connectionTimeoutMillis: 1000 });
+  const client = new pg.Client({
+    connectionString: nativePostgresUrl("postgres"),
+    connectionTimeoutMillis: 1000,
+  });
   try {
     await client.connect();
     await client.query("select 1");
@@ -108,7 +111,18 @@ export async function ensurePostgres(cacheDir: string): Promise<boolean> {
     "-c max_connections=300",
     "-c shared_buffers=256MB",
   ].join(" ");
-  runAsServerUser(join(binDir, "pg_ctl"), ["-D", dataDir, "-l", logFile, "-o", serverOptions, "-w", "-t", "60", "start"]);
+  runAsServerUser(join(binDir, "pg_ctl"), [
+    "-D",
+    dataDir,
+    "-l",
+    logFile,
+    "-o",
+    serverOptions,
+    "-w",
+    "-t",
+    "60",
+    "start",
+  ]);
   await waitUntil("PostgreSQL", postgresIsReady, { timeoutMs: 60_000, logFile });
   return true;
 }

@@ -24,11 +24,17 @@ export function commandExists(command: string): boolean {
 }
 
 /** Runs a command to completion; throws with its output when it fails. */
-export function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): string {
+export function run(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): string {
   const result = spawnSync(command, args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, ...options });
   if (result.status !== 0) {
     const output = `${result.stdout ?? ""}${result.stderr ?? ""}`.trim().split("\n").slice(-30).join("\n");
-    throw new Error(`${command} ${args.join(" ")} failed (exit ${result.status ?? result.signal}):\n${output}`);
+    throw new Error(
+      `${command} ${args.join(" ")} failed (exit ${result.status ?? result.signal}):\n${output}`,
+    );
   }
   return result.stdout;
 }
@@ -120,7 +126,8 @@ export async function waitUntil(
     options.logFile && existsSync(options.logFile)
       ? `\n--- last lines of ${options.logFile} ---\n${readFileSync(options.logFile, "utf8").split("\n").slice(-25).join("\n")}`
       : "";
-  const reason = options.pid !== undefined && !isAlive(options.pid) ? "exited" : `not ready after ${options.timeoutMs} ms`;
+  const reason =
+    options.pid !== undefined && !isAlive(options.pid) ? "exited" : `not ready after ${options.timeoutMs} ms`;
   throw new Error(`${what} ${reason}${tail}`);
 }
 

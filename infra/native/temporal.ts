@@ -64,7 +64,10 @@ export async function ensureTemporal(cacheDir: string): Promise<boolean> {
       NATIVE_TEMPORAL.namespace,
       "--log-level",
       "warn",
-      ...Object.entries(OKR_SEARCH_ATTRIBUTES).flatMap(([name, type]) => ["--search-attribute", `${name}=${type}`]),
+      ...Object.entries(OKR_SEARCH_ATTRIBUTES).flatMap(([name, type]) => [
+        "--search-attribute",
+        `${name}=${type}`,
+      ]),
     ],
     logFile,
     pidFile: join(home, "temporal.pid"),
@@ -74,11 +77,35 @@ export async function ensureTemporal(cacheDir: string): Promise<boolean> {
 }
 
 /** For a server we did not start: add whichever of our search attributes it lacks. */
-export function registerSearchAttributes(cli: string, address: string, namespace: string = NATIVE_TEMPORAL.namespace): void {
-  const listed = run(cli, ["operator", "search-attribute", "list", "--address", address, "--namespace", namespace]);
+export function registerSearchAttributes(
+  cli: string,
+  address: string,
+  namespace: string = NATIVE_TEMPORAL.namespace,
+): void {
+  const listed = run(cli, [
+    "operator",
+    "search-attribute",
+    "list",
+    "--address",
+    address,
+    "--namespace",
+    namespace,
+  ]);
   for (const [name, type] of Object.entries(OKR_SEARCH_ATTRIBUTES)) {
     if (listed.includes(name)) continue;
-    run(cli, ["operator", "search-attribute", "create", "--address", address, "--namespace", namespace, "--name", name, "--type", type]);
+    run(cli, [
+      "operator",
+      "search-attribute",
+      "create",
+      "--address",
+      address,
+      "--namespace",
+      namespace,
+      "--name",
+      name,
+      "--type",
+      type,
+    ]);
   }
 }
 

@@ -1,5 +1,5 @@
-export { ConfigError, type ConfigProblem, loadConfig, loadConfigOrExit } from "./load.ts";
 export { HostPort, KafkaBrokers, LogLevel, Port, PositiveInteger, PostgresUrl } from "./fields.ts";
+export { ConfigError, type ConfigProblem, loadConfig, loadConfigOrExit } from "./load.ts";
 export {
   DEVELOPMENT_JWT_SECRET,
   rejectDevelopmentSecretInProduction,

@@ -48,7 +48,10 @@ export function loadConfig<S extends TObject>(
     if (!variable || problems.has(variable)) continue;
     const property = schema.properties[variable] as { description?: string } | undefined;
     const expected = property?.description ? ` (expected ${property.description})` : "";
-    problems.set(variable, { variable, message: `${error.message}${expected}; ${describeValue(variable, converted[variable])}` });
+    problems.set(variable, {
+      variable,
+      message: `${error.message}${expected}; ${describeValue(variable, converted[variable])}`,
+    });
   }
   if (problems.size > 0) throw new ConfigError([...problems.values()]);
   const config = converted as Static<S>;

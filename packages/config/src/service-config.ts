@@ -29,6 +29,11 @@ export const DEVELOPMENT_JWT_SECRET = "okr-platform-development-secret";
 /** Production must not run on the development secret that ships in the repository. */
 export function rejectDevelopmentSecretInProduction(config: ServiceConfig): ConfigProblem[] {
   return config.NODE_ENV === "production" && config.AUTH_JWT_SECRET === DEVELOPMENT_JWT_SECRET
-    ? [{ variable: "AUTH_JWT_SECRET", message: "the development secret may not be used with NODE_ENV=production" }]
+    ? [
+        {
+          variable: "AUTH_JWT_SECRET",
+          message: "the development secret may not be used with NODE_ENV=production",
+        },
+      ]
     : [];
 }

@@ -5,9 +5,9 @@ import { describe, expect, it } from "vitest";
 import {
   ConfigError,
   DEVELOPMENT_JWT_SECRET,
-  ServiceConfigSchema,
   loadConfig,
   rejectDevelopmentSecretInProduction,
+  ServiceConfigSchema,
 } from "../src/index.ts";
 
 const validServiceEnv = {
@@ -29,7 +29,11 @@ function problemsOf(fn: () => unknown) {
 
 describe("loadConfig", () => {
   it("converts strings to the schema's types and applies defaults", () => {
-    const config = loadConfig(ServiceConfigSchema, { ...validServiceEnv, PORT: "3101", DATABASE_POOL_MAX: "25" });
+    const config = loadConfig(ServiceConfigSchema, {
+      ...validServiceEnv,
+      PORT: "3101",
+      DATABASE_POOL_MAX: "25",
+    });
     expect(config.PORT).toBe(3101);
     expect(config.DATABASE_POOL_MAX).toBe(25);
     expect(config.LOG_LEVEL).toBe("info");
@@ -39,7 +43,12 @@ describe("loadConfig", () => {
 
   it("names every bad or missing variable at once", () => {
     const problems = problemsOf(() =>
-      loadConfig(ServiceConfigSchema, { ...validServiceEnv, PORT: "70000", KAFKA_BROKERS: "nohost", DATABASE_URL: undefined }),
+      loadConfig(ServiceConfigSchema, {
+        ...validServiceEnv,
+        PORT: "70000",
+        KAFKA_BROKERS: "nohost",
+        DATABASE_URL: undefined,
+      }),
     );
     expect(problems.map((p) => p.variable).sort()).toEqual(["DATABASE_URL", "KAFKA_BROKERS", "PORT"]);
     expect(problems.find((p) => p.variable === "PORT")?.message).toMatch(/65535.*got "70000"/);
@@ -47,15 +56,23 @@ describe("loadConfig", () => {
   });
 
   it("treats an empty string as unset", () => {
-    const problems = problemsOf(() => loadConfig(ServiceConfigSchema, { ...validServiceEnv, DATABASE_URL: "" }));
+    const problems = problemsOf(() =>
+      loadConfig(ServiceConfigSchema, { ...validServiceEnv, DATABASE_URL: "" }),
+    );
     expect(problems).toEqual([expect.objectContaining({ variable: "DATABASE_URL" })]);
   });
 
   it("never prints secrets or URL passwords", () => {
-    const schema = Type.Object({ AUTH_JWT_SECRET: Type.String({ minLength: 40 }), DATABASE_URL: Type.String({ pattern: "^mysql:" }) });
+    const schema = Type.Object({
+      AUTH_JWT_SECRET: Type.String({ minLength: 40 }),
+      DATABASE_URL: Type.String({ pattern: "^mysql:" }),
+    });
     const error = (() => {
       try {
-        loadConfig(schema, { AUTH_JWT_SECRET: "short-but-secret", DATABASE_URL: "postgresql://okr:hunter2@db/x" });
+        loadConfig(schema, {
+          AUTH_JWT_SECRET: "short-but-secret",
+          DATABASE_URL: "postgresql://okr:hunter2@db/x",
+        });
       } catch (e) {
         return e as Error;
       }
@@ -67,7 +84,9 @@ describe("loadConfig", () => {
 
   it("refuses the development JWT secret in production", () => {
     const env = { ...validServiceEnv, NODE_ENV: "production", AUTH_JWT_SECRET: DEVELOPMENT_JWT_SECRET };
-    const problems = problemsOf(() => loadConfig(ServiceConfigSchema, env, rejectDevelopmentSecretInProduction));
+    const problems = problemsOf(() =>
+      loadConfig(ServiceConfigSchema, env, rejectDevelopmentSecretInProduction),
+    );
     expect(problems).toEqual([expect.objectContaining({ variable: "AUTH_JWT_SECRET" })]);
   });
 });

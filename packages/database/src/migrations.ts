@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 
@@ -24,7 +24,9 @@ export async function applyMigrations(options: {
     const { rows } = await client.query<AppliedRow>(
       `select migration_name, checksum, finished_at, rolled_back_at from "_prisma_migrations"`,
     );
-    const byName = new Map(rows.filter((row) => row.rolled_back_at === null).map((row) => [row.migration_name, row]));
+    const byName = new Map(
+      rows.filter((row) => row.rolled_back_at === null).map((row) => [row.migration_name, row]),
+    );
     for (const migration of migrations) {
       const previous = byName.get(migration.name);
       if (previous?.finished_at) {
@@ -92,7 +94,11 @@ export function listMigrations(migrationsDir: string): Migration[] {
     .sort()
     .map((name) => {
       const bytes = readFileSync(join(migrationsDir, name, "migration.sql"));
-      return { name, sql: bytes.toString("utf8"), checksum: createHash("sha256").update(bytes).digest("hex") };
+      return {
+        name,
+        sql: bytes.toString("utf8"),
+        checksum: createHash("sha256").update(bytes).digest("hex"),
+      };
     });
 }
 
@@ -106,7 +112,10 @@ async function applyOne(client: pg.Client, migration: Migration): Promise<void> 
       [id, migration.checksum, migration.name],
     );
     await client.query(migration.sql);
-    await client.query(`update "_prisma_migrations" set finished_at = now(), applied_steps_count = 1 where id = $1`, [id]);
+    await client.query(
+      `update "_prisma_migrations" set finished_at = now(), applied_steps_count = 1 where id = $1`,
+      [id],
+    );
     await client.query("commit");
   } catch (error) {
     await client.query("rollback");

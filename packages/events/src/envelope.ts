@@ -17,7 +17,9 @@ export const EnvelopeAttributesSchema = Type.Object(
     datacontenttype: Type.Literal("application/json"),
     dataschema: Type.Optional(Type.String()),
     tenant: Type.String({ minLength: 1, maxLength: 200 }),
-    traceparent: Type.Optional(Type.String({ pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$" })),
+    traceparent: Type.Optional(
+      Type.String({ pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$" }),
+    ),
     partitionkey: Type.String({ minLength: 1, maxLength: 200 }),
   },
   { additionalProperties: false },

@@ -1,3 +1,8 @@
+export { ALL_EVENTS } from "./catalog/all-events.ts";
+export * from "./contracts/cycle.ts";
+export * from "./contracts/goals.ts";
+export * from "./contracts/scoring.ts";
+export * from "./contracts/value-stream.ts";
 export {
   type EnvelopeAttributes,
   EnvelopeAttributesSchema,
@@ -16,8 +21,3 @@ export {
   type InvalidEventReason,
   schemaUrn,
 } from "./registry.ts";
-export * from "./contracts/goals.ts";
-export * from "./contracts/scoring.ts";
-export * from "./contracts/value-stream.ts";
-export * from "./contracts/cycle.ts";
-export { ALL_EVENTS } from "./catalog/all-events.ts";

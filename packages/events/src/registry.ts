@@ -1,6 +1,6 @@
 import type { Static, TObject } from "typebox";
 import { Value } from "typebox/value";
-import { type EventEnvelope, EnvelopeAttributesSchema, newEventId } from "./envelope.ts";
+import { EnvelopeAttributesSchema, type EventEnvelope, newEventId } from "./envelope.ts";
 
 /** One versioned event type: its topic, what orders it (the partition key) and its payload schema. */
 export interface EventDefinition<Type extends string = string, Schema extends TObject = TObject> {
@@ -82,7 +82,8 @@ function problemsOf(schema: TObject, value: unknown): string[] {
 
 function assertValid(definition: EventDefinition, data: unknown): void {
   const problems = problemsOf(definition.schema, data);
-  if (problems.length > 0) throw new InvalidEventError(`invalid ${definition.type} payload`, problems, "invalid-payload");
+  if (problems.length > 0)
+    throw new InvalidEventError(`invalid ${definition.type} payload`, problems, "invalid-payload");
 }
 
 /** A registry of the event types a consumer understands, used to parse what arrives from Kafka. */
@@ -91,7 +92,8 @@ export class EventRegistry {
 
   constructor(definitions: Iterable<EventDefinition>) {
     for (const definition of definitions) {
-      if (this.#byType.has(definition.type)) throw new Error(`event type ${definition.type} is defined twice`);
+      if (this.#byType.has(definition.type))
+        throw new Error(`event type ${definition.type} is defined twice`);
       this.#byType.set(definition.type, definition);
     }
   }
@@ -125,10 +127,16 @@ export class EventRegistry {
     }
     const { data, ...attributes } = value as Record<string, unknown>;
     const attributeProblems = problemsOf(EnvelopeAttributesSchema, attributes);
-    if (attributeProblems.length > 0) throw new InvalidEventError("invalid CloudEvent attributes", attributeProblems);
+    if (attributeProblems.length > 0)
+      throw new InvalidEventError("invalid CloudEvent attributes", attributeProblems);
     const envelope = value as EventEnvelope;
     const definition = this.#byType.get(envelope.type);
-    if (!definition) throw new InvalidEventError("unknown event type", [`${envelope.type} is not in this registry`], "unknown-type");
+    if (!definition)
+      throw new InvalidEventError(
+        "unknown event type",
+        [`${envelope.type} is not in this registry`],
+        "unknown-type",
+      );
     assertValid(definition, data);
     return envelope;
   }

@@ -4,10 +4,10 @@ import { CATALOG_PATH, renderCatalog } from "../src/catalog/write-catalog.ts";
 import {
   ALL_EVENTS,
   CheckInRecorded,
+  createEvent,
   EventRegistry,
   InvalidEventError,
   OrganizationCreated,
-  createEvent,
 } from "../src/index.ts";
 
 const orgId = "7b0f3c8e-2f59-4a5e-9d1c-3c2a0e5b9f11";
@@ -58,7 +58,12 @@ describe("EventRegistry.parse", () => {
   const registry = new EventRegistry(ALL_EVENTS);
   const valid = createEvent(
     OrganizationCreated,
-    { organizationId: orgId, name: "Acme", mission: "Make flow visible", createdAt: "2027-01-01T00:00:00.000Z" },
+    {
+      organizationId: orgId,
+      name: "Acme",
+      mission: "Make flow visible",
+      createdAt: "2027-01-01T00:00:00.000Z",
+    },
     { tenant: orgId },
   );
 
@@ -71,7 +76,11 @@ describe("EventRegistry.parse", () => {
     ["a JSON array", "[]", /not a CloudEvent/],
     ["missing attributes", JSON.stringify({ data: {} }), /invalid CloudEvent attributes/],
     ["an unknown type", JSON.stringify({ ...valid, type: "okr.unknown.thing.v1" }), /unknown event type/],
-    ["a bad payload", JSON.stringify({ ...valid, data: { ...valid.data, organizationId: "x" } }), /organizationId/],
+    [
+      "a bad payload",
+      JSON.stringify({ ...valid, data: { ...valid.data, organizationId: "x" } }),
+      /organizationId/,
+    ],
     ["an extra attribute", JSON.stringify({ ...valid, evil: true }), /invalid CloudEvent attributes/],
   ])("rejects %s with InvalidEventError", (_label, raw, message) => {
     expect(() => registry.parse(raw)).toThrow(InvalidEventError);

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { type EventEnvelope, type EventRegistry, InvalidEventError } from "@okr/events";
-import { SpanKind, contextFromTraceparent, withSpan } from "@okr/telemetry";
-import { HEADER, deadLetterTopic } from "./headers.ts";
+import { contextFromTraceparent, SpanKind, withSpan } from "@okr/telemetry";
+import { deadLetterTopic, HEADER } from "./headers.ts";
 import type { SqlExecutor } from "./outbox.ts";
 import type { IncomingMessage, MessageBus, MessageConsumer, MessageProducer } from "./ports.ts";
 
@@ -156,6 +156,9 @@ export class EventConsumer<Tx extends SqlExecutor> {
       },
     ]);
     this.stats.deadLettered += 1;
-    this.#options.log?.("error", `${this.#options.groupId}: dead-lettered ${message.topic}@${message.offset}: ${error.message}`);
+    this.#options.log?.(
+      "error",
+      `${this.#options.groupId}: dead-lettered ${message.topic}@${message.offset}: ${error.message}`,
+    );
   }
 }

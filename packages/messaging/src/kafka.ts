@@ -1,5 +1,11 @@
-import { Kafka, type KafkaConfig, type Producer, logLevel } from "kafkajs";
-import type { IncomingMessage, MessageBus, MessageConsumer, MessageProducer, OutgoingMessage } from "./ports.ts";
+import { Kafka, type KafkaConfig, logLevel, type Producer } from "kafkajs";
+import type {
+  IncomingMessage,
+  MessageBus,
+  MessageConsumer,
+  MessageProducer,
+  OutgoingMessage,
+} from "./ports.ts";
 
 export interface KafkaBusOptions {
   brokers: string;
@@ -19,7 +25,8 @@ function silenceKafkajsNegativeTimeoutWarning(): void {
   holder[marker] = true;
   const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
   process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-    const name = typeof warning === "string" ? (rest[0] as string | { type?: string } | undefined) : warning.name;
+    const name =
+      typeof warning === "string" ? (rest[0] as string | { type?: string } | undefined) : warning.name;
     const type = typeof name === "string" ? name : name?.type;
     if (type === "TimeoutNegativeWarning") return;
     emitWarning(warning, ...rest);
@@ -90,7 +97,8 @@ function kafkaConsumer(kafka: Kafka, groupId: string): MessageConsumer {
   return {
     connect: () => consumer.connect(),
     disconnect: () => consumer.disconnect(),
-    subscribe: (topics, options) => consumer.subscribe({ topics, fromBeginning: options?.fromBeginning ?? true }),
+    subscribe: (topics, options) =>
+      consumer.subscribe({ topics, fromBeginning: options?.fromBeginning ?? true }),
     run: (options) =>
       consumer.run({
         partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,

@@ -1,4 +1,4 @@
-import { type EventContext, type EventDefinition, type EventEnvelope, createEvent } from "@okr/events";
+import { createEvent, type EventContext, type EventDefinition, type EventEnvelope } from "@okr/events";
 import { currentTraceparent } from "@okr/telemetry";
 import type { Static, TObject } from "typebox";
 

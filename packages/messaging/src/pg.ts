@@ -4,12 +4,16 @@ import type { SqlExecutor } from "./outbox.ts";
 /** A pg client as a SqlExecutor, for code that works on pg directly rather than through Prisma. */
 export function pgExecutor(client: pg.ClientBase): SqlExecutor {
   return {
-    $executeRawUnsafe: async (query: string, ...values: unknown[]) => (await client.query(query, values)).rowCount ?? 0,
+    $executeRawUnsafe: async (query: string, ...values: unknown[]) =>
+      (await client.query(query, values)).rowCount ?? 0,
   };
 }
 
 /** Runs `work` in one transaction on a pooled connection. */
-export async function pgTransaction<T>(pool: pg.Pool, work: (tx: SqlExecutor & { client: pg.PoolClient }) => Promise<T>): Promise<T> {
+export async function pgTransaction<T>(
+  pool: pg.Pool,
+  work: (tx: SqlExecutor & { client: pg.PoolClient }) => Promise<T>,
+): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query("begin");

@@ -1,4 +1,4 @@
-import { SpanKind, contextFromTraceparent, withSpan } from "@okr/telemetry";
+import { contextFromTraceparent, SpanKind, withSpan } from "@okr/telemetry";
 import { context, propagation, trace } from "@opentelemetry/api";
 import type pg from "pg";
 import { eventHeaders } from "./headers.ts";
@@ -124,7 +124,9 @@ export class OutboxRelay {
         );
         if (rows.length > 0) {
           await this.#send(rows);
-          await client.query(`delete from ${OUTBOX_TABLE} where id = any($1::uuid[])`, [rows.map((row) => row.id)]);
+          await client.query(`delete from ${OUTBOX_TABLE} where id = any($1::uuid[])`, [
+            rows.map((row) => row.id),
+          ]);
         }
         await client.query("commit");
         this.stats.published += rows.length;
@@ -144,11 +146,16 @@ export class OutboxRelay {
     const producer = await this.#connectedProducer();
     const spans = rows.map((row) => {
       const parent = contextFromTraceparent(row.traceparent ?? undefined);
-      const span = trace.getTracer("okr-platform").startSpan(
-        `${row.topic} publish`,
-        { kind: SpanKind.PRODUCER, attributes: { "messaging.system": "kafka", "messaging.destination.name": row.topic } },
-        parent,
-      );
+      const span = trace
+        .getTracer("okr-platform")
+        .startSpan(
+          `${row.topic} publish`,
+          {
+            kind: SpanKind.PRODUCER,
+            attributes: { "messaging.system": "kafka", "messaging.destination.name": row.topic },
+          },
+          parent,
+        );
       const carrier: Record<string, string> = {};
       propagation.inject(trace.setSpan(context.active(), span), carrier);
       return { span, traceparent: row.traceparent ? carrier.traceparent : undefined };
@@ -160,8 +167,10 @@ export class OutboxRelay {
       headers: eventHeaders(row, spans[index]?.traceparent),
     }));
     try {
-      await withSpan("outbox relay batch", { attributes: { "messaging.batch.message_count": rows.length } }, () =>
-        producer.send(messages),
+      await withSpan(
+        "outbox relay batch",
+        { attributes: { "messaging.batch.message_count": rows.length } },
+        () => producer.send(messages),
       );
     } finally {
       for (const { span } of spans) span.end();

@@ -1,8 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { createEvent } from "@okr/events";
-import { type TestDatabase, collectMessages, testBus, uniqueName, waitFor } from "@okr/testkit";
+import { collectMessages, type TestDatabase, testBus, uniqueName, waitFor } from "@okr/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EventConsumer, HEADER, PoisonEventError, deadLetterTopic, eventHeaders, pgTransaction } from "../src/index.ts";
+import {
+  deadLetterTopic,
+  EventConsumer,
+  eventHeaders,
+  HEADER,
+  PoisonEventError,
+  pgTransaction,
+} from "../src/index.ts";
 import { noteEvents, notesDatabase } from "./support.ts";
 
 const tenant = "22222222-2222-4222-8222-222222222222";
@@ -36,7 +43,10 @@ function notesConsumer(registry: ReturnType<typeof noteEvents>["registry"], onNo
   });
 }
 
-async function produceRaw(topic: string, messages: { key: string; value: string; headers?: Record<string, string> }[]) {
+async function produceRaw(
+  topic: string,
+  messages: { key: string; value: string; headers?: Record<string, string> }[],
+) {
   const producer = bus.producer();
   await producer.connect();
   await producer.send(messages.map((message) => ({ topic, headers: {}, ...message })));
@@ -44,9 +54,8 @@ async function produceRaw(topic: string, messages: { key: string; value: string;
 }
 
 const applications = async (noteId: string) =>
-  (await db.pool.query("select applications from applied_notes where id = $1", [noteId])).rows[0]?.applications as
-    | number
-    | undefined;
+  (await db.pool.query("select applications from applied_notes where id = $1", [noteId])).rows[0]
+    ?.applications as number | undefined;
 
 describe("idempotent consumption", () => {
   it("applies an event delivered twice exactly once", async () => {
@@ -73,7 +82,10 @@ describe("dead-letter topic", () => {
   it("sends poison messages to <topic>.dlq with the error and keeps consuming", async () => {
     const { NoteCreated, registry } = noteEvents();
     const good = createEvent(NoteCreated, { noteId: randomUUID(), body: "after the poison" }, { tenant });
-    const badPayload = { ...createEvent(NoteCreated, { noteId: randomUUID(), body: "x" }, { tenant }), data: { noteId: 42 } };
+    const badPayload = {
+      ...createEvent(NoteCreated, { noteId: randomUUID(), body: "x" }, { tenant }),
+      data: { noteId: 42 },
+    };
     await bus.ensureTopics([NoteCreated.topic]);
     await produceRaw(NoteCreated.topic, [
       { key: "a", value: "{this is not json" },
@@ -123,14 +135,19 @@ describe("dead-letter topic", () => {
     });
     await consumer.start();
     try {
-      await waitFor("the three events to settle", () => consumer.stats.applied + consumer.stats.deadLettered === 3);
+      await waitFor(
+        "the three events to settle",
+        () => consumer.stats.applied + consumer.stats.deadLettered === 3,
+      );
       expect(flakyCalls).toBe(3);
       expect(poisonCalls).toBe(1);
       expect(consumer.stats).toMatchObject({ applied: 1, deadLettered: 2 });
       expect(await applications(flaky.data.noteId)).toBe(1);
       expect(await applications(broken.data.noteId)).toBeUndefined();
       const dead = await collectMessages(deadLetterTopic(NoteCreated.topic), { count: 2 });
-      const attemptsByKey = Object.fromEntries(dead.map((m) => [m.key, m.headers[HEADER.deadLetter.attempts]]));
+      const attemptsByKey = Object.fromEntries(
+        dead.map((m) => [m.key, m.headers[HEADER.deadLetter.attempts]]),
+      );
       expect(attemptsByKey).toEqual({ [broken.data.noteId]: "3", [poison.data.noteId]: "1" });
     } finally {
       await consumer.stop();

@@ -1,14 +1,14 @@
 import { randomUUID } from "node:crypto";
 import {
   type ControllableBroker,
-  type TestDatabase,
   collectMessages,
   startPrivateKafka,
+  type TestDatabase,
   testBus,
   waitFor,
 } from "@okr/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HEADER, OutboxRelay, createKafkaBus, pgTransaction, publishEvent } from "../src/index.ts";
+import { createKafkaBus, HEADER, OutboxRelay, pgTransaction, publishEvent } from "../src/index.ts";
 import { noteEvents, notesDatabase } from "./support.ts";
 
 const tenant = "11111111-1111-4111-8111-111111111111";
@@ -19,7 +19,11 @@ beforeAll(async () => {
 });
 afterAll(() => db.drop());
 
-async function createNote(NoteCreated: ReturnType<typeof noteEvents>["NoteCreated"], body: string, fail = false) {
+async function createNote(
+  NoteCreated: ReturnType<typeof noteEvents>["NoteCreated"],
+  body: string,
+  fail = false,
+) {
   const noteId = randomUUID();
   await pgTransaction(db.pool, async (tx) => {
     await tx.client.query("insert into notes (id, body) values ($1, $2)", [noteId, body]);
@@ -29,7 +33,8 @@ async function createNote(NoteCreated: ReturnType<typeof noteEvents>["NoteCreate
   return noteId;
 }
 
-const outboxCount = async () => Number((await db.pool.query("select count(*) from outbox_events")).rows[0].count);
+const outboxCount = async () =>
+  Number((await db.pool.query("select count(*) from outbox_events")).rows[0].count);
 
 describe("transactional outbox and relay", () => {
   it("commits a state change and its event together, then relays the event to Kafka with CloudEvents headers", async () => {
@@ -48,7 +53,12 @@ describe("transactional outbox and relay", () => {
     expect(message?.headers[HEADER.type]).toBe("okr.test-note.created.v1");
     expect(message?.headers[HEADER.tenant]).toBe(tenant);
     const envelope = JSON.parse(message?.value?.toString() ?? "{}");
-    expect(envelope).toMatchObject({ specversion: "1.0", type: NoteCreated.type, tenant, data: { noteId, body: "first note" } });
+    expect(envelope).toMatchObject({
+      specversion: "1.0",
+      type: NoteCreated.type,
+      tenant,
+      data: { noteId, body: "first note" },
+    });
     expect(message?.headers[HEADER.id]).toBe(envelope.id);
   });
 
@@ -62,7 +72,11 @@ describe("transactional outbox and relay", () => {
   it("wakes on commit (NOTIFY) and keeps per-key order across many events", async () => {
     const { NoteCreated } = noteEvents();
     const bus = testBus();
-    const relay = new OutboxRelay({ pool: db.pool, createProducer: () => bus.producer(), pollIntervalMs: 60_000 });
+    const relay = new OutboxRelay({
+      pool: db.pool,
+      createProducer: () => bus.producer(),
+      pollIntervalMs: 60_000,
+    });
     relay.start();
     try {
       const noteId = randomUUID();
@@ -98,14 +112,23 @@ describe("Kafka down at publish time", () => {
 
     const ids = [];
     for (let i = 0; i < 5; i++) ids.push(await createNote(NoteCreated, `written while Kafka is down #${i}`));
-    const relay = new OutboxRelay({ pool: db.pool, createProducer: () => bus.producer(), maxBackoffMs: 1000 });
+    const relay = new OutboxRelay({
+      pool: db.pool,
+      createProducer: () => bus.producer(),
+      maxBackoffMs: 1000,
+    });
     relay.start();
     try {
       await waitFor("the relay to fail against the stopped broker", () => relay.stats.failures > 0, 60_000);
       expect(await outboxCount()).toBe(5);
 
       await broker.start();
-      const messages = await collectMessages(NoteCreated.topic, { count: 5, timeoutMs: 60_000, bus, settleMs: 2000 });
+      const messages = await collectMessages(NoteCreated.topic, {
+        count: 5,
+        timeoutMs: 60_000,
+        bus,
+        settleMs: 2000,
+      });
       const keys = messages.map((message) => message.key);
       expect(new Set(keys)).toEqual(new Set(ids));
       expect(keys).toHaveLength(5);

@@ -1,4 +1,4 @@
-import { EventRegistry, defineEvent } from "@okr/events";
+import { defineEvent, EventRegistry } from "@okr/events";
 import { createTestDatabase, uniqueName } from "@okr/testkit";
 import { Type } from "typebox";
 import { MESSAGING_TABLES_SQL } from "../src/index.ts";

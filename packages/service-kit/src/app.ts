@@ -31,7 +31,9 @@ export async function createServiceApp(options: ServiceAppOptions) {
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     requestIdHeader: "x-request-id",
     genReqId: () => crypto.randomUUID(),
-    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: "array", useDefaults: true } },
+    ajv: {
+      customOptions: { allErrors: true, removeAdditional: false, coerceTypes: "array", useDefaults: true },
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   let shuttingDown = false;
@@ -48,7 +50,11 @@ export async function createServiceApp(options: ServiceAppOptions) {
   await app.register(swagger, {
     openapi: {
       openapi: "3.1.0",
-      info: { title: `${options.name} API`, description: options.description, version: options.version ?? "0.1.0" },
+      info: {
+        title: `${options.name} API`,
+        description: options.description,
+        version: options.version ?? "0.1.0",
+      },
       components: {
         securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
       },
@@ -57,7 +63,8 @@ export async function createServiceApp(options: ServiceAppOptions) {
   });
   // The docs are public; this hook must be in place before swagger-ui adds its routes.
   app.addHook("onRoute", (route) => {
-    if (route.url.startsWith("/docs")) route.config = { ...(route.config ?? {}), public: true } as typeof route.config;
+    if (route.url.startsWith("/docs"))
+      route.config = { ...(route.config ?? {}), public: true } as typeof route.config;
   });
   await app.register(swaggerUi, { routePrefix: "/docs", uiConfig: { persistAuthorization: true } });
 
@@ -75,7 +82,9 @@ export async function createServiceApp(options: ServiceAppOptions) {
       }),
     );
     const failing = results.filter(([, status]) => status !== "ok");
-    return reply.status(failing.length === 0 ? 200 : 503).send({ status: failing.length === 0 ? "ready" : "not-ready", checks: Object.fromEntries(results) });
+    return reply
+      .status(failing.length === 0 ? 200 : 503)
+      .send({ status: failing.length === 0 ? "ready" : "not-ready", checks: Object.fromEntries(results) });
   });
 
   await app.register(options.routes);

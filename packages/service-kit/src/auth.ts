@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { SignJWT, errors as joseErrors, jwtVerify } from "jose";
-import { Problem, forbidden } from "./problem.ts";
+import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
+import { forbidden, Problem } from "./problem.ts";
 
 export type Role = "admin" | "leader" | "member" | "service";
 export const ROLES: readonly Role[] = ["admin", "leader", "member", "service"];
@@ -41,15 +41,21 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
     const header = request.headers.authorization;
     if (!header?.startsWith("Bearer ")) throw unauthorized("send Authorization: Bearer <JWT>");
     try {
-      const { payload } = await jwtVerify(header.slice(7), key, { issuer: options.issuer, algorithms: ["HS256"] });
-      const roles = Array.isArray(payload.roles) ? payload.roles.filter((role): role is Role => ROLES.includes(role)) : [];
+      const { payload } = await jwtVerify(header.slice(7), key, {
+        issuer: options.issuer,
+        algorithms: ["HS256"],
+      });
+      const roles = Array.isArray(payload.roles)
+        ? payload.roles.filter((role): role is Role => ROLES.includes(role))
+        : [];
       if (typeof payload.tenant !== "string" || !payload.tenant || !payload.sub || roles.length === 0) {
         throw unauthorized("the token must carry tenant, sub and at least one role");
       }
       request.principal = { tenantId: payload.tenant, subject: payload.sub, roles };
     } catch (error) {
       if (error instanceof Problem) throw error;
-      const reason = error instanceof joseErrors.JWTExpired ? "the token has expired" : "the token is not valid";
+      const reason =
+        error instanceof joseErrors.JWTExpired ? "the token has expired" : "the token is not valid";
       throw unauthorized(reason);
     }
   });

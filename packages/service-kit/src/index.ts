@@ -1,13 +1,13 @@
 export { createServiceApp, type ReadinessChecks, type ServiceAppOptions } from "./app.ts";
-export { runService, type RunServiceOptions } from "./run.ts";
-export { type AuthOptions, type Principal, type Role, ROLES, requireRole, signToken } from "./auth.ts";
+export { type AuthOptions, type Principal, ROLES, type Role, requireRole, signToken } from "./auth.ts";
 export {
-  Problem,
-  ProblemSchema,
   badRequest,
   conflict,
   forbidden,
   notFound,
+  Problem,
+  ProblemSchema,
   problemType,
   unprocessable,
 } from "./problem.ts";
+export { type RunServiceOptions, runService } from "./run.ts";

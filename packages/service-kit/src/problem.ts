@@ -11,7 +11,13 @@ export class Problem extends Error {
   readonly title: string;
   readonly extensions: Record<string, unknown>;
 
-  constructor(status: number, code: string, title: string, detail?: string, extensions: Record<string, unknown> = {}) {
+  constructor(
+    status: number,
+    code: string,
+    title: string,
+    detail?: string,
+    extensions: Record<string, unknown> = {},
+  ) {
     super(detail ?? title);
     this.status = status;
     this.type = problemType(code);
@@ -26,7 +32,8 @@ export const badRequest = (detail: string, extensions?: Record<string, unknown>)
   new Problem(400, "bad-request", "The request is not valid", detail, extensions);
 export const unprocessable = (code: string, detail: string, extensions?: Record<string, unknown>) =>
   new Problem(422, code, "The request breaks a rule", detail, extensions);
-export const notFound = (what: string) => new Problem(404, "not-found", "Not found", `${what} does not exist`);
+export const notFound = (what: string) =>
+  new Problem(404, "not-found", "Not found", `${what} does not exist`);
 export const conflict = (code: string, detail: string) => new Problem(409, code, "Conflict", detail);
 export const forbidden = (detail: string) => new Problem(403, "forbidden", "Forbidden", detail);
 
@@ -68,11 +75,14 @@ export function registerProblemHandlers(app: FastifyInstance): void {
           in: error.validationContext,
           path: issue.instancePath || "/",
           message: issue.message,
-          ...(issue.params && "missingProperty" in issue.params ? { missing: issue.params.missingProperty } : {}),
+          ...(issue.params && "missingProperty" in issue.params
+            ? { missing: issue.params.missingProperty }
+            : {}),
         })),
       });
     }
-    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    const status =
+      error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) {
       request.log.error({ err: error }, "unhandled error");
       return send(reply, request, {
@@ -84,7 +94,12 @@ export function registerProblemHandlers(app: FastifyInstance): void {
     }
     // Fastify's own client errors (malformed JSON, body too large, unsupported media type...).
     return send(reply, request, {
-      type: problemType(error.code?.toLowerCase().replace(/^fst_err_/, "").replaceAll("_", "-") ?? "client-error"),
+      type: problemType(
+        error.code
+          ?.toLowerCase()
+          .replace(/^fst_err_/, "")
+          .replaceAll("_", "-") ?? "client-error",
+      ),
       title: "The request could not be processed",
       status,
       detail: error.message,

@@ -74,7 +74,11 @@ describe("service app", () => {
     expect(response.statusCode).toBe(400);
     expect(response.headers["content-type"]).toMatch(/^application\/problem\+json/);
     const problem = response.json();
-    expect(problem).toMatchObject({ status: 400, type: "https://okr-platform.dev/problems/validation", instance: "/widgets" });
+    expect(problem).toMatchObject({
+      status: 400,
+      type: "https://okr-platform.dev/problems/validation",
+      instance: "/widgets",
+    });
     expect(JSON.stringify(problem.errors)).toMatch(message);
   });
 
@@ -101,7 +105,10 @@ describe("service app", () => {
   });
 
   it("answers a token signed with another secret with 401", async () => {
-    const forged = await signToken({ ...auth, secret: "another-secret-entirely" }, { tenantId, subject: "p", roles: ["admin"] });
+    const forged = await signToken(
+      { ...auth, secret: "another-secret-entirely" },
+      { tenantId, subject: "p", roles: ["admin"] },
+    );
     expect((await post({ name: "gear", size: 1 }, `Bearer ${forged}`)).statusCode).toBe(401);
   });
 
@@ -113,15 +120,27 @@ describe("service app", () => {
   });
 
   it("answers unknown routes and missing resources with 404 problem+json", async () => {
-    const unknown = await app.inject({ method: "GET", url: "/nope", headers: { authorization: `Bearer ${await token(["member"])}` } });
+    const unknown = await app.inject({
+      method: "GET",
+      url: "/nope",
+      headers: { authorization: `Bearer ${await token(["member"])}` },
+    });
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json().type).toMatch(/route-not-found/);
-    const missing = await app.inject({ method: "GET", url: "/widgets/7", headers: { authorization: `Bearer ${await token(["member"])}` } });
+    const missing = await app.inject({
+      method: "GET",
+      url: "/widgets/7",
+      headers: { authorization: `Bearer ${await token(["member"])}` },
+    });
     expect(missing.json()).toMatchObject({ status: 404, detail: "widget 7 does not exist" });
   });
 
   it("hides internals of a 500 but gives the request id", async () => {
-    const response = await app.inject({ method: "GET", url: "/explode", headers: { authorization: `Bearer ${await token(["member"])}` } });
+    const response = await app.inject({
+      method: "GET",
+      url: "/explode",
+      headers: { authorization: `Bearer ${await token(["member"])}` },
+    });
     expect(response.statusCode).toBe(500);
     expect(response.body).not.toContain("secret internal detail");
     expect(response.json().requestId).toBe(response.headers["x-request-id"] ?? response.json().requestId);

@@ -1,12 +1,12 @@
 import {
   type Attributes,
   type Context,
+  context,
+  propagation,
   ROOT_CONTEXT,
   type Span,
   SpanKind,
   SpanStatusCode,
-  context,
-  propagation,
   trace,
 } from "@opentelemetry/api";
 import { tracer } from "./sdk.ts";
@@ -24,7 +24,10 @@ export function contextFromTraceparent(traceparent: string | undefined): Context
   return propagation.extract(ROOT_CONTEXT, { traceparent });
 }
 
-export function injectTraceHeaders(carrier: Record<string, string>, ctx: Context = context.active()): Record<string, string> {
+export function injectTraceHeaders(
+  carrier: Record<string, string>,
+  ctx: Context = context.active(),
+): Record<string, string> {
   propagation.inject(ctx, carrier);
   return carrier;
 }
@@ -37,7 +40,11 @@ export interface SpanOptions {
 }
 
 /** Runs `work` inside a new active span, recording exceptions and ending the span either way. */
-export async function withSpan<T>(name: string, options: SpanOptions, work: (span: Span) => Promise<T>): Promise<T> {
+export async function withSpan<T>(
+  name: string,
+  options: SpanOptions,
+  work: (span: Span) => Promise<T>,
+): Promise<T> {
   const parent = options.parent ?? context.active();
   return tracer().startActiveSpan(
     name,

@@ -1,4 +1,3 @@
-export { startTelemetry, type Telemetry, type TelemetryOptions, tracer } from "./sdk.ts";
 export {
   activeTraceId,
   contextFromTraceparent,
@@ -9,3 +8,4 @@ export {
   withSpan,
 } from "./context.ts";
 export { createInMemoryTracing, type ReadableSpan } from "./in-memory.ts";
+export { startTelemetry, type Telemetry, type TelemetryOptions, tracer } from "./sdk.ts";

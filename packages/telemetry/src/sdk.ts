@@ -45,7 +45,9 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
       }),
       spanProcessors: options.spanProcessors ?? spanProcessorsFromEnvironment(options.env ?? process.env),
       instrumentations: [
-        new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => /^\/(healthz|readyz)/.test(request.url ?? "") }),
+        new HttpInstrumentation({
+          ignoreIncomingRequestHook: (request) => /^\/(healthz|readyz)/.test(request.url ?? ""),
+        }),
         new PgInstrumentation({ enhancedDatabaseReporting: false }),
         ...(options.instrumentations ?? []),
       ],

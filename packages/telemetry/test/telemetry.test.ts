@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  type Telemetry,
   activeTraceId,
   contextFromTraceparent,
   createInMemoryTracing,
   currentTraceparent,
   startTelemetry,
+  type Telemetry,
   withSpan,
 } from "../src/index.ts";
 
@@ -27,7 +27,9 @@ describe("trace context", () => {
   it("continues a trace from a stored traceparent, as a relay or consumer does", async () => {
     const stored = await withSpan("write", {}, async () => currentTraceparent());
     expect(stored).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
-    const continued = await withSpan("read", { parent: contextFromTraceparent(stored) }, async () => activeTraceId());
+    const continued = await withSpan("read", { parent: contextFromTraceparent(stored) }, async () =>
+      activeTraceId(),
+    );
     expect(continued).toBe(stored?.split("-")[1]);
     const write = await span("write");
     const read = await span("read");

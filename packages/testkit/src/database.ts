@@ -14,12 +14,17 @@ export interface TestDatabase {
  * A fresh database on the real test server, migrated with a service's committed migrations (or raw SQL),
  * so test files run in parallel without sharing rows.
  */
-export async function createTestDatabase(options: { migrationsDir?: string; sql?: string; poolMax?: number }): Promise<TestDatabase> {
+export async function createTestDatabase(options: {
+  migrationsDir?: string;
+  sql?: string;
+  poolMax?: number;
+}): Promise<TestDatabase> {
   const serverUrl = testEndpoints().GOALS_DATABASE_URL;
   const name = `test_${randomBytes(6).toString("hex")}`;
   await ensureDatabases(serverUrl, [name]);
   const url = withDatabase(serverUrl, name);
-  if (options.migrationsDir) await applyMigrations({ databaseUrl: url, migrationsDir: options.migrationsDir });
+  if (options.migrationsDir)
+    await applyMigrations({ databaseUrl: url, migrationsDir: options.migrationsDir });
   const pool = createPool({ connectionString: url, max: options.poolMax ?? 5, applicationName: "okr-test" });
   if (options.sql) await pool.query(options.sql);
   return {

@@ -1,4 +1,4 @@
-import { type PlatformEndpoints, mergeEndpoints, nativeEndpoints } from "@okr/infra/endpoints";
+import { mergeEndpoints, nativeEndpoints, type PlatformEndpoints } from "@okr/infra/endpoints";
 
 /**
  * The infrastructure integration tests talk to: what `npm test` exported (environment, testcontainers

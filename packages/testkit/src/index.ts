@@ -1,4 +1,4 @@
-export { cacheDir, testEndpoints } from "./endpoints.ts";
 export { createTestDatabase, type TestDatabase } from "./database.ts";
-export { collectMessages, type ControllableBroker, startPrivateKafka, testBus, uniqueName } from "./kafka.ts";
+export { cacheDir, testEndpoints } from "./endpoints.ts";
+export { type ControllableBroker, collectMessages, startPrivateKafka, testBus, uniqueName } from "./kafka.ts";
 export { waitFor } from "./wait.ts";

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { type KafkaInstance, ensureKafka, stopKafka } from "@okr/infra/native/kafka";
-import { type IncomingMessage, type MessageBus, createKafkaBus } from "@okr/messaging";
+import { ensureKafka, type KafkaInstance, stopKafka } from "@okr/infra/native/kafka";
+import { createKafkaBus, type IncomingMessage, type MessageBus } from "@okr/messaging";
 import { cacheDir, testEndpoints } from "./endpoints.ts";
 
 export function uniqueName(prefix: string): string {

@@ -62,7 +62,9 @@ export function buildAsyncApiDocument(events: readonly EventDefinition[]): Recor
         "Every event the OKR platform publishes on Kafka. Messages are CloudEvents 1.0 in structured JSON mode with the extensions tenant, traceparent and partitionkey. Type names carry their version (okr.<noun>.<verb>.v<N>); a breaking change adds a new version beside the old one. Poison messages are copied to <topic>.dlq with the error in headers.",
     },
     defaultContentType: "application/cloudevents+json",
-    servers: { local: { host: "127.0.0.1:59092", protocol: "kafka", description: "the native development broker" } },
+    servers: {
+      local: { host: "127.0.0.1:59092", protocol: "kafka", description: "the native development broker" },
+    },
     channels,
     operations,
     components: { messages },

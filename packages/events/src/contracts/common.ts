@@ -8,12 +8,19 @@ export const Text = (maxLength: number) => Type.String({ maxLength });
 
 export const KeyResultType = () =>
   Type.Union(
-    ["increase-to", "decrease-to", "stay-above", "stay-below", "stay-between", "milestone"].map((t) => Type.Literal(t)),
+    ["increase-to", "decrease-to", "stay-above", "stay-below", "stay-between", "milestone"].map((t) =>
+      Type.Literal(t),
+    ),
   );
 export const ObjectiveKind = () => Type.Union([Type.Literal("committed"), Type.Literal("aspirational")]);
 export const ObjectiveState = () =>
   Type.Union(["draft", "submitted", "returned", "approved", "closed"].map((s) => Type.Literal(s)));
 export const CyclePhase = () =>
-  Type.Union(["SETTING", "CASCADE", "CHECK_INS", "SCORING", "RETROSPECTIVE", "CLOSED"].map((p) => Type.Literal(p)));
+  Type.Union(
+    ["SETTING", "CASCADE", "CHECK_INS", "SCORING", "RETROSPECTIVE", "CLOSED"].map((p) => Type.Literal(p)),
+  );
 export const Owner = () =>
-  Type.Object({ kind: Type.Union([Type.Literal("team"), Type.Literal("person")]), id: Id() }, { additionalProperties: false });
+  Type.Object(
+    { kind: Type.Union([Type.Literal("team"), Type.Literal("person")]), id: Id() },
+    { additionalProperties: false },
+  );

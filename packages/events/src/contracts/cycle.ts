@@ -15,7 +15,9 @@ export const ReminderDue = defineEvent({
   schema: Type.Object({
     cycleId: Id(),
     phase: CyclePhase(),
-    action: Type.Union(["draft-objectives", "approve-objectives", "check-in", "retrospective"].map((a) => Type.Literal(a))),
+    action: Type.Union(
+      ["draft-objectives", "approve-objectives", "check-in", "retrospective"].map((a) => Type.Literal(a)),
+    ),
     recipient: Type.Object({ kind: Type.Union([Type.Literal("team"), Type.Literal("person")]), id: Id() }),
     dueAt: Timestamp(),
     escalation: Type.Boolean(),

@@ -85,7 +85,8 @@ export const ObjectiveUpserted = defineEvent({
   type: "okr.objective.upserted.v1",
   topic: GOALS_TOPICS.objectives,
   producer,
-  summary: "An objective was created or changed (including its alignment); carries the whole current objective.",
+  summary:
+    "An objective was created or changed (including its alignment); carries the whole current objective.",
   schema: Type.Object({ ...objectiveFields, version: Type.Integer({ minimum: 1 }) }),
   partitionKey: (data) => data.objectiveId,
   subject: (data) => data.objectiveId,
@@ -146,7 +147,10 @@ export const CheckInRecorded = defineEvent({
     milestonesDone: Type.Optional(Type.Integer({ minimum: 0 })),
     confidence: Confidence(),
     note: Text(4000),
-    evidence: Type.Object({ url: Type.Optional(Type.String({ format: "uri" })), system: Type.Optional(Text(200)) }),
+    evidence: Type.Object({
+      url: Type.Optional(Type.String({ format: "uri" })),
+      system: Type.Optional(Text(200)),
+    }),
     authorId: Type.Union([Id(), Type.Null()]),
     source: Type.Union([Type.Literal("person"), Type.Literal("system")]),
     recordedAt: Timestamp(),

@@ -5,7 +5,8 @@ import { Confidence, Id, ObjectiveKind, Score, Timestamp } from "./common.ts";
 export const SCORING_TOPICS = { scores: "okr.scoring.scores" } as const;
 
 const producer = "scoring";
-const policy = () => Type.Object({ id: Type.String({ minLength: 1 }), version: Type.Integer({ minimum: 1 }) });
+const policy = () =>
+  Type.Object({ id: Type.String({ minLength: 1 }), version: Type.Integer({ minimum: 1 }) });
 
 export const KeyResultScored = defineEvent({
   type: "okr.key-result.scored.v1",

@@ -12,22 +12,31 @@ const producer = "value-stream";
 
 export const StreamMetric = () =>
   Type.Union(
-    ["lead-time", "process-time", "flow-efficiency", "rolled-percent-complete-accurate", "throughput", "wip", "flow-time-p85"].map(
-      (metric) => Type.Literal(metric),
-    ),
+    [
+      "lead-time",
+      "process-time",
+      "flow-efficiency",
+      "rolled-percent-complete-accurate",
+      "throughput",
+      "wip",
+      "flow-time-p85",
+    ].map((metric) => Type.Literal(metric)),
   );
 
 export const StepChanged = defineEvent({
   type: "okr.value-stream.step-changed.v1",
   topic: VALUE_STREAM_TOPICS.streams,
   producer,
-  summary: "A value-stream step was added, changed or removed (classification, times, %C&A, WIP limit, waste tags).",
+  summary:
+    "A value-stream step was added, changed or removed (classification, times, %C&A, WIP limit, waste tags).",
   schema: Type.Object({
     streamId: Id(),
     stepId: Id(),
     name: Text(200),
     classification: Type.Union(
-      ["value-adding", "necessary-non-value-adding", "waste"].map((classification) => Type.Literal(classification)),
+      ["value-adding", "necessary-non-value-adding", "waste"].map((classification) =>
+        Type.Literal(classification),
+      ),
     ),
     processTimeMinutes: Type.Number({ minimum: 0 }),
     waitTimeMinutes: Type.Number({ minimum: 0 }),
@@ -47,7 +56,9 @@ export const WorkItemMoved = defineEvent({
     streamId: Id(),
     itemId: Text(200),
     stepId: Id(),
-    kind: Type.Union(["entered", "started", "blocked", "unblocked", "completed"].map((kind) => Type.Literal(kind))),
+    kind: Type.Union(
+      ["entered", "started", "blocked", "unblocked", "completed"].map((kind) => Type.Literal(kind)),
+    ),
     reason: Type.Optional(Text(500)),
     at: Timestamp(),
   }),
