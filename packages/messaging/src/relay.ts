@@ -1,4 +1,4 @@
-import { contextFromTraceparent, SpanKind, withSpan } from "@okr/telemetry";
+import { contextFromTraceparent, SpanKind, tracer, withSpan } from "@okr/telemetry";
 import { context, propagation, trace } from "@opentelemetry/api";
 import type pg from "pg";
 import { eventHeaders } from "./headers.ts";
@@ -146,16 +146,14 @@ export class OutboxRelay {
     const producer = await this.#connectedProducer();
     const spans = rows.map((row) => {
       const parent = contextFromTraceparent(row.traceparent ?? undefined);
-      const span = trace
-        .getTracer("okr-platform")
-        .startSpan(
-          `${row.topic} publish`,
-          {
-            kind: SpanKind.PRODUCER,
-            attributes: { "messaging.system": "kafka", "messaging.destination.name": row.topic },
-          },
-          parent,
-        );
+      const span = tracer().startSpan(
+        `${row.topic} publish`,
+        {
+          kind: SpanKind.PRODUCER,
+          attributes: { "messaging.system": "kafka", "messaging.destination.name": row.topic },
+        },
+        parent,
+      );
       const carrier: Record<string, string> = {};
       propagation.inject(trace.setSpan(context.active(), span), carrier);
       return { span, traceparent: row.traceparent ? carrier.traceparent : undefined };
