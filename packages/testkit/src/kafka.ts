@@ -67,3 +67,19 @@ export async function startPrivateKafka(name: string, basePort: number): Promise
     },
   };
 }
+
+/** Rewinds a (stopped) consumer group to the start of a topic: Kafka then redelivers everything to it. */
+export async function rewindConsumerGroup(groupId: string, topic: string): Promise<void> {
+  const { Kafka, logLevel } = await import("kafkajs");
+  const admin = new Kafka({
+    clientId: "okr-test-admin",
+    brokers: testEndpoints().KAFKA_BROKERS.split(","),
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  try {
+    await admin.resetOffsets({ groupId, topic, earliest: true });
+  } finally {
+    await admin.disconnect();
+  }
+}
