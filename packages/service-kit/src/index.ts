@@ -11,3 +11,10 @@ export {
   unprocessable,
 } from "./problem.ts";
 export { type RunServiceOptions, runService } from "./run.ts";
+export {
+  type BackgroundWork,
+  runServiceProcess,
+  type ServiceDefinition,
+  type ServiceParts,
+  type ServiceRuntime,
+} from "./runtime.ts";

@@ -3,9 +3,11 @@ export { cacheDir, testEndpoints } from "./endpoints.ts";
 export {
   type ControllableBroker,
   collectMessages,
+  findMessage,
   rewindConsumerGroup,
   startPrivateKafka,
   testBus,
   uniqueName,
 } from "./kafka.ts";
+export { startTestService, type TestService } from "./service.ts";
 export { waitFor } from "./wait.ts";

@@ -83,3 +83,39 @@ export async function rewindConsumerGroup(groupId: string, topic: string): Promi
     await admin.disconnect();
   }
 }
+
+/** Waits for the first message on `topic` that satisfies `matches` (other tests may share the topic). */
+export async function findMessage(
+  topic: string,
+  matches: (message: IncomingMessage) => boolean,
+  options: { timeoutMs?: number; bus?: MessageBus } = {},
+): Promise<IncomingMessage> {
+  const bus = options.bus ?? testBus();
+  await bus.ensureTopics([topic]);
+  const consumer = bus.consumer(uniqueName("okr-test-finder"));
+  await consumer.connect();
+  try {
+    await consumer.subscribe([topic], { fromBeginning: true });
+    let found: (message: IncomingMessage) => void = () => {};
+    const result = new Promise<IncomingMessage>((resolve) => {
+      found = resolve;
+    });
+    await consumer.run({
+      eachMessage: async (message) => {
+        if (matches(message)) found(message);
+      },
+    });
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    return await Promise.race([
+      result,
+      new Promise<never>((_, reject) =>
+        setTimeout(
+          () => reject(new Error(`no matching message on ${topic} within ${timeoutMs} ms`)),
+          timeoutMs,
+        ),
+      ),
+    ]);
+  } finally {
+    await consumer.disconnect();
+  }
+}
