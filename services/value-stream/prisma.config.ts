@@ -1,0 +1,12 @@
+import { defineConfig } from "prisma/config";
+
+export default defineConfig({
+  schema: "prisma/schema.prisma",
+  migrations: { path: "prisma/migrations" },
+  datasource: {
+    url:
+      process.env.DATABASE_URL ??
+      process.env.VALUE_STREAM_DATABASE_URL ??
+      "postgresql://localhost/value_stream",
+  },
+});
