@@ -72,3 +72,30 @@ export async function ensureNativeInfrastructure(
   }
   return { endpoints, modes, stop };
 }
+
+/**
+ * Resolves infrastructure for the test and bench commands: (a) the environment, (b) testcontainers where a
+ * Docker engine answers, (c) native processes from the cache.
+ */
+export async function resolveTestInfrastructure(
+  cacheDir: string,
+  env: NodeJS.ProcessEnv,
+): Promise<RunningInfrastructure> {
+  const given = componentsGivenByEnvironment(env);
+  if (given.size < 3 && dockerEngineAnswers()) {
+    const { startTestContainers } = await import("./containers.ts");
+    const containers = await startTestContainers(env);
+    const modes = {} as Record<InfraComponent, InfraMode>;
+    for (const component of ["postgres", "kafka", "temporal"] as const) {
+      modes[component] = given.has(component) ? "environment" : "docker";
+    }
+    return { endpoints: containers.endpoints, modes, stop: containers.stop };
+  }
+  return ensureNativeInfrastructure(cacheDir, env);
+}
+
+export function describeModes(modes: Record<InfraComponent, InfraMode>): string {
+  return Object.entries(modes)
+    .map(([component, mode]) => `${component}: ${mode}`)
+    .join(", ");
+}

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { silenceKafkajsNegativeTimeoutWarning } from "@okr/messaging";
 import { Kafka, logLevel } from "kafkajs";
 import { requireCommand, run, startDaemon, stopDaemon, waitUntil } from "./processes.ts";
 
@@ -25,6 +26,7 @@ const brokersOf = (instance: KafkaInstance) => `${instance.host}:${instance.port
 const kafkaInfraDir = fileURLToPath(new URL("../kafka/", import.meta.url));
 
 export async function kafkaIsReady(brokers = nativeKafkaBrokers): Promise<boolean> {
+  silenceKafkajsNegativeTimeoutWarning();
   const admin = new Kafka({
     clientId: "okr-infra-probe",
     brokers: brokers.split(","),

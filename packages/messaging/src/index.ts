@@ -5,7 +5,7 @@ export {
   PROCESSED_EVENTS_TABLE,
 } from "./consumer.ts";
 export { deadLetterTopic, eventHeaders, HEADER } from "./headers.ts";
-export { createKafkaBus, type KafkaBusOptions } from "./kafka.ts";
+export { createKafkaBus, type KafkaBusOptions, silenceKafkajsNegativeTimeoutWarning } from "./kafka.ts";
 export { OUTBOX_TABLE, type PendingEvent, publishEvent, publishEvents, type SqlExecutor } from "./outbox.ts";
 export { pgExecutor, pgTransaction } from "./pg.ts";
 export type {

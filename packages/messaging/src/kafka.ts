@@ -18,7 +18,7 @@ export interface KafkaBusOptions {
  * kafkajs 2.2.4 schedules its request-queue check with a negative delay (RequestQueue.scheduleCheckPendingRequests);
  * Node clamps it to 1 ms and warns on every connection. The behaviour is right, so drop just that warning.
  */
-function silenceKafkajsNegativeTimeoutWarning(): void {
+export function silenceKafkajsNegativeTimeoutWarning(): void {
   const marker = Symbol.for("okr.kafkajs-timeout-warning-filter");
   const holder = process as unknown as Record<symbol, boolean>;
   if (holder[marker]) return;

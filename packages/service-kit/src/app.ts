@@ -5,6 +5,7 @@ import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from "@fastify/ty
 import Fastify, { type FastifyServerOptions } from "fastify";
 import { type AuthOptions, registerAuth } from "./auth.ts";
 import { ProblemSchema, registerProblemHandlers } from "./problem.ts";
+import { createValidatorCompiler } from "./validation.ts";
 
 /** One readiness probe per dependency (database, broker...); /readyz is 200 only when all pass. */
 export type ReadinessChecks = Record<string, () => Promise<unknown>>;
@@ -35,6 +36,8 @@ export async function createServiceApp(options: ServiceAppOptions) {
       customOptions: { allErrors: true, removeAdditional: false, coerceTypes: "array", useDefaults: true },
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(createValidatorCompiler());
 
   let shuttingDown = false;
   app.decorate("markShuttingDown", () => {

@@ -127,6 +127,12 @@ export const ProblemSchema = {
     detail: { type: "string" },
     instance: { type: "string" },
     requestId: { type: "string" },
+    errors: {
+      type: "array",
+      description: "for validation problems: each failing field",
+      items: { type: "object", additionalProperties: true },
+    },
   },
   required: ["type", "title", "status"],
+  additionalProperties: true,
 } as const;

@@ -34,9 +34,19 @@ const app = await createServiceApp({
         return reply.status(201).send({ name: request.body.name, tenantId: request.principal.tenantId });
       },
     );
-    routes.get("/widgets/:id", async () => {
-      throw notFound("widget 7");
-    });
+    routes.get(
+      "/widgets/:id",
+      {
+        schema: {
+          params: Type.Object({ id: Type.Integer() }),
+          response: { 200: Type.Object({ id: Type.Integer() }), 404: { $ref: "Problem#" } },
+        },
+      },
+      async (request) => {
+        if (request.params.id === 7) throw notFound("widget 7");
+        return { id: request.params.id };
+      },
+    );
     routes.get("/explode", async () => {
       throw new Error("secret internal detail");
     });
@@ -67,6 +77,7 @@ describe("service app", () => {
   it.each([
     ["a missing field", { name: "gear" }, /size/],
     ["a wrong type", { name: "gear", size: "big" }, /integer/],
+    ["a number where a string belongs (never coerced)", { name: 5, size: 1 }, /\/name.*string/],
     ["an oversized string", { name: "x".repeat(21), size: 1 }, /20 characters|maxLength|fewer than/],
     ["an unknown field", { name: "gear", size: 1, color: "red" }, /additional/],
   ])("answers %s with 400 problem+json listing the errors", async (_case, body, message) => {
@@ -133,6 +144,19 @@ describe("service app", () => {
       headers: { authorization: `Bearer ${await token(["member"])}` },
     });
     expect(missing.json()).toMatchObject({ status: 404, detail: "widget 7 does not exist" });
+    const found = await app.inject({
+      method: "GET",
+      url: "/widgets/12",
+      headers: { authorization: `Bearer ${await token(["member"])}` },
+    });
+    expect(found.json()).toEqual({ id: 12 });
+    const badParam = await app.inject({
+      method: "GET",
+      url: "/widgets/x",
+      headers: { authorization: `Bearer ${await token(["member"])}` },
+    });
+    expect(badParam.statusCode).toBe(400);
+    expect(badParam.json().errors).toEqual([expect.objectContaining({ in: "params", path: "/id" })]);
   });
 
   it("hides internals of a 500 but gives the request id", async () => {

@@ -63,6 +63,14 @@ describe("organization", () => {
     const missing = await put(await service.token(["admin"], tenantId), { name: "x" });
     expect(missing.statusCode).toBe(400);
     expect(missing.headers["content-type"]).toMatch(/problem\+json/);
+    const wrongType = await put(await service.token(["admin"], tenantId), { name: 5, mission: "y" });
+    expect(wrongType.statusCode).toBe(400);
+    expect(wrongType.json().errors).toEqual([expect.objectContaining({ path: "/name" })]);
+    const oversized = await put(await service.token(["admin"], tenantId), {
+      name: "x".repeat(201),
+      mission: "y",
+    });
+    expect(oversized.statusCode).toBe(400);
     const member = await put(await service.token(["member"], tenantId), { name: "x", mission: "y" });
     expect(member.statusCode).toBe(403);
     expect(await service.runtime.db.organization.count({ where: { id: tenantId } })).toBe(0);

@@ -1,0 +1,223 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createWriteStream, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { DEVELOPMENT_JWT_SECRET } from "@okr/config";
+import { DEMO_TENANT_ID, seedDemoOrganization } from "@okr/goals-service/demo-seed";
+import { signToken } from "@okr/service-kit";
+import type { PlatformEndpoints } from "./endpoints.ts";
+import {
+  describeModes,
+  dockerEngineAnswers,
+  ensureNativeInfrastructure,
+  type RunningInfrastructure,
+} from "./infrastructure.ts";
+import { generatePrismaClients, ROOT, runInherited, TOOL_ENV } from "./workspace.ts";
+
+const AUTH = { secret: process.env.AUTH_JWT_SECRET ?? DEVELOPMENT_JWT_SECRET, issuer: "okr-platform" };
+
+interface PlatformProcess {
+  name: string;
+  entry: string;
+  port?: number;
+  env: (endpoints: PlatformEndpoints) => Record<string, string>;
+}
+
+/** Every process `npm start` runs, with the same environment names docker-compose.yml uses. */
+const PROCESSES: PlatformProcess[] = [
+  {
+    name: "goals",
+    entry: "services/goals/src/main.ts",
+    port: 3101,
+    env: (e) => ({ DATABASE_URL: e.GOALS_DATABASE_URL }),
+  },
+  {
+    name: "value-stream",
+    entry: "services/value-stream/src/main.ts",
+    port: 3102,
+    env: (e) => ({ DATABASE_URL: e.VALUE_STREAM_DATABASE_URL }),
+  },
+  {
+    name: "scoring",
+    entry: "services/scoring/src/main.ts",
+    port: 3103,
+    env: (e) => ({ DATABASE_URL: e.SCORING_DATABASE_URL }),
+  },
+  {
+    name: "cycle-worker",
+    entry: "services/cycle-worker/src/main.ts",
+    env: () => ({ GOALS_URL: "http://127.0.0.1:3101", SCORING_URL: "http://127.0.0.1:3103" }),
+  },
+];
+
+/**
+ * `npm start`: infrastructure, migrations (each service applies its own at boot), every service and the
+ * worker, a demo organization, then where to look. Ctrl-C stops everything this run started; a second
+ * run reuses infrastructure that is already up.
+ */
+export async function start(cacheDir: string): Promise<number> {
+  const began = performance.now();
+  await generatePrismaClients();
+  if (!process.env.TEMPORAL_ADDRESS && dockerEngineAnswers()) return startWithCompose(began);
+
+  const infra = await ensureNativeInfrastructure(cacheDir, process.env);
+  console.log(`okr start: infrastructure ready (${describeModes(infra.modes)})`);
+  const logDir = join(cacheDir, "logs");
+  mkdirSync(logDir, { recursive: true });
+  const children = new Map<string, ChildProcess>();
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    console.log("\nokr start: stopping services...");
+    await Promise.all([...children.values()].map((child) => terminate(child)));
+    await infra.stop();
+    console.log("okr start: stopped everything this run started.");
+    process.exit(code);
+  };
+  process.once("SIGINT", () => void stopAll(0));
+  process.once("SIGTERM", () => void stopAll(0));
+
+  for (const definition of PROCESSES) {
+    if (!existsSync(join(ROOT, definition.entry))) continue;
+    const logFile = join(logDir, `${definition.name}.log`);
+    const child = spawn(process.execPath, [definition.entry], {
+      cwd: ROOT,
+      env: serviceEnvironment(definition, infra),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const log = createWriteStream(logFile, { flags: "a" });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+    child.once("exit", (code) => {
+      if (stopping) return;
+      console.error(`okr start: ${definition.name} exited with ${code}; last lines of ${logFile}:`);
+      console.error(tail(logFile));
+      void stopAll(1);
+    });
+    children.set(definition.name, child);
+  }
+  await Promise.all(
+    PROCESSES.filter((p) => p.port && children.has(p.name)).map((p) =>
+      waitReady(p.name, `http://127.0.0.1:${p.port}`),
+    ),
+  );
+
+  const token = await signToken(
+    AUTH,
+    { tenantId: DEMO_TENANT_ID, subject: "demo-admin", roles: ["admin"] },
+    "12h",
+  );
+  const demo = await seedDemoOrganization({ goalsUrl: "http://127.0.0.1:3101", token });
+  printWhereToLook({
+    seconds: (performance.now() - began) / 1000,
+    demoName: demo.name,
+    tenant: DEMO_TENANT_ID,
+    token,
+    logDir,
+    running: [...children.keys()],
+  });
+  await new Promise(() => {});
+  return 0;
+}
+
+function serviceEnvironment(definition: PlatformProcess, infra: RunningInfrastructure): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    ...TOOL_ENV,
+    ...infra.endpoints,
+    ...definition.env(infra.endpoints),
+    ...(definition.port ? { PORT: String(definition.port), HOST: "127.0.0.1" } : {}),
+    AUTH_JWT_SECRET: AUTH.secret,
+    AUTH_JWT_ISSUER: AUTH.issuer,
+    NODE_ENV: process.env.NODE_ENV ?? "development",
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
+  };
+}
+
+async function waitReady(name: string, baseUrl: string, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ready = await fetch(`${baseUrl}/readyz`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ready) return;
+    await sleep(250);
+  }
+  throw new Error(`${name} did not become ready at ${baseUrl}/readyz within ${timeoutMs} ms`);
+}
+
+function terminate(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    const force = setTimeout(() => child.kill("SIGKILL"), 15_000);
+    child.once("exit", () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
+}
+
+function tail(file: string, lines = 30): string {
+  return existsSync(file)
+    ? readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n")
+    : "(no log)";
+}
+
+function printWhereToLook(info: {
+  seconds: number;
+  demoName: string;
+  tenant: string;
+  token: string;
+  logDir: string;
+  running: string[];
+}): void {
+  const rows = PROCESSES.filter((p) => info.running.includes(p.name)).map((p) =>
+    p.port
+      ? `  ${p.name.padEnd(14)} http://127.0.0.1:${p.port}/docs`
+      : `  ${p.name.padEnd(14)} task queue okr-cycles`,
+  );
+  console.log(
+    [
+      "",
+      `OKR platform is running (ready in ${info.seconds.toFixed(1)} s):`,
+      ...rows,
+      `  ${"Temporal UI".padEnd(14)} http://127.0.0.1:8233  (filter cycles with: OkrPhase = "CHECK_INS")`,
+      `  ${"demo org".padEnd(14)} ${info.demoName}, tenant ${info.tenant}`,
+      `  ${"admin token".padEnd(14)} ${info.token}`,
+      `  ${"logs".padEnd(14)} ${info.logDir}/<service>.log`,
+      "Paste the token into Authorize on any /docs page. Ctrl-C stops everything this command started.",
+    ].join("\n"),
+  );
+}
+
+/** With a Docker engine: the whole platform from docker-compose.yml, seeded the same way. */
+async function startWithCompose(began: number): Promise<number> {
+  const up = await runInherited("docker", ["compose", "up", "--detach", "--build", "--wait"]);
+  if (up !== 0) return up;
+  const token = await signToken(
+    AUTH,
+    { tenantId: DEMO_TENANT_ID, subject: "demo-admin", roles: ["admin"] },
+    "12h",
+  );
+  const demo = await seedDemoOrganization({ goalsUrl: "http://127.0.0.1:3101", token });
+  printWhereToLook({
+    seconds: (performance.now() - began) / 1000,
+    demoName: demo.name,
+    tenant: DEMO_TENANT_ID,
+    token,
+    logDir: "docker compose logs",
+    running: PROCESSES.map((p) => p.name),
+  });
+  console.log("  traces         http://127.0.0.1:16686 (Jaeger)");
+  const stop = async () => {
+    await runInherited("docker", ["compose", "stop"]);
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void stop());
+  process.once("SIGTERM", () => void stop());
+  await new Promise(() => {});
+  return 0;
+}
