@@ -24,7 +24,7 @@ interface PlatformProcess {
 }
 
 /** Every process `npm start` runs, with the same environment names docker-compose.yml uses. */
-const PROCESSES: PlatformProcess[] = [
+export const PROCESSES: PlatformProcess[] = [
   {
     name: "goals",
     entry: "services/goals/src/main.ts",
