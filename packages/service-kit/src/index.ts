@@ -13,6 +13,7 @@ export {
 export { type RunServiceOptions, runService } from "./run.ts";
 export {
   type BackgroundWork,
+  createRuntimeApp,
   runServiceProcess,
   type ServiceDefinition,
   type ServiceParts,

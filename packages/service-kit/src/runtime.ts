@@ -1,3 +1,4 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import {
   loadConfigOrExit,
   rejectDevelopmentSecretInProduction,
@@ -10,6 +11,7 @@ import { startTelemetry } from "@okr/telemetry";
 import type { FastifyInstance } from "fastify";
 import type pg from "pg";
 import type { TObject } from "typebox";
+import { createServiceApp, type ReadinessChecks } from "./app.ts";
 import { runService } from "./run.ts";
 
 /** What a service's code is given: its configuration, database, message bus and logger. */
@@ -41,6 +43,24 @@ export interface ServiceDefinition<Db, Config extends ServiceConfig> {
   createDb: (pool: pg.Pool) => Db;
   disconnectDb: (db: Db) => Promise<void>;
   build: (runtime: ServiceRuntime<Db, Config>) => Promise<ServiceParts>;
+}
+
+/**
+ * The service's HTTP app wired from its runtime: JWT settings and log level from its config, a database
+ * readiness check (plus any others), and its routes.
+ */
+export function createRuntimeApp<Db>(
+  runtime: ServiceRuntime<Db>,
+  options: { description: string; routes: FastifyPluginAsyncTypebox; readiness?: ReadinessChecks },
+) {
+  return createServiceApp({
+    name: runtime.name,
+    description: options.description,
+    auth: { secret: runtime.config.AUTH_JWT_SECRET, issuer: runtime.config.AUTH_JWT_ISSUER },
+    logger: { level: runtime.config.LOG_LEVEL },
+    readiness: { database: () => runtime.pool.query("select 1"), ...options.readiness },
+    routes: options.routes,
+  });
 }
 
 /**

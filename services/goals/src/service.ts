@@ -11,12 +11,8 @@ export const goalsService: ServiceDefinition<GoalsDb, GoalsRuntime["config"]> = 
   createDb: createGoalsDb,
   disconnectDb: (db) => db.$disconnect(),
   build: async (runtime) => {
-    const app = await createServiceApp({
-      name: "goals",
+    const app = await createRuntimeApp(runtime, {
       description: "Set and track OKRs: organizations, teams, cycles, objectives, key results, check-ins.",
-      auth: { secret: runtime.config.AUTH_JWT_SECRET, issuer: runtime.config.AUTH_JWT_ISSUER },
-      logger: { level: runtime.config.LOG_LEVEL },
-      readiness: { database: () => runtime.pool.query("select 1") },
       routes: async (app) => {
         await app.register(organizationRoutes(runtime));
       },

@@ -10,13 +10,9 @@ export const valueStreamService: ServiceDefinition<ValueStreamDb, ValueStreamRun
   createDb: createValueStreamDb,
   disconnectDb: (db) => db.$disconnect(),
   build: async (runtime) => {
-    const app = await createServiceApp({
-      name: "value-stream",
+    const app = await createRuntimeApp(runtime, {
       description:
         "Lean value streams: maps, flow metrics, waste, pull and kaizen; KRs bound to flow metrics.",
-      auth: { secret: runtime.config.AUTH_JWT_SECRET, issuer: runtime.config.AUTH_JWT_ISSUER },
-      logger: { level: runtime.config.LOG_LEVEL },
-      readiness: { database: () => runtime.pool.query("select 1") },
       routes: async () => {},
     });
     return { app, background: [] };
