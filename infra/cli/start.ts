@@ -103,20 +103,7 @@ export async function start(cacheDir: string): Promise<number> {
     ),
   );
 
-  const token = await signToken(
-    AUTH,
-    { tenantId: DEMO_TENANT_ID, subject: "demo-admin", roles: ["admin"] },
-    "12h",
-  );
-  const demo = await seedDemoOrganization({ goalsUrl: "http://127.0.0.1:3101", token });
-  printWhereToLook({
-    seconds: (performance.now() - began) / 1000,
-    demoName: demo.name,
-    tenant: DEMO_TENANT_ID,
-    token,
-    logDir,
-    running: [...children.keys()],
-  });
+  await seedAndAnnounce(began, `${logDir}/<service>.log`, [...children.keys()]);
   await new Promise(() => {});
   return 0;
 }
@@ -187,16 +174,14 @@ function printWhereToLook(info: {
       `  ${"Temporal UI".padEnd(14)} http://127.0.0.1:8233  (filter cycles with: OkrPhase = "CHECK_INS")`,
       `  ${"demo org".padEnd(14)} ${info.demoName}, tenant ${info.tenant}`,
       `  ${"admin token".padEnd(14)} ${info.token}`,
-      `  ${"logs".padEnd(14)} ${info.logDir}/<service>.log`,
+      `  ${"logs".padEnd(14)} ${info.logDir}`,
       "Paste the token into Authorize on any /docs page. Ctrl-C stops everything this command started.",
     ].join("\n"),
   );
 }
 
-/** With a Docker engine: the whole platform from docker-compose.yml, seeded the same way. */
-async function startWithCompose(began: number): Promise<number> {
-  const up = await runInherited("docker", ["compose", "up", "--detach", "--build", "--wait"]);
-  if (up !== 0) return up;
+/** Seeds the demo organization through the goals API and prints where to look. */
+async function seedAndAnnounce(began: number, logs: string, running: string[]): Promise<void> {
   const token = await signToken(
     AUTH,
     { tenantId: DEMO_TENANT_ID, subject: "demo-admin", roles: ["admin"] },
@@ -208,9 +193,20 @@ async function startWithCompose(began: number): Promise<number> {
     demoName: demo.name,
     tenant: DEMO_TENANT_ID,
     token,
-    logDir: "docker compose logs",
-    running: PROCESSES.map((p) => p.name),
+    logDir: logs,
+    running,
   });
+}
+
+/** With a Docker engine: the whole platform from docker-compose.yml, seeded the same way. */
+async function startWithCompose(began: number): Promise<number> {
+  const up = await runInherited("docker", ["compose", "up", "--detach", "--build", "--wait"]);
+  if (up !== 0) return up;
+  await seedAndAnnounce(
+    began,
+    "docker compose logs",
+    PROCESSES.map((p) => p.name),
+  );
   console.log("  traces         http://127.0.0.1:16686 (Jaeger)");
   const stop = async () => {
     await runInherited("docker", ["compose", "stop"]);

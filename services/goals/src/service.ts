@@ -1,4 +1,4 @@
-import { createServiceApp, type ServiceDefinition, type ServiceRuntime } from "@okr/service-kit";
+import { createRuntimeApp, type ServiceDefinition, type ServiceRuntime } from "@okr/service-kit";
 import { createGoalsDb, type GoalsDb, migrationsDir } from "./database.ts";
 import { organizationRoutes } from "./routes/organizations.ts";
 

@@ -1,4 +1,4 @@
-import { createServiceApp, type ServiceDefinition, type ServiceRuntime } from "@okr/service-kit";
+import { createRuntimeApp, type ServiceDefinition, type ServiceRuntime } from "@okr/service-kit";
 import { createValueStreamDb, migrationsDir, type ValueStreamDb } from "./database.ts";
 
 export type ValueStreamRuntime = ServiceRuntime<ValueStreamDb>;
