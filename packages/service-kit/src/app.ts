@@ -4,6 +4,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyServerOptions } from "fastify";
 import { type AuthOptions, registerAuth } from "./auth.ts";
+import { type IdempotencyOptions, registerIdempotencyKeys } from "./idempotency.ts";
 import { ProblemSchema, registerProblemHandlers } from "./problem.ts";
 import { createValidatorCompiler } from "./validation.ts";
 
@@ -20,11 +21,14 @@ export interface ServiceAppOptions {
   routes: FastifyPluginAsyncTypebox;
   logger?: FastifyServerOptions["logger"];
   bodyLimit?: number;
+  /** Where `Idempotency-Key` answers are kept (the service database's idempotency_keys table). */
+  idempotency?: IdempotencyOptions;
 }
 
 /**
  * The one Fastify app factory every service uses: JSON Schema validation (TypeBox), OpenAPI at /docs,
- * RFC 9457 problem+json errors, /healthz and /readyz, JWT auth naming tenant and roles, tracing.
+ * RFC 9457 problem+json errors, /healthz and /readyz, JWT auth naming tenant and roles, Idempotency-Key
+ * on POSTs, tracing.
  */
 export async function createServiceApp(options: ServiceAppOptions) {
   const app = Fastify({
@@ -49,6 +53,7 @@ export async function createServiceApp(options: ServiceAppOptions) {
   app.addSchema(ProblemSchema);
   registerProblemHandlers(app);
   registerAuth(app, options.auth);
+  if (options.idempotency) registerIdempotencyKeys(app, options.idempotency);
 
   await app.register(swagger, {
     openapi: {

@@ -47,7 +47,7 @@ export interface ServiceDefinition<Db, Config extends ServiceConfig> {
 
 /**
  * The service's HTTP app wired from its runtime: JWT settings and log level from its config, a database
- * readiness check (plus any others), and its routes.
+ * readiness check (plus any others), Idempotency-Key answers kept in its database, and its routes.
  */
 export function createRuntimeApp<Db>(
   runtime: ServiceRuntime<Db>,
@@ -59,6 +59,7 @@ export function createRuntimeApp<Db>(
     auth: { secret: runtime.config.AUTH_JWT_SECRET, issuer: runtime.config.AUTH_JWT_ISSUER },
     logger: { level: runtime.config.LOG_LEVEL },
     readiness: { database: () => runtime.pool.query("select 1"), ...options.readiness },
+    idempotency: { db: runtime.pool },
     routes: options.routes,
   });
 }
