@@ -15,6 +15,12 @@ export const ServiceConfigSchema = Type.Object({
   DATABASE_POOL_MAX: PositiveInteger(10),
   KAFKA_BROKERS: KafkaBrokers(),
   KAFKA_CLIENT_ID: Type.Optional(Type.String({ minLength: 1 })),
+  KAFKA_CONSUMER_GROUP: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description: "consumer group id prefix of the service's consumers (default: the service name)",
+    }),
+  ),
   TEMPORAL_ADDRESS: HostPort(),
   TEMPORAL_NAMESPACE: Type.String({ default: "default", minLength: 1 }),
   AUTH_JWT_SECRET: Type.String({ minLength: 16, description: "an HS256 secret of at least 16 characters" }),

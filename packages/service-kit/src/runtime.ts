@@ -21,6 +21,8 @@ export interface ServiceRuntime<Db, Config extends ServiceConfig = ServiceConfig
   pool: pg.Pool;
   db: Db;
   bus: MessageBus;
+  /** Group id of the service's Kafka consumers: replicas share it; tests give each instance its own. */
+  consumerGroup: string;
   log: (level: "info" | "warn" | "error", message: string) => void;
 }
 
@@ -98,7 +100,15 @@ export async function runServiceProcess<Db, Config extends ServiceConfig = Servi
     log: (level, message) => log(level, message),
   });
   const relay = new OutboxRelay({ pool, createProducer: () => bus.producer(), log });
-  const { app, background } = await definition.build({ name: definition.name, config, pool, db, bus, log });
+  const { app, background } = await definition.build({
+    name: definition.name,
+    config,
+    pool,
+    db,
+    bus,
+    consumerGroup: config.KAFKA_CONSUMER_GROUP ?? definition.name,
+    log,
+  });
   relay.start();
   for (const work of background) await work.start();
   await runService({

@@ -5,7 +5,7 @@ import { type Role, type ServiceDefinition, type ServiceRuntime, signToken } fro
 import type { FastifyInstance } from "fastify";
 import { createTestDatabase } from "./database.ts";
 import { testEndpoints } from "./endpoints.ts";
-import { testBus } from "./kafka.ts";
+import { testBus, uniqueName } from "./kafka.ts";
 
 export interface TestService<Db> {
   app: FastifyInstance;
@@ -43,6 +43,7 @@ export async function startTestService<Db>(
     pool: database.pool,
     db,
     bus: testBus(),
+    consumerGroup: uniqueName(`${definition.name}-test`),
     log: () => {},
   };
   const { app, background } = await definition.build(runtime);
