@@ -1,5 +1,5 @@
 import type { Static, TObject } from "typebox";
-import { Value } from "typebox/value";
+import { Compile, type Validator } from "typebox/compile";
 import { EnvelopeAttributesSchema, type EventEnvelope, newEventId } from "./envelope.ts";
 
 /** One versioned event type: its topic, what orders it (the partition key) and its payload schema. */
@@ -76,8 +76,18 @@ export class InvalidEventError extends Error {
   }
 }
 
+// Compiled once per schema: checking a payload is ~10x faster than walking the schema each time, which
+// matters on bulk paths (thousands of events per request or batch).
+const validators = new WeakMap<TObject, Validator>();
+
 function problemsOf(schema: TObject, value: unknown): string[] {
-  return [...Value.Errors(schema, value)].map((error) => `${error.instancePath || "/"} ${error.message}`);
+  let validator = validators.get(schema);
+  if (!validator) {
+    validator = Compile(schema);
+    validators.set(schema, validator);
+  }
+  if (validator.Check(value)) return [];
+  return validator.Errors(value).map((error) => `${error.instancePath || "/"} ${error.message}`);
 }
 
 function assertValid(definition: EventDefinition, data: unknown): void {
