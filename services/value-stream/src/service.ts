@@ -1,20 +1,44 @@
 import { createRuntimeApp, type ServiceDefinition, type ServiceRuntime } from "@okr/service-kit";
 import { createValueStreamDb, migrationsDir, type ValueStreamDb } from "./database.ts";
+import { MetricPublisher, type MetricPublisherOptions } from "./publisher.ts";
+import { bindingRoutes } from "./routes/bindings.ts";
+import { familyRoutes } from "./routes/families.ts";
+import { kaizenRoutes } from "./routes/kaizens.ts";
+import { streamRoutes } from "./routes/streams.ts";
+import { workItemRoutes } from "./routes/work-items.ts";
 
 export type ValueStreamRuntime = ServiceRuntime<ValueStreamDb>;
 
+const DESCRIPTION =
+  "Lean value streams: maps, flow metrics, waste, pull and kaizen; KRs bound to flow metrics.";
+
+/**
+ * The value-stream service. `metrics` sets how metric publication is coalesced: by default a stream's
+ * metrics are recomputed at most once a second however many events arrive (tests shorten it).
+ */
+export function createValueStreamService(
+  metrics: MetricPublisherOptions = { intervalMs: 250, minRecomputeMs: 1000 },
+): ServiceDefinition<ValueStreamDb, ValueStreamRuntime["config"]> {
+  return {
+    name: "value-stream",
+    migrationsDir,
+    createDb: createValueStreamDb,
+    disconnectDb: (db) => db.$disconnect(),
+    build: async (runtime) => {
+      const app = await createRuntimeApp(runtime, {
+        description: DESCRIPTION,
+        routes: async (api) => {
+          await api.register(familyRoutes(runtime));
+          await api.register(streamRoutes(runtime));
+          await api.register(workItemRoutes(runtime));
+          await api.register(kaizenRoutes(runtime));
+          await api.register(bindingRoutes(runtime));
+        },
+      });
+      return { app, background: [new MetricPublisher(runtime, metrics)] };
+    },
+  };
+}
+
 /** Lean value streams: maps, flow metrics, waste, pull and kaizen; KRs bound to flow metrics. */
-export const valueStreamService: ServiceDefinition<ValueStreamDb, ValueStreamRuntime["config"]> = {
-  name: "value-stream",
-  migrationsDir,
-  createDb: createValueStreamDb,
-  disconnectDb: (db) => db.$disconnect(),
-  build: async (runtime) => {
-    const app = await createRuntimeApp(runtime, {
-      description:
-        "Lean value streams: maps, flow metrics, waste, pull and kaizen; KRs bound to flow metrics.",
-      routes: async () => {},
-    });
-    return { app, background: [] };
-  },
-};
+export const valueStreamService = createValueStreamService();

@@ -11,17 +11,62 @@ export const VALUE_STREAM_TOPICS = {
 const producer = "value-stream";
 
 export const StreamMetric = () =>
-  Type.Union(
-    [
-      "lead-time",
-      "process-time",
-      "flow-efficiency",
-      "rolled-percent-complete-accurate",
-      "throughput",
-      "wip",
-      "flow-time-p85",
-    ].map((metric) => Type.Literal(metric)),
-  );
+  Type.Enum([
+    "lead-time",
+    "process-time",
+    "flow-efficiency",
+    "rolled-percent-complete-accurate",
+    "throughput",
+    "wip",
+    "flow-time-p85",
+  ]);
+
+export const WASTE_TAGS = [
+  "defects",
+  "overproduction",
+  "waiting",
+  "non-utilized-talent",
+  "transportation",
+  "inventory",
+  "motion",
+  "extra-processing",
+] as const;
+
+export const ProductFamilyChanged = defineEvent({
+  type: "okr.value-stream.product-family-changed.v1",
+  topic: VALUE_STREAM_TOPICS.streams,
+  producer,
+  summary:
+    "A product family and its value statement (from the end customer's standpoint) was created or changed.",
+  schema: Type.Object({
+    familyId: Id(),
+    name: Text(200),
+    customer: Text(200),
+    valueStatement: Text(2000),
+  }),
+  partitionKey: (data) => data.familyId,
+  subject: (data) => data.familyId,
+});
+
+export const ValueStreamChanged = defineEvent({
+  type: "okr.value-stream.stream-changed.v1",
+  topic: VALUE_STREAM_TOPICS.streams,
+  producer,
+  summary:
+    "A value stream was created or changed: its settings (demand, WIP policy, clocks), a new map, or a map's step order and rework links.",
+  schema: Type.Object({
+    streamId: Id(),
+    familyId: Id(),
+    name: Text(200),
+    change: Type.Enum(["created", "updated", "map-created", "sequence-changed"]),
+    mapId: Type.Optional(Id()),
+    dailyDemand: Type.Number({ exclusiveMinimum: 0 }),
+    availableMinutesPerDay: Type.Number({ exclusiveMinimum: 0 }),
+    wipPolicy: Type.Union([Type.Literal("reject"), Type.Literal("flag")]),
+  }),
+  partitionKey: (data) => data.streamId,
+  subject: (data) => data.streamId,
+});
 
 export const StepChanged = defineEvent({
   type: "okr.value-stream.step-changed.v1",
@@ -33,37 +78,65 @@ export const StepChanged = defineEvent({
     streamId: Id(),
     stepId: Id(),
     name: Text(200),
-    classification: Type.Union(
-      ["value-adding", "necessary-non-value-adding", "waste"].map((classification) =>
-        Type.Literal(classification),
-      ),
-    ),
+    classification: Type.Enum(["value-adding", "necessary-non-value-adding", "waste"]),
     processTimeMinutes: Type.Number({ minimum: 0 }),
     waitTimeMinutes: Type.Number({ minimum: 0 }),
     percentCompleteAccurate: Type.Number({ minimum: 0, maximum: 1 }),
     removed: Type.Boolean(),
+    mapId: Type.Optional(Id()),
+    position: Type.Optional(Type.Integer({ minimum: 0 })),
+    wipLimit: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
+    wasteTags: Type.Optional(Type.Array(Type.Enum(WASTE_TAGS))),
+    /** Set when the wait was given as inventory (waitTimeMinutes is then converted at the daily demand). */
+    waitInventoryUnits: Type.Optional(Type.Union([Type.Number({ minimum: 0 }), Type.Null()])),
   }),
   partitionKey: (data) => data.streamId,
   subject: (data) => data.stepId,
 });
 
-export const WorkItemMoved = defineEvent({
-  type: "okr.value-stream.work-item-moved.v1",
+/** Largest number of moves (or registrations) one event carries: keeps Kafka messages well under 1 MB. */
+export const MAX_MOVES_PER_EVENT = 500;
+
+export const WorkItemsRegistered = defineEvent({
+  type: "okr.value-stream.work-items-registered.v1",
   topic: VALUE_STREAM_TOPICS.workItems,
   producer,
-  summary: "A work item entered, started, was blocked/unblocked in, or completed a step.",
+  summary:
+    "Work items (features, defects, risks, debt...) were registered in a value stream, at most 500 per event; their moves follow on the same key.",
   schema: Type.Object({
     streamId: Id(),
-    itemId: Text(200),
-    stepId: Id(),
-    kind: Type.Union(
-      ["entered", "started", "blocked", "unblocked", "completed"].map((kind) => Type.Literal(kind)),
-    ),
-    reason: Type.Optional(Text(500)),
-    at: Timestamp(),
+    items: Type.Array(Type.Object({ itemId: Text(200), type: Text(60), title: Text(500) }), {
+      minItems: 1,
+      maxItems: MAX_MOVES_PER_EVENT,
+    }),
   }),
-  partitionKey: (data) => data.itemId,
-  subject: (data) => data.itemId,
+  partitionKey: (data) => data.streamId,
+  subject: (data) => data.streamId,
+});
+
+export const WorkItemsMoved = defineEvent({
+  type: "okr.value-stream.work-items-moved.v1",
+  topic: VALUE_STREAM_TOPICS.workItems,
+  producer,
+  summary:
+    "Work items entered, started, were blocked/unblocked in, or completed steps of a stream: one accepted ingestion batch (split into events of at most 500 moves), each item's moves in the order they happened. Keyed by stream, so a stream's moves arrive in order.",
+  schema: Type.Object({
+    streamId: Id(),
+    moves: Type.Array(
+      Type.Object({
+        itemId: Text(200),
+        stepId: Id(),
+        kind: Type.Enum(["entered", "started", "blocked", "unblocked", "completed"]),
+        reason: Type.Optional(Text(500)),
+        at: Timestamp(),
+        /** Entered a step already at its WIP limit (stream policy `flag`). */
+        overWipLimit: Type.Optional(Type.Boolean()),
+      }),
+      { minItems: 1, maxItems: MAX_MOVES_PER_EVENT },
+    ),
+  }),
+  partitionKey: (data) => data.streamId,
+  subject: (data) => data.streamId,
 });
 
 export const MetricUpdated = defineEvent({
@@ -85,4 +158,50 @@ export const MetricUpdated = defineEvent({
   subject: (data) => data.streamId,
 });
 
-export const valueStreamEvents = [StepChanged, WorkItemMoved, MetricUpdated] as const;
+export const KaizenChanged = defineEvent({
+  type: "okr.value-stream.kaizen-changed.v1",
+  topic: VALUE_STREAM_TOPICS.streams,
+  producer,
+  summary:
+    "An improvement (kaizen / PDCA) experiment was planned, started or completed; on completion it carries whether its success criteria were met.",
+  schema: Type.Object({
+    kaizenId: Id(),
+    streamId: Id(),
+    title: Text(300),
+    status: Type.Enum(["planned", "running", "completed"]),
+    linkedStepIds: Type.Array(Id()),
+    keyResultId: Type.Union([Id(), Type.Null()]),
+    succeeded: Type.Union([Type.Boolean(), Type.Null()]),
+  }),
+  partitionKey: (data) => data.streamId,
+  subject: (data) => data.kaizenId,
+});
+
+export const KeyResultBindingChanged = defineEvent({
+  type: "okr.value-stream.key-result-binding-changed.v1",
+  topic: VALUE_STREAM_TOPICS.metrics,
+  producer,
+  summary:
+    "A key result was bound to (or unbound from) a stream metric. Shares the metrics topic and key, so a binding arrives before the first MetricUpdated that names it.",
+  schema: Type.Object({
+    bindingId: Id(),
+    streamId: Id(),
+    keyResultId: Id(),
+    metric: StreamMetric(),
+    direction: Type.Union([Type.Literal("increase"), Type.Literal("decrease")]),
+    removed: Type.Boolean(),
+  }),
+  partitionKey: (data) => data.streamId,
+  subject: (data) => data.keyResultId,
+});
+
+export const valueStreamEvents = [
+  ProductFamilyChanged,
+  ValueStreamChanged,
+  StepChanged,
+  WorkItemsRegistered,
+  WorkItemsMoved,
+  KaizenChanged,
+  KeyResultBindingChanged,
+  MetricUpdated,
+] as const;

@@ -1,0 +1,140 @@
+import { randomUUID } from "node:crypto";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { KeyResultBindingChanged } from "@okr/events";
+import { publishEvent } from "@okr/messaging";
+import { conflict, notFound, requireRole } from "@okr/service-kit";
+import { Type } from "typebox";
+import type { KeyResultBinding } from "../generated/prisma/client.ts";
+import { IdParams, problems, StreamMetricName, Uuid } from "../model.ts";
+import type { ValueStreamRuntime } from "../service.ts";
+import { findStream, markMetricsStale } from "../store.ts";
+
+const Direction = Type.Union([Type.Literal("increase"), Type.Literal("decrease")], {
+  description: "which way is better for the key result (flow efficiency up, lead time down)",
+});
+const Binding = Type.Object({
+  id: Uuid(),
+  streamId: Uuid(),
+  keyResultId: Uuid(),
+  metric: StreamMetricName,
+  direction: Direction,
+  createdAt: Type.String({ format: "date-time" }),
+});
+const present = (row: KeyResultBinding) => ({
+  id: row.id,
+  streamId: row.streamId,
+  keyResultId: row.keyResultId,
+  metric: row.metric as "wip",
+  direction: row.direction as "increase" | "decrease",
+  createdAt: row.createdAt.toISOString(),
+});
+
+/**
+ * Key results measured by a stream metric. Every new value of the metric is published as MetricUpdated
+ * naming the bound key results; the goals service turns it into a system check-in with the snapshot as evidence.
+ */
+export function bindingRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTypebox {
+  const { db } = runtime;
+  return async (app) => {
+    app.post(
+      "/streams/:id/bindings",
+      {
+        schema: {
+          tags: ["key results"],
+          summary:
+            "Bind a key result to a stream metric (admins, leaders); its current value is published at once",
+          params: IdParams,
+          body: Type.Object(
+            { keyResultId: Uuid(), metric: StreamMetricName, direction: Direction },
+            { additionalProperties: false },
+          ),
+          response: { 201: Binding, ...problems(400, 403, 404, 409) },
+        },
+      },
+      async (request, reply) => {
+        requireRole(request, "admin", "leader");
+        const tenant = request.principal.tenantId;
+        const row = await db.$transaction(async (tx) => {
+          const stream = await findStream(tx, tenant, request.params.id);
+          const taken = await tx.keyResultBinding.findUnique({
+            where: { tenantId_keyResultId: { tenantId: tenant, keyResultId: request.body.keyResultId } },
+          });
+          if (taken)
+            throw conflict(
+              "key-result-already-bound",
+              `key result ${request.body.keyResultId} is already measured by ${taken.metric} of stream ${taken.streamId}; unbind it first`,
+            );
+          const saved = await tx.keyResultBinding.create({
+            data: { id: randomUUID(), tenantId: tenant, streamId: stream.id, ...request.body },
+          });
+          await publishEvent(
+            tx,
+            KeyResultBindingChanged,
+            { bindingId: saved.id, streamId: stream.id, ...request.body, removed: false },
+            { tenant },
+          );
+          await markMetricsStale(tx, stream.id, tenant, request.body.metric);
+          return saved;
+        });
+        return reply.status(201).send(present(row));
+      },
+    );
+
+    app.get(
+      "/streams/:id/bindings",
+      {
+        schema: {
+          tags: ["key results"],
+          params: IdParams,
+          response: { 200: Type.Array(Binding), ...problems(404) },
+        },
+      },
+      async (request) => {
+        const stream = await findStream(db, request.principal.tenantId, request.params.id);
+        return (
+          await db.keyResultBinding.findMany({
+            where: { streamId: stream.id },
+            orderBy: { createdAt: "asc" },
+          })
+        ).map(present);
+      },
+    );
+
+    app.delete(
+      "/bindings/:id",
+      {
+        schema: {
+          tags: ["key results"],
+          summary: "Unbind a key result from its metric (admins, leaders)",
+          params: IdParams,
+          response: { 204: Type.Null(), ...problems(403, 404) },
+        },
+      },
+      async (request, reply) => {
+        requireRole(request, "admin", "leader");
+        const tenant = request.principal.tenantId;
+        await db.$transaction(async (tx) => {
+          const binding = await tx.keyResultBinding.findFirst({
+            where: { id: request.params.id, tenantId: tenant },
+          });
+          if (!binding) throw notFound(`binding ${request.params.id}`);
+          await tx.keyResultBinding.delete({ where: { id: binding.id } });
+          await publishEvent(
+            tx,
+            KeyResultBindingChanged,
+            {
+              bindingId: binding.id,
+              streamId: binding.streamId,
+              keyResultId: binding.keyResultId,
+              metric: binding.metric as "wip",
+              direction: binding.direction as "increase",
+              removed: true,
+            },
+            { tenant },
+          );
+        });
+        return reply.status(204).send(null);
+      },
+    );
+  };
+}

@@ -1,0 +1,137 @@
+import { randomUUID } from "node:crypto";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { ProductFamilyChanged } from "@okr/events";
+import { publishEvent } from "@okr/messaging";
+import { notFound, requireRole } from "@okr/service-kit";
+import { Type } from "typebox";
+import type { ProductFamily } from "../generated/prisma/client.ts";
+import { IdParams, problems, Uuid } from "../model.ts";
+import type { ValueStreamRuntime } from "../service.ts";
+
+const FamilyBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    customer: Type.String({ minLength: 1, maxLength: 200, description: "who the end customer is" }),
+    valueStatement: Type.String({
+      minLength: 1,
+      maxLength: 2000,
+      description: "what the end customer values and would pay for, in their words",
+    }),
+  },
+  { additionalProperties: false },
+);
+
+const Family = Type.Object({
+  id: Uuid(),
+  name: Type.String(),
+  customer: Type.String(),
+  valueStatement: Type.String(),
+  createdAt: Type.String({ format: "date-time" }),
+});
+
+const present = (row: ProductFamily) => ({
+  id: row.id,
+  name: row.name,
+  customer: row.customer,
+  valueStatement: row.valueStatement,
+  createdAt: row.createdAt.toISOString(),
+});
+
+/** Product families: Lean's first principle, value specified from the end customer's standpoint. */
+export function familyRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTypebox {
+  const { db } = runtime;
+  return async (app) => {
+    app.post(
+      "/product-families",
+      {
+        schema: {
+          tags: ["product families"],
+          summary: "Create a product family with its customer value statement (admins, leaders)",
+          body: FamilyBody,
+          response: { 201: Family, ...problems(400, 403) },
+        },
+      },
+      async (request, reply) => {
+        requireRole(request, "admin", "leader");
+        const tenant = request.principal.tenantId;
+        const row = await db.$transaction(async (tx) => {
+          const saved = await tx.productFamily.create({
+            data: { id: randomUUID(), tenantId: tenant, ...request.body },
+          });
+          await publishEvent(tx, ProductFamilyChanged, { familyId: saved.id, ...request.body }, { tenant });
+          return saved;
+        });
+        return reply.status(201).send(present(row));
+      },
+    );
+
+    app.get(
+      "/product-families",
+      {
+        schema: {
+          tags: ["product families"],
+          summary: "The tenant's product families",
+          response: { 200: Type.Array(Family) },
+        },
+      },
+      async (request) =>
+        (
+          await db.productFamily.findMany({
+            where: { tenantId: request.principal.tenantId },
+            orderBy: { createdAt: "asc" },
+          })
+        ).map(present),
+    );
+
+    app.get(
+      "/product-families/:id",
+      {
+        schema: { tags: ["product families"], params: IdParams, response: { 200: Family, ...problems(404) } },
+      },
+      async (request) => {
+        const row = await db.productFamily.findFirst({
+          where: { id: request.params.id, tenantId: request.principal.tenantId },
+        });
+        if (!row) throw notFound(`product family ${request.params.id}`);
+        return present(row);
+      },
+    );
+
+    app.patch(
+      "/product-families/:id",
+      {
+        schema: {
+          tags: ["product families"],
+          summary: "Change a family's name, customer or value statement (admins, leaders)",
+          params: IdParams,
+          body: Type.Partial(FamilyBody, { additionalProperties: false, minProperties: 1 }),
+          response: { 200: Family, ...problems(400, 403, 404) },
+        },
+      },
+      async (request) => {
+        requireRole(request, "admin", "leader");
+        const tenant = request.principal.tenantId;
+        const row = await db.$transaction(async (tx) => {
+          const existing = await tx.productFamily.findFirst({
+            where: { id: request.params.id, tenantId: tenant },
+          });
+          if (!existing) throw notFound(`product family ${request.params.id}`);
+          const saved = await tx.productFamily.update({ where: { id: existing.id }, data: request.body });
+          await publishEvent(
+            tx,
+            ProductFamilyChanged,
+            {
+              familyId: saved.id,
+              name: saved.name,
+              customer: saved.customer,
+              valueStatement: saved.valueStatement,
+            },
+            { tenant },
+          );
+          return saved;
+        });
+        return present(row);
+      },
+    );
+  };
+}

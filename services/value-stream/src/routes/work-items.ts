@@ -1,0 +1,403 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { MAX_MOVES_PER_EVENT, WorkItemsMoved, WorkItemsRegistered } from "@okr/events";
+import {
+  eventKey,
+  type FlowEvent,
+  type IngestError,
+  type ItemPosition,
+  ingest,
+  type Phase,
+  pullSignals,
+  type WipPolicy,
+} from "@okr/flow-metrics";
+import { type PendingEvent, pgTransaction, publishEvents } from "@okr/messaging";
+import { notFound, requireRole, unprocessable } from "@okr/service-kit";
+import type pg from "pg";
+import { Type } from "typebox";
+import { EventKind, IdParams, problems, Uuid } from "../model.ts";
+import type { ValueStreamRuntime } from "../service.ts";
+import { currentMapOf, findStream, markMetricsStale } from "../store.ts";
+
+/** An event may be at most this far in the future (clock skew between an integration and us). */
+const FUTURE_SKEW_MS = 5 * 60_000;
+/** 5,000 events of typical size stay under the 1 MB body limit (a larger body is a 413 problem). */
+const MAX_BATCH = 5_000;
+
+const ItemId = Type.String({
+  minLength: 1,
+  maxLength: 200,
+  pattern: "^\\S(.*\\S)?$",
+  description: "the item's id in its source system",
+});
+const RegisterBody = Type.Object(
+  {
+    items: Type.Array(
+      Type.Object(
+        {
+          id: ItemId,
+          type: Type.Optional(
+            Type.String({ minLength: 1, maxLength: 60, description: "feature, defect, risk, debt..." }),
+          ),
+          title: Type.Optional(Type.String({ maxLength: 500 })),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: MAX_BATCH },
+    ),
+  },
+  { additionalProperties: false },
+);
+const EventsBody = Type.Object(
+  {
+    events: Type.Array(
+      Type.Object(
+        {
+          itemId: ItemId,
+          stepId: Uuid(),
+          kind: EventKind,
+          at: Type.String({ format: "date-time" }),
+          reason: Type.Optional(Type.String({ maxLength: 500, description: "why it is blocked" })),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: MAX_BATCH },
+    ),
+  },
+  { additionalProperties: false },
+);
+const IngestAnswer = Type.Object({
+  accepted: Type.Integer(),
+  duplicates: Type.Integer({ description: "events already recorded: skipped, nothing changed" }),
+  flagged: Type.Array(Type.Object({ index: Type.Integer(), itemId: Type.String(), stepId: Uuid() }), {
+    description: "moves into a step already at its WIP limit (stream policy `flag`)",
+  }),
+});
+const PullBoard = Type.Object({
+  streamId: Uuid(),
+  wipPolicy: Type.String(),
+  steps: Type.Array(
+    Type.Object({
+      stepId: Uuid(),
+      name: Type.String(),
+      wip: Type.Integer(),
+      wipLimit: Type.Union([Type.Integer(), Type.Null()]),
+      capacity: Type.Union([Type.Integer(), Type.Null()]),
+      overLimit: Type.Boolean(),
+      waitingUpstream: Type.Array(
+        Type.Object({ itemId: Type.String(), since: Type.Union([Type.String(), Type.Null()]) }),
+      ),
+    }),
+  ),
+});
+
+type PositionRow = [string, string | null, Phase, "queued" | "active" | null, string | null];
+
+async function lockStream(client: pg.PoolClient, streamId: string, tenantId: string) {
+  const { rows } = await client.query<{ wip_policy: WipPolicy }>(
+    "select wip_policy from value_streams where id = $1 and tenant_id = $2 for update",
+    [streamId, tenantId],
+  );
+  if (!rows[0]) throw notFound(`value stream ${streamId}`);
+  return rows[0];
+}
+
+/** Work items moving through the current-state map: registration, bulk event ingestion, the pull board. */
+export function workItemRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTypebox {
+  const { db, pool } = runtime;
+  return async (app) => {
+    app.post(
+      "/streams/:id/work-items",
+      {
+        schema: {
+          tags: ["work items"],
+          summary: "Register work items (bulk; already registered ids are left as they are)",
+          params: IdParams,
+          body: RegisterBody,
+          response: {
+            200: Type.Object({ registered: Type.Integer(), existing: Type.Integer() }),
+            ...problems(400, 403, 404),
+          },
+        },
+      },
+      async (request) => {
+        requireRole(request, "admin", "leader", "member", "service");
+        const tenant = request.principal.tenantId;
+        const streamId = request.params.id;
+        const items = request.body.items.map((item) => ({
+          id: item.id,
+          type: item.type ?? "feature",
+          title: item.title ?? "",
+        }));
+        return pgTransaction(pool, async (tx) => {
+          await lockStream(tx.client, streamId, tenant);
+          const { rows } = await tx.client.query<{ item_id: string; type: string; title: string }>(
+            `insert into work_items (stream_id, tenant_id, item_id, type, title, phase)
+             select $1, $2, * , 'new' from unnest($3::text[], $4::text[], $5::text[])
+             on conflict (stream_id, item_id) do nothing
+             returning item_id, type, title`,
+            [streamId, tenant, items.map((i) => i.id), items.map((i) => i.type), items.map((i) => i.title)],
+          );
+          const registered = rows.map((row) => ({ itemId: row.item_id, type: row.type, title: row.title }));
+          const chunks: PendingEvent[] = [];
+          for (let i = 0; i < registered.length; i += MAX_MOVES_PER_EVENT)
+            chunks.push({
+              definition: WorkItemsRegistered,
+              data: { streamId, items: registered.slice(i, i + MAX_MOVES_PER_EVENT) },
+              context: { tenant },
+            } as PendingEvent);
+          await publishEvents(tx, chunks);
+          if (rows.length) await markMetricsStale(tx, streamId, tenant);
+          return { registered: rows.length, existing: new Set(items.map((i) => i.id)).size - rows.length };
+        });
+      },
+    );
+
+    app.post(
+      "/streams/:id/events",
+      {
+        schema: {
+          tags: ["work items"],
+          summary: "Ingest work-item events in bulk (entered, started, blocked, unblocked, completed)",
+          description:
+            "All or nothing: one bad event (unknown item or step, out of order, impossible move, WIP limit under the `reject` policy) refuses the batch with 422 and lists every problem. Events already recorded are skipped, so a batch can be resent safely.",
+          params: IdParams,
+          body: EventsBody,
+          response: { 200: IngestAnswer, ...problems(400, 403, 404, 422) },
+        },
+      },
+      async (request) => {
+        requireRole(request, "admin", "leader", "member", "service");
+        const tenant = request.principal.tenantId;
+        const streamId = request.params.id;
+        const latest = Date.now() + FUTURE_SKEW_MS;
+        const timeErrors: IngestError[] = [];
+        const events: FlowEvent[] = request.body.events.map((event, index) => {
+          const at = Date.parse(event.at);
+          if (!Number.isFinite(at) || at > latest)
+            timeErrors.push({
+              index,
+              code: "invalid-time",
+              detail: `${event.at} is not a valid instant or lies in the future`,
+            });
+          return {
+            itemId: event.itemId,
+            stepId: event.stepId,
+            kind: event.kind as FlowEvent["kind"],
+            at,
+            reason: event.reason ?? null,
+          };
+        });
+        if (timeErrors.length) throw refused(timeErrors);
+
+        return pgTransaction(pool, async (tx) => {
+          const { client } = tx;
+          const stream = await lockStream(client, streamId, tenant);
+          const itemIds = [...new Set(events.map((e) => e.itemId))];
+          const [steps, items] = await Promise.all([
+            client.query<[string, number | null]>({
+              text: `select s.id, s.wip_limit from steps s join stream_maps m on m.id = s.map_id
+                     where m.stream_id = $1 and m.state = 'current'`,
+              values: [streamId],
+              rowMode: "array",
+            }),
+            client.query<PositionRow>({
+              text: `select item_id, step_id, phase, blocked_from, (extract(epoch from last_event_at) * 1000)::bigint::text
+                     from work_items where stream_id = $1 and item_id = any($2::text[])`,
+              values: [streamId, itemIds],
+              rowMode: "array",
+            }),
+          ]);
+          const stepLimits = new Map(steps.rows.map(([id, limit]) => [id, { wipLimit: limit }]));
+          const positions = new Map<string, ItemPosition>(
+            items.rows.map(([id, stepId, phase, blockedFrom, lastAt]) => [
+              id,
+              { stepId, phase, blockedFrom, lastAt: lastAt === null ? null : Number(lastAt) },
+            ]),
+          );
+          const wip = new Map<string, number>();
+          if ([...stepLimits.values()].some((step) => step.wipLimit !== null)) {
+            const counts = await client.query<[string, string]>({
+              text: `select step_id, count(*)::text from work_items
+                     where stream_id = $1 and phase in ('queued', 'active', 'blocked') group by step_id`,
+              values: [streamId],
+              rowMode: "array",
+            });
+            for (const [stepId, count] of counts.rows) wip.set(stepId, Number(count));
+          }
+          // Only an event no later than its item's last event can repeat one already recorded.
+          const candidates = events.filter((e) => {
+            const lastAt = positions.get(e.itemId)?.lastAt;
+            return lastAt !== null && lastAt !== undefined && e.at <= lastAt;
+          });
+          const recorded = new Set<string>();
+          if (candidates.length) {
+            const existing = await client.query<[string, string, string, string]>({
+              text: `select e.item_id, e.step_id, e.kind, (extract(epoch from e.at) * 1000)::bigint::text
+                     from work_item_events e
+                     join unnest($2::text[], $3::uuid[], $4::text[], $5::timestamptz[]) as k(item_id, step_id, kind, at)
+                       on e.item_id = k.item_id and e.step_id = k.step_id and e.kind = k.kind and e.at = k.at
+                     where e.stream_id = $1`,
+              values: [
+                streamId,
+                candidates.map((e) => e.itemId),
+                candidates.map((e) => e.stepId),
+                candidates.map((e) => e.kind),
+                candidates.map((e) => new Date(e.at).toISOString()),
+              ],
+              rowMode: "array",
+            });
+            for (const [itemId, stepId, kind, at] of existing.rows)
+              recorded.add(eventKey({ itemId, stepId, kind: kind as FlowEvent["kind"], at: Number(at) }));
+          }
+          const result = ingest(events, {
+            positions,
+            steps: stepLimits,
+            wip,
+            policy: stream.wip_policy,
+            recorded,
+          });
+          if (result.errors.length) throw refused(result.errors);
+          const accepted = result.accepted;
+          if (accepted.length) {
+            await client.query(
+              `insert into work_item_events (tenant_id, stream_id, item_id, step_id, kind, reason, at, over_wip_limit)
+               select $1, $2, * from unnest($3::text[], $4::uuid[], $5::text[], $6::text[], $7::timestamptz[], $8::boolean[])`,
+              [
+                tenant,
+                streamId,
+                accepted.map((e) => e.itemId),
+                accepted.map((e) => e.stepId),
+                accepted.map((e) => e.kind),
+                accepted.map((e) => e.reason ?? null),
+                accepted.map((e) => new Date(e.at).toISOString()),
+                accepted.map((e) => e.overWipLimit),
+              ],
+            );
+            const moved = [...result.moved.entries()];
+            await client.query(
+              `update work_items w set step_id = u.step_id, phase = u.phase, blocked_from = u.blocked_from, last_event_at = u.at
+               from unnest($2::text[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[]) as u(item_id, step_id, phase, blocked_from, at)
+               where w.stream_id = $1 and w.item_id = u.item_id`,
+              [
+                streamId,
+                moved.map(([id]) => id),
+                moved.map(([, p]) => p.stepId),
+                moved.map(([, p]) => p.phase),
+                moved.map(([, p]) => p.blockedFrom),
+                moved.map(([, p]) => (p.lastAt === null ? null : new Date(p.lastAt).toISOString())),
+              ],
+            );
+            // One event per accepted batch (split at MAX_MOVES_PER_EVENT), keyed by stream: an integration's
+            // bulk post costs a few outbox rows, not one per move.
+            const moves = accepted.map((e) => ({
+              itemId: e.itemId,
+              stepId: e.stepId,
+              kind: e.kind,
+              ...(e.reason ? { reason: e.reason } : {}),
+              at: new Date(e.at).toISOString(),
+              ...(e.overWipLimit ? { overWipLimit: true } : {}),
+            }));
+            const chunks: PendingEvent[] = [];
+            for (let i = 0; i < moves.length; i += MAX_MOVES_PER_EVENT)
+              chunks.push({
+                definition: WorkItemsMoved,
+                data: { streamId, moves: moves.slice(i, i + MAX_MOVES_PER_EVENT) },
+                context: { tenant },
+              } as PendingEvent);
+            await publishEvents(tx, chunks);
+            await markMetricsStale(tx, streamId, tenant);
+          }
+          return {
+            accepted: accepted.length,
+            duplicates: result.duplicates.length,
+            flagged: accepted
+              .filter((e) => e.overWipLimit)
+              .map((e) => ({ index: e.index, itemId: e.itemId, stepId: e.stepId })),
+          };
+        });
+      },
+    );
+
+    app.get(
+      "/streams/:id/work-items/:itemId",
+      {
+        schema: {
+          tags: ["work items"],
+          summary: "A work item, where it is and what happened to it",
+          params: Type.Object({ id: Uuid(), itemId: Type.String({ minLength: 1, maxLength: 200 }) }),
+          response: { 200: Type.Unknown(), ...problems(404) },
+        },
+      },
+      async (request) => {
+        const stream = await findStream(db, request.principal.tenantId, request.params.id);
+        const item = await db.workItem.findUnique({
+          where: { streamId_itemId: { streamId: stream.id, itemId: request.params.itemId } },
+        });
+        if (!item) throw notFound(`work item ${request.params.itemId}`);
+        const events = await db.workItemEvent.findMany({
+          where: { streamId: stream.id, itemId: item.itemId },
+          orderBy: { seq: "asc" },
+        });
+        return {
+          id: item.itemId,
+          type: item.type,
+          title: item.title,
+          stepId: item.stepId,
+          phase: item.phase,
+          lastEventAt: item.lastEventAt?.toISOString() ?? null,
+          events: events.map((e) => ({
+            stepId: e.stepId,
+            kind: e.kind,
+            at: e.at.toISOString(),
+            reason: e.reason,
+            overWipLimit: e.overWipLimit,
+          })),
+        };
+      },
+    );
+
+    app.get(
+      "/streams/:id/pull",
+      {
+        schema: {
+          tags: ["work items"],
+          summary:
+            "The pull board: each step's load against its WIP limit and what waits upstream to be pulled",
+          params: IdParams,
+          response: { 200: PullBoard, ...problems(404) },
+        },
+      },
+      async (request) => {
+        const stream = await findStream(db, request.principal.tenantId, request.params.id);
+        const map = await currentMapOf(db, stream.id);
+        const items = await db.workItem.findMany({
+          where: { streamId: stream.id },
+          select: { itemId: true, stepId: true, phase: true, lastEventAt: true },
+        });
+        return {
+          streamId: stream.id,
+          wipPolicy: stream.wipPolicy,
+          steps: pullSignals(
+            map.steps.map((step) => ({ id: step.id, name: step.name, wipLimit: step.wipLimit })),
+            items.map((item) => ({
+              itemId: item.itemId,
+              stepId: item.stepId,
+              phase: item.phase as Phase,
+              lastAt: item.lastEventAt?.getTime() ?? null,
+            })),
+          ),
+        };
+      },
+    );
+  };
+}
+
+/** A refused batch: 422 naming every bad event (the first 100). */
+function refused(errors: IngestError[]) {
+  const first = errors[0] as IngestError;
+  return unprocessable(
+    errors.some((e) => e.code === "wip-limit-reached") ? "wip-limit-reached" : "invalid-work-item-events",
+    `${errors.length} event(s) refused, nothing was recorded; first: event ${first.index}: ${first.detail}`,
+    { errors: errors.slice(0, 100) },
+  );
+}

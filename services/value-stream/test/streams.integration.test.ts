@@ -1,0 +1,306 @@
+import { randomUUID } from "node:crypto";
+import { VALUE_STREAM_TOPICS } from "@okr/events";
+import { findMessage, startTestService, type TestService } from "@okr/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ValueStreamDb } from "../src/database.ts";
+import { createValueStreamService } from "../src/service.ts";
+import { apiFor, createStream, step } from "./helpers.ts";
+
+let service: TestService<ValueStreamDb>;
+beforeAll(async () => {
+  service = await startTestService(createValueStreamService({ intervalMs: 100, minRecomputeMs: 200 }));
+});
+afterAll(() => service.stop());
+
+const current = [
+  step("Take application", {
+    classification: "necessary-non-value-adding",
+    processMinutes: 15,
+    waitMinutes: 60,
+    percentCompleteAccurate: 0.8,
+  }),
+  step("Underwrite", {
+    processMinutes: 45,
+    waitMinutes: undefined,
+    waitInventoryUnits: 40,
+    percentCompleteAccurate: 0.9,
+    wipLimit: 5,
+  }),
+  step("Re-key data", {
+    classification: "waste",
+    processMinutes: 20,
+    waitMinutes: 120,
+    wasteTags: ["extra-processing", "defects"],
+  }),
+  step("Offer", { processMinutes: 20, waitMinutes: 0, percentCompleteAccurate: 1 }),
+];
+
+describe("value stream maps", () => {
+  it("computes a map's figures, converting inventory at the daily demand", async () => {
+    const api = apiFor(service, await service.token(["leader"]));
+    const { mapId, stepIds } = await createStream(api, current);
+    const map = (await api.get(`/maps/${mapId}`)).json();
+    // 40 units at 20 a day = 2 working days of 480 minutes.
+    expect(map.steps[1]).toMatchObject({ waitMinutes: 960, waitInventoryUnits: 40, wipLimit: 5 });
+    expect(map.metrics).toMatchObject({
+      leadTimeMinutes: 100 + 60 + 960 + 120,
+      processTimeMinutes: 100,
+      taktTimeMinutes: 24,
+      rolledPercentCompleteAccurate: 0.8 * 0.9 * 0.9 * 1,
+      wasteTagCounts: { "extra-processing": 1, defects: 1 },
+    });
+    expect(map.metrics.flowEfficiency).toBeCloseTo(100 / 1240, 12);
+    expect(map.metrics.waitRanking[0]).toMatchObject({ stepId: stepIds[1], waitMinutes: 960 });
+  });
+
+  it("edits steps, reorders them with a declared rework loop, and publishes every change", async () => {
+    const tenant = randomUUID();
+    const api = apiFor(service, await service.token(["admin"], tenant));
+    const { mapId, stepIds } = await createStream(api, current);
+    const [take, underwrite, rekey, offer] = stepIds as [string, string, string, string];
+
+    const added = await api.post(
+      `/maps/${mapId}/steps`,
+      step("Check credit", { position: 1, processMinutes: 5, waitMinutes: 10 }),
+    );
+    expect(added.status).toBe(201);
+    expect(added.json().position).toBe(1);
+    const patched = await api.patch(`/steps/${underwrite}`, { waitMinutes: 240, wasteTags: ["waiting"] });
+    expect(patched.json()).toMatchObject({
+      waitMinutes: 240,
+      waitInventoryUnits: null,
+      wasteTags: ["waiting"],
+      position: 2,
+    });
+    expect((await api.delete(`/steps/${rekey}`)).status).toBe(204);
+
+    const sequence = await api.put(`/maps/${mapId}/sequence`, {
+      stepIds: [take, added.json().id, underwrite, offer],
+      reworkLinks: [{ fromStepId: offer, toStepId: underwrite, rate: 0.25 }],
+    });
+    expect(sequence.status).toBe(200);
+    const map = sequence.json();
+    expect(map.steps.map((s: { name: string }) => s.name)).toEqual([
+      "Take application",
+      "Check credit",
+      "Underwrite",
+      "Offer",
+    ]);
+    expect(map.metrics.leadTimeMinutes).toBe(75 + 15 + 285 + 20);
+    // A quarter of the offers loop back through underwrite and offer: 1/3 extra pass on average.
+    expect(map.metrics.expectedReworkMinutes).toBeCloseTo((0.25 / 0.75) * (285 + 20), 9);
+
+    const removed = await findMessage(VALUE_STREAM_TOPICS.streams, (m) => {
+      const e = JSON.parse(m.value?.toString() ?? "{}");
+      return (
+        e.type === "okr.value-stream.step-changed.v1" && e.data.stepId === rekey && e.data.removed === true
+      );
+    });
+    expect(JSON.parse(removed.value?.toString() ?? "{}")).toMatchObject({
+      tenant,
+      data: { wasteTags: ["extra-processing", "defects"] },
+    });
+  });
+
+  it("compares the current state with a future state", async () => {
+    const api = apiFor(service, await service.token(["leader"]));
+    const { streamId, stepIds } = await createStream(api, current);
+    const future = await api.post(`/streams/${streamId}/maps`, { name: "Next quarter" });
+    expect(future.status).toBe(201);
+    expect(future.json()).toMatchObject({ state: "future", metrics: { leadTimeMinutes: 1240 } });
+    const copies = future.json().steps as { id: string; name: string }[];
+    expect(copies.map((s) => s.id)).not.toContain(stepIds[0]);
+    // Remove the waste and pull underwriting to one day of inventory.
+    await api.delete(`/steps/${copies[2]?.id}`);
+    await api.patch(`/steps/${copies[1]?.id}`, { waitInventoryUnits: 20 });
+
+    const metrics = (await api.get(`/streams/${streamId}/metrics`)).json();
+    const deltas = Object.fromEntries(
+      metrics.futureStates[0].deltas.map((d: { metric: string }) => [d.metric, d]),
+    );
+    expect(deltas.leadTimeMinutes).toMatchObject({ current: 1240, future: 75 + 525 + 20, delta: 620 - 1240 });
+    expect(deltas.stepCount).toMatchObject({ delta: -1 });
+    expect(deltas.flowEfficiency.delta).toBeGreaterThan(0);
+    // The current state is untouched by edits of the future one.
+    expect(metrics.map.leadTimeMinutes).toBe(1240);
+  });
+
+  it("renders the map as SVG with steps, times, %C&A, waste tags and the timeline ladder", async () => {
+    const api = apiFor(service, await service.token(["member"]));
+    const tenant = randomUUID();
+    const admin = apiFor(service, await service.token(["admin"], tenant));
+    const { streamId, mapId, stepIds } = await createStream(admin, [...current, step("<Ship & bill>")]);
+    await admin.put(`/maps/${mapId}/sequence`, {
+      stepIds,
+      reworkLinks: [{ fromStepId: stepIds[3], toStepId: stepIds[1], rate: 0.1 }],
+    });
+    const member = apiFor(service, await service.token(["member"], tenant));
+    const svg = await member.get(`/streams/${streamId}/map.svg`);
+    expect(svg.status).toBe(200);
+    expect(svg.headers["content-type"]).toMatch(/image\/svg\+xml/);
+    const body = svg.body;
+    expect(body.startsWith("<svg")).toBe(true);
+    expect(body.match(/class="step"/g)).toHaveLength(5);
+    expect(body).toContain("&lt;Ship &amp; bill&gt;");
+    expect(body).toContain("P/T 45 min");
+    expect(body).toContain("W/T 2 d");
+    expect(body).toContain("%C&amp;A 80%");
+    expect(body).toContain('class="waste" fill="#c62828" font-size="9">extra-processing, defects<');
+    expect(body).toContain('class="ladder"');
+    expect(body).toContain('class="rework"');
+    expect(body).toContain("Lead time");
+    expect((await api.get(`/streams/${streamId}/map.svg`)).status).toBe(404);
+  });
+});
+
+describe("lead and flow time clocks", () => {
+  it("lets a stream say which events start and stop its clocks, naming only its own steps", async () => {
+    const api = apiFor(service, await service.token(["leader"]));
+    const { streamId, stepIds } = await createStream(api, current);
+    const flowStart = { kind: "entered", stepId: stepIds[1] };
+    const patched = await api.patch(`/streams/${streamId}`, { clocks: { flowStart } });
+    expect(patched.status).toBe(200);
+    expect(patched.json().clocks).toMatchObject({ flowStart, leadStart: { kind: "entered", stepId: null } });
+    const unknown = await api.patch(`/streams/${streamId}`, {
+      clocks: { flowStop: { kind: "completed", stepId: randomUUID() } },
+    });
+    expect(unknown.status).toBe(422);
+    expect((await api.delete(`/steps/${stepIds[1]}`)).status).toBe(409);
+    expect((await api.patch(`/streams/${streamId}`, { dailyDemand: 0 })).status).toBe(400);
+  });
+});
+
+describe("kaizen", () => {
+  it("fixes success criteria before the start and measures the result against them", async () => {
+    const tenant = randomUUID();
+    const api = apiFor(service, await service.token(["leader"], tenant));
+    const { streamId, stepIds } = await createStream(api, current);
+    const created = await api.post(`/streams/${streamId}/kaizens`, {
+      title: "Remove re-keying",
+      hypothesis: "If underwriting reads the application directly, re-keying disappears and lead time drops",
+      targetCondition: "No step re-enters application data",
+      successCriteria: [{ metric: "lead-time", comparator: "at-most", target: 1200 }],
+      linkedStepIds: [stepIds[2]],
+      keyResultId: randomUUID(),
+    });
+    expect(created.status).toBe(201);
+    const id = created.json().id;
+    expect(
+      (
+        await api.patch(`/kaizens/${id}`, {
+          successCriteria: [{ metric: "lead-time", comparator: "at-most", target: 1150 }],
+        })
+      ).status,
+    ).toBe(200);
+    const started = await api.post(`/kaizens/${id}/start`);
+    expect(started.json()).toMatchObject({ status: "running", baseline: { "lead-time": 1240 } });
+    expect(
+      (
+        await api.patch(`/kaizens/${id}`, {
+          successCriteria: [{ metric: "lead-time", comparator: "at-most", target: 5000 }],
+        })
+      ).status,
+    ).toBe(409);
+
+    await api.delete(`/steps/${stepIds[2]}`);
+    const done = await api.post(`/kaizens/${id}/complete`, { note: "re-keying removed" });
+    expect(done.json()).toMatchObject({
+      status: "completed",
+      succeeded: true,
+      resultNote: "re-keying removed",
+      result: {
+        values: { "lead-time": 1100 },
+        criteria: [{ metric: "lead-time", measured: 1100, met: true }],
+      },
+    });
+    expect((await api.post(`/kaizens/${id}/complete`)).status).toBe(409);
+    const bad = await api.post(`/streams/${streamId}/kaizens`, {
+      title: "x",
+      hypothesis: "x",
+      targetCondition: "x",
+      successCriteria: [],
+    });
+    expect(bad.status).toBe(400);
+    const foreignStep = await api.post(`/streams/${streamId}/kaizens`, {
+      title: "x",
+      hypothesis: "x",
+      targetCondition: "x",
+      successCriteria: [{ metric: "wip", comparator: "at-most", target: 3 }],
+      linkedStepIds: [randomUUID()],
+    });
+    expect(foreignStep.status).toBe(422);
+  });
+});
+
+describe("security and contract", () => {
+  it("keeps tenants apart and lets only leaders and admins shape streams", async () => {
+    const a = apiFor(service, await service.token(["admin"]));
+    const { streamId, mapId, familyId } = await createStream(a, current);
+    const b = apiFor(service, await service.token(["admin"]));
+    for (const url of [
+      `/streams/${streamId}`,
+      `/maps/${mapId}`,
+      `/product-families/${familyId}`,
+      `/streams/${streamId}/metrics`,
+      `/streams/${streamId}/pull`,
+    ])
+      expect((await b.get(url)).status).toBe(404);
+    expect(
+      (await b.post(`/streams`, { familyId, name: "x", dailyDemand: 1, availableMinutesPerDay: 60 })).status,
+    ).toBe(404);
+    expect(
+      (
+        await b.post(`/streams/${streamId}/bindings`, {
+          keyResultId: randomUUID(),
+          metric: "wip",
+          direction: "decrease",
+        })
+      ).status,
+    ).toBe(404);
+    const member = apiFor(service, await service.token(["member"]));
+    expect(
+      (await member.post("/product-families", { name: "x", customer: "y", valueStatement: "z" })).status,
+    ).toBe(403);
+    const anonymous = await service.app.inject({ url: `/streams/${streamId}` });
+    expect(anonymous.statusCode).toBe(401);
+  });
+
+  it("binds a key result to one metric only", async () => {
+    const api = apiFor(service, await service.token(["leader"]));
+    const { streamId } = await createStream(api, current);
+    const keyResultId = randomUUID();
+    const first = await api.post(`/streams/${streamId}/bindings`, {
+      keyResultId,
+      metric: "lead-time",
+      direction: "decrease",
+    });
+    expect(first.status).toBe(201);
+    const again = await api.post(`/streams/${streamId}/bindings`, {
+      keyResultId,
+      metric: "wip",
+      direction: "decrease",
+    });
+    expect(again.status).toBe(409);
+    expect((await api.get(`/streams/${streamId}/bindings`)).json()).toHaveLength(1);
+    expect((await api.delete(`/bindings/${first.json().id}`)).status).toBe(204);
+    expect(
+      (await api.post(`/streams/${streamId}/bindings`, { keyResultId, metric: "wip", direction: "decrease" }))
+        .status,
+    ).toBe(201);
+  });
+
+  it("serves OpenAPI with every route", async () => {
+    const docs = (await service.app.inject({ url: "/docs/json" })).json();
+    for (const path of [
+      "/product-families",
+      "/streams",
+      "/streams/{id}/events",
+      "/streams/{id}/pull",
+      "/streams/{id}/map.svg",
+      "/maps/{id}/sequence",
+      "/kaizens/{id}/start",
+      "/streams/{id}/bindings",
+    ])
+      expect(Object.keys(docs.paths)).toContain(path);
+  });
+});
