@@ -1,9 +1,16 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { type EventEnvelope, type EventRegistry, InvalidEventError } from "@okr/events";
 import { contextFromTraceparent, SpanKind, withSpan } from "@okr/telemetry";
+import { type Link, trace } from "@opentelemetry/api";
 import { deadLetterTopic, HEADER } from "./headers.ts";
 import type { SqlExecutor } from "./outbox.ts";
-import type { IncomingMessage, MessageBus, MessageConsumer, MessageProducer } from "./ports.ts";
+import type {
+  IncomingBatch,
+  IncomingMessage,
+  MessageBus,
+  MessageConsumer,
+  MessageProducer,
+} from "./ports.ts";
 
 /** Thrown by a handler for an event that can never succeed: it goes to the dead-letter topic at once. */
 export class PoisonEventError extends Error {
@@ -11,6 +18,8 @@ export class PoisonEventError extends Error {
 }
 
 export const PROCESSED_EVENTS_TABLE = "processed_events";
+
+type Parsed = { event: EventEnvelope; message: IncomingMessage };
 
 export interface EventConsumerOptions<Tx extends SqlExecutor> {
   bus: MessageBus;
@@ -20,11 +29,27 @@ export interface EventConsumerOptions<Tx extends SqlExecutor> {
   topics?: string[];
   /** Runs `work` in one database transaction: the handler's writes and the processed-event record commit together. */
   transaction: <T>(work: (tx: Tx) => Promise<T>) => Promise<T>;
-  handle: (event: EventEnvelope, tx: Tx, message: IncomingMessage) => Promise<void>;
+  /** Applies one event (per-message mode). Give this or `handleBatch`. */
+  handle?: (event: EventEnvelope, tx: Tx, message: IncomingMessage) => Promise<void>;
+  /**
+   * Applies many events in one transaction (batch mode, for throughput). Gets only events not processed
+   * before, in partition order. If it throws, the chunk is replayed one event at a time (each in its own
+   * transaction, with retries), so one poison event is dead-lettered alone and the rest still apply.
+   */
+  handleBatch?: (events: EventEnvelope[], tx: Tx) => Promise<void>;
+  /** Batch mode: most events of one partition per transaction (default 500). */
+  maxBatchSize?: number;
+  /**
+   * Batch mode: commit the chunks of concurrently consumed partitions together, one transaction at a
+   * time (fewer, larger transactions; for handlers that serialize anyway). Default false.
+   */
+  groupCommit?: boolean;
   /** Attempts for a failing handler before the message is dead-lettered (transient faults retry in place). */
   maxAttempts?: number;
   retryBackoffMs?: number;
   partitionsConsumedConcurrently?: number;
+  /** How soon the group replaces this consumer if it dies without leaving (default 30 s). */
+  sessionTimeoutMs?: number;
   log?: (level: "info" | "warn" | "error", message: string) => void;
 }
 
@@ -34,13 +59,25 @@ export interface EventConsumerOptions<Tx extends SqlExecutor> {
  * handler keeps failing go to `<topic>.dlq` with the error in headers, and consumption goes on.
  */
 export class EventConsumer<Tx extends SqlExecutor> {
-  readonly #options: EventConsumerOptions<Tx> & { maxAttempts: number; retryBackoffMs: number };
+  readonly #options: EventConsumerOptions<Tx> & {
+    maxAttempts: number;
+    retryBackoffMs: number;
+    maxBatchSize: number;
+  };
+  readonly #handle: (event: EventEnvelope, tx: Tx, message: IncomingMessage) => Promise<void>;
+  readonly #pendingGroup: { parsed: Parsed[]; resolve: (committed: boolean) => void }[] = [];
+  #groupCommitting = false;
+  #groupCommitScheduled = false;
   #consumer: MessageConsumer | undefined;
   #deadLetters: MessageProducer | undefined;
   readonly stats = { received: 0, applied: 0, duplicates: 0, skipped: 0, deadLettered: 0 };
 
   constructor(options: EventConsumerOptions<Tx>) {
-    this.#options = { maxAttempts: 5, retryBackoffMs: 200, ...options };
+    this.#options = { maxAttempts: 5, retryBackoffMs: 200, maxBatchSize: 500, ...options };
+    const { handle, handleBatch } = options;
+    if (handle) this.#handle = handle;
+    else if (handleBatch) this.#handle = (event, tx) => handleBatch([event], tx);
+    else throw new Error("EventConsumer needs handle or handleBatch");
   }
 
   get topics(): string[] {
@@ -52,13 +89,18 @@ export class EventConsumer<Tx extends SqlExecutor> {
     await bus.ensureTopics([...this.topics, ...this.topics.map(deadLetterTopic)]);
     this.#deadLetters = bus.producer({ idempotent: true });
     await this.#deadLetters.connect();
-    this.#consumer = bus.consumer(groupId);
+    this.#consumer = bus.consumer(groupId, { sessionTimeoutMs: this.#options.sessionTimeoutMs });
     await this.#consumer.connect();
     await this.#consumer.subscribe(this.topics, { fromBeginning: true });
-    await this.#consumer.run({
-      partitionsConsumedConcurrently: this.#options.partitionsConsumedConcurrently ?? 1,
-      eachMessage: (message) => this.#onMessage(message),
-    });
+    const partitionsConsumedConcurrently = this.#options.partitionsConsumedConcurrently ?? 1;
+    if (this.#options.handleBatch) {
+      await this.#consumer.run({
+        partitionsConsumedConcurrently,
+        eachBatch: (batch) => this.#onBatch(batch),
+      });
+    } else {
+      await this.#consumer.run({ partitionsConsumedConcurrently, eachMessage: (m) => this.#onMessage(m) });
+    }
   }
 
   async stop(): Promise<void> {
@@ -66,6 +108,129 @@ export class EventConsumer<Tx extends SqlExecutor> {
     await this.#deadLetters?.disconnect();
     this.#consumer = undefined;
     this.#deadLetters = undefined;
+  }
+
+  async #onBatch(batch: IncomingBatch): Promise<void> {
+    const size = this.#options.maxBatchSize;
+    for (let start = 0; start < batch.messages.length; start += size) {
+      if (!batch.isActive()) return;
+      const chunk = batch.messages.slice(start, start + size);
+      await withSpan(
+        `${batch.topic} process`,
+        {
+          kind: SpanKind.CONSUMER,
+          attributes: {
+            "messaging.system": "kafka",
+            "messaging.destination.name": batch.topic,
+            "messaging.consumer.group.name": this.#options.groupId,
+            "messaging.batch.message_count": chunk.length,
+            "messaging.kafka.offset": Number(chunk[0]!.offset),
+          },
+        },
+        (span) => {
+          // A batch has many parents: link each message's trace (OpenTelemetry's batch convention).
+          span.addLinks(traceLinks(chunk));
+          return this.#applyChunk(chunk);
+        },
+      );
+      batch.resolveOffset(chunk[chunk.length - 1]!.offset);
+      await batch.heartbeat();
+    }
+  }
+
+  /** One transaction for the whole chunk; on any failure, the chunk is replayed message by message. */
+  async #applyChunk(chunk: IncomingMessage[]): Promise<void> {
+    const parsed: Parsed[] = [];
+    for (const message of chunk) {
+      try {
+        parsed.push({ event: this.#options.registry.parse(message.value), message });
+      } catch {
+        // Malformed or unknown: the per-message path below dead-letters or skips it and counts it.
+      }
+    }
+    if (parsed.length > 0) {
+      const committed = this.#options.groupCommit
+        ? await this.#commitTogether(parsed)
+        : await this.#commit(parsed);
+      if (!committed) for (const { message } of parsed) await this.#onMessage(message);
+    }
+    if (parsed.length < chunk.length) {
+      const parsedMessages = new Set(parsed.map(({ message }) => message));
+      for (const message of chunk) if (!parsedMessages.has(message)) await this.#onMessage(message);
+    }
+  }
+
+  /** Applies the events in one transaction; false (nothing written) when it failed. */
+  async #commit(parsed: Parsed[]): Promise<boolean> {
+    const handleBatch = this.#options.handleBatch!;
+    try {
+      const outcome = await this.#options.transaction(async (tx) => {
+        const fresh = await this.#recordProcessed(
+          tx,
+          parsed.map(({ event }) => event.id),
+        );
+        const events = parsed.filter(({ event }) => fresh.delete(event.id)).map(({ event }) => event);
+        if (events.length > 0) await handleBatch(events, tx);
+        return events.length;
+      });
+      this.stats.received += parsed.length;
+      this.stats.applied += outcome;
+      this.stats.duplicates += parsed.length - outcome;
+      return true;
+    } catch (error) {
+      this.#options.log?.(
+        "warn",
+        `${this.#options.groupId}: batch of ${parsed.length} failed (${(error as Error).message}); replaying one by one`,
+      );
+      return false;
+    }
+  }
+
+  /**
+   * Group commit: chunks of partitions consumed concurrently wait for the transaction in progress and
+   * then commit together in the next one, so there is one transaction at a time however many
+   * partitions are assigned. If a group fails, each of its chunks is retried alone.
+   */
+  #commitTogether(parsed: Parsed[]): Promise<boolean> {
+    return new Promise((resolve) => {
+      this.#pendingGroup.push({ parsed, resolve });
+      this.#scheduleGroupCommit();
+    });
+  }
+
+  #scheduleGroupCommit(): void {
+    if (this.#groupCommitting || this.#groupCommitScheduled) return;
+    this.#groupCommitScheduled = true;
+    // After the current I/O callbacks, so partitions fetched together join the same group.
+    setImmediate(() => void this.#groupCommit());
+  }
+
+  async #groupCommit(): Promise<void> {
+    this.#groupCommitScheduled = false;
+    this.#groupCommitting = true;
+    const group = this.#pendingGroup.splice(0);
+    try {
+      if (await this.#commit(group.flatMap(({ parsed }) => parsed))) {
+        for (const { resolve } of group) resolve(true);
+      } else if (group.length === 1) {
+        group[0]!.resolve(false);
+      } else {
+        for (const { parsed, resolve } of group) resolve(await this.#commit(parsed));
+      }
+    } finally {
+      this.#groupCommitting = false;
+      if (this.#pendingGroup.length > 0) this.#scheduleGroupCommit();
+    }
+  }
+
+  /** Records event ids as processed; returns the ids that were new (a redelivered id is not). */
+  async #recordProcessed(tx: Tx, eventIds: string[]): Promise<Set<string>> {
+    if (eventIds.length === 0) return new Set();
+    const query = `insert into ${PROCESSED_EVENTS_TABLE} (consumer_group, event_id)
+       select $1, id from unnest($2::text[]) as id
+       on conflict do nothing returning event_id`;
+    const rows = await queryRows(tx, query, [this.#options.groupId, eventIds]);
+    return new Set(rows.map((row) => String(row["event_id"])));
   }
 
   async #onMessage(message: IncomingMessage): Promise<void> {
@@ -125,7 +290,7 @@ export class EventConsumer<Tx extends SqlExecutor> {
         event.id,
       );
       if (inserted === 0) return false;
-      await this.#options.handle(event, tx, message);
+      await this.#handle(event, tx, message);
       return true;
     });
     if (applied) this.stats.applied += 1;
@@ -161,4 +326,26 @@ export class EventConsumer<Tx extends SqlExecutor> {
       `${this.#options.groupId}: dead-lettered ${message.topic}@${message.offset}: ${error.message}`,
     );
   }
+}
+
+async function queryRows(
+  tx: SqlExecutor,
+  query: string,
+  values: unknown[],
+): Promise<Record<string, unknown>[]> {
+  if (!tx.$queryRawUnsafe) {
+    throw new Error("batch consumption needs a transaction executor with $queryRawUnsafe");
+  }
+  return tx.$queryRawUnsafe(query, ...values);
+}
+
+/** Span links to the traces the messages carry (at most 128, the usual per-span link limit). */
+function traceLinks(messages: IncomingMessage[]): Link[] {
+  const links: Link[] = [];
+  for (const message of messages) {
+    const context = trace.getSpanContext(contextFromTraceparent(message.headers[HEADER.traceparent]));
+    if (context) links.push({ context });
+    if (links.length === 128) break;
+  }
+  return links;
 }

@@ -10,6 +10,7 @@ export { OUTBOX_TABLE, type PendingEvent, publishEvent, publishEvents, type SqlE
 export { pgExecutor, pgTransaction } from "./pg.ts";
 export type {
   ConsumerRunOptions,
+  IncomingBatch,
   IncomingMessage,
   MessageBus,
   MessageConsumer,

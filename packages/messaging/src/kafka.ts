@@ -1,4 +1,4 @@
-import { Kafka, type KafkaConfig, logLevel, type Producer } from "kafkajs";
+import { Kafka, type KafkaConfig, type KafkaMessage, logLevel, type Producer } from "kafkajs";
 import type {
   IncomingMessage,
   MessageBus,
@@ -53,7 +53,7 @@ export function createKafkaBus(options: KafkaBusOptions): MessageBus {
   const kafka = new Kafka(config);
   return {
     producer: (producerOptions) => kafkaProducer(kafka, producerOptions?.idempotent ?? true),
-    consumer: (groupId) => kafkaConsumer(kafka, groupId),
+    consumer: (groupId, consumerOptions) => kafkaConsumer(kafka, groupId, consumerOptions?.sessionTimeoutMs),
     ensureTopics: (topics, topicOptions) => ensureTopics(kafka, topics, topicOptions?.partitions ?? 6),
   };
 }
@@ -92,32 +92,61 @@ function kafkaProducer(kafka: Kafka, idempotent: boolean): MessageProducer {
   };
 }
 
-function kafkaConsumer(kafka: Kafka, groupId: string): MessageConsumer {
-  const consumer = kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+function kafkaConsumer(kafka: Kafka, groupId: string, sessionTimeout = 30_000): MessageConsumer {
+  const consumer = kafka.consumer({
+    groupId,
+    sessionTimeout,
+    heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeout / 3)),
+  });
   return {
     connect: () => consumer.connect(),
     disconnect: () => consumer.disconnect(),
     subscribe: (topics, options) =>
       consumer.subscribe({ topics, fromBeginning: options?.fromBeginning ?? true }),
-    run: (options) =>
-      consumer.run({
-        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
+    run: (options) => {
+      const partitionsConsumedConcurrently = options.partitionsConsumedConcurrently ?? 1;
+      const { eachBatch, eachMessage } = options;
+      if (eachBatch) {
+        return consumer.run({
+          partitionsConsumedConcurrently,
+          eachBatchAutoResolve: false,
+          eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+            if (batch.isEmpty()) return;
+            await eachBatch({
+              topic: batch.topic,
+              partition: batch.partition,
+              messages: batch.messages.map((message) => incoming(batch.topic, batch.partition, message)),
+              resolveOffset,
+              heartbeat,
+              isActive: () => isRunning() && !isStale(),
+            });
+            // A handler that stopped early (stopping, or rebalanced away) leaves the rest for redelivery.
+            if (isRunning() && !isStale()) resolveOffset(batch.lastOffset());
+          },
+        });
+      }
+      return consumer.run({
+        partitionsConsumedConcurrently,
         eachMessage: async ({ topic, partition, message }) => {
-          const incoming: IncomingMessage = {
-            topic,
-            partition,
-            offset: message.offset,
-            key: message.key?.toString() ?? null,
-            value: message.value,
-            headers: Object.fromEntries(
-              Object.entries(message.headers ?? {}).flatMap(([name, value]) =>
-                value === undefined ? [] : [[name, Array.isArray(value) ? String(value[0]) : String(value)]],
-              ),
-            ),
-          };
-          await options.eachMessage(incoming);
+          await eachMessage(incoming(topic, partition, message));
         },
-      }),
+      });
+    },
+  };
+}
+
+function incoming(topic: string, partition: number, message: KafkaMessage): IncomingMessage {
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key?.toString() ?? null,
+    value: message.value,
+    headers: Object.fromEntries(
+      Object.entries(message.headers ?? {}).flatMap(([name, value]) =>
+        value === undefined ? [] : [[name, Array.isArray(value) ? String(value[0]) : String(value)]],
+      ),
+    ),
   };
 }
 

@@ -8,6 +8,8 @@ import type { Static, TObject } from "typebox";
  */
 export interface SqlExecutor {
   $executeRawUnsafe(query: string, ...values: unknown[]): PromiseLike<number>;
+  /** Rows of a query; needed by batch consumption (Prisma clients and `pgExecutor` have it). */
+  $queryRawUnsafe?<T = Record<string, unknown>>(query: string, ...values: unknown[]): PromiseLike<T[]>;
 }
 
 export const OUTBOX_TABLE = "outbox_events";

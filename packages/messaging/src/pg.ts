@@ -6,6 +6,8 @@ export function pgExecutor(client: pg.ClientBase): SqlExecutor {
   return {
     $executeRawUnsafe: async (query: string, ...values: unknown[]) =>
       (await client.query(query, values)).rowCount ?? 0,
+    $queryRawUnsafe: async <T>(query: string, ...values: unknown[]) =>
+      (await client.query(query, values)).rows as T[],
   };
 }
 

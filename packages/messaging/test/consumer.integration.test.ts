@@ -154,3 +154,132 @@ describe("dead-letter topic", () => {
     }
   });
 });
+
+describe("batch mode", () => {
+  /** A batch consumer that applies note events with one statement per batch and counts its transactions. */
+  function batchNotesConsumer(
+    registry: ReturnType<typeof noteEvents>["registry"],
+    reject: (body: string) => Error | undefined = () => undefined,
+    options: { groupCommit?: boolean; partitionsConsumedConcurrently?: number } = {},
+  ) {
+    const batches: number[] = [];
+    const consumer = new EventConsumer({
+      bus,
+      groupId: uniqueName("notes-batch-consumer"),
+      registry,
+      retryBackoffMs: 20,
+      maxAttempts: 2,
+      maxBatchSize: 100,
+      ...options,
+      transaction: (work) => pgTransaction(db.pool, work),
+      handleBatch: async (events, tx) => {
+        const notes = events.map((event) => event.data as { noteId: string; body: string });
+        for (const note of notes) {
+          const error = reject(note.body);
+          if (error) throw error;
+        }
+        batches.push(notes.length);
+        await tx.$executeRawUnsafe(
+          `insert into applied_notes (id, body) select * from unnest($1::uuid[], $2::text[])
+           on conflict (id) do update set applications = applied_notes.applications + 1`,
+          notes.map((note) => note.noteId),
+          notes.map((note) => note.body),
+        );
+      },
+    });
+    return { consumer, batches };
+  }
+
+  it("applies many events per transaction, each exactly once, duplicates included", async () => {
+    const { NoteCreated, registry } = noteEvents();
+    const events = Array.from({ length: 250 }, (_, i) =>
+      createEvent(NoteCreated, { noteId: randomUUID(), body: `note ${i}` }, { tenant }),
+    );
+    await bus.ensureTopics([NoteCreated.topic], { partitions: 1 });
+    const messages = events.map((event) => ({ key: event.data.noteId, value: JSON.stringify(event) }));
+    // Every event twice: inside the same batch, and again in a later one.
+    await produceRaw(NoteCreated.topic, [...messages, messages[0]!, ...messages]);
+
+    const { consumer, batches } = batchNotesConsumer(registry);
+    await consumer.start();
+    try {
+      await waitFor("every delivery", () => consumer.stats.received === 501);
+      expect(consumer.stats).toMatchObject({ applied: 250, duplicates: 251, deadLettered: 0 });
+      expect(batches.reduce((sum, size) => sum + size, 0)).toBe(250);
+      expect(batches.length).toBeLessThan(10);
+      const { rows } = await db.pool.query(
+        "select count(*)::int as notes, max(applications) as most from applied_notes where id = any($1)",
+        [events.map((event) => event.data.noteId)],
+      );
+      expect(rows[0]).toEqual({ notes: 250, most: 1 });
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  it("dead-letters a poison event and a malformed message alone; the rest of the batch applies", async () => {
+    const { NoteCreated, registry } = noteEvents();
+    const good = Array.from({ length: 20 }, (_, i) =>
+      createEvent(NoteCreated, { noteId: randomUUID(), body: `good ${i}` }, { tenant }),
+    );
+    const poison = createEvent(NoteCreated, { noteId: randomUUID(), body: "poison" }, { tenant });
+    await bus.ensureTopics([NoteCreated.topic], { partitions: 1 });
+    await produceRaw(NoteCreated.topic, [
+      ...good.slice(0, 10).map((event) => ({ key: event.data.noteId, value: JSON.stringify(event) })),
+      { key: poison.data.noteId, value: JSON.stringify(poison) },
+      { key: "garbage", value: "{not json" },
+      ...good.slice(10).map((event) => ({ key: event.data.noteId, value: JSON.stringify(event) })),
+    ]);
+
+    const { consumer } = batchNotesConsumer(registry, (body) =>
+      body === "poison" ? new PoisonEventError("cannot apply poison") : undefined,
+    );
+    await consumer.start();
+    try {
+      await waitFor("all 22 messages", () => consumer.stats.applied + consumer.stats.deadLettered === 22);
+      expect(consumer.stats).toMatchObject({ received: 22, applied: 20, deadLettered: 2 });
+      const { rows } = await db.pool.query(
+        "select count(*)::int as notes from applied_notes where id = any($1)",
+        [good.map((event) => event.data.noteId)],
+      );
+      expect(rows[0].notes).toBe(20);
+      const dead = await collectMessages(deadLetterTopic(NoteCreated.topic), { count: 2 });
+      const errors = Object.fromEntries(dead.map((m) => [m.key, m.headers[HEADER.deadLetter.error]]));
+      expect(errors[poison.data.noteId]).toBe("cannot apply poison");
+      expect(errors["garbage"]).toMatch(/not JSON/);
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  it("group commit: partitions consumed concurrently commit together, each event once", async () => {
+    const { NoteCreated, registry } = noteEvents();
+    const events = Array.from({ length: 90 }, (_, i) =>
+      createEvent(NoteCreated, { noteId: randomUUID(), body: `note ${i}` }, { tenant }),
+    );
+    await bus.ensureTopics([NoteCreated.topic], { partitions: 3 });
+    await produceRaw(
+      NoteCreated.topic,
+      events.map((event) => ({ key: event.data.noteId, value: JSON.stringify(event) })),
+    );
+    const { consumer, batches } = batchNotesConsumer(registry, undefined, {
+      groupCommit: true,
+      partitionsConsumedConcurrently: 3,
+    });
+    await consumer.start();
+    try {
+      await waitFor("every event", () => consumer.stats.applied === 90);
+      expect(consumer.stats).toMatchObject({ received: 90, duplicates: 0, deadLettered: 0 });
+      // 90 events keyed over 3 partitions, each partition's chunk at most 100: without group commit
+      // that is one transaction per partition; together, fewer.
+      expect(batches.length).toBeLessThan(3);
+      const { rows } = await db.pool.query(
+        "select count(*)::int as notes, max(applications) as most from applied_notes where id = any($1)",
+        [events.map((event) => event.data.noteId)],
+      );
+      expect(rows[0]).toEqual({ notes: 90, most: 1 });
+    } finally {
+      await consumer.stop();
+    }
+  });
+});

@@ -26,6 +26,7 @@ export {
   type ObjectiveScore,
   type OrganizationInput,
   type OrganizationScore,
+  rolledObjectiveScore,
   scoreObjective,
   scoreOrganization,
   type TeamScore,

@@ -226,12 +226,35 @@ function rollUp(
       const child = graph.childList[i]!;
       children.add(rolled[child]!, objectiveWeight[child]!);
     }
-    const childMean = children.mean();
-    const blended = (1 - childShare) * own + childShare * childMean;
-    // Keep the blend between its two inputs despite rounding, so scores stay inside 0.0-1.0.
-    rolled[o] = Math.min(Math.max(blended, Math.min(own, childMean)), Math.max(own, childMean));
+    rolled[o] = blend(own, children.mean(), childShare);
   }
   return rolled;
+}
+
+/**
+ * One objective's score under the policy's roll-up rule, from its own score and its distinct scored
+ * children (their rolled scores and objective weights). The same arithmetic as scoreOrganization, so an
+ * incremental scorer that recomputes a changed objective and then its ancestors (children first, see
+ * recomputeScope) lands on exactly the numbers of a full recompute.
+ */
+export function rolledObjectiveScore(
+  policy: ScoringPolicy,
+  ownScore: number,
+  children: readonly { readonly score: number; readonly weight?: number }[],
+): number {
+  if (policy.rollup.mode === "own-krs-only" || children.length === 0) return ownScore;
+  const mean = new MeanAccumulator();
+  for (const child of children) {
+    const weight = weightOf(child.weight, "a child objective");
+    mean.add(child.score, weight);
+  }
+  return blend(ownScore, mean.mean(), policy.rollup.childShare);
+}
+
+function blend(own: number, childMean: number, childShare: number): number {
+  const blended = (1 - childShare) * own + childShare * childMean;
+  // Keep the blend between its two inputs despite rounding, so scores stay inside 0.0-1.0.
+  return Math.min(Math.max(blended, Math.min(own, childMean)), Math.max(own, childMean));
 }
 
 /** Each team's weighted mean over the objectives it owns (not its sub-teams'). */

@@ -1,24 +1,44 @@
-import { createServiceApp, type ServiceDefinition, type ServiceRuntime } from "@okr/service-kit";
+import { createRuntimeApp, type ServiceDefinition, type ServiceRuntime } from "@okr/service-kit";
+import { createScoringConsumer, type ScoringConsumerOptions } from "./consumer.ts";
 import { createScoringDb, migrationsDir, type ScoringDb } from "./database.ts";
+import { cycleRoutes } from "./routes/cycles.ts";
+import { policyRoutes } from "./routes/policies.ts";
+import { scoreRoutes } from "./routes/scores.ts";
 
 export type ScoringRuntime = ServiceRuntime<ScoringDb>;
 
-/** KR, objective, team and organization scores from events, under named, versioned policies. */
-export const scoringService: ServiceDefinition<ScoringDb, ScoringRuntime["config"]> = {
-  name: "scoring",
-  migrationsDir,
-  createDb: createScoringDb,
-  disconnectDb: (db) => db.$disconnect(),
-  build: async (runtime) => {
-    const app = await createServiceApp({
-      name: "scoring",
-      description:
-        "KR, objective, team and organization scores from events, under named, versioned policies.",
-      auth: { secret: runtime.config.AUTH_JWT_SECRET, issuer: runtime.config.AUTH_JWT_ISSUER },
-      logger: { level: runtime.config.LOG_LEVEL },
-      readiness: { database: () => runtime.pool.query("select 1") },
-      routes: async () => {},
-    });
-    return { app, background: [] };
-  },
-};
+/**
+ * The scoring service: consumes goals events into its own read model, keeps KR and objective scores
+ * current (publishing score events), and serves scores, history, heatmap, at-risk lists and final grading.
+ * The consumer group is the runtime's (replicas share it; every test instance gets its own); tests and
+ * benchmarks may pass topics of their own so each run reads exactly the stream it wrote.
+ */
+export function createScoringService(
+  consumer: Partial<ScoringConsumerOptions> = {},
+): ServiceDefinition<ScoringDb, ScoringRuntime["config"]> {
+  return {
+    name: "scoring",
+    migrationsDir,
+    createDb: createScoringDb,
+    disconnectDb: (db) => db.$disconnect(),
+    build: async (runtime) => {
+      const app = await createRuntimeApp(runtime, {
+        description:
+          "KR, objective, team and organization scores from events, under named, versioned policies.",
+        routes: async (app) => {
+          await app.register(scoreRoutes(runtime));
+          await app.register(cycleRoutes(runtime));
+          await app.register(policyRoutes(runtime));
+        },
+      });
+      const scoring = createScoringConsumer(runtime.pool, runtime.bus, {
+        groupId: runtime.consumerGroup,
+        log: runtime.log,
+        ...consumer,
+      });
+      return { app, background: [scoring] };
+    },
+  };
+}
+
+export const scoringService = createScoringService();

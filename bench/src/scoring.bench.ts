@@ -1,0 +1,310 @@
+/**
+ * Scoring service throughput and latency on the real broker and database, next to the raw kafkajs
+ * consume rate of the same messages in the same run; and a full in-memory re-score of a large
+ * organization through scoring-rules. Targets: >= 10,000 check-in events/s with scores persisted,
+ * event-to-score p99 < 500 ms, full re-score of 100,000 objectives / 300,000 KRs < 2 s.
+ * Run: `npm run bench -- scoring` (BENCH_EVENTS, BENCH_OBJECTIVES, BENCH_RATE, BENCH_SECONDS override the sizes).
+ * Each check-in re-reads its KR's whole check-in history, so check-ins per KR (EVENTS / (4 x OBJECTIVES))
+ * drive the per-event cost: 100k over 4,000 KRs is ~25 per KR (a weekly cadence gives ~13 per cycle).
+ */
+import { randomUUID } from "node:crypto";
+import {
+  CheckInRecorded,
+  CyclePhaseChanged,
+  createEvent,
+  type EventDefinition,
+  type EventEnvelope,
+  KeyResultUpserted,
+  ObjectiveUpserted,
+} from "@okr/events";
+import { eventHeaders, type OutgoingMessage } from "@okr/messaging";
+import {
+  type AlignmentLink,
+  DEFAULT_SCORING_POLICY,
+  type KeyResultInput,
+  type ObjectiveInput,
+  scoreOrganization,
+} from "@okr/scoring-rules";
+import { createScoringConsumer } from "@okr/scoring-service/src/consumer.ts";
+import { migrationsDir } from "@okr/scoring-service/src/database.ts";
+import { createTestDatabase, testBus, testEndpoints, uniqueName } from "@okr/testkit";
+import { Kafka, logLevel } from "kafkajs";
+import { median, percentile, printTable } from "./report.ts";
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
+const RATE = Number(process.env.BENCH_RATE ?? 10_000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
+const OBJECTIVES = Number(process.env.BENCH_OBJECTIVES ?? 1_000);
+const KRS_PER_OBJECTIVE = 4;
+
+const tenant = randomUUID();
+const cycleId = randomUUID();
+const objectivesTopic = uniqueName("okr.bench.scoring.objectives");
+const keyResultsTopic = uniqueName("okr.bench.scoring.key-results");
+const cyclesTopic = uniqueName("okr.bench.scoring.cycles");
+const topicOf = new Map<string, string>([
+  [ObjectiveUpserted.type, objectivesTopic],
+  [KeyResultUpserted.type, keyResultsTopic],
+  [CheckInRecorded.type, keyResultsTopic],
+  [CyclePhaseChanged.type, cyclesTopic],
+]);
+
+const message = (definition: EventDefinition, data: unknown): OutgoingMessage => {
+  const envelope = createEvent(definition, data as never, { tenant });
+  return {
+    topic: topicOf.get(definition.type)!,
+    key: envelope.partitionkey,
+    value: JSON.stringify(envelope),
+    headers: eventHeaders(envelope, undefined),
+  };
+};
+
+// One organization: OBJECTIVES objectives (a cascade: each aligns to an earlier one) with 4 metric KRs each.
+const start = Date.now() - 30 * 86_400_000;
+const objectiveIds = Array.from({ length: OBJECTIVES }, () => randomUUID());
+const keyResults = objectiveIds.flatMap((objectiveId) =>
+  Array.from({ length: KRS_PER_OBJECTIVE }, () => ({ id: randomUUID(), objectiveId })),
+);
+const structure: OutgoingMessage[] = [
+  message(CyclePhaseChanged, {
+    cycleId,
+    name: "Bench Q",
+    phase: "CHECK_INS",
+    previousPhase: "CASCADE",
+    startsAt: new Date(start).toISOString(),
+    endsAt: new Date(start + 90 * 86_400_000).toISOString(),
+    changedAt: new Date().toISOString(),
+  }),
+  ...objectiveIds.map((objectiveId, o) =>
+    message(ObjectiveUpserted, {
+      objectiveId,
+      cycleId,
+      title: `Objective ${o}`,
+      kind: o % 3 === 0 ? "committed" : "aspirational",
+      state: "approved",
+      owner: { kind: "team", id: objectiveIds[o % 50]! },
+      weight: 1 + (o % 3),
+      alignedToObjectiveId: o === 0 ? null : objectiveIds[Math.floor(o / 4)]!,
+      contributesToKeyResultId: null,
+      version: 1,
+    }),
+  ),
+  ...keyResults.map(({ id, objectiveId }, k) =>
+    message(KeyResultUpserted, {
+      keyResultId: id,
+      objectiveId,
+      cycleId,
+      title: `KR ${k}`,
+      type: "increase-to",
+      baseline: 0,
+      target: 100,
+      bandLow: null,
+      bandHigh: null,
+      milestones: [],
+      unit: "points",
+      weight: 1 + (k % 2),
+      version: 1,
+    }),
+  ),
+];
+let checkInSeq = 0;
+const checkIn = (): OutgoingMessage => {
+  const i = checkInSeq++;
+  const keyResult = keyResults[i % keyResults.length]!;
+  return message(CheckInRecorded, {
+    checkInId: randomUUID(),
+    keyResultId: keyResult.id,
+    objectiveId: keyResult.objectiveId,
+    cycleId,
+    value: (i * 7) % 120,
+    confidence: ((i % 10) + 1) / 10,
+    note: "weekly check-in",
+    evidence: {},
+    authorId: null,
+    source: "system",
+    recordedAt: new Date(start + (i % 60) * 3_600_000).toISOString(),
+  });
+};
+
+const bus = testBus();
+await bus.ensureTopics([objectivesTopic, keyResultsTopic, cyclesTopic]);
+const producer = bus.producer();
+await producer.connect();
+const produce = async (messages: OutgoingMessage[]) => {
+  for (let i = 0; i < messages.length; i += 2000) await producer.send(messages.slice(i, i + 2000));
+};
+
+// --- Backlog: the structure, then EVENTS check-ins, all on the broker before anyone consumes. ---
+await produce(structure);
+await produce(Array.from({ length: EVENTS }, checkIn));
+const backlog = structure.length + EVENTS;
+
+// Raw kafkajs: the same messages, a fresh group, nothing done per message.
+async function rawConsumeRate(): Promise<number> {
+  const kafka = new Kafka({
+    clientId: uniqueName("bench-raw"),
+    brokers: testEndpoints().KAFKA_BROKERS.split(","),
+    logLevel: logLevel.NOTHING,
+  });
+  const consumer = kafka.consumer({ groupId: uniqueName("bench-raw") });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [objectivesTopic, keyResultsTopic, cyclesTopic], fromBeginning: true });
+  let received = 0;
+  let first = 0;
+  let last = 0;
+  const done = new Promise<void>((resolve) => {
+    void consumer.run({
+      eachBatch: async ({ batch }) => {
+        if (first === 0) first = performance.now();
+        received += batch.messages.length;
+        last = performance.now();
+        if (received >= backlog) resolve();
+      },
+    });
+  });
+  await done;
+  await consumer.disconnect();
+  return received / ((last - first) / 1000);
+}
+
+const db = await createTestDatabase({ migrationsDir, poolMax: 8 });
+const latencies: number[] = [];
+let applied = 0;
+let firstCommit = 0;
+let lastCommit = 0;
+let measureLatency = false;
+const scoring = createScoringConsumer(db.pool, bus, {
+  groupId: uniqueName("bench-scoring"),
+  topics: [objectivesTopic, keyResultsTopic, cyclesTopic],
+  onCommitted: (events: EventEnvelope[]) => {
+    const now = Date.now();
+    if (firstCommit === 0) firstCommit = performance.now();
+    lastCommit = performance.now();
+    applied += events.length;
+    if (measureLatency) {
+      for (const event of events)
+        if (event.type === CheckInRecorded.type) latencies.push(now - Date.parse(event.time));
+    }
+  },
+  log: () => {},
+});
+
+const rawRate = await rawConsumeRate();
+
+await scoring.start();
+while (applied < backlog) await new Promise((resolve) => setTimeout(resolve, 20));
+const scoringRate = applied / ((lastCommit - firstCommit) / 1000);
+const scored = await db.pool.query(
+  "select count(*)::int as krs, sum(check_in_count)::int as check_ins from key_results where score is not null",
+);
+if (scored.rows[0].check_ins !== EVENTS) {
+  throw new Error(`expected ${EVENTS} check-ins scored, found ${scored.rows[0].check_ins}`);
+}
+
+// --- Live: check-ins produced at a fixed rate while the consumer runs; latency from event time to commit. ---
+async function live(rate: number, seconds: number) {
+  latencies.length = 0;
+  measureLatency = true;
+  const liveStart = performance.now();
+  const perTick = Math.max(1, Math.round(rate / 10));
+  let sent = 0;
+  for (let tick = 0; tick < seconds * 10; tick++) {
+    const wait = liveStart + tick * 100 - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    await producer.send(Array.from({ length: perTick }, checkIn));
+    sent += perTick;
+  }
+  const produced = sent / ((performance.now() - liveStart) / 1000);
+  while (latencies.length < sent) await new Promise((resolve) => setTimeout(resolve, 20));
+  measureLatency = false;
+  return { latencies: [...latencies], produced };
+}
+const atTarget = await live(RATE, SECONDS);
+const comfortableRate = Math.max(100, Math.round(scoringRate / 2 / 100) * 100);
+const atHalf = await live(comfortableRate, SECONDS);
+await scoring.stop();
+await producer.disconnect();
+await db.drop();
+
+// --- Full re-score in memory: 100,000 objectives, 300,000 KRs, 4 check-ins each. ---
+function largeOrganization() {
+  const objectives: ObjectiveInput[] = [];
+  const krs: KeyResultInput[] = [];
+  const links: AlignmentLink[] = [];
+  for (let o = 0; o < 100_000; o++) {
+    objectives.push({
+      id: `o${o}`,
+      teamId: `t${o % 2000}`,
+      kind: o % 3 ? "aspirational" : "committed",
+      weight: 1 + (o % 3),
+    });
+    if (o > 0)
+      links.push({
+        type: "aligns-to",
+        objectiveId: `o${o}`,
+        parentObjectiveId: `o${Math.floor((o - 1) / 5)}`,
+      });
+    for (let k = 0; k < 3; k++) {
+      const n = o * 3 + k;
+      krs.push({
+        id: `k${n}`,
+        objectiveId: `o${o}`,
+        type: "increase-to",
+        baseline: 0,
+        target: 100,
+        weight: 1 + (k % 2),
+        checkIns: Array.from({ length: 4 }, (_, c) => ({
+          id: `c${n}-${c}`,
+          recordedAt: c * 86_400_000,
+          value: (n * 13 + c * 7) % 120,
+          confidence: ((n + c) % 10) / 10,
+        })),
+      });
+    }
+  }
+  return { objectives, keyResults: krs, links };
+}
+const org = largeOrganization();
+const rescoreTimes: number[] = [];
+for (const rollup of [
+  { mode: "own-krs-only" as const },
+  { mode: "blend-children" as const, childShare: 0.3 },
+]) {
+  for (let round = 0; round < 3; round++) {
+    const started = performance.now();
+    const result = scoreOrganization({
+      policy: { ...DEFAULT_SCORING_POLICY, rollup },
+      cycle: { start: 0, end: 90 * 86_400_000 },
+      asOf: 30 * 86_400_000,
+      ...org,
+    });
+    rescoreTimes.push(performance.now() - started);
+    if (result.objectives.size !== 100_000) throw new Error("re-score lost objectives");
+  }
+}
+
+printTable(
+  `scoring service (${EVENTS} backlog check-ins + ${structure.length} structure events; ${OBJECTIVES} objectives, ${keyResults.length} KRs; one tenant)`,
+  [
+    ["raw kafkajs consume (no work)", `${rawRate.toFixed(0)} events/s`, "same messages, same run"],
+    [
+      "scoring consumer, scores persisted",
+      `${scoringRate.toFixed(0)} events/s`,
+      `${((scoringRate / rawRate) * 100).toFixed(0)} % of raw; target >= 10000`,
+    ],
+    ...[
+      [`${RATE}/s (target rate)`, atTarget] as const,
+      [`${comfortableRate}/s (half the measured capacity)`, atHalf] as const,
+    ].map(([label, run]): [string, string, string] => [
+      `event -> score committed, live at ${label}`,
+      `p50 ${percentile(run.latencies, 0.5)} ms`,
+      `p99 ${percentile(run.latencies, 0.99)} ms (target < 500); produced at ${run.produced.toFixed(0)}/s for ${SECONDS} s`,
+    ]),
+    [
+      "full re-score 100k objectives / 300k KRs / 1.2M check-ins",
+      `${median(rescoreTimes.slice(0, 3)).toFixed(0)} ms own-krs-only`,
+      `${median(rescoreTimes.slice(3)).toFixed(0)} ms blend-children (median of 3; target < 2000 ms)`,
+    ],
+  ],
+);
+process.exit(0);

@@ -1,0 +1,156 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { pgTransaction } from "@okr/messaging";
+import { notFound, requireRole } from "@okr/service-kit";
+import { Type } from "typebox";
+import { freezeGrades, frozenReport, gradeCycle } from "../grading.ts";
+import { findPolicy, livePolicies } from "../policies.ts";
+import { loadCycle } from "../recompute.ts";
+import type { ScoringRuntime } from "../service.ts";
+import { atRisk, cycleKnown, cycleObjectives, heatmap } from "../views.ts";
+import { Band, CycleParams, CycleReportView, problems } from "./schemas.ts";
+
+/** Cycle-level views (heatmap, at-risk) and the final grading the cycle workflow calls. */
+export function cycleRoutes(runtime: ScoringRuntime): FastifyPluginAsyncTypebox {
+  const { pool } = runtime;
+  return async (app) => {
+    app.post(
+      "/cycles/:cycleId/final-grading",
+      {
+        schema: {
+          tags: ["grading"],
+          summary: "Freeze the cycle's final grades under a policy and return the cycle report (idempotent)",
+          description:
+            "Grades every objective from its whole check-in history under the named policy (the tenant's live " +
+            "'default' when omitted), freezes the result and publishes okr.cycle.graded.v1 once. A repeat call " +
+            "returns the frozen report unchanged.",
+          params: CycleParams,
+          body: Type.Object(
+            { policyId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) },
+            { additionalProperties: false },
+          ),
+          response: { 200: CycleReportView, ...problems(400, 403, 404, 409) },
+        },
+        // A caller may POST without a body: it means "the live policy".
+        preValidation: async (request) => {
+          request.body ??= {};
+        },
+      },
+      async (request) => {
+        requireRole(request, "admin", "service");
+        const tenant = request.principal.tenantId;
+        const { cycleId } = request.params;
+        const requested = request.body.policyId;
+        const frozen = await frozenReport(pool, tenant, cycleId);
+        if (frozen) return frozen;
+        const policy = await findPolicy(pool, tenant, requested ?? "default");
+        if (!policy) throw notFound(`scoring policy ${requested}`);
+        const snapshot = await loadCycle(pool, tenant, cycleId);
+        if (!snapshot) throw notFound(`cycle ${cycleId}`);
+        const report = gradeCycle(snapshot, policy, new Date());
+        const result = await pgTransaction(pool, (tx) => freezeGrades(tx.client, tx, tenant, report, policy));
+        return result.report;
+      },
+    );
+
+    app.get(
+      "/cycles/:cycleId/at-risk",
+      {
+        schema: {
+          tags: ["scores"],
+          summary: "Objectives behind the cycle's pace or with low confidence, lowest score first",
+          params: CycleParams,
+          response: {
+            200: Type.Object({
+              items: Type.Array(
+                Type.Object({
+                  objectiveId: Type.String(),
+                  title: Type.String(),
+                  score: Type.Number(),
+                  expected: Type.Number(),
+                  confidence: Type.Union([Type.Number(), Type.Null()]),
+                  reasons: Type.Array(Type.String()),
+                }),
+              ),
+            }),
+            ...problems(404),
+          },
+        },
+      },
+      async (request) => {
+        const tenant = request.principal.tenantId;
+        const { cycleId } = request.params;
+        if (!(await cycleKnown(pool, tenant, cycleId))) throw notFound(`cycle ${cycleId}`);
+        const [objectives, cycle, policies] = await Promise.all([
+          cycleObjectives(pool, tenant, cycleId),
+          pool.query<{ starts_at: Date; ends_at: Date }>(
+            "select starts_at, ends_at from cycles where id = $1 and tenant_id = $2",
+            [cycleId, tenant],
+          ),
+          livePolicies(pool, [tenant]),
+        ]);
+        const row = cycle.rows[0];
+        const window =
+          row && row.ends_at > row.starts_at
+            ? { start: row.starts_at.getTime(), end: row.ends_at.getTime() }
+            : null;
+        return { items: atRisk(objectives, window, policies.get(tenant)!, Date.now()) };
+      },
+    );
+
+    app.get(
+      "/cycles/:cycleId/heatmap",
+      {
+        schema: {
+          tags: ["scores"],
+          summary: "Organization heatmap: each team's score on each top-level objective it contributes to",
+          params: CycleParams,
+          response: {
+            200: Type.Object({
+              cycleId: Type.String(),
+              objectives: Type.Array(
+                Type.Object({
+                  objectiveId: Type.String(),
+                  title: Type.String(),
+                  score: Type.Number(),
+                  grade: Type.Number(),
+                  band: Band,
+                }),
+              ),
+              teams: Type.Array(
+                Type.Object({
+                  teamId: Type.String(),
+                  name: Type.Union([Type.String(), Type.Null()]),
+                  score: Type.Number(),
+                  grade: Type.Number(),
+                  band: Band,
+                  cells: Type.Array(
+                    Type.Object({
+                      objectiveId: Type.String(),
+                      objectiveCount: Type.Integer(),
+                      score: Type.Number(),
+                      grade: Type.Number(),
+                      band: Band,
+                    }),
+                  ),
+                }),
+              ),
+            }),
+            ...problems(404),
+          },
+        },
+      },
+      async (request) => {
+        const tenant = request.principal.tenantId;
+        const { cycleId } = request.params;
+        if (!(await cycleKnown(pool, tenant, cycleId))) throw notFound(`cycle ${cycleId}`);
+        const [objectives, teams] = await Promise.all([
+          cycleObjectives(pool, tenant, cycleId),
+          pool.query<{ id: string; name: string }>("select id, name from teams where tenant_id = $1", [
+            tenant,
+          ]),
+        ]);
+        return { cycleId, ...heatmap(objectives, new Map(teams.rows.map((t) => [t.id, t.name]))) };
+      },
+    );
+  };
+}

@@ -1,0 +1,262 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { notFound } from "@okr/service-kit";
+import { Type } from "typebox";
+import { frozenReport } from "../grading.ts";
+import type { ScoringRuntime } from "../service.ts";
+import { cycleKnown, cycleObjectives, cycleScores } from "../views.ts";
+import {
+  CycleParams,
+  CycleScoreView,
+  IdParams,
+  KeyResultScoreView,
+  ObjectiveScoreView,
+  problems,
+  TeamScoreView,
+  Uuid,
+} from "./schemas.ts";
+
+interface KeyResultRecord {
+  id: string;
+  objective_id: string;
+  cycle_id: string;
+  type: string;
+  progress: number | null;
+  score: number | null;
+  confidence: number | null;
+  confidence_trend: number | null;
+  current_value: number | null;
+  check_in_count: number;
+  weight: number;
+  scored_at: Date | null;
+}
+
+const KEY_RESULT_COLUMNS = `id, objective_id, cycle_id, type, progress, score, confidence, confidence_trend,
+  current_value, check_in_count, weight, scored_at`;
+
+const keyResultView = (row: KeyResultRecord) => ({
+  keyResultId: row.id,
+  objectiveId: row.objective_id,
+  cycleId: row.cycle_id,
+  type: row.type,
+  progress: row.progress,
+  score: row.score,
+  confidence: row.confidence,
+  confidenceTrend: row.confidence_trend,
+  currentValue: row.current_value,
+  checkInCount: row.check_in_count,
+  weight: row.weight,
+  scoredAt: row.scored_at?.toISOString() ?? null,
+});
+
+/** Live scores of key results, objectives, teams and cycles, and objective score history. */
+export function scoreRoutes(runtime: ScoringRuntime): FastifyPluginAsyncTypebox {
+  const { pool } = runtime;
+  return async (app) => {
+    app.get(
+      "/scores/key-results/:id",
+      {
+        schema: {
+          tags: ["scores"],
+          summary: "A key result's progress, score and confidence (kept beside the score)",
+          params: IdParams,
+          response: { 200: KeyResultScoreView, ...problems(404) },
+        },
+      },
+      async (request) => {
+        const { rows } = await pool.query<KeyResultRecord>(
+          `select ${KEY_RESULT_COLUMNS} from key_results where id = $1 and tenant_id = $2`,
+          [request.params.id, request.principal.tenantId],
+        );
+        if (!rows[0]) throw notFound(`key result ${request.params.id}`);
+        return keyResultView(rows[0]);
+      },
+    );
+
+    app.get(
+      "/scores/objectives/:id",
+      {
+        schema: {
+          tags: ["scores"],
+          summary: "An objective's live score, grade and band, its key results, and its frozen final grade",
+          params: IdParams,
+          response: { 200: ObjectiveScoreView, ...problems(404) },
+        },
+      },
+      async (request) => {
+        const tenant = request.principal.tenantId;
+        const { rows } = await pool.query(
+          `select id, cycle_id, title, kind, state, owner_kind, owner_id, weight, own_score, score, grade, band,
+                  confidence, policy_id, policy_version, scored_at
+             from objectives where id = $1 and tenant_id = $2`,
+          [request.params.id, tenant],
+        );
+        const row = rows[0];
+        if (!row) throw notFound(`objective ${request.params.id}`);
+        const keyResults = await pool.query<KeyResultRecord>(
+          `select ${KEY_RESULT_COLUMNS} from key_results where objective_id = $1 and tenant_id = $2 order by id`,
+          [row.id, tenant],
+        );
+        const final = (await frozenReport(pool, tenant, row.cycle_id))?.objectives.find(
+          (objective) => objective.objectiveId === row.id,
+        );
+        return {
+          objectiveId: row.id,
+          cycleId: row.cycle_id,
+          title: row.title,
+          kind: row.kind,
+          state: row.state,
+          owner: { kind: row.owner_kind, id: row.owner_id },
+          weight: row.weight,
+          ownScore: row.own_score,
+          score: row.score,
+          grade: row.grade,
+          band: row.band,
+          confidence: row.confidence,
+          policy: row.policy_id ? { id: row.policy_id, version: row.policy_version } : null,
+          scoredAt: row.scored_at?.toISOString() ?? null,
+          keyResults: keyResults.rows.map(keyResultView),
+          finalGrade: final
+            ? {
+                score: final.score,
+                grade: final.grade,
+                band: final.band,
+                expectationMet: final.expectationMet,
+              }
+            : null,
+        };
+      },
+    );
+
+    app.get(
+      "/scores/objectives/:id/history",
+      {
+        schema: {
+          tags: ["scores"],
+          summary: "Every score an objective has had, oldest first",
+          params: IdParams,
+          response: {
+            200: Type.Object({
+              objectiveId: Type.String(),
+              items: Type.Array(
+                Type.Object({
+                  score: Type.Number(),
+                  grade: Type.Number(),
+                  band: Type.String(),
+                  policy: Type.Object({ id: Type.String(), version: Type.Integer() }),
+                  recordedAt: Type.String({ format: "date-time" }),
+                }),
+              ),
+            }),
+            ...problems(404),
+          },
+        },
+      },
+      async (request) => {
+        const tenant = request.principal.tenantId;
+        const known = await pool.query("select 1 from objectives where id = $1 and tenant_id = $2", [
+          request.params.id,
+          tenant,
+        ]);
+        if (known.rows.length === 0) throw notFound(`objective ${request.params.id}`);
+        const { rows } = await pool.query(
+          `select score, grade, band, policy_id, policy_version, recorded_at from objective_score_history
+            where objective_id = $1 and tenant_id = $2 order by id`,
+          [request.params.id, tenant],
+        );
+        return {
+          objectiveId: request.params.id,
+          items: rows.map((row) => ({
+            score: row.score,
+            grade: row.grade,
+            band: row.band,
+            policy: { id: row.policy_id, version: row.policy_version },
+            recordedAt: row.recorded_at.toISOString(),
+          })),
+        };
+      },
+    );
+
+    app.get(
+      "/scores/teams/:teamId",
+      {
+        schema: {
+          tags: ["scores"],
+          summary: "A team's score in a cycle: weighted mean of the objectives it owns",
+          params: Type.Object({ teamId: Uuid() }),
+          querystring: Type.Object({ cycleId: Uuid() }, { additionalProperties: false }),
+          response: { 200: TeamScoreView, ...problems(400, 404) },
+        },
+      },
+      async (request) => {
+        const tenant = request.principal.tenantId;
+        const { teamId } = request.params;
+        const { cycleId } = request.query;
+        const objectives = (await cycleObjectives(pool, tenant, cycleId)).filter(
+          (o) => o.owner_kind === "team" && o.owner_id === teamId,
+        );
+        const team = await pool.query<{ name: string }>(
+          "select name from teams where id = $1 and tenant_id = $2",
+          [teamId, tenant],
+        );
+        if (objectives.length === 0 && team.rows.length === 0) throw notFound(`team ${teamId}`);
+        const score = cycleScores(objectives).teams.find((t) => t.teamId === teamId);
+        return {
+          teamId,
+          cycleId,
+          name: team.rows[0]?.name ?? null,
+          score: score?.score ?? null,
+          grade: score?.grade ?? null,
+          band: score?.band ?? null,
+          objectives: objectives.map((o) => ({
+            objectiveId: o.id,
+            title: o.title,
+            score: o.score,
+            weight: o.weight,
+          })),
+        };
+      },
+    );
+
+    app.get(
+      "/scores/cycles/:cycleId",
+      {
+        schema: {
+          tags: ["scores"],
+          summary:
+            "A cycle's organization score (top-level objectives) and team scores; final grades once frozen",
+          params: CycleParams,
+          response: { 200: CycleScoreView, ...problems(404) },
+        },
+      },
+      async (request) => {
+        const tenant = request.principal.tenantId;
+        const { cycleId } = request.params;
+        if (!(await cycleKnown(pool, tenant, cycleId))) throw notFound(`cycle ${cycleId}`);
+        const [objectives, cycle, report] = await Promise.all([
+          cycleObjectives(pool, tenant, cycleId),
+          pool.query<{ phase: string }>("select phase from cycles where id = $1 and tenant_id = $2", [
+            cycleId,
+            tenant,
+          ]),
+          frozenReport(pool, tenant, cycleId),
+        ]);
+        const scores = cycleScores(objectives);
+        return {
+          cycleId,
+          phase: cycle.rows[0]?.phase ?? null,
+          organization: scores.organization,
+          teams: scores.teams,
+          objectivesScored: scores.objectivesScored,
+          objectivesUnscored: scores.objectivesUnscored,
+          graded: report
+            ? {
+                organizationScore: report.organizationScore,
+                policy: report.policy,
+                gradedAt: report.gradedAt,
+              }
+            : null,
+        };
+      },
+    );
+  };
+}

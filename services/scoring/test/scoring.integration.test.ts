@@ -1,0 +1,305 @@
+import { randomUUID } from "node:crypto";
+import { SCORING_TOPICS } from "@okr/events";
+import { deadLetterTopic, HEADER } from "@okr/messaging";
+import { collectMessages, findMessage, startTestService, type TestService, waitFor } from "@okr/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ScoringDb } from "../src/database.ts";
+import { createScoringService } from "../src/service.ts";
+import { GoalsEvents, GoalsFeed } from "./support/goals-feed.ts";
+
+let service: TestService<ScoringDb>;
+let feed: GoalsFeed;
+const day = 86_400_000;
+
+beforeAll(async () => {
+  const { testBus } = await import("@okr/testkit");
+  feed = new GoalsFeed(testBus());
+  await feed.ensure();
+  service = await startTestService(createScoringService({ topics: feed.topicList }));
+});
+afterAll(() => service?.stop());
+
+async function get(url: string, tenant: string, roles: ("admin" | "member" | "service")[] = ["member"]) {
+  return service.app.inject({
+    url,
+    headers: { authorization: `Bearer ${await service.token(roles, tenant)}` },
+  });
+}
+
+const keyResultScore = async (goals: GoalsEvents, keyResultId: string) => {
+  const response = await get(`/scores/key-results/${keyResultId}`, goals.tenant);
+  return response.statusCode === 200 ? response.json() : undefined;
+};
+
+describe("scores from goals events", () => {
+  const goals = new GoalsEvents();
+  const team = randomUUID();
+  const objective = randomUUID();
+  const metric = randomUUID();
+  const milestone = randomUUID();
+  const fine = randomUUID();
+  const start = Date.now() - 30 * day;
+
+  it("scores key results and their objective (weighted mean) and publishes score events", async () => {
+    await feed.send([
+      goals.cycle(new Date(start), new Date(start + 90 * day)),
+      goals.team(team, "Platform"),
+      goals.objective(objective, { teamId: team, kind: "committed" }),
+      goals.keyResult(metric, objective, { baseline: 10, target: 110, weight: 1 }),
+      goals.keyResult(milestone, objective, {
+        type: "milestone",
+        baseline: null,
+        target: null,
+        milestones: ["design", "build", "ship", "measure"],
+        weight: 3,
+      }),
+      goals.checkIn(metric, objective, 60, new Date(start + 7 * day), { confidence: 0.9 }),
+      goals.checkIn(milestone, objective, 0, new Date(start + 7 * day), {
+        milestonesDone: 2,
+        confidence: 0.4,
+      }),
+    ]);
+
+    const scored = await waitFor("the milestone KR's score", async () => {
+      const score = await keyResultScore(goals, milestone);
+      return score?.checkInCount === 1 ? score : undefined;
+    });
+    expect(scored).toMatchObject({ progress: 0.5, score: 0.5, confidence: 0.4, currentValue: 2 });
+    const objectiveView = await waitFor("the objective's score", async () => {
+      const body = (await get(`/scores/objectives/${objective}`, goals.tenant)).json();
+      return body.keyResults?.every((kr: { checkInCount: number }) => kr.checkInCount === 1) &&
+        body.score !== null
+        ? body
+        : undefined;
+    });
+    // (0.5 * 1 + 0.5 * 3) / 4 = 0.5; committed: expected at 1.0, band yellow.
+    expect(objectiveView).toMatchObject({ score: 0.5, grade: 0.5, band: "yellow", confidence: 0.4 });
+
+    const event = await findMessage(SCORING_TOPICS.scores, (m) => {
+      const body = JSON.parse(m.value?.toString() ?? "{}");
+      return (
+        body.type === "okr.objective.scored.v1" &&
+        body.data.objectiveId === objective &&
+        body.data.score === 0.5
+      );
+    });
+    expect(JSON.parse(event.value!.toString())).toMatchObject({
+      tenant: goals.tenant,
+      data: { kind: "committed", band: "yellow", policy: { id: "default", version: 1 } },
+    });
+  });
+
+  it("resolves out-of-order check-ins by check-in time and changes nothing on a redelivery", async () => {
+    const later = goals.checkIn(metric, objective, 90, new Date(start + 21 * day));
+    const earlier = goals.checkIn(metric, objective, 30, new Date(start + 14 * day));
+    // The newer check-in arrives first, then the older one, then the newer one again (redelivered).
+    await feed.send([later, earlier, later]);
+    const score = await waitFor("all three check-ins on the metric KR", async () => {
+      const body = await keyResultScore(goals, metric);
+      return body?.checkInCount === 3 ? body : undefined;
+    });
+    expect(score).toMatchObject({ currentValue: 90, progress: 0.8, score: 0.8 });
+    const history = (await get(`/scores/objectives/${objective}/history`, goals.tenant)).json();
+    expect(history.items.map((item: { score: number }) => item.score).at(-1)).toBe((0.8 + 0.5 * 3) / 4);
+    // A second delivery of an already-applied check-in leaves count and history as they were.
+    await feed.send([later]);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect((await keyResultScore(goals, metric)).checkInCount).toBe(3);
+    const again = (await get(`/scores/objectives/${objective}/history`, goals.tenant)).json();
+    expect(again.items).toHaveLength(history.items.length);
+  });
+
+  it("dead-letters a key result that cannot be scored and keeps consuming", async () => {
+    const broken = randomUUID();
+    await feed.send([
+      goals.keyResult(broken, objective, { baseline: 5, target: 5 }),
+      goals.keyResult(fine, objective, { baseline: 0, target: 10 }),
+    ]);
+    await waitFor("the good KR", () => keyResultScore(goals, fine));
+    const dead = await collectMessages(deadLetterTopic(feed.topics["okr.goals.key-results"]!), { count: 1 });
+    expect(dead[0]?.key).toBe(broken);
+    expect(dead[0]?.headers[HEADER.deadLetter.error]).toMatch(/target equal to baseline/);
+    expect((await get(`/scores/key-results/${broken}`, goals.tenant)).statusCode).toBe(404);
+  });
+
+  it("serves team and cycle scores, the heatmap and at-risk list, only to the owning tenant", async () => {
+    const cycle = (await get(`/scores/cycles/${goals.cycleId}`, goals.tenant)).json();
+    expect(cycle.organization.score).toBeGreaterThan(0);
+    expect(cycle.teams).toEqual([expect.objectContaining({ teamId: team, objectiveCount: 1 })]);
+    const teamScore = (await get(`/scores/teams/${team}?cycleId=${goals.cycleId}`, goals.tenant)).json();
+    expect(teamScore).toMatchObject({ name: "Platform", score: cycle.organization.score });
+    const heatmap = (await get(`/cycles/${goals.cycleId}/heatmap`, goals.tenant)).json();
+    expect(heatmap.teams[0].cells).toEqual([
+      expect.objectContaining({ objectiveId: objective, score: cycle.organization.score }),
+    ]);
+    // A third of the cycle has passed; the committed objective trails and has a low-confidence KR.
+    const risky = (await get(`/cycles/${goals.cycleId}/at-risk`, goals.tenant)).json();
+    expect(risky.items).toEqual([
+      expect.objectContaining({ objectiveId: objective, reasons: ["low-confidence"] }),
+    ]);
+
+    const stranger = randomUUID();
+    for (const url of [
+      `/scores/key-results/${metric}`,
+      `/scores/objectives/${objective}`,
+      `/scores/objectives/${objective}/history`,
+      `/scores/cycles/${goals.cycleId}`,
+      `/cycles/${goals.cycleId}/heatmap`,
+      `/cycles/${goals.cycleId}/at-risk`,
+      `/scores/teams/${team}?cycleId=${goals.cycleId}`,
+    ]) {
+      const response = await get(url, stranger);
+      expect(response.statusCode, url).toBe(404);
+      expect(response.headers["content-type"]).toMatch(/problem\+json/);
+    }
+  });
+
+  it("final grading freezes the report once, publishes okr.cycle.graded.v1 once, and repeats it verbatim", async () => {
+    const url = `/cycles/${goals.cycleId}/final-grading`;
+    const post = async (roles: ("admin" | "member" | "service")[], body: object = {}) =>
+      service.app.inject({
+        method: "POST",
+        url,
+        headers: { authorization: `Bearer ${await service.token(roles, goals.tenant)}` },
+        payload: body,
+      });
+    expect((await post(["member"])).statusCode).toBe(403);
+    expect((await post(["service"], { policyId: "no-such-policy" })).statusCode).toBe(404);
+    expect((await post(["service"], { policy: "x" })).statusCode).toBe(400);
+
+    // The cycle worker may call without a body at all.
+    const first = await service.app.inject({
+      method: "POST",
+      url,
+      headers: { authorization: `Bearer ${await service.token(["service"], goals.tenant)}` },
+    });
+    expect(first.statusCode).toBe(200);
+    const report = first.json();
+    expect(report).toMatchObject({
+      cycleId: goals.cycleId,
+      policy: { id: "default", version: 1 },
+      complete: false, // the "fine" KR never got a check-in
+      checkInDiscipline: { keyResults: 3, withCheckIns: 2, checkInsTotal: 4 },
+      teams: [{ teamId: team, score: report.organizationScore }],
+    });
+    expect(report.objectives).toHaveLength(1);
+    expect(report.objectives[0]).toMatchObject({
+      objectiveId: objective,
+      kind: "committed",
+      owner: { kind: "team", id: team },
+      expectationMet: false,
+    });
+    expect(report.objectives[0].keyResults.map((kr: { keyResultId: string }) => kr.keyResultId)).toEqual(
+      [metric, milestone, fine].sort(),
+    );
+
+    // Live scores move on; the frozen report does not.
+    await feed.send([goals.checkIn(metric, objective, 110, new Date(start + 28 * day))]);
+    await waitFor("the new check-in", async () => (await keyResultScore(goals, metric))?.checkInCount === 4);
+    const second = await post(["admin"]);
+    expect(second.statusCode).toBe(200);
+    expect(second.json()).toEqual(report);
+    const objectiveView = (await get(`/scores/objectives/${objective}`, goals.tenant)).json();
+    expect(objectiveView.finalGrade).toMatchObject({ grade: report.objectives[0].grade });
+
+    const event = await findMessage(SCORING_TOPICS.scores, (m) => {
+      const body = JSON.parse(m.value?.toString() ?? "{}");
+      return body.type === "okr.cycle.graded.v1" && body.data.cycleId === goals.cycleId;
+    });
+    const everything = await collectMessages(SCORING_TOPICS.scores, {
+      count: Number.POSITIVE_INFINITY,
+      timeoutMs: 5000,
+    });
+    const gradedEvents = everything.filter(
+      (m) => m.headers[HEADER.type] === "okr.cycle.graded.v1" && m.key === goals.cycleId,
+    );
+    expect(gradedEvents).toHaveLength(1);
+    expect(JSON.parse(event.value!.toString()).data).toMatchObject({
+      organizationScore: report.organizationScore,
+      objectivesGraded: 1,
+      policy: { id: "default", version: 1 },
+    });
+  });
+});
+
+describe("named, versioned policies", () => {
+  it("stores each write as the next version and grades a cycle under the policy it names", async () => {
+    const goals = new GoalsEvents();
+    const team = randomUUID();
+    const objective = randomUUID();
+    const keyResult = randomUUID();
+    const now = Date.now();
+    await feed.send([
+      goals.cycle(new Date(now - 80 * day), new Date(now - day), "SCORING"),
+      goals.objective(objective, { teamId: team }),
+      goals.keyResult(keyResult, objective, {
+        type: "milestone",
+        baseline: null,
+        target: null,
+        milestones: ["a", "b", "c", "d"],
+      }),
+      goals.checkIn(keyResult, objective, 3, new Date(now - 2 * day), { milestonesDone: 3 }),
+    ]);
+    await waitFor(
+      "the milestone check-in",
+      async () => (await keyResultScore(goals, keyResult))?.checkInCount === 1,
+    );
+
+    const put = async (roles: ("admin" | "member")[], body: object) =>
+      service.app.inject({
+        method: "PUT",
+        url: "/policies/strict",
+        headers: { authorization: `Bearer ${await service.token(roles, goals.tenant)}` },
+        payload: body,
+      });
+    const choices = {
+      bandRule: "current-inside",
+      milestoneRule: "all-or-nothing",
+      atRiskProgressGap: 0.2,
+      atRiskConfidence: 0.5,
+      confidenceTrendWindow: 3,
+      rollup: { mode: "own-krs-only" },
+    };
+    expect((await put(["member"], choices)).statusCode).toBe(403);
+    expect((await put(["admin"], { ...choices, milestoneRule: "most" })).statusCode).toBe(400);
+    expect((await put(["admin"], { ...choices, atRiskConfidence: 0.6 })).json()).toMatchObject({
+      id: "strict",
+      version: 1,
+    });
+    expect((await put(["admin"], choices)).json()).toMatchObject({ id: "strict", version: 2 });
+    expect((await get("/policies/strict", goals.tenant)).json()).toMatchObject({
+      version: 2,
+      atRiskConfidence: 0.5,
+    });
+    expect((await get("/policies/strict", randomUUID())).statusCode).toBe(404);
+
+    const graded = await service.app.inject({
+      method: "POST",
+      url: `/cycles/${goals.cycleId}/final-grading`,
+      headers: { authorization: `Bearer ${await service.token(["admin"], goals.tenant)}` },
+      payload: { policyId: "strict" },
+    });
+    // Live (default policy, fraction): 3 of 4 milestones = 0.75. Strict (all-or-nothing): 0.
+    expect((await get(`/scores/objectives/${objective}`, goals.tenant)).json().score).toBe(0.75);
+    expect(graded.json()).toMatchObject({
+      policy: { id: "strict", version: 2 },
+      organizationScore: 0,
+      complete: true,
+      objectives: [{ objectiveId: objective, score: 0, grade: 0, band: "red", expectationMet: false }],
+    });
+
+    // Writing the live policy ("default") moves every live score to it at once; the history says so.
+    const live = await service.app.inject({
+      method: "PUT",
+      url: "/policies/default",
+      headers: { authorization: `Bearer ${await service.token(["service"], goals.tenant)}` },
+      payload: choices,
+    });
+    expect(live.json()).toMatchObject({ id: "default", version: 2 });
+    const rescored = (await get(`/scores/objectives/${objective}`, goals.tenant)).json();
+    expect(rescored).toMatchObject({ score: 0, policy: { id: "default", version: 2 } });
+    const history = (await get(`/scores/objectives/${objective}/history`, goals.tenant)).json().items;
+    expect(history.at(-1)).toMatchObject({ score: 0, policy: { id: "default", version: 2 } });
+    expect(history.at(-2)).toMatchObject({ score: 0.75, policy: { id: "default", version: 1 } });
+  });
+});
