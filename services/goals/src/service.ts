@@ -1,6 +1,17 @@
 import { createRuntimeApp, type ServiceDefinition, type ServiceRuntime } from "@okr/service-kit";
+import { scoreConsumer } from "./consumers/scores.ts";
+import { valueStreamMetricConsumer } from "./consumers/value-stream-metrics.ts";
 import { createGoalsDb, type GoalsDb, migrationsDir } from "./database.ts";
+import { auditRoutes } from "./routes/audit.ts";
+import { checkInRoutes } from "./routes/check-ins.ts";
+import { cycleWorkflowRoutes } from "./routes/cycle-workflow.ts";
+import { cycleRoutes } from "./routes/cycles.ts";
+import { keyResultRoutes } from "./routes/key-results.ts";
+import { objectiveRoutes } from "./routes/objectives.ts";
 import { organizationRoutes } from "./routes/organizations.ts";
+import { peopleRoutes } from "./routes/people.ts";
+import { retrospectiveRoutes } from "./routes/retrospectives.ts";
+import { teamRoutes } from "./routes/teams.ts";
 
 export type GoalsRuntime = ServiceRuntime<GoalsDb>;
 
@@ -12,11 +23,21 @@ export const goalsService: ServiceDefinition<GoalsDb, GoalsRuntime["config"]> = 
   disconnectDb: (db) => db.$disconnect(),
   build: async (runtime) => {
     const app = await createRuntimeApp(runtime, {
-      description: "Set and track OKRs: organizations, teams, cycles, objectives, key results, check-ins.",
+      description:
+        "Set and track OKRs: organizations and their mission, the team tree, people, cycles, objectives, key results, alignment (cascade), check-ins, retrospectives and the audit trail.",
       routes: async (app) => {
         await app.register(organizationRoutes(runtime));
+        await app.register(peopleRoutes(runtime));
+        await app.register(teamRoutes(runtime));
+        await app.register(cycleRoutes(runtime));
+        await app.register(objectiveRoutes(runtime));
+        await app.register(keyResultRoutes(runtime));
+        await app.register(checkInRoutes(runtime));
+        await app.register(retrospectiveRoutes(runtime));
+        await app.register(auditRoutes(runtime));
+        await app.register(cycleWorkflowRoutes(runtime));
       },
     });
-    return { app, background: [] };
+    return { app, background: [scoreConsumer(runtime), valueStreamMetricConsumer(runtime)] };
   },
 };

@@ -87,7 +87,12 @@ export const ObjectiveUpserted = defineEvent({
   producer,
   summary:
     "An objective was created or changed (including its alignment); carries the whole current objective.",
-  schema: Type.Object({ ...objectiveFields, version: Type.Integer({ minimum: 1 }) }),
+  schema: Type.Object({
+    ...objectiveFields,
+    version: Type.Integer({ minimum: 1 }),
+    /** True when a draft objective was deleted (its key results go with it). */
+    removed: Type.Optional(Type.Boolean()),
+  }),
   partitionKey: (data) => data.objectiveId,
   subject: (data) => data.objectiveId,
 });
@@ -103,7 +108,27 @@ export const ObjectiveStateChanged = defineEvent({
     from: ObjectiveState(),
     to: ObjectiveState(),
     reason: Type.Optional(Text(2000)),
-    actorId: Id(),
+    /** A person id, or the subject of a service credential (e.g. the cycle worker) acting for the process. */
+    actorId: Type.String({ minLength: 1, maxLength: 200 }),
+  }),
+  partitionKey: (data) => data.objectiveId,
+  subject: (data) => data.objectiveId,
+});
+
+export const ObjectiveAlignmentChanged = defineEvent({
+  type: "okr.objective.alignment-changed.v1",
+  topic: GOALS_TOPICS.objectives,
+  producer,
+  summary:
+    "An objective's cascade link changed: it now aligns to another objective, contributes to a key result from the layer above, or hangs under the mission alone.",
+  schema: Type.Object({
+    objectiveId: Id(),
+    cycleId: Id(),
+    alignedToObjectiveId: Type.Union([Id(), Type.Null()]),
+    contributesToKeyResultId: Type.Union([Id(), Type.Null()]),
+    previousAlignedToObjectiveId: Type.Union([Id(), Type.Null()]),
+    previousContributesToKeyResultId: Type.Union([Id(), Type.Null()]),
+    actorId: Type.String({ minLength: 1, maxLength: 200 }),
   }),
   partitionKey: (data) => data.objectiveId,
   subject: (data) => data.objectiveId,
@@ -128,6 +153,10 @@ export const KeyResultUpserted = defineEvent({
     unit: Text(40),
     weight: Type.Number({ exclusiveMinimum: 0 }),
     version: Type.Integer({ minimum: 1 }),
+    /** Who answers for it (defaults to the objective's owner). */
+    owner: Type.Optional(Owner()),
+    /** True when the key result was deleted. */
+    removed: Type.Optional(Type.Boolean()),
   }),
   partitionKey: (data) => data.keyResultId,
   subject: (data) => data.keyResultId,
@@ -183,6 +212,7 @@ export const goalsEvents = [
   CyclePhaseChanged,
   ObjectiveUpserted,
   ObjectiveStateChanged,
+  ObjectiveAlignmentChanged,
   KeyResultUpserted,
   CheckInRecorded,
   RetrospectiveSubmitted,

@@ -1,9 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { type EventData, OrganizationCreated } from "@okr/events";
+import { DEFAULT_POLICY, type OkrPolicy, validatePolicy } from "@okr/goals-domain";
 import { publishEvent } from "@okr/messaging";
 import { notFound, requireRole } from "@okr/service-kit";
 import { Type } from "typebox";
+import { recordAudit } from "../repositories/audit.ts";
+import { loadPolicy } from "../repositories/policy.ts";
+import { rejectIf } from "../rules.ts";
 import type { GoalsRuntime } from "../service.ts";
+import { Literals, problems } from "./schemas.ts";
 
 const OrganizationBody = Type.Object(
   {
@@ -23,6 +28,35 @@ const Organization = Type.Object({
   mission: Type.String(),
   createdAt: Type.String({ format: "date-time" }),
 });
+
+const Limit = (description: string) =>
+  Type.Object(
+    {
+      min: Type.Integer({ minimum: 1, maximum: 20 }),
+      max: Type.Integer({ minimum: 1, maximum: 20 }),
+      enforcement: Literals(["warn", "reject"] as const),
+    },
+    { additionalProperties: false, description },
+  );
+
+const Policy = Type.Object(
+  {
+    objectivesPerOwner: Limit(
+      "objectives per owner (team or person) per cycle; max checked on create, min on submit",
+    ),
+    keyResultsPerObjective: Limit("key results per objective; max checked on add, min on submit"),
+    scoringPolicyId: Type.String({ minLength: 1, maxLength: 100 }),
+    checkInCadence: Type.Object(
+      {
+        weekday: Type.Integer({ minimum: 0, maximum: 6 }),
+        hour: Type.Integer({ minimum: 0, maximum: 23 }),
+        everyDays: Type.Integer({ minimum: 1, maximum: 90 }),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
 
 type OrganizationRow = { id: string; name: string; mission: string; createdAt: Date };
 const present = (row: OrganizationRow) => ({ ...row, createdAt: row.createdAt.toISOString() });
@@ -71,6 +105,16 @@ export function organizationRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTyp
             create: { id, ...request.body },
             update: request.body,
           });
+          await recordAudit(
+            tx,
+            request.principal,
+            existing ? "organization.updated" : "organization.created",
+            {
+              type: "organization",
+              id,
+            },
+            request.body,
+          );
           if (!existing) {
             const data: EventData<typeof OrganizationCreated> = {
               organizationId: id,
@@ -83,6 +127,53 @@ export function organizationRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTyp
           return { created: !existing, row: saved };
         });
         return reply.status(created ? 201 : 200).send(present(row));
+      },
+    );
+
+    app.get(
+      "/organization/policy",
+      {
+        schema: {
+          tags: ["organization"],
+          summary: "The organization's OKR policy (the method's defaults until an admin sets one)",
+          response: { 200: Policy },
+        },
+      },
+      async (request) => loadPolicy(runtime.db, request.principal.tenantId),
+    );
+
+    app.put(
+      "/organization/policy",
+      {
+        schema: {
+          tags: ["organization"],
+          summary:
+            "Set the OKR policy: limits (each warning or rejecting), scoring policy id, check-in cadence (admins)",
+          body: Policy,
+          response: { 200: Policy, ...problems(400, 403, 404, 422) },
+        },
+      },
+      async (request) => {
+        requireRole(request, "admin", "service");
+        const policy: OkrPolicy = { ...DEFAULT_POLICY, ...request.body };
+        rejectIf(validatePolicy(policy));
+        const id = request.principal.tenantId;
+        await runtime.db.$transaction(async (tx) => {
+          const existing = await tx.organization.findUnique({ where: { id }, select: { id: true } });
+          if (!existing) throw notFound(`organization ${id} (create it with PUT /organization first)`);
+          await tx.organization.update({
+            where: { id },
+            data: { policy: JSON.parse(JSON.stringify(policy)) },
+          });
+          await recordAudit(
+            tx,
+            request.principal,
+            "policy.updated",
+            { type: "organization", id },
+            policy as never,
+          );
+        });
+        return policy;
       },
     );
   };

@@ -1,0 +1,257 @@
+/**
+ * Check-in writes through HTTP against a running goals service (the real service definition, in this
+ * process, on a fresh database, listening on a real port, driven by concurrent fetch requests): throughput
+ * and p50/p99 latency (clients in a worker thread), next to raw single-row INSERT transactions/s on the same
+ * Postgres in the same run,
+ * plus the bulk endpoint's check-ins/s.
+ * Targets: HTTP >= 40% of the raw insert rate with p99 < 50 ms; bulk >= 20,000 check-ins/s.
+ * Run: `npm run bench -- check-ins`.
+ *
+ * Each HTTP check-in is the whole path: JWT check, JSON Schema validation, tenant-scoped KR/objective/cycle
+ * lookup with the caller's team membership, the domain rules, then one statement that inserts the row,
+ * moves the KR's latest value and writes the okr.check-in.recorded.v1 outbox row. The outbox relay is not
+ * running here (its throughput has its own bench), so the events stay in the outbox.
+ */
+import { randomUUID } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import { Worker } from "node:worker_threads";
+import { loadConfig, ServiceConfigSchema } from "@okr/config";
+import { type Role, signToken } from "@okr/service-kit";
+import { createTestDatabase, testBus, testEndpoints } from "@okr/testkit";
+import { goalsService } from "../../services/goals/src/service.ts";
+import { median, percentile, printTable } from "./report.ts";
+
+const REQUESTS = Number(process.env.BENCH_CHECK_INS ?? 20_000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const BULK_TOTAL = Number(process.env.BENCH_BULK_CHECK_INS ?? 100_000);
+const BULK_BATCH = 1000;
+const BULK_CONCURRENCY = 4;
+const POOL = 20;
+const ROUNDS = 3;
+
+const database = await createTestDatabase({ migrationsDir: goalsService.migrationsDir, poolMax: POOL });
+const endpoints = testEndpoints();
+const config = loadConfig(ServiceConfigSchema, {
+  NODE_ENV: "test",
+  LOG_LEVEL: "warn",
+  DATABASE_URL: database.url,
+  DATABASE_POOL_MAX: String(POOL),
+  KAFKA_BROKERS: endpoints.KAFKA_BROKERS,
+  TEMPORAL_ADDRESS: endpoints.TEMPORAL_ADDRESS,
+  AUTH_JWT_SECRET: "bench-secret-0123456789abcdef",
+});
+const db = goalsService.createDb(database.pool);
+const { app } = await goalsService.build({
+  name: "goals",
+  config,
+  pool: database.pool,
+  db,
+  bus: testBus(),
+  consumerGroup: `goals-bench-${randomUUID()}`,
+  log: () => {},
+});
+await app.listen({ host: "127.0.0.1", port: 0 });
+const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+
+const tenantId = randomUUID();
+const auth = { secret: config.AUTH_JWT_SECRET, issuer: config.AUTH_JWT_ISSUER };
+const token = (roles: Role[], subject: string) => signToken(auth, { tenantId, subject, roles });
+const adminToken = await token(["admin"], randomUUID());
+
+async function call(method: string, path: string, body: unknown, bearer = adminToken) {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path} -> ${response.status} ${text}`);
+  return JSON.parse(text);
+}
+
+// An organization with one team, a member of it, an open cycle and 4 x 5 objectives with 5 KRs each.
+await call("PUT", "/organization", { name: "Bench Co", mission: "Measure everything" });
+const member = await call("POST", "/people", { name: "Pat", email: "pat@bench.example", roles: ["member"] });
+const memberToken = await token(["member"], member.id);
+const keyResultIds: string[] = [];
+const cycle = await call("POST", "/cycles", {
+  name: "bench",
+  startsAt: new Date(Date.now() - 86_400_000).toISOString(),
+  endsAt: new Date(Date.now() + 80 * 86_400_000).toISOString(),
+  timeZone: "UTC",
+});
+for (let t = 0; t < 4; t++) {
+  const team = await call("POST", "/teams", { name: `Team ${t}`, memberIds: [member.id] });
+  for (let o = 0; o < 5; o++) {
+    const objective = await call("POST", "/objectives", {
+      cycleId: cycle.id,
+      title: `Objective ${t}.${o}`,
+      kind: "committed",
+      owner: { kind: "team", id: team.id },
+      keyResults: Array.from({ length: 5 }, (_, k) => ({
+        title: `KR ${k}`,
+        type: "increase-to",
+        baseline: 0,
+        target: 100,
+        unit: "%",
+      })),
+    });
+    keyResultIds.push(...objective.keyResults.map((kr: { id: string }) => kr.id));
+  }
+}
+
+const checkInBody = (i: number) => ({
+  value: i % 100,
+  confidence: 0.7,
+  note: "weekly check-in",
+  evidence: { url: "https://dashboards.example/okr" },
+});
+
+/** Runs `total` jobs with `concurrency` workers; returns jobs/s and each job's latency in ms. */
+async function drive(total: number, concurrency: number, job: (i: number) => Promise<void>) {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        const i = next++;
+        const t0 = performance.now();
+        await job(i);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  return { rate: total / ((performance.now() - started) / 1000), latencies };
+}
+
+/**
+ * The HTTP clients run in a worker thread with their own event loop, as a separate load generator would:
+ * the service's event loop serves requests and does not also run the clients.
+ */
+const CLIENT = `
+const { parentPort, workerData } = require("node:worker_threads");
+const { base, token, keyResultIds, total, concurrency } = workerData;
+(async () => {
+  const latencies = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < total) {
+      const i = next++;
+      const t0 = performance.now();
+      const response = await fetch(base + "/key-results/" + keyResultIds[i % keyResultIds.length] + "/check-ins", {
+        method: "POST",
+        headers: { authorization: "Bearer " + token, "content-type": "application/json" },
+        body: JSON.stringify({ value: i % 100, confidence: 0.7, note: "weekly check-in", evidence: { url: "https://dashboards.example/okr" } }),
+      });
+      const text = await response.text();
+      if (response.status !== 201) throw new Error("check-in -> " + response.status + " " + text);
+      latencies.push(performance.now() - t0);
+    }
+  }));
+  parentPort.postMessage({ rate: total / ((performance.now() - started) / 1000), latencies });
+})().catch((error) => { throw error; });
+`;
+
+function httpCheckIns(total = REQUESTS): Promise<{ rate: number; latencies: number[] }> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(CLIENT, {
+      eval: true,
+      workerData: { base, token: memberToken, keyResultIds, total, concurrency: CONCURRENCY },
+    });
+    worker.once("message", (result) => {
+      resolve(result);
+      void worker.terminate();
+    });
+    worker.once("error", reject);
+  });
+}
+
+await database.pool.query(`create table bench_raw_inserts (like check_ins including defaults)`);
+async function rawInserts() {
+  return drive(REQUESTS, CONCURRENCY, async (i) => {
+    await database.pool.query(
+      `insert into bench_raw_inserts (id, tenant_id, key_result_id, value, confidence, note, evidence_url, source, recorded_at)
+       values ($1, $2, $3, $4, 0.7, 'weekly check-in', 'https://dashboards.example/okr', 'person', now())`,
+      [randomUUID(), tenantId, keyResultIds[i % keyResultIds.length], i % 100],
+    );
+  });
+}
+
+async function bulkCheckIns() {
+  const batches = Math.ceil(BULK_TOTAL / BULK_BATCH);
+  const bodies = Array.from({ length: batches }, (_, b) =>
+    JSON.stringify({
+      checkIns: Array.from({ length: BULK_BATCH }, (_, i) => ({
+        keyResultId: keyResultIds[(b * BULK_BATCH + i) % keyResultIds.length],
+        ...checkInBody(i),
+        evidence: { system: "ci:pipeline-metrics" },
+      })),
+    }),
+  );
+  const integration = await token(["service"], "bench-integration");
+  const { rate, latencies } = await drive(batches, BULK_CONCURRENCY, async (b) => {
+    const response = await fetch(`${base}/check-ins/bulk`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${integration}`, "content-type": "application/json" },
+      body: bodies[b] as string,
+    });
+    const result = (await response.json()) as { accepted: number };
+    if (response.status !== 200 || result.accepted !== BULK_BATCH)
+      throw new Error(`bulk -> ${response.status} ${JSON.stringify(result).slice(0, 300)}`);
+  });
+  return { rate: rate * BULK_BATCH, latencies };
+}
+
+// Warm up both paths (JIT, connections, plans) before measuring.
+await drive(500, CONCURRENCY, async () => {
+  await database.pool.query("select 1");
+});
+await httpCheckIns(1000);
+
+const raw: number[] = [];
+const http: number[] = [];
+const p50s: number[] = [];
+const p99s: number[] = [];
+const bulk: number[] = [];
+const bulkP99: number[] = [];
+for (let round = 0; round < ROUNDS; round++) {
+  raw.push((await rawInserts()).rate);
+  const measured = await httpCheckIns();
+  http.push(measured.rate);
+  p50s.push(percentile(measured.latencies, 0.5));
+  p99s.push(percentile(measured.latencies, 0.99));
+  const bulkRun = await bulkCheckIns();
+  bulk.push(bulkRun.rate);
+  bulkP99.push(percentile(bulkRun.latencies, 0.99));
+}
+const written = Number((await database.pool.query("select count(*) from check_ins")).rows[0].count);
+const outbox = Number(
+  (
+    await database.pool.query(
+      "select count(*) from outbox_events where event_type = 'okr.check-in.recorded.v1'",
+    )
+  ).rows[0].count,
+);
+await app.close();
+await db.$disconnect();
+await database.drop();
+
+const rawRate = median(raw);
+const httpRate = median(http);
+const f = (values: number[], digits = 0) => values.map((v) => v.toFixed(digits)).join(" / ");
+printTable(
+  `goals check-ins: ${REQUESTS} HTTP check-ins x ${ROUNDS} rounds, ${CONCURRENCY} concurrent clients, pool ${POOL}; bulk ${BULK_TOTAL} in batches of ${BULK_BATCH} (${BULK_CONCURRENCY} concurrent)`,
+  [
+    ["raw single-row INSERT (autocommit)", `${rawRate.toFixed(0)} tx/s`, f(raw)],
+    ["HTTP POST /key-results/:id/check-ins", `${httpRate.toFixed(0)} check-ins/s`, f(http)],
+    ["HTTP / raw", `${((httpRate / rawRate) * 100).toFixed(0)} %`, "target >= 40 %"],
+    ["HTTP latency p50", `${median(p50s).toFixed(1)} ms`, f(p50s, 1)],
+    ["HTTP latency p99", `${median(p99s).toFixed(1)} ms`, `${f(p99s, 1)}   target < 50 ms`],
+    ["bulk POST /check-ins/bulk", `${median(bulk).toFixed(0)} check-ins/s`, `${f(bulk)}   target >= 20000`],
+    ["bulk request p99 (1000 check-ins)", `${median(bulkP99).toFixed(0)} ms`, f(bulkP99)],
+    ["rows written / outbox events", `${written} / ${outbox}`, "every check-in has its event"],
+  ],
+);
+process.exit(0);

@@ -1,0 +1,134 @@
+import { enforce, type OkrPolicy } from "./policy.ts";
+import type { RuleViolation, Verdict } from "./rules.ts";
+
+export const KEY_RESULT_TYPES = [
+  "increase-to",
+  "decrease-to",
+  "stay-above",
+  "stay-below",
+  "stay-between",
+  "milestone",
+] as const;
+export type KeyResultType = (typeof KEY_RESULT_TYPES)[number];
+
+/** The evidence each check-in on this KR must carry: a link a person can open, a system source, or either. */
+export type EvidenceKind = "url" | "system" | "any";
+
+export interface KeyResultDefinition {
+  title: string;
+  type: KeyResultType;
+  baseline: number | null;
+  target: number | null;
+  bandLow: number | null;
+  bandHigh: number | null;
+  milestones: string[];
+  unit: string;
+  weight: number;
+  evidenceKind: EvidenceKind;
+}
+
+const REWRITE_HINT =
+  "rewrite the key result so that its completion can be measured: a number to reach (increase-to/decrease-to with baseline and target), a band to hold (stay-above/below with target, stay-between with bandLow and bandHigh) or a list of verifiable milestones";
+
+const finite = (value: number | null): value is number => typeof value === "number" && Number.isFinite(value);
+
+/**
+ * A key result must have measurable value (the method: rewrite OKRs without it). Each type names what
+ * "measurable" means for it; a definition that lacks it is rejected with a hint to rewrite it.
+ */
+export function validateKeyResult(kr: KeyResultDefinition): RuleViolation[] {
+  const errors: RuleViolation[] = [];
+  const unmeasurable = (message: string, path: string) =>
+    errors.push({ code: "key-result-not-measurable", message, hint: REWRITE_HINT, path });
+  if (!kr.title.trim())
+    errors.push({ code: "key-result-title", message: "title must not be blank", path: "/title" });
+  if (!(kr.weight > 0) || !Number.isFinite(kr.weight))
+    errors.push({ code: "key-result-weight", message: "weight must be a positive number", path: "/weight" });
+  switch (kr.type) {
+    case "increase-to":
+    case "decrease-to": {
+      if (!finite(kr.target)) unmeasurable(`a ${kr.type} key result needs a numeric target`, "/target");
+      if (!finite(kr.baseline))
+        unmeasurable(`a ${kr.type} key result needs a numeric baseline to measure from`, "/baseline");
+      if (finite(kr.target) && finite(kr.baseline)) {
+        if (kr.type === "increase-to" && kr.target <= kr.baseline)
+          errors.push({
+            code: "key-result-direction",
+            message: `increase-to needs target (${kr.target}) above baseline (${kr.baseline})`,
+            hint: "use decrease-to to bring a number down",
+            path: "/target",
+          });
+        if (kr.type === "decrease-to" && kr.target >= kr.baseline)
+          errors.push({
+            code: "key-result-direction",
+            message: `decrease-to needs target (${kr.target}) below baseline (${kr.baseline})`,
+            hint: "use increase-to to raise a number",
+            path: "/target",
+          });
+      }
+      break;
+    }
+    case "stay-above":
+    case "stay-below":
+      if (!finite(kr.target))
+        unmeasurable(`a ${kr.type} key result needs a numeric target (the line to hold)`, "/target");
+      break;
+    case "stay-between":
+      if (!finite(kr.bandLow) || !finite(kr.bandHigh))
+        unmeasurable("a stay-between key result needs a numeric band (bandLow and bandHigh)", "/bandLow");
+      else if (kr.bandLow > kr.bandHigh)
+        errors.push({
+          code: "key-result-band",
+          message: "bandLow must not exceed bandHigh",
+          path: "/bandLow",
+        });
+      break;
+    case "milestone": {
+      const names = kr.milestones.map((m) => m.trim());
+      if (names.length === 0 || names.some((m) => !m))
+        unmeasurable("a milestone key result needs a list of named, verifiable milestones", "/milestones");
+      else if (new Set(names).size !== names.length)
+        errors.push({
+          code: "key-result-milestones-duplicate",
+          message: "milestone names must be unique",
+          path: "/milestones",
+        });
+      break;
+    }
+  }
+  return errors;
+}
+
+/** The KR count limit: `max` is checked when a KR is added, `min` when the objective is submitted. */
+export function checkKeyResultCountOnAdd(policy: OkrPolicy, existing: number): Verdict {
+  const limit = policy.keyResultsPerObjective;
+  return enforce(
+    limit,
+    existing + 1 > limit.max
+      ? {
+          code: "too-many-key-results",
+          message: `an objective has at most ${limit.max} key results (this would be ${existing + 1})`,
+          hint: "keep the few results that prove the objective; move the rest to another objective or drop them",
+        }
+      : undefined,
+  );
+}
+
+export function checkKeyResultCountOnSubmit(policy: OkrPolicy, count: number): Verdict {
+  const limit = policy.keyResultsPerObjective;
+  return enforce(
+    limit,
+    count < limit.min
+      ? {
+          code: "too-few-key-results",
+          message: `an objective needs at least ${limit.min} key results before it is submitted (it has ${count})`,
+          hint: "add measurable key results that together show the objective is reached",
+        }
+      : count > limit.max
+        ? {
+            code: "too-many-key-results",
+            message: `an objective has at most ${limit.max} key results (it has ${count})`,
+          }
+        : undefined,
+  );
+}

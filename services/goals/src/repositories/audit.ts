@@ -1,0 +1,26 @@
+import type { Principal } from "@okr/service-kit";
+import type { Prisma } from "../generated/prisma/client.ts";
+import { newId } from "../ids.ts";
+
+type Tx = Prisma.TransactionClient;
+
+/** One audit row per write, in the write's own transaction: who changed what, and when. */
+export function recordAudit(
+  tx: Tx,
+  principal: Principal,
+  action: string,
+  entity: { type: string; id: string },
+  changes: Record<string, unknown>,
+) {
+  return tx.auditEntry.create({
+    data: {
+      id: newId(),
+      tenantId: principal.tenantId,
+      actorId: principal.subject,
+      action,
+      entityType: entity.type,
+      entityId: entity.id,
+      changes: JSON.parse(JSON.stringify(changes)),
+    },
+  });
+}

@@ -1,0 +1,70 @@
+import { type EventData, KeyResultUpserted, ObjectiveUpserted } from "@okr/events";
+import type { KeyResultType, ObjectiveKind, ObjectiveState } from "@okr/goals-domain";
+import { publishEvents } from "@okr/messaging";
+import type { Prisma } from "../generated/prisma/client.ts";
+
+type Tx = Prisma.TransactionClient;
+type ObjectiveRow = Prisma.ObjectiveGetPayload<object>;
+type KeyResultRow = Prisma.KeyResultGetPayload<object>;
+
+export function objectiveUpserted(row: ObjectiveRow, removed = false): EventData<typeof ObjectiveUpserted> {
+  return {
+    objectiveId: row.id,
+    cycleId: row.cycleId,
+    title: row.title,
+    kind: row.kind as ObjectiveKind as never,
+    state: row.state as ObjectiveState as never,
+    owner: { kind: row.ownerKind as "team" | "person", id: row.ownerId },
+    weight: row.weight,
+    alignedToObjectiveId: row.alignedToObjectiveId,
+    contributesToKeyResultId: row.contributesToKeyResultId,
+    version: row.version,
+    ...(removed ? { removed } : {}),
+  };
+}
+
+export function keyResultUpserted(row: KeyResultRow, removed = false): EventData<typeof KeyResultUpserted> {
+  return {
+    keyResultId: row.id,
+    objectiveId: row.objectiveId,
+    cycleId: row.cycleId,
+    title: row.title,
+    type: row.type as KeyResultType as never,
+    baseline: row.baseline,
+    target: row.target,
+    bandLow: row.bandLow,
+    bandHigh: row.bandHigh,
+    milestones: row.milestones,
+    unit: row.unit,
+    weight: row.weight,
+    version: row.version,
+    ...(row.ownerKind && row.ownerId
+      ? { owner: { kind: row.ownerKind as "team" | "person", id: row.ownerId } }
+      : {}),
+    ...(removed ? { removed } : {}),
+  };
+}
+
+/** The objective's (and optionally its key results') current state, into the outbox in the same transaction. */
+export function publishObjective(
+  tx: Tx,
+  tenant: string,
+  objective: ObjectiveRow,
+  keyResults: KeyResultRow[] = [],
+  removed = false,
+) {
+  return publishEvents(tx, [
+    { definition: ObjectiveUpserted, data: objectiveUpserted(objective, removed), context: { tenant } },
+    ...keyResults.map((kr) => ({
+      definition: KeyResultUpserted,
+      data: keyResultUpserted(kr, removed),
+      context: { tenant },
+    })),
+  ] as never);
+}
+
+export function publishKeyResult(tx: Tx, tenant: string, keyResult: KeyResultRow, removed = false) {
+  return publishEvents(tx, [
+    { definition: KeyResultUpserted, data: keyResultUpserted(keyResult, removed), context: { tenant } },
+  ] as never);
+}

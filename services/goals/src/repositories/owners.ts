@@ -1,0 +1,16 @@
+import type { Owner } from "@okr/goals-domain";
+import { notFound } from "@okr/service-kit";
+import type { Prisma } from "../generated/prisma/client.ts";
+
+/** An owner must be a team or a person of the caller's organization; anything else is unknown (404). */
+export async function assertOwnerExists(
+  tx: Prisma.TransactionClient,
+  tenantId: string,
+  owner: Owner,
+): Promise<void> {
+  const found =
+    owner.kind === "team"
+      ? await tx.team.findFirst({ where: { id: owner.id, tenantId }, select: { id: true } })
+      : await tx.person.findFirst({ where: { id: owner.id, tenantId }, select: { id: true } });
+  if (!found) throw notFound(`${owner.kind} ${owner.id}`);
+}

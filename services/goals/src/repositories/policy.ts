@@ -1,0 +1,15 @@
+import { DEFAULT_POLICY, type OkrPolicy } from "@okr/goals-domain";
+import type { GoalsDb } from "../database.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
+
+/** The organization's OKR policy, or the method's defaults when it has not set one. */
+export async function loadPolicy(
+  db: GoalsDb | Prisma.TransactionClient,
+  tenantId: string,
+): Promise<OkrPolicy> {
+  const organization = await db.organization.findUnique({
+    where: { id: tenantId },
+    select: { policy: true },
+  });
+  return (organization?.policy as OkrPolicy | null | undefined) ?? DEFAULT_POLICY;
+}

@@ -1,0 +1,61 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { requireRole } from "@okr/service-kit";
+import { Type } from "typebox";
+import type { GoalsRuntime } from "../service.ts";
+import { DateTime, NullableUuid, PageQuery, page, Uuid } from "./schemas.ts";
+
+const AuditEntry = Type.Object({
+  id: Uuid(),
+  actorId: Type.String(),
+  action: Type.String(),
+  entityType: Type.String(),
+  entityId: Type.String(),
+  changes: Type.Unknown(),
+  at: DateTime(),
+});
+
+/** The audit trail: who changed what and when (admins and leaders read it). */
+export function auditRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.get(
+      "/audit",
+      {
+        schema: {
+          tags: ["audit"],
+          summary: "Who changed what and when, oldest first (paginated; filter by entity or actor)",
+          querystring: Type.Object(
+            {
+              ...PageQuery,
+              entityId: Type.Optional(Type.String({ maxLength: 200 })),
+              actorId: Type.Optional(Type.String({ maxLength: 200 })),
+            },
+            { additionalProperties: false },
+          ),
+          response: {
+            200: Type.Object({ items: Type.Array(AuditEntry), nextCursor: NullableUuid() }),
+            403: { $ref: "Problem#" },
+          },
+        },
+      },
+      async (request) => {
+        requireRole(request, "admin", "leader", "service");
+        const { limit, cursor, entityId, actorId } = request.query;
+        const rows = await runtime.db.auditEntry.findMany({
+          where: {
+            tenantId: request.principal.tenantId,
+            ...(cursor ? { id: { gt: cursor } } : {}),
+            ...(entityId ? { entityId } : {}),
+            ...(actorId ? { actorId } : {}),
+          },
+          orderBy: { id: "asc" },
+          take: limit + 1,
+        });
+        const result = page(rows, limit);
+        return {
+          items: result.items.map((row) => ({ ...row, at: row.at.toISOString() })),
+          nextCursor: result.nextCursor,
+        };
+      },
+    );
+  };
+}

@@ -1,0 +1,429 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { CyclePhaseChanged, type EventData } from "@okr/events";
+import { buildAlignmentTree, changePhase, type CyclePhase as Phase, validateCycle } from "@okr/goals-domain";
+import { publishEvent } from "@okr/messaging";
+import { conflict, notFound, requireRole } from "@okr/service-kit";
+import { Type } from "typebox";
+import type { Prisma } from "../generated/prisma/client.ts";
+import { newId } from "../ids.ts";
+import { recordAudit } from "../repositories/audit.ts";
+import { keyResultsInOrder, viewObjectives } from "../repositories/objective-view.ts";
+import { loadPolicy } from "../repositories/policy.ts";
+import { conflictOn, cycleLocked, rejectIf } from "../rules.ts";
+import type { GoalsRuntime } from "../service.ts";
+import { CyclePhase, DateTime, NullableUuid, Owner, PageQuery, page, problems, Uuid } from "./schemas.ts";
+
+type Tx = Prisma.TransactionClient;
+type CycleRow = Prisma.CycleGetPayload<object>;
+
+const Cadence = Type.Object(
+  {
+    weekday: Type.Integer({ minimum: 0, maximum: 6, description: "0 = Sunday" }),
+    hour: Type.Integer({ minimum: 0, maximum: 23 }),
+    everyDays: Type.Integer({ minimum: 1, maximum: 90 }),
+  },
+  { additionalProperties: false, description: "when check-ins are due, in the cycle's time zone" },
+);
+
+const CycleBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100, description: "e.g. 2027-Q1" }),
+    startsAt: DateTime(),
+    endsAt: DateTime(),
+    timeZone: Type.String({ minLength: 1, maxLength: 64, description: "IANA time zone, e.g. Europe/Berlin" }),
+    checkInCadence: Type.Optional(Cadence),
+  },
+  { additionalProperties: false },
+);
+
+const CyclePatch = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    startsAt: Type.Optional(DateTime()),
+    endsAt: Type.Optional(DateTime()),
+    timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    checkInCadence: Type.Optional(Cadence),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const CycleSchema = Type.Object({
+  id: Uuid(),
+  name: Type.String(),
+  startsAt: DateTime(),
+  endsAt: DateTime(),
+  timeZone: Type.String(),
+  checkInCadence: Cadence,
+  phase: CyclePhase(),
+  locked: Type.Boolean(),
+});
+
+const CycleParams = Type.Object({ cycleId: Uuid() });
+
+export const presentCycle = (row: CycleRow) => ({
+  id: row.id,
+  name: row.name,
+  startsAt: row.startsAt.toISOString(),
+  endsAt: row.endsAt.toISOString(),
+  timeZone: row.timeZone,
+  checkInCadence: { weekday: row.checkInWeekday, hour: row.checkInHour, everyDays: row.checkInEveryDays },
+  phase: row.phase as Phase,
+  locked: row.locked,
+});
+
+async function findCycle(tx: Tx, tenantId: string, id: string): Promise<CycleRow> {
+  const row = await tx.cycle.findFirst({ where: { id, tenantId } });
+  if (!row) throw notFound(`cycle ${id}`);
+  return row;
+}
+
+async function publishPhase(tx: Tx, tenantId: string, row: CycleRow, previousPhase: Phase | null) {
+  const data: EventData<typeof CyclePhaseChanged> = {
+    cycleId: row.id,
+    name: row.name,
+    phase: row.phase as never,
+    previousPhase: previousPhase as never,
+    startsAt: row.startsAt.toISOString(),
+    endsAt: row.endsAt.toISOString(),
+    changedAt: row.updatedAt.toISOString(),
+  };
+  await publishEvent(tx, CyclePhaseChanged, data, { tenant: tenantId });
+}
+
+const nameTaken = (name: string) =>
+  conflict("cycle-name-taken", `the organization already has a cycle named "${name}"`);
+
+/** Cycles (calendar, cadence, phase), their check-in status and their whole alignment tree. */
+export function cycleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.post(
+      "/cycles",
+      {
+        schema: {
+          tags: ["cycles"],
+          summary: "Open a cycle in phase SETTING (admins)",
+          body: CycleBody,
+          response: { 201: CycleSchema, ...problems(400, 403, 409, 422) },
+        },
+      },
+      async (request, reply) => {
+        requireRole(request, "admin", "service");
+        const { tenantId } = request.principal;
+        const policy = await loadPolicy(runtime.db, tenantId);
+        const calendar = {
+          name: request.body.name,
+          startsAt: new Date(request.body.startsAt),
+          endsAt: new Date(request.body.endsAt),
+          timeZone: request.body.timeZone,
+          checkInCadence: request.body.checkInCadence ?? policy.checkInCadence,
+        };
+        rejectIf(validateCycle(calendar));
+        const row = await runtime.db.$transaction(async (tx) => {
+          if (await tx.cycle.findFirst({ where: { tenantId, name: calendar.name }, select: { id: true } }))
+            throw nameTaken(calendar.name);
+          const created = await tx.cycle.create({
+            data: {
+              id: newId(),
+              tenantId,
+              name: calendar.name,
+              startsAt: calendar.startsAt,
+              endsAt: calendar.endsAt,
+              timeZone: calendar.timeZone,
+              checkInWeekday: calendar.checkInCadence.weekday,
+              checkInHour: calendar.checkInCadence.hour,
+              checkInEveryDays: calendar.checkInCadence.everyDays,
+              phase: "SETTING",
+            },
+          });
+          await publishPhase(tx, tenantId, created, null);
+          await recordAudit(
+            tx,
+            request.principal,
+            "cycle.created",
+            { type: "cycle", id: created.id },
+            request.body,
+          );
+          return created;
+        });
+        return reply.status(201).send(presentCycle(row));
+      },
+    );
+
+    app.get(
+      "/cycles",
+      {
+        schema: {
+          tags: ["cycles"],
+          summary: "List cycles (paginated; filter by phase)",
+          querystring: Type.Object(
+            { ...PageQuery, phase: Type.Optional(CyclePhase()) },
+            { additionalProperties: false },
+          ),
+          response: { 200: Type.Object({ items: Type.Array(CycleSchema), nextCursor: NullableUuid() }) },
+        },
+      },
+      async (request) => {
+        const { limit, cursor, phase } = request.query;
+        const rows = await runtime.db.cycle.findMany({
+          where: {
+            tenantId: request.principal.tenantId,
+            ...(cursor ? { id: { gt: cursor } } : {}),
+            ...(phase ? { phase } : {}),
+          },
+          orderBy: { id: "asc" },
+          take: limit + 1,
+        });
+        const result = page(rows, limit);
+        return { items: result.items.map(presentCycle), nextCursor: result.nextCursor };
+      },
+    );
+
+    app.get(
+      "/cycles/:cycleId",
+      {
+        schema: {
+          tags: ["cycles"],
+          summary: "One cycle",
+          params: CycleParams,
+          response: { 200: CycleSchema, ...problems(404) },
+        },
+      },
+      async (request) =>
+        presentCycle(
+          await findCycle(runtime.db as unknown as Tx, request.principal.tenantId, request.params.cycleId),
+        ),
+    );
+
+    app.patch(
+      "/cycles/:cycleId",
+      {
+        schema: {
+          tags: ["cycles"],
+          summary: "Change a cycle's name, calendar or cadence until it is locked (admins)",
+          params: CycleParams,
+          body: CyclePatch,
+          response: { 200: CycleSchema, ...problems(400, 403, 404, 409, 422) },
+        },
+      },
+      async (request) => {
+        requireRole(request, "admin", "service");
+        const { tenantId } = request.principal;
+        const row = await runtime.db.$transaction(async (tx) => {
+          const existing = await findCycle(tx, tenantId, request.params.cycleId);
+          if (existing.locked) throw cycleLocked(existing.phase);
+          const body = request.body;
+          const calendar = {
+            name: body.name ?? existing.name,
+            startsAt: body.startsAt ? new Date(body.startsAt) : existing.startsAt,
+            endsAt: body.endsAt ? new Date(body.endsAt) : existing.endsAt,
+            timeZone: body.timeZone ?? existing.timeZone,
+            checkInCadence: body.checkInCadence ?? {
+              weekday: existing.checkInWeekday,
+              hour: existing.checkInHour,
+              everyDays: existing.checkInEveryDays,
+            },
+          };
+          rejectIf(validateCycle(calendar));
+          if (
+            calendar.name !== existing.name &&
+            (await tx.cycle.findFirst({ where: { tenantId, name: calendar.name }, select: { id: true } }))
+          )
+            throw nameTaken(calendar.name);
+          const updated = await tx.cycle.update({
+            where: { id: existing.id },
+            data: {
+              name: calendar.name,
+              startsAt: calendar.startsAt,
+              endsAt: calendar.endsAt,
+              timeZone: calendar.timeZone,
+              checkInWeekday: calendar.checkInCadence.weekday,
+              checkInHour: calendar.checkInCadence.hour,
+              checkInEveryDays: calendar.checkInCadence.everyDays,
+            },
+          });
+          await recordAudit(tx, request.principal, "cycle.updated", { type: "cycle", id: existing.id }, body);
+          return updated;
+        });
+        return presentCycle(row);
+      },
+    );
+
+    app.delete(
+      "/cycles/:cycleId",
+      {
+        schema: {
+          tags: ["cycles"],
+          summary: "Remove a cycle that has no objectives yet (admins)",
+          params: CycleParams,
+          response: { 204: Type.Null(), ...problems(403, 404, 409) },
+        },
+      },
+      async (request, reply) => {
+        requireRole(request, "admin", "service");
+        const { tenantId } = request.principal;
+        await runtime.db.$transaction(async (tx) => {
+          const existing = await findCycle(tx, tenantId, request.params.cycleId);
+          if (await tx.objective.count({ where: { tenantId, cycleId: existing.id } }))
+            throw conflict(
+              "cycle-has-objectives",
+              "the cycle has objectives; close it through its phases instead",
+            );
+          await tx.cycle.delete({ where: { id: existing.id } });
+          await recordAudit(tx, request.principal, "cycle.deleted", { type: "cycle", id: existing.id }, {});
+        });
+        return reply.status(204).send(null);
+      },
+    );
+
+    app.post(
+      "/cycles/:cycleId/phase",
+      {
+        schema: {
+          tags: ["cycles"],
+          summary:
+            "Move the cycle to a later phase (admins, the cycle worker). The current phase again is a no-op; entering SCORING locks objectives and key results.",
+          params: CycleParams,
+          body: Type.Object({ phase: CyclePhase() }, { additionalProperties: false }),
+          response: { 200: CycleSchema, ...problems(400, 403, 404, 409) },
+        },
+      },
+      async (request) => {
+        requireRole(request, "admin", "service");
+        const { tenantId } = request.principal;
+        const row = await runtime.db.$transaction(async (tx) => {
+          const existing = await findCycle(tx, tenantId, request.params.cycleId);
+          const change = changePhase(existing.phase as Phase, request.body.phase);
+          if (change.kind === "unchanged") return existing;
+          if (change.kind === "rejected") throw conflictOn(change.violation);
+          // Conditional on the phase read above: two racing requests cannot both move it.
+          const moved = await tx.cycle.updateMany({
+            where: { id: existing.id, phase: existing.phase },
+            data: { phase: change.to, locked: existing.locked || change.locks },
+          });
+          if (moved.count !== 1)
+            throw conflict("cycle-phase-race", "the cycle's phase changed meanwhile; retry");
+          const updated = await tx.cycle.findUniqueOrThrow({ where: { id: existing.id } });
+          await publishPhase(tx, tenantId, updated, change.from);
+          await recordAudit(
+            tx,
+            request.principal,
+            "cycle.phase-changed",
+            { type: "cycle", id: existing.id },
+            {
+              from: change.from,
+              to: change.to,
+            },
+          );
+          return updated;
+        });
+        return presentCycle(row);
+      },
+    );
+
+    app.get(
+      "/cycles/:cycleId/check-in-status",
+      {
+        schema: {
+          tags: ["cycles"],
+          summary: "Each key result of the cycle with its last check-in; missing = none at or after `since`",
+          params: CycleParams,
+          querystring: Type.Object({ since: Type.Optional(DateTime()) }, { additionalProperties: false }),
+          response: {
+            200: Type.Object({
+              keyResults: Type.Array(
+                Type.Object({
+                  keyResultId: Uuid(),
+                  objectiveId: Uuid(),
+                  owner: Owner(),
+                  teamId: NullableUuid(),
+                  lastCheckInAt: Type.Union([DateTime(), Type.Null()]),
+                  missing: Type.Boolean(),
+                }),
+              ),
+            }),
+            ...problems(400, 404),
+          },
+        },
+      },
+      async (request) => {
+        const { tenantId } = request.principal;
+        await findCycle(runtime.db as unknown as Tx, tenantId, request.params.cycleId);
+        const since = request.query.since ? new Date(request.query.since) : undefined;
+        const { rows } = await runtime.pool.query<{
+          key_result_id: string;
+          objective_id: string;
+          owner_kind: "team" | "person";
+          owner_id: string;
+          last_check_in_at: Date | null;
+          person_team_id: string | null;
+        }>(
+          `select k.id as key_result_id, k.objective_id,
+                  coalesce(k.owner_kind, o.owner_kind) as owner_kind, coalesce(k.owner_id, o.owner_id) as owner_id,
+                  k.last_check_in_at,
+                  (select m.team_id from team_memberships m
+                    where m.tenant_id = $1 and m.person_id = coalesce(k.owner_id, o.owner_id)
+                    order by (m.role = 'leader') desc, m.team_id limit 1) as person_team_id
+             from key_results k join objectives o on o.id = k.objective_id
+            where k.tenant_id = $1 and k.cycle_id = $2 and o.state <> 'closed'
+            order by k.id`,
+          [tenantId, request.params.cycleId],
+        );
+        return {
+          keyResults: rows.map((row) => ({
+            keyResultId: row.key_result_id,
+            objectiveId: row.objective_id,
+            owner: { kind: row.owner_kind, id: row.owner_id },
+            teamId: row.owner_kind === "team" ? row.owner_id : row.person_team_id,
+            lastCheckInAt: row.last_check_in_at?.toISOString() ?? null,
+            missing: !row.last_check_in_at || (since !== undefined && row.last_check_in_at < since),
+          })),
+        };
+      },
+    );
+
+    app.get(
+      "/cycles/:cycleId/alignment-tree",
+      {
+        schema: {
+          tags: ["cycles"],
+          summary:
+            "The whole cascade of the cycle in one call: roots align to the mission; each node carries its key results (with contributing objectives under each) and the objectives aligned to it",
+          params: CycleParams,
+          response: {
+            200: Type.Object(
+              {
+                cycleId: Uuid(),
+                cycleName: Type.String(),
+                mission: Type.Union([Type.String(), Type.Null()]),
+                objectiveCount: Type.Integer(),
+                roots: Type.Array(Type.Object({}, { additionalProperties: true })),
+              },
+              { additionalProperties: true },
+            ),
+            ...problems(404),
+          },
+        },
+      },
+      async (request) => {
+        const { tenantId } = request.principal;
+        const cycle = await findCycle(runtime.db as unknown as Tx, tenantId, request.params.cycleId);
+        const [organization, rows] = await Promise.all([
+          runtime.db.organization.findUnique({ where: { id: tenantId }, select: { mission: true } }),
+          runtime.db.objective.findMany({
+            where: { tenantId, cycleId: cycle.id },
+            include: keyResultsInOrder,
+            orderBy: { id: "asc" },
+          }),
+        ]);
+        const objectives = await viewObjectives(runtime.db, tenantId, rows);
+        return {
+          cycleId: cycle.id,
+          cycleName: cycle.name,
+          mission: organization?.mission ?? null,
+          objectiveCount: objectives.length,
+          roots: buildAlignmentTree(objectives),
+        };
+      },
+    );
+  };
+}

@@ -1,0 +1,617 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { type EventData, ObjectiveAlignmentChanged, ObjectiveStateChanged } from "@okr/events";
+import {
+  type AlignmentNode,
+  type AlignmentTarget,
+  canApprove,
+  canWorkOn,
+  checkAlignment,
+  checkEditable,
+  checkKeyResultCountOnAdd,
+  checkKeyResultCountOnSubmit,
+  checkObjectiveCountOnCreate,
+  checkObjectiveCountOnSubmit,
+  merge,
+  type ObjectiveAction,
+  type Owner as OwnerValue,
+  type ObjectiveState as State,
+  transition,
+} from "@okr/goals-domain";
+import { publishEvent } from "@okr/messaging";
+import { conflict, forbidden, notFound, type Principal, unprocessable } from "@okr/service-kit";
+import { Type } from "typebox";
+import type { Prisma } from "../generated/prisma/client.ts";
+import { newId } from "../ids.ts";
+import { loadAccess } from "../repositories/access.ts";
+import { recordAudit } from "../repositories/audit.ts";
+import { publishObjective } from "../repositories/events.ts";
+import {
+  keyResultsInOrder,
+  type ObjectiveView,
+  viewObjective,
+  viewObjectives,
+} from "../repositories/objective-view.ts";
+import { assertOwnerExists } from "../repositories/owners.ts";
+import { loadPolicy } from "../repositories/policy.ts";
+import { applyVerdict, conflictOn, cycleLocked, rejectIf } from "../rules.ts";
+import type { GoalsRuntime } from "../service.ts";
+import { KeyResultBody, keyResultRow, rejectUnmeasurable, toDefinition } from "./key-results.ts";
+import {
+  IdParams,
+  NullableUuid,
+  ObjectiveKind,
+  ObjectiveState,
+  Owner,
+  PageQuery,
+  page,
+  problems,
+  Uuid,
+  Warnings,
+} from "./schemas.ts";
+import { ObjectiveSchema } from "./views.ts";
+
+type Tx = Prisma.TransactionClient;
+type ObjectiveRow = Prisma.ObjectiveGetPayload<object>;
+
+const ObjectiveBody = Type.Object(
+  {
+    cycleId: Uuid(),
+    title: Type.String({ minLength: 1, maxLength: 300 }),
+    description: Type.Optional(Type.String({ maxLength: 4000 })),
+    kind: ObjectiveKind(),
+    owner: Owner(),
+    weight: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1000 })),
+    alignedToObjectiveId: Type.Optional(NullableUuid("an objective of the layer above this one serves")),
+    contributesToKeyResultId: Type.Optional(
+      NullableUuid("a key result of the layer above whose ownership this objective takes (cascade)"),
+    ),
+    keyResults: Type.Optional(Type.Array(KeyResultBody, { maxItems: 20 })),
+  },
+  { additionalProperties: false },
+);
+
+const ObjectivePatch = Type.Object(
+  {
+    title: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })),
+    description: Type.Optional(Type.String({ maxLength: 4000 })),
+    kind: Type.Optional(ObjectiveKind()),
+    owner: Type.Optional(Owner()),
+    weight: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1000 })),
+    alignedToObjectiveId: Type.Optional(NullableUuid()),
+    contributesToKeyResultId: Type.Optional(NullableUuid()),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+const ObjectiveWithWarnings = Type.Object({
+  ...ObjectiveSchema.properties,
+  warnings: Type.Optional(Warnings),
+});
+
+const ownerOf = (row: { ownerKind: string; ownerId: string }): OwnerValue => ({
+  kind: row.ownerKind as OwnerValue["kind"],
+  id: row.ownerId,
+});
+
+async function findCycleForWrite(tx: Tx, tenantId: string, cycleId: string) {
+  const cycle = await tx.cycle.findFirst({ where: { id: cycleId, tenantId } });
+  if (!cycle) throw notFound(`cycle ${cycleId}`);
+  if (cycle.locked) throw cycleLocked(cycle.phase);
+  return cycle;
+}
+
+/**
+ * Resolves the requested cascade link inside the caller's tenant (another tenant's id is simply unknown)
+ * and checks it with the domain rule: same cycle, no loop.
+ */
+async function checkLink(
+  tx: Tx,
+  tenantId: string,
+  child: { id: string; cycleId: string },
+  link: { alignedToObjectiveId: string | null; contributesToKeyResultId: string | null },
+): Promise<void> {
+  if (link.alignedToObjectiveId && link.contributesToKeyResultId)
+    throw unprocessable(
+      "alignment-ambiguous",
+      "an objective either aligns to an objective or contributes to a key result, not both",
+    );
+  let target: AlignmentTarget = { kind: "none" };
+  if (link.alignedToObjectiveId) {
+    const parent = await tx.objective.findFirst({ where: { id: link.alignedToObjectiveId, tenantId } });
+    if (!parent) throw notFound(`objective ${link.alignedToObjectiveId}`);
+    target = { kind: "objective", objective: await node(tx, parent) };
+  } else if (link.contributesToKeyResultId) {
+    const kr = await tx.keyResult.findFirst({
+      where: { id: link.contributesToKeyResultId, tenantId },
+      include: { objective: true },
+    });
+    if (!kr) throw notFound(`key result ${link.contributesToKeyResultId}`);
+    target = { kind: "key-result", keyResultId: kr.id, objective: await node(tx, kr.objective) };
+  }
+  if (target.kind === "none") return;
+  const cycleObjectives = await tx.objective.findMany({
+    where: { tenantId, cycleId: target.objective.cycleId },
+    select: {
+      id: true,
+      tenantId: true,
+      cycleId: true,
+      alignedToObjectiveId: true,
+      contributesTo: { select: { objectiveId: true } },
+    },
+  });
+  const graph = new Map<string, AlignmentNode>(
+    cycleObjectives.map((o) => [
+      o.id,
+      {
+        id: o.id,
+        tenantId: o.tenantId,
+        cycleId: o.cycleId,
+        alignedToObjectiveId: o.alignedToObjectiveId,
+        contributesToObjectiveId: o.contributesTo?.objectiveId ?? null,
+      },
+    ]),
+  );
+  const problem = checkAlignment({ ...child, tenantId }, target, (id) => graph.get(id));
+  if (problem) rejectIf([problem]);
+}
+
+async function node(tx: Tx, row: ObjectiveRow): Promise<AlignmentNode> {
+  const contributesTo = row.contributesToKeyResultId
+    ? await tx.keyResult.findFirst({
+        where: { id: row.contributesToKeyResultId },
+        select: { objectiveId: true },
+      })
+    : null;
+  return {
+    id: row.id,
+    tenantId: row.tenantId,
+    cycleId: row.cycleId,
+    alignedToObjectiveId: row.alignedToObjectiveId,
+    contributesToObjectiveId: contributesTo?.objectiveId ?? null,
+  };
+}
+
+const countForOwner = (tx: Tx, tenantId: string, cycleId: string, owner: OwnerValue, excluding?: string) =>
+  tx.objective.count({
+    where: {
+      tenantId,
+      cycleId,
+      ownerKind: owner.kind,
+      ownerId: owner.id,
+      state: { not: "closed" },
+      ...(excluding ? { id: { not: excluding } } : {}),
+    },
+  });
+
+async function publishAlignment(
+  tx: Tx,
+  principal: Principal,
+  before: ObjectiveRow | null,
+  after: ObjectiveRow,
+) {
+  const data: EventData<typeof ObjectiveAlignmentChanged> = {
+    objectiveId: after.id,
+    cycleId: after.cycleId,
+    alignedToObjectiveId: after.alignedToObjectiveId,
+    contributesToKeyResultId: after.contributesToKeyResultId,
+    previousAlignedToObjectiveId: before?.alignedToObjectiveId ?? null,
+    previousContributesToKeyResultId: before?.contributesToKeyResultId ?? null,
+    actorId: principal.subject,
+  };
+  await publishEvent(tx, ObjectiveAlignmentChanged, data, { tenant: principal.tenantId });
+}
+
+const linkChanged = (before: ObjectiveRow | null, after: ObjectiveRow) =>
+  (before?.alignedToObjectiveId ?? null) !== after.alignedToObjectiveId ||
+  (before?.contributesToKeyResultId ?? null) !== after.contributesToKeyResultId;
+
+/** Objectives of a cycle: create, read, change, delete drafts, and move them through their states. */
+export function objectiveRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    const requireOwnerSide = async (principal: Principal, owners: OwnerValue[]) => {
+      const access = await loadAccess(runtime.pool, principal, owners);
+      if (!owners.every((owner) => canWorkOn(access.actor, owner, access.context)))
+        throw forbidden(
+          "only the owner (the person, or the owning team's people), their leaders and admins may do this",
+        );
+    };
+
+    app.post(
+      "/objectives",
+      {
+        schema: {
+          tags: ["objectives"],
+          summary:
+            "Draft an objective (optionally with its key results) for a team or person, aligned to an objective or contributing to a key result above",
+          body: ObjectiveBody,
+          response: { 201: ObjectiveWithWarnings, ...problems(400, 403, 404, 409, 422) },
+        },
+      },
+      async (request, reply) => {
+        const { tenantId } = request.principal;
+        const body = request.body;
+        const keyResults = body.keyResults ?? [];
+        keyResults.forEach((kr, index) => {
+          rejectUnmeasurable(toDefinition(kr), `/keyResults/${index}`);
+        });
+        const result = await runtime.db.$transaction(async (tx) => {
+          const cycle = await findCycleForWrite(tx, tenantId, body.cycleId);
+          await assertOwnerExists(tx, tenantId, body.owner);
+          for (const kr of keyResults) if (kr.owner) await assertOwnerExists(tx, tenantId, kr.owner);
+          await requireOwnerSide(request.principal, [body.owner]);
+          const id = newId();
+          const link = {
+            alignedToObjectiveId: body.alignedToObjectiveId ?? null,
+            contributesToKeyResultId: body.contributesToKeyResultId ?? null,
+          };
+          await checkLink(tx, tenantId, { id, cycleId: cycle.id }, link);
+          const policy = await loadPolicy(tx, tenantId);
+          const existing = await countForOwner(tx, tenantId, cycle.id, body.owner);
+          const krVerdicts = keyResults.map((_, index) => checkKeyResultCountOnAdd(policy, index));
+          const warnings = applyVerdict(merge(checkObjectiveCountOnCreate(policy, existing), ...krVerdicts));
+          const created = await tx.objective.create({
+            data: {
+              id,
+              tenantId,
+              cycleId: cycle.id,
+              title: body.title,
+              description: body.description ?? "",
+              kind: body.kind,
+              state: "draft",
+              ownerKind: body.owner.kind,
+              ownerId: body.owner.id,
+              weight: body.weight ?? 1,
+              ...link,
+            },
+          });
+          const rows = keyResults.map((kr) => keyResultRow(kr, created));
+          if (rows.length) await tx.keyResult.createMany({ data: rows });
+          const krs = await tx.keyResult.findMany({ where: { objectiveId: id }, orderBy: { id: "asc" } });
+          await publishObjective(tx, tenantId, created, krs);
+          if (linkChanged(null, created)) await publishAlignment(tx, request.principal, null, created);
+          await recordAudit(tx, request.principal, "objective.created", { type: "objective", id }, body);
+          const view = (await viewObjective(tx, tenantId, id)) as ObjectiveView;
+          return { ...view, ...(warnings.length ? { warnings } : {}) };
+        });
+        return reply.status(201).send(result);
+      },
+    );
+
+    app.get(
+      "/objectives",
+      {
+        schema: {
+          tags: ["objectives"],
+          summary: "List objectives with their key results and latest scores (paginated, filterable)",
+          querystring: Type.Object(
+            {
+              ...PageQuery,
+              cycleId: Type.Optional(Uuid()),
+              teamId: Type.Optional(Uuid("objectives owned by this team")),
+              ownerId: Type.Optional(Uuid("objectives owned by this team or person")),
+              state: Type.Optional(ObjectiveState()),
+              kind: Type.Optional(ObjectiveKind()),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 200: Type.Object({ items: Type.Array(ObjectiveSchema), nextCursor: NullableUuid() }) },
+        },
+      },
+      async (request) => {
+        const { limit, cursor, cycleId, teamId, ownerId, state, kind } = request.query;
+        const { tenantId } = request.principal;
+        const rows = await runtime.db.objective.findMany({
+          where: {
+            tenantId,
+            ...(cursor ? { id: { gt: cursor } } : {}),
+            ...(cycleId ? { cycleId } : {}),
+            ...(teamId ? { ownerKind: "team", ownerId: teamId } : {}),
+            ...(ownerId ? { ownerId } : {}),
+            ...(state ? { state } : {}),
+            ...(kind ? { kind } : {}),
+          },
+          include: keyResultsInOrder,
+          orderBy: { id: "asc" },
+          take: limit + 1,
+        });
+        const result = page(rows, limit);
+        return {
+          items: await viewObjectives(runtime.db, tenantId, result.items),
+          nextCursor: result.nextCursor,
+        };
+      },
+    );
+
+    app.get(
+      "/objectives/:id",
+      {
+        schema: {
+          tags: ["objectives"],
+          summary: "One objective with its key results and latest scores",
+          params: IdParams,
+          response: { 200: ObjectiveSchema, ...problems(404) },
+        },
+      },
+      async (request) => {
+        const view = await viewObjective(runtime.db, request.principal.tenantId, request.params.id);
+        if (!view) throw notFound(`objective ${request.params.id}`);
+        return view;
+      },
+    );
+
+    app.patch(
+      "/objectives/:id",
+      {
+        schema: {
+          tags: ["objectives"],
+          summary:
+            "Change an objective: its definition while draft/submitted/returned, its alignment until the cycle locks",
+          params: IdParams,
+          body: ObjectivePatch,
+          response: { 200: ObjectiveWithWarnings, ...problems(400, 403, 404, 409, 422) },
+        },
+      },
+      async (request) => {
+        const { tenantId } = request.principal;
+        const body = request.body;
+        return runtime.db.$transaction(async (tx) => {
+          const before = await tx.objective.findFirst({ where: { id: request.params.id, tenantId } });
+          if (!before) throw notFound(`objective ${request.params.id}`);
+          await findCycleForWrite(tx, tenantId, before.cycleId);
+          if (before.state === "closed") throw conflict("objective-closed", "the objective is closed");
+          const changesDefinition = ["title", "description", "kind", "owner", "weight"].some(
+            (f) => f in body,
+          );
+          if (changesDefinition) {
+            const notEditable = checkEditable(before.state as State);
+            if (notEditable) throw conflictOn(notEditable);
+          }
+          const owners = [ownerOf(before)];
+          if (body.owner) {
+            await assertOwnerExists(tx, tenantId, body.owner);
+            owners.push(body.owner);
+          }
+          await requireOwnerSide(request.principal, owners);
+          let warnings: ReturnType<typeof applyVerdict> = [];
+          if (body.owner && (body.owner.id !== before.ownerId || body.owner.kind !== before.ownerKind)) {
+            const policy = await loadPolicy(tx, tenantId);
+            warnings = applyVerdict(
+              checkObjectiveCountOnCreate(
+                policy,
+                await countForOwner(tx, tenantId, before.cycleId, body.owner, before.id),
+              ),
+            );
+          }
+          const link = {
+            alignedToObjectiveId:
+              body.alignedToObjectiveId !== undefined
+                ? body.alignedToObjectiveId
+                : body.contributesToKeyResultId
+                  ? null
+                  : before.alignedToObjectiveId,
+            contributesToKeyResultId:
+              body.contributesToKeyResultId !== undefined
+                ? body.contributesToKeyResultId
+                : body.alignedToObjectiveId
+                  ? null
+                  : before.contributesToKeyResultId,
+          };
+          await checkLink(tx, tenantId, before, link);
+          const after = await tx.objective.update({
+            where: { id: before.id },
+            data: {
+              ...(body.title !== undefined ? { title: body.title } : {}),
+              ...(body.description !== undefined ? { description: body.description } : {}),
+              ...(body.kind !== undefined ? { kind: body.kind } : {}),
+              ...(body.weight !== undefined ? { weight: body.weight } : {}),
+              ...(body.owner ? { ownerKind: body.owner.kind, ownerId: body.owner.id } : {}),
+              ...link,
+              version: { increment: 1 },
+            },
+          });
+          await publishObjective(tx, tenantId, after);
+          if (linkChanged(before, after)) await publishAlignment(tx, request.principal, before, after);
+          await recordAudit(
+            tx,
+            request.principal,
+            "objective.updated",
+            { type: "objective", id: before.id },
+            body,
+          );
+          const view = (await viewObjective(tx, tenantId, before.id)) as ObjectiveView;
+          return { ...view, ...(warnings.length ? { warnings } : {}) };
+        });
+      },
+    );
+
+    app.delete(
+      "/objectives/:id",
+      {
+        schema: {
+          tags: ["objectives"],
+          summary: "Delete a draft or returned objective that nothing aligns to (its key results go with it)",
+          params: IdParams,
+          response: { 204: Type.Null(), ...problems(403, 404, 409) },
+        },
+      },
+      async (request, reply) => {
+        const { tenantId } = request.principal;
+        await runtime.db.$transaction(async (tx) => {
+          const existing = await tx.objective.findFirst({
+            where: { id: request.params.id, tenantId },
+            include: keyResultsInOrder,
+          });
+          if (!existing) throw notFound(`objective ${request.params.id}`);
+          await findCycleForWrite(tx, tenantId, existing.cycleId);
+          if (existing.state !== "draft" && existing.state !== "returned")
+            throw conflict(
+              "objective-not-deletable",
+              `the objective is ${existing.state}; close it instead of deleting it`,
+            );
+          await requireOwnerSide(request.principal, [ownerOf(existing)]);
+          const dependants = await tx.objective.count({
+            where: {
+              tenantId,
+              OR: [
+                { alignedToObjectiveId: existing.id },
+                { contributesToKeyResultId: { in: existing.keyResults.map((kr) => kr.id) } },
+              ],
+            },
+          });
+          if (dependants)
+            throw conflict(
+              "objective-has-dependants",
+              `${dependants} objectives align to this one; re-align them first`,
+            );
+          await tx.objective.delete({ where: { id: existing.id } });
+          await publishObjective(tx, tenantId, existing, existing.keyResults, true);
+          await recordAudit(
+            tx,
+            request.principal,
+            "objective.deleted",
+            { type: "objective", id: existing.id },
+            {},
+          );
+        });
+        return reply.status(204).send(null);
+      },
+    );
+
+    const transitionRoute = (
+      action: ObjectiveAction,
+      summary: string,
+      bodySchema: ReturnType<typeof Type.Object>,
+    ) =>
+      app.post(
+        `/objectives/:id/${action}`,
+        {
+          // Workflows and scripts call transitions without a body; treat that as an empty one.
+          preValidation: async (request) => {
+            if (request.body === undefined || request.body === null) request.body = {};
+          },
+          schema: {
+            tags: ["objectives"],
+            summary,
+            params: IdParams,
+            body: bodySchema,
+            response: { 200: ObjectiveWithWarnings, ...problems(400, 403, 404, 409, 422) },
+          },
+        },
+        async (request) => {
+          const { tenantId } = request.principal;
+          const body = (request.body ?? {}) as { reason?: string; actorId?: string };
+          return runtime.db.$transaction(async (tx) => {
+            const before = await tx.objective.findFirst({
+              where: { id: (request.params as { id: string }).id, tenantId },
+              include: { cycle: true, keyResults: { select: { id: true } } },
+            });
+            if (!before) throw notFound(`objective ${(request.params as { id: string }).id}`);
+            const owner = ownerOf(before);
+            const access = await loadAccess(runtime.pool, request.principal, [owner]);
+            const allowed =
+              action === "submit"
+                ? canWorkOn(access.actor, owner, access.context)
+                : action === "close"
+                  ? canWorkOn(access.actor, owner, access.context) ||
+                    canApprove(access.actor, owner, access.context)
+                  : canApprove(access.actor, owner, access.context);
+            if (!allowed)
+              throw forbidden(
+                action === "submit"
+                  ? "only the objective's owners submit it"
+                  : `only a leader of the owning team (or a team above it) or an admin may ${action} this objective`,
+              );
+            if (action !== "close" && before.cycle.locked) throw cycleLocked(before.cycle.phase);
+            const move = transition(before.state as State, action, body.reason);
+            if (move.kind === "rejected") {
+              if (move.violation.code === "return-needs-reason") rejectIf([move.violation]);
+              throw conflictOn(move.violation);
+            }
+            let warnings: ReturnType<typeof applyVerdict> = [];
+            if (move.kind === "move" && action === "submit") {
+              const policy = await loadPolicy(tx, tenantId);
+              warnings = applyVerdict(
+                merge(
+                  checkKeyResultCountOnSubmit(policy, before.keyResults.length),
+                  checkObjectiveCountOnSubmit(
+                    policy,
+                    await countForOwner(tx, tenantId, before.cycleId, owner),
+                  ),
+                ),
+              );
+            }
+            if (move.kind === "move") {
+              const after = await tx.objective.update({
+                where: { id: before.id },
+                data: {
+                  state: move.to,
+                  returnReason: action === "return" ? (body.reason ?? null) : before.returnReason,
+                  version: { increment: 1 },
+                },
+              });
+              const actorId = (body.actorId ?? request.principal.subject).slice(0, 200);
+              const data: EventData<typeof ObjectiveStateChanged> = {
+                objectiveId: after.id,
+                cycleId: after.cycleId,
+                from: move.from as never,
+                to: move.to as never,
+                ...(body.reason ? { reason: body.reason } : {}),
+                actorId,
+              };
+              await publishEvent(tx, ObjectiveStateChanged, data, { tenant: tenantId });
+              await publishObjective(tx, tenantId, after);
+              await recordAudit(
+                tx,
+                request.principal,
+                `objective.${action}`,
+                { type: "objective", id: after.id },
+                {
+                  from: move.from,
+                  to: move.to,
+                  ...(body.reason ? { reason: body.reason } : {}),
+                  ...(body.actorId ? { onBehalfOf: body.actorId } : {}),
+                },
+              );
+            }
+            const view = (await viewObjective(tx, tenantId, before.id)) as ObjectiveView;
+            return { ...view, ...(warnings.length ? { warnings } : {}) };
+          });
+        },
+      );
+
+    const NoBody = Type.Object({}, { additionalProperties: false });
+    transitionRoute(
+      "submit",
+      "Submit a draft or returned objective for approval (the owner); checks the objective and KR count limits",
+      NoBody,
+    );
+    transitionRoute(
+      "approve",
+      "Approve a submitted objective (a leader of the owning team or above, an admin, the cycle worker)",
+      Type.Object(
+        {
+          actorId: Type.Optional(
+            Type.String({ minLength: 1, maxLength: 200, description: "on whose behalf (service callers)" }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    );
+    transitionRoute(
+      "return",
+      "Return a submitted or approved objective to its owner with a reason (leaders, admins)",
+      Type.Object(
+        { reason: Type.String({ minLength: 1, maxLength: 2000 }) },
+        { additionalProperties: false },
+      ),
+    );
+    transitionRoute(
+      "close",
+      "Close an objective (its owners, their leaders, admins, the cycle worker)",
+      Type.Object(
+        { actorId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) },
+        { additionalProperties: false },
+      ),
+    );
+  };
+}

@@ -1,0 +1,216 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { conflict, notFound, requireRole } from "@okr/service-kit";
+import { Type } from "typebox";
+import { newId } from "../ids.ts";
+import { recordAudit } from "../repositories/audit.ts";
+import type { GoalsRuntime } from "../service.ts";
+import { IdParams, Literals, PageQuery, page, problems, Uuid } from "./schemas.ts";
+
+const PersonRole = Literals(["admin", "leader", "member"] as const);
+
+const PersonBody = Type.Object(
+  {
+    id: Type.Optional(Uuid("the person's id (the `sub` of their tokens); generated when omitted")),
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    email: Type.String({ format: "email", maxLength: 320 }),
+    roles: Type.Array(PersonRole, { minItems: 1, maxItems: 3, uniqueItems: true }),
+  },
+  { additionalProperties: false },
+);
+
+const PersonPatch = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    email: Type.Optional(Type.String({ format: "email", maxLength: 320 })),
+    roles: Type.Optional(Type.Array(PersonRole, { minItems: 1, maxItems: 3, uniqueItems: true })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+const Person = Type.Object({
+  id: Uuid(),
+  name: Type.String(),
+  email: Type.String(),
+  roles: Type.Array(Type.String()),
+  teams: Type.Array(Type.Object({ teamId: Uuid(), role: Type.String() })),
+});
+
+type PersonRow = {
+  id: string;
+  name: string;
+  email: string;
+  roles: string[];
+  memberships: { teamId: string; role: string }[];
+};
+const present = (row: PersonRow) => ({
+  id: row.id,
+  name: row.name,
+  email: row.email,
+  roles: row.roles,
+  teams: row.memberships.map((m) => ({ teamId: m.teamId, role: m.role })),
+});
+const withTeams = { memberships: { select: { teamId: true, role: true } } } as const;
+
+/** People of the organization with their roles (admin, leader, member); team memberships live on teams. */
+export function peopleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.post(
+      "/people",
+      {
+        schema: {
+          tags: ["people"],
+          summary: "Add a person (admins)",
+          body: PersonBody,
+          response: { 201: Person, ...problems(400, 403, 409) },
+        },
+      },
+      async (request, reply) => {
+        requireRole(request, "admin", "service");
+        const tenantId = request.principal.tenantId;
+        const id = request.body.id ?? newId();
+        const row = await runtime.db.$transaction(async (tx) => {
+          const clash = await tx.person.findFirst({
+            where: { OR: [{ id }, { tenantId, email: request.body.email }] },
+            select: { id: true },
+          });
+          if (clash) throw conflict("person-exists", `a person with this id or email already exists`);
+          const created = await tx.person.create({
+            data: {
+              id,
+              tenantId,
+              name: request.body.name,
+              email: request.body.email,
+              roles: request.body.roles,
+            },
+            include: withTeams,
+          });
+          await recordAudit(tx, request.principal, "person.created", { type: "person", id }, request.body);
+          return created;
+        });
+        return reply.status(201).send(present(row));
+      },
+    );
+
+    app.get(
+      "/people",
+      {
+        schema: {
+          tags: ["people"],
+          summary: "List people (paginated; filter by team)",
+          querystring: Type.Object(
+            { ...PageQuery, teamId: Type.Optional(Uuid()) },
+            { additionalProperties: false },
+          ),
+          response: {
+            200: Type.Object({ items: Type.Array(Person), nextCursor: Type.Union([Uuid(), Type.Null()]) }),
+          },
+        },
+      },
+      async (request) => {
+        const { limit, cursor, teamId } = request.query;
+        const rows = await runtime.db.person.findMany({
+          where: {
+            tenantId: request.principal.tenantId,
+            ...(cursor ? { id: { gt: cursor } } : {}),
+            ...(teamId ? { memberships: { some: { teamId } } } : {}),
+          },
+          include: withTeams,
+          orderBy: { id: "asc" },
+          take: limit + 1,
+        });
+        const result = page(rows, limit);
+        return { items: result.items.map(present), nextCursor: result.nextCursor };
+      },
+    );
+
+    app.get(
+      "/people/:id",
+      {
+        schema: {
+          tags: ["people"],
+          summary: "One person",
+          params: IdParams,
+          response: { 200: Person, ...problems(404) },
+        },
+      },
+      async (request) => {
+        const row = await runtime.db.person.findFirst({
+          where: { id: request.params.id, tenantId: request.principal.tenantId },
+          include: withTeams,
+        });
+        if (!row) throw notFound(`person ${request.params.id}`);
+        return present(row);
+      },
+    );
+
+    app.patch(
+      "/people/:id",
+      {
+        schema: {
+          tags: ["people"],
+          summary: "Change a person's name, email or roles (admins)",
+          params: IdParams,
+          body: PersonPatch,
+          response: { 200: Person, ...problems(400, 403, 404, 409) },
+        },
+      },
+      async (request) => {
+        requireRole(request, "admin", "service");
+        const { tenantId } = request.principal;
+        const row = await runtime.db.$transaction(async (tx) => {
+          const existing = await tx.person.findFirst({ where: { id: request.params.id, tenantId } });
+          if (!existing) throw notFound(`person ${request.params.id}`);
+          if (request.body.email && request.body.email !== existing.email) {
+            const clash = await tx.person.findFirst({ where: { tenantId, email: request.body.email } });
+            if (clash) throw conflict("person-exists", "another person has this email");
+          }
+          const updated = await tx.person.update({
+            where: { id: existing.id },
+            data: request.body,
+            include: withTeams,
+          });
+          await recordAudit(
+            tx,
+            request.principal,
+            "person.updated",
+            { type: "person", id: existing.id },
+            request.body,
+          );
+          return updated;
+        });
+        return present(row);
+      },
+    );
+
+    app.delete(
+      "/people/:id",
+      {
+        schema: {
+          tags: ["people"],
+          summary: "Remove a person who owns no objectives (admins)",
+          params: IdParams,
+          response: { 204: Type.Null(), ...problems(403, 404, 409) },
+        },
+      },
+      async (request, reply) => {
+        requireRole(request, "admin", "service");
+        const { tenantId } = request.principal;
+        await runtime.db.$transaction(async (tx) => {
+          const existing = await tx.person.findFirst({ where: { id: request.params.id, tenantId } });
+          if (!existing) throw notFound(`person ${request.params.id}`);
+          const owned = await tx.objective.count({
+            where: { tenantId, ownerKind: "person", ownerId: existing.id },
+          });
+          if (owned > 0)
+            throw conflict(
+              "person-owns-objectives",
+              `the person owns ${owned} objectives; hand them over first`,
+            );
+          await tx.person.delete({ where: { id: existing.id } });
+          await recordAudit(tx, request.principal, "person.deleted", { type: "person", id: existing.id }, {});
+        });
+        return reply.status(204).send(null);
+      },
+    );
+  };
+}

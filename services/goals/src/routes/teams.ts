@@ -1,0 +1,268 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { type EventData, TeamChanged } from "@okr/events";
+import { checkParent } from "@okr/goals-domain";
+import { publishEvent } from "@okr/messaging";
+import { badRequest, conflict, notFound, requireRole } from "@okr/service-kit";
+import { Type } from "typebox";
+import type { Prisma } from "../generated/prisma/client.ts";
+import { newId } from "../ids.ts";
+import { recordAudit } from "../repositories/audit.ts";
+import { rejectIf } from "../rules.ts";
+import type { GoalsRuntime } from "../service.ts";
+import { IdParams, NullableUuid, PageQuery, page, problems, Uuid } from "./schemas.ts";
+
+type Tx = Prisma.TransactionClient;
+
+const PersonIds = (description: string) =>
+  Type.Array(Uuid(), { maxItems: 500, uniqueItems: true, description });
+
+const TeamBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    parentTeamId: Type.Optional(NullableUuid("the team above; null or omitted for a top-level team")),
+    leaderIds: Type.Optional(PersonIds("people who lead the team (approve its objectives)")),
+    memberIds: Type.Optional(PersonIds("people in the team who do not lead it")),
+  },
+  { additionalProperties: false },
+);
+
+const TeamPatch = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    parentTeamId: Type.Optional(NullableUuid()),
+    leaderIds: Type.Optional(PersonIds("replaces the leaders")),
+    memberIds: Type.Optional(PersonIds("replaces the (non-leading) members")),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+const Team = Type.Object({
+  id: Uuid(),
+  name: Type.String(),
+  parentTeamId: NullableUuid(),
+  leaderIds: Type.Array(Uuid()),
+  memberIds: Type.Array(Uuid(), {
+    description: "members who do not lead the team (leaders are in leaderIds)",
+  }),
+});
+
+type TeamRow = {
+  id: string;
+  name: string;
+  parentTeamId: string | null;
+  memberships: { personId: string; role: string }[];
+};
+const present = (row: TeamRow) => ({
+  id: row.id,
+  name: row.name,
+  parentTeamId: row.parentTeamId,
+  leaderIds: row.memberships.filter((m) => m.role === "leader").map((m) => m.personId),
+  memberIds: row.memberships.filter((m) => m.role !== "leader").map((m) => m.personId),
+});
+const withMembers = {
+  memberships: { select: { personId: true, role: true }, orderBy: { personId: "asc" } },
+} as const;
+
+async function teamParents(tx: Tx, tenantId: string) {
+  const teams = await tx.team.findMany({ where: { tenantId }, select: { id: true, parentTeamId: true } });
+  return new Map(teams.map((t) => [t.id, t.parentTeamId] as const));
+}
+
+/** Validates the people named and replaces the team's memberships with them. */
+async function setMembers(
+  tx: Tx,
+  tenantId: string,
+  teamId: string,
+  leaderIds: string[],
+  memberIds: string[],
+) {
+  const overlap = leaderIds.filter((id) => memberIds.includes(id));
+  if (overlap.length)
+    throw badRequest(`people are either leaders or members of a team, not both: ${overlap.join(", ")}`);
+  const wanted = [...leaderIds, ...memberIds];
+  const found = await tx.person.findMany({ where: { tenantId, id: { in: wanted } }, select: { id: true } });
+  const known = new Set(found.map((p) => p.id));
+  const unknown = wanted.filter((id) => !known.has(id));
+  if (unknown.length) throw notFound(`person ${unknown.join(", ")}`);
+  await tx.teamMembership.deleteMany({ where: { teamId } });
+  await tx.teamMembership.createMany({
+    data: [
+      ...leaderIds.map((personId) => ({ teamId, personId, tenantId, role: "leader" })),
+      ...memberIds.map((personId) => ({ teamId, personId, tenantId, role: "member" })),
+    ],
+  });
+}
+
+async function publishTeam(tx: Tx, tenantId: string, team: ReturnType<typeof present>, removed = false) {
+  const data: EventData<typeof TeamChanged> = {
+    teamId: team.id,
+    name: team.name,
+    parentTeamId: team.parentTeamId,
+    leaderIds: team.leaderIds,
+    removed,
+  };
+  await publishEvent(tx, TeamChanged, data, { tenant: tenantId });
+}
+
+/** The team tree (any depth) and who leads and belongs to each team. Admins manage structure. */
+export function teamRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.post(
+      "/teams",
+      {
+        schema: {
+          tags: ["teams"],
+          summary: "Add a team to the tree (admins)",
+          body: TeamBody,
+          response: { 201: Team, ...problems(400, 403, 404) },
+        },
+      },
+      async (request, reply) => {
+        requireRole(request, "admin", "service");
+        const { tenantId } = request.principal;
+        const { name, parentTeamId = null, leaderIds = [], memberIds = [] } = request.body;
+        const team = await runtime.db.$transaction(async (tx) => {
+          if (
+            parentTeamId &&
+            !(await tx.team.findFirst({ where: { id: parentTeamId, tenantId }, select: { id: true } }))
+          )
+            throw notFound(`team ${parentTeamId}`);
+          const id = newId();
+          await tx.team.create({ data: { id, tenantId, name, parentTeamId } });
+          await setMembers(tx, tenantId, id, leaderIds, memberIds);
+          const saved = present(await tx.team.findUniqueOrThrow({ where: { id }, include: withMembers }));
+          await publishTeam(tx, tenantId, saved);
+          await recordAudit(tx, request.principal, "team.created", { type: "team", id }, request.body);
+          return saved;
+        });
+        return reply.status(201).send(team);
+      },
+    );
+
+    app.get(
+      "/teams",
+      {
+        schema: {
+          tags: ["teams"],
+          summary: "List teams (paginated; filter by parent)",
+          querystring: Type.Object(
+            { ...PageQuery, parentTeamId: Type.Optional(Uuid()) },
+            { additionalProperties: false },
+          ),
+          response: { 200: Type.Object({ items: Type.Array(Team), nextCursor: NullableUuid() }) },
+        },
+      },
+      async (request) => {
+        const { limit, cursor, parentTeamId } = request.query;
+        const rows = await runtime.db.team.findMany({
+          where: {
+            tenantId: request.principal.tenantId,
+            ...(cursor ? { id: { gt: cursor } } : {}),
+            ...(parentTeamId ? { parentTeamId } : {}),
+          },
+          include: withMembers,
+          orderBy: { id: "asc" },
+          take: limit + 1,
+        });
+        const result = page(rows, limit);
+        return { items: result.items.map(present), nextCursor: result.nextCursor };
+      },
+    );
+
+    app.get(
+      "/teams/:id",
+      {
+        schema: {
+          tags: ["teams"],
+          summary: "One team",
+          params: IdParams,
+          response: { 200: Team, ...problems(404) },
+        },
+      },
+      async (request) => {
+        const row = await runtime.db.team.findFirst({
+          where: { id: request.params.id, tenantId: request.principal.tenantId },
+          include: withMembers,
+        });
+        if (!row) throw notFound(`team ${request.params.id}`);
+        return present(row);
+      },
+    );
+
+    app.patch(
+      "/teams/:id",
+      {
+        schema: {
+          tags: ["teams"],
+          summary: "Rename, move in the tree, or replace leaders/members (admins)",
+          params: IdParams,
+          body: TeamPatch,
+          response: { 200: Team, ...problems(400, 403, 404, 422) },
+        },
+      },
+      async (request) => {
+        requireRole(request, "admin", "service");
+        const { tenantId } = request.principal;
+        const id = request.params.id;
+        return runtime.db.$transaction(async (tx) => {
+          const existing = await tx.team.findFirst({ where: { id, tenantId }, include: withMembers });
+          if (!existing) throw notFound(`team ${id}`);
+          const { name, parentTeamId, leaderIds, memberIds } = request.body;
+          if (parentTeamId !== undefined && parentTeamId !== existing.parentTeamId) {
+            const parents = await teamParents(tx, tenantId);
+            if (parentTeamId && !parents.has(parentTeamId)) throw notFound(`team ${parentTeamId}`);
+            const loop = checkParent(id, parentTeamId, parents);
+            if (loop) rejectIf([loop]);
+          }
+          await tx.team.update({
+            where: { id },
+            data: { ...(name ? { name } : {}), ...(parentTeamId !== undefined ? { parentTeamId } : {}) },
+          });
+          if (leaderIds || memberIds) {
+            const current = present(existing);
+            await setMembers(
+              tx,
+              tenantId,
+              id,
+              leaderIds ?? current.leaderIds,
+              memberIds ?? current.memberIds,
+            );
+          }
+          const saved = present(await tx.team.findUniqueOrThrow({ where: { id }, include: withMembers }));
+          await publishTeam(tx, tenantId, saved);
+          await recordAudit(tx, request.principal, "team.updated", { type: "team", id }, request.body);
+          return saved;
+        });
+      },
+    );
+
+    app.delete(
+      "/teams/:id",
+      {
+        schema: {
+          tags: ["teams"],
+          summary: "Remove a team without sub-teams or objectives (admins)",
+          params: IdParams,
+          response: { 204: Type.Null(), ...problems(403, 404, 409) },
+        },
+      },
+      async (request, reply) => {
+        requireRole(request, "admin", "service");
+        const { tenantId } = request.principal;
+        const id = request.params.id;
+        await runtime.db.$transaction(async (tx) => {
+          const existing = await tx.team.findFirst({ where: { id, tenantId }, include: withMembers });
+          if (!existing) throw notFound(`team ${id}`);
+          if (await tx.team.count({ where: { tenantId, parentTeamId: id } }))
+            throw conflict("team-has-sub-teams", "move or remove the sub-teams first");
+          if (await tx.objective.count({ where: { tenantId, ownerKind: "team", ownerId: id } }))
+            throw conflict("team-owns-objectives", "the team owns objectives; hand them over first");
+          await tx.team.delete({ where: { id } });
+          await publishTeam(tx, tenantId, present(existing), true);
+          await recordAudit(tx, request.principal, "team.deleted", { type: "team", id }, {});
+        });
+        return reply.status(204).send(null);
+      },
+    );
+  };
+}

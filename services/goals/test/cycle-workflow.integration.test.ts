@@ -1,0 +1,248 @@
+import { randomUUID } from "node:crypto";
+import { type CycleActivities, type TeamRef, WORKFLOWS_PATH, workflowIds } from "@okr/cycle-workflows";
+import { createRuntimeApp, type Role } from "@okr/service-kit";
+import { connectTemporalClient, installTemporalRuntime } from "@okr/temporal";
+import { startTestService, type TestService, testEndpoints, uniqueName, waitFor } from "@okr/testkit";
+import { NativeConnection, Worker } from "@temporalio/worker";
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { GoalsDb } from "../src/database.ts";
+import { cycleWorkflowRoutes } from "../src/routes/cycle-workflow.ts";
+import { goalsService } from "../src/service.ts";
+
+/**
+ * The cycle-run API on the real Temporal server: the routes start, query and steer real workflows run
+ * by an in-test worker (its activities are plain functions over this test's team tree: the thing under
+ * test is the HTTP mapping of workflow answers, including validator rejections as problem+json).
+ */
+describe("cycle runs API", () => {
+  let goals: TestService<GoalsDb>;
+  let app: FastifyInstance;
+  let worker: Worker;
+  let workerRun: Promise<void>;
+  const taskQueue = uniqueName("okr-cycles-goals-test");
+  const tenantId = randomUUID();
+  const rootLeader = randomUUID();
+  const childLeader = randomUUID();
+  const root: TeamRef = { id: randomUUID(), name: "Company", parentTeamId: null, leaderIds: [rootLeader] };
+  const child: TeamRef = {
+    id: randomUUID(),
+    name: "Product",
+    parentTeamId: root.id,
+    leaderIds: [childLeader],
+  };
+  let cycleId: string;
+
+  const call = async (
+    method: "GET" | "POST" | "PUT",
+    url: string,
+    roles: Role[],
+    payload?: object,
+    options: { subject?: string; tenant?: string; target?: FastifyInstance } = {},
+  ) => {
+    const token = await goals.token(roles, options.tenant ?? tenantId, options.subject ?? randomUUID());
+    const response = await (options.target ?? app).inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${token}` },
+      ...(payload ? { payload } : method === "POST" ? { payload: {} } : {}),
+    });
+    return { status: response.statusCode, body: response.json(), type: response.headers["content-type"] };
+  };
+
+  beforeAll(async () => {
+    installTemporalRuntime("WARN");
+    goals = await startTestService(goalsService, { KAFKA_CONSUMER_GROUP: uniqueName("goals-cycle-runs") });
+    app = await createRuntimeApp(goals.runtime, {
+      description: "cycle runs under test",
+      routes: cycleWorkflowRoutes(goals.runtime, { taskQueue }),
+    });
+    await app.ready();
+    const setup = { target: goals.app };
+    const organization = await call(
+      "PUT",
+      "/organization",
+      ["admin"],
+      { name: "Acme", mission: "Ship value" },
+      setup,
+    );
+    expect(organization.status).toBe(201);
+    const cycle = await call(
+      "POST",
+      "/cycles",
+      ["admin"],
+      {
+        name: "Q1 2027",
+        startsAt: "2027-01-01T00:00:00.000Z",
+        endsAt: "2027-04-01T00:00:00.000Z",
+        timeZone: "Europe/Berlin",
+      },
+      setup,
+    );
+    expect(cycle.status).toBe(201);
+    cycleId = cycle.body.id;
+
+    const noop = async () => undefined;
+    const activities: CycleActivities = {
+      loadCycle: async () => ({
+        id: cycleId,
+        name: "Q1 2027",
+        startsAt: "2027-01-01T00:00:00.000Z",
+        endsAt: "2027-04-01T00:00:00.000Z",
+        timeZone: "Europe/Berlin",
+        checkInCadence: { weekday: 1, hour: 9, everyDays: 7 },
+        mission: "Ship value",
+      }),
+      listTeams: async () => ({ items: [root, child], nextCursor: null }),
+      setPhase: noop,
+      planCheckIns: async () => [],
+      publishReminders: async ({ reminders }) => reminders.length,
+      remindMissingCheckIns: async () => ({ missing: 0, reminded: 0 }),
+      alertAtRisk: async () => ({ atRisk: [], alerted: [] }),
+      approveObjectives: noop,
+      requestFinalGrades: async () => ({
+        complete: true,
+        organizationScore: 0.7,
+        objectives: [],
+        unfinishedKeyResultIds: [],
+        checkInDiscipline: { keyResults: 0, withCheckIns: 0, checkInsTotal: 0 },
+      }),
+      collectRetrospectives: async () => ({ teamIds: [], lessons: [], carryForwardKeyResultIds: [] }),
+      proposeNextCycle: async () => ({ nextCycleId: randomUUID(), draftsCreated: 0 }),
+    };
+    const endpoints = testEndpoints();
+    worker = await Worker.create({
+      connection: await NativeConnection.connect({ address: endpoints.TEMPORAL_ADDRESS }),
+      namespace: endpoints.TEMPORAL_NAMESPACE,
+      taskQueue,
+      workflowsPath: WORKFLOWS_PATH,
+      activities,
+    });
+    workerRun = worker.run();
+  });
+
+  afterAll(async () => {
+    const client = await connectTemporalClient({
+      address: goals.runtime.config.TEMPORAL_ADDRESS,
+      namespace: goals.runtime.config.TEMPORAL_NAMESPACE,
+    });
+    await client.workflow
+      .getHandle(workflowIds.program(tenantId))
+      .terminate("test done")
+      .catch(() => undefined);
+    worker?.shutdown();
+    await workerRun;
+    await app?.close();
+    await goals?.stop();
+  });
+
+  it("starts, reports and steers a cycle run, answering rejected updates with the validator's reason", async () => {
+    const run = `/cycles/${cycleId}/run`;
+    expect((await call("POST", run, ["member"])).status).toBe(403);
+    expect((await call("POST", `/cycles/${randomUUID()}/run`, ["admin"])).status).toBe(404);
+    expect((await call("POST", run, ["admin"], { durations: { settingSeconds: -1 } })).status).toBe(400);
+    // Another organization's cycle is unknown.
+    expect((await call("POST", run, ["admin"], {}, { tenant: randomUUID() })).status).toBe(404);
+
+    const started = await call("POST", run, ["admin"], {
+      durations: { settingSeconds: 3_600 },
+      continueWithNextCycle: false,
+    });
+    expect(started.status).toBe(202);
+    expect(started.body).toEqual({
+      cycleId,
+      programWorkflowId: `okr-program/${tenantId}`,
+      cycleWorkflowId: `okr-cycle/${tenantId}/${cycleId}`,
+    });
+    const status = await waitFor("the top-level drafting to open", async () => {
+      const response = await call("GET", run, ["member"]);
+      return response.status === 200 && response.body.teams.open === 1 ? response.body : undefined;
+    });
+    expect(status).toMatchObject({
+      cycleId,
+      phase: "SETTING",
+      paused: false,
+      teams: { total: 2, open: 1, waiting: 1 },
+    });
+    expect((await call("GET", run, ["admin"], undefined, { tenant: randomUUID() })).status).toBe(404);
+
+    const teamPath = (team: TeamRef, action: string) => `/cycles/${cycleId}/teams/${team.id}/${action}`;
+    const objectiveId = randomUUID();
+    // Not open yet: 409 with the validator's reason.
+    const early = await call(
+      "POST",
+      teamPath(child, "submit"),
+      ["leader"],
+      { objectiveIds: [objectiveId] },
+      { subject: childLeader },
+    );
+    expect(early.status).toBe(409);
+    expect(early.type).toContain("application/problem+json");
+    expect(early.body).toMatchObject({ type: "https://okr-platform.dev/problems/wrong-phase" });
+    expect(early.body.detail).toContain("has not opened");
+    const unknownTeam = await call("POST", `/cycles/${cycleId}/teams/${randomUUID()}/submit`, ["leader"], {
+      objectiveIds: [objectiveId],
+    });
+    expect(unknownTeam.status).toBe(422);
+    expect(unknownTeam.body.type).toBe("https://okr-platform.dev/problems/unknown-team");
+    expect(
+      (await call("POST", teamPath(root, "submit"), ["member"], { objectiveIds: [objectiveId] })).status,
+    ).toBe(403);
+
+    const submitted = await call(
+      "POST",
+      teamPath(root, "submit"),
+      ["leader"],
+      { objectiveIds: [objectiveId] },
+      { subject: rootLeader },
+    );
+    expect(submitted.status).toBe(200);
+    expect(submitted.body).toMatchObject({
+      teamId: root.id,
+      state: "submitted",
+      submittedBy: rootLeader,
+      objectiveIds: [objectiveId],
+    });
+    const notLeader = await call("POST", teamPath(root, "approve"), ["leader"], {}, { subject: childLeader });
+    expect(notLeader.status).toBe(422);
+    expect(notLeader.body).toMatchObject({ type: "https://okr-platform.dev/problems/not-leader" });
+    expect(notLeader.body.detail).toContain("only leaders of team Company");
+
+    // Admin steering.
+    expect((await call("POST", `${run}/pause`, ["leader"])).status).toBe(403);
+    const paused = await call("POST", `${run}/pause`, ["admin"], { reason: "offsite" });
+    expect(paused.status).toBe(200);
+    expect(paused.body).toMatchObject({ paused: true, pausedReason: "offsite" });
+    const whilePaused = await call(
+      "POST",
+      teamPath(root, "approve"),
+      ["leader"],
+      {},
+      { subject: rootLeader },
+    );
+    expect(whilePaused.status).toBe(409);
+    expect(whilePaused.body.detail).toContain("paused");
+    expect((await call("POST", `${run}/pause`, ["admin"])).status).toBe(409);
+    expect((await call("POST", `${run}/extend-deadline`, ["admin"], { seconds: 0 })).status).toBe(400);
+    const deadline = Date.parse(paused.body.deadline);
+    const extended = await call("POST", `${run}/extend-deadline`, ["admin"], { seconds: 600 });
+    expect(extended.status).toBe(200);
+    expect(Date.parse(extended.body.deadline)).toBe(deadline + 600_000);
+    expect((await call("POST", `${run}/resume`, ["admin"])).status).toBe(200);
+    expect((await call("POST", `${run}/resume`, ["admin"])).status).toBe(409);
+
+    const approved = await call("POST", teamPath(root, "approve"), ["leader"], {}, { subject: rootLeader });
+    expect(approved.status).toBe(200);
+    expect(approved.body.state).toBe("approved");
+    await waitFor("CASCADE", async () => (await call("GET", run, ["member"])).body.phase === "CASCADE");
+
+    const stale = await call("POST", `${run}/advance`, ["admin"], { from: "SETTING" });
+    expect(stale.status).toBe(409);
+    expect(stale.body.detail).toBe("the cycle is in CASCADE, not SETTING");
+    const advanced = await call("POST", `${run}/advance`, ["admin"], { from: "CASCADE" });
+    expect(advanced.status).toBe(200);
+    await waitFor("CHECK_INS", async () => (await call("GET", run, ["member"])).body.phase === "CHECK_INS");
+    const after = await call("GET", run, ["member"]);
+    expect(after.body.teams).toMatchObject({ approved: 1, closed: 1 });
+  }, 90_000);
+});
