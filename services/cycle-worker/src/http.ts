@@ -1,0 +1,75 @@
+import { signToken } from "@okr/service-kit";
+import { injectTraceHeaders } from "@okr/telemetry";
+import { ApplicationFailure } from "@temporalio/common";
+
+/** Problem types a retry cannot fix: the workflow's retry policy lists them as non-retryable. */
+const NON_RETRYABLE: Record<number, string> = {
+  400: "BadRequest",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "NotFound",
+  409: "Conflict",
+  422: "BadRequest",
+};
+
+export interface ServiceCaller {
+  call<T>(
+    tenantId: string,
+    method: "GET" | "POST",
+    path: string,
+    options?: { body?: unknown; idempotencyKey?: string; accept?: number[] },
+  ): Promise<{ status: number; body: T }>;
+}
+
+/**
+ * Calls a platform service as the worker: a `service` JWT per tenant (cached until shortly before it
+ * expires), the active trace in `traceparent`, an Idempotency-Key on retried writes, and a 4xx turned
+ * into a non-retryable ApplicationFailure that names the problem (5xx and network errors retry).
+ */
+export function serviceCaller(options: {
+  baseUrl: string;
+  auth: { secret: string; issuer: string };
+  timeoutMs?: number;
+}): ServiceCaller {
+  const tokens = new Map<string, { token: string; expiresAt: number }>();
+  const tokenFor = async (tenantId: string) => {
+    const cached = tokens.get(tenantId);
+    if (cached && cached.expiresAt > Date.now() + 60_000) return cached.token;
+    const token = await signToken(
+      options.auth,
+      { tenantId, subject: "cycle-worker", roles: ["service"] },
+      "15m",
+    );
+    tokens.set(tenantId, { token, expiresAt: Date.now() + 15 * 60_000 });
+    return token;
+  };
+  return {
+    async call<T>(
+      tenantId: string,
+      method: "GET" | "POST",
+      path: string,
+      call: { body?: unknown; idempotencyKey?: string; accept?: number[] } = {},
+    ) {
+      const headers: Record<string, string> = injectTraceHeaders({
+        authorization: `Bearer ${await tokenFor(tenantId)}`,
+        accept: "application/json",
+      });
+      if (call.body !== undefined) headers["content-type"] = "application/json";
+      if (call.idempotencyKey) headers["idempotency-key"] = call.idempotencyKey;
+      const response = await fetch(new URL(path, options.baseUrl), {
+        method,
+        headers,
+        ...(call.body !== undefined ? { body: JSON.stringify(call.body) } : {}),
+        signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+      });
+      const text = await response.text();
+      const body = (text ? JSON.parse(text) : undefined) as T;
+      if (response.ok || call.accept?.includes(response.status)) return { status: response.status, body };
+      const detail = (body as { detail?: string } | undefined)?.detail ?? response.statusText;
+      const message = `${method} ${path} answered ${response.status}: ${detail}`;
+      const type = NON_RETRYABLE[response.status];
+      if (type) throw ApplicationFailure.nonRetryable(message, type);
+      throw ApplicationFailure.retryable(message, "ServiceUnavailable");
+    },
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * The cycle worker process: polls task queue `okr-cycles` and runs the program, cycle and team-drafting
+ * workflows with activities over the goals and scoring APIs and Kafka. Config from the environment (exit
+ * 78 on a bad value), OpenTelemetry (workflow and activity spans join the callers' traces), graceful
+ * shutdown on SIGTERM/SIGINT (in-flight activities finish within SHUTDOWN_GRACE_MS).
+ */
+import { loadConfigOrExit } from "@okr/config";
+import { CYCLE_TOPICS } from "@okr/events";
+import { createKafkaBus } from "@okr/messaging";
+import { startTelemetry } from "@okr/telemetry";
+import { installTemporalRuntime, tracingWorkerOptions } from "@okr/temporal";
+import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
+import { resourceFromAttributes } from "@opentelemetry/resources";
+import {
+  BatchSpanProcessor,
+  ConsoleSpanExporter,
+  type ReadableSpan,
+  type SpanProcessor,
+} from "@opentelemetry/sdk-trace";
+import { NativeConnection, Worker } from "@temporalio/worker";
+import { createCycleActivities } from "./activities.ts";
+import { CycleWorkerConfigSchema, refineCycleWorkerConfig } from "./config.ts";
+import { serviceCaller } from "./http.ts";
+import { WORKFLOW_INTERCEPTOR_MODULES, workflowSource } from "./workflow-source.ts";
+
+const SERVICE = "cycle-worker";
+const config = loadConfigOrExit(CycleWorkerConfigSchema, process.env, refineCycleWorkerConfig);
+const log = (level: "info" | "warn" | "error", message: string, extra: Record<string, unknown> = {}) =>
+  process.stderr.write(
+    `${JSON.stringify({ level, time: new Date().toISOString(), service: SERVICE, msg: message, ...extra })}\n`,
+  );
+
+/** One span processor for the SDK and for the workflow spans that leave the sandbox through a sink. */
+function spanProcessor(env: NodeJS.ProcessEnv): SpanProcessor | undefined {
+  const exporter = env.OTEL_TRACES_EXPORTER ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT ? "otlp" : "none");
+  if (exporter === "otlp") return new BatchSpanProcessor({ exporter: new OTLPTraceExporter() });
+  if (exporter === "console") return new BatchSpanProcessor({ exporter: new ConsoleSpanExporter() });
+  return undefined;
+}
+const noSpans: SpanProcessor = {
+  onStart: () => undefined,
+  onEnd: (_span: ReadableSpan) => undefined,
+  forceFlush: async () => undefined,
+  shutdown: async () => undefined,
+};
+
+const processor = spanProcessor(process.env);
+const telemetry = startTelemetry({ serviceName: SERVICE, spanProcessors: processor ? [processor] : [] });
+const logLevel = config.LOG_LEVEL as string;
+installTemporalRuntime(logLevel === "debug" || logLevel === "trace" ? "DEBUG" : "WARN");
+
+const auth = { secret: config.AUTH_JWT_SECRET, issuer: config.AUTH_JWT_ISSUER };
+const bus = createKafkaBus({
+  brokers: config.KAFKA_BROKERS,
+  clientId: config.KAFKA_CLIENT_ID ?? SERVICE,
+  log: (level, message, extra) => log(level, message, extra),
+});
+await bus.ensureTopics([CYCLE_TOPICS.notifications]);
+const producer = bus.producer();
+await producer.connect();
+
+const source = workflowSource(config.WORKFLOW_BUNDLE_PATH);
+if (!source.prebuilt) {
+  const advice =
+    "no prebuilt workflow bundle; bundling the sources now (run `npm run build -w @okr/cycle-worker`)";
+  log(config.NODE_ENV === "production" ? "warn" : "info", advice);
+}
+const tracing = tracingWorkerOptions({
+  processor: processor ?? noSpans,
+  resource: resourceFromAttributes({ "service.name": process.env.OTEL_SERVICE_NAME ?? SERVICE }),
+});
+const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+const worker = await Worker.create({
+  connection,
+  namespace: config.TEMPORAL_NAMESPACE,
+  taskQueue: config.TEMPORAL_TASK_QUEUE,
+  ...source.options,
+  activities: createCycleActivities({
+    goals: serviceCaller({ baseUrl: config.GOALS_URL, auth }),
+    scoring: serviceCaller({ baseUrl: config.SCORING_URL, auth }),
+    producer,
+  }),
+  sinks: tracing.sinks,
+  interceptors: {
+    activity: tracing.interceptors?.activity ?? [],
+    // A prebuilt bundle already carries the workflow interceptors (scripts/build-workflow-bundle.ts).
+    ...(source.prebuilt ? {} : { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }),
+  },
+  shutdownGraceTime: config.SHUTDOWN_GRACE_MS,
+});
+
+let stopping = false;
+const stop = (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  log("info", `${signal}: finishing in-flight tasks, then stopping`);
+  worker.shutdown();
+};
+process.once("SIGTERM", () => stop("SIGTERM"));
+process.once("SIGINT", () => stop("SIGINT"));
+
+log("info", "polling", {
+  taskQueue: config.TEMPORAL_TASK_QUEUE,
+  namespace: config.TEMPORAL_NAMESPACE,
+  temporal: config.TEMPORAL_ADDRESS,
+  workflowCode: source.prebuilt ? "prebuilt bundle" : "sources",
+});
+let exitCode = 0;
+try {
+  await worker.run();
+} catch (error) {
+  log("error", "worker failed", { error: String(error) });
+  exitCode = 1;
+} finally {
+  await producer.disconnect().catch(() => undefined);
+  await connection.close().catch(() => undefined);
+  await telemetry.shutdown().catch(() => undefined);
+  log("info", "stopped");
+}
+process.exit(exitCode);

@@ -1,0 +1,192 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import {
+  type AdminAction,
+  adminCycleUpdate,
+  getCycleStatus,
+  startCycleRun,
+  TASK_QUEUE,
+  teamObjectivesUpdate,
+} from "@okr/cycle-workflows";
+import { conflict, notFound, requireRole } from "@okr/service-kit";
+import type { Static, TSchema } from "typebox";
+import {
+  AdminBody,
+  AdvanceBody,
+  ApproveBody,
+  CycleParams,
+  ExtendBody,
+  RunAccepted,
+  RunBody,
+  RunStatus,
+  SubmitBody,
+  TeamDrafting,
+  TeamParams,
+} from "../cycle-workflow/schemas.ts";
+import { asProblem, lazyTemporalClient } from "../cycle-workflow/temporal.ts";
+import type { GoalsRuntime } from "../service.ts";
+
+const problems = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((status) => [status, { $ref: "Problem#" }]));
+
+/**
+ * Runs cycles on Temporal: start (signal-with-start of the organization's program workflow), status
+ * (a query), admin steering and the teams' submit/approve (workflow updates whose validators decide;
+ * a rejection is a 409 or 422 problem+json with the validator's reason). Workflow ids carry the tenant,
+ * so another organization's cycle is simply not found.
+ */
+export function cycleWorkflowRoutes(
+  runtime: GoalsRuntime,
+  options: { taskQueue?: string } = {},
+): FastifyPluginAsyncTypebox {
+  const temporal = lazyTemporalClient({
+    address: runtime.config.TEMPORAL_ADDRESS,
+    namespace: runtime.config.TEMPORAL_NAMESPACE,
+  });
+  const taskQueue = options.taskQueue ?? TASK_QUEUE;
+  const runOf = (cycleId: string) => `a run of cycle ${cycleId}`;
+
+  return async (app) => {
+    app.post(
+      "/cycles/:cycleId/run",
+      {
+        schema: {
+          tags: ["cycle runs"],
+          summary: "Run the cycle on Temporal (admins): queued in the organization's program workflow",
+          description:
+            "Signal-with-start of okr-program/<organization>: the cycle runs as okr-cycle/<organization>/<cycle> once the cycles before it closed. Durations shorten the phases for demos.",
+          params: CycleParams,
+          body: RunBody,
+          response: { 202: RunAccepted, ...problems(400, 403, 404, 409, 503) },
+        },
+      },
+      async (request, reply) => {
+        requireRole(request, "admin", "service");
+        const { tenantId } = request.principal;
+        const { cycleId } = request.params;
+        const cycle = await runtime.db.cycle.findFirst({
+          where: { id: cycleId, tenantId },
+          select: { phase: true },
+        });
+        if (!cycle) throw notFound(`cycle ${cycleId}`);
+        if (cycle.phase === "CLOSED") throw conflict("cycle-closed", `cycle ${cycleId} is closed`);
+        const started = await startCycleRun(
+          await temporal(),
+          tenantId,
+          {
+            cycleId,
+            ...(request.body.durations ? { durations: request.body.durations } : {}),
+            ...(request.body.limits ? { limits: request.body.limits } : {}),
+            ...(request.body.continueWithNextCycle !== undefined
+              ? { continueWithNextCycle: request.body.continueWithNextCycle }
+              : {}),
+            requestedBy: request.principal.subject,
+          },
+          taskQueue,
+        );
+        return reply.status(202).send({
+          cycleId,
+          programWorkflowId: started.programWorkflowId,
+          cycleWorkflowId: started.cycleWorkflowId,
+        });
+      },
+    );
+
+    app.get(
+      "/cycles/:cycleId/run",
+      {
+        schema: {
+          tags: ["cycle runs"],
+          summary: "The cycle run's status: phase, deadline, teams, check-ins, scoring, report",
+          params: CycleParams,
+          response: { 200: RunStatus, ...problems(404, 503) },
+        },
+      },
+      async (request) => {
+        const { cycleId } = request.params;
+        try {
+          return await getCycleStatus(await temporal(), request.principal.tenantId, cycleId);
+        } catch (error) {
+          throw asProblem(error, runOf(cycleId));
+        }
+      },
+    );
+
+    const adminRoute = <Body extends TSchema>(
+      path: string,
+      action: AdminAction,
+      body: Body,
+      summary: string,
+    ) =>
+      app.post(
+        `/cycles/:cycleId/run/${path}`,
+        {
+          schema: {
+            tags: ["cycle runs"],
+            summary,
+            params: CycleParams,
+            body,
+            response: { 200: RunStatus, ...problems(400, 403, 404, 409, 422, 503) },
+          },
+        },
+        async (request) => {
+          requireRole(request, "admin", "service");
+          const { cycleId } = request.params as Static<typeof CycleParams>;
+          try {
+            return await adminCycleUpdate(await temporal(), request.principal.tenantId, cycleId, action, {
+              ...(request.body as object),
+              actorId: request.principal.subject,
+            } as never);
+          } catch (error) {
+            throw asProblem(error, runOf(cycleId));
+          }
+        },
+      );
+    adminRoute("advance", "advance", AdvanceBody, "End the current phase now and move to the next (admins)");
+    adminRoute("pause", "pause", AdminBody, "Pause the cycle: no deadline runs out, no phase moves (admins)");
+    adminRoute(
+      "resume",
+      "resume",
+      AdminBody,
+      "Resume a paused cycle; deadlines move on by the paused time (admins)",
+    );
+    adminRoute("extend-deadline", "extend-deadline", ExtendBody, "Give the current phase more time (admins)");
+
+    const teamRoute = <Body extends TSchema>(action: "submit" | "approve", body: Body, summary: string) =>
+      app.post(
+        `/cycles/:cycleId/teams/:teamId/${action}`,
+        {
+          schema: {
+            tags: ["cycle runs"],
+            summary,
+            params: TeamParams,
+            body,
+            response: { 200: TeamDrafting, ...problems(400, 403, 404, 409, 422, 503) },
+          },
+        },
+        async (request) => {
+          requireRole(request, "leader", "admin", "service");
+          const { cycleId, teamId } = request.params as Static<typeof TeamParams>;
+          try {
+            return await teamObjectivesUpdate(
+              await temporal(),
+              { organizationId: request.principal.tenantId, cycleId, teamId },
+              action,
+              { ...(request.body as object), actorId: request.principal.subject },
+            );
+          } catch (error) {
+            throw asProblem(error, runOf(cycleId));
+          }
+        },
+      );
+    teamRoute(
+      "submit",
+      SubmitBody,
+      "Submit the team's objectives (its own and adopted parent key results) while its drafting is open (the team's leaders)",
+    );
+    teamRoute(
+      "approve",
+      ApproveBody,
+      "Approve the team's submitted objectives (leaders of the team or of its parent team)",
+    );
+  };
+}
