@@ -16,9 +16,9 @@ import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { Worker } from "node:worker_threads";
 import { loadConfig, ServiceConfigSchema } from "@okr/config";
+import { goalsService } from "@okr/goals-service/service";
 import { type Role, signToken } from "@okr/service-kit";
 import { createTestDatabase, testBus, testEndpoints } from "@okr/testkit";
-import { goalsService } from "../../services/goals/src/service.ts";
 import { median, percentile, printTable } from "./report.ts";
 
 const REQUESTS = Number(process.env.BENCH_CHECK_INS ?? 20_000);

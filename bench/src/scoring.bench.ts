@@ -25,8 +25,8 @@ import {
   type ObjectiveInput,
   scoreOrganization,
 } from "@okr/scoring-rules";
-import { createScoringConsumer } from "@okr/scoring-service/src/consumer.ts";
-import { migrationsDir } from "@okr/scoring-service/src/database.ts";
+import { createScoringConsumer } from "@okr/scoring-service/consumer";
+import { migrationsDir } from "@okr/scoring-service/database";
 import { createTestDatabase, testBus, testEndpoints, uniqueName } from "@okr/testkit";
 import { Kafka, logLevel } from "kafkajs";
 import { median, percentile, printTable } from "./report.ts";

@@ -9,8 +9,8 @@ import { randomUUID } from "node:crypto";
 import { VALUE_STREAM_TOPICS } from "@okr/events";
 import { type FlowEvent, flowMetrics, type ItemHistory, mapMetrics } from "@okr/flow-metrics";
 import { startTestService, testBus, uniqueName } from "@okr/testkit";
-import { computeStreamMetrics } from "@okr/value-stream-service/src/metrics.ts";
-import { createValueStreamService } from "@okr/value-stream-service/src/service.ts";
+import { computeStreamMetrics } from "@okr/value-stream-service/metrics";
+import { createValueStreamService } from "@okr/value-stream-service/service";
 import { median, percentile, printTable } from "./report.ts";
 
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 10_000);

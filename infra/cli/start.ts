@@ -3,7 +3,7 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync } from "node:fs"
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DEVELOPMENT_JWT_SECRET } from "@okr/config";
-import { DEMO_TENANT_ID, seedDemoOrganization } from "@okr/goals-service/demo-seed";
+import { DEMO_TENANT_ID, runDemoCycle, seedDemoOrganization } from "@okr/goals-service/demo-seed";
 import { signToken } from "@okr/service-kit";
 import type { PlatformEndpoints } from "./endpoints.ts";
 import {
@@ -156,6 +156,7 @@ function tail(file: string, lines = 30): string {
 function printWhereToLook(info: {
   seconds: number;
   demoName: string;
+  demoWorkflowId: string;
   tenant: string;
   token: string;
   logDir: string;
@@ -173,6 +174,7 @@ function printWhereToLook(info: {
       ...rows,
       `  ${"Temporal UI".padEnd(14)} http://127.0.0.1:8233  (filter cycles with: OkrPhase = "CHECK_INS")`,
       `  ${"demo org".padEnd(14)} ${info.demoName}, tenant ${info.tenant}`,
+      `  ${"demo run".padEnd(14)} http://127.0.0.1:8233/namespaces/default/workflows/${encodeURIComponent(info.demoWorkflowId)}`,
       `  ${"admin token".padEnd(14)} ${info.token}`,
       `  ${"logs".padEnd(14)} ${info.logDir}`,
       "Paste the token into Authorize on any /docs page. Ctrl-C stops everything this command started.",
@@ -188,7 +190,9 @@ async function seedAndAnnounce(began: number, logs: string, running: string[]): 
     "12h",
   );
   const demo = await seedDemoOrganization({ goalsUrl: "http://127.0.0.1:3101", token });
+  const demoRun = await runDemoCycle({ goalsUrl: "http://127.0.0.1:3101", token });
   printWhereToLook({
+    demoWorkflowId: demoRun.workflowId,
     seconds: (performance.now() - began) / 1000,
     demoName: demo.name,
     tenant: DEMO_TENANT_ID,

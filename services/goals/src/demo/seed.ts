@@ -567,3 +567,59 @@ export async function seedDemoOrganization(options: DemoSeedOptions): Promise<{ 
   }
   return { name: ORGANIZATION.name };
 }
+
+const DEMO_RUN_CYCLE = "Demo run (phases in minutes)";
+
+/**
+ * Starts one cycle on Temporal with phases shortened to minutes, so the Temporal UI shows a cycle moving
+ * through SETTING, CASCADE, CHECK_INS, SCORING and RETROSPECTIVE right after `npm start` (reminders go
+ * out on Kafka for the teams that draft nothing). The seeded quarter stays as it is. Idempotent: a
+ * second start finds the demo cycle and leaves its run alone.
+ */
+export async function runDemoCycle(
+  options: DemoSeedOptions,
+): Promise<{ cycleId: string; workflowId: string; phase: string }> {
+  const call = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${options.goalsUrl}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${options.token}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    if (!response.ok)
+      throw new Error(`starting the demo cycle failed: ${method} ${path} -> ${response.status} ${text}`);
+    return text ? JSON.parse(text) : null;
+  };
+  const cycles = await call("GET", "/cycles?limit=100");
+  let cycle = cycles.items.find((c: { name: string }) => c.name === DEMO_RUN_CYCLE);
+  if (!cycle) {
+    const startsAt = Date.now();
+    cycle = await call("POST", "/cycles", {
+      name: DEMO_RUN_CYCLE,
+      startsAt: new Date(startsAt).toISOString(),
+      endsAt: new Date(startsAt + 30 * 60_000).toISOString(),
+      timeZone: "Europe/Berlin",
+    });
+  }
+  const workflowId = `okr-cycle/${DEMO_TENANT_ID}/${cycle.id}`;
+  if (cycle.phase === "CLOSED") return { cycleId: cycle.id, workflowId, phase: cycle.phase };
+  await call("POST", `/cycles/${cycle.id}/run`, {
+    durations: {
+      settingSeconds: 120,
+      teamDraftingSeconds: 60,
+      reminderLeadSeconds: 30,
+      escalationGraceSeconds: 15,
+      checkInsSeconds: 300,
+      checkInIntervalSeconds: 60,
+      scoringSeconds: 60,
+      scoringPollSeconds: 15,
+      retrospectiveSeconds: 60,
+      retrospectivePollSeconds: 15,
+    },
+    continueWithNextCycle: false,
+  });
+  return { cycleId: cycle.id, workflowId, phase: cycle.phase };
+}

@@ -1,19 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { SCORING_TOPICS } from "@okr/events";
+import { goalsService } from "@okr/goals-service/service";
+import { scoringService } from "@okr/scoring-service/service";
 import { findMessage, startTestService, type TestService, waitFor } from "@okr/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-// The goals package exports only its demo seed; its service definition is imported by path.
-import { goalsService } from "../../goals/src/service.ts";
-import type { ScoringDb } from "../src/database.ts";
-import { scoringService } from "../src/service.ts";
 
 /**
  * The real path on the real stack: goals API -> goals outbox -> relay -> Kafka goals topics -> scoring
  * consumer -> scores in the scoring database -> scoring outbox -> Kafka score topic, and the scoring API.
  */
-// biome-ignore lint/suspicious/noExplicitAny: the goals service's own database type is not needed here
-let goals: TestService<any>;
-let scoring: TestService<ScoringDb>;
+let goals: TestService<unknown>;
+let scoring: TestService<unknown>;
 beforeAll(async () => {
   [goals, scoring] = await Promise.all([startTestService(goalsService), startTestService(scoringService)]);
 });
