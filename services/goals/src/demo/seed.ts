@@ -378,8 +378,9 @@ function random(seed: number) {
 const DAY = 86_400_000;
 const WEEK = 7 * DAY;
 
-export async function seedDemoOrganization(options: DemoSeedOptions): Promise<{ name: string }> {
-  const call = async (method: string, path: string, body?: unknown) => {
+/** A JSON caller of the goals API with the seed's admin token; a non-2xx answer fails the seed. */
+function goalsApi(options: DemoSeedOptions, what: string) {
+  return async (method: string, path: string, body?: unknown) => {
     const response = await fetch(`${options.goalsUrl}${path}`, {
       method,
       headers: {
@@ -389,12 +390,13 @@ export async function seedDemoOrganization(options: DemoSeedOptions): Promise<{ 
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();
-    if (!response.ok)
-      throw new Error(
-        `seeding the demo organization failed: ${method} ${path} -> ${response.status} ${text}`,
-      );
+    if (!response.ok) throw new Error(`${what} failed: ${method} ${path} -> ${response.status} ${text}`);
     return text ? JSON.parse(text) : null;
   };
+}
+
+export async function seedDemoOrganization(options: DemoSeedOptions): Promise<{ name: string }> {
+  const call = goalsApi(options, "seeding the demo organization");
 
   await call("PUT", "/organization", ORGANIZATION);
   const existing = await call("GET", "/teams?limit=1");
@@ -579,20 +581,7 @@ const DEMO_RUN_CYCLE = "Demo run (phases in minutes)";
 export async function runDemoCycle(
   options: DemoSeedOptions,
 ): Promise<{ cycleId: string; workflowId: string; phase: string }> {
-  const call = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${options.goalsUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${options.token}`,
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    if (!response.ok)
-      throw new Error(`starting the demo cycle failed: ${method} ${path} -> ${response.status} ${text}`);
-    return text ? JSON.parse(text) : null;
-  };
+  const call = goalsApi(options, "starting the demo cycle");
   const cycles = await call("GET", "/cycles?limit=100");
   let cycle = cycles.items.find((c: { name: string }) => c.name === DEMO_RUN_CYCLE);
   if (!cycle) {
