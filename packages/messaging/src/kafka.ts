@@ -1,4 +1,4 @@
-import { Kafka, type KafkaConfig, type KafkaMessage, logLevel, type Producer } from "kafkajs";
+import { Kafka, type KafkaConfig, type KafkaMessage, logLevel, Partitioners, type Producer } from "kafkajs";
 import type {
   IncomingMessage,
   MessageBus,
@@ -69,6 +69,8 @@ function kafkaProducer(kafka: Kafka, idempotent: boolean): MessageProducer {
     idempotent,
     maxInFlightRequests: idempotent ? 1 : 5,
     allowAutoTopicCreation: true,
+    // The Java client's murmur2 partitioner, named explicitly: keys land where other Kafka clients put them.
+    createPartitioner: Partitioners.DefaultPartitioner,
   });
   return {
     connect: () => producer.connect(),
