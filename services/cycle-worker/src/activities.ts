@@ -236,7 +236,9 @@ export function createCycleActivities(deps: ActivityDependencies): CycleActiviti
 
     async approveObjectives({ organizationId, objectiveIds, actorId }) {
       for (const objectiveId of objectiveIds) {
-        // 409: already approved (a retry, or a leader approved it in the goals UI): the goal is reached.
+        // Approving an approved objective is a no-op in goals (a retry, or a leader approved it in the
+        // goals UI). 409: it is not submitted there (draft, returned or closed): goals' submit checks the
+        // organization's policy and belongs to the team, so the worker leaves it as it is.
         await goals.call(organizationId, "POST", `/objectives/${objectiveId}/approve`, {
           body: { actorId },
           idempotencyKey: `objective-approve/${objectiveId}`,

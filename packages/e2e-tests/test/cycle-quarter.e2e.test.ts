@@ -1,0 +1,350 @@
+import { randomUUID } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import { createCycleActivities } from "@okr/cycle-worker/src/activities.ts";
+import { serviceCaller } from "@okr/cycle-worker/src/http.ts";
+import {
+  type CycleResult,
+  getCycleStatus,
+  PHASES,
+  type PhaseDurations,
+  startCycleRun,
+  WORKFLOWS_PATH,
+  workflowIds,
+} from "@okr/cycle-workflows";
+import { CYCLE_TOPICS, GOALS_TOPICS, SCORING_TOPICS } from "@okr/events";
+import { goalsService } from "@okr/goals-service/service";
+import type { MessageConsumer, MessageProducer } from "@okr/messaging";
+import { scoringService } from "@okr/scoring-service/service";
+import { connectTemporalClient, installTemporalRuntime } from "@okr/temporal";
+import {
+  startTestService,
+  type TestService,
+  testBus,
+  testEndpoints,
+  uniqueName,
+  waitFor,
+} from "@okr/testkit";
+import type { Client } from "@temporalio/client";
+import { bundleWorkflowCode, NativeConnection, Worker } from "@temporalio/worker";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+/**
+ * A whole OKR quarter, shortened to seconds, on the real stack: the cycle workflows on the Temporal dev
+ * server with the cycle worker's real activities, which call the goals and scoring services over HTTP and
+ * publish reminders to Kafka. Effects are asserted in the services' APIs and on the Kafka topics.
+ */
+const QUARTER: PhaseDurations = {
+  settingSeconds: 8,
+  teamDraftingSeconds: 4,
+  reminderLeadSeconds: 2,
+  escalationGraceSeconds: 1,
+  checkInsSeconds: 6,
+  checkInIntervalSeconds: 3,
+  scoringSeconds: 4,
+  scoringPollSeconds: 1,
+  retrospectiveSeconds: 6,
+  retrospectivePollSeconds: 1,
+};
+
+const AUTH = { secret: "integration-test-secret-0123456789", issuer: "okr-platform" };
+const tenantId = randomUUID();
+const adminId = randomUUID();
+
+interface Envelope {
+  type: string;
+  tenant: string;
+  data: Record<string, unknown> & { cycleId?: string };
+}
+
+let goals: TestService<unknown>;
+let scoring: TestService<unknown>;
+let client: Client;
+let worker: Worker | undefined;
+let running: Promise<void> | undefined;
+let producer: MessageProducer | undefined;
+let reader: MessageConsumer | undefined;
+const seen: Envelope[] = [];
+
+async function listen(service: TestService<unknown>): Promise<string> {
+  await service.app.listen({ port: 0, host: "127.0.0.1" });
+  const { port } = service.app.server.address() as AddressInfo;
+  return `http://127.0.0.1:${port}`;
+}
+
+beforeAll(async () => {
+  [goals, scoring] = await Promise.all([startTestService(goalsService), startTestService(scoringService)]);
+  const [goalsUrl, scoringUrl] = await Promise.all([listen(goals), listen(scoring)]);
+
+  // Everything this tenant's quarter puts on the three topics, read by one consumer from the start.
+  const bus = testBus();
+  const topics = [GOALS_TOPICS.cycles, CYCLE_TOPICS.notifications, SCORING_TOPICS.scores];
+  await bus.ensureTopics(topics);
+  reader = bus.consumer(uniqueName("cycle-quarter-reader"));
+  await reader.connect();
+  await reader.subscribe(topics, { fromBeginning: true });
+  await reader.run({
+    eachMessage: async (message) => {
+      const envelope = JSON.parse(message.value?.toString() ?? "{}") as Envelope;
+      if (envelope.tenant === tenantId) seen.push(envelope);
+    },
+  });
+  producer = bus.producer();
+  await producer.connect();
+
+  installTemporalRuntime("WARN");
+  const endpoints = testEndpoints();
+  client = await connectTemporalClient({
+    address: endpoints.TEMPORAL_ADDRESS,
+    namespace: endpoints.TEMPORAL_NAMESPACE,
+  });
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  worker = await Worker.create({
+    connection: await NativeConnection.connect({ address: endpoints.TEMPORAL_ADDRESS }),
+    namespace: endpoints.TEMPORAL_NAMESPACE,
+    taskQueue,
+    workflowBundle: { code },
+    activities: createCycleActivities({
+      goals: serviceCaller({ baseUrl: goalsUrl, auth: AUTH }),
+      scoring: serviceCaller({ baseUrl: scoringUrl, auth: AUTH }),
+      producer,
+    }),
+  });
+  running = worker.run();
+});
+
+afterAll(async () => {
+  if (worker?.getState() === "RUNNING") worker.shutdown();
+  await running;
+  await reader?.disconnect();
+  await producer?.disconnect();
+  await Promise.all([goals?.stop(), scoring?.stop()]);
+});
+
+const taskQueue = uniqueName("okr-cycles-e2e");
+
+const quietLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: (message: string) => console.error(message),
+};
+
+async function call(
+  service: TestService<unknown>,
+  method: "GET" | "POST" | "PUT",
+  url: string,
+  payload?: object,
+  as: { roles: ("admin" | "leader" | "member")[]; subject: string } = { roles: ["admin"], subject: adminId },
+) {
+  const token = await service.token(as.roles, tenantId, as.subject);
+  const response = await service.app.inject({
+    method,
+    url,
+    ...(payload ? { payload } : {}),
+    headers: { authorization: `Bearer ${token}` },
+  });
+  if (response.statusCode >= 300)
+    throw new Error(`${method} ${url} -> ${response.statusCode}: ${response.body}`);
+  return response.json();
+}
+const goalsCall = (method: "GET" | "POST" | "PUT", url: string, payload?: object) =>
+  call(goals, method, url, payload);
+const asLeader = (leaderId: string) => ({ roles: ["leader" as const], subject: leaderId });
+
+const events = (type: string, cycleId: string) =>
+  seen.filter((event) => event.type === type && event.data.cycleId === cycleId);
+
+describe("an OKR quarter through the real services and cycle worker", () => {
+  it("runs SETTING to CLOSED: drafting, check-ins, reminders, final grades and retrospectives", async () => {
+    await goalsCall("PUT", "/organization", {
+      name: "Quarter E2E",
+      mission: "Make every team's work visible",
+    });
+    // A small quarter: one objective with one key result per team is allowed (with a warning).
+    await goalsCall("PUT", "/organization/policy", {
+      objectivesPerOwner: { min: 3, max: 5, enforcement: "warn" },
+      keyResultsPerObjective: { min: 2, max: 5, enforcement: "warn" },
+      scoringPolicyId: "default",
+      checkInCadence: { weekday: 1, hour: 9, everyDays: 7 },
+    });
+    const person = async (name: string) =>
+      (await goalsCall("POST", "/people", {
+        name,
+        email: `${name.toLowerCase()}-${randomUUID().slice(0, 8)}@example.com`,
+        roles: ["leader"],
+      })) as { id: string };
+    const [ceo, productLead, salesLead] = await Promise.all([
+      person("Ada"),
+      person("Grace"),
+      person("Linus"),
+    ]);
+    const company = await goalsCall("POST", "/teams", { name: "Company", leaderIds: [ceo.id] });
+    const [product] = await Promise.all([
+      goalsCall("POST", "/teams", { name: "Product", parentTeamId: company.id, leaderIds: [productLead.id] }),
+      goalsCall("POST", "/teams", { name: "Sales", parentTeamId: company.id, leaderIds: [salesLead.id] }),
+    ]);
+    const now = Date.now();
+    const cycle = await goalsCall("POST", "/cycles", {
+      name: `Q4 2026 e2e-${randomUUID().slice(0, 8)}`,
+      startsAt: new Date(now - 30 * 86_400_000).toISOString(),
+      endsAt: new Date(now + 60 * 86_400_000).toISOString(),
+      timeZone: "Europe/Berlin",
+    });
+    const cycleId: string = cycle.id;
+    const objective = (owner: { id: string }, title: string, kr: object) =>
+      goalsCall("POST", "/objectives", {
+        cycleId,
+        title,
+        kind: "committed",
+        owner: { kind: "team", id: owner.id },
+        keyResults: [kr],
+      });
+    const companyObjective = await objective(company, "Grow revenue", {
+      title: "Reach 100 paying customers",
+      type: "increase-to",
+      baseline: 0,
+      target: 100,
+      unit: "customers",
+    });
+    const productObjective = await objective(product, "Ship faster", {
+      title: "Cut lead time",
+      type: "decrease-to",
+      baseline: 20,
+      target: 5,
+      unit: "days",
+    });
+
+    // The goals API would start the run on the default task queue; this test's worker polls its own.
+    const started = await startCycleRun(
+      client,
+      tenantId,
+      { cycleId, durations: QUARTER, continueWithNextCycle: false },
+      taskQueue,
+    );
+    expect(started.cycleWorkflowId).toBe(workflowIds.cycle(tenantId, cycleId));
+    const status = () => getCycleStatus(client, tenantId, cycleId);
+    await waitFor("Company's drafting to open", async () => (await status()).teams.open === 1);
+
+    // SETTING: Company's leader submits the objective in goals, then the team's submission and approval
+    // go through the goals routes to the workflow (updates); the worker then approves it in goals.
+    await call(goals, "POST", `/objectives/${companyObjective.id}/submit`, {}, asLeader(ceo.id));
+    const submitted = await call(
+      goals,
+      "POST",
+      `/cycles/${cycleId}/teams/${company.id}/submit`,
+      { objectiveIds: [companyObjective.id] },
+      asLeader(ceo.id),
+    );
+    expect(submitted).toMatchObject({ teamId: company.id, state: "submitted", submittedBy: ceo.id });
+    const approved = await call(
+      goals,
+      "POST",
+      `/cycles/${cycleId}/teams/${company.id}/approve`,
+      {},
+      asLeader(ceo.id),
+    );
+    expect(approved).toMatchObject({ state: "approved", approvedBy: ceo.id });
+
+    // CASCADE: Product submits, Company's leader approves; Sales never drafts.
+    await waitFor("CASCADE to open Product and Sales", async () => {
+      const s = await status();
+      return s.phase === "CASCADE" && s.teams.open === 2;
+    });
+    await call(goals, "POST", `/objectives/${productObjective.id}/submit`, {}, asLeader(productLead.id));
+    await call(
+      goals,
+      "POST",
+      `/cycles/${cycleId}/teams/${product.id}/submit`,
+      { objectiveIds: [productObjective.id] },
+      asLeader(productLead.id),
+    );
+    await call(goals, "POST", `/cycles/${cycleId}/teams/${product.id}/approve`, {}, asLeader(ceo.id));
+
+    // CHECK_INS: Company checks in within the first check-in interval, Product does not.
+    const checkInsFrom = await waitFor(
+      "CHECK_INS",
+      async () => (await status()).phaseLog.find((change) => change.phase === "CHECK_INS")?.at,
+      20_000,
+    );
+    await sleep(Math.max(0, Date.parse(checkInsFrom) + 1_200 - Date.now()));
+    await goalsCall("POST", `/key-results/${companyObjective.keyResults[0].id}/check-ins`, {
+      value: 60,
+      confidence: 0.8,
+      note: "two enterprise deals closed",
+      evidence: { url: "https://crm.example/customers" },
+    });
+
+    // RETROSPECTIVE: Company's leader writes the team's retrospective.
+    await waitFor("RETROSPECTIVE", async () => (await status()).phase === "RETROSPECTIVE", 40_000);
+    await call(
+      goals,
+      "POST",
+      `/cycles/${cycleId}/retrospectives`,
+      {
+        teamId: company.id,
+        wentWell: "enterprise deals",
+        didNotGoWell: "onboarding",
+        lessons: "Smaller key results get more check-ins",
+        carryForwardKeyResultIds: [],
+      },
+      asLeader(ceo.id),
+    );
+
+    const result = (await client.workflow.getHandle(started.cycleWorkflowId).result()) as CycleResult;
+    expect(result.status.phase).toBe("CLOSED");
+    expect((await status()).phase).toBe("CLOSED");
+    expect(result.status.teams).toMatchObject({ total: 3, approved: 2, missed: 1, open: 0 });
+    // Product's key result never got a check-in: its grade stays incomplete, so SCORING used its whole
+    // window before moving on.
+    expect(result.report).toMatchObject({ cycleId, gradesComplete: false, retrospectives: { submitted: 1 } });
+    expect(result.report.lessons).toContain("Smaller key results get more check-ins");
+
+    // Goals: the cycle is CLOSED, and each phase was announced on Kafka.
+    expect(await goalsCall("GET", `/cycles/${cycleId}`)).toMatchObject({ id: cycleId, phase: "CLOSED" });
+    // The approvals in the workflow reached the objectives in goals (the approveObjectives activity).
+    for (const { id } of [companyObjective, productObjective])
+      expect(await goalsCall("GET", `/objectives/${id}`)).toMatchObject({ id, state: "approved" });
+    const phases = await waitFor("the phase changes on Kafka", () => {
+      const found = events("okr.cycle.phase-changed.v1", cycleId).map((event) => event.data.phase);
+      return found.includes("CLOSED") ? found : undefined;
+    });
+    expect(phases).toEqual([...PHASES]);
+
+    // Reminders on Kafka: Sales was reminded to draft (then its parent's leader), Product to check in.
+    const reminders = await waitFor("the reminders on Kafka", () => {
+      const found = events("okr.cycle.reminder-due.v1", cycleId);
+      return found.some((r) => r.data.action === "check-in") ? found : undefined;
+    });
+    const about = (action: string) =>
+      reminders
+        .filter((r) => r.data.action === action)
+        .map((r) => [(r.data.recipient as { id: string }).id, r.data.escalation]);
+    expect(about("draft-objectives")).toEqual(
+      expect.arrayContaining([
+        [salesLead.id, false],
+        [ceo.id, true],
+      ]),
+    );
+    // The first check-in tick reminds Product (no check-in since CHECK_INS began), not Company.
+    const checkInReminders = reminders.filter((r) => r.data.action === "check-in");
+    const firstTick = checkInReminders.map((r) => String(r.data.dueAt)).sort()[0];
+    expect(checkInReminders.filter((r) => r.data.dueAt === firstTick).map((r) => r.data.recipient)).toEqual([
+      { kind: "team", id: product.id },
+    ]);
+
+    // Scoring: the final grades were frozen, announced on Kafka and served as the report.
+    const graded = await waitFor("okr.cycle.graded.v1 on Kafka", () =>
+      events("okr.cycle.graded.v1", cycleId).at(0),
+    );
+    expect(graded.data).toMatchObject({ cycleId, objectivesGraded: 2 });
+    const report = await call(scoring, "POST", `/cycles/${cycleId}/final-grading`, {});
+    expect(report).toMatchObject({ complete: false });
+    expect(report.objectives.map((o: { objectiveId: string }) => o.objectiveId).sort()).toEqual(
+      [companyObjective.id, productObjective.id].sort(),
+    );
+    expect(result.report.organizationScore).toBe(report.organizationScore);
+  });
+});
