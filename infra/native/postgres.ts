@@ -60,7 +60,8 @@ function runAsServerUser(command: string, args: string[]): string {
 export async function postgresIsReady(): Promise<boolean> {
   const client = new pg.Client({
     connectionString: nativePostgresUrl("postgres"),
-    connectionTimeoutMillis: 1000,
+    // Generous: on a loaded machine a false "not ready" would start a second cluster on the same port.
+    connectionTimeoutMillis: 5000,
   });
   try {
     await client.connect();
