@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { Kafka, type KafkaConfig, type KafkaMessage, logLevel, Partitioners, type Producer } from "kafkajs";
 import type {
   IncomingMessage,
@@ -152,17 +153,30 @@ function incoming(topic: string, partition: number, message: KafkaMessage): Inco
   };
 }
 
+const ENSURE_TOPIC_ATTEMPTS = 15;
+
 async function ensureTopics(kafka: Kafka, topics: string[], partitions: number): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const existing = new Set(await admin.listTopics());
-    const missing = [...new Set(topics)].filter((topic) => !existing.has(topic));
-    if (missing.length > 0) {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: -1 })),
-      });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const existing = new Set(await admin.listTopics());
+        const missing = [...new Set(topics)].filter((topic) => !existing.has(topic));
+        if (missing.length > 0) {
+          await admin.createTopics({
+            waitForLeaders: true,
+            topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: -1 })),
+          });
+        }
+        return;
+      } catch (error) {
+        // A broker that has just created a topic (here or for a concurrent process) can answer metadata
+        // with "unknown topic or partition" until the partitions have leaders; kafkajs marks it retriable.
+        if (attempt >= ENSURE_TOPIC_ATTEMPTS || (error as { retriable?: boolean }).retriable !== true)
+          throw error;
+        await sleep(Math.min(2_000, 200 * attempt));
+      }
     }
   } finally {
     await admin.disconnect();
