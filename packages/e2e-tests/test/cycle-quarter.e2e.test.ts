@@ -228,9 +228,8 @@ describe("an OKR quarter through the real services and cycle worker", () => {
     const status = () => getCycleStatus(client, tenantId, cycleId);
     await waitFor("Company's drafting to open", async () => (await status()).teams.open === 1);
 
-    // SETTING: Company's leader submits the objective in goals, then the team's submission and approval
-    // go through the goals routes to the workflow (updates); the worker then approves it in goals.
-    await call(goals, "POST", `/objectives/${companyObjective.id}/submit`, {}, asLeader(ceo.id));
+    // SETTING: the team's submission and approval go through the goals routes to the workflow (updates):
+    // the submission moves the objective to submitted in goals, the worker then approves it there.
     const submitted = await call(
       goals,
       "POST",
@@ -239,6 +238,7 @@ describe("an OKR quarter through the real services and cycle worker", () => {
       asLeader(ceo.id),
     );
     expect(submitted).toMatchObject({ teamId: company.id, state: "submitted", submittedBy: ceo.id });
+    expect((await goalsCall("GET", `/objectives/${companyObjective.id}`)).state).toBe("submitted");
     const approved = await call(
       goals,
       "POST",
@@ -253,7 +253,6 @@ describe("an OKR quarter through the real services and cycle worker", () => {
       const s = await status();
       return s.phase === "CASCADE" && s.teams.open === 2;
     });
-    await call(goals, "POST", `/objectives/${productObjective.id}/submit`, {}, asLeader(productLead.id));
     await call(
       goals,
       "POST",

@@ -22,15 +22,11 @@ describe("cycle runs API", () => {
   let workerRun: Promise<void>;
   const taskQueue = uniqueName("okr-cycles-goals-test");
   const tenantId = randomUUID();
-  const rootLeader = randomUUID();
-  const childLeader = randomUUID();
-  const root: TeamRef = { id: randomUUID(), name: "Company", parentTeamId: null, leaderIds: [rootLeader] };
-  const child: TeamRef = {
-    id: randomUUID(),
-    name: "Product",
-    parentTeamId: root.id,
-    leaderIds: [childLeader],
-  };
+  // The goals team tree the in-test activities hand to the workflow (created in beforeAll).
+  let rootLeader: string;
+  let childLeader: string;
+  let root: TeamRef;
+  let child: TeamRef;
   let cycleId: string;
 
   const call = async (
@@ -67,6 +63,32 @@ describe("cycle runs API", () => {
       setup,
     );
     expect(organization.status).toBe(201);
+    const leader = async (name: string) => {
+      const person = await call(
+        "POST",
+        "/people",
+        ["admin"],
+        { name, email: `${name}-${randomUUID().slice(0, 8)}@example.com`, roles: ["leader"] },
+        setup,
+      );
+      expect(person.status).toBe(201);
+      return person.body.id as string;
+    };
+    rootLeader = await leader("ada");
+    childLeader = await leader("grace");
+    const team = async (name: string, leaderId: string, parentTeamId: string | null) => {
+      const created = await call(
+        "POST",
+        "/teams",
+        ["admin"],
+        { name, leaderIds: [leaderId], ...(parentTeamId ? { parentTeamId } : {}) },
+        setup,
+      );
+      expect(created.status).toBe(201);
+      return { id: created.body.id, name, parentTeamId, leaderIds: [leaderId] } satisfies TeamRef;
+    };
+    root = await team("Company", rootLeader, null);
+    child = await team("Product", childLeader, root.id);
     const cycle = await call(
       "POST",
       "/cycles",
@@ -167,19 +189,32 @@ describe("cycle runs API", () => {
     expect((await call("GET", run, ["admin"], undefined, { tenant: randomUUID() })).status).toBe(404);
 
     const teamPath = (team: TeamRef, action: string) => `/cycles/${cycleId}/teams/${team.id}/${action}`;
-    const objectiveId = randomUUID();
-    // Not open yet: 409 with the validator's reason.
-    const early = await call(
-      "POST",
-      teamPath(child, "submit"),
-      ["leader"],
-      { objectiveIds: [objectiveId] },
-      { subject: childLeader },
-    );
-    expect(early.status).toBe(409);
-    expect(early.type).toContain("application/problem+json");
-    expect(early.body).toMatchObject({ type: "https://okr-platform.dev/problems/wrong-phase" });
-    expect(early.body.detail).toContain("has not opened");
+    const objective = async (team: TeamRef, title: string) => {
+      const created = await call(
+        "POST",
+        "/objectives",
+        ["admin"],
+        {
+          cycleId,
+          title,
+          kind: "committed",
+          owner: { kind: "team", id: team.id },
+          keyResults: [
+            { title: `${title}: KR 1`, type: "increase-to", baseline: 0, target: 10, unit: "wins" },
+            { title: `${title}: KR 2`, type: "increase-to", baseline: 0, target: 5, unit: "launches" },
+          ],
+        },
+        { target: goals.app },
+      );
+      expect(created.status).toBe(201);
+      return created.body as { id: string; keyResults: { id: string }[] };
+    };
+    const stateOf = async (objectiveId: string) =>
+      (await call("GET", `/objectives/${objectiveId}`, ["member"], undefined, { target: goals.app })).body
+        .state;
+    const rootObjective = await objective(root, "Grow revenue");
+    const objectiveId = rootObjective.id;
+    const childObjective = await objective(child, "Ship faster");
     const unknownTeam = await call("POST", `/cycles/${cycleId}/teams/${randomUUID()}/submit`, ["leader"], {
       objectiveIds: [objectiveId],
     });
@@ -188,6 +223,75 @@ describe("cycle runs API", () => {
     expect(
       (await call("POST", teamPath(root, "submit"), ["member"], { objectiveIds: [objectiveId] })).status,
     ).toBe(403);
+    // Only the team's own objectives of this cycle; adopted key results only from a parent team.
+    const othersObjective = await call(
+      "POST",
+      teamPath(root, "submit"),
+      ["leader"],
+      { objectiveIds: [childObjective.id] },
+      { subject: rootLeader },
+    );
+    expect(othersObjective.status).toBe(422);
+    expect(othersObjective.body.type).toBe("https://okr-platform.dev/problems/not-team-objective");
+    expect(
+      (
+        await call(
+          "POST",
+          teamPath(root, "submit"),
+          ["leader"],
+          { objectiveIds: [randomUUID()] },
+          { subject: rootLeader },
+        )
+      ).status,
+    ).toBe(404);
+    const noParent = await call(
+      "POST",
+      teamPath(root, "submit"),
+      ["leader"],
+      { adoptedKeyResultIds: [childObjective.keyResults[0]?.id] },
+      { subject: rootLeader },
+    );
+    expect(noParent.status).toBe(422);
+    expect(noParent.body.type).toBe("https://okr-platform.dev/problems/not-parent-key-result");
+    // The organization's policy (three objectives per team, rejected below) applies as on a single
+    // submit: the whole submission is refused and the workflow is still waiting for one.
+    const belowPolicy = await call(
+      "POST",
+      teamPath(root, "submit"),
+      ["leader"],
+      { objectiveIds: [objectiveId] },
+      { subject: rootLeader },
+    );
+    expect(belowPolicy.status).toBe(422);
+    expect(await stateOf(objectiveId)).toBe("draft");
+    expect((await call("GET", run, ["member"])).body.teams).toMatchObject({ open: 1, approved: 0 });
+    const relaxed = await call(
+      "PUT",
+      "/organization/policy",
+      ["admin"],
+      {
+        objectivesPerOwner: { min: 1, max: 5, enforcement: "warn" },
+        keyResultsPerObjective: { min: 2, max: 5, enforcement: "reject" },
+        scoringPolicyId: "default",
+        checkInCadence: { weekday: 1, hour: 9, everyDays: 7 },
+      },
+      { target: goals.app },
+    );
+    expect(relaxed.status).toBe(200);
+
+    // Not open yet: 409 with the validator's reason, and the objective stays a draft in goals.
+    const early = await call(
+      "POST",
+      teamPath(child, "submit"),
+      ["leader"],
+      { objectiveIds: [childObjective.id] },
+      { subject: childLeader },
+    );
+    expect(early.status).toBe(409);
+    expect(early.type).toContain("application/problem+json");
+    expect(early.body).toMatchObject({ type: "https://okr-platform.dev/problems/wrong-phase" });
+    expect(early.body.detail).toContain("has not opened");
+    expect(await stateOf(childObjective.id)).toBe("draft");
 
     const submitted = await call(
       "POST",
@@ -203,6 +307,7 @@ describe("cycle runs API", () => {
       submittedBy: rootLeader,
       objectiveIds: [objectiveId],
     });
+    expect(await stateOf(objectiveId)).toBe("submitted");
     const notLeader = await call("POST", teamPath(root, "approve"), ["leader"], {}, { subject: childLeader });
     expect(notLeader.status).toBe(422);
     expect(notLeader.body).toMatchObject({ type: "https://okr-platform.dev/problems/not-leader" });
@@ -235,6 +340,23 @@ describe("cycle runs API", () => {
     expect(approved.status).toBe(200);
     expect(approved.body.state).toBe("approved");
     await waitFor("CASCADE", async () => (await call("GET", run, ["member"])).body.phase === "CASCADE");
+    // CASCADE: Product adopts a key result of Company's and submits its own objective with it.
+    await waitFor("Product's drafting to open", async () => {
+      const cascade = await call(
+        "POST",
+        teamPath(child, "submit"),
+        ["leader"],
+        {
+          objectiveIds: [childObjective.id],
+          adoptedKeyResultIds: [rootObjective.keyResults[0]?.id],
+        },
+        { subject: childLeader },
+      );
+      if (cascade.status === 409) return undefined;
+      expect(cascade.status).toBe(200);
+      return cascade.body;
+    });
+    expect(await stateOf(childObjective.id)).toBe("submitted");
 
     const stale = await call("POST", `${run}/advance`, ["admin"], { from: "SETTING" });
     expect(stale.status).toBe(409);

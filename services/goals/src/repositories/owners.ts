@@ -14,3 +14,27 @@ export async function assertOwnerExists(
       : await tx.person.findFirst({ where: { id: owner.id, tenantId }, select: { id: true } });
   if (!found) throw notFound(`${owner.kind} ${owner.id}`);
 }
+
+export const ownerOf = (row: { ownerKind: string; ownerId: string }): Owner => ({
+  kind: row.ownerKind as Owner["kind"],
+  id: row.ownerId,
+});
+
+/** The owner's objectives in the cycle that still count against the policy's limit (closed ones do not). */
+export const countForOwner = (
+  tx: Prisma.TransactionClient,
+  tenantId: string,
+  cycleId: string,
+  owner: Owner,
+  excluding?: string,
+) =>
+  tx.objective.count({
+    where: {
+      tenantId,
+      cycleId,
+      ownerKind: owner.kind,
+      ownerId: owner.id,
+      state: { not: "closed" },
+      ...(excluding ? { id: { not: excluding } } : {}),
+    },
+  });

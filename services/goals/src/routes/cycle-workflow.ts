@@ -22,6 +22,7 @@ import {
   TeamDrafting,
   TeamParams,
 } from "../cycle-workflow/schemas.ts";
+import { submitTeamObjectives, type TeamSubmission } from "../cycle-workflow/team-submission.ts";
 import { asProblem, lazyTemporalClient } from "../cycle-workflow/temporal.ts";
 import type { GoalsRuntime } from "../service.ts";
 
@@ -166,13 +167,24 @@ export function cycleWorkflowRoutes(
         async (request) => {
           requireRole(request, "leader", "admin", "service");
           const { cycleId, teamId } = request.params as Static<typeof TeamParams>;
-          try {
-            return await teamObjectivesUpdate(
+          const { principal } = request;
+          const inWorkflow = async () =>
+            teamObjectivesUpdate(
               await temporal(),
-              { organizationId: request.principal.tenantId, cycleId, teamId },
+              { organizationId: principal.tenantId, cycleId, teamId },
               action,
-              { ...(request.body as object), actorId: request.principal.subject },
+              { ...(request.body as object), actorId: principal.subject },
             );
+          try {
+            return action === "submit"
+              ? await submitTeamObjectives(
+                  runtime,
+                  principal,
+                  { cycleId, teamId },
+                  request.body as TeamSubmission,
+                  inWorkflow,
+                )
+              : await inWorkflow();
           } catch (error) {
             throw asProblem(error, runOf(cycleId));
           }
@@ -181,7 +193,7 @@ export function cycleWorkflowRoutes(
     teamRoute(
       "submit",
       SubmitBody,
-      "Submit the team's objectives (its own and adopted parent key results) while its drafting is open (the team's leaders)",
+      "Submit the team's objectives (its own and adopted parent key results) while its drafting is open (the team's leaders); its own objectives move to submitted in the same step",
     );
     teamRoute(
       "approve",

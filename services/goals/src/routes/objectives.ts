@@ -1,21 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { type EventData, ObjectiveAlignmentChanged, ObjectiveStateChanged } from "@okr/events";
+import { type EventData, ObjectiveAlignmentChanged } from "@okr/events";
 import {
   type AlignmentNode,
   type AlignmentTarget,
-  canApprove,
   canWorkOn,
   checkAlignment,
   checkEditable,
   checkKeyResultCountOnAdd,
-  checkKeyResultCountOnSubmit,
   checkObjectiveCountOnCreate,
-  checkObjectiveCountOnSubmit,
   merge,
   type ObjectiveAction,
   type Owner as OwnerValue,
   type ObjectiveState as State,
-  transition,
 } from "@okr/goals-domain";
 import { publishEvent } from "@okr/messaging";
 import { conflict, forbidden, notFound, type Principal, unprocessable } from "@okr/service-kit";
@@ -25,13 +21,14 @@ import { newId } from "../ids.ts";
 import { loadAccess } from "../repositories/access.ts";
 import { recordAudit } from "../repositories/audit.ts";
 import { publishObjective } from "../repositories/events.ts";
+import { type TransitionBody, transitionObjective } from "../repositories/objective-transitions.ts";
 import {
   keyResultsInOrder,
   type ObjectiveView,
   viewObjective,
   viewObjectives,
 } from "../repositories/objective-view.ts";
-import { assertOwnerExists } from "../repositories/owners.ts";
+import { assertOwnerExists, countForOwner, ownerOf } from "../repositories/owners.ts";
 import { loadPolicy } from "../repositories/policy.ts";
 import { applyVerdict, conflictOn, cycleLocked, rejectIf } from "../rules.ts";
 import type { GoalsRuntime } from "../service.ts";
@@ -86,11 +83,6 @@ const ObjectivePatch = Type.Object(
 const ObjectiveWithWarnings = Type.Object({
   ...ObjectiveSchema.properties,
   warnings: Type.Optional(Warnings),
-});
-
-const ownerOf = (row: { ownerKind: string; ownerId: string }): OwnerValue => ({
-  kind: row.ownerKind as OwnerValue["kind"],
-  id: row.ownerId,
 });
 
 async function findCycleForWrite(tx: Tx, tenantId: string, cycleId: string) {
@@ -170,18 +162,6 @@ async function node(tx: Tx, row: ObjectiveRow): Promise<AlignmentNode> {
     contributesToObjectiveId: contributesTo?.objectiveId ?? null,
   };
 }
-
-const countForOwner = (tx: Tx, tenantId: string, cycleId: string, owner: OwnerValue, excluding?: string) =>
-  tx.objective.count({
-    where: {
-      tenantId,
-      cycleId,
-      ownerKind: owner.kind,
-      ownerId: owner.id,
-      state: { not: "closed" },
-      ...(excluding ? { id: { not: excluding } } : {}),
-    },
-  });
 
 async function publishAlignment(
   tx: Tx,
@@ -498,84 +478,17 @@ export function objectiveRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
           },
         },
         async (request) => {
-          const { tenantId } = request.principal;
-          const body = (request.body ?? {}) as { reason?: string; actorId?: string };
-          return runtime.db.$transaction(async (tx) => {
-            const before = await tx.objective.findFirst({
-              where: { id: (request.params as { id: string }).id, tenantId },
-              include: { cycle: true, keyResults: { select: { id: true } } },
-            });
-            if (!before) throw notFound(`objective ${(request.params as { id: string }).id}`);
-            const owner = ownerOf(before);
-            const access = await loadAccess(runtime.pool, request.principal, [owner]);
-            const allowed =
-              action === "submit"
-                ? canWorkOn(access.actor, owner, access.context)
-                : action === "close"
-                  ? canWorkOn(access.actor, owner, access.context) ||
-                    canApprove(access.actor, owner, access.context)
-                  : canApprove(access.actor, owner, access.context);
-            if (!allowed)
-              throw forbidden(
-                action === "submit"
-                  ? "only the objective's owners submit it"
-                  : `only a leader of the owning team (or a team above it) or an admin may ${action} this objective`,
-              );
-            if (action !== "close" && before.cycle.locked) throw cycleLocked(before.cycle.phase);
-            const move = transition(before.state as State, action, body.reason);
-            if (move.kind === "rejected") {
-              if (move.violation.code === "return-needs-reason") rejectIf([move.violation]);
-              throw conflictOn(move.violation);
-            }
-            let warnings: ReturnType<typeof applyVerdict> = [];
-            if (move.kind === "move" && action === "submit") {
-              const policy = await loadPolicy(tx, tenantId);
-              warnings = applyVerdict(
-                merge(
-                  checkKeyResultCountOnSubmit(policy, before.keyResults.length),
-                  checkObjectiveCountOnSubmit(
-                    policy,
-                    await countForOwner(tx, tenantId, before.cycleId, owner),
-                  ),
-                ),
-              );
-            }
-            if (move.kind === "move") {
-              const after = await tx.objective.update({
-                where: { id: before.id },
-                data: {
-                  state: move.to,
-                  returnReason: action === "return" ? (body.reason ?? null) : before.returnReason,
-                  version: { increment: 1 },
-                },
-              });
-              const actorId = (body.actorId ?? request.principal.subject).slice(0, 200);
-              const data: EventData<typeof ObjectiveStateChanged> = {
-                objectiveId: after.id,
-                cycleId: after.cycleId,
-                from: move.from as never,
-                to: move.to as never,
-                ...(body.reason ? { reason: body.reason } : {}),
-                actorId,
-              };
-              await publishEvent(tx, ObjectiveStateChanged, data, { tenant: tenantId });
-              await publishObjective(tx, tenantId, after);
-              await recordAudit(
-                tx,
-                request.principal,
-                `objective.${action}`,
-                { type: "objective", id: after.id },
-                {
-                  from: move.from,
-                  to: move.to,
-                  ...(body.reason ? { reason: body.reason } : {}),
-                  ...(body.actorId ? { onBehalfOf: body.actorId } : {}),
-                },
-              );
-            }
-            const view = (await viewObjective(tx, tenantId, before.id)) as ObjectiveView;
-            return { ...view, ...(warnings.length ? { warnings } : {}) };
-          });
+          const body = (request.body ?? {}) as TransitionBody;
+          return runtime.db.$transaction((tx) =>
+            transitionObjective(
+              runtime,
+              tx,
+              request.principal,
+              (request.params as { id: string }).id,
+              action,
+              body,
+            ),
+          );
         },
       );
 
