@@ -84,7 +84,11 @@ export interface CycleActivities {
     objectiveIds: string[];
     actorId: string;
   }): Promise<void>;
-  requestFinalGrades(input: CycleRef): Promise<GradingSummary>;
+  /**
+   * Grades the cycle in the scoring service and freezes the grades, or with `onlyIfComplete` freezes only
+   * a complete grading (every key result checked in) and otherwise answers provisionally.
+   */
+  requestFinalGrades(input: CycleRef & { onlyIfComplete?: boolean }): Promise<GradingSummary>;
   collectRetrospectives(input: CycleRef): Promise<RetrospectiveSummary>;
   /** Creates the next cycle and its draft objectives with the unfinished key results carried forward. */
   proposeNextCycle(input: CycleRef & { workflowId: string; carryForwardKeyResultIds: string[] }): Promise<{

@@ -6,6 +6,7 @@ import {
   executeChild,
   getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -52,6 +53,11 @@ const activities = proxyActivities<CycleActivities>(ACTIVITY_OPTIONS);
 
 const MAX_EXTENSION_SECONDS = 180 * 86_400;
 const REMINDER_BATCH = 500;
+
+/** Workflow changes made with `patched()`; each id stays until no history from before it can replay. */
+const PATCHES = {
+  freezeOnlyCompleteGrades: "scoring-freezes-only-complete-grades",
+} as const;
 
 type TeamState = "waiting" | "open" | "approved" | "missed" | "closed" | "skipped";
 
@@ -451,8 +457,12 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
       case "SCORING": {
         clock.deadlineAt = Date.now() + durations.scoringSeconds * 1000;
         endReason = "deadline";
+        // v1 froze the first grading even if incomplete; since this patch the attempts ask for a complete
+        // grading only and the phase's end freezes whatever there is (late check-ins still count).
+        const waitsForCompleteGrades = patched(PATCHES.freezeOnlyCompleteGrades);
+        const attempt = waitsForCompleteGrades ? { ...ref, onlyIfComplete: true } : ref;
         for (;;) {
-          grading = await essential("asking for final grades", () => activities.requestFinalGrades(ref));
+          grading = await essential("asking for final grades", () => activities.requestFinalGrades(attempt));
           scoring.attempts++;
           scoring.complete = grading.complete;
           scoring.organizationScore = grading.organizationScore;
@@ -472,6 +482,11 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
             () => false,
             () => advanceRequested,
           );
+        }
+        if (waitsForCompleteGrades && !grading.complete) {
+          grading = await essential("freezing the final grades", () => activities.requestFinalGrades(ref));
+          scoring.complete = grading.complete;
+          scoring.organizationScore = grading.organizationScore;
         }
         break;
       }

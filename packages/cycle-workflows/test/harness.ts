@@ -49,6 +49,8 @@ export class Record {
   atRiskAlerted: string[] = [];
   approvals: { objectiveIds: string[]; actorId: string }[] = [];
   gradingCalls = 0;
+  /** Per grading call: whether it asked to freeze only a complete grading (false: freeze what there is). */
+  gradingOnlyIfComplete: boolean[] = [];
   retrospectiveCalls = 0;
   proposals: { carryForwardKeyResultIds: string[]; nextCycleId: string }[] = [];
 
@@ -150,8 +152,9 @@ export function worldActivities(world: World, record: Record): CycleActivities {
     async approveObjectives({ objectiveIds, actorId }) {
       record.approvals.push({ objectiveIds, actorId });
     },
-    async requestFinalGrades() {
+    async requestFinalGrades({ onlyIfComplete }) {
       record.gradingCalls++;
+      record.gradingOnlyIfComplete.push(onlyIfComplete === true);
       return record.gradingCalls <= world.incompleteGradings
         ? { ...world.grading, complete: false }
         : world.grading;

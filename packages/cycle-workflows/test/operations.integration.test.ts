@@ -185,6 +185,10 @@ describe("operating cycles on the real Temporal server", () => {
     const result = (await h.client.workflow
       .getHandle(workflowIds.cycle(organizationId, cycleId))
       .result()) as CycleResult;
+    // Every attempt waited for complete grades; moving on froze the incomplete grading once.
+    expect(record.gradingOnlyIfComplete.slice(0, -1).every(Boolean)).toBe(true);
+    expect(record.gradingOnlyIfComplete.at(-1)).toBe(false);
+    expect(result.status.scoring.complete).toBe(false);
     expect(result.status.phaseLog.map((change) => `${change.phase}:${change.reason}`)).toEqual([
       "SETTING:start",
       "SETTING:complete",

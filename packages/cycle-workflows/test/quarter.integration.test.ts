@@ -199,6 +199,8 @@ describe("an OKR quarter on the real Temporal server", () => {
     expect(record.atRiskAlerted).toEqual(world.atRisk);
     // SCORING: asked again until the grades were complete.
     expect(record.gradingCalls).toBe(2);
+    // Both asked for complete grades only: the second answer was complete, so nothing froze early.
+    expect(record.gradingOnlyIfComplete).toEqual([true, true]);
     expect(result.status.scoring).toEqual({ attempts: 2, complete: true, organizationScore: 0.64 });
     // RETROSPECTIVE: report and next cycle's drafts with unfinished key results carried forward.
     expect(record.proposals).toHaveLength(1);
@@ -238,13 +240,15 @@ describe("an OKR quarter on the real Temporal server", () => {
     const afterRepeat = await program.query<{ pending: unknown[] }>("programStatus");
     expect(afterRepeat.pending).toEqual([]);
 
-    if (process.env.OKR_RECORD_HISTORIES === "1") {
+    // OKR_RECORD_HISTORIES=v2 records this run's histories as cycle-v2.json and so on.
+    const version = process.env.OKR_RECORD_HISTORIES;
+    if (version) {
       const dir = new URL("./histories/", import.meta.url);
       mkdirSync(dir, { recursive: true });
       for (const [name, workflowId] of [
-        ["cycle-v1", workflowIds.cycle(organizationId, cycleId)],
-        ["team-drafting-missed-v1", salesWorkflow],
-        ["team-drafting-approved-v1", workflowIds.team(organizationId, cycleId, product.id)],
+        [`cycle-${version}`, workflowIds.cycle(organizationId, cycleId)],
+        [`team-drafting-missed-${version}`, salesWorkflow],
+        [`team-drafting-approved-${version}`, workflowIds.team(organizationId, cycleId, product.id)],
       ] as const) {
         const history = await h.client.workflow.getHandle(workflowId).fetchHistory();
         writeFileSync(new URL(`${name}.json`, dir), historyToJSON(history));

@@ -7,7 +7,7 @@ import { historyFromJSON } from "./history-json.ts";
 
 /**
  * Histories committed from earlier workflow versions (recorded by quarter.integration.test.ts with
- * OKR_RECORD_HISTORIES=1) must replay on today's workflow code: a change that would make them
+ * OKR_RECORD_HISTORIES=<version>) must replay on today's workflow code: a change that would make them
  * non-deterministic has to go behind `patched()` (or a new worker build id) first.
  */
 const dir = new URL("./histories/", import.meta.url);

@@ -247,14 +247,12 @@ export function createCycleActivities(deps: ActivityDependencies): CycleActiviti
       }
     },
 
-    async requestFinalGrades({ organizationId, cycleId }): Promise<GradingSummary> {
+    async requestFinalGrades({ organizationId, cycleId, onlyIfComplete }): Promise<GradingSummary> {
       const { body } = await scoring.call<FinalGrading>(
         organizationId,
         "POST",
         `/cycles/${cycleId}/final-grading`,
-        {
-          body: {},
-        },
+        { body: onlyIfComplete ? { onlyIfComplete } : {} },
       );
       const unfinished = body.objectives
         .filter((objective) => !objective.expectationMet)

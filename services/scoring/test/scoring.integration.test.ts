@@ -167,7 +167,18 @@ describe("scores from goals events", () => {
     expect((await post(["service"], { policyId: "no-such-policy" })).statusCode).toBe(404);
     expect((await post(["service"], { policy: "x" })).statusCode).toBe(400);
 
-    // The cycle worker may call without a body at all.
+    // While waiting for late check-ins the workflow asks for a complete grading only: an incomplete one
+    // is answered provisionally, and nothing is frozen or announced yet.
+    const provisional = await post(["service"], { onlyIfComplete: true });
+    expect(provisional.statusCode).toBe(200);
+    expect(provisional.json()).toMatchObject({ cycleId: goals.cycleId, complete: false, frozen: false });
+    const { rows: notFrozen } = await service.runtime.pool.query(
+      "select 1 from cycle_gradings where cycle_id = $1",
+      [goals.cycleId],
+    );
+    expect(notFrozen).toHaveLength(0);
+
+    // At its deadline the workflow freezes whatever there is; it may call without a body at all.
     const first = await service.app.inject({
       method: "POST",
       url,
@@ -179,6 +190,7 @@ describe("scores from goals events", () => {
       cycleId: goals.cycleId,
       policy: { id: "default", version: 1 },
       complete: false, // the "fine" KR never got a check-in
+      frozen: true,
       checkInDiscipline: { keyResults: 3, withCheckIns: 2, checkInsTotal: 4 },
       teams: [{ teamId: team, score: report.organizationScore }],
     });

@@ -22,10 +22,19 @@ export function cycleRoutes(runtime: ScoringRuntime): FastifyPluginAsyncTypebox 
           description:
             "Grades every objective from its whole check-in history under the named policy (the tenant's live " +
             "'default' when omitted), freezes the result and publishes okr.cycle.graded.v1 once. A repeat call " +
-            "returns the frozen report unchanged.",
+            "returns the frozen report unchanged. With onlyIfComplete, an incomplete grading (a key result " +
+            "without any check-in) is returned provisionally (frozen: false) and nothing is frozen, so the " +
+            "cycle workflow can wait for late check-ins until its scoring deadline.",
           params: CycleParams,
           body: Type.Object(
-            { policyId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) },
+            {
+              policyId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+              onlyIfComplete: Type.Optional(
+                Type.Boolean({
+                  description: "freeze only a complete grading; otherwise answer provisionally",
+                }),
+              ),
+            },
             { additionalProperties: false },
           ),
           response: { 200: CycleReportView, ...problems(400, 403, 404, 409) },
@@ -41,14 +50,15 @@ export function cycleRoutes(runtime: ScoringRuntime): FastifyPluginAsyncTypebox 
         const { cycleId } = request.params;
         const requested = request.body.policyId;
         const frozen = await frozenReport(pool, tenant, cycleId);
-        if (frozen) return frozen;
+        if (frozen) return { ...frozen, frozen: true };
         const policy = await findPolicy(pool, tenant, requested ?? "default");
         if (!policy) throw notFound(`scoring policy ${requested}`);
         const snapshot = await loadCycle(pool, tenant, cycleId);
         if (!snapshot) throw notFound(`cycle ${cycleId}`);
         const report = gradeCycle(snapshot, policy, new Date());
+        if (!report.complete && request.body.onlyIfComplete) return { ...report, frozen: false };
         const result = await pgTransaction(pool, (tx) => freezeGrades(tx.client, tx, tenant, report, policy));
-        return result.report;
+        return { ...result.report, frozen: true };
       },
     );
 

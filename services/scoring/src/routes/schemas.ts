@@ -118,4 +118,7 @@ export const CycleReportView = Type.Object({
   }),
   gradedAt: Type.String({ format: "date-time" }),
   complete: Type.Boolean(),
+  frozen: Type.Boolean({
+    description: "false: a provisional grading (onlyIfComplete on an incomplete cycle)",
+  }),
 });
