@@ -158,7 +158,7 @@ const events = (type: string, cycleId: string) =>
   seen.filter((event) => event.type === type && event.data.cycleId === cycleId);
 
 describe("an OKR quarter through the real services and cycle worker", () => {
-  it("runs SETTING to CLOSED: drafting, check-ins, reminders, final grades and retrospectives", async () => {
+  it("runs SETTING to CLOSED (drafting, check-ins, reminders, final grades, retrospectives), then the next quarter with carried-forward drafts", async () => {
     await goalsCall("PUT", "/organization", {
       name: "Quarter E2E",
       mission: "Make every team's work visible",
@@ -221,7 +221,7 @@ describe("an OKR quarter through the real services and cycle worker", () => {
     const started = await startCycleRun(
       client,
       tenantId,
-      { cycleId, durations: QUARTER, continueWithNextCycle: false },
+      { cycleId, durations: QUARTER, continueWithNextCycle: true },
       taskQueue,
     );
     expect(started.cycleWorkflowId).toBe(workflowIds.cycle(tenantId, cycleId));
@@ -345,5 +345,28 @@ describe("an OKR quarter through the real services and cycle worker", () => {
       [companyObjective.id, productObjective.id].sort(),
     );
     expect(result.report.organizationScore).toBe(report.organizationScore);
+
+    // RETROSPECTIVE proposed the next quarter in goals: the cycle after this one, with draft objectives
+    // carrying the unfinished key results forward from where they ended.
+    const nextCycleId = result.report.nextCycleId as string;
+    const nextCycle = await goalsCall("GET", `/cycles/${nextCycleId}`);
+    expect(nextCycle).toMatchObject({ phase: "SETTING", timeZone: "Europe/Berlin" });
+    expect(Date.parse(nextCycle.startsAt)).toBe(Date.parse(cycle.endsAt));
+    const drafts = (await goalsCall("GET", `/objectives?cycleId=${nextCycleId}`)).items;
+    expect(drafts).toHaveLength(result.report.draftsProposed);
+    const companyDraft = drafts.find((draft: { owner: { id: string } }) => draft.owner.id === company.id);
+    expect(companyDraft).toMatchObject({ state: "draft", title: "Grow revenue", kind: "committed" });
+    expect(companyDraft.keyResults).toEqual([
+      expect.objectContaining({ title: "Reach 100 paying customers", baseline: 60, target: 100 }),
+    ]);
+
+    // ...and the organization's program moved on to it: the next cycle runs and opens Company's drafting.
+    const next = await waitFor("the next cycle's run to open drafting", async () => {
+      const nextStatus = await getCycleStatus(client, tenantId, nextCycleId).catch(() => undefined);
+      return nextStatus?.phase === "SETTING" && nextStatus.teams.open === 1 ? nextStatus : undefined;
+    });
+    expect(next).toMatchObject({ cycleId: nextCycleId, teams: { total: 3 } });
+    await client.workflow.getHandle(workflowIds.program(tenantId)).terminate("test done");
+    await client.workflow.getHandle(workflowIds.cycle(tenantId, nextCycleId)).terminate("test done");
   });
 });
