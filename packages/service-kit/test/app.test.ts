@@ -123,6 +123,21 @@ describe("service app", () => {
     expect((await post({ name: "gear", size: 1 }, `Bearer ${forged}`)).statusCode).toBe(401);
   });
 
+  it("remembers a verified token only until its expiry, and only by its exact text", async () => {
+    const shortLived = await signToken(auth, { tenantId, subject: "p", roles: ["member"] }, "2s");
+    const get = (authorization: string) =>
+      app.inject({ method: "GET", url: "/widgets/7", headers: { authorization } });
+    expect((await get(`Bearer ${shortLived}`)).statusCode).toBe(404);
+    // Same header and claims, another signature: not the remembered token, so verified and refused.
+    const [header, payload] = shortLived.split(".");
+    expect((await get(`Bearer ${header}.${payload}.${"A".repeat(43)}`)).statusCode).toBe(401);
+    const { exp } = JSON.parse(Buffer.from(payload!, "base64url").toString()) as { exp: number };
+    await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 50));
+    const late = await get(`Bearer ${shortLived}`);
+    expect(late.statusCode).toBe(401);
+    expect(late.json().detail).toMatch(/expired/);
+  });
+
   it("answers a missing role with 403 and a broken rule with 422", async () => {
     expect((await post({ name: "gear", size: 1 }, `Bearer ${await token(["member"])}`)).statusCode).toBe(403);
     const broken = await post({ name: "taken", size: 1 }, `Bearer ${await token(["admin"])}`);
