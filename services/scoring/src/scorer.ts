@@ -392,18 +392,7 @@ async function rescoreKeyResults(
     [ids],
   );
   if (keyResults.length === 0) return { scored: 0, objectives: [] };
-  const { rows: checkIns } = await client.query<CheckInRow & { key_result_id: string }>(
-    `select c.key_result_id, c.id, c.value, c.milestones_done, c.confidence, c.recorded_at
-       from check_ins c join key_results k on k.id = c.key_result_id and k.tenant_id = c.tenant_id
-      where c.key_result_id = any($1)`,
-    [keyResults.map((row) => row.id)],
-  );
-  const checkInsOf = new Map<string, (CheckInRow & { key_result_id: string })[]>();
-  for (const row of checkIns) {
-    const list = checkInsOf.get(row.key_result_id);
-    if (list) list.push(row);
-    else checkInsOf.set(row.key_result_id, [row]);
-  }
+  const { checkInsOf, countOf } = await loadScoringCheckIns(client, keyResults, policies);
 
   const updates: {
     id: string;
@@ -417,12 +406,14 @@ async function rescoreKeyResults(
   for (const row of keyResults) {
     const policy = policies.get(row.tenant_id)!;
     const definition: KeyResultDefinition = keyResultDefinition(row);
-    const result = scoreKeyResult(
+    const scored = scoreKeyResult(
       definition,
       (checkInsOf.get(row.id) ?? []).map((checkIn) => checkInOf(checkIn, definition)),
       policy,
       Number.POSITIVE_INFINITY,
     );
+    const count = countOf.get(row.id);
+    const result = count === undefined ? scored : { ...scored, checkInCount: count };
     updates.push({
       id: row.id,
       progress: result.progress,
@@ -471,6 +462,77 @@ async function rescoreKeyResults(
     ],
   );
   return { scored: updates.length, objectives: [...new Set(keyResults.map((row) => row.objective_id))] };
+}
+
+const BAND_TYPES = new Set(["stay-above", "stay-below", "stay-between"]);
+
+/**
+ * The check-ins a KR's score depends on. Every stored check-in carries a value and a confidence, so the
+ * score needs only the latest one (value, milestones), the latest `confidenceTrendWindow` ones (trend)
+ * and how many there are; only a band KR under a "share-inside" policy needs its whole history. The
+ * rest are counted in SQL instead of read (a KR gains a check-in a week, and a batch touches thousands).
+ * `countOf` holds the count for the KRs whose history was cut.
+ */
+async function loadScoringCheckIns(
+  client: Queryable,
+  keyResults: StoredKeyResult[],
+  policies: Map<string, ScoringPolicy>,
+): Promise<{
+  checkInsOf: Map<string, (CheckInRow & { key_result_id: string })[]>;
+  countOf: Map<string, number>;
+}> {
+  const whole: string[] = [];
+  const recent: string[] = [];
+  let window = 1;
+  for (const row of keyResults) {
+    const policy = policies.get(row.tenant_id)!;
+    if (BAND_TYPES.has(row.type) && policy.bandRule === "share-inside") whole.push(row.id);
+    else {
+      recent.push(row.id);
+      window = Math.max(window, policy.confidenceTrendWindow);
+    }
+  }
+  const checkInsOf = new Map<string, (CheckInRow & { key_result_id: string })[]>();
+  const countOf = new Map<string, number>();
+  const add = (row: CheckInRow & { key_result_id: string }) => {
+    const list = checkInsOf.get(row.key_result_id);
+    if (list) list.push(row);
+    else checkInsOf.set(row.key_result_id, [row]);
+  };
+  if (whole.length > 0) {
+    const { rows } = await client.query<CheckInRow & { key_result_id: string }>(
+      `select c.key_result_id, c.id, c.value, c.milestones_done, c.confidence, c.recorded_at
+         from check_ins c join key_results k on k.id = c.key_result_id and k.tenant_id = c.tenant_id
+        where c.key_result_id = any($1)`,
+      [whole],
+    );
+    for (const row of rows) add(row);
+  }
+  if (recent.length > 0) {
+    // Latest first by (recorded_at, id): the order scoring-rules' isLaterCheckIn uses (uuids compare
+    // bytewise in Postgres, as their lowercase text does in JavaScript).
+    const { rows } = await client.query<
+      Partial<CheckInRow> & { key_result_id: string; id: string | null; total: number }
+    >(
+      `select k.id as key_result_id, n.total, c.id, c.value, c.milestones_done, c.confidence, c.recorded_at
+         from key_results k
+         cross join lateral (
+           select count(*)::int as total from check_ins where key_result_id = k.id and tenant_id = k.tenant_id
+         ) n
+         left join lateral (
+           select id, value, milestones_done, confidence, recorded_at from check_ins
+            where key_result_id = k.id and tenant_id = k.tenant_id
+            order by recorded_at desc, id desc limit $2
+         ) c on true
+        where k.id = any($1)`,
+      [recent, window],
+    );
+    for (const row of rows) {
+      countOf.set(row.key_result_id, row.total);
+      if (row.id !== null) add(row as CheckInRow & { key_result_id: string });
+    }
+  }
+  return { checkInsOf, countOf };
 }
 
 interface StoredObjective {
