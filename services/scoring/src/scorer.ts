@@ -76,11 +76,15 @@ export async function applyGoalsEvents(
   const keyResultChange = await applyKeyResults(client, changes.keyResults);
   for (const id of keyResultChange.changed) dirtyKeyResults.add(id);
   for (const id of keyResultChange.previousObjectives) dirtyObjectives.add(id);
-  for (const id of await applyCheckIns(client, changes.checkIns)) dirtyKeyResults.add(id);
+  const added = await applyCheckIns(client, changes.checkIns);
+  for (const id of added.keys()) dirtyKeyResults.add(id);
 
   const asOf = now.toISOString();
   const pending: PendingEvent[] = [];
-  const keyResultOutcome = await rescoreKeyResults(client, [...dirtyKeyResults], policies, asOf, pending);
+  const keyResultOutcome = await rescoreKeyResults(client, [...dirtyKeyResults], policies, asOf, pending, {
+    added,
+    recount: new Set(keyResultChange.changed),
+  });
   for (const id of keyResultOutcome.objectives) dirtyObjectives.add(id);
   const objectivesScored = await rescoreObjectives(client, [...dirtyObjectives], policies, now, pending);
   await publishEvents(tx, pending);
@@ -345,15 +349,22 @@ async function applyKeyResults(client: Queryable, keyResults: Changes["keyResult
   return { changed: [...changedIds], previousObjectives };
 }
 
-/** Records new check-ins (a redelivered one is already there); returns the KRs that got one. */
-async function applyCheckIns(client: Queryable, checkIns: Changes["checkIns"]): Promise<string[]> {
-  if (checkIns.size === 0) return [];
+/**
+ * Records new check-ins (a redelivered one is already there); returns, per KR that got some, how many
+ * were added under each tenant (what the KR's stored count moves by, see CheckInCounting).
+ */
+async function applyCheckIns(
+  client: Queryable,
+  checkIns: Changes["checkIns"],
+): Promise<Map<string, Map<string, number>>> {
+  const added = new Map<string, Map<string, number>>();
+  if (checkIns.size === 0) return added;
   const rows = [...checkIns.values()];
-  const { rows: inserted } = await client.query<{ key_result_id: string }>(
+  const { rows: inserted } = await client.query<{ key_result_id: string; tenant_id: string }>(
     `insert into check_ins (id, tenant_id, key_result_id, value, milestones_done, confidence, recorded_at)
      select * from unnest($1::uuid[], $2::text[], $3::uuid[], $4::float8[], $5::int[], $6::float8[], $7::timestamptz[])
      on conflict (id) do nothing
-     returning key_result_id`,
+     returning key_result_id, tenant_id`,
     [
       rows.map((r) => r.data.checkInId),
       rows.map((r) => r.tenant),
@@ -364,7 +375,24 @@ async function applyCheckIns(client: Queryable, checkIns: Changes["checkIns"]): 
       rows.map((r) => r.data.recordedAt),
     ],
   );
-  return [...new Set(inserted.map((row) => row.key_result_id))];
+  for (const { key_result_id: keyResultId, tenant_id: tenant } of inserted) {
+    const byTenant = added.get(keyResultId) ?? new Map<string, number>();
+    byTenant.set(tenant, (byTenant.get(tenant) ?? 0) + 1);
+    added.set(keyResultId, byTenant);
+  }
+  return added;
+}
+
+/**
+ * How a re-score learns each KR's check-in count without counting its history: the count stored by the
+ * KR's last re-score plus the check-ins this transaction added. Every insert of a check-in for a stored
+ * KR re-scores that KR in the same transaction, so the stored count is always complete, except for a
+ * KR that was (re)defined in this batch (its check-ins may have arrived before it): those are `recount`.
+ * Without this argument every KR is counted in SQL.
+ */
+interface CheckInCounting {
+  added: Map<string, Map<string, number>>;
+  recount: Set<string>;
 }
 
 interface StoredKeyResult extends KeyResultRow {
@@ -374,6 +402,7 @@ interface StoredKeyResult extends KeyResultRow {
   progress: number | null;
   score: number | null;
   confidence: number | null;
+  check_in_count: number;
 }
 
 /** Re-scores KRs from their whole set of check-ins; returns how many moved and their objectives. */
@@ -383,16 +412,17 @@ async function rescoreKeyResults(
   policies: Map<string, ScoringPolicy>,
   asOf: string,
   pending: PendingEvent[],
+  counting?: CheckInCounting,
 ): Promise<{ scored: number; objectives: string[] }> {
   if (ids.length === 0) return { scored: 0, objectives: [] };
   const { rows: keyResults } = await client.query<StoredKeyResult>(
     `select id, tenant_id, objective_id, cycle_id, type, baseline, target, band_low, band_high, milestones,
-            progress, score, confidence
+            progress, score, confidence, check_in_count
        from key_results where id = any($1)`,
     [ids],
   );
   if (keyResults.length === 0) return { scored: 0, objectives: [] };
-  const { checkInsOf, countOf } = await loadScoringCheckIns(client, keyResults, policies);
+  const { checkInsOf, countOf } = await loadScoringCheckIns(client, keyResults, policies, counting);
 
   const updates: {
     id: string;
@@ -470,19 +500,22 @@ const BAND_TYPES = new Set(["stay-above", "stay-below", "stay-between"]);
  * The check-ins a KR's score depends on. Every stored check-in carries a value and a confidence, so the
  * score needs only the latest one (value, milestones), the latest `confidenceTrendWindow` ones (trend)
  * and how many there are; only a band KR under a "share-inside" policy needs its whole history. The
- * rest are counted in SQL instead of read (a KR gains a check-in a week, and a batch touches thousands).
+ * rest are counted, not read: from the stored count (see CheckInCounting) or, for `recount` KRs, in SQL.
  * `countOf` holds the count for the KRs whose history was cut.
  */
 async function loadScoringCheckIns(
   client: Queryable,
   keyResults: StoredKeyResult[],
   policies: Map<string, ScoringPolicy>,
+  counting: CheckInCounting | undefined,
 ): Promise<{
   checkInsOf: Map<string, (CheckInRow & { key_result_id: string })[]>;
   countOf: Map<string, number>;
 }> {
   const whole: string[] = [];
   const recent: string[] = [];
+  const recount: string[] = [];
+  const countOf = new Map<string, number>();
   let window = 1;
   for (const row of keyResults) {
     const policy = policies.get(row.tenant_id)!;
@@ -490,10 +523,11 @@ async function loadScoringCheckIns(
     else {
       recent.push(row.id);
       window = Math.max(window, policy.confidenceTrendWindow);
+      if (!counting || counting.recount.has(row.id)) recount.push(row.id);
+      else countOf.set(row.id, row.check_in_count + (counting.added.get(row.id)?.get(row.tenant_id) ?? 0));
     }
   }
   const checkInsOf = new Map<string, (CheckInRow & { key_result_id: string })[]>();
-  const countOf = new Map<string, number>();
   const add = (row: CheckInRow & { key_result_id: string }) => {
     const list = checkInsOf.get(row.key_result_id);
     if (list) list.push(row);
@@ -512,23 +546,23 @@ async function loadScoringCheckIns(
     // Latest first by (recorded_at, id): the order scoring-rules' isLaterCheckIn uses (uuids compare
     // bytewise in Postgres, as their lowercase text does in JavaScript).
     const { rows } = await client.query<
-      Partial<CheckInRow> & { key_result_id: string; id: string | null; total: number }
+      Partial<CheckInRow> & { key_result_id: string; id: string | null; total: number | null }
     >(
-      `select k.id as key_result_id, n.total, c.id, c.value, c.milestones_done, c.confidence, c.recorded_at
+      `select k.id as key_result_id, c.id, c.value, c.milestones_done, c.confidence, c.recorded_at,
+              case when k.id = any($3) then (
+                select count(*)::int from check_ins where key_result_id = k.id and tenant_id = k.tenant_id
+              ) end as total
          from key_results k
-         cross join lateral (
-           select count(*)::int as total from check_ins where key_result_id = k.id and tenant_id = k.tenant_id
-         ) n
          left join lateral (
            select id, value, milestones_done, confidence, recorded_at from check_ins
             where key_result_id = k.id and tenant_id = k.tenant_id
             order by recorded_at desc, id desc limit $2
          ) c on true
         where k.id = any($1)`,
-      [recent, window],
+      [recent, window, recount],
     );
     for (const row of rows) {
-      countOf.set(row.key_result_id, row.total);
+      if (row.total !== null) countOf.set(row.key_result_id, row.total);
       if (row.id !== null) add(row as CheckInRow & { key_result_id: string });
     }
   }
