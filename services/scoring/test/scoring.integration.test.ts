@@ -109,6 +109,35 @@ describe("scores from goals events", () => {
     expect(again.items).toHaveLength(history.items.length);
   });
 
+  it("counts check-ins that arrived before their key result, and every one after it", async () => {
+    // Its own tenant and cycle, so the final grading below sees only the shared objective's KRs.
+    const own = new GoalsEvents();
+    const early = randomUUID();
+    const ownObjective = randomUUID();
+    await feed.send([
+      own.cycle(new Date(start), new Date(start + 90 * day), "CHECK_INS"),
+      own.objective(ownObjective, { teamId: randomUUID() }),
+    ]);
+    // Goals' topics are partitioned independently: a KR's check-ins can be applied before the KR itself.
+    await feed.send([
+      own.checkIn(early, ownObjective, 2, new Date(start + 7 * day)),
+      own.checkIn(early, ownObjective, 4, new Date(start + 14 * day)),
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect((await get(`/scores/key-results/${early}`, own.tenant)).statusCode).toBe(404);
+    await feed.send([own.keyResult(early, ownObjective, { baseline: 0, target: 10 })]);
+    await waitFor("the KR with its two early check-ins", async () => {
+      const body = await keyResultScore(own, early);
+      return body?.checkInCount === 2 ? body : undefined;
+    });
+    await feed.send([own.checkIn(early, ownObjective, 6, new Date(start + 21 * day))]);
+    const score = await waitFor("the third check-in", async () => {
+      const body = await keyResultScore(own, early);
+      return body?.checkInCount === 3 ? body : undefined;
+    });
+    expect(score).toMatchObject({ currentValue: 6, progress: 0.6 });
+  });
+
   it("dead-letters a key result that cannot be scored and keeps consuming", async () => {
     const broken = randomUUID();
     await feed.send([
