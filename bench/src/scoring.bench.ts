@@ -29,6 +29,7 @@ import { createScoringConsumer } from "@okr/scoring-service/consumer";
 import { migrationsDir } from "@okr/scoring-service/database";
 import { createTestDatabase, testBus, testEndpoints, uniqueName } from "@okr/testkit";
 import { Kafka, logLevel } from "kafkajs";
+import { type CheckInLoad, checkInMessage, produceLive } from "./live-check-ins.ts";
 import { median, percentile, printTable } from "./report.ts";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
@@ -107,24 +108,7 @@ const structure: OutgoingMessage[] = [
     }),
   ),
 ];
-let checkInSeq = 0;
-const checkIn = (): OutgoingMessage => {
-  const i = checkInSeq++;
-  const keyResult = keyResults[i % keyResults.length]!;
-  return message(CheckInRecorded, {
-    checkInId: randomUUID(),
-    keyResultId: keyResult.id,
-    objectiveId: keyResult.objectiveId,
-    cycleId,
-    value: (i * 7) % 120,
-    confidence: ((i % 10) + 1) / 10,
-    note: "weekly check-in",
-    evidence: {},
-    authorId: null,
-    source: "system",
-    recordedAt: new Date(start + (i % 60) * 3_600_000).toISOString(),
-  });
-};
+const load: CheckInLoad = { tenant, cycleId, topic: keyResultsTopic, start, keyResults };
 
 const bus = testBus();
 await bus.ensureTopics([objectivesTopic, keyResultsTopic, cyclesTopic]);
@@ -136,7 +120,7 @@ const produce = async (messages: OutgoingMessage[]) => {
 
 // --- Backlog: the structure, then EVENTS check-ins, all on the broker before anyone consumes. ---
 await produce(structure);
-await produce(Array.from({ length: EVENTS }, checkIn));
+await produce(Array.from({ length: EVENTS }, (_, i) => checkInMessage(load, i)));
 const backlog = structure.length + EVENTS;
 
 // Raw kafkajs: the same messages, a fresh group, nothing done per message.
@@ -201,20 +185,14 @@ if (scored.rows[0].check_ins !== EVENTS) {
   throw new Error(`expected ${EVENTS} check-ins scored, found ${scored.rows[0].check_ins}`);
 }
 
-// --- Live: check-ins produced at a fixed rate while the consumer runs; latency from event time to commit. ---
+// --- Live: check-ins produced at a fixed rate (from a worker thread) while the consumer runs; latency from
+// event time to commit. ---
+let nextCheckIn = EVENTS;
 async function live(rate: number, seconds: number) {
   latencies.length = 0;
   measureLatency = true;
-  const liveStart = performance.now();
-  const perTick = Math.max(1, Math.round(rate / 10));
-  let sent = 0;
-  for (let tick = 0; tick < seconds * 10; tick++) {
-    const wait = liveStart + tick * 100 - performance.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    await producer.send(Array.from({ length: perTick }, checkIn));
-    sent += perTick;
-  }
-  const produced = sent / ((performance.now() - liveStart) / 1000);
+  const { sent, produced } = await produceLive({ load, from: nextCheckIn, rate, seconds });
+  nextCheckIn += sent;
   while (latencies.length < sent) await new Promise((resolve) => setTimeout(resolve, 20));
   measureLatency = false;
   return { latencies: [...latencies], produced };

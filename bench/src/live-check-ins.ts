@@ -1,0 +1,85 @@
+/**
+ * Check-in events for the scoring bench, and its live load generator: a worker thread with its own event
+ * loop and Kafka producer, as the goals service would be, so that building and sending events at the
+ * target rate does not run on the event loop of the scoring consumer under test.
+ */
+import { randomUUID } from "node:crypto";
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+import { CheckInRecorded, createEvent } from "@okr/events";
+import { eventHeaders, type OutgoingMessage } from "@okr/messaging";
+import { testBus } from "@okr/testkit";
+
+export interface CheckInLoad {
+  tenant: string;
+  cycleId: string;
+  topic: string;
+  /** Cycle start (epoch ms): check-ins are recorded within its first 60 hours. */
+  start: number;
+  keyResults: { id: string; objectiveId: string }[];
+}
+
+/** The i-th check-in of the load: KRs in turn, values and confidences cycling. */
+export function checkInMessage(load: CheckInLoad, i: number): OutgoingMessage {
+  const keyResult = load.keyResults[i % load.keyResults.length]!;
+  const envelope = createEvent(
+    CheckInRecorded,
+    {
+      checkInId: randomUUID(),
+      keyResultId: keyResult.id,
+      objectiveId: keyResult.objectiveId,
+      cycleId: load.cycleId,
+      value: (i * 7) % 120,
+      confidence: ((i % 10) + 1) / 10,
+      note: "weekly check-in",
+      evidence: {},
+      authorId: null,
+      source: "system",
+      recordedAt: new Date(load.start + (i % 60) * 3_600_000).toISOString(),
+    },
+    { tenant: load.tenant },
+  );
+  return {
+    topic: load.topic,
+    key: envelope.partitionkey,
+    value: JSON.stringify(envelope),
+    headers: eventHeaders(envelope, undefined),
+  };
+}
+
+interface LiveRun {
+  load: CheckInLoad;
+  /** Index of the first check-in (continues the backlog's sequence). */
+  from: number;
+  rate: number;
+  seconds: number;
+}
+
+/** Produces `rate` check-ins/s for `seconds` from a worker thread, in ten sends a second. */
+export function produceLive(run: LiveRun): Promise<{ sent: number; produced: number }> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL(import.meta.url), { workerData: run });
+    worker.once("message", (result: { sent: number; produced: number }) => {
+      resolve(result);
+      void worker.terminate();
+    });
+    worker.once("error", reject);
+  });
+}
+
+if (!isMainThread && (workerData as LiveRun | undefined)?.load) {
+  const { load, from, rate, seconds } = workerData as LiveRun;
+  const producer = testBus().producer();
+  await producer.connect();
+  const started = performance.now();
+  const perTick = Math.max(1, Math.round(rate / 10));
+  let sent = 0;
+  for (let tick = 0; tick < seconds * 10; tick++) {
+    const wait = started + tick * 100 - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    await producer.send(Array.from({ length: perTick }, (_, k) => checkInMessage(load, from + sent + k)));
+    sent += perTick;
+  }
+  const produced = sent / ((performance.now() - started) / 1000);
+  await producer.disconnect();
+  parentPort?.postMessage({ sent, produced });
+}
