@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
-import { CheckInRecorded, createEvent } from "@okr/events";
+import { CheckInRecorded, createEvent, type EventDefinition } from "@okr/events";
 import { eventHeaders, type OutgoingMessage } from "@okr/messaging";
 import { testBus } from "@okr/testkit";
 
@@ -18,10 +18,26 @@ export interface CheckInLoad {
   keyResults: { id: string; objectiveId: string }[];
 }
 
+/** A goals event as the goals service's relay would put it on Kafka (CloudEvents envelope and headers). */
+export function eventMessage(
+  definition: EventDefinition,
+  data: unknown,
+  tenant: string,
+  topic: string,
+): OutgoingMessage {
+  const envelope = createEvent(definition, data as never, { tenant });
+  return {
+    topic,
+    key: envelope.partitionkey,
+    value: JSON.stringify(envelope),
+    headers: eventHeaders(envelope, undefined),
+  };
+}
+
 /** The i-th check-in of the load: KRs in turn, values and confidences cycling. */
 export function checkInMessage(load: CheckInLoad, i: number): OutgoingMessage {
   const keyResult = load.keyResults[i % load.keyResults.length]!;
-  const envelope = createEvent(
+  return eventMessage(
     CheckInRecorded,
     {
       checkInId: randomUUID(),
@@ -36,14 +52,9 @@ export function checkInMessage(load: CheckInLoad, i: number): OutgoingMessage {
       source: "system",
       recordedAt: new Date(load.start + (i % 60) * 3_600_000).toISOString(),
     },
-    { tenant: load.tenant },
+    load.tenant,
+    load.topic,
   );
-  return {
-    topic: load.topic,
-    key: envelope.partitionkey,
-    value: JSON.stringify(envelope),
-    headers: eventHeaders(envelope, undefined),
-  };
 }
 
 interface LiveRun {

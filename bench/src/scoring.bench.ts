@@ -11,13 +11,12 @@ import { randomUUID } from "node:crypto";
 import {
   CheckInRecorded,
   CyclePhaseChanged,
-  createEvent,
   type EventDefinition,
   type EventEnvelope,
   KeyResultUpserted,
   ObjectiveUpserted,
 } from "@okr/events";
-import { eventHeaders, type OutgoingMessage } from "@okr/messaging";
+import type { OutgoingMessage } from "@okr/messaging";
 import {
   type AlignmentLink,
   DEFAULT_SCORING_POLICY,
@@ -29,7 +28,7 @@ import { createScoringConsumer } from "@okr/scoring-service/consumer";
 import { migrationsDir } from "@okr/scoring-service/database";
 import { createTestDatabase, testBus, testEndpoints, uniqueName } from "@okr/testkit";
 import { Kafka, logLevel } from "kafkajs";
-import { type CheckInLoad, checkInMessage, produceLive } from "./live-check-ins.ts";
+import { type CheckInLoad, checkInMessage, eventMessage, produceLive } from "./live-check-ins.ts";
 import { median, percentile, printTable } from "./report.ts";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
@@ -50,15 +49,8 @@ const topicOf = new Map<string, string>([
   [CyclePhaseChanged.type, cyclesTopic],
 ]);
 
-const message = (definition: EventDefinition, data: unknown): OutgoingMessage => {
-  const envelope = createEvent(definition, data as never, { tenant });
-  return {
-    topic: topicOf.get(definition.type)!,
-    key: envelope.partitionkey,
-    value: JSON.stringify(envelope),
-    headers: eventHeaders(envelope, undefined),
-  };
-};
+const message = (definition: EventDefinition, data: unknown): OutgoingMessage =>
+  eventMessage(definition, data, tenant, topicOf.get(definition.type)!);
 
 // One organization: OBJECTIVES objectives (a cascade: each aligns to an earlier one) with 4 metric KRs each.
 const start = Date.now() - 30 * 86_400_000;

@@ -405,7 +405,10 @@ interface StoredKeyResult extends KeyResultRow {
   check_in_count: number;
 }
 
-/** Re-scores KRs from their whole set of check-ins; returns how many moved and their objectives. */
+/**
+ * Re-scores KRs from the check-ins their score depends on (see loadScoringCheckIns); returns how many
+ * were scored and their objectives.
+ */
 async function rescoreKeyResults(
   client: Queryable,
   ids: string[],
