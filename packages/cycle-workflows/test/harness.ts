@@ -48,9 +48,11 @@ export class Record {
   checkInTicks: { since: string; dueAt: string }[] = [];
   atRiskAlerted: string[] = [];
   approvals: { objectiveIds: string[]; actorId: string }[] = [];
-  gradingCalls = 0;
   /** Per grading call: whether it asked to freeze only a complete grading (false: freeze what there is). */
   gradingOnlyIfComplete: boolean[] = [];
+  get gradingCalls(): number {
+    return this.gradingOnlyIfComplete.length;
+  }
   retrospectiveCalls = 0;
   proposals: { carryForwardKeyResultIds: string[]; nextCycleId: string }[] = [];
 
@@ -153,7 +155,6 @@ export function worldActivities(world: World, record: Record): CycleActivities {
       record.approvals.push({ objectiveIds, actorId });
     },
     async requestFinalGrades({ onlyIfComplete }) {
-      record.gradingCalls++;
       record.gradingOnlyIfComplete.push(onlyIfComplete === true);
       return record.gradingCalls <= world.incompleteGradings
         ? { ...world.grading, complete: false }

@@ -189,6 +189,8 @@ describe("cycle runs API", () => {
     expect((await call("GET", run, ["admin"], undefined, { tenant: randomUUID() })).status).toBe(404);
 
     const teamPath = (team: TeamRef, action: string) => `/cycles/${cycleId}/teams/${team.id}/${action}`;
+    const submitAsLeader = (team: TeamRef, body: object) =>
+      call("POST", teamPath(team, "submit"), ["leader"], body, { subject: team.leaderIds[0] });
     const objective = async (team: TeamRef, title: string) => {
       const created = await call(
         "POST",
@@ -224,44 +226,16 @@ describe("cycle runs API", () => {
       (await call("POST", teamPath(root, "submit"), ["member"], { objectiveIds: [objectiveId] })).status,
     ).toBe(403);
     // Only the team's own objectives of this cycle; adopted key results only from a parent team.
-    const othersObjective = await call(
-      "POST",
-      teamPath(root, "submit"),
-      ["leader"],
-      { objectiveIds: [childObjective.id] },
-      { subject: rootLeader },
-    );
+    const othersObjective = await submitAsLeader(root, { objectiveIds: [childObjective.id] });
     expect(othersObjective.status).toBe(422);
     expect(othersObjective.body.type).toBe("https://okr-platform.dev/problems/not-team-objective");
-    expect(
-      (
-        await call(
-          "POST",
-          teamPath(root, "submit"),
-          ["leader"],
-          { objectiveIds: [randomUUID()] },
-          { subject: rootLeader },
-        )
-      ).status,
-    ).toBe(404);
-    const noParent = await call(
-      "POST",
-      teamPath(root, "submit"),
-      ["leader"],
-      { adoptedKeyResultIds: [childObjective.keyResults[0]?.id] },
-      { subject: rootLeader },
-    );
+    expect((await submitAsLeader(root, { objectiveIds: [randomUUID()] })).status).toBe(404);
+    const noParent = await submitAsLeader(root, { adoptedKeyResultIds: [childObjective.keyResults[0]?.id] });
     expect(noParent.status).toBe(422);
     expect(noParent.body.type).toBe("https://okr-platform.dev/problems/not-parent-key-result");
     // The organization's policy (three objectives per team, rejected below) applies as on a single
     // submit: the whole submission is refused and the workflow is still waiting for one.
-    const belowPolicy = await call(
-      "POST",
-      teamPath(root, "submit"),
-      ["leader"],
-      { objectiveIds: [objectiveId] },
-      { subject: rootLeader },
-    );
+    const belowPolicy = await submitAsLeader(root, { objectiveIds: [objectiveId] });
     expect(belowPolicy.status).toBe(422);
     expect(await stateOf(objectiveId)).toBe("draft");
     expect((await call("GET", run, ["member"])).body.teams).toMatchObject({ open: 1, approved: 0 });
@@ -280,26 +254,14 @@ describe("cycle runs API", () => {
     expect(relaxed.status).toBe(200);
 
     // Not open yet: 409 with the validator's reason, and the objective stays a draft in goals.
-    const early = await call(
-      "POST",
-      teamPath(child, "submit"),
-      ["leader"],
-      { objectiveIds: [childObjective.id] },
-      { subject: childLeader },
-    );
+    const early = await submitAsLeader(child, { objectiveIds: [childObjective.id] });
     expect(early.status).toBe(409);
     expect(early.type).toContain("application/problem+json");
     expect(early.body).toMatchObject({ type: "https://okr-platform.dev/problems/wrong-phase" });
     expect(early.body.detail).toContain("has not opened");
     expect(await stateOf(childObjective.id)).toBe("draft");
 
-    const submitted = await call(
-      "POST",
-      teamPath(root, "submit"),
-      ["leader"],
-      { objectiveIds: [objectiveId] },
-      { subject: rootLeader },
-    );
+    const submitted = await submitAsLeader(root, { objectiveIds: [objectiveId] });
     expect(submitted.status).toBe(200);
     expect(submitted.body).toMatchObject({
       teamId: root.id,
@@ -342,16 +304,10 @@ describe("cycle runs API", () => {
     await waitFor("CASCADE", async () => (await call("GET", run, ["member"])).body.phase === "CASCADE");
     // CASCADE: Product adopts a key result of Company's and submits its own objective with it.
     await waitFor("Product's drafting to open", async () => {
-      const cascade = await call(
-        "POST",
-        teamPath(child, "submit"),
-        ["leader"],
-        {
-          objectiveIds: [childObjective.id],
-          adoptedKeyResultIds: [rootObjective.keyResults[0]?.id],
-        },
-        { subject: childLeader },
-      );
+      const cascade = await submitAsLeader(child, {
+        objectiveIds: [childObjective.id],
+        adoptedKeyResultIds: [rootObjective.keyResults[0]?.id],
+      });
       if (cascade.status === 409) return undefined;
       expect(cascade.status).toBe(200);
       return cascade.body;
