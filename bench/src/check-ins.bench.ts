@@ -14,11 +14,11 @@
  */
 import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import { Worker } from "node:worker_threads";
 import { loadConfig, ServiceConfigSchema } from "@okr/config";
 import { goalsService } from "@okr/goals-service/service";
 import { type Role, signToken } from "@okr/service-kit";
 import { createTestDatabase, testBus, testEndpoints } from "@okr/testkit";
+import { postCheckIns } from "./http-check-ins.ts";
 import { median, percentile, printTable } from "./report.ts";
 
 const REQUESTS = Number(process.env.BENCH_CHECK_INS ?? 20_000);
@@ -125,48 +125,8 @@ async function drive(total: number, concurrency: number, job: (i: number) => Pro
   return { rate: total / ((performance.now() - started) / 1000), latencies };
 }
 
-/**
- * The HTTP clients run in a worker thread with their own event loop, as a separate load generator would:
- * the service's event loop serves requests and does not also run the clients.
- */
-const CLIENT = `
-const { parentPort, workerData } = require("node:worker_threads");
-const { base, token, keyResultIds, total, concurrency } = workerData;
-(async () => {
-  const latencies = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < total) {
-      const i = next++;
-      const t0 = performance.now();
-      const response = await fetch(base + "/key-results/" + keyResultIds[i % keyResultIds.length] + "/check-ins", {
-        method: "POST",
-        headers: { authorization: "Bearer " + token, "content-type": "application/json" },
-        body: JSON.stringify({ value: i % 100, confidence: 0.7, note: "weekly check-in", evidence: { url: "https://dashboards.example/okr" } }),
-      });
-      const text = await response.text();
-      if (response.status !== 201) throw new Error("check-in -> " + response.status + " " + text);
-      latencies.push(performance.now() - t0);
-    }
-  }));
-  parentPort.postMessage({ rate: total / ((performance.now() - started) / 1000), latencies });
-})().catch((error) => { throw error; });
-`;
-
-function httpCheckIns(total = REQUESTS): Promise<{ rate: number; latencies: number[] }> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(CLIENT, {
-      eval: true,
-      workerData: { base, token: memberToken, keyResultIds, total, concurrency: CONCURRENCY },
-    });
-    worker.once("message", (result) => {
-      resolve(result);
-      void worker.terminate();
-    });
-    worker.once("error", reject);
-  });
-}
+const httpCheckIns = (total = REQUESTS) =>
+  postCheckIns({ base, token: memberToken, keyResultIds, total, concurrency: CONCURRENCY });
 
 await database.pool.query(`create table bench_raw_inserts (like check_ins including defaults)`);
 async function rawInserts() {

@@ -1,0 +1,63 @@
+/**
+ * The check-ins bench's HTTP load generator: concurrent clients in a worker thread with their own event
+ * loop, as a separate load-generating machine would be, so the service's event loop serves requests and
+ * does not also run the clients. The clients use undici's request API over a keep-alive pool (one
+ * connection per client), which costs a fraction of fetch's CPU per request: on two cores the load
+ * generator's own cost is taken from the service and Postgres under test.
+ */
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+import { Pool } from "undici";
+
+interface HttpLoad {
+  base: string;
+  token: string;
+  keyResultIds: string[];
+  total: number;
+  concurrency: number;
+}
+
+/** Posts `total` check-ins with `concurrency` clients; returns check-ins/s and each request's latency (ms). */
+export function postCheckIns(load: HttpLoad): Promise<{ rate: number; latencies: number[] }> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL(import.meta.url), { workerData: load });
+    worker.once("message", (result: { rate: number; latencies: number[] }) => {
+      resolve(result);
+      void worker.terminate();
+    });
+    worker.once("error", reject);
+  });
+}
+
+if (!isMainThread && (workerData as HttpLoad | undefined)?.keyResultIds) {
+  const { base, token, keyResultIds, total, concurrency } = workerData as HttpLoad;
+  const pool = new Pool(base, { connections: concurrency });
+  const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        const i = next++;
+        const t0 = performance.now();
+        const response = await pool.request({
+          method: "POST",
+          path: `/key-results/${keyResultIds[i % keyResultIds.length]}/check-ins`,
+          headers,
+          body: JSON.stringify({
+            value: i % 100,
+            confidence: 0.7,
+            note: "weekly check-in",
+            evidence: { url: "https://dashboards.example/okr" },
+          }),
+        });
+        const text = await response.body.text();
+        if (response.statusCode !== 201) throw new Error(`check-in -> ${response.statusCode} ${text}`);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const rate = total / ((performance.now() - started) / 1000);
+  await pool.close();
+  parentPort?.postMessage({ rate, latencies });
+}
