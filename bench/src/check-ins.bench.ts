@@ -1,9 +1,9 @@
 /**
  * Check-in writes through HTTP against a running goals service (the real service definition, in this
- * process, on a fresh database, listening on a real port, driven by concurrent fetch requests): throughput
- * and p50/p99 latency (clients in a worker thread), next to raw single-row INSERT transactions/s on the same
- * Postgres in the same run,
- * plus the bulk endpoint's check-ins/s.
+ * process, on a fresh database, listening on a real port, driven by concurrent keep-alive HTTP clients in a
+ * worker thread: ./http-check-ins.ts): throughput and p50/p99 latency, next to raw single-row INSERT
+ * transactions/s on the same Postgres in the same run (as many concurrent clients), plus the bulk
+ * endpoint's check-ins/s.
  * Targets: HTTP >= 40% of the raw insert rate with p99 < 50 ms; bulk >= 20,000 check-ins/s.
  * Run: `npm run bench -- check-ins`.
  *
