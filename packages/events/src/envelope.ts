@@ -1,5 +1,5 @@
-import { randomUUID } from "node:crypto";
 import { type Static, type TSchema, Type } from "typebox";
+import { uuidv7 } from "./ids.ts";
 
 /**
  * CloudEvents 1.0 (structured JSON mode) with three extension attributes: `tenant` (the organization
@@ -34,6 +34,7 @@ export interface EventEnvelope<Data = unknown> extends EnvelopeAttributes {
 export const envelopeSchema = <T extends TSchema>(data: T) =>
   Type.Object({ ...EnvelopeAttributesSchema.properties, data }, { additionalProperties: false });
 
+/** Event ids are time-ordered (UUIDv7): the outbox's primary key then grows at its right edge. */
 export function newEventId(): string {
-  return randomUUID();
+  return uuidv7();
 }

@@ -10,6 +10,7 @@ export {
   envelopeSchema,
   newEventId,
 } from "./envelope.ts";
+export { isUuid, uuidv7 } from "./ids.ts";
 export {
   createEvent,
   defineEvent,

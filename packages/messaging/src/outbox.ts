@@ -35,7 +35,11 @@ export interface PendingEvent<S extends TObject = TObject> {
   context: EventContext;
 }
 
-/** Many events in one INSERT (bulk endpoints); same guarantees as publishEvent. */
+/**
+ * Many events in one INSERT (bulk endpoints, score batches); same guarantees as publishEvent. The rows
+ * travel as one JSON document: JSON.stringify is native, while a jsonb[] parameter makes pg escape each
+ * envelope in JavaScript and Postgres parse an array literal before it parses the JSON.
+ */
 export async function publishEvents(tx: SqlExecutor, events: PendingEvent[]): Promise<EventEnvelope[]> {
   if (events.length === 0) return [];
   const traceparent = currentTraceparent();
@@ -44,13 +48,9 @@ export async function publishEvents(tx: SqlExecutor, events: PendingEvent[]): Pr
   );
   await tx.$executeRawUnsafe(
     `insert into ${OUTBOX_TABLE} (id, topic, partition_key, event_type, tenant, envelope)
-     select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[])`,
-    envelopes.map((envelope) => envelope.id),
-    events.map((event) => event.definition.topic),
-    envelopes.map((envelope) => envelope.partitionkey),
-    envelopes.map((envelope) => envelope.type),
-    envelopes.map((envelope) => envelope.tenant),
-    envelopes.map((envelope) => JSON.stringify(envelope)),
+     select (e->>'id')::uuid, topic, e->>'partitionkey', e->>'type', e->>'tenant', e
+       from jsonb_to_recordset($1::jsonb) as r(topic text, e jsonb)`,
+    JSON.stringify(envelopes.map((e, i) => ({ topic: events[i]!.definition.topic, e }))),
   );
   return envelopes;
 }

@@ -1,7 +1,7 @@
+import { isUuid } from "@okr/events";
 import { type Actor, isAdmin, type Owner, type TeamContext } from "@okr/goals-domain";
 import type { Principal } from "@okr/service-kit";
 import type pg from "pg";
-import { isUuid } from "../ids.ts";
 
 export interface Access {
   actor: Actor;

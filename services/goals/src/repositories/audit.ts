@@ -1,6 +1,6 @@
+import { uuidv7 } from "@okr/events";
 import type { Principal } from "@okr/service-kit";
 import type { Prisma } from "../generated/prisma/client.ts";
-import { newId } from "../ids.ts";
 
 type Tx = Prisma.TransactionClient;
 
@@ -14,7 +14,7 @@ export function recordAudit(
 ) {
   return tx.auditEntry.create({
     data: {
-      id: newId(),
+      id: uuidv7(),
       tenantId: principal.tenantId,
       actorId: principal.subject,
       action,

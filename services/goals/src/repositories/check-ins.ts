@@ -3,8 +3,10 @@ import {
   createEvent,
   type EventData,
   type EventEnvelope,
+  isUuid,
   newEventId,
   schemaUrn,
+  uuidv7,
 } from "@okr/events";
 import {
   type CheckInContext,
@@ -21,7 +23,6 @@ import { OUTBOX_TABLE } from "@okr/messaging";
 import { currentTraceparent } from "@okr/telemetry";
 import type pg from "pg";
 import { Compile } from "typebox/compile";
-import { isUuid, newId } from "../ids.ts";
 
 /** A pg Pool or a client inside a transaction. */
 export type Sql = Pick<pg.Pool | pg.PoolClient, "query">;
@@ -221,7 +222,7 @@ export function prepareCheckIn(
     checkIn: {
       tenantId,
       event: {
-        checkInId: newId(now.getTime()),
+        checkInId: uuidv7(now.getTime()),
         keyResultId: target.id,
         objectiveId: target.objectiveId,
         cycleId: target.cycleId,

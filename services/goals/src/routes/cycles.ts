@@ -1,11 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { CyclePhaseChanged, type EventData } from "@okr/events";
+import { CyclePhaseChanged, type EventData, uuidv7 } from "@okr/events";
 import { buildAlignmentTree, changePhase, type CyclePhase as Phase, validateCycle } from "@okr/goals-domain";
 import { publishEvent } from "@okr/messaging";
 import { conflict, notFound, requireRole } from "@okr/service-kit";
 import { Type } from "typebox";
 import type { Prisma } from "../generated/prisma/client.ts";
-import { newId } from "../ids.ts";
 import { recordAudit } from "../repositories/audit.ts";
 import { keyResultsInOrder, viewObjectives } from "../repositories/objective-view.ts";
 import { loadPolicy } from "../repositories/policy.ts";
@@ -123,7 +122,7 @@ export function cycleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
             throw nameTaken(calendar.name);
           const created = await tx.cycle.create({
             data: {
-              id: newId(),
+              id: uuidv7(),
               tenantId,
               name: calendar.name,
               startsAt: calendar.startsAt,

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { uuidv7 } from "@okr/events";
 import {
   canWorkOn,
   checkEditable,
@@ -12,7 +13,6 @@ import {
 import { conflict, forbidden, notFound } from "@okr/service-kit";
 import { type Static, Type } from "typebox";
 import type { Prisma } from "../generated/prisma/client.ts";
-import { newId } from "../ids.ts";
 import { loadAccess } from "../repositories/access.ts";
 import { recordAudit } from "../repositories/audit.ts";
 import { publishKeyResult } from "../repositories/events.ts";
@@ -98,7 +98,7 @@ export function keyResultRow(
 ): Prisma.KeyResultCreateManyInput {
   const definition = toDefinition(input);
   return {
-    id: newId(),
+    id: uuidv7(),
     tenantId: objective.tenantId,
     objectiveId: objective.id,
     cycleId: objective.cycleId,

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { type EventData, ObjectiveAlignmentChanged } from "@okr/events";
+import { type EventData, ObjectiveAlignmentChanged, uuidv7 } from "@okr/events";
 import {
   type AlignmentNode,
   type AlignmentTarget,
@@ -17,7 +17,6 @@ import { publishEvent } from "@okr/messaging";
 import { conflict, forbidden, notFound, type Principal, unprocessable } from "@okr/service-kit";
 import { Type } from "typebox";
 import type { Prisma } from "../generated/prisma/client.ts";
-import { newId } from "../ids.ts";
 import { loadAccess } from "../repositories/access.ts";
 import { recordAudit } from "../repositories/audit.ts";
 import { publishObjective } from "../repositories/events.ts";
@@ -219,7 +218,7 @@ export function objectiveRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
           await assertOwnerExists(tx, tenantId, body.owner);
           for (const kr of keyResults) if (kr.owner) await assertOwnerExists(tx, tenantId, kr.owner);
           await requireOwnerSide(request.principal, [body.owner]);
-          const id = newId();
+          const id = uuidv7();
           const link = {
             alignedToObjectiveId: body.alignedToObjectiveId ?? null,
             contributesToKeyResultId: body.contributesToKeyResultId ?? null,

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { uuidv7 } from "@okr/events";
 import { conflict, notFound, requireRole } from "@okr/service-kit";
 import { Type } from "typebox";
-import { newId } from "../ids.ts";
 import { recordAudit } from "../repositories/audit.ts";
 import type { GoalsRuntime } from "../service.ts";
 import { IdParams, Literals, PageQuery, page, problems, Uuid } from "./schemas.ts";
@@ -67,7 +67,7 @@ export function peopleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
       async (request, reply) => {
         requireRole(request, "admin", "service");
         const tenantId = request.principal.tenantId;
-        const id = request.body.id ?? newId();
+        const id = request.body.id ?? uuidv7();
         const row = await runtime.db.$transaction(async (tx) => {
           const clash = await tx.person.findFirst({
             where: { OR: [{ id }, { tenantId, email: request.body.email }] },

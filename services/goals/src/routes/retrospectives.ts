@@ -1,10 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { type EventData, RetrospectiveSubmitted } from "@okr/events";
+import { type EventData, RetrospectiveSubmitted, uuidv7 } from "@okr/events";
 import { type CyclePhase, canWriteRetrospective, validateRetrospective } from "@okr/goals-domain";
 import { publishEvent } from "@okr/messaging";
 import { forbidden, notFound } from "@okr/service-kit";
 import { Type } from "typebox";
-import { newId } from "../ids.ts";
 import { loadAccess } from "../repositories/access.ts";
 import { recordAudit } from "../repositories/audit.ts";
 import { rejectIf } from "../rules.ts";
@@ -128,7 +127,7 @@ export function retrospectiveRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTy
           const saved = existing
             ? await tx.retrospective.update({ where: { id: existing.id }, data: fields })
             : await tx.retrospective.create({
-                data: { id: newId(), tenantId, cycleId: cycle.id, teamId: team.id, ...fields },
+                data: { id: uuidv7(), tenantId, cycleId: cycle.id, teamId: team.id, ...fields },
               });
           const data: EventData<typeof RetrospectiveSubmitted> = {
             retrospectiveId: saved.id,

@@ -1,11 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { type EventData, TeamChanged } from "@okr/events";
+import { type EventData, TeamChanged, uuidv7 } from "@okr/events";
 import { checkParent } from "@okr/goals-domain";
 import { publishEvent } from "@okr/messaging";
 import { badRequest, conflict, notFound, requireRole } from "@okr/service-kit";
 import { Type } from "typebox";
 import type { Prisma } from "../generated/prisma/client.ts";
-import { newId } from "../ids.ts";
 import { recordAudit } from "../repositories/audit.ts";
 import { rejectIf } from "../rules.ts";
 import type { GoalsRuntime } from "../service.ts";
@@ -127,7 +126,7 @@ export function teamRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
             !(await tx.team.findFirst({ where: { id: parentTeamId, tenantId }, select: { id: true } }))
           )
             throw notFound(`team ${parentTeamId}`);
-          const id = newId();
+          const id = uuidv7();
           await tx.team.create({ data: { id, tenantId, name, parentTeamId } });
           await setMembers(tx, tenantId, id, leaderIds, memberIds);
           const saved = present(await tx.team.findUniqueOrThrow({ where: { id }, include: withMembers }));
