@@ -37,6 +37,12 @@ export interface EventConsumerOptions<Tx extends SqlExecutor> {
    * transaction, with retries), so one poison event is dead-lettered alone and the rest still apply.
    */
   handleBatch?: (events: EventEnvelope[], tx: Tx) => Promise<void>;
+  /**
+   * Batch mode: events whose handler already ignores a redelivery by the event's own key (say, a row
+   * inserted with `on conflict do nothing` under an id the event carries) get no processed-events
+   * record: at thousands of events a second that record is a tenth of the transaction's work.
+   */
+  deduplicatesItself?: (event: EventEnvelope) => boolean;
   /** Batch mode: most events of one partition per transaction (default 500). */
   maxBatchSize?: number;
   /**
@@ -163,13 +169,16 @@ export class EventConsumer<Tx extends SqlExecutor> {
   /** Applies the events in one transaction; false (nothing written) when it failed. */
   async #commit(parsed: Parsed[]): Promise<boolean> {
     const handleBatch = this.#options.handleBatch!;
+    const deduplicatesItself = this.#options.deduplicatesItself ?? (() => false);
     try {
       const outcome = await this.#options.transaction(async (tx) => {
         const fresh = await this.#recordProcessed(
           tx,
-          parsed.map(({ event }) => event.id),
+          parsed.filter(({ event }) => !deduplicatesItself(event)).map(({ event }) => event.id),
         );
-        const events = parsed.filter(({ event }) => fresh.delete(event.id)).map(({ event }) => event);
+        const events = parsed
+          .filter(({ event }) => deduplicatesItself(event) || fresh.delete(event.id))
+          .map(({ event }) => event);
         if (events.length > 0) await handleBatch(events, tx);
         return events.length;
       });

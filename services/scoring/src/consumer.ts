@@ -1,4 +1,4 @@
-import { type EventEnvelope, EventRegistry, goalsEvents } from "@okr/events";
+import { CheckInRecorded, type EventEnvelope, EventRegistry, goalsEvents } from "@okr/events";
 import { EventConsumer, pgTransaction, type SqlExecutor } from "@okr/messaging";
 import type { BackgroundWork } from "@okr/service-kit";
 import type pg from "pg";
@@ -31,6 +31,8 @@ export function createScoringConsumer(
     registry: new EventRegistry(goalsEvents),
     topics: options.topics,
     maxBatchSize: options.maxBatchSize ?? 1000,
+    // A check-in is stored under its id with `on conflict do nothing`, and only a stored one re-scores.
+    deduplicatesItself: (event) => event.type === CheckInRecorded.type,
     // Partitions fetched together commit in one transaction (a tenant's batches serialize anyway).
     groupCommit: true,
     partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 8,
