@@ -350,21 +350,18 @@ async function applyKeyResults(client: Queryable, keyResults: Changes["keyResult
 }
 
 /**
- * Records new check-ins (a redelivered one is already there); returns, per KR that got some, how many
- * were added under each tenant (what the KR's stored count moves by, see CheckInCounting).
+ * Records new check-ins (a redelivered one is already there); returns, per KR that got some, the rows
+ * added under each tenant (what the KR's stored count and recent check-ins move by, see CheckInCounting).
  */
-async function applyCheckIns(
-  client: Queryable,
-  checkIns: Changes["checkIns"],
-): Promise<Map<string, Map<string, number>>> {
-  const added = new Map<string, Map<string, number>>();
+async function applyCheckIns(client: Queryable, checkIns: Changes["checkIns"]): Promise<AddedCheckIns> {
+  const added: AddedCheckIns = new Map();
   if (checkIns.size === 0) return added;
   const rows = [...checkIns.values()];
-  const { rows: inserted } = await client.query<{ key_result_id: string; tenant_id: string }>(
+  const { rows: inserted } = await client.query<{ id: string }>(
     `insert into check_ins (id, tenant_id, key_result_id, value, milestones_done, confidence, recorded_at)
      select * from unnest($1::uuid[], $2::text[], $3::uuid[], $4::float8[], $5::int[], $6::float8[], $7::timestamptz[])
      on conflict (id) do nothing
-     returning key_result_id, tenant_id`,
+     returning id`,
     [
       rows.map((r) => r.data.checkInId),
       rows.map((r) => r.tenant),
@@ -375,23 +372,36 @@ async function applyCheckIns(
       rows.map((r) => r.data.recordedAt),
     ],
   );
-  for (const { key_result_id: keyResultId, tenant_id: tenant } of inserted) {
-    const byTenant = added.get(keyResultId) ?? new Map<string, number>();
-    byTenant.set(tenant, (byTenant.get(tenant) ?? 0) + 1);
-    added.set(keyResultId, byTenant);
+  for (const { id } of inserted) {
+    const { tenant, data } = checkIns.get(id)!;
+    const byTenant = added.get(data.keyResultId) ?? new Map<string, CheckInRow[]>();
+    const list = byTenant.get(tenant) ?? [];
+    list.push({
+      id,
+      value: data.value,
+      milestones_done: data.milestonesDone ?? null,
+      confidence: data.confidence,
+      recorded_at: new Date(data.recordedAt),
+    });
+    byTenant.set(tenant, list);
+    added.set(data.keyResultId, byTenant);
   }
   return added;
 }
 
+/** Check-ins this transaction inserted: key result -> tenant -> rows. */
+type AddedCheckIns = Map<string, Map<string, CheckInRow[]>>;
+
 /**
- * How a re-score learns each KR's check-in count without counting its history: the count stored by the
- * KR's last re-score plus the check-ins this transaction added. Every insert of a check-in for a stored
- * KR re-scores that KR in the same transaction, so the stored count is always complete, except for a
- * KR that was (re)defined in this batch (its check-ins may have arrived before it): those are `recount`.
- * Without this argument every KR is counted in SQL.
+ * How a re-score learns each KR's check-ins without reading its history: the count and the latest
+ * check-ins (`recent_check_ins`, as many as the policy's confidence-trend window) stored by the KR's last
+ * re-score, plus the check-ins this transaction added. Every insert of a check-in for a stored KR
+ * re-scores that KR in the same transaction, so what is stored is always complete, except for a KR that
+ * was (re)defined in this batch (its check-ins may have arrived before it): those are `recount`, read
+ * from check_ins. Without this argument every KR is read from check_ins.
  */
 interface CheckInCounting {
-  added: Map<string, Map<string, number>>;
+  added: AddedCheckIns;
   recount: Set<string>;
 }
 
@@ -403,7 +413,12 @@ interface StoredKeyResult extends KeyResultRow {
   score: number | null;
   confidence: number | null;
   check_in_count: number;
+  /** The latest check-ins, latest first (null until the KR's first re-score with this column). */
+  recent_check_ins: StoredCheckIn[] | null;
 }
+
+/** A check-in as `recent_check_ins` stores it (JSON: the time as an ISO string). */
+type StoredCheckIn = Omit<CheckInRow, "recorded_at"> & { recorded_at: string };
 
 /**
  * Re-scores KRs from the check-ins their score depends on (see loadScoringCheckIns); returns how many
@@ -420,12 +435,12 @@ async function rescoreKeyResults(
   if (ids.length === 0) return { scored: 0, objectives: [] };
   const { rows: keyResults } = await client.query<StoredKeyResult>(
     `select id, tenant_id, objective_id, cycle_id, type, baseline, target, band_low, band_high, milestones,
-            progress, score, confidence, check_in_count
+            progress, score, confidence, check_in_count, recent_check_ins
        from key_results where id = any($1)`,
     [ids],
   );
   if (keyResults.length === 0) return { scored: 0, objectives: [] };
-  const { checkInsOf, countOf } = await loadScoringCheckIns(client, keyResults, policies, counting);
+  const { checkInsOf, countOf, recentOf } = await loadScoringCheckIns(client, keyResults, policies, counting);
 
   const updates: {
     id: string;
@@ -477,11 +492,14 @@ async function rescoreKeyResults(
       } satisfies PendingEvent<typeof KeyResultScored.schema>);
     }
   }
+  // The recent check-ins travel as one JSON array (element n for the n-th KR): a jsonb[] parameter would
+  // make pg escape each list in JavaScript.
   await client.query(
     `update key_results k set progress = u.progress, score = u.score, confidence = u.confidence,
-            confidence_trend = u.trend, current_value = u.current, check_in_count = u.count, scored_at = $8
+            confidence_trend = u.trend, current_value = u.current, check_in_count = u.count,
+            recent_check_ins = $9::jsonb -> (u.n::int - 1), scored_at = $8
        from unnest($1::uuid[], $2::float8[], $3::float8[], $4::float8[], $5::float8[], $6::float8[], $7::int[])
-         as u(id, progress, score, confidence, trend, current, count)
+         with ordinality as u(id, progress, score, confidence, trend, current, count, n)
       where k.id = u.id`,
     [
       updates.map((u) => u.id),
@@ -492,6 +510,7 @@ async function rescoreKeyResults(
       updates.map((u) => u.current),
       updates.map((u) => u.count),
       asOf,
+      JSON.stringify(updates.map((u) => recentOf.get(u.id) ?? null)),
     ],
   );
   return { scored: updates.length, objectives: [...new Set(keyResults.map((row) => row.objective_id))] };
@@ -502,9 +521,10 @@ const BAND_TYPES = new Set(["stay-above", "stay-below", "stay-between"]);
 /**
  * The check-ins a KR's score depends on. Every stored check-in carries a value and a confidence, so the
  * score needs only the latest one (value, milestones), the latest `confidenceTrendWindow` ones (trend)
- * and how many there are; only a band KR under a "share-inside" policy needs its whole history. The
- * rest are counted, not read: from the stored count (see CheckInCounting) or, for `recount` KRs, in SQL.
- * `countOf` holds the count for the KRs whose history was cut.
+ * and how many there are; only a band KR under a "share-inside" policy needs its whole history. Those
+ * latest ones come from the KR's stored `recent_check_ins` merged with the check-ins just added (see
+ * CheckInCounting), else from check_ins; the rest are counted, not read. `countOf` holds the count for
+ * the KRs whose history was cut, `recentOf` what to store as their recent check-ins.
  */
 async function loadScoringCheckIns(
   client: Queryable,
@@ -512,25 +532,39 @@ async function loadScoringCheckIns(
   policies: Map<string, ScoringPolicy>,
   counting: CheckInCounting | undefined,
 ): Promise<{
-  checkInsOf: Map<string, (CheckInRow & { key_result_id: string })[]>;
+  checkInsOf: Map<string, CheckInRow[]>;
   countOf: Map<string, number>;
+  recentOf: Map<string, StoredCheckIn[]>;
 }> {
   const whole: string[] = [];
-  const recent: string[] = [];
+  const read: string[] = [];
   const recount: string[] = [];
+  const checkInsOf = new Map<string, CheckInRow[]>();
   const countOf = new Map<string, number>();
+  const windowOf = new Map<string, number>();
   let window = 1;
   for (const row of keyResults) {
     const policy = policies.get(row.tenant_id)!;
-    if (BAND_TYPES.has(row.type) && policy.bandRule === "share-inside") whole.push(row.id);
-    else {
-      recent.push(row.id);
-      window = Math.max(window, policy.confidenceTrendWindow);
-      if (!counting || counting.recount.has(row.id)) recount.push(row.id);
-      else countOf.set(row.id, row.check_in_count + (counting.added.get(row.id)?.get(row.tenant_id) ?? 0));
+    if (BAND_TYPES.has(row.type) && policy.bandRule === "share-inside") {
+      whole.push(row.id);
+      continue;
     }
+    windowOf.set(row.id, policy.confidenceTrendWindow);
+    const stored = row.recent_check_ins;
+    if (!counting || counting.recount.has(row.id)) {
+      recount.push(row.id);
+      read.push(row.id);
+    } else if (stored && stored.length >= Math.min(policy.confidenceTrendWindow, row.check_in_count)) {
+      const added = counting.added.get(row.id)?.get(row.tenant_id) ?? [];
+      countOf.set(row.id, row.check_in_count + added.length);
+      checkInsOf.set(row.id, [...stored.map(checkInRowOf), ...added]);
+    } else {
+      // Stored before this column existed, or under a smaller window: read once, stored from now on.
+      countOf.set(row.id, row.check_in_count + (counting.added.get(row.id)?.get(row.tenant_id)?.length ?? 0));
+      read.push(row.id);
+    }
+    window = Math.max(window, policy.confidenceTrendWindow);
   }
-  const checkInsOf = new Map<string, (CheckInRow & { key_result_id: string })[]>();
   const add = (row: CheckInRow & { key_result_id: string }) => {
     const list = checkInsOf.get(row.key_result_id);
     if (list) list.push(row);
@@ -545,9 +579,7 @@ async function loadScoringCheckIns(
     );
     for (const row of rows) add(row);
   }
-  if (recent.length > 0) {
-    // Latest first by (recorded_at, id): the order scoring-rules' isLaterCheckIn uses (uuids compare
-    // bytewise in Postgres, as their lowercase text does in JavaScript).
+  if (read.length > 0) {
     const { rows } = await client.query<
       Partial<CheckInRow> & { key_result_id: string; id: string | null; total: number | null }
     >(
@@ -562,15 +594,43 @@ async function loadScoringCheckIns(
             order by recorded_at desc, id desc limit $2
          ) c on true
         where k.id = any($1)`,
-      [recent, window, recount],
+      [read, window, recount],
     );
     for (const row of rows) {
       if (row.total !== null) countOf.set(row.key_result_id, row.total);
       if (row.id !== null) add(row as CheckInRow & { key_result_id: string });
     }
   }
-  return { checkInsOf, countOf };
+  // What each windowed KR stores for its next re-score: its latest check-ins, latest first.
+  const recentOf = new Map<string, StoredCheckIn[]>();
+  for (const [id, size] of windowOf) {
+    const latest = (checkInsOf.get(id) ?? []).sort(latestFirst).slice(0, size);
+    checkInsOf.set(id, latest);
+    recentOf.set(
+      id,
+      latest.map((c) => ({
+        id: c.id,
+        value: c.value,
+        milestones_done: c.milestones_done,
+        confidence: c.confidence,
+        recorded_at: c.recorded_at.toISOString(),
+      })),
+    );
+  }
+  return { checkInsOf, countOf, recentOf };
 }
+
+/** Latest first by (recorded_at, id): the order of scoring-rules' isLaterCheckIn. */
+function latestFirst(a: CheckInRow, b: CheckInRow): number {
+  const time = b.recorded_at.getTime() - a.recorded_at.getTime();
+  if (time !== 0) return time;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
+
+const checkInRowOf = (stored: StoredCheckIn): CheckInRow => ({
+  ...stored,
+  recorded_at: new Date(stored.recorded_at),
+});
 
 interface StoredObjective {
   id: string;

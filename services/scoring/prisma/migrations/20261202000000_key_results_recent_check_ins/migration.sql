@@ -1,0 +1,4 @@
+-- Each key result keeps its latest check-ins (as many as its policy's confidence-trend window), written
+-- by every re-score, so re-scoring a KR after a check-in reads no check-in history (see
+-- loadScoringCheckIns). NULL until the KR's next re-score, which then reads check_ins once.
+ALTER TABLE "key_results" ADD COLUMN "recent_check_ins" JSONB;
