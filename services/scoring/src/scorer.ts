@@ -417,8 +417,17 @@ interface StoredKeyResult extends KeyResultRow {
   recent_check_ins: StoredCheckIn[] | null;
 }
 
-/** A check-in as `recent_check_ins` stores it (JSON: the time as an ISO string). */
-type StoredCheckIn = Omit<CheckInRow, "recorded_at"> & { recorded_at: string };
+/**
+ * A check-in as `recent_check_ins` stores it: a JSON tuple [id, recorded_at (epoch ms), value,
+ * milestones_done, confidence], compact because every re-score rewrites the KR's row.
+ */
+type StoredCheckIn = [
+  id: string,
+  recordedAt: number,
+  value: number,
+  milestonesDone: number | null,
+  confidence: number,
+];
 
 /**
  * Re-scores KRs from the check-ins their score depends on (see loadScoringCheckIns); returns how many
@@ -608,13 +617,7 @@ async function loadScoringCheckIns(
     checkInsOf.set(id, latest);
     recentOf.set(
       id,
-      latest.map((c) => ({
-        id: c.id,
-        value: c.value,
-        milestones_done: c.milestones_done,
-        confidence: c.confidence,
-        recorded_at: c.recorded_at.toISOString(),
-      })),
+      latest.map((c) => [c.id, c.recorded_at.getTime(), c.value, c.milestones_done, c.confidence]),
     );
   }
   return { checkInsOf, countOf, recentOf };
@@ -627,9 +630,12 @@ function latestFirst(a: CheckInRow, b: CheckInRow): number {
   return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
 }
 
-const checkInRowOf = (stored: StoredCheckIn): CheckInRow => ({
-  ...stored,
-  recorded_at: new Date(stored.recorded_at),
+const checkInRowOf = ([id, recordedAt, value, milestonesDone, confidence]: StoredCheckIn): CheckInRow => ({
+  id,
+  value,
+  milestones_done: milestonesDone,
+  confidence,
+  recorded_at: new Date(recordedAt),
 });
 
 interface StoredObjective {

@@ -138,6 +138,51 @@ describe("scores from goals events", () => {
     expect(score).toMatchObject({ currentValue: 6, progress: 0.6 });
   });
 
+  it("keeps a KR's latest check-ins (the trend window) on its row and scores from them", async () => {
+    const own = new GoalsEvents();
+    const kr = randomUUID();
+    const ownObjective = randomUUID();
+    await feed.send([
+      own.cycle(new Date(start), new Date(start + 90 * day), "CHECK_INS"),
+      own.objective(ownObjective, { teamId: randomUUID() }),
+      own.keyResult(kr, ownObjective, { baseline: 0, target: 100 }),
+    ]);
+    await waitFor("the KR", () => keyResultScore(own, kr));
+    // One at a time, so each re-score merges the stored window with one new check-in; days out of order.
+    const readings = [
+      { day: 5, value: 10, confidence: 0.9 },
+      { day: 20, value: 40, confidence: 0.5 },
+      { day: 10, value: 20, confidence: 0.8 },
+      { day: 15, value: 30, confidence: 0.6 },
+      { day: 1, value: 5, confidence: 1 },
+    ];
+    for (const [i, reading] of readings.entries()) {
+      await feed.send([
+        own.checkIn(kr, ownObjective, reading.value, new Date(start + reading.day * day), {
+          confidence: reading.confidence,
+        }),
+      ]);
+      await waitFor(`check-in ${i + 1}`, async () => {
+        const body = await keyResultScore(own, kr);
+        return body?.checkInCount === i + 1 ? body : undefined;
+      });
+    }
+    const { rows } = await service.runtime.pool.query(
+      "select recent_check_ins, confidence_trend from key_results where id = $1",
+      [kr],
+    );
+    // The default policy's window is 3: days 20, 15, 10, latest first, as [id, epoch ms, value, done, confidence].
+    const recent = rows[0].recent_check_ins as [string, number, number, number | null, number][];
+    expect(recent.map(([, at, value, , confidence]) => [at, value, confidence])).toEqual([
+      [start + 20 * day, 40, 0.5],
+      [start + 15 * day, 30, 0.6],
+      [start + 10 * day, 20, 0.8],
+    ]);
+    // Trend over those three, oldest first (0.8, 0.6, 0.5): the least-squares slope is -0.15.
+    expect(rows[0].confidence_trend).toBeCloseTo(-0.15, 10);
+    expect(await keyResultScore(own, kr)).toMatchObject({ currentValue: 40, progress: 0.4, checkInCount: 5 });
+  });
+
   it("dead-letters a key result that cannot be scored and keeps consuming", async () => {
     const broken = randomUUID();
     await feed.send([
