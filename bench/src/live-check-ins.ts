@@ -3,9 +3,8 @@
  * loop and Kafka producer, as the goals service would be, so that building and sending events at the
  * target rate does not run on the event loop of the scoring consumer under test.
  */
-import { randomUUID } from "node:crypto";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
-import { CheckInRecorded, createEvent, type EventDefinition } from "@okr/events";
+import { CheckInRecorded, createEvent, type EventDefinition, uuidv7 } from "@okr/events";
 import { eventHeaders, type OutgoingMessage } from "@okr/messaging";
 import { testBus } from "@okr/testkit";
 
@@ -13,7 +12,10 @@ export interface CheckInLoad {
   tenant: string;
   cycleId: string;
   topic: string;
-  /** Cycle start (epoch ms): check-ins are recorded within its first 60 hours. */
+  /**
+   * Cycle start (epoch ms). The i-th check-in is recorded i seconds after it, so each one is its KR's newest
+   * and moves its score: every check-in re-scores, publishes and records history, as live check-ins do.
+   */
   start: number;
   keyResults: { id: string; objectiveId: string }[];
 }
@@ -40,7 +42,7 @@ export function checkInMessage(load: CheckInLoad, i: number): OutgoingMessage {
   return eventMessage(
     CheckInRecorded,
     {
-      checkInId: randomUUID(),
+      checkInId: uuidv7(),
       keyResultId: keyResult.id,
       objectiveId: keyResult.objectiveId,
       cycleId: load.cycleId,
@@ -50,7 +52,7 @@ export function checkInMessage(load: CheckInLoad, i: number): OutgoingMessage {
       evidence: {},
       authorId: null,
       source: "system",
-      recordedAt: new Date(load.start + (i % 60) * 3_600_000).toISOString(),
+      recordedAt: new Date(load.start + i * 1000).toISOString(),
     },
     load.tenant,
     load.topic,

@@ -4,8 +4,9 @@
  * organization through scoring-rules. Targets: >= 10,000 check-in events/s with scores persisted,
  * event-to-score p99 < 500 ms, full re-score of 100,000 objectives / 300,000 KRs < 2 s.
  * Run: `npm run bench -- scoring` (BENCH_EVENTS, BENCH_OBJECTIVES, BENCH_RATE, BENCH_SECONDS override the sizes).
- * Each check-in re-reads its KR's whole check-in history, so check-ins per KR (EVENTS / (4 x OBJECTIVES))
- * drive the per-event cost: 100k over 4,000 KRs is ~25 per KR (a weekly cadence gives ~13 per cycle).
+ * Each check-in is its KR's newest (see live-check-ins.ts), as live check-ins are: it moves the KR's score,
+ * so every one is re-scored, publishes okr.key-result.scored.v1 and, through its objective,
+ * okr.objective.scored.v1 and a score-history row.
  */
 import { randomUUID } from "node:crypto";
 import {
