@@ -101,9 +101,20 @@ function kafkaConsumer(kafka: Kafka, groupId: string, sessionTimeout = 30_000): 
     sessionTimeout,
     heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeout / 3)),
   });
+  // Batch mode commits offsets here, after each handled batch, in order and off the fetch path: kafkajs'
+  // own auto-commit is a broker round trip between every batch and the next fetch. A commit that fails
+  // (a rebalance, a disconnect) only means those events are delivered again, and consumers are idempotent.
+  let commits: Promise<void> = Promise.resolve();
+  const commitLater = (topic: string, partition: number, lastOffset: string) => {
+    const offset = (BigInt(lastOffset) + 1n).toString();
+    commits = commits.then(() => consumer.commitOffsets([{ topic, partition, offset }]).catch(() => {}));
+  };
   return {
     connect: () => consumer.connect(),
-    disconnect: () => consumer.disconnect(),
+    disconnect: async () => {
+      await commits;
+      await consumer.disconnect();
+    },
     subscribe: (topics, options) =>
       consumer.subscribe({ topics, fromBeginning: options?.fromBeginning ?? true }),
     run: (options) => {
@@ -112,19 +123,28 @@ function kafkaConsumer(kafka: Kafka, groupId: string, sessionTimeout = 30_000): 
       if (eachBatch) {
         return consumer.run({
           partitionsConsumedConcurrently,
+          autoCommit: false,
           eachBatchAutoResolve: false,
           eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
             if (batch.isEmpty()) return;
+            let resolved: string | undefined;
             await eachBatch({
               topic: batch.topic,
               partition: batch.partition,
               messages: batch.messages.map((message) => incoming(batch.topic, batch.partition, message)),
-              resolveOffset,
+              resolveOffset: (offset) => {
+                resolveOffset(offset);
+                resolved = offset;
+              },
               heartbeat,
               isActive: () => isRunning() && !isStale(),
             });
             // A handler that stopped early (stopping, or rebalanced away) leaves the rest for redelivery.
-            if (isRunning() && !isStale()) resolveOffset(batch.lastOffset());
+            if (isRunning() && !isStale()) {
+              resolveOffset(batch.lastOffset());
+              resolved = batch.lastOffset();
+            }
+            if (resolved !== undefined) commitLater(batch.topic, batch.partition, resolved);
           },
         });
       }

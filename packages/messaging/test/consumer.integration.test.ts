@@ -160,12 +160,12 @@ describe("batch mode", () => {
   function batchNotesConsumer(
     registry: ReturnType<typeof noteEvents>["registry"],
     reject: (body: string) => Error | undefined = () => undefined,
-    options: { groupCommit?: boolean; partitionsConsumedConcurrently?: number } = {},
+    options: { groupCommit?: boolean; partitionsConsumedConcurrently?: number; groupId?: string } = {},
   ) {
     const batches: number[] = [];
     const consumer = new EventConsumer({
       bus,
-      groupId: uniqueName("notes-batch-consumer"),
+      groupId: options.groupId ?? uniqueName("notes-batch-consumer"),
       registry,
       retryBackoffMs: 20,
       maxAttempts: 2,
@@ -280,6 +280,36 @@ describe("batch mode", () => {
       expect(rows[0]).toEqual({ notes: 90, most: 1 });
     } finally {
       await consumer.stop();
+    }
+  });
+
+  it("commits the offsets of what it applied: the group's next consumer reads on from there", async () => {
+    const { NoteCreated, registry } = noteEvents();
+    const note = (body: string) => createEvent(NoteCreated, { noteId: randomUUID(), body }, { tenant });
+    const message = (event: ReturnType<typeof note>) => ({
+      key: event.data.noteId,
+      value: JSON.stringify(event),
+    });
+    await bus.ensureTopics([NoteCreated.topic], { partitions: 3 });
+    const groupId = uniqueName("notes-batch-offsets");
+    const first = Array.from({ length: 60 }, (_, i) => note(`first ${i}`));
+    await produceRaw(NoteCreated.topic, first.map(message));
+    const before = batchNotesConsumer(registry, undefined, { groupId, partitionsConsumedConcurrently: 3 });
+    await before.consumer.start();
+    await waitFor("the first 60", () => before.consumer.stats.applied === 60);
+    await before.consumer.stop();
+
+    const later = note("later");
+    await produceRaw(NoteCreated.topic, [message(later)]);
+    const after = batchNotesConsumer(registry, undefined, { groupId, partitionsConsumedConcurrently: 3 });
+    await after.consumer.start();
+    try {
+      await waitFor("the later note", () => after.consumer.stats.applied === 1);
+      // Given time to receive anything else: only the event produced after the first consumer stopped.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(after.consumer.stats).toMatchObject({ received: 1, applied: 1, duplicates: 0 });
+    } finally {
+      await after.consumer.stop();
     }
   });
 });
