@@ -18,8 +18,8 @@ import { loadConfig, ServiceConfigSchema } from "@okr/config";
 import { goalsService } from "@okr/goals-service/service";
 import { type Role, signToken } from "@okr/service-kit";
 import { createTestDatabase, testBus, testEndpoints } from "@okr/testkit";
-import { postCheckIns } from "./http-check-ins.ts";
-import { median, percentile, printTable } from "./report.ts";
+import { checkInBody, postCheckIns } from "./http-check-ins.ts";
+import { drive, median, percentile, printTable } from "./report.ts";
 
 const REQUESTS = Number(process.env.BENCH_CHECK_INS ?? 20_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -98,31 +98,6 @@ for (let t = 0; t < 4; t++) {
     });
     keyResultIds.push(...objective.keyResults.map((kr: { id: string }) => kr.id));
   }
-}
-
-const checkInBody = (i: number) => ({
-  value: i % 100,
-  confidence: 0.7,
-  note: "weekly check-in",
-  evidence: { url: "https://dashboards.example/okr" },
-});
-
-/** Runs `total` jobs with `concurrency` workers; returns jobs/s and each job's latency in ms. */
-async function drive(total: number, concurrency: number, job: (i: number) => Promise<void>) {
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) {
-        const i = next++;
-        const t0 = performance.now();
-        await job(i);
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  return { rate: total / ((performance.now() - started) / 1000), latencies };
 }
 
 const httpCheckIns = (total = REQUESTS) =>

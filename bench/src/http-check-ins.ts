@@ -7,6 +7,7 @@
  */
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { Pool } from "undici";
+import { drive } from "./report.ts";
 
 interface HttpLoad {
   base: string;
@@ -15,6 +16,14 @@ interface HttpLoad {
   total: number;
   concurrency: number;
 }
+
+/** The i-th check-in's body (the bulk bench sends the same, with a system source as evidence). */
+export const checkInBody = (i: number) => ({
+  value: i % 100,
+  confidence: 0.7,
+  note: "weekly check-in",
+  evidence: { url: "https://dashboards.example/okr" },
+});
 
 /** Posts `total` check-ins with `concurrency` clients; returns check-ins/s and each request's latency (ms). */
 export function postCheckIns(load: HttpLoad): Promise<{ rate: number; latencies: number[] }> {
@@ -32,32 +41,16 @@ if (!isMainThread && (workerData as HttpLoad | undefined)?.keyResultIds) {
   const { base, token, keyResultIds, total, concurrency } = workerData as HttpLoad;
   const pool = new Pool(base, { connections: concurrency });
   const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) {
-        const i = next++;
-        const t0 = performance.now();
-        const response = await pool.request({
-          method: "POST",
-          path: `/key-results/${keyResultIds[i % keyResultIds.length]}/check-ins`,
-          headers,
-          body: JSON.stringify({
-            value: i % 100,
-            confidence: 0.7,
-            note: "weekly check-in",
-            evidence: { url: "https://dashboards.example/okr" },
-          }),
-        });
-        const text = await response.body.text();
-        if (response.statusCode !== 201) throw new Error(`check-in -> ${response.statusCode} ${text}`);
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  const rate = total / ((performance.now() - started) / 1000);
+  const { rate, latencies } = await drive(total, concurrency, async (i) => {
+    const response = await pool.request({
+      method: "POST",
+      path: `/key-results/${keyResultIds[i % keyResultIds.length]}/check-ins`,
+      headers,
+      body: JSON.stringify(checkInBody(i)),
+    });
+    const text = await response.body.text();
+    if (response.statusCode !== 201) throw new Error(`check-in -> ${response.statusCode} ${text}`);
+  });
   await pool.close();
   parentPort?.postMessage({ rate, latencies });
 }

@@ -1,4 +1,23 @@
-/** Shared printing and statistics for the benchmarks: every bench prints its figures as a small table. */
+/** Shared load, printing and statistics for the benchmarks: every bench prints its figures as a small table. */
+
+/** Runs `total` jobs with `concurrency` workers; returns jobs/s and each job's latency in ms. */
+export async function drive(total: number, concurrency: number, job: (i: number) => Promise<void>) {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        const i = next++;
+        const t0 = performance.now();
+        await job(i);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  return { rate: total / ((performance.now() - started) / 1000), latencies };
+}
+
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
