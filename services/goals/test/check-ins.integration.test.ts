@@ -217,6 +217,22 @@ describe("check-ins", () => {
         },
         { tenant: org.admin.tenantId },
       );
+      // Published after the newer one, but older: the newest asOf wins, in a batch or across batches.
+      await publishEvent(
+        tx,
+        KeyResultScored,
+        {
+          keyResultId,
+          objectiveId,
+          cycleId: org.cycleId,
+          progress: 0.9,
+          score: 0.9,
+          confidence: 0.9,
+          policy,
+          asOf: new Date(Date.now() - 5000).toISOString(),
+        },
+        { tenant: org.admin.tenantId },
+      );
     });
     // A new consumer group reads the shared score topic from its beginning: on a long-lived local broker
     // that backlog (benchmarks, earlier runs) takes a while.

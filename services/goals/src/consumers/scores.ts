@@ -1,87 +1,148 @@
-import { CycleGraded, type EventData, EventRegistry, KeyResultScored, ObjectiveScored } from "@okr/events";
+import {
+  CycleGraded,
+  type EventData,
+  type EventEnvelope,
+  EventRegistry,
+  KeyResultScored,
+  ObjectiveScored,
+} from "@okr/events";
 import { EventConsumer, pgTransaction, type SqlExecutor } from "@okr/messaging";
 import type pg from "pg";
 import type { GoalsRuntime } from "../service.ts";
 
+type Tx = SqlExecutor & { client: pg.PoolClient };
+
 /**
  * Keeps the latest scores the scoring service publishes in read models shown beside the OKRs. Events
- * can arrive out of order across partitions: an older `asOf` never overwrites a newer score.
+ * can arrive out of order across partitions: an older `asOf` never overwrites a newer score. The
+ * scoring service publishes about two score events per check-in, so they are applied in batches: each
+ * batch keeps the newest event per (tenant, entity) and upserts them in one statement per table.
  */
 export function scoreConsumer(runtime: GoalsRuntime, groupId = `${runtime.consumerGroup}.scores`) {
-  return new EventConsumer<SqlExecutor & { client: pg.PoolClient }>({
+  return new EventConsumer<Tx>({
     bus: runtime.bus,
     groupId,
     registry: new EventRegistry([KeyResultScored, ObjectiveScored, CycleGraded] as never),
     transaction: (work) => pgTransaction(runtime.pool, work),
     log: runtime.log,
-    handle: async (event, tx) => {
-      const tenant = event.tenant;
-      if (event.type === KeyResultScored.type) {
-        const d = event.data as EventData<typeof KeyResultScored>;
-        await tx.client.query(
-          `insert into key_result_scores (key_result_id, tenant_id, objective_id, cycle_id, progress, score, confidence, policy_id, policy_version, as_of)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-           on conflict (key_result_id) do update set
-             objective_id = excluded.objective_id, cycle_id = excluded.cycle_id, progress = excluded.progress,
-             score = excluded.score, confidence = excluded.confidence, policy_id = excluded.policy_id,
-             policy_version = excluded.policy_version, as_of = excluded.as_of
-           where key_result_scores.tenant_id = excluded.tenant_id and key_result_scores.as_of <= excluded.as_of`,
-          [
-            d.keyResultId,
-            tenant,
-            d.objectiveId,
-            d.cycleId,
-            d.progress,
-            d.score,
-            d.confidence,
-            d.policy.id,
-            d.policy.version,
-            d.asOf,
-          ],
-        );
-      } else if (event.type === ObjectiveScored.type) {
-        const d = event.data as EventData<typeof ObjectiveScored>;
-        await tx.client.query(
-          `insert into objective_scores (objective_id, tenant_id, cycle_id, score, grade, band, at_risk, policy_id, policy_version, as_of)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-           on conflict (objective_id) do update set
-             cycle_id = excluded.cycle_id, score = excluded.score, grade = excluded.grade, band = excluded.band,
-             at_risk = excluded.at_risk, policy_id = excluded.policy_id, policy_version = excluded.policy_version,
-             as_of = excluded.as_of
-           where objective_scores.tenant_id = excluded.tenant_id and objective_scores.as_of <= excluded.as_of`,
-          [
-            d.objectiveId,
-            tenant,
-            d.cycleId,
-            d.score,
-            d.grade,
-            d.band,
-            d.atRisk,
-            d.policy.id,
-            d.policy.version,
-            d.asOf,
-          ],
-        );
-      } else if (event.type === CycleGraded.type) {
-        const d = event.data as EventData<typeof CycleGraded>;
-        await tx.client.query(
-          `insert into cycle_grades (cycle_id, tenant_id, organization_score, objectives_graded, policy_id, policy_version, graded_at)
-           values ($1, $2, $3, $4, $5, $6, $7)
-           on conflict (cycle_id) do update set
-             organization_score = excluded.organization_score, objectives_graded = excluded.objectives_graded,
-             policy_id = excluded.policy_id, policy_version = excluded.policy_version, graded_at = excluded.graded_at
-           where cycle_grades.tenant_id = excluded.tenant_id and cycle_grades.graded_at <= excluded.graded_at`,
-          [
-            d.cycleId,
-            tenant,
-            d.organizationScore,
-            d.objectivesGraded,
-            d.policy.id,
-            d.policy.version,
-            d.gradedAt,
-          ],
-        );
-      }
+    maxBatchSize: 1000,
+    partitionsConsumedConcurrently: 4,
+    groupCommit: true,
+    // Every upsert keeps the newest `asOf` (`gradedAt`): a redelivered event writes what is there.
+    deduplicatesItself: () => true,
+    handleBatch: async (events, tx) => {
+      await upsertKeyResultScores(tx.client, newest(events, KeyResultScored));
+      await upsertObjectiveScores(tx.client, newest(events, ObjectiveScored));
+      await upsertCycleGrades(tx.client, newest(events, CycleGraded));
     },
   });
+}
+
+const keyOf = {
+  [KeyResultScored.type]: (data: EventData<typeof KeyResultScored>) => data.keyResultId,
+  [ObjectiveScored.type]: (data: EventData<typeof ObjectiveScored>) => data.objectiveId,
+  [CycleGraded.type]: (data: EventData<typeof CycleGraded>) => data.cycleId,
+} as Record<string, (data: never) => string>;
+
+const timeOf = (data: { asOf?: string; gradedAt?: string }) => Date.parse(data.asOf ?? data.gradedAt ?? "");
+
+/**
+ * The newest event of the type per (tenant, entity), later in the batch winning a tie (as one upsert
+ * after another would). Tenant stays in the key: another tenant's event for the same id must not
+ * displace this one's (the upsert refuses it anyway).
+ */
+function newest<D extends { type: string }>(
+  events: EventEnvelope[],
+  definition: D,
+): { tenant: string; data: EventData<D> }[] {
+  const kept = new Map<string, { tenant: string; data: EventData<D> }>();
+  for (const event of events) {
+    if (event.type !== definition.type) continue;
+    const data = event.data as EventData<D>;
+    const key = `${event.tenant}/${keyOf[definition.type]!(data as never)}`;
+    const seen = kept.get(key);
+    if (!seen || timeOf(seen.data as never) <= timeOf(data as never))
+      kept.set(key, { tenant: event.tenant, data });
+  }
+  return [...kept.values()];
+}
+
+async function upsertKeyResultScores(
+  client: pg.PoolClient,
+  rows: { tenant: string; data: EventData<typeof KeyResultScored> }[],
+) {
+  if (rows.length === 0) return;
+  await client.query(
+    `insert into key_result_scores (key_result_id, tenant_id, objective_id, cycle_id, progress, score, confidence, policy_id, policy_version, as_of)
+     select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::float8[], $6::float8[], $7::float8[], $8::text[], $9::int[], $10::timestamptz[])
+     on conflict (key_result_id) do update set
+       objective_id = excluded.objective_id, cycle_id = excluded.cycle_id, progress = excluded.progress,
+       score = excluded.score, confidence = excluded.confidence, policy_id = excluded.policy_id,
+       policy_version = excluded.policy_version, as_of = excluded.as_of
+     where key_result_scores.tenant_id = excluded.tenant_id and key_result_scores.as_of <= excluded.as_of`,
+    [
+      rows.map((r) => r.data.keyResultId),
+      rows.map((r) => r.tenant),
+      rows.map((r) => r.data.objectiveId),
+      rows.map((r) => r.data.cycleId),
+      rows.map((r) => r.data.progress),
+      rows.map((r) => r.data.score),
+      rows.map((r) => r.data.confidence),
+      rows.map((r) => r.data.policy.id),
+      rows.map((r) => r.data.policy.version),
+      rows.map((r) => r.data.asOf),
+    ],
+  );
+}
+
+async function upsertObjectiveScores(
+  client: pg.PoolClient,
+  rows: { tenant: string; data: EventData<typeof ObjectiveScored> }[],
+) {
+  if (rows.length === 0) return;
+  await client.query(
+    `insert into objective_scores (objective_id, tenant_id, cycle_id, score, grade, band, at_risk, policy_id, policy_version, as_of)
+     select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::float8[], $5::float8[], $6::text[], $7::boolean[], $8::text[], $9::int[], $10::timestamptz[])
+     on conflict (objective_id) do update set
+       cycle_id = excluded.cycle_id, score = excluded.score, grade = excluded.grade, band = excluded.band,
+       at_risk = excluded.at_risk, policy_id = excluded.policy_id, policy_version = excluded.policy_version,
+       as_of = excluded.as_of
+     where objective_scores.tenant_id = excluded.tenant_id and objective_scores.as_of <= excluded.as_of`,
+    [
+      rows.map((r) => r.data.objectiveId),
+      rows.map((r) => r.tenant),
+      rows.map((r) => r.data.cycleId),
+      rows.map((r) => r.data.score),
+      rows.map((r) => r.data.grade),
+      rows.map((r) => r.data.band),
+      rows.map((r) => r.data.atRisk),
+      rows.map((r) => r.data.policy.id),
+      rows.map((r) => r.data.policy.version),
+      rows.map((r) => r.data.asOf),
+    ],
+  );
+}
+
+async function upsertCycleGrades(
+  client: pg.PoolClient,
+  rows: { tenant: string; data: EventData<typeof CycleGraded> }[],
+) {
+  if (rows.length === 0) return;
+  await client.query(
+    `insert into cycle_grades (cycle_id, tenant_id, organization_score, objectives_graded, policy_id, policy_version, graded_at)
+     select * from unnest($1::uuid[], $2::uuid[], $3::float8[], $4::int[], $5::text[], $6::int[], $7::timestamptz[])
+     on conflict (cycle_id) do update set
+       organization_score = excluded.organization_score, objectives_graded = excluded.objectives_graded,
+       policy_id = excluded.policy_id, policy_version = excluded.policy_version, graded_at = excluded.graded_at
+     where cycle_grades.tenant_id = excluded.tenant_id and cycle_grades.graded_at <= excluded.graded_at`,
+    [
+      rows.map((r) => r.data.cycleId),
+      rows.map((r) => r.tenant),
+      rows.map((r) => r.data.organizationScore),
+      rows.map((r) => r.data.objectivesGraded),
+      rows.map((r) => r.data.policy.id),
+      rows.map((r) => r.data.policy.version),
+      rows.map((r) => r.data.gradedAt),
+    ],
+  );
 }
