@@ -37,16 +37,16 @@ export function silenceKafkajsNegativeTimeoutWarning(): void {
 /** The kafkajs adapter of the MessageBus port. */
 export function createKafkaBus(options: KafkaBusOptions): MessageBus {
   silenceKafkajsNegativeTimeoutWarning();
+  const log = options.log ?? defaultLog;
   const config: KafkaConfig = {
     clientId: options.clientId,
     brokers: options.brokers.split(",").map((broker) => broker.trim()),
     logLevel: logLevel.WARN,
     logCreator:
       () =>
-      ({ level, log }) => {
-        const { message, ...extra } = log;
-        const sink = options.log ?? defaultLog;
-        sink(level === logLevel.ERROR ? "error" : "warn", `kafkajs: ${message}`, extra);
+      ({ level, log: entry }) => {
+        const { message, ...extra } = entry;
+        log(level === logLevel.ERROR ? "error" : "warn", `kafkajs: ${message}`, extra);
       },
     // Bounded: the relay and consumers retry on their own terms, so a dead broker surfaces within seconds.
     retry: { initialRetryTime: 200, maxRetryTime: 3000, retries: 5 },
@@ -54,7 +54,8 @@ export function createKafkaBus(options: KafkaBusOptions): MessageBus {
   const kafka = new Kafka(config);
   return {
     producer: (producerOptions) => kafkaProducer(kafka, producerOptions?.idempotent ?? true),
-    consumer: (groupId, consumerOptions) => kafkaConsumer(kafka, groupId, consumerOptions?.sessionTimeoutMs),
+    consumer: (groupId, consumerOptions) =>
+      kafkaConsumer(kafka, groupId, log, consumerOptions?.sessionTimeoutMs),
     ensureTopics: (topics, topicOptions) => ensureTopics(kafka, topics, topicOptions?.partitions ?? 6),
   };
 }
@@ -95,7 +96,12 @@ function kafkaProducer(kafka: Kafka, idempotent: boolean): MessageProducer {
   };
 }
 
-function kafkaConsumer(kafka: Kafka, groupId: string, sessionTimeout = 30_000): MessageConsumer {
+function kafkaConsumer(
+  kafka: Kafka,
+  groupId: string,
+  log: NonNullable<KafkaBusOptions["log"]>,
+  sessionTimeout = 30_000,
+): MessageConsumer {
   const consumer = kafka.consumer({
     groupId,
     sessionTimeout,
@@ -107,7 +113,18 @@ function kafkaConsumer(kafka: Kafka, groupId: string, sessionTimeout = 30_000): 
   let commits: Promise<void> = Promise.resolve();
   const commitLater = (topic: string, partition: number, lastOffset: string) => {
     const offset = (BigInt(lastOffset) + 1n).toString();
-    commits = commits.then(() => consumer.commitOffsets([{ topic, partition, offset }]).catch(() => {}));
+    commits = commits.then(() =>
+      consumer.commitOffsets([{ topic, partition, offset }]).catch((error: Error) =>
+        log(
+          "warn",
+          `${topic}/${partition} below offset ${offset} not committed: delivered again to this idempotent group`,
+          {
+            groupId,
+            error: error.message,
+          },
+        ),
+      ),
+    );
   };
   return {
     connect: () => consumer.connect(),
