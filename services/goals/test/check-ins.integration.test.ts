@@ -202,37 +202,25 @@ describe("check-ins", () => {
         },
         { tenant: org.admin.tenantId },
       );
-      await publishEvent(
-        tx,
-        KeyResultScored,
-        {
-          keyResultId,
-          objectiveId,
-          cycleId: org.cycleId,
-          progress: 0.5,
-          score: 0.5,
-          confidence: 0.6,
-          policy,
-          asOf: new Date().toISOString(),
-        },
-        { tenant: org.admin.tenantId },
-      );
+      const keyResultScored = (score: number, secondsAgo: number) =>
+        publishEvent(
+          tx,
+          KeyResultScored,
+          {
+            keyResultId,
+            objectiveId,
+            cycleId: org.cycleId,
+            progress: score,
+            score,
+            confidence: 0.6,
+            policy,
+            asOf: new Date(Date.now() - secondsAgo * 1000).toISOString(),
+          },
+          { tenant: org.admin.tenantId },
+        );
+      await keyResultScored(0.5, 0);
       // Published after the newer one, but older: the newest asOf wins, in a batch or across batches.
-      await publishEvent(
-        tx,
-        KeyResultScored,
-        {
-          keyResultId,
-          objectiveId,
-          cycleId: org.cycleId,
-          progress: 0.9,
-          score: 0.9,
-          confidence: 0.9,
-          policy,
-          asOf: new Date(Date.now() - 5000).toISOString(),
-        },
-        { tenant: org.admin.tenantId },
-      );
+      await keyResultScored(0.9, 5);
     });
     // A new consumer group reads the shared score topic from its beginning: on a long-lived local broker
     // that backlog (benchmarks, earlier runs) takes a while.
