@@ -16,6 +16,7 @@ import {
   colourOf,
   expectedProgress,
   gradeOf,
+  isLaterCheckIn,
   type KeyResultDefinition,
   rolledObjectiveScore,
   ScoringError,
@@ -563,14 +564,15 @@ async function loadScoringCheckIns(
     if (!counting || counting.recount.has(row.id)) {
       recount.push(row.id);
       read.push(row.id);
-    } else if (stored && stored.length >= Math.min(policy.confidenceTrendWindow, row.check_in_count)) {
+    } else {
       const added = counting.added.get(row.id)?.get(row.tenant_id) ?? [];
       countOf.set(row.id, row.check_in_count + added.length);
-      checkInsOf.set(row.id, [...stored.map(checkInRowOf), ...added]);
-    } else {
-      // Stored before this column existed, or under a smaller window: read once, stored from now on.
-      countOf.set(row.id, row.check_in_count + (counting.added.get(row.id)?.get(row.tenant_id)?.length ?? 0));
-      read.push(row.id);
+      if (stored && stored.length >= Math.min(policy.confidenceTrendWindow, row.check_in_count)) {
+        checkInsOf.set(row.id, [...stored.map(checkInRowOf), ...added]);
+      } else {
+        // Stored before this column existed, or under a smaller window: read once, stored from now on.
+        read.push(row.id);
+      }
     }
     window = Math.max(window, policy.confidenceTrendWindow);
   }
@@ -623,11 +625,11 @@ async function loadScoringCheckIns(
   return { checkInsOf, countOf, recentOf };
 }
 
-/** Latest first by (recorded_at, id): the order of scoring-rules' isLaterCheckIn. */
+/** Latest first, in scoring-rules' order of check-ins (isLaterCheckIn). */
 function latestFirst(a: CheckInRow, b: CheckInRow): number {
-  const time = b.recorded_at.getTime() - a.recorded_at.getTime();
-  if (time !== 0) return time;
-  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+  const left = { id: a.id, recordedAt: a.recorded_at.getTime() };
+  const right = { id: b.id, recordedAt: b.recorded_at.getTime() };
+  return isLaterCheckIn(left, right) ? -1 : isLaterCheckIn(right, left) ? 1 : 0;
 }
 
 const checkInRowOf = ([id, recordedAt, value, milestonesDone, confidence]: StoredCheckIn): CheckInRow => ({
