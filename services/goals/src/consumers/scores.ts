@@ -1,6 +1,7 @@
 import {
   CycleGraded,
   type EventData,
+  type EventDefinition,
   type EventEnvelope,
   EventRegistry,
   KeyResultScored,
@@ -31,38 +32,40 @@ export function scoreConsumer(runtime: GoalsRuntime, groupId = `${runtime.consum
     // Every upsert keeps the newest `asOf` (`gradedAt`): a redelivered event writes what is there.
     deduplicatesItself: () => true,
     handleBatch: async (events, tx) => {
-      await upsertKeyResultScores(tx.client, newest(events, KeyResultScored));
-      await upsertObjectiveScores(tx.client, newest(events, ObjectiveScored));
-      await upsertCycleGrades(tx.client, newest(events, CycleGraded));
+      const scoredKeyResults = newest(events, KeyResultScored, {
+        id: (d) => d.keyResultId,
+        time: (d) => d.asOf,
+      });
+      const scoredObjectives = newest(events, ObjectiveScored, {
+        id: (d) => d.objectiveId,
+        time: (d) => d.asOf,
+      });
+      const gradedCycles = newest(events, CycleGraded, { id: (d) => d.cycleId, time: (d) => d.gradedAt });
+      await upsertKeyResultScores(tx.client, scoredKeyResults);
+      await upsertObjectiveScores(tx.client, scoredObjectives);
+      await upsertCycleGrades(tx.client, gradedCycles);
     },
   });
 }
-
-const keyOf = {
-  [KeyResultScored.type]: (data: EventData<typeof KeyResultScored>) => data.keyResultId,
-  [ObjectiveScored.type]: (data: EventData<typeof ObjectiveScored>) => data.objectiveId,
-  [CycleGraded.type]: (data: EventData<typeof CycleGraded>) => data.cycleId,
-} as Record<string, (data: never) => string>;
-
-const timeOf = (data: { asOf?: string; gradedAt?: string }) => Date.parse(data.asOf ?? data.gradedAt ?? "");
 
 /**
  * The newest event of the type per (tenant, entity), later in the batch winning a tie (as one upsert
  * after another would). Tenant stays in the key: another tenant's event for the same id must not
  * displace this one's (the upsert refuses it anyway).
  */
-function newest<D extends { type: string }>(
+function newest<D extends EventDefinition>(
   events: EventEnvelope[],
   definition: D,
+  of: { id: (data: EventData<D>) => string; time: (data: EventData<D>) => string },
 ): { tenant: string; data: EventData<D> }[] {
-  const kept = new Map<string, { tenant: string; data: EventData<D> }>();
+  const kept = new Map<string, { tenant: string; data: EventData<D>; time: number }>();
   for (const event of events) {
     if (event.type !== definition.type) continue;
     const data = event.data as EventData<D>;
-    const key = `${event.tenant}/${keyOf[definition.type]!(data as never)}`;
+    const key = `${event.tenant}/${of.id(data)}`;
+    const time = Date.parse(of.time(data));
     const seen = kept.get(key);
-    if (!seen || timeOf(seen.data as never) <= timeOf(data as never))
-      kept.set(key, { tenant: event.tenant, data });
+    if (!seen || seen.time <= time) kept.set(key, { tenant: event.tenant, data, time });
   }
   return [...kept.values()];
 }
