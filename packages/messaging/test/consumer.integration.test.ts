@@ -313,3 +313,60 @@ describe("batch mode", () => {
     }
   });
 });
+
+describe("pipelined batches (handed-off work)", () => {
+  it("delivers again from the committed offset when handed-off work fails, and commits once it succeeds", async () => {
+    const topic = uniqueName("okr.test.hand-off");
+    await bus.ensureTopics([topic], { partitions: 1 });
+    await produceRaw(
+      topic,
+      Array.from({ length: 20 }, (_, i) => ({ key: "one-partition", value: `m${i}` })),
+    );
+    const groupId = uniqueName("hand-off");
+    const deliveries: string[][] = [];
+    let failOnce = true;
+    const consumer = bus.consumer(groupId, { sessionTimeoutMs: 10_000 });
+    await consumer.connect();
+    await consumer.subscribe([topic]);
+    await consumer.run({
+      eachBatch: async (batch) => {
+        deliveries.push(batch.messages.map((message) => String(message.value)));
+        // The handler returns at once; the work it hands off fails once (say, its database went away).
+        batch.handOff(failOnce ? Promise.reject(new Error("database went away")) : Promise.resolve());
+        failOnce = false;
+      },
+    });
+    try {
+      await waitFor("the first delivery", () => deliveries.length > 0);
+      // The failure is acted on with the next batch: it throws, and kafkajs restarts the consumer.
+      await produceRaw(topic, [{ key: "one-partition", value: "m20" }]);
+      await waitFor(
+        "m0 delivered again, after the restart",
+        () => deliveries.flat().filter((value) => value === "m0").length === 2,
+        45_000,
+      );
+      await waitFor("m20 after the redelivery", () => deliveries.slice(1).flat().includes("m20"));
+      expect(deliveries[0]![0]).toBe("m0");
+    } finally {
+      await consumer.disconnect();
+    }
+
+    // Everything was committed once the redelivered work succeeded: the group's next consumer gets nothing.
+    const next = bus.consumer(groupId, { sessionTimeoutMs: 10_000 });
+    const received: string[] = [];
+    await next.connect();
+    await next.subscribe([topic]);
+    await next.run({
+      eachBatch: async (batch) => {
+        received.push(...batch.messages.map((message) => String(message.value)));
+      },
+    });
+    try {
+      await produceRaw(topic, [{ key: "one-partition", value: "m21" }]);
+      await waitFor("the new message", () => received.includes("m21"));
+      expect(received).toEqual(["m21"]);
+    } finally {
+      await next.disconnect();
+    }
+  }, 90_000);
+});
