@@ -21,36 +21,6 @@ export const PROCESSED_EVENTS_TABLE = "processed_events";
 
 type Parsed = { event: EventEnvelope; message: IncomingMessage };
 
-interface Deferred {
-  promise: Promise<void>;
-  resolve: () => void;
-  reject: (error: Error) => void;
-}
-
-function deferred(): Deferred {
-  let resolve!: () => void;
-  let reject!: (error: Error) => void;
-  const promise = new Promise<void>((ok, fail) => {
-    resolve = ok;
-    reject = fail;
-  });
-  // A failure is reported through `handled` (the span's promise); this copy must not be unhandled.
-  promise.catch(() => {});
-  return { promise, resolve, reject };
-}
-
-/** A chunk of one partition's batch, parsed, waiting for (or in) a group commit. */
-interface QueuedChunk {
-  messages: IncomingMessage[];
-  parsed: Parsed[];
-  /** Resolved when the group holding the chunk begins its transaction. */
-  started: Deferred;
-  /** Resolved when the chunk is applied (or dead-lettered); rejected when that failed. */
-  done: Deferred;
-  /** `done` as seen through the chunk's process span. */
-  handled: Promise<void> | undefined;
-}
-
 export interface EventConsumerOptions<Tx extends SqlExecutor> {
   bus: MessageBus;
   groupId: string;
@@ -77,9 +47,7 @@ export interface EventConsumerOptions<Tx extends SqlExecutor> {
   maxBatchSize?: number;
   /**
    * Batch mode: commit the chunks of concurrently consumed partitions together, one transaction at a
-   * time (fewer, larger transactions; for handlers that serialize anyway), and pipeline: a batch is
-   * handed off (IncomingBatch.handOff) once its transaction begins, so the next fetch and its parsing
-   * overlap that transaction and form the next group. Default false.
+   * time (fewer, larger transactions; for handlers that serialize anyway). Default false.
    */
   groupCommit?: boolean;
   /** Attempts for a failing handler before the message is dead-lettered (transient faults retry in place). */
@@ -103,7 +71,7 @@ export class EventConsumer<Tx extends SqlExecutor> {
     maxBatchSize: number;
   };
   readonly #handle: (event: EventEnvelope, tx: Tx, message: IncomingMessage) => Promise<void>;
-  readonly #pendingGroup: QueuedChunk[] = [];
+  readonly #pendingGroup: { parsed: Parsed[]; resolve: (committed: boolean) => void }[] = [];
   #groupCommitting = false;
   #groupCommitScheduled = false;
   #consumer: MessageConsumer | undefined;
@@ -150,73 +118,52 @@ export class EventConsumer<Tx extends SqlExecutor> {
 
   async #onBatch(batch: IncomingBatch): Promise<void> {
     const size = this.#options.maxBatchSize;
-    const queued: QueuedChunk[] = [];
     for (let start = 0; start < batch.messages.length; start += size) {
-      if (!batch.isActive()) break;
-      const messages = batch.messages.slice(start, start + size);
-      const chunk = this.#parse(messages);
-      if (this.#options.groupCommit) {
-        this.#pendingGroup.push(chunk);
-        this.#scheduleGroupCommit();
-        chunk.handled = this.#processSpan(batch.topic, messages, () => chunk.done.promise);
-        queued.push(chunk);
-      } else {
-        await this.#processSpan(batch.topic, messages, () => this.#applyChunk(chunk));
-        batch.resolveOffset(messages[messages.length - 1]!.offset);
-        await batch.heartbeat();
-      }
-    }
-    if (queued.length === 0) return;
-    batch.handOff(Promise.all(queued.map((chunk) => chunk.handled)).then(() => {}));
-    // Back once this batch's transaction has begun: the next fetch overlaps it, and goes no further ahead.
-    await queued[queued.length - 1]!.started.promise;
-  }
-
-  /** A CONSUMER span over a chunk's processing; it links each message's trace (OpenTelemetry's batch convention). */
-  #processSpan(topic: string, messages: IncomingMessage[], work: () => Promise<void>): Promise<void> {
-    return withSpan(
-      `${topic} process`,
-      {
-        kind: SpanKind.CONSUMER,
-        attributes: {
-          "messaging.system": "kafka",
-          "messaging.destination.name": topic,
-          "messaging.consumer.group.name": this.#options.groupId,
-          "messaging.batch.message_count": messages.length,
-          "messaging.kafka.offset": Number(messages[0]!.offset),
+      if (!batch.isActive()) return;
+      const chunk = batch.messages.slice(start, start + size);
+      await withSpan(
+        `${batch.topic} process`,
+        {
+          kind: SpanKind.CONSUMER,
+          attributes: {
+            "messaging.system": "kafka",
+            "messaging.destination.name": batch.topic,
+            "messaging.consumer.group.name": this.#options.groupId,
+            "messaging.batch.message_count": chunk.length,
+            "messaging.kafka.offset": Number(chunk[0]!.offset),
+          },
         },
-      },
-      (span) => {
-        span.addLinks(traceLinks(messages));
-        return work();
-      },
-    );
-  }
-
-  #parse(messages: IncomingMessage[]): QueuedChunk {
-    const parsed: Parsed[] = [];
-    for (const message of messages) {
-      try {
-        parsed.push({ event: this.#options.registry.parse(message.value), message });
-      } catch {
-        // Malformed or unknown: the per-message path dead-letters or skips it and counts it.
-      }
+        (span) => {
+          // A batch has many parents: link each message's trace (OpenTelemetry's batch convention).
+          span.addLinks(traceLinks(chunk));
+          return this.#applyChunk(chunk);
+        },
+      );
+      batch.resolveOffset(chunk[chunk.length - 1]!.offset);
+      await batch.heartbeat();
     }
-    return { messages, parsed, started: deferred(), done: deferred(), handled: undefined };
   }
 
   /** One transaction for the whole chunk; on any failure, the chunk is replayed message by message. */
-  async #applyChunk(chunk: QueuedChunk): Promise<void> {
-    if (chunk.parsed.length > 0 && !(await this.#commit(chunk.parsed))) {
-      for (const { message } of chunk.parsed) await this.#onMessage(message);
+  async #applyChunk(chunk: IncomingMessage[]): Promise<void> {
+    const parsed: Parsed[] = [];
+    for (const message of chunk) {
+      try {
+        parsed.push({ event: this.#options.registry.parse(message.value), message });
+      } catch {
+        // Malformed or unknown: the per-message path below dead-letters or skips it and counts it.
+      }
     }
-    await this.#applyMalformed(chunk);
-  }
-
-  async #applyMalformed({ messages, parsed }: QueuedChunk): Promise<void> {
-    if (parsed.length === messages.length) return;
-    const parsedMessages = new Set(parsed.map(({ message }) => message));
-    for (const message of messages) if (!parsedMessages.has(message)) await this.#onMessage(message);
+    if (parsed.length > 0) {
+      const committed = this.#options.groupCommit
+        ? await this.#commitTogether(parsed)
+        : await this.#commit(parsed);
+      if (!committed) for (const { message } of parsed) await this.#onMessage(message);
+    }
+    if (parsed.length < chunk.length) {
+      const parsedMessages = new Set(parsed.map(({ message }) => message));
+      for (const message of chunk) if (!parsedMessages.has(message)) await this.#onMessage(message);
+    }
   }
 
   /** Applies the events in one transaction; false (nothing written) when it failed. */
@@ -248,6 +195,18 @@ export class EventConsumer<Tx extends SqlExecutor> {
     }
   }
 
+  /**
+   * Group commit: chunks of partitions consumed concurrently wait for the transaction in progress and
+   * then commit together in the next one, so there is one transaction at a time however many
+   * partitions are assigned. If a group fails, each of its chunks is retried alone.
+   */
+  #commitTogether(parsed: Parsed[]): Promise<boolean> {
+    return new Promise((resolve) => {
+      this.#pendingGroup.push({ parsed, resolve });
+      this.#scheduleGroupCommit();
+    });
+  }
+
   #scheduleGroupCommit(): void {
     if (this.#groupCommitting || this.#groupCommitScheduled) return;
     this.#groupCommitScheduled = true;
@@ -255,52 +214,22 @@ export class EventConsumer<Tx extends SqlExecutor> {
     setImmediate(() => void this.#groupCommit());
   }
 
-  /**
-   * Group commit: chunks of partitions consumed concurrently wait for the transaction in progress and
-   * then commit together in the next one, so there is one transaction at a time however many
-   * partitions are assigned. If a group fails, each of its chunks is retried alone (and a chunk that
-   * fails alone, message by message) before the next group begins, so each partition stays in order.
-   */
   async #groupCommit(): Promise<void> {
     this.#groupCommitScheduled = false;
     this.#groupCommitting = true;
-    const group = this.#takeGroup();
-    for (const chunk of group) chunk.started.resolve();
+    const group = this.#pendingGroup.splice(0);
     try {
-      const parsed = group.flatMap((chunk) => chunk.parsed);
-      if (group.length > 1 && parsed.length > 0 && (await this.#commit(parsed))) {
-        for (const chunk of group) await this.#applyMalformed(chunk);
+      if (await this.#commit(group.flatMap(({ parsed }) => parsed))) {
+        for (const { resolve } of group) resolve(true);
+      } else if (group.length === 1) {
+        group[0]!.resolve(false);
       } else {
-        for (const chunk of group) await this.#applyChunk(chunk);
+        for (const { parsed, resolve } of group) resolve(await this.#commit(parsed));
       }
-      for (const chunk of group) chunk.done.resolve();
-    } catch (error) {
-      // Only a dead-letter write that failed gets here: the handed-off work fails, nothing is committed.
-      for (const chunk of group) chunk.done.reject(error as Error);
     } finally {
       this.#groupCommitting = false;
       if (this.#pendingGroup.length > 0) this.#scheduleGroupCommit();
     }
-  }
-
-  /**
-   * The next group: the oldest waiting chunk of each partition, so a transaction holds at most
-   * `maxBatchSize` events of a partition and each partition's chunks commit in order.
-   */
-  #takeGroup(): QueuedChunk[] {
-    const group: QueuedChunk[] = [];
-    const partitions = new Set<string>();
-    const waiting = this.#pendingGroup.splice(0);
-    for (const chunk of waiting) {
-      const { topic, partition } = chunk.messages[0]!;
-      const key = `${topic}\u0000${partition}`;
-      if (partitions.has(key)) this.#pendingGroup.push(chunk);
-      else {
-        partitions.add(key);
-        group.push(chunk);
-      }
-    }
-    return group;
   }
 
   /** Records event ids as processed; returns the ids that were new (a redelivered id is not). */

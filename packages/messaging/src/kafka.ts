@@ -111,48 +111,20 @@ function kafkaConsumer(
   // own auto-commit is a broker round trip between every batch and the next fetch. A commit that fails
   // (a rebalance, a disconnect) only means those events are delivered again, and consumers are idempotent.
   let commits: Promise<void> = Promise.resolve();
-  // Work a handler handed off (see IncomingBatch.handOff) that failed: nothing is committed after it, the
-  // next batch throws it so that kafkajs restarts the consumer from its committed offsets, and commits
-  // queued before the restart (`epoch`) are dropped, so a later batch never commits past the failed one.
-  let handedOffFailure: Error | undefined;
-  let epoch = 0;
-  consumer.on(consumer.events.GROUP_JOIN, () => {
-    handedOffFailure = undefined;
-    epoch += 1;
-  });
-  const commitLater = (
-    topic: string,
-    partition: number,
-    lastOffset: string,
-    work: Promise<void> | undefined,
-  ) => {
+  const commitLater = (topic: string, partition: number, lastOffset: string) => {
     const offset = (BigInt(lastOffset) + 1n).toString();
-    const queuedIn = epoch;
-    commits = commits.then(async () => {
-      try {
-        await work;
-      } catch (error) {
-        if (queuedIn === epoch) {
-          handedOffFailure = error as Error;
-          epoch += 1;
-        }
-        log("error", `${topic}/${partition}: handed-off work failed; restarting from committed offsets`, {
-          groupId,
-          error: (error as Error).message,
-        });
-        return;
-      }
-      if (queuedIn !== epoch) return;
-      await consumer
-        .commitOffsets([{ topic, partition, offset }])
-        .catch((error: Error) =>
-          log(
-            "warn",
-            `${topic}/${partition} below offset ${offset} not committed: delivered again to this idempotent group`,
-            { groupId, error: error.message },
-          ),
-        );
-    });
+    commits = commits.then(() =>
+      consumer.commitOffsets([{ topic, partition, offset }]).catch((error: Error) =>
+        log(
+          "warn",
+          `${topic}/${partition} below offset ${offset} not committed: delivered again to this idempotent group`,
+          {
+            groupId,
+            error: error.message,
+          },
+        ),
+      ),
+    );
   };
   return {
     connect: () => consumer.connect(),
@@ -171,10 +143,8 @@ function kafkaConsumer(
           autoCommit: false,
           eachBatchAutoResolve: false,
           eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-            if (handedOffFailure) throw handedOffFailure;
             if (batch.isEmpty()) return;
             let resolved: string | undefined;
-            let handedOff: Promise<void> | undefined;
             await eachBatch({
               topic: batch.topic,
               partition: batch.partition,
@@ -185,18 +155,13 @@ function kafkaConsumer(
               },
               heartbeat,
               isActive: () => isRunning() && !isStale(),
-              handOff: (work) => {
-                // Observed at once so a rejection is never unhandled; the commit chain acts on it.
-                work.catch(() => {});
-                handedOff = work;
-              },
             });
             // A handler that stopped early (stopping, or rebalanced away) leaves the rest for redelivery.
             if (isRunning() && !isStale()) {
               resolveOffset(batch.lastOffset());
               resolved = batch.lastOffset();
             }
-            if (resolved !== undefined) commitLater(batch.topic, batch.partition, resolved, handedOff);
+            if (resolved !== undefined) commitLater(batch.topic, batch.partition, resolved);
           },
         });
       }

@@ -36,13 +36,6 @@ export interface IncomingBatch {
   heartbeat(): Promise<void>;
   /** False once the consumer is stopping or the batch became stale after a rebalance: stop early. */
   isActive(): boolean;
-  /**
-   * Pipelining: the handler hands over the promise of work it has not finished and may resolve before
-   * it, so the next fetch overlaps that work. The batch's offsets are committed only once `work`
-   * resolves. If it rejects, nothing is committed from then on and the consumer restarts from its
-   * committed offsets: what was not committed is delivered again.
-   */
-  handOff(work: Promise<void>): void;
 }
 
 /** Exactly one of `eachMessage` (one message at a time) or `eachBatch` (a partition's fetched batch). */
@@ -57,8 +50,7 @@ export type ConsumerRunOptions = {
   | {
       /**
        * Called per fetched batch, in order per partition. Offsets the handler resolved are committed;
-       * once it resolves (and the work it handed off, if any), the whole batch counts as processed. A
-       * throw redelivers what was not resolved.
+       * once it resolves, the whole batch counts as processed. A throw redelivers what was not resolved.
        */
       eachBatch(batch: IncomingBatch): Promise<void>;
       eachMessage?: undefined;
