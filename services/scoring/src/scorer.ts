@@ -615,7 +615,7 @@ async function loadScoringCheckIns(
   // What each windowed KR stores for its next re-score: its latest check-ins, latest first.
   const recentOf = new Map<string, StoredCheckIn[]>();
   for (const [id, size] of windowOf) {
-    const latest = (checkInsOf.get(id) ?? []).sort(latestFirst).slice(0, size);
+    const latest = latestFirst(checkInsOf.get(id) ?? []).slice(0, size);
     checkInsOf.set(id, latest);
     recentOf.set(
       id,
@@ -625,11 +625,14 @@ async function loadScoringCheckIns(
   return { checkInsOf, countOf, recentOf };
 }
 
-/** Latest first, in scoring-rules' order of check-ins (isLaterCheckIn). */
-function latestFirst(a: CheckInRow, b: CheckInRow): number {
-  const left = { id: a.id, recordedAt: a.recorded_at.getTime() };
-  const right = { id: b.id, recordedAt: b.recorded_at.getTime() };
-  return isLaterCheckIn(left, right) ? -1 : isLaterCheckIn(right, left) ? 1 : 0;
+/**
+ * The check-ins latest first, in scoring-rules' order of check-ins (isLaterCheckIn). Each row's sort key
+ * is built once, not on every comparison: this runs for every re-scored KR of every batch.
+ */
+function latestFirst(rows: CheckInRow[]): CheckInRow[] {
+  const keyed = rows.map((row) => ({ row, key: { id: row.id, recordedAt: row.recorded_at.getTime() } }));
+  keyed.sort((a, b) => (isLaterCheckIn(a.key, b.key) ? -1 : isLaterCheckIn(b.key, a.key) ? 1 : 0));
+  return keyed.map(({ row }) => row);
 }
 
 const checkInRowOf = ([id, recordedAt, value, milestonesDone, confidence]: StoredCheckIn): CheckInRow => ({
