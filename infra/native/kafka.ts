@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -113,7 +114,7 @@ export async function ensureKafka(
   writeFileSync(propertiesFile, serverProperties(instance, dataDir));
   const classpath = `${libs}/*`;
   if (!existsSync(join(dataDir, "meta.properties"))) {
-    const clusterId = run("java", ["-cp", classpath, "kafka.tools.StorageTool", "random-uuid"]).trim();
+    const clusterId = randomKafkaClusterId();
     run("java", [
       "-cp",
       classpath,
@@ -147,6 +148,14 @@ export async function ensureKafka(
     pid,
   });
   return true;
+}
+
+/** What `kafka-storage random-uuid` prints (base64url of 16 random bytes), without starting a JVM for it. */
+function randomKafkaClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString("base64url");
+    if (!id.startsWith("-")) return id; // Kafka's tools refuse ids that look like a command-line flag
+  }
 }
 
 export async function stopKafka(cacheDir: string, instance: KafkaInstance = NATIVE_KAFKA): Promise<boolean> {
