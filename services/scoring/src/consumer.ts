@@ -1,8 +1,9 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { CheckInRecorded, type EventEnvelope, EventRegistry, goalsEvents } from "@okr/events";
 import { EventConsumer, pgTransaction, type SqlExecutor } from "@okr/messaging";
 import type { BackgroundWork } from "@okr/service-kit";
 import type pg from "pg";
-import { applyGoalsEvents } from "./scorer.ts";
+import { applyGoalsEvents, rollUpObjectives, tenantsToRollUp } from "./scorer.ts";
 
 export interface ScoringConsumerOptions {
   /** Kafka consumer group (one per deployment; replicas share it). */
@@ -12,19 +13,27 @@ export interface ScoringConsumerOptions {
   maxBatchSize?: number;
   partitionsConsumedConcurrently?: number;
   sessionTimeoutMs?: number;
-  /** Called after each committed batch with the events it applied (benchmarks measure latency here). */
+  /**
+   * Called with a batch's events once all they change is committed: their KRs' scores and the roll-up of
+   * the objectives above them (benchmarks measure latency here).
+   */
   onCommitted?: (events: EventEnvelope[]) => void;
   log?: (level: "info" | "warn" | "error", message: string) => void;
 }
 
 type ScoringTx = SqlExecutor & { client: pg.PoolClient; applied: EventEnvelope[] };
 
-/** Consumes goals events in batches into the read model and keeps scores current (see applyGoalsEvents). */
+/**
+ * Consumes goals events in batches into the read model and keeps scores current. Each batch commits its
+ * check-ins and KR scores with a roll-up request (applyGoalsEvents); the objectives' roll-up follows in
+ * a transaction of its own (rollUpObjectives), run by a RollUps loop beside the next batch.
+ */
 export function createScoringConsumer(
   pool: pg.Pool,
   bus: ConstructorParameters<typeof EventConsumer>[0]["bus"],
   options: ScoringConsumerOptions,
-): BackgroundWork & { consumer: EventConsumer<ScoringTx> } {
+): BackgroundWork & { consumer: EventConsumer<ScoringTx>; rollUps: RollUps } {
+  const rollUps = new RollUps(pool, options);
   const consumer = new EventConsumer<ScoringTx>({
     bus,
     groupId: options.groupId,
@@ -41,7 +50,7 @@ export function createScoringConsumer(
     transaction: async (work) => {
       const applied: EventEnvelope[] = [];
       const result = await pgTransaction(pool, (tx) => work({ ...tx, applied }));
-      if (applied.length > 0) options.onCommitted?.(applied);
+      if (applied.length > 0) rollUps.request(applied);
       return result;
     },
     handleBatch: async (events, tx) => {
@@ -49,5 +58,99 @@ export function createScoringConsumer(
       tx.applied.push(...events);
     },
   });
-  return { consumer, start: () => consumer.start(), stop: () => consumer.stop() };
+  return {
+    consumer,
+    rollUps,
+    start: async () => {
+      // Roll-ups a crash left behind: their batches' offsets are committed, so nothing redelivers them.
+      rollUps.requestTenants(await tenantsToRollUp(pool));
+      await consumer.start();
+    },
+    stop: async () => {
+      await consumer.stop();
+      await rollUps.stop();
+    },
+  };
+}
+
+/**
+ * Runs the objectives' roll-ups that committed batches requested, one transaction at a time per process,
+ * each covering every request committed before it began (so a burst of batches costs one roll-up). A
+ * failed roll-up leaves its requests in the table and is retried with backoff.
+ */
+export class RollUps {
+  readonly stats = { rollUps: 0, objectivesScored: 0, failures: 0 };
+  /** Events whose batch committed, by tenant, until a roll-up of that tenant commits after them. */
+  readonly #waiting = new Map<string, EventEnvelope[]>();
+  #running: Promise<void> | undefined;
+  #stopping = false;
+  #failedWhileStopping = false;
+
+  readonly #pool: pg.Pool;
+  readonly #options: Pick<ScoringConsumerOptions, "onCommitted" | "log">;
+
+  constructor(pool: pg.Pool, options: Pick<ScoringConsumerOptions, "onCommitted" | "log">) {
+    this.#pool = pool;
+    this.#options = options;
+  }
+
+  /** After a batch committed: roll up its tenants. */
+  request(events: EventEnvelope[]): void {
+    // The events are kept only for onCommitted; without it a tenant's entry stays empty.
+    const keep = this.#options.onCommitted !== undefined;
+    for (const event of events) {
+      const list = this.#waiting.get(event.tenant);
+      if (!list) this.#waiting.set(event.tenant, keep ? [event] : []);
+      else if (keep) list.push(event);
+    }
+    this.#kick();
+  }
+
+  requestTenants(tenants: string[]): void {
+    for (const tenant of tenants) if (!this.#waiting.has(tenant)) this.#waiting.set(tenant, []);
+    this.#kick();
+  }
+
+  /**
+   * Resolves once every requested roll-up has committed, or, after a failure, once retrying stopped:
+   * the failed requests stay in the table for the next consumer to start.
+   */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    while (this.#running) await this.#running;
+  }
+
+  #kick(): void {
+    if (this.#running || this.#waiting.size === 0 || this.#failedWhileStopping) return;
+    this.#running = this.#drain().finally(() => {
+      this.#running = undefined;
+      this.#kick();
+    });
+  }
+
+  async #drain(): Promise<void> {
+    let failures = 0;
+    while (this.#waiting.size > 0) {
+      const [tenant, events] = this.#waiting.entries().next().value as [string, EventEnvelope[]];
+      this.#waiting.delete(tenant);
+      try {
+        const outcome = await pgTransaction(this.#pool, (tx) => rollUpObjectives(tx.client, tx, tenant));
+        failures = 0;
+        this.stats.rollUps += 1;
+        this.stats.objectivesScored += outcome.objectivesScored;
+        if (events.length > 0) this.#options.onCommitted?.(events);
+      } catch (error) {
+        failures += 1;
+        this.stats.failures += 1;
+        this.#options.log?.("error", `roll-up of tenant ${tenant} failed (retrying): ${String(error)}`);
+        const later = this.#waiting.get(tenant) ?? [];
+        this.#waiting.set(tenant, [...events, ...later]);
+        if (this.#stopping) {
+          this.#failedWhileStopping = true;
+          return;
+        }
+        await sleep(Math.min(5_000, 100 * 2 ** failures));
+      }
+    }
+  }
 }

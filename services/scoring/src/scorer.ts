@@ -41,10 +41,20 @@ export interface ScoringOutcome {
   objectivesScored: number;
 }
 
+/** Advisory lock of a tenant's batches (key results); rollUpObjectives takes ROLL_UP_LOCK instead. */
+const BATCH_LOCK = "okr-scoring:";
+const ROLL_UP_LOCK = "okr-scoring-roll-up:";
+const lockTenants = (client: Queryable, lock: string, tenants: string[]) =>
+  client.query("select pg_advisory_xact_lock(hashtext($1 || t)) from unnest($2::text[]) t order by t", [
+    lock,
+    tenants,
+  ]);
+
 /**
- * Applies a batch of goals events to the read model and re-scores only what they touch: each changed
- * key result, its objective and (under a blend-children policy) the objectives on its path to the root,
- * children first. Runs inside the consumer's transaction; score events go to the outbox in it.
+ * Applies a batch of goals events to the read model and re-scores the key results they touch, in the
+ * consumer's transaction (score events go to the outbox in it). The objectives on those KRs' paths to
+ * the root are left as a roll-up request in the same transaction: rollUpObjectives re-scores them in a
+ * transaction of its own, so a tenant's next batch (Node) overlaps the roll-up (Postgres) on the other core.
  *
  * Order-independent by construction: objectives and KRs keep their highest `version`, cycles their
  * latest `changedAt`, check-ins are a set keyed by id and scored by `recordedAt` (scoring-rules), so
@@ -55,15 +65,11 @@ export async function applyGoalsEvents(
   tx: SqlExecutor,
   events: EventEnvelope[],
   now: Date = new Date(),
-): Promise<ScoringOutcome> {
+): Promise<ScoringOutcome & { objectivesToRollUp: number }> {
   const tenants = [...new Set(events.map((event) => event.tenant))].sort();
-  // One tenant's batches apply one at a time (across replicas, and against a live-policy re-score), so an
-  // objective is always computed from the committed scores of all its KRs and children, even when its own
-  // row and a KR's check-in arrive in batches of different topics.
-  await client.query(
-    "select pg_advisory_xact_lock(hashtext('okr-scoring:' || t)) from unnest($1::text[]) t",
-    [tenants],
-  );
+  // One tenant's batches apply one at a time (across replicas, and against a live-policy re-score), so a
+  // KR is always scored from the committed check-ins before it.
+  await lockTenants(client, BATCH_LOCK, tenants);
   const policies = await livePolicies(client, tenants);
 
   const changes = collectChanges(events);
@@ -80,21 +86,71 @@ export async function applyGoalsEvents(
   const added = await applyCheckIns(client, changes.checkIns);
   for (const id of added.keys()) dirtyKeyResults.add(id);
 
-  const asOf = now.toISOString();
   const pending: PendingEvent[] = [];
-  const keyResultOutcome = await rescoreKeyResults(client, [...dirtyKeyResults], policies, asOf, pending, {
-    added,
-    recount: new Set(keyResultChange.changed),
-  });
+  const keyResultOutcome = await rescoreKeyResults(
+    client,
+    [...dirtyKeyResults],
+    policies,
+    now.toISOString(),
+    pending,
+    { added, recount: new Set(keyResultChange.changed) },
+  );
   for (const id of keyResultOutcome.objectives) dirtyObjectives.add(id);
-  const objectivesScored = await rescoreObjectives(client, [...dirtyObjectives], policies, now, pending);
   await publishEvents(tx, pending);
-  return { keyResultsScored: keyResultOutcome.scored, objectivesScored };
+  if (dirtyObjectives.size > 0) {
+    // Objectives not (yet) in the read model have nothing to roll up; their upsert will request it.
+    await client.query(
+      `insert into objective_roll_up_requests (tenant_id, objective_ids)
+       select tenant_id, array_agg(id) from objectives where id = any($1) group by tenant_id`,
+      [[...dirtyObjectives]],
+    );
+  }
+  return {
+    keyResultsScored: keyResultOutcome.scored,
+    objectivesScored: 0,
+    objectivesToRollUp: dirtyObjectives.size,
+  };
+}
+
+/**
+ * Re-scores the objectives that committed batches of `tenant` left to roll up (and, under a
+ * blend-children policy, their paths to the root), children first, from the committed KR scores; takes
+ * the requests it read. Runs in the caller's transaction; a tenant's roll-ups serialise on their own
+ * lock, so one runs beside the tenant's next batch. Requests committed after it began are left for the
+ * next one; a failed or crashed one leaves its requests in place.
+ */
+export async function rollUpObjectives(
+  client: Queryable,
+  tx: SqlExecutor,
+  tenant: string,
+  now: Date = new Date(),
+): Promise<{ requests: number; objectivesScored: number }> {
+  await lockTenants(client, ROLL_UP_LOCK, [tenant]);
+  const { rows } = await client.query<{ objective_ids: string[] }>(
+    "delete from objective_roll_up_requests where tenant_id = $1 returning objective_ids",
+    [tenant],
+  );
+  if (rows.length === 0) return { requests: 0, objectivesScored: 0 };
+  const ids = [...new Set(rows.flatMap((row) => row.objective_ids))];
+  const policies = await livePolicies(client, [tenant]);
+  const pending: PendingEvent[] = [];
+  const objectivesScored = await rescoreObjectives(client, ids, policies, now, pending);
+  await publishEvents(tx, pending);
+  return { requests: rows.length, objectivesScored };
+}
+
+/** Tenants with roll-ups left to do (a consumer drains them when it starts). */
+export async function tenantsToRollUp(client: Queryable): Promise<string[]> {
+  const { rows } = await client.query<{ tenant_id: string }>(
+    "select distinct tenant_id from objective_roll_up_requests",
+  );
+  return rows.map((row) => row.tenant_id);
 }
 
 /**
  * Re-scores every KR and objective of a tenant under its current live policy (after that policy
- * changed), through the same path a check-in takes, in the caller's transaction.
+ * changed), through the same path a check-in takes, in the caller's transaction. Holds both of the
+ * tenant's locks (batch, then roll-up: the one order every transaction takes them in).
  */
 export async function rescoreTenant(
   client: Queryable,
@@ -102,7 +158,8 @@ export async function rescoreTenant(
   tenant: string,
   now: Date = new Date(),
 ): Promise<ScoringOutcome> {
-  await client.query("select pg_advisory_xact_lock(hashtext('okr-scoring:' || $1::text))", [tenant]);
+  await lockTenants(client, BATCH_LOCK, [tenant]);
+  await lockTenants(client, ROLL_UP_LOCK, [tenant]);
   const policies = await livePolicies(client, [tenant]);
   const keyResults = await client.query<{ id: string }>("select id from key_results where tenant_id = $1", [
     tenant,
@@ -294,6 +351,10 @@ async function applyObjectives(client: Queryable, objectives: Changes["objective
 async function applyObjectiveStates(client: Queryable, states: Changes["objectiveStates"]): Promise<void> {
   if (states.size === 0) return;
   const rows = [...states].sort(([a], [b]) => (a < b ? -1 : 1));
+  // Row locks in id order first, as a roll-up takes them (an update's lock order follows its plan).
+  await client.query("select 1 from objectives where id = any($1) order by id for update", [
+    rows.map(([id]) => id),
+  ]);
   await client.query(
     `update objectives o set state = s.state
        from unnest($1::uuid[], $2::text[], $3::text[]) as s(id, tenant_id, state)
@@ -709,7 +770,9 @@ async function rescoreObjectives(
     }
   }
   const { rows: objectives } = await client.query<StoredObjective>(
-    "select id, tenant_id, cycle_id, kind, weight, score, own_score, grade, band from objectives where id = any($1)",
+    // Row locks in id order: a batch upserting objectives locks them in the same order (no deadlock).
+    `select id, tenant_id, cycle_id, kind, weight, score, own_score, grade, band from objectives
+      where id = any($1) order by id for update`,
     [[...affected]],
   );
   if (objectives.length === 0) return 0;

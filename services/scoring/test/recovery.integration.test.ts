@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
+import { pgTransaction } from "@okr/messaging";
 import { DEFAULT_SCORING_POLICY } from "@okr/scoring-rules";
 import {
   createTestDatabase,
@@ -15,6 +16,7 @@ import { createScoringConsumer } from "../src/consumer.ts";
 import { migrationsDir } from "../src/database.ts";
 import { livePolicies } from "../src/policies.ts";
 import { loadCycle, scoreCycle } from "../src/recompute.ts";
+import { applyGoalsEvents } from "../src/scorer.ts";
 import { GoalsEvents, GoalsFeed } from "./support/goals-feed.ts";
 
 let db: TestDatabase;
@@ -223,5 +225,59 @@ describe("crash and restart", () => {
       const blended = objectives.rows.filter((row) => row.score !== row.own_score).length;
       expect(blended > 0).toBe(goals === b);
     }
+  });
+});
+
+describe("objective roll-up after a crash", () => {
+  it("a batch committed without its roll-up leaves a request that the next consumer's start carries out", async () => {
+    const goals = new GoalsEvents();
+    const start = Date.now() - 10 * 86_400_000;
+    const objective = randomUUID();
+    const [team, first, second] = [randomUUID(), randomUUID(), randomUUID()];
+    const events = [
+      goals.cycle(new Date(start), new Date(start + 90 * 86_400_000)),
+      goals.team(team, "Platform"),
+      goals.objective(objective, { teamId: team, kind: "committed" }),
+      goals.keyResult(first, objective, { baseline: 0, target: 100, weight: 1 }),
+      goals.keyResult(second, objective, { baseline: 0, target: 100, weight: 3 }),
+      goals.checkIn(first, objective, 80, new Date(start + 86_400_000), { confidence: 0.8 }),
+      goals.checkIn(second, objective, 40, new Date(start + 86_400_000), { confidence: 0.6 }),
+    ].map(({ envelope }) => envelope);
+
+    // The batch's transaction commits, then the process dies before its roll-up runs.
+    await pgTransaction(db.pool, (tx) => applyGoalsEvents(tx.client, tx, events));
+    const scoreOf = async () =>
+      (await db.pool.query("select score from objectives where id = $1", [objective])).rows[0]?.score;
+    expect(await scoreOf()).toBeNull();
+    const requests = await db.pool.query(
+      "select objective_ids from objective_roll_up_requests where tenant_id = $1",
+      [goals.tenant],
+    );
+    expect(requests.rows.flatMap((row) => row.objective_ids)).toContain(objective);
+
+    const feed = new GoalsFeed(testBus());
+    await feed.ensure();
+    const restarted = createScoringConsumer(db.pool, testBus(), {
+      groupId: uniqueName("scoring-roll-up"),
+      topics: feed.topicList,
+    });
+    await restarted.start();
+    try {
+      // Weighted mean of the KR scores 0.8 (weight 1) and 0.4 (weight 3).
+      await waitFor("the objective's roll-up", async () => (await scoreOf()) !== null, 30_000);
+    } finally {
+      await restarted.stop();
+    }
+    expect(await scoreOf()).toBeCloseTo((0.8 * 1 + 0.4 * 3) / 4, 10);
+    const left = await db.pool.query(
+      "select count(*)::int as n from objective_roll_up_requests where tenant_id = $1",
+      [goals.tenant],
+    );
+    expect(left.rows[0].n).toBe(0);
+    const published = await db.pool.query(
+      "select count(*)::int as n from outbox_events where event_type = 'okr.objective.scored.v1' and envelope->'data'->>'objectiveId' = $1",
+      [objective],
+    );
+    expect(published.rows[0].n).toBe(1);
   });
 });
