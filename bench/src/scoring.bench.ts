@@ -6,7 +6,8 @@
  * Run: `npm run bench -- scoring` (BENCH_EVENTS, BENCH_OBJECTIVES, BENCH_RATE, BENCH_SECONDS override the sizes).
  * Each check-in is its KR's newest (see live-check-ins.ts), as live check-ins are: it moves the KR's score,
  * so every one is re-scored, publishes okr.key-result.scored.v1 and, through its objective,
- * okr.objective.scored.v1 and a score-history row.
+ * okr.objective.scored.v1 and a score-history row. An event counts as scored (throughput and latency)
+ * once the roll-up of the objectives above it committed, not just its KR's score.
  */
 import { randomUUID } from "node:crypto";
 import {
@@ -264,7 +265,7 @@ printTable(
   [
     ["raw kafkajs consume (no work)", `${rawRate.toFixed(0)} events/s`, "same messages, same run"],
     [
-      "scoring consumer, scores persisted",
+      "scoring consumer, scores persisted (roll-up included)",
       `${scoringRate.toFixed(0)} events/s`,
       `${((scoringRate / rawRate) * 100).toFixed(0)} % of raw; target >= 10000`,
     ],
