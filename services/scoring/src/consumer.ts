@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { CheckInRecorded, type EventEnvelope, EventRegistry, goalsEvents } from "@okr/events";
 import { EventConsumer, pgTransaction, type SqlExecutor } from "@okr/messaging";
 import type { BackgroundWork } from "@okr/service-kit";
+import { withSpan } from "@okr/telemetry";
 import type pg from "pg";
 import { applyGoalsEvents, rollUpObjectives, tenantsToRollUp } from "./scorer.ts";
 
@@ -134,7 +135,18 @@ export class RollUps {
       const [tenant, events] = this.#waiting.entries().next().value as [string, EventEnvelope[]];
       this.#waiting.delete(tenant);
       try {
-        const outcome = await pgTransaction(this.#pool, (tx) => rollUpObjectives(tx.client, tx, tenant));
+        const outcome = await withSpan(
+          "scoring roll-up",
+          { attributes: { "okr.tenant": tenant } },
+          async (span) => {
+            const result = await pgTransaction(this.#pool, (tx) => rollUpObjectives(tx.client, tx, tenant));
+            span.setAttributes({
+              "okr.roll_up.requests": result.requests,
+              "okr.roll_up.objectives_scored": result.objectivesScored,
+            });
+            return result;
+          },
+        );
         failures = 0;
         this.stats.rollUps += 1;
         this.stats.objectivesScored += outcome.objectivesScored;
