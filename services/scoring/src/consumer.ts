@@ -26,8 +26,9 @@ type ScoringTx = SqlExecutor & { client: pg.PoolClient; applied: EventEnvelope[]
 
 /**
  * Consumes goals events in batches into the read model and keeps scores current. Each batch commits its
- * check-ins and KR scores with a roll-up request (applyGoalsEvents); the objectives' roll-up follows in
- * a transaction of its own (rollUpObjectives), run by a RollUps loop beside the next batch.
+ * check-ins and KR scores with a roll-up request (applyGoalsEvents); the roll-up (objective scores and
+ * the score events) follows in a transaction of its own (rollUpObjectives), run by a RollUps loop
+ * beside the next batch.
  */
 export function createScoringConsumer(
   pool: pg.Pool,
@@ -55,7 +56,7 @@ export function createScoringConsumer(
       return result;
     },
     handleBatch: async (events, tx) => {
-      await applyGoalsEvents(tx.client, tx, events);
+      await applyGoalsEvents(tx.client, events);
       tx.applied.push(...events);
     },
   });

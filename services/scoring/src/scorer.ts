@@ -52,9 +52,10 @@ const lockTenants = (client: Queryable, lock: string, tenants: string[]) =>
 
 /**
  * Applies a batch of goals events to the read model and re-scores the key results they touch, in the
- * consumer's transaction (score events go to the outbox in it). The objectives on those KRs' paths to
- * the root are left as a roll-up request in the same transaction: rollUpObjectives re-scores them in a
- * transaction of its own, so a tenant's next batch (Node) overlaps the roll-up (Postgres) on the other core.
+ * consumer's transaction. What follows from that is left as a roll-up request in the same transaction:
+ * the objectives on those KRs' paths to the root, and the KRs whose score moved. rollUpObjectives then
+ * re-scores the objectives and publishes both kinds of score event in a transaction of its own, so a
+ * tenant's next batch (mostly Node) overlaps the roll-up (mostly Postgres) on the other core.
  *
  * Order-independent by construction: objectives and KRs keep their highest `version`, cycles their
  * latest `changedAt`, check-ins are a set keyed by id and scored by `recordedAt` (scoring-rules), so
@@ -62,7 +63,6 @@ const lockTenants = (client: Queryable, lock: string, tenants: string[]) =>
  */
 export async function applyGoalsEvents(
   client: Queryable,
-  tx: SqlExecutor,
   events: EventEnvelope[],
   now: Date = new Date(),
 ): Promise<ScoringOutcome & { objectivesToRollUp: number }> {
@@ -96,13 +96,22 @@ export async function applyGoalsEvents(
     { added, recount: new Set(keyResultChange.changed) },
   );
   for (const id of keyResultOutcome.objectives) dirtyObjectives.add(id);
-  await publishEvents(tx, pending);
-  if (dirtyObjectives.size > 0) {
+  // The KRs whose score moved: the roll-up publishes their score events (see rollUpObjectives).
+  const movedKeyResults = new Map<string, string[]>();
+  for (const event of pending) {
+    const list = movedKeyResults.get(event.context.tenant) ?? [];
+    list.push((event.data as { keyResultId: string }).keyResultId);
+    movedKeyResults.set(event.context.tenant, list);
+  }
+  if (dirtyObjectives.size > 0 || movedKeyResults.size > 0) {
     // Objectives not (yet) in the read model have nothing to roll up; their upsert will request it.
     await client.query(
-      `insert into objective_roll_up_requests (tenant_id, objective_ids)
-       select tenant_id, array_agg(id) from objectives where id = any($1) group by tenant_id`,
-      [[...dirtyObjectives]],
+      `insert into objective_roll_up_requests (tenant_id, objective_ids, key_result_ids)
+       select coalesce(o.tenant_id, k.key), coalesce(o.ids, '{}'),
+              coalesce(array(select jsonb_array_elements_text(k.value))::uuid[], '{}')
+         from (select tenant_id, array_agg(id) as ids from objectives where id = any($1) group by tenant_id) o
+         full join jsonb_each($2::jsonb) k on k.key = o.tenant_id`,
+      [[...dirtyObjectives], JSON.stringify(Object.fromEntries(movedKeyResults))],
     );
   }
   return {
@@ -113,9 +122,11 @@ export async function applyGoalsEvents(
 }
 
 /**
- * Re-scores the objectives that committed batches of `tenant` left to roll up (and, under a
- * blend-children policy, their paths to the root), children first, from the committed KR scores; takes
- * the requests it read. Runs in the caller's transaction; a tenant's roll-ups serialise on their own
+ * Carries out the roll-up requests that committed batches of `tenant` left: publishes
+ * okr.key-result.scored.v1 for each KR whose score they moved (once per KR, with its latest score, however
+ * many check-ins moved it since the last roll-up), and re-scores the requested objectives (and, under a
+ * blend-children policy, their paths to the root), children first, from the committed KR scores. Runs in
+ * the caller's transaction and takes the requests it read; a tenant's roll-ups serialise on their own
  * lock, so one runs beside the tenant's next batch. Requests committed after it began are left for the
  * next one; a failed or crashed one leaves its requests in place.
  */
@@ -126,14 +137,45 @@ export async function rollUpObjectives(
   now: Date = new Date(),
 ): Promise<{ requests: number; objectivesScored: number }> {
   await lockTenants(client, ROLL_UP_LOCK, [tenant]);
-  const { rows } = await client.query<{ objective_ids: string[] }>(
-    "delete from objective_roll_up_requests where tenant_id = $1 returning objective_ids",
+  const { rows } = await client.query<{ objective_ids: string[]; key_result_ids: string[] }>(
+    "delete from objective_roll_up_requests where tenant_id = $1 returning objective_ids, key_result_ids",
     [tenant],
   );
   if (rows.length === 0) return { requests: 0, objectivesScored: 0 };
   const ids = [...new Set(rows.flatMap((row) => row.objective_ids))];
   const policies = await livePolicies(client, [tenant]);
   const pending: PendingEvent[] = [];
+  const policy = policies.get(tenant)!;
+  const moved = [...new Set(rows.flatMap((row) => row.key_result_ids))];
+  if (moved.length > 0) {
+    const { rows: keyResults } = await client.query<{
+      id: string;
+      objective_id: string;
+      cycle_id: string;
+      progress: number;
+      score: number;
+      confidence: number | null;
+    }>("select id, objective_id, cycle_id, progress, score, confidence from key_results where id = any($1)", [
+      moved,
+    ]);
+    const asOf = now.toISOString();
+    for (const row of keyResults) {
+      pending.push({
+        definition: KeyResultScored,
+        data: {
+          keyResultId: row.id,
+          objectiveId: row.objective_id,
+          cycleId: row.cycle_id,
+          progress: row.progress,
+          score: row.score,
+          confidence: row.confidence,
+          policy: { id: policy.id, version: policy.version },
+          asOf,
+        },
+        context: { tenant },
+      } satisfies PendingEvent<typeof KeyResultScored.schema>);
+    }
+  }
   const objectivesScored = await rescoreObjectives(client, ids, policies, now, pending);
   await publishEvents(tx, pending);
   return { requests: rows.length, objectivesScored };

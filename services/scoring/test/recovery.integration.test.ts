@@ -245,15 +245,25 @@ describe("objective roll-up after a crash", () => {
     ].map(({ envelope }) => envelope);
 
     // The batch's transaction commits, then the process dies before its roll-up runs.
-    await pgTransaction(db.pool, (tx) => applyGoalsEvents(tx.client, tx, events));
+    await pgTransaction(db.pool, (tx) => applyGoalsEvents(tx.client, events));
     const scoreOf = async () =>
       (await db.pool.query("select score from objectives where id = $1", [objective])).rows[0]?.score;
     expect(await scoreOf()).toBeNull();
     const requests = await db.pool.query(
-      "select objective_ids from objective_roll_up_requests where tenant_id = $1",
+      "select objective_ids, key_result_ids from objective_roll_up_requests where tenant_id = $1",
       [goals.tenant],
     );
     expect(requests.rows.flatMap((row) => row.objective_ids)).toContain(objective);
+    expect(requests.rows.flatMap((row) => row.key_result_ids).sort()).toEqual([first, second].sort());
+    const scoreEvents = async (type: string) =>
+      (
+        await db.pool.query(
+          "select envelope->'data' as data from outbox_events where event_type = $1 and tenant = $2",
+          [type, goals.tenant],
+        )
+      ).rows.map((row) => row.data);
+    // The score events are the roll-up's to publish.
+    expect(await scoreEvents("okr.key-result.scored.v1")).toEqual([]);
 
     const feed = new GoalsFeed(testBus());
     await feed.ensure();
@@ -274,10 +284,14 @@ describe("objective roll-up after a crash", () => {
       [goals.tenant],
     );
     expect(left.rows[0].n).toBe(0);
-    const published = await db.pool.query(
-      "select count(*)::int as n from outbox_events where event_type = 'okr.objective.scored.v1' and envelope->'data'->>'objectiveId' = $1",
-      [objective],
+    const keyResultEvents = await scoreEvents("okr.key-result.scored.v1");
+    expect(keyResultEvents.map((data) => [data.keyResultId, data.score]).sort()).toEqual(
+      [
+        [first, 0.8],
+        [second, 0.4],
+      ].sort(),
     );
-    expect(published.rows[0].n).toBe(1);
+    const objectiveEvents = await scoreEvents("okr.objective.scored.v1");
+    expect(objectiveEvents.map((data) => data.objectiveId)).toEqual([objective]);
   });
 });
