@@ -86,23 +86,19 @@ export async function applyGoalsEvents(
   const added = await applyCheckIns(client, changes.checkIns);
   for (const id of added.keys()) dirtyKeyResults.add(id);
 
-  const pending: PendingEvent[] = [];
   const keyResultOutcome = await rescoreKeyResults(
     client,
     [...dirtyKeyResults],
     policies,
     now.toISOString(),
-    pending,
-    { added, recount: new Set(keyResultChange.changed) },
+    {
+      added,
+      recount: new Set(keyResultChange.changed),
+    },
   );
   for (const id of keyResultOutcome.objectives) dirtyObjectives.add(id);
-  // The KRs whose score moved: the roll-up publishes their score events (see rollUpObjectives).
-  const movedKeyResults = new Map<string, string[]>();
-  for (const event of pending) {
-    const list = movedKeyResults.get(event.context.tenant) ?? [];
-    list.push((event.data as { keyResultId: string }).keyResultId);
-    movedKeyResults.set(event.context.tenant, list);
-  }
+  // The roll-up publishes the moved KRs' score events (see rollUpObjectives).
+  const movedKeyResults = keyResultOutcome.moved;
   if (dirtyObjectives.size > 0 || movedKeyResults.size > 0) {
     // Objectives not (yet) in the read model have nothing to roll up; their upsert will request it.
     await client.query(
@@ -145,37 +141,8 @@ export async function rollUpObjectives(
   const ids = [...new Set(rows.flatMap((row) => row.objective_ids))];
   const policies = await livePolicies(client, [tenant]);
   const pending: PendingEvent[] = [];
-  const policy = policies.get(tenant)!;
   const moved = [...new Set(rows.flatMap((row) => row.key_result_ids))];
-  if (moved.length > 0) {
-    const { rows: keyResults } = await client.query<{
-      id: string;
-      objective_id: string;
-      cycle_id: string;
-      progress: number;
-      score: number;
-      confidence: number | null;
-    }>("select id, objective_id, cycle_id, progress, score, confidence from key_results where id = any($1)", [
-      moved,
-    ]);
-    const asOf = now.toISOString();
-    for (const row of keyResults) {
-      pending.push({
-        definition: KeyResultScored,
-        data: {
-          keyResultId: row.id,
-          objectiveId: row.objective_id,
-          cycleId: row.cycle_id,
-          progress: row.progress,
-          score: row.score,
-          confidence: row.confidence,
-          policy: { id: policy.id, version: policy.version },
-          asOf,
-        },
-        context: { tenant },
-      } satisfies PendingEvent<typeof KeyResultScored.schema>);
-    }
-  }
+  pending.push(...(await keyResultScoredEvents(client, moved, policies, now.toISOString())));
   const objectivesScored = await rescoreObjectives(client, ids, policies, now, pending);
   await publishEvents(tx, pending);
   return { requests: rows.length, objectivesScored };
@@ -187,6 +154,45 @@ export async function tenantsToRollUp(client: Queryable): Promise<string[]> {
     "select distinct tenant_id from objective_roll_up_requests",
   );
   return rows.map((row) => row.tenant_id);
+}
+
+/** okr.key-result.scored.v1 for each of these KRs, from its committed row. */
+async function keyResultScoredEvents(
+  client: Queryable,
+  ids: string[],
+  policies: Map<string, ScoringPolicy>,
+  asOf: string,
+): Promise<PendingEvent[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await client.query<{
+    id: string;
+    tenant_id: string;
+    objective_id: string;
+    cycle_id: string;
+    progress: number;
+    score: number;
+    confidence: number | null;
+  }>(
+    "select id, tenant_id, objective_id, cycle_id, progress, score, confidence from key_results where id = any($1)",
+    [ids],
+  );
+  return rows.map((row) => {
+    const policy = policies.get(row.tenant_id)!;
+    return {
+      definition: KeyResultScored,
+      data: {
+        keyResultId: row.id,
+        objectiveId: row.objective_id,
+        cycleId: row.cycle_id,
+        progress: row.progress,
+        score: row.score,
+        confidence: row.confidence,
+        policy: { id: policy.id, version: policy.version },
+        asOf,
+      },
+      context: { tenant: row.tenant_id },
+    } satisfies PendingEvent<typeof KeyResultScored.schema>;
+  });
 }
 
 /**
@@ -209,13 +215,18 @@ export async function rescoreTenant(
   const objectives = await client.query<{ id: string }>("select id from objectives where tenant_id = $1", [
     tenant,
   ]);
-  const pending: PendingEvent[] = [];
+  const asOf = now.toISOString();
   const keyResultOutcome = await rescoreKeyResults(
     client,
     keyResults.rows.map((row) => row.id),
     policies,
-    now.toISOString(),
-    pending,
+    asOf,
+  );
+  const pending = await keyResultScoredEvents(
+    client,
+    [...keyResultOutcome.moved.values()].flat(),
+    policies,
+    asOf,
   );
   const objectivesScored = await rescoreObjectives(
     client,
@@ -535,24 +546,24 @@ type StoredCheckIn = [
 
 /**
  * Re-scores KRs from the check-ins their score depends on (see loadScoringCheckIns); returns how many
- * were scored and their objectives.
+ * were scored, their objectives, and the KRs whose progress, score or confidence moved (by tenant).
  */
 async function rescoreKeyResults(
   client: Queryable,
   ids: string[],
   policies: Map<string, ScoringPolicy>,
   asOf: string,
-  pending: PendingEvent[],
   counting?: CheckInCounting,
-): Promise<{ scored: number; objectives: string[] }> {
-  if (ids.length === 0) return { scored: 0, objectives: [] };
+): Promise<{ scored: number; objectives: string[]; moved: Map<string, string[]> }> {
+  const moved = new Map<string, string[]>();
+  if (ids.length === 0) return { scored: 0, objectives: [], moved };
   const { rows: keyResults } = await client.query<StoredKeyResult>(
     `select id, tenant_id, objective_id, cycle_id, type, baseline, target, band_low, band_high, milestones,
             progress, score, confidence, check_in_count, recent_check_ins
        from key_results where id = any($1)`,
     [ids],
   );
-  if (keyResults.length === 0) return { scored: 0, objectives: [] };
+  if (keyResults.length === 0) return { scored: 0, objectives: [], moved };
   const { checkInsOf, countOf, recentOf } = await loadScoringCheckIns(client, keyResults, policies, counting);
 
   const updates: {
@@ -565,12 +576,11 @@ async function rescoreKeyResults(
     count: number;
   }[] = [];
   for (const row of keyResults) {
-    const policy = policies.get(row.tenant_id)!;
     const definition: KeyResultDefinition = keyResultDefinition(row);
     const scored = scoreKeyResult(
       definition,
       (checkInsOf.get(row.id) ?? []).map((checkIn) => checkInOf(checkIn, definition)),
-      policy,
+      policies.get(row.tenant_id)!,
       Number.POSITIVE_INFINITY,
     );
     const count = countOf.get(row.id);
@@ -589,20 +599,9 @@ async function rescoreKeyResults(
       row.score !== result.score ||
       row.confidence !== result.confidence
     ) {
-      pending.push({
-        definition: KeyResultScored,
-        data: {
-          keyResultId: row.id,
-          objectiveId: row.objective_id,
-          cycleId: row.cycle_id,
-          progress: result.progress,
-          score: result.score,
-          confidence: result.confidence,
-          policy: { id: policy.id, version: policy.version },
-          asOf,
-        },
-        context: { tenant: row.tenant_id },
-      } satisfies PendingEvent<typeof KeyResultScored.schema>);
+      const list = moved.get(row.tenant_id);
+      if (list) list.push(row.id);
+      else moved.set(row.tenant_id, [row.id]);
     }
   }
   // The recent check-ins travel as one JSON array (element n for the n-th KR): a jsonb[] parameter would
@@ -626,7 +625,11 @@ async function rescoreKeyResults(
       JSON.stringify(updates.map((u) => recentOf.get(u.id) ?? null)),
     ],
   );
-  return { scored: updates.length, objectives: [...new Set(keyResults.map((row) => row.objective_id))] };
+  return {
+    scored: updates.length,
+    objectives: [...new Set(keyResults.map((row) => row.objective_id))],
+    moved,
+  };
 }
 
 const BAND_TYPES = new Set(["stay-above", "stay-below", "stay-between"]);
