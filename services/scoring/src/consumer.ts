@@ -34,7 +34,7 @@ export function createScoringConsumer(
   pool: pg.Pool,
   bus: ConstructorParameters<typeof EventConsumer>[0]["bus"],
   options: ScoringConsumerOptions,
-): BackgroundWork & { consumer: EventConsumer<ScoringTx>; rollUps: RollUps } {
+): BackgroundWork & { consumer: EventConsumer<ScoringTx> } {
   const rollUps = new RollUps(pool, options);
   const consumer = new EventConsumer<ScoringTx>({
     bus,
@@ -62,7 +62,6 @@ export function createScoringConsumer(
   });
   return {
     consumer,
-    rollUps,
     start: async () => {
       // Roll-ups a crash left behind: their batches' offsets are committed, so nothing redelivers them.
       rollUps.requestTenants(await tenantsToRollUp(pool));
@@ -80,8 +79,7 @@ export function createScoringConsumer(
  * each covering every request committed before it began (so a burst of batches costs one roll-up). A
  * failed roll-up leaves its requests in the table and is retried with backoff.
  */
-export class RollUps {
-  readonly stats = { rollUps: 0, objectivesScored: 0, failures: 0 };
+class RollUps {
   /** Events whose batch committed, by tenant, until a roll-up of that tenant commits after them. */
   readonly #waiting = new Map<string, EventEnvelope[]>();
   #running: Promise<void> | undefined;
@@ -136,25 +134,17 @@ export class RollUps {
       const [tenant, events] = this.#waiting.entries().next().value as [string, EventEnvelope[]];
       this.#waiting.delete(tenant);
       try {
-        const outcome = await withSpan(
-          "scoring roll-up",
-          { attributes: { "okr.tenant": tenant } },
-          async (span) => {
-            const result = await pgTransaction(this.#pool, (tx) => rollUpObjectives(tx.client, tx, tenant));
-            span.setAttributes({
-              "okr.roll_up.requests": result.requests,
-              "okr.roll_up.objectives_scored": result.objectivesScored,
-            });
-            return result;
-          },
-        );
+        await withSpan("scoring roll-up", { attributes: { "okr.tenant": tenant } }, async (span) => {
+          const result = await pgTransaction(this.#pool, (tx) => rollUpObjectives(tx.client, tx, tenant));
+          span.setAttributes({
+            "okr.roll_up.requests": result.requests,
+            "okr.roll_up.objectives_scored": result.objectivesScored,
+          });
+        });
         failures = 0;
-        this.stats.rollUps += 1;
-        this.stats.objectivesScored += outcome.objectivesScored;
         if (events.length > 0) this.#options.onCommitted?.(events);
       } catch (error) {
         failures += 1;
-        this.stats.failures += 1;
         this.#options.log?.("error", `roll-up of tenant ${tenant} failed (retrying): ${String(error)}`);
         const later = this.#waiting.get(tenant) ?? [];
         this.#waiting.set(tenant, [...events, ...later]);

@@ -35,7 +35,7 @@ import { livePolicies, type Queryable } from "./policies.ts";
 
 type Data<D> = EventData<D>;
 
-/** What one applied batch changed. */
+/** What a live-policy re-score of a tenant changed (rescoreTenant). */
 export interface ScoringOutcome {
   keyResultsScored: number;
   objectivesScored: number;
@@ -65,7 +65,7 @@ export async function applyGoalsEvents(
   client: Queryable,
   events: EventEnvelope[],
   now: Date = new Date(),
-): Promise<ScoringOutcome & { objectivesToRollUp: number }> {
+): Promise<{ keyResultsScored: number; objectivesToRollUp: number }> {
   const tenants = [...new Set(events.map((event) => event.tenant))].sort();
   // One tenant's batches apply one at a time (across replicas, and against a live-policy re-score), so a
   // KR is always scored from the committed check-ins before it.
@@ -98,8 +98,7 @@ export async function applyGoalsEvents(
   );
   for (const id of keyResultOutcome.objectives) dirtyObjectives.add(id);
   // The roll-up publishes the moved KRs' score events (see rollUpObjectives).
-  const movedKeyResults = keyResultOutcome.moved;
-  if (dirtyObjectives.size > 0 || movedKeyResults.size > 0) {
+  if (dirtyObjectives.size > 0 || keyResultOutcome.moved.size > 0) {
     // Objectives not (yet) in the read model have nothing to roll up; their upsert will request it.
     await client.query(
       `insert into objective_roll_up_requests (tenant_id, objective_ids, key_result_ids)
@@ -107,14 +106,10 @@ export async function applyGoalsEvents(
               coalesce(array(select jsonb_array_elements_text(k.value))::uuid[], '{}')
          from (select tenant_id, array_agg(id) as ids from objectives where id = any($1) group by tenant_id) o
          full join jsonb_each($2::jsonb) k on k.key = o.tenant_id`,
-      [[...dirtyObjectives], JSON.stringify(Object.fromEntries(movedKeyResults))],
+      [[...dirtyObjectives], JSON.stringify(Object.fromEntries(keyResultOutcome.moved))],
     );
   }
-  return {
-    keyResultsScored: keyResultOutcome.scored,
-    objectivesScored: 0,
-    objectivesToRollUp: dirtyObjectives.size,
-  };
+  return { keyResultsScored: keyResultOutcome.scored, objectivesToRollUp: dirtyObjectives.size };
 }
 
 /**
