@@ -94,6 +94,11 @@ function serverProperties(instance: KafkaInstance, dataDir: string): string {
   ].join("\n");
 }
 
+const kafkaHome = (cacheDir: string, instance: KafkaInstance) => join(cacheDir, "kafka", instance.name);
+/** A broker's log directory; ensureKafka formats it when it holds no meta.properties. */
+export const kafkaDataDir = (cacheDir: string, instance: KafkaInstance) =>
+  join(kafkaHome(cacheDir, instance), "data");
+
 /** Formats (once) and starts a single KRaft broker; returns true if it started it. */
 export async function ensureKafka(
   cacheDir: string,
@@ -106,8 +111,8 @@ export async function ensureKafka(
     "Install a JDK 17+ (Debian: apt-get install openjdk-17-jre-headless).",
   );
   const libs = ensureKafkaJars(cacheDir);
-  const home = join(cacheDir, "kafka", instance.name);
-  const dataDir = join(home, "data");
+  const home = kafkaHome(cacheDir, instance);
+  const dataDir = kafkaDataDir(cacheDir, instance);
   const propertiesFile = join(home, "server.properties");
   const logFile = join(cacheDir, "logs", `kafka-${instance.name}.log`);
   mkdirSync(home, { recursive: true });
@@ -159,5 +164,5 @@ function randomKafkaClusterId(): string {
 }
 
 export async function stopKafka(cacheDir: string, instance: KafkaInstance = NATIVE_KAFKA): Promise<boolean> {
-  return stopDaemon(join(cacheDir, "kafka", instance.name, "kafka.pid"), 30_000);
+  return stopDaemon(join(kafkaHome(cacheDir, instance), "kafka.pid"), 30_000);
 }

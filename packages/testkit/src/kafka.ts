@@ -1,8 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import { createServer } from "node:net";
-import { join } from "node:path";
-import { ensureKafka, type KafkaInstance, stopKafka } from "@okr/infra/native/kafka";
+import { ensureKafka, type KafkaInstance, kafkaDataDir, stopKafka } from "@okr/infra/native/kafka";
 import { createKafkaBus, type IncomingMessage, type MessageBus } from "@okr/messaging";
 import { cacheDir, testEndpoints } from "./endpoints.ts";
 
@@ -62,7 +61,7 @@ export async function startPrivateKafka(name: string): Promise<ControllableBroke
   const instance: KafkaInstance = { name, host: "127.0.0.1", port, controllerPort };
   const dir = cacheDir();
   await stopKafka(dir, instance); // a broker a killed run left behind
-  rmSync(join(dir, "kafka", name, "data"), { recursive: true, force: true });
+  rmSync(kafkaDataDir(dir, instance), { recursive: true, force: true });
   await ensureKafka(dir, instance);
   return {
     brokers: `${instance.host}:${instance.port}`,
