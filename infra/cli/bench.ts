@@ -1,6 +1,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describeModes, resolveTestInfrastructure } from "./infrastructure.ts";
+import { removeScratchResources } from "./scratch.ts";
 import { generatePrismaClients, ROOT, runInherited } from "./workspace.ts";
 
 /** `npm run bench [-- name]`: every bench/src/*.bench.ts (or those whose name contains `name`), one after another. */
@@ -25,6 +26,7 @@ export async function bench(cacheDir: string, args: string[]): Promise<number> {
       if (code !== 0) failed++;
     }
   } finally {
+    console.error(`okr bench: removed scratch ${await removeScratchResources(infra.endpoints)}`);
     if (process.env.CI) await infra.stop();
   }
   return failed === 0 ? 0 : 1;

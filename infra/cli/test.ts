@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describeModes, resolveTestInfrastructure } from "./infrastructure.ts";
+import { removeScratchResources } from "./scratch.ts";
 import { bin, generatePrismaClients, runInherited, timed } from "./workspace.ts";
 
 interface VitestJsonReport {
@@ -51,6 +52,7 @@ export async function test(cacheDir: string, vitestArgs: string[]): Promise<numb
     if (code !== 0) failures.push("tests");
   } finally {
     rmSync(reportDir, { recursive: true, force: true });
+    console.error(`okr test: removed scratch ${await removeScratchResources(infra.endpoints)}`);
     // CI leaves nothing running; on a workstation the infrastructure stays up for the next run.
     if (process.env.CI) await infra.stop();
   }
