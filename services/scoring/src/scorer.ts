@@ -1,3 +1,4 @@
+import { arrayLiteral } from "@okr/database";
 import {
   CheckInRecorded,
   CyclePhaseChanged,
@@ -106,7 +107,7 @@ export async function applyGoalsEvents(
               coalesce(array(select jsonb_array_elements_text(k.value))::uuid[], '{}')
          from (select tenant_id, array_agg(id) as ids from objectives where id = any($1) group by tenant_id) o
          full join jsonb_each($2::jsonb) k on k.key = o.tenant_id`,
-      [[...dirtyObjectives], JSON.stringify(Object.fromEntries(keyResultOutcome.moved))],
+      [arrayLiteral([...dirtyObjectives]), JSON.stringify(Object.fromEntries(keyResultOutcome.moved))],
     );
   }
   return { keyResultsScored: keyResultOutcome.scored, objectivesToRollUp: dirtyObjectives.size };
@@ -169,7 +170,7 @@ async function keyResultScoredEvents(
     confidence: number | null;
   }>(
     "select id, tenant_id, objective_id, cycle_id, progress, score, confidence from key_results where id = any($1)",
-    [ids],
+    [arrayLiteral(ids)],
   );
   return rows.map((row) => {
     const policy = policies.get(row.tenant_id)!;
@@ -473,13 +474,13 @@ async function applyCheckIns(client: Queryable, checkIns: Changes["checkIns"]): 
      on conflict (id) do nothing
      returning id`,
     [
-      rows.map((r) => r.data.checkInId),
-      rows.map((r) => r.tenant),
-      rows.map((r) => r.data.keyResultId),
-      rows.map((r) => r.data.value),
-      rows.map((r) => r.data.milestonesDone ?? null),
-      rows.map((r) => r.data.confidence),
-      rows.map((r) => r.data.recordedAt),
+      arrayLiteral(rows.map((r) => r.data.checkInId)),
+      arrayLiteral(rows.map((r) => r.tenant)),
+      arrayLiteral(rows.map((r) => r.data.keyResultId)),
+      arrayLiteral(rows.map((r) => r.data.value)),
+      arrayLiteral(rows.map((r) => r.data.milestonesDone ?? null)),
+      arrayLiteral(rows.map((r) => r.data.confidence)),
+      arrayLiteral(rows.map((r) => r.data.recordedAt)),
     ],
   );
   for (const { id } of inserted) {
@@ -556,7 +557,7 @@ async function rescoreKeyResults(
     `select id, tenant_id, objective_id, cycle_id, type, baseline, target, band_low, band_high, milestones,
             progress, score, confidence, check_in_count, recent_check_ins
        from key_results where id = any($1)`,
-    [ids],
+    [arrayLiteral(ids)],
   );
   if (keyResults.length === 0) return { scored: 0, objectives: [], moved };
   const { checkInsOf, countOf, recentOf } = await loadScoringCheckIns(client, keyResults, policies, counting);
@@ -609,13 +610,13 @@ async function rescoreKeyResults(
          with ordinality as u(id, progress, score, confidence, trend, current, count, n)
       where k.id = u.id`,
     [
-      updates.map((u) => u.id),
-      updates.map((u) => u.progress),
-      updates.map((u) => u.score),
-      updates.map((u) => u.confidence),
-      updates.map((u) => u.trend),
-      updates.map((u) => u.current),
-      updates.map((u) => u.count),
+      arrayLiteral(updates.map((u) => u.id)),
+      arrayLiteral(updates.map((u) => u.progress)),
+      arrayLiteral(updates.map((u) => u.score)),
+      arrayLiteral(updates.map((u) => u.confidence)),
+      arrayLiteral(updates.map((u) => u.trend)),
+      arrayLiteral(updates.map((u) => u.current)),
+      arrayLiteral(updates.map((u) => u.count)),
       asOf,
       JSON.stringify(updates.map((u) => recentOf.get(u.id) ?? null)),
     ],
@@ -813,7 +814,7 @@ async function rescoreObjectives(
     // Row locks in id order: a batch upserting objectives locks them in the same order (no deadlock).
     `select id, tenant_id, cycle_id, kind, weight, score, own_score, grade, band from objectives
       where id = any($1) order by id for update`,
-    [[...affected]],
+    [arrayLiteral([...affected])],
   );
   if (objectives.length === 0) return 0;
   const byId = new Map(objectives.map((row) => [row.id, row]));
@@ -826,7 +827,7 @@ async function rescoreObjectives(
     `select k.objective_id, k.score, k.weight, k.confidence from key_results k
        join objectives o on o.id = k.objective_id and o.tenant_id = k.tenant_id
       where k.objective_id = any($1) and k.score is not null`,
-    [[...byId.keys()]],
+    [arrayLiteral([...byId.keys()])],
   );
   const keyResultsOf = groupBy(keyResults, (row) => row.objective_id);
   const children = blending
@@ -903,14 +904,14 @@ async function rescoreObjectives(
          as u(id, own, score, grade, band, confidence, policy_id, policy_version)
       where o.id = u.id`,
     [
-      updates.map((u) => u.id),
-      updates.map((u) => u.own),
-      updates.map((u) => u.score),
-      updates.map((u) => u.grade),
-      updates.map((u) => u.band),
-      updates.map((u) => u.confidence),
-      updates.map((u) => u.policy.id),
-      updates.map((u) => u.policy.version),
+      arrayLiteral(updates.map((u) => u.id)),
+      arrayLiteral(updates.map((u) => u.own)),
+      arrayLiteral(updates.map((u) => u.score)),
+      arrayLiteral(updates.map((u) => u.grade)),
+      arrayLiteral(updates.map((u) => u.band)),
+      arrayLiteral(updates.map((u) => u.confidence)),
+      arrayLiteral(updates.map((u) => u.policy.id)),
+      arrayLiteral(updates.map((u) => u.policy.version)),
       now.toISOString(),
     ],
   );
@@ -923,15 +924,15 @@ async function rescoreObjectives(
       `insert into objective_score_history (tenant_id, objective_id, cycle_id, score, grade, band, policy_id, policy_version, recorded_at)
        select * from unnest($1::text[], $2::uuid[], $3::uuid[], $4::float8[], $5::float8[], $6::text[], $7::text[], $8::int[], $9::timestamptz[])`,
       [
-        moved.map((u) => byId.get(u.id)!.tenant_id),
-        moved.map((u) => u.id),
-        moved.map((u) => byId.get(u.id)!.cycle_id),
-        moved.map((u) => u.score),
-        moved.map((u) => u.grade),
-        moved.map((u) => u.band),
-        moved.map((u) => u.policy.id),
-        moved.map((u) => u.policy.version),
-        moved.map(() => now.toISOString()),
+        arrayLiteral(moved.map((u) => byId.get(u.id)!.tenant_id)),
+        arrayLiteral(moved.map((u) => u.id)),
+        arrayLiteral(moved.map((u) => byId.get(u.id)!.cycle_id)),
+        arrayLiteral(moved.map((u) => u.score)),
+        arrayLiteral(moved.map((u) => u.grade)),
+        arrayLiteral(moved.map((u) => u.band)),
+        arrayLiteral(moved.map((u) => u.policy.id)),
+        arrayLiteral(moved.map((u) => u.policy.version)),
+        arrayLiteral(moved.map(() => now.toISOString())),
       ],
     );
   }
