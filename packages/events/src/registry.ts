@@ -1,6 +1,7 @@
 import type { Static, TObject } from "typebox";
 import { Compile, type Validator } from "typebox/compile";
 import { EnvelopeAttributesSchema, type EventEnvelope, newEventId } from "./envelope.ts";
+import "./formats.ts";
 
 /** One versioned event type: its topic, what orders it (the partition key) and its payload schema. */
 export interface EventDefinition<Type extends string = string, Schema extends TObject = TObject> {
