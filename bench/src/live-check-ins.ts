@@ -67,11 +67,19 @@ interface LiveRun {
   seconds: number;
 }
 
+export interface LiveResult {
+  sent: number;
+  /** Check-ins per second actually produced. */
+  produced: number;
+  /** The generator's own CPU per check-in (µs): it shares the machine with the consumer under test. */
+  cpuPerEvent: number;
+}
+
 /** Produces `rate` check-ins/s for `seconds` from a worker thread, in ten sends a second. */
-export function produceLive(run: LiveRun): Promise<{ sent: number; produced: number }> {
+export function produceLive(run: LiveRun): Promise<LiveResult> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL(import.meta.url), { workerData: run });
-    worker.once("message", (result: { sent: number; produced: number }) => {
+    worker.once("message", (result: LiveResult) => {
       resolve(result);
       void worker.terminate();
     });
@@ -83,6 +91,7 @@ if (!isMainThread && (workerData as LiveRun | undefined)?.load) {
   const { load, from, rate, seconds } = workerData as LiveRun;
   const producer = testBus().producer();
   await producer.connect();
+  const cpuBefore = process.threadCpuUsage();
   const started = performance.now();
   const perTick = Math.max(1, Math.round(rate / 10));
   let sent = 0;
@@ -93,6 +102,11 @@ if (!isMainThread && (workerData as LiveRun | undefined)?.load) {
     sent += perTick;
   }
   const produced = sent / ((performance.now() - started) / 1000);
+  const cpu = process.threadCpuUsage(cpuBefore);
   await producer.disconnect();
-  parentPort?.postMessage({ sent, produced });
+  parentPort?.postMessage({
+    sent,
+    produced,
+    cpuPerEvent: (cpu.user + cpu.system) / sent,
+  } satisfies LiveResult);
 }

@@ -190,11 +190,13 @@ let nextCheckIn = EVENTS;
 async function live(rate: number, seconds: number) {
   latencies.length = 0;
   measureLatency = true;
-  const { sent, produced } = await produceLive({ load, from: nextCheckIn, rate, seconds });
+  const loopBefore = performance.eventLoopUtilization();
+  const { sent, produced, cpuPerEvent } = await produceLive({ load, from: nextCheckIn, rate, seconds });
   nextCheckIn += sent;
   while (latencies.length < sent) await new Promise((resolve) => setTimeout(resolve, 20));
+  const loopBusy = performance.eventLoopUtilization(loopBefore).utilization;
   measureLatency = false;
-  return { latencies: [...latencies], produced };
+  return { latencies: [...latencies], produced, loopBusy, generatorCpu: cpuPerEvent };
 }
 const atTarget = await live(RATE, SECONDS);
 const comfortableRate = Math.max(100, Math.round(scoringRate / 2 / 100) * 100);
@@ -276,7 +278,7 @@ printTable(
     ].map(([label, run]): [string, string, string] => [
       `event -> score committed, live at ${label}`,
       `p50 ${percentile(run.latencies, 0.5)} ms`,
-      `p99 ${percentile(run.latencies, 0.99)} ms (target < 500); produced at ${run.produced.toFixed(0)}/s for ${SECONDS} s`,
+      `p99 ${percentile(run.latencies, 0.99)} ms (target < 500); produced at ${run.produced.toFixed(0)}/s for ${SECONDS} s; consumer event loop ${(run.loopBusy * 100).toFixed(0)} % busy; generator ${run.generatorCpu.toFixed(0)} µs CPU/event`,
     ]),
     [
       "full re-score 100k objectives / 300k KRs / 1.2M check-ins",
