@@ -2,9 +2,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { CheckInRecorded, type EventEnvelope, EventRegistry, goalsEvents } from "@okr/events";
 import { EventConsumer, pgTransaction, type SqlExecutor } from "@okr/messaging";
 import type { BackgroundWork } from "@okr/service-kit";
-import { withSpan } from "@okr/telemetry";
+import { currentTraceparent } from "@okr/telemetry";
 import type pg from "pg";
-import { applyGoalsEvents, rollUpObjectives, tenantsToRollUp } from "./scorer.ts";
+import { RollUpThread } from "./roll-up-thread.ts";
+import { applyGoalsEvents, tenantsToRollUp } from "./scorer.ts";
 
 export interface ScoringConsumerOptions {
   /** Kafka consumer group (one per deployment; replicas share it). */
@@ -27,8 +28,8 @@ type ScoringTx = SqlExecutor & { client: pg.PoolClient; applied: EventEnvelope[]
 /**
  * Consumes goals events in batches into the read model and keeps scores current. Each batch commits its
  * check-ins and KR scores with a roll-up request (applyGoalsEvents); the roll-up (objective scores and
- * the score events) follows in a transaction of its own (rollUpObjectives), run by a RollUps loop
- * beside the next batch.
+ * the score events) follows in a transaction of its own (rollUpObjectives), run by a RollUps loop on a
+ * thread of its own (RollUpThread) beside the next batch.
  */
 export function createScoringConsumer(
   pool: pg.Pool,
@@ -63,6 +64,7 @@ export function createScoringConsumer(
   return {
     consumer,
     start: async () => {
+      rollUps.start();
       // Roll-ups a crash left behind: their batches' offsets are committed, so nothing redelivers them.
       rollUps.requestTenants(await tenantsToRollUp(pool));
       await consumer.start();
@@ -75,23 +77,32 @@ export function createScoringConsumer(
 }
 
 /**
- * Runs the objectives' roll-ups that committed batches requested, one transaction at a time per process,
- * each covering every request committed before it began (so a burst of batches costs one roll-up). A
- * failed roll-up leaves its requests in the table and is retried with backoff.
+ * Runs the objectives' roll-ups that committed batches requested, one transaction at a time per process
+ * on the roll-up thread, each covering every request committed before it began (so a burst of batches
+ * costs one roll-up). A failed roll-up leaves its requests in the table and is retried with backoff.
  */
 class RollUps {
   /** Events whose batch committed, by tenant, until a roll-up of that tenant commits after them. */
   readonly #waiting = new Map<string, EventEnvelope[]>();
+  readonly #thread: RollUpThread;
   #running: Promise<void> | undefined;
   #stopping = false;
   #failedWhileStopping = false;
 
-  readonly #pool: pg.Pool;
   readonly #options: Pick<ScoringConsumerOptions, "onCommitted" | "log">;
 
   constructor(pool: pg.Pool, options: Pick<ScoringConsumerOptions, "onCommitted" | "log">) {
-    this.#pool = pool;
+    const { connectionString, application_name } = pool.options;
+    if (!connectionString) throw new Error("the scoring consumer's pool needs a connectionString");
+    this.#thread = new RollUpThread({
+      connectionString,
+      applicationName: `${application_name ?? "okr-scoring"}-roll-up`,
+    });
     this.#options = options;
+  }
+
+  start(): void {
+    this.#thread.start();
   }
 
   /** After a batch committed: roll up its tenants. */
@@ -118,6 +129,7 @@ class RollUps {
   async stop(): Promise<void> {
     this.#stopping = true;
     while (this.#running) await this.#running;
+    await this.#thread.close();
   }
 
   #kick(): void {
@@ -134,13 +146,7 @@ class RollUps {
       const [tenant, events] = this.#waiting.entries().next().value as [string, EventEnvelope[]];
       this.#waiting.delete(tenant);
       try {
-        await withSpan("scoring roll-up", { attributes: { "okr.tenant": tenant } }, async (span) => {
-          const result = await pgTransaction(this.#pool, (tx) => rollUpObjectives(tx.client, tx, tenant));
-          span.setAttributes({
-            "okr.roll_up.requests": result.requests,
-            "okr.roll_up.objectives_scored": result.objectivesScored,
-          });
-        });
+        await this.#thread.run(tenant, currentTraceparent());
         failures = 0;
         if (events.length > 0) this.#options.onCommitted?.(events);
       } catch (error) {

@@ -11,7 +11,13 @@ import {
   ObjectiveUpserted,
   TeamChanged,
 } from "@okr/events";
-import { type PendingEvent, PoisonEventError, publishEvents, type SqlExecutor } from "@okr/messaging";
+import {
+  type PendingEvent,
+  PoisonEventError,
+  pgTransaction,
+  publishEvents,
+  type SqlExecutor,
+} from "@okr/messaging";
 import {
   assessRisk,
   colourOf,
@@ -25,6 +31,8 @@ import {
   scoreKeyResult,
   scoreObjective,
 } from "@okr/scoring-rules";
+import { type SpanOptions, withSpan } from "@okr/telemetry";
+import type pg from "pg";
 import {
   type CheckInRow,
   checkInOf,
@@ -142,6 +150,22 @@ export async function rollUpObjectives(
   const objectivesScored = await rescoreObjectives(client, ids, policies, now, pending);
   await publishEvents(tx, pending);
   return { requests: rows.length, objectivesScored };
+}
+
+/** One roll-up of `tenant` in a transaction of its own, traced as "scoring roll-up". */
+export function rollUpTenant(
+  pool: pg.Pool,
+  tenant: string,
+  parent?: SpanOptions["parent"],
+): Promise<{ requests: number; objectivesScored: number }> {
+  return withSpan("scoring roll-up", { parent, attributes: { "okr.tenant": tenant } }, async (span) => {
+    const result = await pgTransaction(pool, (tx) => rollUpObjectives(tx.client, tx, tenant));
+    span.setAttributes({
+      "okr.roll_up.requests": result.requests,
+      "okr.roll_up.objectives_scored": result.objectivesScored,
+    });
+    return result;
+  });
 }
 
 /** Tenants with roll-ups left to do (a consumer drains them when it starts). */

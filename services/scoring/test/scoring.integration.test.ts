@@ -99,8 +99,11 @@ describe("scores from goals events", () => {
       return body?.checkInCount === 3 ? body : undefined;
     });
     expect(score).toMatchObject({ currentValue: 90, progress: 0.8, score: 0.8 });
-    const history = (await get(`/scores/objectives/${objective}/history`, goals.tenant)).json();
-    expect(history.items.map((item: { score: number }) => item.score).at(-1)).toBe((0.8 + 0.5 * 3) / 4);
+    // The objective rolls up after its KR's score commits (a transaction of its own, on the roll-up thread).
+    const history = await waitFor("the objective's roll-up of the newest check-in", async () => {
+      const body = (await get(`/scores/objectives/${objective}/history`, goals.tenant)).json();
+      return body.items.at(-1)?.score === (0.8 + 0.5 * 3) / 4 ? body : undefined;
+    });
     // A second delivery of an already-applied check-in leaves count and history as they were.
     await feed.send([later]);
     await new Promise((resolve) => setTimeout(resolve, 1500));
