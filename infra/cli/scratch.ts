@@ -1,3 +1,4 @@
+import { dropDatabase } from "@okr/database";
 import { Kafka, logLevel } from "kafkajs";
 import pg from "pg";
 import type { PlatformEndpoints } from "./endpoints.ts";
@@ -53,12 +54,13 @@ async function removeScratchTopics(brokers: string): Promise<number> {
 async function dropScratchDatabases(serverUrl: string): Promise<number> {
   const client = new pg.Client({ connectionString: serverUrl });
   await client.connect();
+  let names: string[];
   try {
     const { rows } = await client.query<{ datname: string }>("select datname from pg_database");
-    const names = rows.map((row) => row.datname).filter((name) => SCRATCH_DATABASE.test(name));
-    for (const name of names) await client.query(`drop database if exists "${name}" with (force)`);
-    return names.length;
+    names = rows.map((row) => row.datname).filter((name) => SCRATCH_DATABASE.test(name));
   } finally {
     await client.end();
   }
+  for (const name of names) await dropDatabase(serverUrl, name);
+  return names.length;
 }

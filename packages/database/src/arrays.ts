@@ -8,12 +8,12 @@ type Element = string | number | boolean | null | undefined;
  * quotes or backslashes) are a single join. Elements are quoted, so any text is safe. One dimension only.
  */
 export function arrayLiteral(values: readonly Element[]): string {
-  let plain = true;
-  for (const value of values) {
-    if (value === null || value === undefined) plain = false;
-    else if (typeof value === "string" && (value.includes('"') || value.includes("\\"))) plain = false;
-    if (!plain) break;
-  }
+  const plain = values.every(
+    (value) =>
+      value !== null &&
+      value !== undefined &&
+      (typeof value !== "string" || (!value.includes('"') && !value.includes("\\"))),
+  );
   if (plain) return values.length === 0 ? "{}" : `{"${values.join('","')}"}`;
   const parts = values.map((value) => {
     if (value === null || value === undefined) return "NULL";

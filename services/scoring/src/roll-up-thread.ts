@@ -1,4 +1,5 @@
 import { Worker } from "node:worker_threads";
+import type { RollUpOutcome } from "./scorer.ts";
 
 export interface RollUpThreadOptions {
   connectionString: string;
@@ -8,10 +9,6 @@ export interface RollUpRequest {
   id: number;
   tenant: string;
   traceparent: string | undefined;
-}
-export interface RollUpOutcome {
-  requests: number;
-  objectivesScored: number;
 }
 export type RollUpReply = { id: number; result: RollUpOutcome } | { id: number; error: string };
 

@@ -50,6 +50,12 @@ export interface ScoringOutcome {
   objectivesScored: number;
 }
 
+/** What one roll-up did: the requests it took and the objectives it re-scored. */
+export interface RollUpOutcome {
+  requests: number;
+  objectivesScored: number;
+}
+
 /** Advisory lock of a tenant's batches (key results); rollUpObjectives takes ROLL_UP_LOCK instead. */
 const BATCH_LOCK = "okr-scoring:";
 const ROLL_UP_LOCK = "okr-scoring-roll-up:";
@@ -135,7 +141,7 @@ export async function rollUpObjectives(
   tx: SqlExecutor,
   tenant: string,
   now: Date = new Date(),
-): Promise<{ requests: number; objectivesScored: number }> {
+): Promise<RollUpOutcome> {
   await lockTenants(client, ROLL_UP_LOCK, [tenant]);
   const { rows } = await client.query<{ objective_ids: string[]; key_result_ids: string[] }>(
     "delete from objective_roll_up_requests where tenant_id = $1 returning objective_ids, key_result_ids",
@@ -157,7 +163,7 @@ export function rollUpTenant(
   pool: pg.Pool,
   tenant: string,
   parent?: SpanOptions["parent"],
-): Promise<{ requests: number; objectivesScored: number }> {
+): Promise<RollUpOutcome> {
   return withSpan("scoring roll-up", { parent, attributes: { "okr.tenant": tenant } }, async (span) => {
     const result = await pgTransaction(pool, (tx) => rollUpObjectives(tx.client, tx, tenant));
     span.setAttributes({
