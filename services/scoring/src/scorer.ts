@@ -143,19 +143,25 @@ export async function rollUpObjectives(
   now: Date = new Date(),
 ): Promise<RollUpOutcome> {
   await lockTenants(client, ROLL_UP_LOCK, [tenant]);
-  const { rows } = await client.query<{ objective_ids: string[]; key_result_ids: string[] }>(
-    "delete from objective_roll_up_requests where tenant_id = $1 returning objective_ids, key_result_ids",
+  // The requests' ids come back merged and as one text each: pg parses a uuid[] column character by
+  // character in JavaScript, a split is native (a burst's requests hold thousands of ids).
+  const { rows } = await client.query<{ requests: number; objective_ids: string; key_result_ids: string }>(
+    `with taken as (
+       delete from objective_roll_up_requests where tenant_id = $1 returning objective_ids, key_result_ids)
+     select (select count(*)::int from taken) as requests,
+            (select coalesce(string_agg(distinct id::text, ','), '') from taken, unnest(objective_ids) id) as objective_ids,
+            (select coalesce(string_agg(distinct id::text, ','), '') from taken, unnest(key_result_ids) id) as key_result_ids`,
     [tenant],
   );
-  if (rows.length === 0) return { requests: 0, objectivesScored: 0 };
-  const ids = [...new Set(rows.flatMap((row) => row.objective_ids))];
+  const { requests, objective_ids, key_result_ids } = rows[0]!;
+  if (requests === 0) return { requests: 0, objectivesScored: 0 };
+  const idsOf = (joined: string) => (joined === "" ? [] : joined.split(","));
   const policies = await livePolicies(client, [tenant]);
   const pending: PendingEvent[] = [];
-  const moved = [...new Set(rows.flatMap((row) => row.key_result_ids))];
-  pending.push(...(await keyResultScoredEvents(client, moved, policies, now.toISOString())));
-  const objectivesScored = await rescoreObjectives(client, ids, policies, now, pending);
+  pending.push(...(await keyResultScoredEvents(client, idsOf(key_result_ids), policies, now.toISOString())));
+  const objectivesScored = await rescoreObjectives(client, idsOf(objective_ids), policies, now, pending);
   await publishEvents(tx, pending);
-  return { requests: rows.length, objectivesScored };
+  return { requests, objectivesScored };
 }
 
 /** One roll-up of `tenant` in a transaction of its own, traced as "scoring roll-up". */
