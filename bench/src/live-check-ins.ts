@@ -87,6 +87,9 @@ export function produceLive(run: LiveRun): Promise<LiveResult> {
   });
 }
 
+/** The outbox relay's default batch size (OutboxRelay). */
+const RELAY_BATCH = 500;
+
 if (!isMainThread && (workerData as LiveRun | undefined)?.load) {
   const { load, from, rate, seconds } = workerData as LiveRun;
   const producer = testBus().producer();
@@ -98,8 +101,13 @@ if (!isMainThread && (workerData as LiveRun | undefined)?.load) {
   for (let tick = 0; tick < seconds * 10; tick++) {
     const wait = started + tick * 100 - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    await producer.send(Array.from({ length: perTick }, (_, k) => checkInMessage(load, from + sent + k)));
-    sent += perTick;
+    // In sends of at most the outbox relay's batch (500), as the goals service's relay sends: one send of
+    // a whole tick would outgrow Kafka's request size at high rates.
+    for (let done = 0; done < perTick; done += RELAY_BATCH) {
+      const size = Math.min(RELAY_BATCH, perTick - done);
+      await producer.send(Array.from({ length: size }, (_, k) => checkInMessage(load, from + sent + k)));
+      sent += size;
+    }
   }
   const produced = sent / ((performance.now() - started) / 1000);
   const cpu = process.threadCpuUsage(cpuBefore);
