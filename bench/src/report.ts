@@ -37,3 +37,19 @@ export function printTable(title: string, rows: [string, string, string][]): voi
   console.log(`\n${title}`);
   for (const row of rows) console.log(`  ${row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("   ")}`);
 }
+
+/**
+ * How fast this machine is right now: ms for a fixed CPU loop (3M JSON round trips on this thread). The
+ * benches share two cores with Postgres, the broker and whatever else runs on the host, and the host's
+ * speed varies by 1.5x hour to hour; a figure printed next to this one says which kind of hour it was.
+ */
+export function machineSpeed(): number {
+  const started = performance.now();
+  const kept: unknown[] = [];
+  for (let i = 0; i < 3_000_000; i++) {
+    const copy = JSON.parse(JSON.stringify({ a: i, b: `x${i}` }));
+    if (i % 1000 === 0) kept.push(copy);
+  }
+  if (kept.length !== 3000) throw new Error("the calibration loop lost its work");
+  return performance.now() - started;
+}

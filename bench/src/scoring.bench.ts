@@ -31,7 +31,7 @@ import { migrationsDir } from "@okr/scoring-service/database";
 import { createTestDatabase, testBus, testEndpoints, uniqueName } from "@okr/testkit";
 import { Kafka, logLevel } from "kafkajs";
 import { type CheckInLoad, checkInMessage, eventMessage, produceLive } from "./live-check-ins.ts";
-import { median, percentile, printTable } from "./report.ts";
+import { machineSpeed, median, percentile, printTable } from "./report.ts";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const RATE = Number(process.env.BENCH_RATE ?? 10_000);
@@ -198,6 +198,7 @@ async function live(rate: number, seconds: number) {
   measureLatency = false;
   return { latencies: [...latencies], produced, loopBusy, generatorCpu: cpuPerEvent };
 }
+const calibration = machineSpeed();
 const atTarget = await live(RATE, SECONDS);
 const comfortableRate = Math.max(100, Math.round(scoringRate / 2 / 100) * 100);
 const atHalf = await live(comfortableRate, SECONDS);
@@ -265,6 +266,11 @@ for (const rollup of [
 printTable(
   `scoring service (${EVENTS} backlog check-ins + ${structure.length} structure events; ${OBJECTIVES} objectives, ${keyResults.length} KRs; one tenant)`,
   [
+    [
+      "machine speed before the live runs",
+      `${calibration.toFixed(0)} ms`,
+      "fixed CPU loop (report.ts machineSpeed), lower is faster; the README says how the figures vary with it",
+    ],
     ["raw kafkajs consume (no work)", `${rawRate.toFixed(0)} events/s`, "same messages, same run"],
     [
       "scoring consumer, scores persisted (roll-up included)",
