@@ -41,6 +41,11 @@ export class OutboxRelay {
   #running = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
+  /**
+   * Set by a NOTIFY (or stop) that came while the loop was not asleep, e.g. one delivered right after
+   * the relay's own commit: the next sleep returns at once instead of losing it for a poll interval.
+   */
+  #wokenEarly = false;
   readonly stats = { published: 0, batches: 0, failures: 0, lastError: undefined as string | undefined };
 
   constructor(options: OutboxRelayOptions) {
@@ -55,7 +60,7 @@ export class OutboxRelay {
 
   async stop(): Promise<void> {
     this.#running = false;
-    this.#wake?.();
+    this.#wakeUp();
     await this.#loop;
     await this.#release();
   }
@@ -78,6 +83,8 @@ export class OutboxRelay {
           await this.#sleep(2000);
           continue;
         }
+        // A NOTIFY from here on may concern rows this batch's read does not see: it wakes the next sleep.
+        this.#wokenEarly = false;
         const sent = await this.#publishBatch();
         backoff = 100;
         if (sent < this.#options.batchSize) await this.#sleep(this.#options.pollIntervalMs);
@@ -102,7 +109,7 @@ export class OutboxRelay {
       client.release();
       return false;
     }
-    client.on("notification", () => this.#wake?.());
+    client.on("notification", () => this.#wakeUp());
     client.on("error", () => {});
     await client.query("listen okr_outbox");
     this.#client = client;
@@ -200,13 +207,23 @@ export class OutboxRelay {
     }
   }
 
+  #wakeUp(): void {
+    if (this.#wake) this.#wake();
+    else this.#wokenEarly = true;
+  }
+
   #sleep(ms: number): Promise<void> {
+    if (this.#wokenEarly) {
+      this.#wokenEarly = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
+      const done = () => {
         clearTimeout(timer);
+        this.#wake = undefined;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.#wake = done;
     });
   }

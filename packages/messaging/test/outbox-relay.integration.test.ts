@@ -95,6 +95,45 @@ describe("transactional outbox and relay", () => {
       await relay.stop();
     }
   });
+
+  it("misses no commit that lands while it is publishing: each one wakes it", async () => {
+    // The next note commits while the relay is sending the previous one, after the relay's read and
+    // before its commit: the NOTIFY then arrives while it is not yet asleep, and used to be lost.
+    const { NoteCreated } = noteEvents();
+    const bus = testBus();
+    const sent: string[] = [];
+    let committed = 0;
+    const commitNote = () =>
+      pgTransaction(db.pool, async (tx) => {
+        committed += 1;
+        await publishEvent(tx, NoteCreated, { noteId: randomUUID(), body: `#${committed}` }, { tenant });
+      });
+    const relay = new OutboxRelay({
+      pool: db.pool,
+      createProducer: () => {
+        const kafka = bus.producer();
+        return {
+          connect: () => kafka.connect(),
+          disconnect: () => kafka.disconnect(),
+          send: async (messages) => {
+            await kafka.send(messages);
+            sent.push(...messages.map((message) => JSON.parse(String(message.value)).data.body));
+            if (committed < 10) await commitNote();
+          },
+        };
+      },
+      pollIntervalMs: 60_000,
+    });
+    relay.start();
+    try {
+      await commitNote();
+      // Far under the poll interval: only each commit's NOTIFY can bring all ten in time.
+      await waitFor("ten notes relayed", () => sent.length === 10, 15_000);
+      expect(sent).toEqual(Array.from({ length: 10 }, (_, i) => `#${i + 1}`));
+    } finally {
+      await relay.stop();
+    }
+  });
 });
 
 describe("Kafka down at publish time", () => {
