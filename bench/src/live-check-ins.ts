@@ -5,7 +5,7 @@
  */
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { CheckInRecorded, createEvent, type EventDefinition, uuidv7 } from "@okr/events";
-import { eventHeaders, type OutgoingMessage } from "@okr/messaging";
+import { DEFAULT_RELAY_BATCH_SIZE, eventHeaders, type OutgoingMessage } from "@okr/messaging";
 import { testBus } from "@okr/testkit";
 
 export interface CheckInLoad {
@@ -87,9 +87,6 @@ export function produceLive(run: LiveRun): Promise<LiveResult> {
   });
 }
 
-/** The outbox relay's default batch size (OutboxRelay). */
-const RELAY_BATCH = 500;
-
 if (!isMainThread && (workerData as LiveRun | undefined)?.load) {
   const { load, from, rate, seconds } = workerData as LiveRun;
   const producer = testBus().producer();
@@ -101,10 +98,10 @@ if (!isMainThread && (workerData as LiveRun | undefined)?.load) {
   for (let tick = 0; tick < seconds * 10; tick++) {
     const wait = started + tick * 100 - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    // In sends of at most the outbox relay's batch (500), as the goals service's relay sends: one send of
-    // a whole tick would outgrow Kafka's request size at high rates.
-    for (let done = 0; done < perTick; done += RELAY_BATCH) {
-      const size = Math.min(RELAY_BATCH, perTick - done);
+    // In sends of at most the outbox relay's batch, as the goals service's relay sends: one send of a
+    // whole tick would outgrow Kafka's request size at high rates.
+    for (let done = 0; done < perTick; done += DEFAULT_RELAY_BATCH_SIZE) {
+      const size = Math.min(DEFAULT_RELAY_BATCH_SIZE, perTick - done);
       await producer.send(Array.from({ length: size }, (_, k) => checkInMessage(load, from + sent + k)));
       sent += size;
     }

@@ -17,5 +17,5 @@ export type {
   MessageProducer,
   OutgoingMessage,
 } from "./ports.ts";
-export { OutboxRelay, type OutboxRelayOptions } from "./relay.ts";
+export { DEFAULT_RELAY_BATCH_SIZE, OutboxRelay, type OutboxRelayOptions } from "./relay.ts";
 export { MESSAGING_TABLES_SQL } from "./schema.ts";

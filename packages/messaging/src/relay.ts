@@ -5,6 +5,9 @@ import { eventHeaders } from "./headers.ts";
 import { OUTBOX_TABLE } from "./outbox.ts";
 import type { MessageProducer, OutgoingMessage } from "./ports.ts";
 
+/** Events the relay reads and sends per batch unless told otherwise. */
+export const DEFAULT_RELAY_BATCH_SIZE = 500;
+
 export interface OutboxRelayOptions {
   pool: pg.Pool;
   /** Called again after a failed send, so a broker restart never leaves a wedged producer behind. */
@@ -49,7 +52,12 @@ export class OutboxRelay {
   readonly stats = { published: 0, batches: 0, failures: 0, lastError: undefined as string | undefined };
 
   constructor(options: OutboxRelayOptions) {
-    this.#options = { batchSize: 500, pollIntervalMs: 1000, maxBackoffMs: 5000, ...options };
+    this.#options = {
+      batchSize: DEFAULT_RELAY_BATCH_SIZE,
+      pollIntervalMs: 1000,
+      maxBackoffMs: 5000,
+      ...options,
+    };
   }
 
   start(): void {
