@@ -40,7 +40,7 @@ export interface EventConsumerOptions<Tx extends SqlExecutor> {
   /**
    * Batch mode: events whose handler already ignores a redelivery by the event's own key (say, a row
    * inserted with `on conflict do nothing` under an id the event carries) get no processed-events
-   * record: at thousands of events a second that record is a tenth of the transaction's work.
+   * record: on a busy consumer that record is a real share of each transaction's work.
    */
   deduplicatesItself?: (event: EventEnvelope) => boolean;
   /** Batch mode: most events of one partition per transaction (default 500). */

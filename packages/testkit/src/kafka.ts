@@ -77,7 +77,7 @@ export async function startPrivateKafka(name: string): Promise<ControllableBroke
 /**
  * Free TCP ports on 127.0.0.1 below 32768, where Linux (32768-60999) and macOS (49152-65535) never hand
  * out ports to outgoing connections: a port in those ranges can be taken by any client socket of the
- * test run between the check and the bind, or while the broker is stopped. That once failed CI.
+ * test run between the check and the bind, or while the broker is stopped.
  */
 async function twoFreePortsBelowEphemeralRange(from = 29_100, to = 32_700): Promise<[number, number]> {
   const ports: number[] = [];

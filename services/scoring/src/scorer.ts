@@ -70,7 +70,7 @@ const lockTenants = (client: Queryable, lock: string, tenants: string[]) =>
  * consumer's transaction. What follows from that is left as a roll-up request in the same transaction:
  * the objectives on those KRs' paths to the root, and the KRs whose score moved. rollUpObjectives then
  * re-scores the objectives and publishes both kinds of score event in a transaction of its own, so a
- * tenant's next batch (mostly Node) overlaps the roll-up (mostly Postgres) on the other core.
+ * tenant's next batch runs beside the roll-up instead of waiting for it.
  *
  * Order-independent by construction: objectives and KRs keep their highest `version`, cycles their
  * latest `changedAt`, check-ins are a set keyed by id and scored by `recordedAt` (scoring-rules), so
