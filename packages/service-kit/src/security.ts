@@ -129,6 +129,7 @@ export async function registerWebSecurity(
     await app.register(rateLimit, {
       max: perMinute,
       timeWindow: 60_000,
+      // The most recent 10,000 callers are counted; one pushed out by newer callers starts afresh.
       cache: 10_000,
       keyGenerator: callerKey,
       allowList: (request) =>
