@@ -39,6 +39,8 @@ const config = loadConfig(ServiceConfigSchema, {
   KAFKA_BROKERS: endpoints.KAFKA_BROKERS,
   TEMPORAL_ADDRESS: endpoints.TEMPORAL_ADDRESS,
   AUTH_JWT_SECRET: "bench-secret-0123456789abcdef",
+  // One member drives every check-in: a per-caller limit would measure the limit, not the path.
+  RATE_LIMIT_PER_MINUTE: "0",
 });
 const db = goalsService.createDb(database.pool);
 const { app } = await goalsService.build({

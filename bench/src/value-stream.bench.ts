@@ -19,8 +19,9 @@ const STEPS = 5;
 const ROUNDS = 20;
 const MIN = 60_000;
 
-// The service exactly as it runs in production (default coalescing: one recompute per stream per second).
-const service = await startTestService(createValueStreamService());
+// The service as it runs in production (default coalescing: one recompute per stream per second), but with
+// no per-caller rate limit: one admin sends every batch.
+const service = await startTestService(createValueStreamService(), { RATE_LIMIT_PER_MINUTE: "0" });
 const address = await service.app.listen({ host: "127.0.0.1", port: 0 });
 const tenant = randomUUID();
 const token = await service.token(["admin"], tenant);

@@ -1,6 +1,7 @@
 export { HostPort, KafkaBrokers, LogLevel, Port, PositiveInteger, PostgresUrl } from "./fields.ts";
 export { ConfigError, type ConfigProblem, loadConfig, loadConfigOrExit } from "./load.ts";
 export {
+  DEFAULT_RATE_LIMIT_PER_MINUTE,
   DEVELOPMENT_JWT_SECRET,
   rejectDevelopmentSecretInProduction,
   type ServiceConfig,

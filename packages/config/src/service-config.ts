@@ -2,6 +2,9 @@ import { type Static, Type } from "typebox";
 import { HostPort, KafkaBrokers, LogLevel, Port, PositiveInteger, PostgresUrl } from "./fields.ts";
 import type { ConfigProblem } from "./load.ts";
 
+/** Requests per minute one caller (tenant and subject) may make to one service replica. */
+export const DEFAULT_RATE_LIMIT_PER_MINUTE = 6000;
+
 /** Variables common to every HTTP service; a service extends this with its own. */
 export const ServiceConfigSchema = Type.Object({
   NODE_ENV: Type.Union([Type.Literal("development"), Type.Literal("test"), Type.Literal("production")], {
@@ -26,6 +29,16 @@ export const ServiceConfigSchema = Type.Object({
   AUTH_JWT_SECRET: Type.String({ minLength: 16, description: "an HS256 secret of at least 16 characters" }),
   AUTH_JWT_ISSUER: Type.String({ default: "okr-platform", minLength: 1 }),
   SHUTDOWN_GRACE_MS: PositiveInteger(10_000),
+  CORS_ALLOWED_ORIGINS: Type.String({
+    default: "",
+    pattern: "^(https?://[^\\s,/]+(,https?://[^\\s,/]+)*)?$",
+    description: "comma-separated origins such as https://okr.example.com (scheme, host and port; no path)",
+  }),
+  RATE_LIMIT_PER_MINUTE: Type.Integer({
+    minimum: 0,
+    default: DEFAULT_RATE_LIMIT_PER_MINUTE,
+    description: "requests per minute per caller, an integer >= 0 (0 turns the limit off)",
+  }),
 });
 
 export type ServiceConfig = Static<typeof ServiceConfigSchema>;

@@ -4,6 +4,7 @@ import { Type } from "typebox";
 import { describe, expect, it } from "vitest";
 import {
   ConfigError,
+  DEFAULT_RATE_LIMIT_PER_MINUTE,
   DEVELOPMENT_JWT_SECRET,
   loadConfig,
   rejectDevelopmentSecretInProduction,
@@ -80,6 +81,46 @@ describe("loadConfig", () => {
     expect(error?.message).not.toContain("short-but-secret");
     expect(error?.message).not.toContain("hunter2");
     expect(error?.message).toContain("okr:***@db");
+  });
+
+  it("reads CORS origins and the rate limit, none and the default when unset, 0 to turn the limit off", () => {
+    const unset = loadConfig(ServiceConfigSchema, validServiceEnv);
+    expect(unset.CORS_ALLOWED_ORIGINS).toBe("");
+    expect(unset.RATE_LIMIT_PER_MINUTE).toBe(DEFAULT_RATE_LIMIT_PER_MINUTE);
+    const set = loadConfig(ServiceConfigSchema, {
+      ...validServiceEnv,
+      CORS_ALLOWED_ORIGINS: "https://okr.example.com,http://localhost:5173",
+      RATE_LIMIT_PER_MINUTE: "0",
+    });
+    expect(set.CORS_ALLOWED_ORIGINS).toBe("https://okr.example.com,http://localhost:5173");
+    expect(set.RATE_LIMIT_PER_MINUTE).toBe(0);
+  });
+
+  it.each([
+    ["a trailing slash", "https://okr.example.com/"],
+    ["a path", "https://okr.example.com/app"],
+    ["a wildcard", "*"],
+    ["no scheme", "okr.example.com"],
+    ["a space after the comma", "https://a.example, https://b.example"],
+  ])("refuses a CORS origin with %s", (_case, origin) => {
+    const problems = problemsOf(() =>
+      loadConfig(ServiceConfigSchema, { ...validServiceEnv, CORS_ALLOWED_ORIGINS: origin }),
+    );
+    expect(problems).toEqual([
+      expect.objectContaining({
+        variable: "CORS_ALLOWED_ORIGINS",
+        message: expect.stringMatching(/no path/),
+      }),
+    ]);
+  });
+
+  it("refuses a negative or non-numeric rate limit", () => {
+    for (const value of ["-1", "lots"]) {
+      const problems = problemsOf(() =>
+        loadConfig(ServiceConfigSchema, { ...validServiceEnv, RATE_LIMIT_PER_MINUTE: value }),
+      );
+      expect(problems).toEqual([expect.objectContaining({ variable: "RATE_LIMIT_PER_MINUTE" })]);
+    }
   });
 
   it("refuses the development JWT secret in production", () => {

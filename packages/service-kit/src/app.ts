@@ -6,6 +6,7 @@ import Fastify, { type FastifyServerOptions } from "fastify";
 import { type AuthOptions, registerAuth } from "./auth.ts";
 import { type IdempotencyOptions, registerIdempotencyKeys } from "./idempotency.ts";
 import { ProblemSchema, registerProblemHandlers } from "./problem.ts";
+import { registerWebSecurity, type WebSecurityOptions } from "./security.ts";
 import { createValidatorCompiler } from "./validation.ts";
 
 /** One readiness probe per dependency (database, broker...); /readyz is 200 only when all pass. */
@@ -23,12 +24,14 @@ export interface ServiceAppOptions {
   bodyLimit?: number;
   /** Where `Idempotency-Key` answers are kept (the service database's idempotency_keys table). */
   idempotency?: IdempotencyOptions;
+  /** CORS origins and the per-caller rate limit (default: no CORS, the default limit). */
+  security?: WebSecurityOptions;
 }
 
 /**
  * The one Fastify app factory every service uses: JSON Schema validation (TypeBox), OpenAPI at /docs,
  * RFC 9457 problem+json errors, /healthz and /readyz, JWT auth naming tenant and roles, Idempotency-Key
- * on POSTs, tracing.
+ * on POSTs, tracing, security headers, CORS and a per-caller rate limit.
  */
 export async function createServiceApp(options: ServiceAppOptions) {
   const app = Fastify({
@@ -50,6 +53,7 @@ export async function createServiceApp(options: ServiceAppOptions) {
 
   const otel = new FastifyOtelInstrumentation();
   await app.register(otel.plugin());
+  await registerWebSecurity(app, options.security);
   app.addSchema(ProblemSchema);
   registerProblemHandlers(app);
   registerAuth(app, options.auth);

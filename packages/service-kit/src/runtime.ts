@@ -48,8 +48,9 @@ export interface ServiceDefinition<Db, Config extends ServiceConfig> {
 }
 
 /**
- * The service's HTTP app wired from its runtime: JWT settings and log level from its config, a database
- * readiness check (plus any others), Idempotency-Key answers kept in its database, and its routes.
+ * The service's HTTP app wired from its runtime: JWT settings, log level, CORS origins and rate limit from
+ * its config, a database readiness check (plus any others), Idempotency-Key answers kept in its database,
+ * and its routes.
  */
 export function createRuntimeApp<Db>(
   runtime: ServiceRuntime<Db>,
@@ -62,6 +63,10 @@ export function createRuntimeApp<Db>(
     logger: { level: runtime.config.LOG_LEVEL },
     readiness: { database: () => runtime.pool.query("select 1"), ...options.readiness },
     idempotency: { db: runtime.pool },
+    security: {
+      corsAllowedOrigins: runtime.config.CORS_ALLOWED_ORIGINS.split(",").filter(Boolean),
+      rateLimitPerMinute: runtime.config.RATE_LIMIT_PER_MINUTE,
+    },
     routes: options.routes,
   });
 }
