@@ -1,7 +1,7 @@
 import { dropDatabase } from "@okr/database";
+import type { PlatformEndpoints } from "@okr/endpoints";
 import { Kafka, logLevel } from "kafkajs";
 import pg from "pg";
-import type { PlatformEndpoints } from "./endpoints.ts";
 
 /**
  * Topics made by testkit's `uniqueName` end in a dash and ten hex digits (their dead-letter topics add
