@@ -1,7 +1,7 @@
 import { OKR_SEARCH_ATTRIBUTES } from "@okr/cycle-workflows/search-attributes";
 import { ensureDatabases } from "@okr/database";
+import { mergeEndpoints, type PlatformEndpoints, SERVICE_DATABASES } from "@okr/endpoints";
 import { GenericContainer, type StartedTestContainer, Wait } from "testcontainers";
-import { mergeEndpoints, type PlatformEndpoints, SERVICE_DATABASES } from "./endpoints.ts";
 
 /** Image tags kept in step with docker-compose.yml. */
 export const IMAGES = {

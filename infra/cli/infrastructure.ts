@@ -1,8 +1,5 @@
 import { spawnSync } from "node:child_process";
 import { ensureDatabases } from "@okr/database";
-import { ensureKafka, stopKafka } from "../native/kafka.ts";
-import { ensurePostgres, stopPostgres } from "../native/postgres.ts";
-import { ensureTemporal, stopTemporal } from "../native/temporal.ts";
 import {
   componentsGivenByEnvironment,
   type InfraComponent,
@@ -10,7 +7,10 @@ import {
   nativeEndpoints,
   type PlatformEndpoints,
   SERVICE_DATABASES,
-} from "./endpoints.ts";
+} from "@okr/endpoints";
+import { ensureKafka, stopKafka } from "@okr/native-infra/kafka";
+import { ensurePostgres, stopPostgres } from "@okr/native-infra/postgres";
+import { ensureTemporal, stopTemporal } from "@okr/native-infra/temporal";
 
 export type InfraMode = "environment" | "docker" | "native";
 

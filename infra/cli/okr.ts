@@ -6,10 +6,10 @@
  *   okr infra up|down    only the infrastructure (prints the endpoints to export)
  */
 
-import { stopKafka } from "../native/kafka.ts";
-import { stopPostgres } from "../native/postgres.ts";
-import { MissingPrerequisiteError } from "../native/processes.ts";
-import { stopTemporal } from "../native/temporal.ts";
+import { stopKafka } from "@okr/native-infra/kafka";
+import { stopPostgres } from "@okr/native-infra/postgres";
+import { MissingPrerequisiteError } from "@okr/native-infra/processes";
+import { stopTemporal } from "@okr/native-infra/temporal";
 import { ensureNativeInfrastructure } from "./infrastructure.ts";
 
 const cacheDir = process.env.OKR_CACHE_DIR ?? `${process.env.HOME}/.cache/okr-platform`;

@@ -1,14 +1,14 @@
 import { dropDatabase } from "@okr/database";
+import type { PlatformEndpoints } from "@okr/endpoints";
 import { Kafka, logLevel } from "kafkajs";
 import pg from "pg";
-import type { PlatformEndpoints } from "./endpoints.ts";
 
 /**
- * Topics made by testkit's `uniqueName` end in a dash and ten hex digits (their dead-letter topics add
- * `.dlq`); platform topics never do.
+ * Topics made by `uniqueName` (@okr/endpoints) end in a dash and ten hex digits (their dead-letter
+ * topics add `.dlq`); platform topics never do.
  */
 const SCRATCH_TOPIC = /-[0-9a-f]{10}(\.dlq)?$/;
-/** Databases made by testkit's `createTestDatabase`. */
+/** Databases made by `createTestDatabase` (@okr/database/testing). */
 const SCRATCH_DATABASE = /^test_[0-9a-f]{12}$/;
 
 /**

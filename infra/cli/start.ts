@@ -3,9 +3,9 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync } from "node:fs"
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DEVELOPMENT_JWT_SECRET } from "@okr/config";
-import { DEMO_TENANT_ID, runDemoCycle, seedDemoOrganization } from "@okr/goals-service/demo-seed";
+import type { PlatformEndpoints } from "@okr/endpoints";
 import { signToken } from "@okr/service-kit";
-import type { PlatformEndpoints } from "./endpoints.ts";
+import { DEMO_TENANT_ID, runDemoCycle, seedDemoOrganization } from "../demo/seed.ts";
 import {
   describeModes,
   dockerEngineAnswers,

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { checkScope, describeScope, lint, typecheck } from "./checks.ts";
 import { describeModes, resolveTestInfrastructure } from "./infrastructure.ts";
 import { removeScratchResources } from "./scratch.ts";
 import { bin, generatePrismaClients, runInherited, timed } from "./workspace.ts";
@@ -17,19 +18,18 @@ interface VitestJsonReport {
 
 /**
  * `npm test`: generate clients, lint, typecheck, bring up real infrastructure, run every unit, integration
- * and end-to-end test in one vitest run, and end with one summary line. Extra arguments go to vitest.
+ * and end-to-end test in one vitest run, and end with one summary line. Extra arguments go to vitest;
+ * file filters among them also narrow lint and typecheck to the workspaces they touch (checks.ts).
  */
 export async function test(cacheDir: string, vitestArgs: string[]): Promise<number> {
   const started = performance.now();
   const phases: [string, number][] = [];
   const failures: string[] = [];
   await timed(phases, "generate", generatePrismaClients);
-  if ((await timed(phases, "lint", () => runInherited(bin("biome"), ["check", "."]))) !== 0)
-    failures.push("lint");
-  const typecheck = await timed(phases, "typecheck", () =>
-    runInherited(bin("turbo"), ["run", "typecheck", "--output-logs=errors-only"]),
-  );
-  if (typecheck !== 0) failures.push("typecheck");
+  const scope = checkScope(vitestArgs);
+  if (scope.workspaces) console.error(`okr test: lint and typecheck limited to ${describeScope(scope)}`);
+  if ((await timed(phases, "lint", () => lint(scope))) !== 0) failures.push("lint");
+  if ((await timed(phases, "typecheck", () => typecheck(scope))) !== 0) failures.push("typecheck");
 
   const infra = await timed(phases, "infrastructure", () => resolveTestInfrastructure(cacheDir, process.env));
   console.error(`okr test: infrastructure ready (${describeModes(infra.modes)})`);

@@ -1,14 +1,14 @@
 import { readFileSync } from "node:fs";
 import { OKR_SEARCH_ATTRIBUTES } from "@okr/cycle-workflows/search-attributes";
+import { SERVICE_DATABASES } from "@okr/endpoints";
+import { KAFKA_VERSION } from "@okr/native-infra/kafka";
 import { describe, expect, it } from "vitest";
 import { IMAGES } from "../cli/containers.ts";
-import { SERVICE_DATABASES } from "../cli/endpoints.ts";
 import { PROCESSES } from "../cli/start.ts";
-import { KAFKA_VERSION } from "../native/kafka.ts";
 
 /** The Docker path (compose, testcontainers) and the native path must describe the same platform. */
 const compose = readFileSync(new URL("../../docker-compose.yml", import.meta.url), "utf8");
-const pom = readFileSync(new URL("../kafka/pom.xml", import.meta.url), "utf8");
+const pom = readFileSync(new URL("../../packages/native-infra/kafka/pom.xml", import.meta.url), "utf8");
 
 describe("docker-compose.yml and the native path agree", () => {
   it("registers every search attribute the workflows upsert", () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { testEndpoints, uniqueName } from "@okr/endpoints";
 import { connectTemporalClient, installTemporalRuntime } from "@okr/temporal";
-import { testEndpoints, uniqueName } from "@okr/testkit";
 import type { Client } from "@temporalio/client";
 import {
   bundleWorkflowCode,

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { waitFor } from "@okr/testkit";
+import { waitFor } from "@okr/endpoints";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   adminCycleUpdate,

@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from "node:fs";
-import { waitFor } from "@okr/testkit";
+import { waitFor } from "@okr/endpoints";
 import { WorkflowExecutionAlreadyStartedError } from "@temporalio/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {

@@ -1,6 +1,6 @@
+import { testEndpoints, waitFor } from "@okr/endpoints";
 import { createInMemoryTracing, startTelemetry, withSpan } from "@okr/telemetry";
 import { tracingWorkerOptions } from "@okr/temporal";
-import { testEndpoints, waitFor } from "@okr/testkit";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { NativeConnection, Worker } from "@temporalio/worker";
 import { describe, expect, it } from "vitest";

@@ -1,7 +1,7 @@
-import { createTestDatabase, type TestDatabase } from "@okr/testkit";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { arrayLiteral } from "../src/index.ts";
+import { createTestDatabase, type TestDatabase } from "../src/testing.ts";
 
 describe("arrayLiteral", () => {
   let database: TestDatabase;

@@ -2,9 +2,9 @@ import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createTestDatabase, type TestDatabase } from "@okr/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { applyMigrations, MigrationError } from "../src/index.ts";
+import { createTestDatabase, type TestDatabase } from "../src/testing.ts";
 
 /**
  * The engine-free migration runner on the real Postgres: Prisma's folder layout in, Prisma's

@@ -1,7 +1,8 @@
-import { createTestDatabase, type TestDatabase, testEndpoints, waitFor } from "@okr/testkit";
+import { testEndpoints, waitFor } from "@okr/endpoints";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPool } from "../src/index.ts";
+import { createTestDatabase, type TestDatabase } from "../src/testing.ts";
 
 describe("createPool", () => {
   let database: TestDatabase;

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { silenceKafkajsNegativeTimeoutWarning } from "@okr/endpoints";
 import { Kafka, type KafkaConfig, type KafkaMessage, logLevel, Partitioners, type Producer } from "kafkajs";
 import type {
   IncomingMessage,
@@ -8,30 +9,13 @@ import type {
   OutgoingMessage,
 } from "./ports.ts";
 
+export { silenceKafkajsNegativeTimeoutWarning };
+
 export interface KafkaBusOptions {
   brokers: string;
   clientId: string;
   /** kafkajs log lines go here (warnings and errors only). */
   log?: (level: "warn" | "error", message: string, extra: Record<string, unknown>) => void;
-}
-
-/**
- * kafkajs 2.2.4 schedules its request-queue check with a negative delay (RequestQueue.scheduleCheckPendingRequests);
- * Node clamps it to 1 ms and warns on every connection. The behaviour is right, so drop just that warning.
- */
-export function silenceKafkajsNegativeTimeoutWarning(): void {
-  const marker = Symbol.for("okr.kafkajs-timeout-warning-filter");
-  const holder = process as unknown as Record<symbol, boolean>;
-  if (holder[marker]) return;
-  holder[marker] = true;
-  const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
-  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-    const name =
-      typeof warning === "string" ? (rest[0] as string | { type?: string } | undefined) : warning.name;
-    const type = typeof name === "string" ? name : name?.type;
-    if (type === "TimeoutNegativeWarning") return;
-    emitWarning(warning, ...rest);
-  }) as typeof process.emitWarning;
 }
 
 /** The kafkajs adapter of the MessageBus port. */

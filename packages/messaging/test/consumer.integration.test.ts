@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
+import type { TestDatabase } from "@okr/database/testing";
+import { uniqueName, waitFor } from "@okr/endpoints";
 import { createEvent } from "@okr/events";
-import { collectMessages, type TestDatabase, testBus, uniqueName, waitFor } from "@okr/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   deadLetterTopic,
@@ -10,6 +11,7 @@ import {
   PoisonEventError,
   pgTransaction,
 } from "../src/index.ts";
+import { collectMessages, testBus } from "../src/testing.ts";
 import { noteEvents, notesDatabase } from "./support.ts";
 
 const tenant = "22222222-2222-4222-8222-222222222222";

@@ -1,14 +1,10 @@
 import { randomUUID } from "node:crypto";
-import {
-  type ControllableBroker,
-  collectMessages,
-  startPrivateKafka,
-  type TestDatabase,
-  testBus,
-  waitFor,
-} from "@okr/testkit";
+import type { TestDatabase } from "@okr/database/testing";
+import { waitFor } from "@okr/endpoints";
+import { type ControllableBroker, startPrivateKafka } from "@okr/native-infra/private-kafka";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKafkaBus, HEADER, OutboxRelay, pgTransaction, publishEvent } from "../src/index.ts";
+import { collectMessages, testBus } from "../src/testing.ts";
 import { noteEvents, notesDatabase } from "./support.ts";
 
 const tenant = "11111111-1111-4111-8111-111111111111";

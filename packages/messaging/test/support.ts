@@ -1,5 +1,6 @@
+import { createTestDatabase } from "@okr/database/testing";
+import { uniqueName } from "@okr/endpoints";
 import { defineEvent, EventRegistry } from "@okr/events";
-import { createTestDatabase, uniqueName } from "@okr/testkit";
 import { Type } from "typebox";
 import { MESSAGING_TABLES_SQL } from "../src/index.ts";
 

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { createTestDatabase, type TestDatabase } from "@okr/database/testing";
 import { MESSAGING_TABLES_SQL } from "@okr/messaging";
-import { createTestDatabase, type TestDatabase } from "@okr/testkit";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

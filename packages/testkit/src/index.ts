@@ -1,13 +1,10 @@
-export { createTestDatabase, type TestDatabase } from "./database.ts";
-export { cacheDir, testEndpoints } from "./endpoints.ts";
+export { createTestDatabase, type TestDatabase } from "@okr/database/testing";
+export { cacheDir, testEndpoints, uniqueName, waitFor } from "@okr/endpoints";
 export {
-  type ControllableBroker,
   collectMessages,
   findMessage,
   rewindConsumerGroup,
-  startPrivateKafka,
   testBus,
-  uniqueName,
-} from "./kafka.ts";
+} from "@okr/messaging/testing";
+export { type ControllableBroker, startPrivateKafka } from "@okr/native-infra/private-kafka";
 export { startTestService, type TestService } from "./service.ts";
-export { waitFor } from "./wait.ts";

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { loadConfig, type ServiceConfig, ServiceConfigSchema } from "@okr/config";
+import { createTestDatabase } from "@okr/database/testing";
+import { testEndpoints, uniqueName } from "@okr/endpoints";
 import { OutboxRelay } from "@okr/messaging";
+import { testBus } from "@okr/messaging/testing";
 import { type Role, type ServiceDefinition, type ServiceRuntime, signToken } from "@okr/service-kit";
 import type { FastifyInstance } from "fastify";
-import { createTestDatabase } from "./database.ts";
-import { testEndpoints } from "./endpoints.ts";
-import { testBus, uniqueName } from "./kafka.ts";
 
 export interface TestService<Db> {
   app: FastifyInstance;

@@ -1,7 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { applyMigrations, createPool, dropDatabase, ensureDatabases, withDatabase } from "@okr/database";
+import { testEndpoints } from "@okr/endpoints";
 import type pg from "pg";
-import { testEndpoints } from "./endpoints.ts";
+import { dropDatabase, ensureDatabases, withDatabase } from "./databases.ts";
+import { applyMigrations } from "./migrations.ts";
+import { createPool } from "./pool.ts";
+
+// A test helper (exported as @okr/database/testing, re-exported by @okr/testkit); production code never imports it.
 
 export interface TestDatabase {
   url: string;

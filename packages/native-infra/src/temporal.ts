@@ -1,12 +1,13 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { OKR_SEARCH_ATTRIBUTES } from "@okr/cycle-workflows/search-attributes";
+import { NATIVE_TEMPORAL, nativeTemporalAddress } from "@okr/endpoints";
 import { portAnswers, requireCommand, run, startDaemon, stopDaemon, waitUntil } from "./processes.ts";
+
+export { NATIVE_TEMPORAL, nativeTemporalAddress };
 
 /** Later CLI tags carry a `replace` directive and cannot be `go install`ed. */
 export const TEMPORAL_CLI_MODULE = "github.com/temporalio/cli/cmd/temporal@v1.5.1";
-export const NATIVE_TEMPORAL = { host: "127.0.0.1", port: 7233, uiPort: 8233, namespace: "default" } as const;
-export const nativeTemporalAddress = `${NATIVE_TEMPORAL.host}:${NATIVE_TEMPORAL.port}`;
 
 /** Builds the Temporal CLI (dev server + Web UI) from the Go module proxy into the cache once. */
 export function ensureTemporalCli(cacheDir: string): string {

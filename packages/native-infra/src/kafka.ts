@@ -2,26 +2,18 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { silenceKafkajsNegativeTimeoutWarning } from "@okr/messaging";
+import {
+  type KafkaInstance,
+  NATIVE_KAFKA,
+  nativeKafkaBrokers,
+  silenceKafkajsNegativeTimeoutWarning,
+} from "@okr/endpoints";
 import { Kafka, logLevel } from "kafkajs";
 import { requireCommand, run, startDaemon, stopDaemon, waitUntil } from "./processes.ts";
 
-export const KAFKA_VERSION = "4.1.1";
-/** One native broker: the shared development broker, or a private one a fault test may stop and restart. */
-export interface KafkaInstance {
-  name: string;
-  host: string;
-  port: number;
-  controllerPort: number;
-}
+export { type KafkaInstance, NATIVE_KAFKA, nativeKafkaBrokers };
 
-export const NATIVE_KAFKA: KafkaInstance = {
-  name: "broker",
-  host: "127.0.0.1",
-  port: 59092,
-  controllerPort: 59093,
-};
-export const nativeKafkaBrokers = `${NATIVE_KAFKA.host}:${NATIVE_KAFKA.port}`;
+export const KAFKA_VERSION = "4.1.1";
 const brokersOf = (instance: KafkaInstance) => `${instance.host}:${instance.port}`;
 
 const kafkaInfraDir = fileURLToPath(new URL("../kafka/", import.meta.url));

@@ -1,15 +1,11 @@
 import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { NATIVE_POSTGRES, nativePostgresUrl } from "@okr/endpoints";
 import pg from "pg";
 import { commandExists, MissingPrerequisiteError, run, waitUntil } from "./processes.ts";
 
-export const NATIVE_POSTGRES = { host: "127.0.0.1", port: 55432, user: "okr", password: "okr" } as const;
-
-export function nativePostgresUrl(database: string): string {
-  const { user, password, host, port } = NATIVE_POSTGRES;
-  return `postgresql://${user}:${password}@${host}:${port}/${database}`;
-}
+export { NATIVE_POSTGRES, nativePostgresUrl };
 
 const isRoot = process.getuid?.() === 0;
 

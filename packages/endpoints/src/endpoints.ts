@@ -1,6 +1,4 @@
-import { nativeKafkaBrokers } from "../native/kafka.ts";
-import { nativePostgresUrl } from "../native/postgres.ts";
-import { NATIVE_TEMPORAL, nativeTemporalAddress } from "../native/temporal.ts";
+import { NATIVE_TEMPORAL, nativeKafkaBrokers, nativePostgresUrl, nativeTemporalAddress } from "./native.ts";
 
 /** Every service that owns a database, with the environment variable naming its URL. */
 export const SERVICE_DATABASES = [
@@ -49,4 +47,18 @@ export function mergeEndpoints(defaults: PlatformEndpoints, env: NodeJS.ProcessE
     if (value) merged[key] = value;
   }
   return merged;
+}
+
+/**
+ * The infrastructure integration tests talk to: what `npm test` exported (environment, testcontainers
+ * or native), else the native endpoints that `npm run infra:up` brings up. Never a fake.
+ */
+export function testEndpoints(): PlatformEndpoints {
+  return mergeEndpoints(nativeEndpoints(), process.env);
+}
+
+export function cacheDir(): string {
+  if (process.env.OKR_CACHE_DIR) return process.env.OKR_CACHE_DIR;
+  if (process.getuid?.() === 0) return "/var/cache/okr-platform";
+  return `${process.env.XDG_CACHE_HOME ?? `${process.env.HOME}/.cache`}/okr-platform`;
 }

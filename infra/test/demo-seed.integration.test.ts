@@ -1,9 +1,15 @@
 import type { AddressInfo } from "node:net";
+import { goalsService } from "@okr/goals-service/service";
+import { startTestService } from "@okr/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_TENANT_ID, seedDemoOrganization } from "../src/demo/seed.ts";
-import { type GoalsTestService, type Json, startGoals } from "./support.ts";
+import { DEMO_TENANT_ID, seedDemoOrganization } from "../demo/seed.ts";
 
-let service: GoalsTestService;
+/** A JSON answer: the assertions read fields freely. */
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are untyped JSON checked by the assertions
+type Json = any;
+
+const startGoals = () => startTestService(goalsService);
+let service: Awaited<ReturnType<typeof startGoals>>;
 let goalsUrl: string;
 beforeAll(async () => {
   service = await startGoals();

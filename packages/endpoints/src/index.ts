@@ -1,0 +1,22 @@
+export {
+  cacheDir,
+  componentsGivenByEnvironment,
+  type InfraComponent,
+  mergeEndpoints,
+  nativeEndpoints,
+  type PlatformEndpoints,
+  SERVICE_DATABASES,
+  testEndpoints,
+} from "./endpoints.ts";
+export { silenceKafkajsNegativeTimeoutWarning } from "./kafkajs-warnings.ts";
+export { uniqueName } from "./names.ts";
+export {
+  type KafkaInstance,
+  NATIVE_KAFKA,
+  NATIVE_POSTGRES,
+  NATIVE_TEMPORAL,
+  nativeKafkaBrokers,
+  nativePostgresUrl,
+  nativeTemporalAddress,
+} from "./native.ts";
+export { waitFor } from "./wait.ts";

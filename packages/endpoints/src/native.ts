@@ -1,0 +1,26 @@
+/** Where the native infrastructure (`npm run infra:up`) listens: the defaults when the environment names none. */
+export const NATIVE_POSTGRES = { host: "127.0.0.1", port: 55432, user: "okr", password: "okr" } as const;
+
+export function nativePostgresUrl(database: string): string {
+  const { user, password, host, port } = NATIVE_POSTGRES;
+  return `postgresql://${user}:${password}@${host}:${port}/${database}`;
+}
+
+/** One native broker: the shared development broker, or a private one a fault test may stop and restart. */
+export interface KafkaInstance {
+  name: string;
+  host: string;
+  port: number;
+  controllerPort: number;
+}
+
+export const NATIVE_KAFKA: KafkaInstance = {
+  name: "broker",
+  host: "127.0.0.1",
+  port: 59092,
+  controllerPort: 59093,
+};
+export const nativeKafkaBrokers = `${NATIVE_KAFKA.host}:${NATIVE_KAFKA.port}`;
+
+export const NATIVE_TEMPORAL = { host: "127.0.0.1", port: 7233, uiPort: 8233, namespace: "default" } as const;
+export const nativeTemporalAddress = `${NATIVE_TEMPORAL.host}:${NATIVE_TEMPORAL.port}`;
