@@ -9,5 +9,6 @@ export {
   testBus,
   uniqueName,
 } from "./kafka.ts";
+export { type PrivatePostgres, startPrivatePostgres } from "./postgres.ts";
 export { startTestService, type TestService } from "./service.ts";
 export { waitFor } from "./wait.ts";
