@@ -92,7 +92,8 @@ export function registerProblemHandlers(app: FastifyInstance): void {
     const status =
       error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500 && isDatabaseUnavailable(error)) {
-      request.log.warn({ err: error }, "database unavailable");
+      // Expected during a restart, one line per request: no stack (Prisma's messages span many lines).
+      request.log.warn({ code: (error as { code?: unknown }).code }, "database unavailable: answered 503");
       reply.header("retry-after", String(DATABASE_RETRY_AFTER_SECONDS));
       return send(reply, request, {
         type: problemType("database-unavailable"),
