@@ -39,10 +39,11 @@ const ADAPTER_KINDS = new Set([
 ]);
 /**
  * node-postgres reports a connection lost mid-query, a client used after its connection broke and a
- * pool that could not connect in time by message only (no code).
+ * pool that could not connect in time by message only (no code); Prisma's interactive transaction that
+ * got no connection in time shares its code (P2028) with errors of the transaction's own making.
  */
 const UNAVAILABLE_MESSAGES =
-  /Connection terminated|Connection ended unexpectedly|is not queryable|timeout exceeded when trying to connect|the database system is (starting up|shutting down|in recovery mode)/i;
+  /Connection terminated|Connection ended unexpectedly|is not queryable|timeout exceeded when trying to connect|Unable to start a transaction in the given time|the database system is (starting up|shutting down|in recovery mode)/i;
 
 function isUnavailableItself(error: Record<string, unknown>): boolean {
   for (const code of [error["code"], error["originalCode"]]) {

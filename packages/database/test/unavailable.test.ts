@@ -36,6 +36,12 @@ describe("isDatabaseUnavailable", () => {
       Object.assign(new Error("Timed out fetching a new connection"), { code: "P2024" }),
     ],
     [
+      "Prisma: no connection for a transaction in time",
+      Object.assign(new Error("Transaction API error: Unable to start a transaction in the given time."), {
+        code: "P2028",
+      }),
+    ],
+    [
       "Prisma: a SQLSTATE it has no name for",
       prismaError("P2039", { kind: "postgres", originalCode: "57P03" }),
     ],
@@ -51,6 +57,10 @@ describe("isDatabaseUnavailable", () => {
     ["a serialization failure", pgError("40001", "could not serialize access")],
     ["a statement timeout", pgError("57014", "canceling statement due to statement timeout")],
     ["Prisma: a record not found", Object.assign(new Error("not found"), { code: "P2025" })],
+    [
+      "Prisma: a transaction that ran past its timeout",
+      Object.assign(new Error("Transaction API error: Transaction already closed"), { code: "P2028" }),
+    ],
     ["Prisma: a unique violation", prismaError("P2002", { kind: "UniqueConstraintViolation" })],
     ["a programming error", new TypeError("cannot read properties of undefined")],
     ["a non-error", "ECONNREFUSED"],
