@@ -146,7 +146,8 @@ describe("a Postgres restart under load", () => {
       (answer) => answer.at >= restartBegan && answer.at >= restartEnded,
     );
 
-    // Scoring is current when it holds every check-in goals stored, each counted once in its KR.
+    // Scoring is current when it holds every check-in goals stored, each counted once in its KR, and
+    // has rolled them up to the objective.
     const goalsRows = async () =>
       (
         await goals.runtime.pool.query<{ id: string; note: string }>(
@@ -155,7 +156,7 @@ describe("a Postgres restart under load", () => {
         )
       ).rows;
     const scoringState = async () => {
-      const [rows, counts] = await Promise.all([
+      const [rows, counts, rollUps] = await Promise.all([
         scoring.runtime.pool.query<{ id: string }>(
           "select id from check_ins where key_result_id = any($1::uuid[])",
           [keyResultIds],
@@ -164,8 +165,16 @@ describe("a Postgres restart under load", () => {
           "select coalesce(sum(check_in_count), 0) as total from key_results where id = any($1::uuid[])",
           [keyResultIds],
         ),
+        // The roll-ups (objective scores and score events) the batches asked for, not yet done.
+        scoring.runtime.pool.query("select 1 from objective_roll_up_requests where tenant_id = $1", [
+          tenantId,
+        ]),
       ]);
-      return { ids: new Set(rows.rows.map((row) => row.id)), counted: Number(counts.rows[0]?.total ?? 0) };
+      return {
+        ids: new Set(rows.rows.map((row) => row.id)),
+        counted: Number(counts.rows[0]?.total ?? 0),
+        rollUpsPending: rollUps.rowCount ?? 0,
+      };
     };
     const stored = await goalsRows();
     let delivered = 0;
@@ -179,7 +188,10 @@ describe("a Postgres restart under load", () => {
           delivered = accepted.filter((answer) => state.ids.has(answer.checkInId!)).length;
           counted = state.counted;
           return (
-            delivered === accepted.length && state.ids.size === stored.length && counted === stored.length
+            delivered === accepted.length &&
+            state.ids.size === stored.length &&
+            counted === stored.length &&
+            state.rollUpsPending === 0
           );
         },
         DELIVERY_BOUND_MS,
