@@ -120,8 +120,8 @@ export class OutboxRelay {
         return false;
       }
       client.on("notification", () => this.#wakeUp());
-      // Reported here only while the connection is idle (between batches); a query's own failure is
-      // thrown to the loop instead, which drops leadership the same way.
+      // A lost connection, also one that breaks between batches, while the relay sleeps; a failure of
+      // the relay's own query reaches #publishBatch too, which drops leadership the same way (once).
       client.on("error", (error) => this.#loseLeadership(client, error));
       await client.query("listen okr_outbox");
     } catch (error) {
