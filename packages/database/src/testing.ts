@@ -15,15 +15,17 @@ export interface TestDatabase {
 }
 
 /**
- * A fresh database on the real test server, migrated with a service's committed migrations (or raw SQL),
+ * A fresh database on the real test server (or a private one a fault test controls), migrated with a service's committed migrations (or raw SQL),
  * so test files run in parallel without sharing rows.
  */
 export async function createTestDatabase(options: {
   migrationsDir?: string;
   sql?: string;
   poolMax?: number;
+  /** Any database URL of the server to create it on (default: the shared test server). */
+  serverUrl?: string;
 }): Promise<TestDatabase> {
-  const serverUrl = testEndpoints().GOALS_DATABASE_URL;
+  const serverUrl = options.serverUrl ?? testEndpoints().GOALS_DATABASE_URL;
   const name = `test_${randomBytes(6).toString("hex")}`;
   await ensureDatabases(serverUrl, [name]);
   const url = withDatabase(serverUrl, name);

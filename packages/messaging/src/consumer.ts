@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { isDatabaseUnavailable } from "@okr/database";
 import { type EventEnvelope, type EventRegistry, InvalidEventError } from "@okr/events";
 import { contextFromTraceparent, SpanKind, withSpan } from "@okr/telemetry";
 import { type Link, trace } from "@opentelemetry/api";
@@ -75,6 +76,7 @@ export class EventConsumer<Tx extends SqlExecutor> {
   #groupCommitting = false;
   #groupCommitScheduled = false;
   #consumer: MessageConsumer | undefined;
+  #stopping = false;
   #deadLetters: MessageProducer | undefined;
   readonly stats = { received: 0, applied: 0, duplicates: 0, skipped: 0, deadLettered: 0 };
 
@@ -91,6 +93,7 @@ export class EventConsumer<Tx extends SqlExecutor> {
   }
 
   async start(): Promise<void> {
+    this.#stopping = false;
     const { bus, groupId } = this.#options;
     await bus.ensureTopics([...this.topics, ...this.topics.map(deadLetterTopic)]);
     this.#deadLetters = bus.producer({ idempotent: true });
@@ -110,6 +113,7 @@ export class EventConsumer<Tx extends SqlExecutor> {
   }
 
   async stop(): Promise<void> {
+    this.#stopping = true;
     await this.#consumer?.disconnect();
     await this.#deadLetters?.disconnect();
     this.#consumer = undefined;
@@ -166,33 +170,55 @@ export class EventConsumer<Tx extends SqlExecutor> {
     }
   }
 
-  /** Applies the events in one transaction; false (nothing written) when it failed. */
+  /**
+   * Applies the events in one transaction; false (nothing written) when it failed. While the database
+   * is unreachable the same batch is retried as it is: replaying it event by event would help nothing.
+   */
   async #commit(parsed: Parsed[]): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#commitOnce(parsed);
+      } catch (error) {
+        if (isDatabaseUnavailable(error) && !this.#stopping) {
+          this.#options.log?.(
+            "warn",
+            `${this.#options.groupId}: database unavailable (${(error as Error).message}); retrying a batch of ${parsed.length}`,
+          );
+          await sleep(this.#unavailableBackoffMs(attempt));
+          continue;
+        }
+        this.#options.log?.(
+          "warn",
+          `${this.#options.groupId}: batch of ${parsed.length} failed (${(error as Error).message}); replaying one by one`,
+        );
+        return false;
+      }
+    }
+  }
+
+  async #commitOnce(parsed: Parsed[]): Promise<true> {
     const handleBatch = this.#options.handleBatch!;
     const deduplicatesItself = this.#options.deduplicatesItself ?? (() => false);
-    try {
-      const outcome = await this.#options.transaction(async (tx) => {
-        const fresh = await this.#recordProcessed(
-          tx,
-          parsed.filter(({ event }) => !deduplicatesItself(event)).map(({ event }) => event.id),
-        );
-        const events = parsed
-          .filter(({ event }) => deduplicatesItself(event) || fresh.delete(event.id))
-          .map(({ event }) => event);
-        if (events.length > 0) await handleBatch(events, tx);
-        return events.length;
-      });
-      this.stats.received += parsed.length;
-      this.stats.applied += outcome;
-      this.stats.duplicates += parsed.length - outcome;
-      return true;
-    } catch (error) {
-      this.#options.log?.(
-        "warn",
-        `${this.#options.groupId}: batch of ${parsed.length} failed (${(error as Error).message}); replaying one by one`,
+    const outcome = await this.#options.transaction(async (tx) => {
+      const fresh = await this.#recordProcessed(
+        tx,
+        parsed.filter(({ event }) => !deduplicatesItself(event)).map(({ event }) => event.id),
       );
-      return false;
-    }
+      const events = parsed
+        .filter(({ event }) => deduplicatesItself(event) || fresh.delete(event.id))
+        .map(({ event }) => event);
+      if (events.length > 0) await handleBatch(events, tx);
+      return events.length;
+    });
+    this.stats.received += parsed.length;
+    this.stats.applied += outcome;
+    this.stats.duplicates += parsed.length - outcome;
+    return true;
+  }
+
+  /** Waits between attempts while the database is unreachable: doubling, at most five seconds. */
+  #unavailableBackoffMs(attempt: number): number {
+    return Math.min(5_000, this.#options.retryBackoffMs * 2 ** Math.min(attempt - 1, 10));
   }
 
   /**
@@ -270,11 +296,24 @@ export class EventConsumer<Tx extends SqlExecutor> {
           await this.#deadLetter(message, error as Error, 1);
           return;
         }
-        for (let attempt = 1; ; attempt++) {
+        for (let attempt = 1, unavailable = 0; ; attempt++) {
           try {
             await this.#applyOnce(event, message);
             return;
           } catch (error) {
+            // A database that is unreachable says nothing about the event: wait for it, never dead-letter.
+            // When stopping, the error leaves the offset uncommitted and the event is redelivered.
+            if (isDatabaseUnavailable(error)) {
+              if (this.#stopping) throw error;
+              attempt -= 1;
+              unavailable += 1;
+              this.#options.log?.(
+                "warn",
+                `${this.#options.groupId}: database unavailable for ${event.type} ${event.id} (${(error as Error).message}); retrying`,
+              );
+              await sleep(this.#unavailableBackoffMs(unavailable));
+              continue;
+            }
             const permanent = error instanceof PoisonEventError || error instanceof InvalidEventError;
             if (permanent || attempt >= this.#options.maxAttempts) {
               await this.#deadLetter(message, error as Error, attempt);

@@ -17,15 +17,19 @@ export async function pgTransaction<T>(
   work: (tx: SqlExecutor & { client: pg.PoolClient }) => Promise<T>,
 ): Promise<T> {
   const client = await pool.connect();
+  let broken: Error | undefined;
   try {
     await client.query("begin");
     const result = await work({ ...pgExecutor(client), client });
     await client.query("commit");
     return result;
   } catch (error) {
-    await client.query("rollback").catch(() => {});
+    await client.query("rollback").catch((rollbackError: Error) => {
+      broken = rollbackError;
+    });
     throw error;
   } finally {
-    client.release();
+    // A connection that cannot even roll back is destroyed rather than handed to the next caller.
+    client.release(broken);
   }
 }

@@ -1,3 +1,4 @@
+import { isDatabaseUnavailable } from "@okr/database";
 import { contextFromTraceparent, SpanKind, tracer, withSpan } from "@okr/telemetry";
 import { context, propagation, trace } from "@opentelemetry/api";
 import type pg from "pg";
@@ -110,24 +111,50 @@ export class OutboxRelay {
   async #acquireLeadership(): Promise<boolean> {
     if (this.#client) return true;
     const client = await this.#options.pool.connect();
-    const { rows } = await client.query<{ leader: boolean }>(
-      "select pg_try_advisory_lock(hashtext('okr-outbox-relay')) as leader",
-    );
-    if (!rows[0]?.leader) {
-      client.release();
-      return false;
+    try {
+      const { rows } = await client.query<{ leader: boolean }>(
+        "select pg_try_advisory_lock(hashtext('okr-outbox-relay')) as leader",
+      );
+      if (!rows[0]?.leader) {
+        client.release();
+        return false;
+      }
+      client.on("notification", () => this.#wakeUp());
+      // A lost connection, also one that breaks between batches, while the relay sleeps; a failure of
+      // the relay's own query reaches #publishBatch too, which drops leadership the same way (once).
+      client.on("error", (error) => this.#loseLeadership(client, error));
+      await client.query("listen okr_outbox");
+    } catch (error) {
+      // Destroyed, not pooled: with its session go the lock and the LISTEN.
+      client.release(error as Error);
+      throw error;
     }
-    client.on("notification", () => this.#wakeUp());
-    client.on("error", () => {});
-    await client.query("listen okr_outbox");
     this.#client = client;
     this.#options.log?.("info", "outbox relay: elected for this database");
     return true;
   }
 
+  /**
+   * The leader's connection broke (a database restart, a failover, a killed backend): the server took
+   * its lock and LISTEN with it. The pool destroys the client, and the loop's next round elects again on
+   * a fresh connection; keeping the dead one would leave the relay failing forever.
+   */
+  #loseLeadership(client: pg.PoolClient, error: Error): void {
+    if (this.#client !== client) return;
+    this.#client = undefined;
+    client.release(error);
+    this.#options.log?.(
+      "warn",
+      `outbox relay: lost its database connection (${error.message}); electing again`,
+    );
+    this.#wakeUp();
+  }
+
   async #publishBatch(): Promise<number> {
     const client = this.#client ?? (await this.#options.pool.connect());
     const borrowed = client !== this.#client;
+    let broken: Error | undefined;
+    let sending = false;
     try {
       await client.query("begin");
       try {
@@ -138,7 +165,9 @@ export class OutboxRelay {
           [this.#options.batchSize],
         );
         if (rows.length > 0) {
+          sending = true;
           await this.#send(rows);
+          sending = false;
           await client.query(`delete from ${OUTBOX_TABLE} where id = any($1::uuid[])`, [
             rows.map((row) => row.id),
           ]);
@@ -148,11 +177,18 @@ export class OutboxRelay {
         if (rows.length > 0) this.stats.batches += 1;
         return rows.length;
       } catch (error) {
-        await client.query("rollback").catch(() => {});
+        await client.query("rollback").catch((rollbackError: Error) => {
+          broken = rollbackError;
+        });
         throw error;
       }
+    } catch (error) {
+      // A broker's socket errors look alike (ECONNREFUSED...): only a failed rollback tells on the database then.
+      if (!sending && isDatabaseUnavailable(error)) broken ??= error as Error;
+      if (broken && !borrowed) this.#loseLeadership(client, broken);
+      throw error;
     } finally {
-      if (borrowed) client.release();
+      if (borrowed) client.release(broken);
     }
   }
 

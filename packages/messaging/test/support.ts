@@ -17,9 +17,13 @@ export function noteEvents() {
   return { NoteCreated, registry: new EventRegistry([NoteCreated]) };
 }
 
-/** A fresh database with the messaging tables and a `notes` table standing for a service's state. */
-export function notesDatabase() {
+/**
+ * A fresh database with the messaging tables and a `notes` table standing for a service's state, on the
+ * shared test server or on `serverUrl`'s.
+ */
+export function notesDatabase(serverUrl?: string) {
   return createTestDatabase({
+    serverUrl,
     sql: `${MESSAGING_TABLES_SQL}
       create table notes (id uuid primary key, body text not null);
       create table applied_notes (id uuid primary key, body text not null, applications int not null default 1);`,

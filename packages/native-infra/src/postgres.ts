@@ -1,6 +1,7 @@
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { promisify } from "node:util";
 import { NATIVE_POSTGRES, nativePostgresUrl } from "@okr/endpoints";
 import pg from "pg";
 import { commandExists, MissingPrerequisiteError, run, waitUntil } from "./processes.ts";
@@ -53,9 +54,9 @@ function runAsServerUser(command: string, args: string[]): string {
   return run(cmd, argv);
 }
 
-export async function postgresIsReady(): Promise<boolean> {
+export async function postgresIsReady(url = nativePostgresUrl("postgres")): Promise<boolean> {
   const client = new pg.Client({
-    connectionString: nativePostgresUrl("postgres"),
+    connectionString: url,
     // Generous: on a loaded machine a false "not ready" would start a second cluster on the same port.
     connectionTimeoutMillis: 5000,
   });
@@ -70,18 +71,27 @@ export async function postgresIsReady(): Promise<boolean> {
   }
 }
 
-/** Initialises (once) and starts the cluster under the cache directory; returns true if it started it. */
-export async function ensurePostgres(cacheDir: string): Promise<boolean> {
-  if (await postgresIsReady()) return false;
+/** One native cluster: the shared development server, or a private one a fault test may restart. */
+export interface PostgresCluster {
+  port: number;
+  /** Holds `data/`, the password file and the Unix socket. */
+  root: string;
+  logFile: string;
+  /** Server settings beyond port, address and socket directory (`-c name=value`). */
+  settings: Record<string, string | number>;
+}
+
+const dataDirOf = (cluster: PostgresCluster) => join(cluster.root, "data");
+
+/** Initialises the cluster once (superuser okr, password auth over TCP) and starts it; waits until it answers. */
+export async function startCluster(cluster: PostgresCluster): Promise<void> {
   const binDir = postgresBinDir();
-  const root = join(cacheDir, "postgres");
-  const dataDir = join(root, "data");
-  const logFile = join(cacheDir, "logs", "postgres.log");
-  mkdirSync(join(cacheDir, "logs"), { recursive: true });
+  const { root, logFile } = cluster;
+  const dataDir = dataDirOf(cluster);
+  mkdirSync(dirname(logFile), { recursive: true });
   mkdirSync(root, { recursive: true });
   if (isRoot) {
     run("chown", ["-R", "postgres", root]);
-    chmodSync(cacheDir, 0o755);
     writeFileSync(logFile, "", { flag: "a" });
     run("chown", ["postgres", logFile]);
   }
@@ -102,12 +112,12 @@ export async function ensurePostgres(cacheDir: string): Promise<boolean> {
     ]);
   }
   const serverOptions = [
-    `-p ${NATIVE_POSTGRES.port}`,
+    `-p ${cluster.port}`,
     "-c listen_addresses=127.0.0.1",
     `-k ${root}`,
-    "-c max_connections=300",
-    "-c shared_buffers=256MB",
+    ...Object.entries(cluster.settings).map(([name, value]) => `-c ${name}=${value}`),
   ].join(" ");
+  // -l always: without it the server inherits pg_ctl's output pipes and the call never returns.
   runAsServerUser(join(binDir, "pg_ctl"), [
     "-D",
     dataDir,
@@ -120,14 +130,57 @@ export async function ensurePostgres(cacheDir: string): Promise<boolean> {
     "60",
     "start",
   ]);
-  await waitUntil("PostgreSQL", postgresIsReady, { timeoutMs: 60_000, logFile });
+  const url = `postgresql://${NATIVE_POSTGRES.user}:${NATIVE_POSTGRES.password}@127.0.0.1:${cluster.port}/postgres`;
+  await waitUntil("PostgreSQL", () => postgresIsReady(url), { timeoutMs: 60_000, logFile });
+}
+
+/**
+ * Stops a running cluster: `fast` disconnects clients and shuts down cleanly, `immediate` kills the
+ * server the way a crash would (crash recovery on the next start). False if it was not running.
+ */
+export function stopCluster(cluster: PostgresCluster, mode: "fast" | "immediate" = "fast"): boolean {
+  const dataDir = dataDirOf(cluster);
+  if (!existsSync(join(dataDir, "postmaster.pid"))) return false;
+  runAsServerUser(join(postgresBinDir(), "pg_ctl"), ["-D", dataDir, "-m", mode, "-w", "stop"]);
+  return true;
+}
+
+/**
+ * `pg_ctl restart` with the options the cluster was started with; resolves once it accepts connections.
+ * Asynchronous, so the caller's own clients keep running (and failing, and retrying) meanwhile.
+ */
+export async function restartCluster(cluster: PostgresCluster, mode: "fast" | "immediate"): Promise<void> {
+  const [command, args] = asServerUser(join(postgresBinDir(), "pg_ctl"), [
+    "-D",
+    dataDirOf(cluster),
+    "-l",
+    cluster.logFile,
+    "-m",
+    mode,
+    "-w",
+    "-t",
+    "60",
+    "restart",
+  ]);
+  await promisify(execFile)(command, args);
+}
+
+const sharedCluster = (cacheDir: string): PostgresCluster => ({
+  port: NATIVE_POSTGRES.port,
+  root: join(cacheDir, "postgres"),
+  logFile: join(cacheDir, "logs", "postgres.log"),
+  settings: { max_connections: 300, shared_buffers: "256MB" },
+});
+
+/** Initialises (once) and starts the cluster under the cache directory; returns true if it started it. */
+export async function ensurePostgres(cacheDir: string): Promise<boolean> {
+  if (await postgresIsReady()) return false;
+  mkdirSync(cacheDir, { recursive: true });
+  if (isRoot) chmodSync(cacheDir, 0o755);
+  await startCluster(sharedCluster(cacheDir));
   return true;
 }
 
 export function stopPostgres(cacheDir: string): boolean {
-  const dataDir = join(cacheDir, "postgres", "data");
-  if (!existsSync(join(dataDir, "postmaster.pid"))) return false;
-  const binDir = postgresBinDir();
-  runAsServerUser(join(binDir, "pg_ctl"), ["-D", dataDir, "-m", "fast", "-w", "stop"]);
-  return true;
+  return stopCluster(sharedCluster(cacheDir));
 }

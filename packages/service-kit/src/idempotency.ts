@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { isDatabaseUnavailable } from "@okr/database";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { badRequest, conflict, unprocessable } from "./problem.ts";
 
@@ -100,20 +101,30 @@ export function registerIdempotencyKeys(app: FastifyInstance, options: Idempoten
     const claim = request.idempotencyClaim;
     if (!claim) return payload;
     request.idempotencyClaim = undefined;
-    if (reply.statusCode >= 500 || typeof payload !== "string") {
-      await release(db, claim);
-      return payload;
+    try {
+      if (reply.statusCode >= 500 || typeof payload !== "string") {
+        await release(db, claim);
+        return payload;
+      }
+      await db.query(
+        `UPDATE "idempotency_keys" SET "status_code" = $3, "response_body" = $4::jsonb WHERE "tenant_id" = $1 AND "key" = $2`,
+        [claim.tenantId, claim.key, reply.statusCode, payload === "" ? "null" : payload],
+      );
+    } catch (error) {
+      // The database went away after the route answered: the answer still goes out (a committed write
+      // must not read as a failure), and the claim is taken over once stale.
+      if (!isDatabaseUnavailable(error)) throw error;
+      request.log.warn({ err: error }, "idempotency key not recorded: database unavailable");
     }
-    await db.query(
-      `UPDATE "idempotency_keys" SET "status_code" = $3, "response_body" = $4::jsonb WHERE "tenant_id" = $1 AND "key" = $2`,
-      [claim.tenantId, claim.key, reply.statusCode, payload === "" ? "null" : payload],
-    );
     return payload;
   });
 
   // A request that dies without answering (aborted connection) must not hold its claim until it is stale.
   app.addHook("onResponse", async (request) => {
-    if (request.idempotencyClaim) await release(db, request.idempotencyClaim);
+    if (!request.idempotencyClaim) return;
+    await release(db, request.idempotencyClaim).catch((error: unknown) => {
+      if (!isDatabaseUnavailable(error)) throw error;
+    });
   });
 }
 

@@ -4,6 +4,7 @@ export { type IdempotencyOptions, registerIdempotencyKeys, type SqlQueryable } f
 export {
   badRequest,
   conflict,
+  DATABASE_RETRY_AFTER_SECONDS,
   forbidden,
   notFound,
   Problem,

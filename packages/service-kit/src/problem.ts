@@ -1,3 +1,4 @@
+import { isDatabaseUnavailable } from "@okr/database";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
 /**
@@ -53,7 +54,14 @@ function send(reply: FastifyReply, request: FastifyRequest, body: ProblemBody) {
     .send({ ...body, instance: request.url, requestId: request.id });
 }
 
-/** Every error leaves as problem+json; a 5xx never leaks internals to the client. */
+/** Seconds a client is asked to wait when the database is briefly unreachable (a restart takes a few). */
+export const DATABASE_RETRY_AFTER_SECONDS = 2;
+
+/**
+ * Every error leaves as problem+json; a 5xx never leaks internals to the client. A database that is
+ * briefly unreachable (restart, failover, full connection table) is a 503 with Retry-After: the request
+ * was fine and the same one succeeds shortly, so it is not reported as the server's failure (500).
+ */
 export function registerProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | Problem, request, reply) => {
     if (error instanceof Problem) {
@@ -83,6 +91,17 @@ export function registerProblemHandlers(app: FastifyInstance): void {
     }
     const status =
       error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500 && isDatabaseUnavailable(error)) {
+      // Expected during a restart, one line per request: no stack (Prisma's messages span many lines).
+      request.log.warn({ code: (error as { code?: unknown }).code }, "database unavailable: answered 503");
+      reply.header("retry-after", String(DATABASE_RETRY_AFTER_SECONDS));
+      return send(reply, request, {
+        type: problemType("database-unavailable"),
+        title: "Temporarily unavailable",
+        status: 503,
+        detail: `The database is briefly unreachable; retry in ${DATABASE_RETRY_AFTER_SECONDS} seconds.`,
+      });
+    }
     if (status === 500) {
       request.log.error({ err: error }, "unhandled error");
       return send(reply, request, {

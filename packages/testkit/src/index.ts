@@ -7,4 +7,5 @@ export {
   testBus,
 } from "@okr/messaging/testing";
 export { type ControllableBroker, startPrivateKafka } from "@okr/native-infra/private-kafka";
+export { type PrivatePostgres, startPrivatePostgres } from "@okr/native-infra/private-postgres";
 export { startTestService, type TestService } from "./service.ts";

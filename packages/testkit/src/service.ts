@@ -18,13 +18,18 @@ export interface TestService<Db> {
 
 /**
  * Boots a service exactly as its process does (same definition, same build), but on a fresh database
- * of the real test server and the real broker, with its outbox relay running.
+ * of the real test server (or `databaseServerUrl`'s) and the real broker, with its outbox relay running.
  */
 export async function startTestService<Db>(
   definition: ServiceDefinition<Db, ServiceConfig>,
   overrides: Record<string, string> = {},
+  options: { databaseServerUrl?: string } = {},
 ): Promise<TestService<Db>> {
-  const database = await createTestDatabase({ migrationsDir: definition.migrationsDir, poolMax: 10 });
+  const database = await createTestDatabase({
+    migrationsDir: definition.migrationsDir,
+    poolMax: 10,
+    serverUrl: options.databaseServerUrl,
+  });
   const endpoints = testEndpoints();
   const config = loadConfig(ServiceConfigSchema, {
     NODE_ENV: "test",

@@ -1,0 +1,94 @@
+import { randomUUID } from "node:crypto";
+import type { TestDatabase } from "@okr/database/testing";
+import { uniqueName, waitFor } from "@okr/endpoints";
+import { createEvent, type EventEnvelope } from "@okr/events";
+import { type PrivatePostgres, startPrivatePostgres } from "@okr/native-infra/private-postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EventConsumer, eventHeaders, pgTransaction, type SqlExecutor } from "../src/index.ts";
+import { testBus } from "../src/testing.ts";
+import { noteEvents, notesDatabase } from "./support.ts";
+
+const tenant = "44444444-4444-4444-8444-444444444444";
+const bus = testBus();
+let server: PrivatePostgres;
+let db: TestDatabase;
+
+beforeAll(async () => {
+  server = await startPrivatePostgres("consumer-restart-test");
+  db = await notesDatabase(server.url("postgres"));
+}, 120_000);
+afterAll(async () => {
+  await db?.pool.end().catch(() => {});
+  await server?.stop();
+});
+
+type Mode = "per message" | "batch";
+
+/** Few attempts and short waits: a consumer that took the outage for a failing event would dead-letter at once. */
+function notesConsumer(registry: ReturnType<typeof noteEvents>["registry"], mode: Mode) {
+  const apply = async (tx: SqlExecutor, events: EventEnvelope[]) => {
+    await tx.$executeRawUnsafe(
+      `insert into applied_notes (id, body)
+       select (n->>'noteId')::uuid, n->>'body' from jsonb_array_elements($1::jsonb) n
+       on conflict (id) do update set applications = applied_notes.applications + 1`,
+      JSON.stringify(events.map((event) => event.data)),
+    );
+  };
+  return new EventConsumer({
+    bus,
+    groupId: uniqueName("notes-restart"),
+    registry,
+    retryBackoffMs: 20,
+    maxAttempts: 3,
+    transaction: (work) => pgTransaction(db.pool, work),
+    ...(mode === "batch"
+      ? { handleBatch: (events, tx) => apply(tx, events) }
+      : { handle: (event, tx) => apply(tx, [event]) }),
+  });
+}
+
+async function produce(topic: string, events: EventEnvelope[]) {
+  const producer = bus.producer();
+  await producer.connect();
+  await producer.send(
+    events.map((event) => ({
+      topic,
+      key: String((event.data as { noteId: string }).noteId),
+      value: JSON.stringify(event),
+      headers: eventHeaders(event, undefined),
+    })),
+  );
+  await producer.disconnect();
+}
+
+describe.each<Mode>(["per message", "batch"])("a consumer (%s) across a Postgres restart", (mode) => {
+  it("waits for the database instead of dead-lettering, then applies every event once", async () => {
+    const { NoteCreated, registry } = noteEvents();
+    await bus.ensureTopics([NoteCreated.topic]);
+    const note = (body: string) => createEvent(NoteCreated, { noteId: randomUUID(), body }, { tenant });
+    const consumer = notesConsumer(registry, mode);
+    await consumer.start();
+    try {
+      const first = note("before the restart");
+      await produce(NoteCreated.topic, [first]);
+      await waitFor("the consumer to apply the first event", () => consumer.stats.applied === 1, 60_000);
+
+      // The events arrive while every connection is dead and the server is recovering.
+      const restarting = server.restart({ mode: "immediate" });
+      const during = Array.from({ length: 20 }, (_, i) => note(`during the restart #${i}`));
+      await produce(NoteCreated.topic, during);
+      await restarting;
+
+      await waitFor("every event applied", () => consumer.stats.applied === 21, 30_000);
+      expect(consumer.stats.deadLettered).toBe(0);
+      const { rows } = await db.pool.query<{ applications: number }>(
+        "select applications from applied_notes where id = any($1::uuid[])",
+        [[first, ...during].map((event) => (event.data as { noteId: string }).noteId)],
+      );
+      expect(rows).toHaveLength(21);
+      expect(rows.every((row) => row.applications === 1)).toBe(true);
+    } finally {
+      await consumer.stop();
+    }
+  }, 120_000);
+});
