@@ -4,6 +4,7 @@ import { DEFAULT_POLICY, type OkrPolicy, validatePolicy } from "@okr/goals-domai
 import { publishEvent } from "@okr/messaging";
 import { notFound, requireRole } from "@okr/service-kit";
 import { Type } from "typebox";
+import { transaction } from "../database.ts";
 import { recordAudit } from "../repositories/audit.ts";
 import { loadPolicy } from "../repositories/policy.ts";
 import { rejectIf } from "../rules.ts";
@@ -98,7 +99,7 @@ export function organizationRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTyp
       async (request, reply) => {
         requireRole(request, "admin");
         const id = request.principal.tenantId;
-        const { created, row } = await runtime.db.$transaction(async (tx) => {
+        const { created, row } = await transaction(runtime.db, async (tx) => {
           const existing = await tx.organization.findUnique({ where: { id } });
           const saved = await tx.organization.upsert({
             where: { id },
@@ -158,7 +159,7 @@ export function organizationRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTyp
         const policy: OkrPolicy = { ...DEFAULT_POLICY, ...request.body };
         rejectIf(validatePolicy(policy));
         const id = request.principal.tenantId;
-        await runtime.db.$transaction(async (tx) => {
+        await transaction(runtime.db, async (tx) => {
           const existing = await tx.organization.findUnique({ where: { id }, select: { id: true } });
           if (!existing) throw notFound(`organization ${id} (create it with PUT /organization first)`);
           await tx.organization.update({

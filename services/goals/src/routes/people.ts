@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { uuidv7 } from "@okr/events";
 import { conflict, notFound, requireRole } from "@okr/service-kit";
 import { Type } from "typebox";
+import { transaction } from "../database.ts";
 import { recordAudit } from "../repositories/audit.ts";
 import type { GoalsRuntime } from "../service.ts";
 import { IdParams, Literals, PageQuery, page, problems, Uuid } from "./schemas.ts";
@@ -68,7 +69,7 @@ export function peopleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
         requireRole(request, "admin", "service");
         const tenantId = request.principal.tenantId;
         const id = request.body.id ?? uuidv7();
-        const row = await runtime.db.$transaction(async (tx) => {
+        const row = await transaction(runtime.db, async (tx) => {
           const clash = await tx.person.findFirst({
             where: { OR: [{ id }, { tenantId, email: request.body.email }] },
             select: { id: true },
@@ -157,7 +158,7 @@ export function peopleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
       async (request) => {
         requireRole(request, "admin", "service");
         const { tenantId } = request.principal;
-        const row = await runtime.db.$transaction(async (tx) => {
+        const row = await transaction(runtime.db, async (tx) => {
           const existing = await tx.person.findFirst({ where: { id: request.params.id, tenantId } });
           if (!existing) throw notFound(`person ${request.params.id}`);
           if (request.body.email && request.body.email !== existing.email) {
@@ -195,7 +196,7 @@ export function peopleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
       async (request, reply) => {
         requireRole(request, "admin", "service");
         const { tenantId } = request.principal;
-        await runtime.db.$transaction(async (tx) => {
+        await transaction(runtime.db, async (tx) => {
           const existing = await tx.person.findFirst({ where: { id: request.params.id, tenantId } });
           if (!existing) throw notFound(`person ${request.params.id}`);
           const owned = await tx.objective.count({

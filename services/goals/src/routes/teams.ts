@@ -4,6 +4,7 @@ import { checkParent } from "@okr/goals-domain";
 import { publishEvent } from "@okr/messaging";
 import { badRequest, conflict, notFound, requireRole } from "@okr/service-kit";
 import { Type } from "typebox";
+import { transaction } from "../database.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { recordAudit } from "../repositories/audit.ts";
 import { rejectIf } from "../rules.ts";
@@ -84,11 +85,12 @@ async function setMembers(
   const unknown = wanted.filter((id) => !known.has(id));
   if (unknown.length) throw notFound(`person ${unknown.join(", ")}`);
   await tx.teamMembership.deleteMany({ where: { teamId } });
+  // In person id order: the people rows the memberships reference are locked (key share) in one order.
   await tx.teamMembership.createMany({
     data: [
       ...leaderIds.map((personId) => ({ teamId, personId, tenantId, role: "leader" })),
       ...memberIds.map((personId) => ({ teamId, personId, tenantId, role: "member" })),
-    ],
+    ].sort((a, b) => (a.personId < b.personId ? -1 : a.personId > b.personId ? 1 : 0)),
   });
 }
 
@@ -120,7 +122,7 @@ export function teamRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
         requireRole(request, "admin", "service");
         const { tenantId } = request.principal;
         const { name, parentTeamId = null, leaderIds = [], memberIds = [] } = request.body;
-        const team = await runtime.db.$transaction(async (tx) => {
+        const team = await transaction(runtime.db, async (tx) => {
           if (
             parentTeamId &&
             !(await tx.team.findFirst({ where: { id: parentTeamId, tenantId }, select: { id: true } }))
@@ -203,7 +205,7 @@ export function teamRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
         requireRole(request, "admin", "service");
         const { tenantId } = request.principal;
         const id = request.params.id;
-        return runtime.db.$transaction(async (tx) => {
+        return transaction(runtime.db, async (tx) => {
           const existing = await tx.team.findFirst({ where: { id, tenantId }, include: withMembers });
           if (!existing) throw notFound(`team ${id}`);
           const { name, parentTeamId, leaderIds, memberIds } = request.body;
@@ -249,7 +251,7 @@ export function teamRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
         requireRole(request, "admin", "service");
         const { tenantId } = request.principal;
         const id = request.params.id;
-        await runtime.db.$transaction(async (tx) => {
+        await transaction(runtime.db, async (tx) => {
           const existing = await tx.team.findFirst({ where: { id, tenantId }, include: withMembers });
           if (!existing) throw notFound(`team ${id}`);
           if (await tx.team.count({ where: { tenantId, parentTeamId: id } }))
