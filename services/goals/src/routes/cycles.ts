@@ -8,6 +8,7 @@ import { transaction } from "../database.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { recordAudit } from "../repositories/audit.ts";
 import { keyResultsInOrder, viewObjectives } from "../repositories/objective-view.ts";
+import { requireOrganization } from "../repositories/organization.ts";
 import { loadPolicy } from "../repositories/policy.ts";
 import { conflictOn, cycleLocked, rejectIf } from "../rules.ts";
 import type { GoalsRuntime } from "../service.ts";
@@ -119,6 +120,7 @@ export function cycleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
         };
         rejectIf(validateCycle(calendar));
         const row = await transaction(runtime.db, async (tx) => {
+          await requireOrganization(tx, tenantId);
           if (await tx.cycle.findFirst({ where: { tenantId, name: calendar.name }, select: { id: true } }))
             throw nameTaken(calendar.name);
           const created = await tx.cycle.create({

@@ -504,7 +504,11 @@ export function objectiveRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
       Type.Object(
         {
           actorId: Type.Optional(
-            Type.String({ minLength: 1, maxLength: 200, description: "on whose behalf (service callers)" }),
+            Type.String({
+              minLength: 1,
+              maxLength: 200,
+              description: "on whose behalf (admins and service callers only)",
+            }),
           ),
         },
         { additionalProperties: false },
@@ -522,7 +526,15 @@ export function objectiveRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
       "close",
       "Close an objective (its owners, their leaders, admins, the cycle worker)",
       Type.Object(
-        { actorId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) },
+        {
+          actorId: Type.Optional(
+            Type.String({
+              minLength: 1,
+              maxLength: 200,
+              description: "on whose behalf (admins and service callers only)",
+            }),
+          ),
+        },
         { additionalProperties: false },
       ),
     );

@@ -7,6 +7,7 @@ import { Type } from "typebox";
 import { transaction } from "../database.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { recordAudit } from "../repositories/audit.ts";
+import { requireOrganization } from "../repositories/organization.ts";
 import { rejectIf } from "../rules.ts";
 import type { GoalsRuntime } from "../service.ts";
 import { IdParams, NullableUuid, PageQuery, page, problems, Uuid } from "./schemas.ts";
@@ -115,7 +116,7 @@ export function teamRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
           tags: ["teams"],
           summary: "Add a team to the tree (admins)",
           body: TeamBody,
-          response: { 201: Team, ...problems(400, 403, 404) },
+          response: { 201: Team, ...problems(400, 403, 404, 409) },
         },
       },
       async (request, reply) => {
@@ -123,6 +124,7 @@ export function teamRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
         const { tenantId } = request.principal;
         const { name, parentTeamId = null, leaderIds = [], memberIds = [] } = request.body;
         const team = await transaction(runtime.db, async (tx) => {
+          await requireOrganization(tx, tenantId);
           if (
             parentTeamId &&
             !(await tx.team.findFirst({ where: { id: parentTeamId, tenantId }, select: { id: true } }))
