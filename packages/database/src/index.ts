@@ -3,4 +3,5 @@ export { dropDatabase, ensureDatabases, maintenanceUrl, withDatabase } from "./d
 export { applyMigrations, listMigrations, MigrationError } from "./migrations.ts";
 export { createPool, type PoolOptions } from "./pool.ts";
 export { createPrismaClient } from "./prisma.ts";
+export { isRetryableConflict, type RetryOptions, retryOnConflict } from "./retry.ts";
 export { isDatabaseUnavailable } from "./unavailable.ts";

@@ -1,4 +1,4 @@
-import { isDatabaseUnavailable } from "@okr/database";
+import { isDatabaseUnavailable, isRetryableConflict } from "@okr/database";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
 /**
@@ -100,6 +100,20 @@ export function registerProblemHandlers(app: FastifyInstance): void {
         title: "Temporarily unavailable",
         status: 503,
         detail: `The database is briefly unreachable; retry in ${DATABASE_RETRY_AFTER_SECONDS} seconds.`,
+      });
+    }
+    if (status === 500 && isRetryableConflict(error)) {
+      // Only reached once the transaction's own bounded retries ran out: contention, not a bug in the request.
+      request.log.warn(
+        { code: (error as { code?: unknown }).code },
+        "write conflict persisted: answered 503",
+      );
+      reply.header("retry-after", "1");
+      return send(reply, request, {
+        type: problemType("write-conflict"),
+        title: "Temporarily unavailable",
+        status: 503,
+        detail: "Concurrent writes kept conflicting with this one; retry in a second.",
       });
     }
     if (status === 500) {

@@ -50,6 +50,10 @@ const app = await createServiceApp({
     routes.get("/explode", async () => {
       throw new Error("secret internal detail");
     });
+    routes.get("/deadlocked", async () => {
+      // What pg throws once a transaction's own retries gave up: contention, not the caller's fault.
+      throw Object.assign(new Error("deadlock detected"), { code: "40P01" });
+    });
   },
 });
 
@@ -183,6 +187,19 @@ describe("service app", () => {
     expect(response.statusCode).toBe(500);
     expect(response.body).not.toContain("secret internal detail");
     expect(response.json().requestId).toBe(response.headers["x-request-id"] ?? response.json().requestId);
+  });
+
+  it("answers a write conflict that outlived its retries with 503 and Retry-After, not 500", async () => {
+    const response = await app.inject({
+      method: "GET",
+      url: "/deadlocked",
+      headers: { authorization: `Bearer ${await token(["member"])}` },
+    });
+    expect(response.statusCode).toBe(503);
+    expect(response.headers["retry-after"]).toBe("1");
+    expect(response.headers["content-type"]).toContain("application/problem+json");
+    expect(response.json().type).toBe("https://okr-platform.dev/problems/write-conflict");
+    expect(response.body).not.toContain("deadlock detected");
   });
 
   it("serves health, readiness and OpenAPI without a token", async () => {

@@ -1,8 +1,22 @@
 import { fileURLToPath } from "node:url";
-import { createPrismaClient } from "@okr/database";
+import { createPrismaClient, type RetryOptions, retryOnConflict } from "@okr/database";
 import type pg from "pg";
-import { PrismaClient } from "./generated/prisma/client.ts";
+import { type Prisma, PrismaClient } from "./generated/prisma/client.ts";
 
 export type GoalsDb = PrismaClient;
 export const migrationsDir = fileURLToPath(new URL("../prisma/migrations", import.meta.url));
 export const createGoalsDb = (pool: pg.Pool): GoalsDb => createPrismaClient(PrismaClient, pool);
+
+/**
+ * Every goals transaction runs here: one that Postgres aborted to break a deadlock or a serialization
+ * conflict (nothing of it kept) runs again, a bounded number of times, instead of answering 500. `work`
+ * must therefore touch nothing outside the database that a second run would repeat.
+ */
+export function transaction<T>(
+  db: GoalsDb,
+  work: (tx: Prisma.TransactionClient) => Promise<T>,
+  options?: { timeout?: number; maxWait?: number; retry?: RetryOptions },
+): Promise<T> {
+  const { retry, ...transactionOptions } = options ?? {};
+  return retryOnConflict(() => db.$transaction(work, transactionOptions), retry);
+}

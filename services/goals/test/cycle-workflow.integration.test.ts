@@ -163,8 +163,17 @@ describe("cycle runs API", () => {
     expect((await call("POST", run, ["member"])).status).toBe(403);
     expect((await call("POST", `/cycles/${randomUUID()}/run`, ["admin"])).status).toBe(404);
     expect((await call("POST", run, ["admin"], { durations: { settingSeconds: -1 } })).status).toBe(400);
-    // Another organization's cycle is unknown.
-    expect((await call("POST", run, ["admin"], {}, { tenant: randomUUID() })).status).toBe(404);
+    // Another organization's cycle is unknown; a tenant without an organization starts no run at all.
+    const otherTenant = randomUUID();
+    expect((await call("POST", run, ["admin"], {}, { tenant: otherTenant })).status).toBe(409);
+    await call(
+      "PUT",
+      "/organization",
+      ["admin"],
+      { name: "Other", mission: "Elsewhere" },
+      { tenant: otherTenant, target: goals.app },
+    );
+    expect((await call("POST", run, ["admin"], {}, { tenant: otherTenant })).status).toBe(404);
 
     const started = await call("POST", run, ["admin"], {
       durations: { settingSeconds: 3_600 },

@@ -51,23 +51,26 @@ export function scoreConsumer(runtime: GoalsRuntime, groupId = `${runtime.consum
 /**
  * The newest event of the type per (tenant, entity), later in the batch winning a tie (as one upsert
  * after another would). Tenant stays in the key: another tenant's event for the same id must not
- * displace this one's (the upsert refuses it anyway).
+ * displace this one's (the upsert refuses it anyway). Sorted by entity id: the upsert locks rows in its
+ * input order, and two batches (replicas, concurrent partitions) sharing rows must lock them in one order.
  */
 function newest<D extends EventDefinition>(
   events: EventEnvelope[],
   definition: D,
   of: { id: (data: EventData<D>) => string; time: (data: EventData<D>) => string },
 ): { tenant: string; data: EventData<D> }[] {
-  const kept = new Map<string, { tenant: string; data: EventData<D>; time: number }>();
+  const kept = new Map<string, { tenant: string; id: string; data: EventData<D>; time: number }>();
   for (const event of events) {
     if (event.type !== definition.type) continue;
     const data = event.data as EventData<D>;
     const key = `${event.tenant}/${of.id(data)}`;
     const time = Date.parse(of.time(data));
     const seen = kept.get(key);
-    if (!seen || seen.time <= time) kept.set(key, { tenant: event.tenant, data, time });
+    if (!seen || seen.time <= time) kept.set(key, { tenant: event.tenant, id: of.id(data), data, time });
   }
-  return [...kept.values()];
+  return [...kept.values()]
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .map(({ tenant, data }) => ({ tenant, data }));
 }
 
 async function upsertKeyResultScores(

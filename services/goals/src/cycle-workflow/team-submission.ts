@@ -1,4 +1,5 @@
 import { notFound, type Principal, unprocessable } from "@okr/service-kit";
+import { transaction } from "../database.ts";
 import { transitionObjective } from "../repositories/objective-transitions.ts";
 import type { GoalsRuntime } from "../service.ts";
 
@@ -27,7 +28,8 @@ export async function submitTeamObjectives<Accepted>(
 ): Promise<Accepted> {
   const { tenantId } = principal;
   const { cycleId, teamId } = target;
-  return runtime.db.$transaction(
+  return transaction(
+    runtime.db,
     async (tx) => {
       const team = await tx.team.findFirst({
         where: { id: teamId, tenantId },
@@ -39,6 +41,8 @@ export async function submitTeamObjectives<Accepted>(
       const objectives = await tx.objective.findMany({
         where: { tenantId, id: { in: objectiveIds } },
         select: { id: true, cycleId: true, ownerKind: true, ownerId: true, state: true },
+        // Submitted in id order: the row locks of concurrent multi-row writes are taken in one order.
+        orderBy: { id: "asc" },
       });
       const byId = new Map(objectives.map((objective) => [objective.id, objective]));
       for (const id of objectiveIds) {

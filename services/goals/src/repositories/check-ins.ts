@@ -1,3 +1,4 @@
+import { retryOnConflict } from "@okr/database";
 import {
   CheckInRecorded,
   createEvent,
@@ -275,6 +276,11 @@ function checkInEnvelope(
  * recordedAt), and puts one okr.check-in.recorded.v1 per check-in into the outbox, all in ONE statement:
  * atomic without an explicit transaction, one round trip and one commit however many rows (and tenants).
  * A check-in whose cycle got locked meanwhile is dropped together with its event. Returns the ids written.
+ *
+ * The KR rows it moves are locked first, in id order (`newer`): left to the update, the lock order would
+ * follow the plan (a hash join scans key_results in physical order, which differs between snapshots as
+ * rows get new versions), and two writes sharing KRs could each hold one the other waits for (40P01).
+ * Inside a transaction the caller's other writes must not lock key_results rows out of that order.
  */
 export async function writeCheckIns(sql: Sql, checkIns: PreparedCheckIn[]): Promise<Set<string>> {
   if (checkIns.length === 0) return new Set();
@@ -320,12 +326,17 @@ export async function writeCheckIns(sql: Sql, checkIns: PreparedCheckIn[]): Prom
        returning id
      ), latest as (
        select distinct on (key_result_id) * from open order by key_result_id, recorded_at desc, id desc
+     ), newer as (
+       select l.* from latest l join key_results k on k.id = l.key_result_id
+        where k.last_check_in_at is null or k.last_check_in_at <= l.recorded_at
+        order by k.id
+          for no key update of k
      ), moved as (
        update key_results k
           set latest_value = l.value, latest_confidence = l.confidence,
               milestones_done = coalesce(l.milestones_done, k.milestones_done),
               last_check_in_at = l.recorded_at, updated_at = now()
-         from latest l
+         from newer l
         where k.id = l.key_result_id and (k.last_check_in_at is null or k.last_check_in_at <= l.recorded_at)
      ), published as (
        insert into ${OUTBOX_TABLE} (id, topic, partition_key, event_type, tenant, envelope)
@@ -348,8 +359,9 @@ interface Pending {
  * and Postgres serializes the commits of notifying transactions; one request = one commit would cap the
  * service at one check-in per WAL flush. Check-ins that arrive while a write is in flight are written
  * together in the next statement instead: each caller still gets its answer only after its own row
- * committed. If a combined write fails, each check-in is retried on its own so one bad row cannot sink
- * the others.
+ * committed. A write Postgres aborted as a deadlock or serialization failure runs again as it was; if a
+ * combined write fails otherwise, each check-in is retried on its own so one bad row cannot sink the
+ * others. Give it the pool, never a client inside a transaction.
  */
 export class CheckInBatcher {
   readonly #sql: Sql;
@@ -377,16 +389,18 @@ export class CheckInBatcher {
     const batch = this.#queue.splice(0, this.#maxBatch);
     this.#inFlight += 1;
     try {
-      const written = await writeCheckIns(
-        this.#sql,
-        batch.map((p) => p.checkIn),
+      const written = await retryOnConflict(() =>
+        writeCheckIns(
+          this.#sql,
+          batch.map((p) => p.checkIn),
+        ),
       );
       for (const p of batch) p.resolve(written.has(p.checkIn.event.checkInId));
     } catch {
       await Promise.all(
         batch.map(async (p) => {
           try {
-            p.resolve((await writeCheckIns(this.#sql, [p.checkIn])).size === 1);
+            p.resolve((await retryOnConflict(() => writeCheckIns(this.#sql, [p.checkIn]))).size === 1);
           } catch (error) {
             p.reject(error);
           }

@@ -4,6 +4,7 @@ import {
   canWorkOn,
   checkKeyResultCountOnSubmit,
   checkObjectiveCountOnSubmit,
+  isAdmin,
   merge,
   type ObjectiveAction,
   type ObjectiveState as State,
@@ -38,6 +39,12 @@ export async function transitionObjective(
   body: TransitionBody,
 ): Promise<ObjectiveView & { warnings?: ReturnType<typeof applyVerdict> }> {
   const { tenantId } = principal;
+  // The actor is the caller. Admins and the service credential (the cycle worker) may act on someone's
+  // behalf: the event names that person, the audit entry both.
+  const onBehalfOf =
+    body.actorId !== undefined && body.actorId !== principal.subject ? body.actorId : undefined;
+  if (onBehalfOf !== undefined && !isAdmin({ roles: principal.roles }))
+    throw forbidden("only admins and the service credential act on someone's behalf (actorId)");
   const before = await tx.objective.findFirst({
     where: { id: objectiveId, tenantId },
     include: { cycle: true, keyResults: { select: { id: true } } },
@@ -82,7 +89,7 @@ export async function transitionObjective(
         version: { increment: 1 },
       },
     });
-    const actorId = (body.actorId ?? principal.subject).slice(0, 200);
+    const actorId = (onBehalfOf ?? principal.subject).slice(0, 200);
     const data: EventData<typeof ObjectiveStateChanged> = {
       objectiveId: after.id,
       cycleId: after.cycleId,
@@ -102,7 +109,7 @@ export async function transitionObjective(
         from: move.from,
         to: move.to,
         ...(body.reason ? { reason: body.reason } : {}),
-        ...(body.actorId ? { onBehalfOf: body.actorId } : {}),
+        ...(onBehalfOf !== undefined ? { onBehalfOf } : {}),
       },
     );
   }

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { retryOnConflict } from "@okr/database";
 import { canCheckIn, isAdmin, type Owner as OwnerValue, type RuleViolation } from "@okr/goals-domain";
 import { forbidden, notFound, type Principal } from "@okr/service-kit";
 import { Type } from "typebox";
@@ -256,9 +257,12 @@ export function checkInRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox 
           if (prepared.ok) accepted.push({ index, checkIn: prepared.checkIn });
           else reject(422, describe(prepared.errors), prepared.errors);
         }
-        const written = await writeCheckIns(
-          runtime.pool,
-          accepted.map((a) => a.checkIn),
+        // One autocommit statement: when Postgres aborts it (deadlock, serialization), nothing was kept.
+        const written = await retryOnConflict(() =>
+          writeCheckIns(
+            runtime.pool,
+            accepted.map((a) => a.checkIn),
+          ),
         );
         const checkIns: { index: number; id: string }[] = [];
         for (const { index, checkIn } of accepted) {

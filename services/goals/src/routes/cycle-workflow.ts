@@ -24,6 +24,7 @@ import {
 } from "../cycle-workflow/schemas.ts";
 import { submitTeamObjectives, type TeamSubmission } from "../cycle-workflow/team-submission.ts";
 import { asProblem, lazyTemporalClient } from "../cycle-workflow/temporal.ts";
+import { requireOrganization } from "../repositories/organization.ts";
 import type { GoalsRuntime } from "../service.ts";
 
 const problems = (...statuses: number[]) =>
@@ -64,6 +65,7 @@ export function cycleWorkflowRoutes(
         requireRole(request, "admin", "service");
         const { tenantId } = request.principal;
         const { cycleId } = request.params;
+        await requireOrganization(runtime.db, tenantId);
         const cycle = await runtime.db.cycle.findFirst({
           where: { id: cycleId, tenantId },
           select: { phase: true },

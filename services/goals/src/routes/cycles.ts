@@ -4,9 +4,11 @@ import { buildAlignmentTree, changePhase, type CyclePhase as Phase, validateCycl
 import { publishEvent } from "@okr/messaging";
 import { conflict, notFound, requireRole } from "@okr/service-kit";
 import { Type } from "typebox";
+import { transaction } from "../database.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { recordAudit } from "../repositories/audit.ts";
 import { keyResultsInOrder, viewObjectives } from "../repositories/objective-view.ts";
+import { requireOrganization } from "../repositories/organization.ts";
 import { loadPolicy } from "../repositories/policy.ts";
 import { conflictOn, cycleLocked, rejectIf } from "../rules.ts";
 import type { GoalsRuntime } from "../service.ts";
@@ -117,7 +119,8 @@ export function cycleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
           checkInCadence: request.body.checkInCadence ?? policy.checkInCadence,
         };
         rejectIf(validateCycle(calendar));
-        const row = await runtime.db.$transaction(async (tx) => {
+        const row = await transaction(runtime.db, async (tx) => {
+          await requireOrganization(tx, tenantId);
           if (await tx.cycle.findFirst({ where: { tenantId, name: calendar.name }, select: { id: true } }))
             throw nameTaken(calendar.name);
           const created = await tx.cycle.create({
@@ -207,7 +210,7 @@ export function cycleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
       async (request) => {
         requireRole(request, "admin", "service");
         const { tenantId } = request.principal;
-        const row = await runtime.db.$transaction(async (tx) => {
+        const row = await transaction(runtime.db, async (tx) => {
           const existing = await findCycle(tx, tenantId, request.params.cycleId);
           if (existing.locked) throw cycleLocked(existing.phase);
           const body = request.body;
@@ -260,7 +263,7 @@ export function cycleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
       async (request, reply) => {
         requireRole(request, "admin", "service");
         const { tenantId } = request.principal;
-        await runtime.db.$transaction(async (tx) => {
+        await transaction(runtime.db, async (tx) => {
           const existing = await findCycle(tx, tenantId, request.params.cycleId);
           if (await tx.objective.count({ where: { tenantId, cycleId: existing.id } }))
             throw conflict(
@@ -289,7 +292,7 @@ export function cycleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
       async (request) => {
         requireRole(request, "admin", "service");
         const { tenantId } = request.principal;
-        const row = await runtime.db.$transaction(async (tx) => {
+        const row = await transaction(runtime.db, async (tx) => {
           const existing = await findCycle(tx, tenantId, request.params.cycleId);
           const change = changePhase(existing.phase as Phase, request.body.phase);
           if (change.kind === "unchanged") return existing;

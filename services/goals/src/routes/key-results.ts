@@ -12,6 +12,7 @@ import {
 } from "@okr/goals-domain";
 import { conflict, forbidden, notFound } from "@okr/service-kit";
 import { type Static, Type } from "typebox";
+import { transaction } from "../database.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { loadAccess } from "../repositories/access.ts";
 import { recordAudit } from "../repositories/audit.ts";
@@ -157,7 +158,7 @@ export function keyResultRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
       },
       async (request, reply) => {
         const { tenantId } = request.principal;
-        const result = await runtime.db.$transaction(async (tx) => {
+        const result = await transaction(runtime.db, async (tx) => {
           const objective = await loadForChange(tx, tenantId, request.params.id);
           const owner = { kind: objective.ownerKind, id: objective.ownerId } as OwnerValue;
           await mayChange(request.principal, [owner]);
@@ -259,7 +260,7 @@ export function keyResultRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
       },
       async (request) => {
         const { tenantId } = request.principal;
-        return runtime.db.$transaction(async (tx) => {
+        return transaction(runtime.db, async (tx) => {
           const existing = await tx.keyResult.findFirst({ where: { id: request.params.id, tenantId } });
           if (!existing) throw notFound(`key result ${request.params.id}`);
           const objective = await loadForChange(tx, tenantId, existing.objectiveId);
@@ -326,7 +327,7 @@ export function keyResultRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
       },
       async (request, reply) => {
         const { tenantId } = request.principal;
-        await runtime.db.$transaction(async (tx) => {
+        await transaction(runtime.db, async (tx) => {
           const existing = await tx.keyResult.findFirst({ where: { id: request.params.id, tenantId } });
           if (!existing) throw notFound(`key result ${request.params.id}`);
           const objective = await loadForChange(tx, tenantId, existing.objectiveId);

@@ -16,6 +16,7 @@ import {
 import { publishEvent } from "@okr/messaging";
 import { conflict, forbidden, notFound, type Principal, unprocessable } from "@okr/service-kit";
 import { Type } from "typebox";
+import { transaction } from "../database.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { loadAccess } from "../repositories/access.ts";
 import { recordAudit } from "../repositories/audit.ts";
@@ -213,7 +214,7 @@ export function objectiveRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
         keyResults.forEach((kr, index) => {
           rejectUnmeasurable(toDefinition(kr), `/keyResults/${index}`);
         });
-        const result = await runtime.db.$transaction(async (tx) => {
+        const result = await transaction(runtime.db, async (tx) => {
           const cycle = await findCycleForWrite(tx, tenantId, body.cycleId);
           await assertOwnerExists(tx, tenantId, body.owner);
           for (const kr of keyResults) if (kr.owner) await assertOwnerExists(tx, tenantId, kr.owner);
@@ -333,7 +334,7 @@ export function objectiveRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
       async (request) => {
         const { tenantId } = request.principal;
         const body = request.body;
-        return runtime.db.$transaction(async (tx) => {
+        return transaction(runtime.db, async (tx) => {
           const before = await tx.objective.findFirst({ where: { id: request.params.id, tenantId } });
           if (!before) throw notFound(`objective ${request.params.id}`);
           await findCycleForWrite(tx, tenantId, before.cycleId);
@@ -415,7 +416,7 @@ export function objectiveRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
       },
       async (request, reply) => {
         const { tenantId } = request.principal;
-        await runtime.db.$transaction(async (tx) => {
+        await transaction(runtime.db, async (tx) => {
           const existing = await tx.objective.findFirst({
             where: { id: request.params.id, tenantId },
             include: keyResultsInOrder,
@@ -478,7 +479,7 @@ export function objectiveRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
         },
         async (request) => {
           const body = (request.body ?? {}) as TransitionBody;
-          return runtime.db.$transaction((tx) =>
+          return transaction(runtime.db, (tx) =>
             transitionObjective(
               runtime,
               tx,
@@ -503,7 +504,11 @@ export function objectiveRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
       Type.Object(
         {
           actorId: Type.Optional(
-            Type.String({ minLength: 1, maxLength: 200, description: "on whose behalf (service callers)" }),
+            Type.String({
+              minLength: 1,
+              maxLength: 200,
+              description: "on whose behalf (admins and service callers only)",
+            }),
           ),
         },
         { additionalProperties: false },
@@ -521,7 +526,15 @@ export function objectiveRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
       "close",
       "Close an objective (its owners, their leaders, admins, the cycle worker)",
       Type.Object(
-        { actorId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) },
+        {
+          actorId: Type.Optional(
+            Type.String({
+              minLength: 1,
+              maxLength: 200,
+              description: "on whose behalf (admins and service callers only)",
+            }),
+          ),
+        },
         { additionalProperties: false },
       ),
     );

@@ -4,7 +4,9 @@ import { DEFAULT_POLICY, type OkrPolicy, validatePolicy } from "@okr/goals-domai
 import { publishEvent } from "@okr/messaging";
 import { notFound, requireRole } from "@okr/service-kit";
 import { Type } from "typebox";
+import { transaction } from "../database.ts";
 import { recordAudit } from "../repositories/audit.ts";
+import { requireOrganization } from "../repositories/organization.ts";
 import { loadPolicy } from "../repositories/policy.ts";
 import { rejectIf } from "../rules.ts";
 import type { GoalsRuntime } from "../service.ts";
@@ -98,7 +100,7 @@ export function organizationRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTyp
       async (request, reply) => {
         requireRole(request, "admin");
         const id = request.principal.tenantId;
-        const { created, row } = await runtime.db.$transaction(async (tx) => {
+        const { created, row } = await transaction(runtime.db, async (tx) => {
           const existing = await tx.organization.findUnique({ where: { id } });
           const saved = await tx.organization.upsert({
             where: { id },
@@ -150,7 +152,7 @@ export function organizationRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTyp
           summary:
             "Set the OKR policy: limits (each warning or rejecting), scoring policy id, check-in cadence (admins)",
           body: Policy,
-          response: { 200: Policy, ...problems(400, 403, 404, 422) },
+          response: { 200: Policy, ...problems(400, 403, 409, 422) },
         },
       },
       async (request) => {
@@ -158,9 +160,8 @@ export function organizationRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTyp
         const policy: OkrPolicy = { ...DEFAULT_POLICY, ...request.body };
         rejectIf(validatePolicy(policy));
         const id = request.principal.tenantId;
-        await runtime.db.$transaction(async (tx) => {
-          const existing = await tx.organization.findUnique({ where: { id }, select: { id: true } });
-          if (!existing) throw notFound(`organization ${id} (create it with PUT /organization first)`);
+        await transaction(runtime.db, async (tx) => {
+          await requireOrganization(tx, id);
           await tx.organization.update({
             where: { id },
             data: { policy: JSON.parse(JSON.stringify(policy)) },

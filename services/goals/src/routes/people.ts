@@ -2,7 +2,9 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { uuidv7 } from "@okr/events";
 import { conflict, notFound, requireRole } from "@okr/service-kit";
 import { Type } from "typebox";
+import { transaction } from "../database.ts";
 import { recordAudit } from "../repositories/audit.ts";
+import { requireOrganization } from "../repositories/organization.ts";
 import type { GoalsRuntime } from "../service.ts";
 import { IdParams, Literals, PageQuery, page, problems, Uuid } from "./schemas.ts";
 
@@ -68,9 +70,11 @@ export function peopleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
         requireRole(request, "admin", "service");
         const tenantId = request.principal.tenantId;
         const id = request.body.id ?? uuidv7();
-        const row = await runtime.db.$transaction(async (tx) => {
+        const row = await transaction(runtime.db, async (tx) => {
+          await requireOrganization(tx, tenantId);
           const clash = await tx.person.findFirst({
-            where: { OR: [{ id }, { tenantId, email: request.body.email }] },
+            // Within the tenant only: another tenant's people (ids, emails) are no concern of this one.
+            where: { tenantId, OR: [{ id }, { email: request.body.email }] },
             select: { id: true },
           });
           if (clash) throw conflict("person-exists", `a person with this id or email already exists`);
@@ -157,7 +161,7 @@ export function peopleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
       async (request) => {
         requireRole(request, "admin", "service");
         const { tenantId } = request.principal;
-        const row = await runtime.db.$transaction(async (tx) => {
+        const row = await transaction(runtime.db, async (tx) => {
           const existing = await tx.person.findFirst({ where: { id: request.params.id, tenantId } });
           if (!existing) throw notFound(`person ${request.params.id}`);
           if (request.body.email && request.body.email !== existing.email) {
@@ -165,7 +169,7 @@ export function peopleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
             if (clash) throw conflict("person-exists", "another person has this email");
           }
           const updated = await tx.person.update({
-            where: { id: existing.id },
+            where: { tenantId_id: { tenantId, id: existing.id } },
             data: request.body,
             include: withTeams,
           });
@@ -195,7 +199,7 @@ export function peopleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
       async (request, reply) => {
         requireRole(request, "admin", "service");
         const { tenantId } = request.principal;
-        await runtime.db.$transaction(async (tx) => {
+        await transaction(runtime.db, async (tx) => {
           const existing = await tx.person.findFirst({ where: { id: request.params.id, tenantId } });
           if (!existing) throw notFound(`person ${request.params.id}`);
           const owned = await tx.objective.count({
@@ -206,7 +210,7 @@ export function peopleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
               "person-owns-objectives",
               `the person owns ${owned} objectives; hand them over first`,
             );
-          await tx.person.delete({ where: { id: existing.id } });
+          await tx.person.delete({ where: { tenantId_id: { tenantId, id: existing.id } } });
           await recordAudit(tx, request.principal, "person.deleted", { type: "person", id: existing.id }, {});
         });
         return reply.status(204).send(null);

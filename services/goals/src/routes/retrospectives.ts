@@ -4,6 +4,7 @@ import { type CyclePhase, canWriteRetrospective, validateRetrospective } from "@
 import { publishEvent } from "@okr/messaging";
 import { forbidden, notFound } from "@okr/service-kit";
 import { Type } from "typebox";
+import { transaction } from "../database.ts";
 import { loadAccess } from "../repositories/access.ts";
 import { recordAudit } from "../repositories/audit.ts";
 import { rejectIf } from "../rules.ts";
@@ -97,7 +98,7 @@ export function retrospectiveRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTy
       async (request, reply) => {
         const { tenantId } = request.principal;
         const body = request.body;
-        const { created, row } = await runtime.db.$transaction(async (tx) => {
+        const { created, row } = await transaction(runtime.db, async (tx) => {
           const cycle = await tx.cycle.findFirst({ where: { id: request.params.cycleId, tenantId } });
           if (!cycle) throw notFound(`cycle ${request.params.cycleId}`);
           const team = await tx.team.findFirst({

@@ -4,8 +4,10 @@ import { checkParent } from "@okr/goals-domain";
 import { publishEvent } from "@okr/messaging";
 import { badRequest, conflict, notFound, requireRole } from "@okr/service-kit";
 import { Type } from "typebox";
+import { transaction } from "../database.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { recordAudit } from "../repositories/audit.ts";
+import { requireOrganization } from "../repositories/organization.ts";
 import { rejectIf } from "../rules.ts";
 import type { GoalsRuntime } from "../service.ts";
 import { IdParams, NullableUuid, PageQuery, page, problems, Uuid } from "./schemas.ts";
@@ -84,11 +86,12 @@ async function setMembers(
   const unknown = wanted.filter((id) => !known.has(id));
   if (unknown.length) throw notFound(`person ${unknown.join(", ")}`);
   await tx.teamMembership.deleteMany({ where: { teamId } });
+  // In person id order: the people rows the memberships reference are locked (key share) in one order.
   await tx.teamMembership.createMany({
     data: [
       ...leaderIds.map((personId) => ({ teamId, personId, tenantId, role: "leader" })),
       ...memberIds.map((personId) => ({ teamId, personId, tenantId, role: "member" })),
-    ],
+    ].sort((a, b) => (a.personId < b.personId ? -1 : a.personId > b.personId ? 1 : 0)),
   });
 }
 
@@ -113,14 +116,15 @@ export function teamRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
           tags: ["teams"],
           summary: "Add a team to the tree (admins)",
           body: TeamBody,
-          response: { 201: Team, ...problems(400, 403, 404) },
+          response: { 201: Team, ...problems(400, 403, 404, 409) },
         },
       },
       async (request, reply) => {
         requireRole(request, "admin", "service");
         const { tenantId } = request.principal;
         const { name, parentTeamId = null, leaderIds = [], memberIds = [] } = request.body;
-        const team = await runtime.db.$transaction(async (tx) => {
+        const team = await transaction(runtime.db, async (tx) => {
+          await requireOrganization(tx, tenantId);
           if (
             parentTeamId &&
             !(await tx.team.findFirst({ where: { id: parentTeamId, tenantId }, select: { id: true } }))
@@ -203,7 +207,7 @@ export function teamRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
         requireRole(request, "admin", "service");
         const { tenantId } = request.principal;
         const id = request.params.id;
-        return runtime.db.$transaction(async (tx) => {
+        return transaction(runtime.db, async (tx) => {
           const existing = await tx.team.findFirst({ where: { id, tenantId }, include: withMembers });
           if (!existing) throw notFound(`team ${id}`);
           const { name, parentTeamId, leaderIds, memberIds } = request.body;
@@ -249,7 +253,7 @@ export function teamRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
         requireRole(request, "admin", "service");
         const { tenantId } = request.principal;
         const id = request.params.id;
-        await runtime.db.$transaction(async (tx) => {
+        await transaction(runtime.db, async (tx) => {
           const existing = await tx.team.findFirst({ where: { id, tenantId }, include: withMembers });
           if (!existing) throw notFound(`team ${id}`);
           if (await tx.team.count({ where: { tenantId, parentTeamId: id } }))
