@@ -6,6 +6,7 @@ import Fastify, { type FastifyServerOptions } from "fastify";
 import { type AuthOptions, registerAuth } from "./auth.ts";
 import { type IdempotencyOptions, registerIdempotencyKeys } from "./idempotency.ts";
 import { ProblemSchema, registerProblemHandlers } from "./problem.ts";
+import { registerTextSafety } from "./text-safety.ts";
 import { createValidatorCompiler } from "./validation.ts";
 
 /** One readiness probe per dependency (database, broker...); /readyz is 200 only when all pass. */
@@ -27,8 +28,8 @@ export interface ServiceAppOptions {
 
 /**
  * The one Fastify app factory every service uses: JSON Schema validation (TypeBox), OpenAPI at /docs,
- * RFC 9457 problem+json errors, /healthz and /readyz, JWT auth naming tenant and roles, Idempotency-Key
- * on POSTs, tracing.
+ * RFC 9457 problem+json errors, only text Postgres can store (no NUL, no lone surrogate), /healthz and
+ * /readyz, JWT auth naming tenant and roles, Idempotency-Key on POSTs, tracing.
  */
 export async function createServiceApp(options: ServiceAppOptions) {
   const app = Fastify({
@@ -53,6 +54,7 @@ export async function createServiceApp(options: ServiceAppOptions) {
   app.addSchema(ProblemSchema);
   registerProblemHandlers(app);
   registerAuth(app, options.auth);
+  registerTextSafety(app);
   if (options.idempotency) registerIdempotencyKeys(app, options.idempotency);
 
   await app.register(swagger, {

@@ -47,6 +47,16 @@ const app = await createServiceApp({
         return { id: request.params.id };
       },
     );
+    routes.get(
+      "/notes/:name",
+      {
+        schema: {
+          params: Type.Object({ name: Type.String() }),
+          querystring: Type.Object({ q: Type.Optional(Type.String()) }),
+        },
+      },
+      async (request) => ({ name: request.params.name, q: request.query.q }),
+    );
     routes.get("/explode", async () => {
       throw new Error("secret internal detail");
     });
@@ -97,6 +107,55 @@ describe("service app", () => {
     const response = await post("{not json", `Bearer ${await token(["admin"])}`);
     expect(response.statusCode).toBe(400);
     expect(response.headers["content-type"]).toMatch(/problem\+json/);
+  });
+
+  it.each([
+    ["a NUL character", '{"name":"ge\\u0000ar","size":1}', "/name"],
+    ["a lone high surrogate", '{"name":"\\ud800x","size":1}', "/name"],
+    ["a lone low surrogate", '{"name":"x\\udc00","size":1}', "/name"],
+    ["a surrogate pair in the wrong order", '{"name":"\\udc00\\ud800","size":1}', "/name"],
+    ["a NUL in a nested key", '{"name":"gear","size":1,"extra":[{"k\\u0000":1}]}', "/extra/0/k\u0000"],
+  ])("answers a body string with %s with 400 problem+json naming the field", async (_case, raw, path) => {
+    const response = await post(raw, `Bearer ${await token(["admin"])}`);
+    expect(response.statusCode).toBe(400);
+    expect(response.headers["content-type"]).toMatch(/^application\/problem\+json/);
+    expect(response.json()).toMatchObject({
+      status: 400,
+      type: "https://okr-platform.dev/problems/validation",
+      errors: [{ in: "body", path }],
+    });
+    expect(response.json().detail).toMatch(/NUL|surrogate/);
+  });
+
+  it("accepts escaped text Postgres can store: a surrogate pair, an escaped backslash before u0000", async () => {
+    for (const [raw, name] of [
+      ['{"name":"gear \\ud83d\\ude00","size":1}', "gear \u{1F600}"],
+      ['{"name":"\\\\u0000","size":1}', "\\u0000"],
+      ['{"name":"caf\\u00e9","size":1}', "caf\u00e9"],
+    ] as const) {
+      const response = await post(raw, `Bearer ${await token(["admin"])}`);
+      expect([raw, response.statusCode]).toEqual([raw, 201]);
+      expect(response.json().name).toBe(name);
+    }
+  });
+
+  it.each([
+    ["path", "/notes/a%00b", "params", "/name"],
+    ["query", "/notes/a?q=x%00", "querystring", "/q"],
+  ])("answers a NUL in the %s with 400 problem+json naming the field", async (_case, url, where, path) => {
+    const response = await app.inject({
+      method: "GET",
+      url,
+      headers: { authorization: `Bearer ${await token(["member"])}` },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ status: 400, errors: [{ in: where, path }] });
+    const fine = await app.inject({
+      method: "GET",
+      url: "/notes/a%2500b?q=%25",
+      headers: { authorization: `Bearer ${await token(["member"])}` },
+    });
+    expect(fine.json()).toEqual({ name: "a%00b", q: "%" });
   });
 
   it.each([
