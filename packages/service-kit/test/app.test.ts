@@ -1,3 +1,4 @@
+import { SignJWT } from "jose";
 import { Type } from "typebox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServiceApp, notFound, requireRole, signToken, unprocessable } from "../src/index.ts";
@@ -167,11 +168,105 @@ describe("service app", () => {
     expect(response.json().detail).toMatch(detail);
   });
 
+  /** A token with exactly these claims (HS256, the app's secret and issuer unless overridden). */
+  const rawToken = (claims: Record<string, unknown>, issuer = auth.issuer) =>
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: "HS256" })
+      .setIssuer(issuer)
+      .sign(new TextEncoder().encode(auth.secret));
+  const now = () => Math.floor(Date.now() / 1000);
+  const valid = () => ({ tenant: tenantId, sub: "p", roles: ["admin"], iat: now(), exp: now() + 3600 });
+
+  it.each([
+    ["a tenant that is not a UUID", { tenant: "not-a-uuid" }, /tenant must be a UUID/],
+    ["a numeric tenant", { tenant: 42 }, /tenant must be a UUID/],
+    ["no tenant", { tenant: undefined }, /tenant must be a UUID/],
+    ["no sub", { sub: undefined }, /sub/],
+    ["a sub with a NUL", { sub: "a\u0000b" }, /sub/],
+    ["an oversized sub", { sub: "s".repeat(201) }, /sub/],
+    ["no known role", { roles: ["root"] }, /role/],
+    ["roles that are not a list", { roles: "admin" }, /role/],
+    ["no exp", { exp: undefined }, /exp/],
+    ["an exp a hundred years away", { exp: now() + 100 * 365 * 86_400 }, /at most 86400 s/],
+    ["an exp a day and a minute after iat", { exp: now() + 86_460 }, /at most/],
+    ["an iat two days ago with exp in an hour", { iat: now() - 2 * 86_400 }, /at most/],
+    ["no iat and an exp two days away", { iat: undefined, exp: now() + 2 * 86_400 }, /at most/],
+  ])("answers a token with %s with 401 invalid_token, and nothing runs", async (_case, claims, detail) => {
+    const token = await rawToken({ ...valid(), ...claims });
+    const response = await post({ name: "gear", size: 1 }, `Bearer ${token}`);
+    expect(response.statusCode).toBe(401);
+    expect(response.headers["content-type"]).toMatch(/^application\/problem\+json/);
+    expect(response.json()).toMatchObject({
+      status: 401,
+      type: "https://okr-platform.dev/problems/unauthorized",
+    });
+    expect(response.json().detail).toMatch(detail);
+    expect(response.headers["www-authenticate"]).toMatch(
+      /^Bearer realm="okr-test", error="invalid_token", error_description="[^"]+"$/,
+    );
+    // The same token is refused again: a refused token is never remembered.
+    expect((await post({ name: "gear", size: 1 }, `Bearer ${token}`)).statusCode).toBe(401);
+  });
+
+  it("accepts a token valid for just under the cap, and the bearer scheme in any case", async () => {
+    const token = await rawToken({ ...valid(), exp: now() + 86_000 });
+    for (const scheme of ["Bearer", "bearer", "BEARER", "bEaReR"]) {
+      const response = await post({ name: "gear", size: 1 }, `${scheme} ${token}`);
+      expect([scheme, response.statusCode]).toEqual([scheme, 201]);
+    }
+  });
+
+  it("sends a Bearer challenge on every 401: without error when no token came", async () => {
+    for (const authorization of [undefined, "Basic dXNlcjpwYXNz", "Bearer"]) {
+      const response = await post({ name: "gear", size: 1 }, authorization);
+      expect([authorization, response.statusCode]).toEqual([authorization, 401]);
+      expect(response.headers["www-authenticate"]).toBe('Bearer realm="okr-test"');
+    }
+    const garbage = await post({ name: "gear", size: 1 }, "Bearer abc.def.ghi");
+    expect(garbage.headers["www-authenticate"]).toMatch(/error="invalid_token"/);
+    const otherIssuer = await post(
+      { name: "gear", size: 1 },
+      `Bearer ${await rawToken(valid(), "someone-else")}`,
+    );
+    expect(otherIssuer.statusCode).toBe(401);
+    expect(otherIssuer.headers["www-authenticate"]).toMatch(/error="invalid_token"/);
+  });
+
+  it("caps token lifetime at the configured maximum", async () => {
+    const strict = await createServiceApp({
+      name: "kit-strict",
+      description: "a service with a one-hour token cap",
+      auth: { ...auth, maxTokenLifetimeSeconds: 3600 },
+      logger: false,
+      routes: async (routes) => {
+        routes.get("/me", async (request) => ({ tenantId: request.principal.tenantId }));
+      },
+    });
+    try {
+      const get = async (expiresIn: string) =>
+        strict.inject({
+          url: "/me",
+          headers: {
+            authorization: `Bearer ${await signToken(auth, { tenantId, subject: "p", roles: ["member"] }, expiresIn)}`,
+          },
+        });
+      expect((await get("59m")).json()).toEqual({ tenantId });
+      const tooLong = await get("2h");
+      expect(tooLong.statusCode).toBe(401);
+      expect(tooLong.json().detail).toMatch(/at most 3600 s/);
+    } finally {
+      await strict.close();
+    }
+  });
+
   it("answers an expired token with 401 saying so", async () => {
     const expired = await signToken(auth, { tenantId, subject: "p", roles: ["admin"] }, "-1m");
     const response = await post({ name: "gear", size: 1 }, `Bearer ${expired}`);
     expect(response.statusCode).toBe(401);
     expect(response.json().detail).toMatch(/expired/);
+    expect(response.headers["www-authenticate"]).toMatch(
+      /error="invalid_token", error_description="the token has expired"/,
+    );
   });
 
   it("answers a token signed with another secret with 401", async () => {
