@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHmac, randomUUID } from "node:crypto";
 import { loadConfig, type ServiceConfig, ServiceConfigSchema } from "@okr/config";
 import { OutboxRelay } from "@okr/messaging";
 import { type Role, type ServiceDefinition, type ServiceRuntime, signToken } from "@okr/service-kit";
@@ -13,6 +13,8 @@ export interface TestService<Db> {
   relay: OutboxRelay;
   /** A signed token for a person of `tenantId` (a fresh tenant by default) with the given roles. */
   token(roles: Role[], tenantId?: string, subject?: string): Promise<string>;
+  /** An HS256 token with exactly these claims (issuer added unless given), for tests of bad tokens. */
+  signClaims(claims: Record<string, unknown>): string;
   stop(): Promise<void>;
 }
 
@@ -58,6 +60,11 @@ export async function startTestService<Db>(
     relay,
     token: (roles, tenantId = randomUUID(), subject = randomUUID()) =>
       signToken(auth, { tenantId, subject, roles }),
+    signClaims: (claims) => {
+      const part = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+      const unsigned = `${part({ alg: "HS256", typ: "JWT" })}.${part({ iss: auth.issuer, ...claims })}`;
+      return `${unsigned}.${createHmac("sha256", auth.secret).update(unsigned).digest("base64url")}`;
+    },
     async stop() {
       for (const work of background) await work.stop();
       await relay.stop();

@@ -185,6 +185,46 @@ describe("bad input", () => {
     const { title: _t, ...withoutTitle } = draft({});
     const cases: [string, Client, string, string, unknown, number][] = [
       ["wrong type", a.member, "POST", "/objectives", draft({ title: 5 }), 400],
+      ["NUL in a title", a.member, "POST", "/objectives", draft({ title: "Flow\u0000" }), 400],
+      ["lone surrogate in a title", a.member, "POST", "/objectives", draft({ title: "\ud800x" }), 400],
+      [
+        "NUL in a check-in note",
+        a.member,
+        "POST",
+        `/key-results/${kr}/check-ins`,
+        checkIn({ note: "done\u0000" }),
+        400,
+      ],
+      [
+        "lone surrogate in check-in evidence",
+        a.member,
+        "POST",
+        `/key-results/${kr}/check-ins`,
+        checkIn({ evidence: { system: "ci \udfff" } }),
+        400,
+      ],
+      [
+        "NUL in a bulk item",
+        a.admin,
+        "POST",
+        "/check-ins/bulk",
+        {
+          checkIns: [
+            { keyResultId: kr, ...checkIn({ note: "ok" }) },
+            { keyResultId: kr, ...checkIn({ note: "\u0000" }) },
+          ],
+        },
+        400,
+      ],
+      [
+        "NUL in a person's name",
+        a.admin,
+        "POST",
+        "/people",
+        { name: "X\u0000", email: "x@example.com", roles: ["member"] },
+        400,
+      ],
+      ["NUL in a team's name", a.admin, "PATCH", `/teams/${a.teamId}`, { name: "\u0000" }, 400],
       ["missing field", a.member, "POST", "/objectives", withoutTitle, 400],
       ["unknown field", a.member, "POST", "/objectives", draft({ color: "red" }), 400],
       ["oversized string", a.member, "POST", "/objectives", draft({ title: "x".repeat(301) }), 400],
