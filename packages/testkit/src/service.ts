@@ -7,9 +7,9 @@ import { createTestDatabase } from "./database.ts";
 import { testEndpoints } from "./endpoints.ts";
 import { testBus, uniqueName } from "./kafka.ts";
 
-export interface TestService<Db> {
+export interface TestService<Db, Config extends ServiceConfig = ServiceConfig> {
   app: FastifyInstance;
-  runtime: ServiceRuntime<Db>;
+  runtime: ServiceRuntime<Db, Config>;
   relay: OutboxRelay;
   /** A signed token for a person of `tenantId` (a fresh tenant by default) with the given roles. */
   token(roles: Role[], tenantId?: string, subject?: string): Promise<string>;
@@ -22,13 +22,13 @@ export interface TestService<Db> {
  * Boots a service exactly as its process does (same definition, same build), but on a fresh database
  * of the real test server and the real broker, with its outbox relay running.
  */
-export async function startTestService<Db>(
-  definition: ServiceDefinition<Db, ServiceConfig>,
+export async function startTestService<Db, Config extends ServiceConfig = ServiceConfig>(
+  definition: ServiceDefinition<Db, Config>,
   overrides: Record<string, string> = {},
-): Promise<TestService<Db>> {
+): Promise<TestService<Db, Config>> {
   const database = await createTestDatabase({ migrationsDir: definition.migrationsDir, poolMax: 10 });
   const endpoints = testEndpoints();
-  const config = loadConfig(ServiceConfigSchema, {
+  const config = loadConfig(definition.configSchema ?? ServiceConfigSchema, {
     NODE_ENV: "test",
     LOG_LEVEL: "warn",
     DATABASE_URL: database.url,
@@ -37,9 +37,9 @@ export async function startTestService<Db>(
     TEMPORAL_NAMESPACE: endpoints.TEMPORAL_NAMESPACE,
     AUTH_JWT_SECRET: "integration-test-secret-0123456789",
     ...overrides,
-  });
+  }) as Config;
   const db = definition.createDb(database.pool);
-  const runtime: ServiceRuntime<Db> = {
+  const runtime: ServiceRuntime<Db, Config> = {
     name: definition.name,
     config,
     pool: database.pool,
