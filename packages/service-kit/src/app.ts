@@ -7,7 +7,7 @@ import { type AuthOptions, registerAuth } from "./auth.ts";
 import { type IdempotencyOptions, registerIdempotencyKeys } from "./idempotency.ts";
 import { ProblemSchema, registerProblemHandlers } from "./problem.ts";
 import { registerTextSafety } from "./text-safety.ts";
-import { createValidatorCompiler } from "./validation.ts";
+import { createValidatorCompiler, registerClosedQueries } from "./validation.ts";
 
 /** One readiness probe per dependency (database, broker...); /readyz is 200 only when all pass. */
 export type ReadinessChecks = Record<string, () => Promise<unknown>>;
@@ -55,6 +55,7 @@ export async function createServiceApp(options: ServiceAppOptions) {
   registerProblemHandlers(app);
   registerAuth(app, options.auth);
   registerTextSafety(app);
+  registerClosedQueries(app);
   if (options.idempotency) registerIdempotencyKeys(app, options.idempotency);
 
   await app.register(swagger, {

@@ -328,6 +328,21 @@ describe("service app", () => {
     expect(badParam.json().errors).toEqual([expect.objectContaining({ in: "params", path: "/id" })]);
   });
 
+  it("answers a query parameter the route does not declare with 400, on every route alike", async () => {
+    const get = async (url: string) =>
+      app.inject({ method: "GET", url, headers: { authorization: `Bearer ${await token(["member"])}` } });
+    const undeclared = await get("/widgets/12?verbose=1");
+    expect(undeclared.statusCode).toBe(400);
+    expect(undeclared.headers["content-type"]).toMatch(/^application\/problem\+json/);
+    expect(undeclared.json().errors).toEqual([expect.objectContaining({ in: "querystring" })]);
+    const extra = await get("/notes/a?q=x&qq=y");
+    expect(extra.statusCode).toBe(400);
+    expect(JSON.stringify(extra.json().errors)).toMatch(/additional/);
+    expect((await get("/notes/a?q=x")).json()).toEqual({ name: "a", q: "x" });
+    expect((await get("/widgets/12")).statusCode).toBe(200);
+    expect((await app.inject("/healthz?probe=1")).statusCode).toBe(200);
+  });
+
   it("hides internals of a 500 but gives the request id", async () => {
     const response = await app.inject({
       method: "GET",
