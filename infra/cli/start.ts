@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DEVELOPMENT_JWT_SECRET } from "@okr/config";
 import type { PlatformEndpoints } from "@okr/endpoints";
-import { signToken } from "@okr/service-kit";
+import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, signToken } from "@okr/service-kit";
 import { DEMO_TENANT_ID, runDemoCycle, seedDemoOrganization } from "../demo/seed.ts";
 import {
   describeModes,
@@ -15,6 +15,11 @@ import {
 import { generatePrismaClients, ROOT, runInherited, TOOL_ENV } from "./workspace.ts";
 
 const AUTH = { secret: process.env.AUTH_JWT_SECRET ?? DEVELOPMENT_JWT_SECRET, issuer: "okr-platform" };
+/** The printed admin token lasts a working day, never longer than the services accept (their cap). */
+const ADMIN_TOKEN_SECONDS = Math.min(
+  12 * 60 * 60,
+  Number(process.env.AUTH_MAX_TOKEN_LIFETIME_SECONDS) || DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
+);
 
 interface PlatformProcess {
   name: string;
@@ -187,7 +192,7 @@ async function seedAndAnnounce(began: number, logs: string, running: string[]): 
   const token = await signToken(
     AUTH,
     { tenantId: DEMO_TENANT_ID, subject: "demo-admin", roles: ["admin"] },
-    "12h",
+    `${ADMIN_TOKEN_SECONDS}s`,
   );
   const demo = await seedDemoOrganization({ goalsUrl: "http://127.0.0.1:3101", token });
   const demoRun = await runDemoCycle({ goalsUrl: "http://127.0.0.1:3101", token });

@@ -28,6 +28,11 @@ export const ServiceConfigSchema = Type.Object({
   TEMPORAL_NAMESPACE: Type.String({ default: "default", minLength: 1 }),
   AUTH_JWT_SECRET: Type.String({ minLength: 16, description: "an HS256 secret of at least 16 characters" }),
   AUTH_JWT_ISSUER: Type.String({ default: "okr-platform", minLength: 1 }),
+  AUTH_MAX_TOKEN_LIFETIME_SECONDS: Type.Integer({
+    minimum: 60,
+    default: 24 * 60 * 60,
+    description: "the longest a bearer token may be valid (exp - iat), in seconds, at least 60",
+  }),
   SHUTDOWN_GRACE_MS: PositiveInteger(10_000),
   CORS_ALLOWED_ORIGINS: Type.String({
     default: "",

@@ -40,6 +40,11 @@ describe("loadConfig", () => {
     expect(config.LOG_LEVEL).toBe("info");
     expect(config.NODE_ENV).toBe("development");
     expect(config.TEMPORAL_NAMESPACE).toBe("default");
+    expect(config.AUTH_MAX_TOKEN_LIFETIME_SECONDS).toBe(86_400);
+    expect(
+      loadConfig(ServiceConfigSchema, { ...validServiceEnv, AUTH_MAX_TOKEN_LIFETIME_SECONDS: "3600" })
+        .AUTH_MAX_TOKEN_LIFETIME_SECONDS,
+    ).toBe(3600);
   });
 
   it("names every bad or missing variable at once", () => {
@@ -49,9 +54,15 @@ describe("loadConfig", () => {
         PORT: "70000",
         KAFKA_BROKERS: "nohost",
         DATABASE_URL: undefined,
+        AUTH_MAX_TOKEN_LIFETIME_SECONDS: "0",
       }),
     );
-    expect(problems.map((p) => p.variable).sort()).toEqual(["DATABASE_URL", "KAFKA_BROKERS", "PORT"]);
+    expect(problems.map((p) => p.variable).sort()).toEqual([
+      "AUTH_MAX_TOKEN_LIFETIME_SECONDS",
+      "DATABASE_URL",
+      "KAFKA_BROKERS",
+      "PORT",
+    ]);
     expect(problems.find((p) => p.variable === "PORT")?.message).toMatch(/65535.*got "70000"/);
     expect(problems.find((p) => p.variable === "KAFKA_BROKERS")?.message).toMatch(/host:port/);
   });

@@ -27,6 +27,17 @@ export interface CheckInContext {
   now: Date;
 }
 
+/**
+ * Evidence links are opened by the people who read the OKR: only web links (http, https) with a host,
+ * never `javascript:`, `file:`, `data:` or the like.
+ */
+export function isWebLink(url: string): boolean {
+  const parsed = URL.parse(url);
+  return (
+    parsed !== null && (parsed.protocol === "https:" || parsed.protocol === "http:") && parsed.host !== ""
+  );
+}
+
 /** Clocks disagree a little; a check-in stamped slightly ahead of the server is still today's check-in. */
 const CLOCK_SKEW_MS = 5 * 60_000;
 
@@ -45,6 +56,13 @@ export function validateCheckIn(input: CheckInInput, context: CheckInContext): R
       message: "a check-in must carry evidence: a link (evidence.url) or a system source (evidence.system)",
       hint: "link the dashboard, report, ticket or commit that shows the value",
       path: "/evidence",
+    });
+  else if (url && !isWebLink(url))
+    errors.push({
+      code: "check-in-evidence-url",
+      message: "evidence.url must be an http(s) link",
+      hint: "link the dashboard, report, ticket or commit on the web",
+      path: "/evidence/url",
     });
   else if (wanted === "url" && !url)
     errors.push({

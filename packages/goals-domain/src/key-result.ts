@@ -33,6 +33,39 @@ const REWRITE_HINT =
 const finite = (value: number | null): value is number => typeof value === "number" && Number.isFinite(value);
 
 /**
+ * The largest magnitude of a key result's numbers (baseline, target, band). Far beyond any real measure,
+ * and small enough that every span between two of them, and the progress computed from it, stays a
+ * finite number: goals refuses a KR outside it, and scoring refuses to score one by the same rule.
+ */
+export const MAX_KEY_RESULT_MAGNITUDE = 1e15;
+
+const LIMIT = MAX_KEY_RESULT_MAGNITUDE.toExponential().replace("+", "");
+
+export interface KeyResultNumbers {
+  baseline: number | null;
+  target: number | null;
+  bandLow: number | null;
+  bandHigh: number | null;
+}
+
+/** Each number a key result has must be finite and within ±MAX_KEY_RESULT_MAGNITUDE. */
+export function keyResultNumberViolations(numbers: KeyResultNumbers): RuleViolation[] {
+  const errors: RuleViolation[] = [];
+  for (const field of ["baseline", "target", "bandLow", "bandHigh"] as const) {
+    const value = numbers[field];
+    if (value === null || value === undefined) continue;
+    if (!Number.isFinite(value) || Math.abs(value) > MAX_KEY_RESULT_MAGNITUDE)
+      errors.push({
+        code: "key-result-number-range",
+        message: `${field} must be a finite number between -${LIMIT} and ${LIMIT} (got ${value})`,
+        hint: "measure in a larger unit (thousands, millions) so the numbers stay in range",
+        path: `/${field}`,
+      });
+  }
+  return errors;
+}
+
+/**
  * A key result must have measurable value (the method: rewrite OKRs without it). Each type names what
  * "measurable" means for it; a definition that lacks it is rejected with a hint to rewrite it.
  */
@@ -44,6 +77,8 @@ export function validateKeyResult(kr: KeyResultDefinition): RuleViolation[] {
     errors.push({ code: "key-result-title", message: "title must not be blank", path: "/title" });
   if (!(kr.weight > 0) || !Number.isFinite(kr.weight))
     errors.push({ code: "key-result-weight", message: "weight must be a positive number", path: "/weight" });
+  const outOfRange = keyResultNumberViolations(kr);
+  if (outOfRange.length) return [...errors, ...outOfRange];
   switch (kr.type) {
     case "increase-to":
     case "decrease-to": {

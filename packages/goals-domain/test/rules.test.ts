@@ -15,6 +15,7 @@ import {
   checkParent,
   DEFAULT_POLICY,
   type KeyResultDefinition,
+  keyResultNumberViolations,
   type OkrPolicy,
   systemCheckInNote,
   topDown,
@@ -86,6 +87,25 @@ describe("key result measurability", () => {
       "key-result-milestones-duplicate",
     );
     expect(validateKeyResult(kr({ weight: 0 }))[0]?.code).toBe("key-result-weight");
+  });
+
+  it("keeps every number within ±1e15, so spans and progress stay finite for scoring", () => {
+    const codes = (overrides: Partial<KeyResultDefinition>) =>
+      validateKeyResult(kr(overrides)).map((e) => [e.code, e.path]);
+    expect(codes({ type: "increase-to", baseline: -1e308, target: 1e308 })).toEqual([
+      ["key-result-number-range", "/baseline"],
+      ["key-result-number-range", "/target"],
+    ]);
+    expect(codes({ type: "increase-to", baseline: 0, target: 1e15 + 2 })).toEqual([
+      ["key-result-number-range", "/target"],
+    ]);
+    expect(codes({ type: "stay-between", bandLow: -Infinity, bandHigh: 1 })).toEqual([
+      ["key-result-number-range", "/bandLow"],
+    ]);
+    expect(codes({ type: "increase-to", baseline: -1e15, target: 1e15 })).toEqual([]);
+    expect(keyResultNumberViolations({ baseline: null, target: 5, bandLow: null, bandHigh: 1e16 })).toEqual([
+      expect.objectContaining({ path: "/bandHigh", message: expect.stringMatching(/-1e15 and 1e15/) }),
+    ]);
   });
 });
 
@@ -385,6 +405,24 @@ describe("check-ins", () => {
     expect(validateCheckIn({ ...input, evidence: { url: " " } }, context).map((e) => e.code)).toEqual([
       "check-in-without-evidence",
     ]);
+  });
+
+  it("takes only http(s) links as evidence", () => {
+    for (const url of ["http://ci.example/run/7", "HTTPS://dash.example/x?y=1#z"])
+      expect([url, validateCheckIn({ ...input, evidence: { url } }, context)]).toEqual([url, []]);
+    for (const url of [
+      "javascript:alert(1)",
+      " JavaScript:alert(1)",
+      "file:///etc/passwd",
+      "data:text/html,<b>x</b>",
+      "ftp://files.example/report",
+      "https://",
+      "dash.example/lead-time",
+    ])
+      expect([url, validateCheckIn({ ...input, evidence: { url } }, context).map((e) => e.code)]).toEqual([
+        url,
+        ["check-in-evidence-url"],
+      ]);
   });
 
   it("rejects check-ins after the cycle end, in a locked cycle, and out-of-range values", () => {

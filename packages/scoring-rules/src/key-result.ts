@@ -1,3 +1,4 @@
+import { keyResultNumberViolations } from "@okr/goals-domain";
 import {
   assertValidCheckIn,
   checkInError,
@@ -41,6 +42,9 @@ export function assertValidKeyResult(definition: KeyResultDefinition): void {
     throw new ScoringError("invalid-key-result", "A key result has no id.");
   }
   const subject = `Key result "${definition.id}" (${definition.type})`;
+  // What goals accepts as a KR's numbers is what can be scored: the one rule lives in goals-domain.
+  const [outOfRange] = keyResultNumberViolations(numbersOf(definition));
+  if (outOfRange) throw new ScoringError("invalid-key-result", `${subject}: ${outOfRange.message}.`);
   switch (definition.type) {
     case "increase-to":
     case "decrease-to": {
@@ -91,6 +95,23 @@ export function assertValidKeyResult(definition: KeyResultDefinition): void {
         "invalid-key-result",
         `Key result "${(definition as { id: string }).id}" has unknown type "${(definition as { type: string }).type}".`,
       );
+  }
+}
+
+/** A definition's numbers as goals names them (a band's low and high, a threshold as the target). */
+function numbersOf(definition: KeyResultDefinition) {
+  const none = { baseline: null, target: null, bandLow: null, bandHigh: null };
+  switch (definition.type) {
+    case "increase-to":
+    case "decrease-to":
+      return { ...none, baseline: definition.baseline, target: definition.target };
+    case "stay-above":
+    case "stay-below":
+      return { ...none, target: definition.threshold };
+    case "stay-between":
+      return { ...none, bandLow: definition.low, bandHigh: definition.high };
+    default:
+      return none;
   }
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  assertValidKeyResult,
   type CheckIn,
   DEFAULT_SCORING_POLICY,
   type KeyResultDefinition,
@@ -204,7 +205,11 @@ describe("degenerate definitions and bad check-ins", () => {
     ["band low > high", { id: "x", type: "stay-between", low: 8, high: 2 }, /low 8 above high 2/],
     ["empty milestone list", { id: "x", type: "milestone", milestones: [] }, /at least one milestone/],
     ["duplicate milestone", { id: "x", type: "milestone", milestones: ["a", "a"] }, /lists "a" twice/],
-    ["non-finite threshold", { id: "x", type: "stay-above", threshold: Number.NaN }, /finite threshold/],
+    [
+      "non-finite threshold",
+      { id: "x", type: "stay-above", threshold: Number.NaN },
+      /target must be a finite number/,
+    ],
   ];
   it.each(cases)("rejects %s", (_label, definition, message) => {
     expect(() => scoreKeyResult(definition, [])).toThrow(message);
@@ -228,11 +233,37 @@ describe("degenerate definitions and bad check-ins", () => {
     );
   });
 
-  it("rejects values so large that progress would overflow to Infinity", () => {
-    const wide: KeyResultDefinition = { id: "x", type: "increase-to", baseline: -1e308, target: 1e308 };
-    expect(() => scoreKeyResult(wide, [])).toThrow(/too far apart/);
-    const huge: KeyResultDefinition = { id: "x", type: "increase-to", baseline: -1e308, target: 0 };
-    expect(() => scoreKeyResult(huge, [{ id: "c", recordedAt: 1, value: 1e308 }])).toThrow(/too large/);
+  it("rejects a KR whose numbers goals would refuse (the one rule, from goals-domain)", () => {
+    const outOfRange: [string, KeyResultDefinition, RegExp][] = [
+      [
+        "wide",
+        { id: "x", type: "increase-to", baseline: -1e308, target: 1e308 },
+        /baseline must be a finite/,
+      ],
+      [
+        "huge baseline",
+        { id: "x", type: "increase-to", baseline: -1e16, target: 0 },
+        /baseline .* -1e15 and 1e15/,
+      ],
+      [
+        "huge target",
+        { id: "x", type: "decrease-to", baseline: 0, target: -1e16 },
+        /target .*\(got -10000000000000000\)/,
+      ],
+      ["huge threshold", { id: "x", type: "stay-above", threshold: 2e15 }, /target .* 1e15/],
+      ["huge band", { id: "x", type: "stay-between", low: -1e300, high: 0 }, /bandLow/],
+    ];
+    for (const [label, definition, message] of outOfRange) {
+      expect(() => assertValidKeyResult(definition), label).toThrow(message);
+      expect(() => assertValidKeyResult(definition), label).toThrow(ScoringError);
+    }
+  });
+
+  it("scores the largest KR goals accepts, even against a check-in value near the double range", () => {
+    const widest: KeyResultDefinition = { id: "x", type: "increase-to", baseline: -1e15, target: 1e15 };
+    expect(scoreKeyResult(widest, [{ id: "c", recordedAt: 1, value: 0 }]).score).toBe(0.5);
+    expect(scoreKeyResult(widest, [{ id: "c", recordedAt: 1, value: 1.7e308 }]).score).toBe(1);
+    expect(scoreKeyResult(widest, [{ id: "c", recordedAt: 1, value: -1.7e308 }]).score).toBe(0);
   });
 
   it("rejects an invalid policy", () => {

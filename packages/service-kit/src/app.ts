@@ -7,7 +7,8 @@ import { type AuthOptions, registerAuth } from "./auth.ts";
 import { type IdempotencyOptions, registerIdempotencyKeys } from "./idempotency.ts";
 import { ProblemSchema, registerProblemHandlers } from "./problem.ts";
 import { registerWebSecurity, type WebSecurityOptions } from "./security.ts";
-import { createValidatorCompiler } from "./validation.ts";
+import { registerTextSafety } from "./text-safety.ts";
+import { createValidatorCompiler, registerClosedQueries } from "./validation.ts";
 
 /** One readiness probe per dependency (database, broker...); /readyz is 200 only when all pass. */
 export type ReadinessChecks = Record<string, () => Promise<unknown>>;
@@ -30,8 +31,9 @@ export interface ServiceAppOptions {
 
 /**
  * The one Fastify app factory every service uses: JSON Schema validation (TypeBox), OpenAPI at /docs,
- * RFC 9457 problem+json errors, /healthz and /readyz, JWT auth naming tenant and roles, Idempotency-Key
- * on POSTs, tracing, security headers, CORS and a per-caller rate limit.
+ * RFC 9457 problem+json errors, only text Postgres can store (no NUL, no lone surrogate), /healthz and
+ * /readyz, JWT auth naming tenant and roles, Idempotency-Key on POSTs, tracing, security headers, CORS
+ * and a per-caller rate limit.
  */
 export async function createServiceApp(options: ServiceAppOptions) {
   const app = Fastify({
@@ -57,6 +59,8 @@ export async function createServiceApp(options: ServiceAppOptions) {
   app.addSchema(ProblemSchema);
   registerProblemHandlers(app);
   registerAuth(app, options.auth);
+  registerTextSafety(app);
+  registerClosedQueries(app);
   if (options.idempotency) registerIdempotencyKeys(app, options.idempotency);
 
   await app.register(swagger, {

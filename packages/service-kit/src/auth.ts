@@ -1,5 +1,6 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
-import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
+import { isUuid } from "@okr/events";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { type JWTPayload, errors as joseErrors, jwtVerify, SignJWT } from "jose";
 import { forbidden, Problem } from "./problem.ts";
 
 export type Role = "admin" | "leader" | "member" | "service";
@@ -25,18 +26,62 @@ declare module "fastify" {
 export interface AuthOptions {
   secret: string;
   issuer: string;
+  /** The longest a token may live: `exp - iat`, and `exp - now`, at most this (default 24 h). */
+  maxTokenLifetimeSeconds?: number;
 }
 
-const unauthorized = (detail: string) => new Problem(401, "unauthorized", "Authentication required", detail);
+export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 24 * 60 * 60;
+
+/** RFC 6750: every 401 names the scheme; a token that was sent and refused is an `invalid_token`. */
+class Unauthorized extends Problem {
+  readonly challenge: string;
+  constructor(realm: string, detail: string, invalidToken: boolean) {
+    super(401, "unauthorized", "Authentication required", detail);
+    const quoted = detail.replaceAll("\\", "").replaceAll('"', "'");
+    this.challenge = invalidToken
+      ? `Bearer realm="${realm}", error="invalid_token", error_description="${quoted}"`
+      : `Bearer realm="${realm}"`;
+  }
+}
 
 /** Verified tokens kept (by their exact text) so a client's repeated calls skip the HMAC check. */
 const VERIFIED_CACHE_SIZE = 10_000;
+const SCHEME = /^bearer +/i;
+/** A subject becomes an actor id stored as text: printable, bounded, nothing Postgres refuses. */
+const SUBJECT = /^\P{Cc}{1,200}$/u;
 
 /**
- * Verifies the bearer JWT (HS256) on every non-public route: it must name the tenant (`tenant`),
- * the subject (`sub`) and the roles (`roles`). The key is imported once, and a verified token is
- * remembered until its own expiry (a token is immutable: the same text always carries the same claims),
- * so a client reusing its token costs a map lookup instead of a WebCrypto round trip per request.
+ * The claims every route relies on, checked before any of them is used: `tenant` scopes every query
+ * (and is a uuid column), `sub` is stored as the actor, `roles` decide what the caller may do, and
+ * `exp` bounds how long a leaked token is worth anything.
+ */
+function principalOf(
+  payload: JWTPayload,
+  maxLifetimeSeconds: number,
+  nowSeconds: number,
+): Principal | string {
+  if (typeof payload.tenant !== "string" || !isUuid(payload.tenant))
+    return "the token's tenant must be a UUID";
+  if (typeof payload.sub !== "string" || !SUBJECT.test(payload.sub) || !payload.sub.isWellFormed())
+    return "the token's sub must be 1-200 printable characters";
+  const roles = Array.isArray(payload.roles)
+    ? payload.roles.filter((role): role is Role => ROLES.includes(role))
+    : [];
+  if (roles.length === 0) return `the token must carry at least one role (${ROLES.join(", ")})`;
+  if (typeof payload.exp !== "number") return "the token must carry an expiry (exp)";
+  const lifetime =
+    payload.exp - (typeof payload.iat === "number" ? Math.min(payload.iat, nowSeconds) : nowSeconds);
+  if (lifetime > maxLifetimeSeconds)
+    return `the token may be valid for at most ${maxLifetimeSeconds} s (exp - iat); ask for a shorter-lived one`;
+  return { tenantId: payload.tenant, subject: payload.sub, roles };
+}
+
+/**
+ * Verifies the bearer JWT (HS256) on every non-public route: it must name the tenant (`tenant`, a UUID),
+ * the subject (`sub`), the roles (`roles`) and expire (`exp`) within the lifetime cap. The key is imported
+ * once, and a verified token is remembered until its own expiry (a token is immutable: the same text
+ * always carries the same claims), so a client reusing its token costs a map lookup instead of a
+ * WebCrypto round trip per request. Every 401 carries a `WWW-Authenticate: Bearer` challenge.
  */
 export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
   const key = crypto.subtle.importKey(
@@ -46,42 +91,49 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
     false,
     ["verify"],
   );
+  const maxLifetime = options.maxTokenLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
+  const realm = options.issuer.replaceAll("\\", "").replaceAll('"', "'");
+  const refuse = (reply: FastifyReply, detail: string, invalidToken = true) => {
+    const problem = new Unauthorized(realm, detail, invalidToken);
+    reply.header("www-authenticate", problem.challenge);
+    return problem;
+  };
   const verified = new Map<string, { principal: Principal; expiresAtMs: number }>();
   app.decorateRequest("principal", null as unknown as Principal);
-  app.addHook("onRequest", async (request) => {
+  app.addHook("onRequest", async (request, reply) => {
     if (request.routeOptions.config?.public || request.is404) return;
     const header = request.headers.authorization;
-    if (!header?.startsWith("Bearer ")) throw unauthorized("send Authorization: Bearer <JWT>");
-    const token = header.slice(7);
+    const scheme = header === undefined ? null : SCHEME.exec(header);
+    if (!header || !scheme) throw refuse(reply, "send Authorization: Bearer <JWT>", false);
+    const token = header.slice(scheme[0].length).trim();
     const known = verified.get(token);
     if (known && Date.now() < known.expiresAtMs) {
       request.principal = known.principal;
       return;
     }
     if (known) verified.delete(token);
+    let payload: JWTPayload;
     try {
-      const { payload } = await jwtVerify(token, await key, {
+      ({ payload } = await jwtVerify(token, await key, {
         issuer: options.issuer,
         algorithms: ["HS256"],
-      });
-      const roles = Array.isArray(payload.roles)
-        ? payload.roles.filter((role): role is Role => ROLES.includes(role))
-        : [];
-      if (typeof payload.tenant !== "string" || !payload.tenant || !payload.sub || roles.length === 0) {
-        throw unauthorized("the token must carry tenant, sub and at least one role");
-      }
-      request.principal = { tenantId: payload.tenant, subject: payload.sub, roles };
-      // Only tokens that expire are remembered, and never past their expiry.
-      if (typeof payload.exp === "number") {
-        if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value as string);
-        verified.set(token, { principal: request.principal, expiresAtMs: payload.exp * 1000 });
-      }
+        requiredClaims: ["exp"],
+      }));
     } catch (error) {
-      if (error instanceof Problem) throw error;
-      const reason =
-        error instanceof joseErrors.JWTExpired ? "the token has expired" : "the token is not valid";
-      throw unauthorized(reason);
+      throw refuse(
+        reply,
+        error instanceof joseErrors.JWTExpired
+          ? "the token has expired"
+          : error instanceof joseErrors.JWTClaimValidationFailed && error.claim === "exp"
+            ? "the token must carry an expiry (exp)"
+            : "the token is not valid",
+      );
     }
+    const principal = principalOf(payload, maxLifetime, Math.floor(Date.now() / 1000));
+    if (typeof principal === "string") throw refuse(reply, principal);
+    request.principal = principal;
+    if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value as string);
+    verified.set(token, { principal, expiresAtMs: (payload.exp as number) * 1000 });
   });
 }
 

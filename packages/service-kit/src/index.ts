@@ -1,5 +1,13 @@
 export { createServiceApp, type ReadinessChecks, type ServiceAppOptions } from "./app.ts";
-export { type AuthOptions, type Principal, ROLES, type Role, requireRole, signToken } from "./auth.ts";
+export {
+  type AuthOptions,
+  DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
+  type Principal,
+  ROLES,
+  type Role,
+  requireRole,
+  signToken,
+} from "./auth.ts";
 export { type IdempotencyOptions, registerIdempotencyKeys, type SqlQueryable } from "./idempotency.ts";
 export {
   badRequest,

@@ -59,7 +59,11 @@ export function createRuntimeApp<Db>(
   return createServiceApp({
     name: runtime.name,
     description: options.description,
-    auth: { secret: runtime.config.AUTH_JWT_SECRET, issuer: runtime.config.AUTH_JWT_ISSUER },
+    auth: {
+      secret: runtime.config.AUTH_JWT_SECRET,
+      issuer: runtime.config.AUTH_JWT_ISSUER,
+      maxTokenLifetimeSeconds: runtime.config.AUTH_MAX_TOKEN_LIFETIME_SECONDS,
+    },
     logger: { level: runtime.config.LOG_LEVEL },
     readiness: { database: () => runtime.pool.query("select 1"), ...options.readiness },
     idempotency: { db: runtime.pool },

@@ -1,3 +1,4 @@
+import { SignJWT } from "jose";
 import { Type } from "typebox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServiceApp, notFound, requireRole, signToken, unprocessable } from "../src/index.ts";
@@ -46,6 +47,16 @@ const app = await createServiceApp({
         if (request.params.id === 7) throw notFound("widget 7");
         return { id: request.params.id };
       },
+    );
+    routes.get(
+      "/notes/:name",
+      {
+        schema: {
+          params: Type.Object({ name: Type.String() }),
+          querystring: Type.Object({ q: Type.Optional(Type.String()) }),
+        },
+      },
+      async (request) => ({ name: request.params.name, q: request.query.q }),
     );
     routes.get("/explode", async () => {
       throw new Error("secret internal detail");
@@ -104,6 +115,55 @@ describe("service app", () => {
   });
 
   it.each([
+    ["a NUL character", '{"name":"ge\\u0000ar","size":1}', "/name"],
+    ["a lone high surrogate", '{"name":"\\ud800x","size":1}', "/name"],
+    ["a lone low surrogate", '{"name":"x\\udc00","size":1}', "/name"],
+    ["a surrogate pair in the wrong order", '{"name":"\\udc00\\ud800","size":1}', "/name"],
+    ["a NUL in a nested key", '{"name":"gear","size":1,"extra":[{"k\\u0000":1}]}', "/extra/0/k\u0000"],
+  ])("answers a body string with %s with 400 problem+json naming the field", async (_case, raw, path) => {
+    const response = await post(raw, `Bearer ${await token(["admin"])}`);
+    expect(response.statusCode).toBe(400);
+    expect(response.headers["content-type"]).toMatch(/^application\/problem\+json/);
+    expect(response.json()).toMatchObject({
+      status: 400,
+      type: "https://okr-platform.dev/problems/validation",
+      errors: [{ in: "body", path }],
+    });
+    expect(response.json().detail).toMatch(/NUL|surrogate/);
+  });
+
+  it("accepts escaped text Postgres can store: a surrogate pair, an escaped backslash before u0000", async () => {
+    for (const [raw, name] of [
+      ['{"name":"gear \\ud83d\\ude00","size":1}', "gear \u{1F600}"],
+      ['{"name":"\\\\u0000","size":1}', "\\u0000"],
+      ['{"name":"caf\\u00e9","size":1}', "caf\u00e9"],
+    ] as const) {
+      const response = await post(raw, `Bearer ${await token(["admin"])}`);
+      expect([raw, response.statusCode]).toEqual([raw, 201]);
+      expect(response.json().name).toBe(name);
+    }
+  });
+
+  it.each([
+    ["path", "/notes/a%00b", "params", "/name"],
+    ["query", "/notes/a?q=x%00", "querystring", "/q"],
+  ])("answers a NUL in the %s with 400 problem+json naming the field", async (_case, url, where, path) => {
+    const response = await app.inject({
+      method: "GET",
+      url,
+      headers: { authorization: `Bearer ${await token(["member"])}` },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ status: 400, errors: [{ in: where, path }] });
+    const fine = await app.inject({
+      method: "GET",
+      url: "/notes/a%2500b?q=%25",
+      headers: { authorization: `Bearer ${await token(["member"])}` },
+    });
+    expect(fine.json()).toEqual({ name: "a%00b", q: "%" });
+  });
+
+  it.each([
     ["no token", undefined, /Bearer/],
     ["a garbage token", "Bearer abc.def.ghi", /not valid/],
   ])("answers %s with 401", async (_case, authorization, detail) => {
@@ -112,11 +172,105 @@ describe("service app", () => {
     expect(response.json().detail).toMatch(detail);
   });
 
+  /** A token with exactly these claims (HS256, the app's secret and issuer unless overridden). */
+  const rawToken = (claims: Record<string, unknown>, issuer = auth.issuer) =>
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: "HS256" })
+      .setIssuer(issuer)
+      .sign(new TextEncoder().encode(auth.secret));
+  const now = () => Math.floor(Date.now() / 1000);
+  const valid = () => ({ tenant: tenantId, sub: "p", roles: ["admin"], iat: now(), exp: now() + 3600 });
+
+  it.each([
+    ["a tenant that is not a UUID", { tenant: "not-a-uuid" }, /tenant must be a UUID/],
+    ["a numeric tenant", { tenant: 42 }, /tenant must be a UUID/],
+    ["no tenant", { tenant: undefined }, /tenant must be a UUID/],
+    ["no sub", { sub: undefined }, /sub/],
+    ["a sub with a NUL", { sub: "a\u0000b" }, /sub/],
+    ["an oversized sub", { sub: "s".repeat(201) }, /sub/],
+    ["no known role", { roles: ["root"] }, /role/],
+    ["roles that are not a list", { roles: "admin" }, /role/],
+    ["no exp", { exp: undefined }, /exp/],
+    ["an exp a hundred years away", { exp: now() + 100 * 365 * 86_400 }, /at most 86400 s/],
+    ["an exp a day and a minute after iat", { exp: now() + 86_460 }, /at most/],
+    ["an iat two days ago with exp in an hour", { iat: now() - 2 * 86_400 }, /at most/],
+    ["no iat and an exp two days away", { iat: undefined, exp: now() + 2 * 86_400 }, /at most/],
+  ])("answers a token with %s with 401 invalid_token, and nothing runs", async (_case, claims, detail) => {
+    const token = await rawToken({ ...valid(), ...claims });
+    const response = await post({ name: "gear", size: 1 }, `Bearer ${token}`);
+    expect(response.statusCode).toBe(401);
+    expect(response.headers["content-type"]).toMatch(/^application\/problem\+json/);
+    expect(response.json()).toMatchObject({
+      status: 401,
+      type: "https://okr-platform.dev/problems/unauthorized",
+    });
+    expect(response.json().detail).toMatch(detail);
+    expect(response.headers["www-authenticate"]).toMatch(
+      /^Bearer realm="okr-test", error="invalid_token", error_description="[^"]+"$/,
+    );
+    // The same token is refused again: a refused token is never remembered.
+    expect((await post({ name: "gear", size: 1 }, `Bearer ${token}`)).statusCode).toBe(401);
+  });
+
+  it("accepts a token valid for just under the cap, and the bearer scheme in any case", async () => {
+    const token = await rawToken({ ...valid(), exp: now() + 86_000 });
+    for (const scheme of ["Bearer", "bearer", "BEARER", "bEaReR"]) {
+      const response = await post({ name: "gear", size: 1 }, `${scheme} ${token}`);
+      expect([scheme, response.statusCode]).toEqual([scheme, 201]);
+    }
+  });
+
+  it("sends a Bearer challenge on every 401: without error when no token came", async () => {
+    for (const authorization of [undefined, "Basic dXNlcjpwYXNz", "Bearer"]) {
+      const response = await post({ name: "gear", size: 1 }, authorization);
+      expect([authorization, response.statusCode]).toEqual([authorization, 401]);
+      expect(response.headers["www-authenticate"]).toBe('Bearer realm="okr-test"');
+    }
+    const garbage = await post({ name: "gear", size: 1 }, "Bearer abc.def.ghi");
+    expect(garbage.headers["www-authenticate"]).toMatch(/error="invalid_token"/);
+    const otherIssuer = await post(
+      { name: "gear", size: 1 },
+      `Bearer ${await rawToken(valid(), "someone-else")}`,
+    );
+    expect(otherIssuer.statusCode).toBe(401);
+    expect(otherIssuer.headers["www-authenticate"]).toMatch(/error="invalid_token"/);
+  });
+
+  it("caps token lifetime at the configured maximum", async () => {
+    const strict = await createServiceApp({
+      name: "kit-strict",
+      description: "a service with a one-hour token cap",
+      auth: { ...auth, maxTokenLifetimeSeconds: 3600 },
+      logger: false,
+      routes: async (routes) => {
+        routes.get("/me", async (request) => ({ tenantId: request.principal.tenantId }));
+      },
+    });
+    try {
+      const get = async (expiresIn: string) =>
+        strict.inject({
+          url: "/me",
+          headers: {
+            authorization: `Bearer ${await signToken(auth, { tenantId, subject: "p", roles: ["member"] }, expiresIn)}`,
+          },
+        });
+      expect((await get("59m")).json()).toEqual({ tenantId });
+      const tooLong = await get("2h");
+      expect(tooLong.statusCode).toBe(401);
+      expect(tooLong.json().detail).toMatch(/at most 3600 s/);
+    } finally {
+      await strict.close();
+    }
+  });
+
   it("answers an expired token with 401 saying so", async () => {
     const expired = await signToken(auth, { tenantId, subject: "p", roles: ["admin"] }, "-1m");
     const response = await post({ name: "gear", size: 1 }, `Bearer ${expired}`);
     expect(response.statusCode).toBe(401);
     expect(response.json().detail).toMatch(/expired/);
+    expect(response.headers["www-authenticate"]).toMatch(
+      /error="invalid_token", error_description="the token has expired"/,
+    );
   });
 
   it("answers a token signed with another secret with 401", async () => {
@@ -176,6 +330,21 @@ describe("service app", () => {
     });
     expect(badParam.statusCode).toBe(400);
     expect(badParam.json().errors).toEqual([expect.objectContaining({ in: "params", path: "/id" })]);
+  });
+
+  it("answers a query parameter the route does not declare with 400, on every route alike", async () => {
+    const get = async (url: string) =>
+      app.inject({ method: "GET", url, headers: { authorization: `Bearer ${await token(["member"])}` } });
+    const undeclared = await get("/widgets/12?verbose=1");
+    expect(undeclared.statusCode).toBe(400);
+    expect(undeclared.headers["content-type"]).toMatch(/^application\/problem\+json/);
+    expect(undeclared.json().errors).toEqual([expect.objectContaining({ in: "querystring" })]);
+    const extra = await get("/notes/a?q=x&qq=y");
+    expect(extra.statusCode).toBe(400);
+    expect(JSON.stringify(extra.json().errors)).toMatch(/additional/);
+    expect((await get("/notes/a?q=x")).json()).toEqual({ name: "a", q: "x" });
+    expect((await get("/widgets/12")).statusCode).toBe(200);
+    expect((await app.inject("/healthz?probe=1")).statusCode).toBe(200);
   });
 
   it("hides internals of a 500 but gives the request id", async () => {

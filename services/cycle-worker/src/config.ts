@@ -15,6 +15,7 @@ export const CycleWorkerConfigSchema = Type.Object({
   TEMPORAL_TASK_QUEUE: Type.String({ default: "okr-cycles", minLength: 1 }),
   AUTH_JWT_SECRET: common.AUTH_JWT_SECRET,
   AUTH_JWT_ISSUER: common.AUTH_JWT_ISSUER,
+  AUTH_MAX_TOKEN_LIFETIME_SECONDS: common.AUTH_MAX_TOKEN_LIFETIME_SECONDS,
   SHUTDOWN_GRACE_MS: common.SHUTDOWN_GRACE_MS,
   GOALS_URL: Url(),
   SCORING_URL: Url(),

@@ -21,26 +21,36 @@ export interface ServiceCaller {
   ): Promise<{ status: number; body: T }>;
 }
 
+/** How long the worker's own tokens live unless the services' cap is shorter. */
+export const WORKER_TOKEN_LIFETIME_SECONDS = 15 * 60;
+
 /**
- * Calls a platform service as the worker: a `service` JWT per tenant (cached until shortly before it
- * expires), the active trace in `traceparent`, an Idempotency-Key on retried writes, and a 4xx turned
- * into a non-retryable ApplicationFailure that names the problem (5xx and network errors retry).
+ * Calls a platform service as the worker: a `service` JWT per tenant (re-signed shortly before it
+ * expires, so a long-running worker never sends an expired one), the active trace in `traceparent`, an
+ * Idempotency-Key on retried writes, and a 4xx turned into a non-retryable ApplicationFailure that names
+ * the problem (5xx and network errors retry).
  */
 export function serviceCaller(options: {
   baseUrl: string;
   auth: { secret: string; issuer: string };
+  /** At most the services' AUTH_MAX_TOKEN_LIFETIME_SECONDS, or they refuse the token. */
+  tokenLifetimeSeconds?: number;
   timeoutMs?: number;
 }): ServiceCaller {
+  const lifetime = options.tokenLifetimeSeconds ?? WORKER_TOKEN_LIFETIME_SECONDS;
+  const renewBeforeMs = Math.min(60_000, (lifetime * 1000) / 4);
   const tokens = new Map<string, { token: string; expiresAt: number }>();
   const tokenFor = async (tenantId: string) => {
     const cached = tokens.get(tenantId);
-    if (cached && cached.expiresAt > Date.now() + 60_000) return cached.token;
+    if (cached && cached.expiresAt > Date.now() + renewBeforeMs) return cached.token;
+    // exp counts whole seconds from the signing second: this estimate is never later than the real one.
+    const expiresAt = (Math.floor(Date.now() / 1000) + lifetime) * 1000;
     const token = await signToken(
       options.auth,
       { tenantId, subject: "cycle-worker", roles: ["service"] },
-      "15m",
+      `${lifetime}s`,
     );
-    tokens.set(tenantId, { token, expiresAt: Date.now() + 15 * 60_000 });
+    tokens.set(tenantId, { token, expiresAt });
     return token;
   };
   return {

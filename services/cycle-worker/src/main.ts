@@ -20,7 +20,7 @@ import {
 import { NativeConnection, Worker } from "@temporalio/worker";
 import { createCycleActivities } from "./activities.ts";
 import { CycleWorkerConfigSchema, refineCycleWorkerConfig } from "./config.ts";
-import { serviceCaller } from "./http.ts";
+import { serviceCaller, WORKER_TOKEN_LIFETIME_SECONDS } from "./http.ts";
 import { WORKFLOW_INTERCEPTOR_MODULES, workflowSource } from "./workflow-source.ts";
 
 const SERVICE = "cycle-worker";
@@ -50,6 +50,7 @@ const logLevel = config.LOG_LEVEL as string;
 installTemporalRuntime(logLevel === "debug" || logLevel === "trace" ? "DEBUG" : "WARN");
 
 const auth = { secret: config.AUTH_JWT_SECRET, issuer: config.AUTH_JWT_ISSUER };
+const tokenLifetimeSeconds = Math.min(WORKER_TOKEN_LIFETIME_SECONDS, config.AUTH_MAX_TOKEN_LIFETIME_SECONDS);
 const bus = createKafkaBus({
   brokers: config.KAFKA_BROKERS,
   clientId: config.KAFKA_CLIENT_ID ?? SERVICE,
@@ -76,8 +77,8 @@ const worker = await Worker.create({
   taskQueue: config.TEMPORAL_TASK_QUEUE,
   ...source.options,
   activities: createCycleActivities({
-    goals: serviceCaller({ baseUrl: config.GOALS_URL, auth }),
-    scoring: serviceCaller({ baseUrl: config.SCORING_URL, auth }),
+    goals: serviceCaller({ baseUrl: config.GOALS_URL, auth, tokenLifetimeSeconds }),
+    scoring: serviceCaller({ baseUrl: config.SCORING_URL, auth, tokenLifetimeSeconds }),
     producer,
   }),
   sinks: tracing.sinks,

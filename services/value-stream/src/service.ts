@@ -1,4 +1,5 @@
 import { createRuntimeApp, type ServiceDefinition, type ServiceRuntime } from "@okr/service-kit";
+import { type ValueStreamConfig, ValueStreamConfigSchema } from "./config.ts";
 import { createValueStreamDb, migrationsDir, type ValueStreamDb } from "./database.ts";
 import { MetricPublisher, type MetricPublisherOptions } from "./publisher.ts";
 import { bindingRoutes } from "./routes/bindings.ts";
@@ -7,7 +8,7 @@ import { kaizenRoutes } from "./routes/kaizens.ts";
 import { streamRoutes } from "./routes/streams.ts";
 import { workItemRoutes } from "./routes/work-items.ts";
 
-export type ValueStreamRuntime = ServiceRuntime<ValueStreamDb>;
+export type ValueStreamRuntime = ServiceRuntime<ValueStreamDb, ValueStreamConfig>;
 
 const DESCRIPTION =
   "Lean value streams: maps, flow metrics, waste, pull and kaizen; KRs bound to flow metrics.";
@@ -18,9 +19,10 @@ const DESCRIPTION =
  */
 export function createValueStreamService(
   metrics: MetricPublisherOptions = { intervalMs: 250, minRecomputeMs: 1000 },
-): ServiceDefinition<ValueStreamDb, ValueStreamRuntime["config"]> {
+): ServiceDefinition<ValueStreamDb, ValueStreamConfig> {
   return {
     name: "value-stream",
+    configSchema: ValueStreamConfigSchema,
     migrationsDir,
     createDb: createValueStreamDb,
     disconnectDb: (db) => db.$disconnect(),

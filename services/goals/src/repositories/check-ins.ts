@@ -139,6 +139,8 @@ export class TargetLoader {
   }
 
   load(tenantId: string, keyResultId: string, actorId: string | null): Promise<KeyResultTarget | undefined> {
+    // Ids that are not UUIDs match no row; kept out of the batch, their uuid cast cannot fail the others.
+    if (!isUuid(tenantId) || !isUuid(keyResultId)) return Promise.resolve(undefined);
     return new Promise((resolve, reject) => {
       if (this.#queue.length === 0) setImmediate(() => this.#flush());
       this.#queue.push({
@@ -155,36 +157,42 @@ export class TargetLoader {
     const batch = this.#queue;
     this.#queue = [];
     try {
-      const { rows } = await this.#sql.query<TargetRow & { i: number }>({
-        name: "goals-load-check-in-targets-batch",
-        text: `with req as (
-           select * from jsonb_to_recordset($1::jsonb) as r(i int, tenant_id uuid, key_result_id uuid, actor_id uuid)
-         )
-         select req.i, ${TARGET_COLUMNS},
-                (select coalesce(array_agg(m.team_id), '{}') from team_memberships m
-                  where m.tenant_id = req.tenant_id and m.person_id = req.actor_id) as actor_teams
-           from req
-           join key_results k on k.id = req.key_result_id and k.tenant_id = req.tenant_id
-           join objectives o on o.id = k.objective_id
-           join cycles c on c.id = k.cycle_id`,
-        values: [
-          JSON.stringify(
-            batch.map((r, i) => ({
-              i,
-              tenant_id: r.tenantId,
-              key_result_id: r.keyResultId,
-              actor_id: r.actorId,
-            })),
-          ),
-        ],
-      });
-      const found = new Map(rows.map((row) => [row.i, toTarget(row)]));
-      batch.forEach((request, i) => {
-        request.resolve(found.get(i));
-      });
+      await this.#lookUp(batch);
     } catch (error) {
-      for (const request of batch) request.reject(error);
+      if (batch.length === 1) return (batch[0] as TargetRequest).reject(error);
+      // One request's failure must not fail the others that happened to share its batch.
+      await Promise.all(batch.map((request) => this.#lookUp([request]).catch(request.reject)));
     }
+  }
+
+  async #lookUp(batch: TargetRequest[]): Promise<void> {
+    const { rows } = await this.#sql.query<TargetRow & { i: number }>({
+      name: "goals-load-check-in-targets-batch",
+      text: `with req as (
+         select * from jsonb_to_recordset($1::jsonb) as r(i int, tenant_id uuid, key_result_id uuid, actor_id uuid)
+       )
+       select req.i, ${TARGET_COLUMNS},
+              (select coalesce(array_agg(m.team_id), '{}') from team_memberships m
+                where m.tenant_id = req.tenant_id and m.person_id = req.actor_id) as actor_teams
+         from req
+         join key_results k on k.id = req.key_result_id and k.tenant_id = req.tenant_id
+         join objectives o on o.id = k.objective_id
+         join cycles c on c.id = k.cycle_id`,
+      values: [
+        JSON.stringify(
+          batch.map((r, i) => ({
+            i,
+            tenant_id: r.tenantId,
+            key_result_id: r.keyResultId,
+            actor_id: r.actorId,
+          })),
+        ),
+      ],
+    });
+    const found = new Map(rows.map((row) => [row.i, toTarget(row)]));
+    batch.forEach((request, i) => {
+      request.resolve(found.get(i));
+    });
   }
 }
 

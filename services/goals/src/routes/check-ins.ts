@@ -24,7 +24,14 @@ const checkInFields = {
   note: Type.Optional(Type.String({ maxLength: 4000 })),
   evidence: Type.Object(
     {
-      url: Type.Optional(Type.String({ format: "uri", maxLength: 2000 })),
+      url: Type.Optional(
+        Type.String({
+          format: "uri",
+          pattern: "^[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+",
+          maxLength: 2000,
+          description: "an http(s) link",
+        }),
+      ),
       system: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     },
     { additionalProperties: false, description: "required: a link or a system source that shows the value" },

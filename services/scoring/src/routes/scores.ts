@@ -191,13 +191,16 @@ export function scoreRoutes(runtime: ScoringRuntime): FastifyPluginAsyncTypebox 
         const tenant = request.principal.tenantId;
         const { teamId } = request.params;
         const { cycleId } = request.query;
-        const objectives = (await cycleObjectives(pool, tenant, cycleId)).filter(
-          (o) => o.owner_kind === "team" && o.owner_id === teamId,
-        );
-        const team = await pool.query<{ name: string }>(
-          "select name from teams where id = $1 and tenant_id = $2",
-          [teamId, tenant],
-        );
+        const [known, cycleObjectiveRows, team] = await Promise.all([
+          cycleKnown(pool, tenant, cycleId),
+          cycleObjectives(pool, tenant, cycleId),
+          pool.query<{ name: string }>("select name from teams where id = $1 and tenant_id = $2", [
+            teamId,
+            tenant,
+          ]),
+        ]);
+        if (!known) throw notFound(`cycle ${cycleId}`);
+        const objectives = cycleObjectiveRows.filter((o) => o.owner_kind === "team" && o.owner_id === teamId);
         if (objectives.length === 0 && team.rows.length === 0) throw notFound(`team ${teamId}`);
         const score = cycleScores(objectives).teams.find((t) => t.teamId === teamId);
         return {

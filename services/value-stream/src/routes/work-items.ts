@@ -93,8 +93,9 @@ const PullBoard = Type.Object({
 type PositionRow = [string, string | null, Phase, "queued" | "active" | null, string | null];
 
 async function lockStream(client: pg.PoolClient, streamId: string, tenantId: string) {
-  const { rows } = await client.query<{ wip_policy: WipPolicy }>(
-    "select wip_policy from value_streams where id = $1 and tenant_id = $2 for update",
+  const { rows } = await client.query<{ wip_policy: WipPolicy; created_ms: string }>(
+    `select wip_policy, (extract(epoch from created_at) * 1000)::bigint::text as created_ms
+       from value_streams where id = $1 and tenant_id = $2 for update`,
     [streamId, tenantId],
   );
   if (!rows[0]) throw notFound(`value stream ${streamId}`);
@@ -104,6 +105,7 @@ async function lockStream(client: pg.PoolClient, streamId: string, tenantId: str
 /** Work items moving through the current-state map: registration, bulk event ingestion, the pull board. */
 export function workItemRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTypebox {
   const { db, pool } = runtime;
+  const backfillMs = runtime.config.WORK_ITEM_BACKFILL_DAYS * 86_400_000;
   return async (app) => {
     app.post(
       "/streams/:id/work-items",
@@ -159,7 +161,7 @@ export function workItemRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncT
           tags: ["work items"],
           summary: "Ingest work-item events in bulk (entered, started, blocked, unblocked, completed)",
           description:
-            "All or nothing: one bad event (unknown item or step, out of order, impossible move, WIP limit under the `reject` policy) refuses the batch with 422 and lists every problem. Events already recorded are skipped, so a batch can be resent safely.",
+            "All or nothing: one bad event (unknown item or step, out of order, impossible move, WIP limit under the `reject` policy, a time more than 5 minutes ahead or before the stream's creation less WORK_ITEM_BACKFILL_DAYS) refuses the batch with 422 and lists every problem. Events already recorded are skipped, so a batch can be resent safely.",
           params: IdParams,
           body: EventsBody,
           response: { 200: IngestAnswer, ...problems(400, 403, 404, 422) },
@@ -192,6 +194,18 @@ export function workItemRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncT
         return pgTransaction(pool, async (tx) => {
           const { client } = tx;
           const stream = await lockStream(client, streamId, tenant);
+          // History may be back-filled, but not from before the stream existed less the back-fill period.
+          const earliest = Number(stream.created_ms) - backfillMs;
+          const tooEarly: IngestError[] = [];
+          events.forEach((event, index) => {
+            if (event.at < earliest && tooEarly.length < 100)
+              tooEarly.push({
+                index,
+                code: "invalid-time",
+                detail: `${request.body.events[index]?.at} is before ${new Date(earliest).toISOString()}, the stream's creation less ${runtime.config.WORK_ITEM_BACKFILL_DAYS} days of back-fill`,
+              });
+          });
+          if (tooEarly.length) throw refused(tooEarly);
           const itemIds = [...new Set(events.map((e) => e.itemId))];
           const [steps, items] = await Promise.all([
             client.query<[string, number | null]>({
