@@ -32,6 +32,8 @@ async function kitApp(security?: WebSecurityOptions) {
   return app;
 }
 
+const someTenant = "55555555-5555-4555-8555-555555555555";
+
 const bearer = async (tenantId: string, subject: string, roles: Role[] = ["member"]) =>
   `Bearer ${await signToken(auth, { tenantId, subject, roles })}`;
 
@@ -41,9 +43,15 @@ const corsHeaders = (headers: Record<string, unknown>) =>
 describe("security headers", () => {
   it("puts helmet's headers and a locked-down CSP on every API answer, errors included", async () => {
     const app = await kitApp();
-    const ok = await app.inject({ url: "/widgets", headers: { authorization: await bearer("t", "s") } });
+    const ok = await app.inject({
+      url: "/widgets",
+      headers: { authorization: await bearer(someTenant, "s") },
+    });
     const unauthorized = await app.inject({ url: "/widgets" });
-    const missing = await app.inject({ url: "/nope", headers: { authorization: await bearer("t", "s") } });
+    const missing = await app.inject({
+      url: "/nope",
+      headers: { authorization: await bearer(someTenant, "s") },
+    });
     expect([ok.statusCode, unauthorized.statusCode, missing.statusCode]).toEqual([200, 401, 404]);
     for (const response of [ok, unauthorized, missing]) {
       expect(response.headers["content-security-policy"]).toBe(
@@ -110,7 +118,7 @@ describe("CORS", () => {
 
     const call = await app.inject({
       url: "/widgets",
-      headers: { origin: allowedOrigin, authorization: await bearer("t", "s") },
+      headers: { origin: allowedOrigin, authorization: await bearer(someTenant, "s") },
     });
     expect(call.statusCode).toBe(200);
     expect(call.headers["access-control-allow-origin"]).toBe(allowedOrigin);
@@ -127,14 +135,14 @@ describe("CORS", () => {
       expect(response.headers["content-type"]).toMatch(/^application\/problem\+json/);
       const call = await app.inject({
         url: "/widgets",
-        headers: { origin, authorization: await bearer("t", "s") },
+        headers: { origin, authorization: await bearer(someTenant, "s") },
       });
       expect(call.statusCode).toBe(200);
       expect(corsHeaders(call.headers)).toEqual([]);
     }
     const sameOrigin = await app.inject({
       url: "/widgets",
-      headers: { authorization: await bearer("t", "s") },
+      headers: { authorization: await bearer(someTenant, "s") },
     });
     expect(sameOrigin.statusCode).toBe(200);
     expect(corsHeaders(sameOrigin.headers)).toEqual([]);
