@@ -66,7 +66,7 @@ describe("security headers", () => {
       });
     }
     // The bodies are unchanged: still JSON and problem+json.
-    expect(ok.json()).toEqual({ tenantId: "t" });
+    expect(ok.json()).toEqual({ tenantId: someTenant });
     expect(unauthorized.headers["content-type"]).toMatch(/^application\/problem\+json/);
   });
 
