@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { silenceKafkajsNegativeTimeoutWarning } from "@okr/messaging";
 import { Kafka, logLevel } from "kafkajs";
-import { requireCommand, run, startDaemon, stopDaemon, waitUntil } from "./processes.ts";
+import { isAlive, readPid, requireCommand, run, startDaemon, stopDaemon, waitUntil } from "./processes.ts";
 
 export const KAFKA_VERSION = "4.1.1";
 /** One native broker: the shared development broker, or a private one a fault test may stop and restart. */
@@ -165,4 +166,15 @@ function randomKafkaClusterId(): string {
 
 export async function stopKafka(cacheDir: string, instance: KafkaInstance = NATIVE_KAFKA): Promise<boolean> {
   return stopDaemon(join(kafkaHome(cacheDir, instance), "kafka.pid"), 30_000);
+}
+
+/** Kills the broker with SIGKILL (a crash: no controlled shutdown, no leave-group), for fault tests. */
+export async function killKafka(cacheDir: string, instance: KafkaInstance): Promise<boolean> {
+  const pidFile = join(kafkaHome(cacheDir, instance), "kafka.pid");
+  const pid = readPid(pidFile);
+  if (pid === undefined || !isAlive(pid)) return false;
+  process.kill(pid, "SIGKILL");
+  while (isAlive(pid)) await sleep(50);
+  rmSync(pidFile, { force: true });
+  return true;
 }

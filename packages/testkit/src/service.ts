@@ -42,7 +42,7 @@ export async function startTestService<Db>(
     config,
     pool: database.pool,
     db,
-    bus: testBus(),
+    bus: testBus(config.KAFKA_BROKERS),
     consumerGroup: uniqueName(`${definition.name}-test`),
     log: () => {},
   };
