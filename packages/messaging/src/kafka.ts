@@ -15,6 +15,7 @@ import type {
   MessageProducer,
   OutgoingMessage,
 } from "./ports.ts";
+import { seenWithin } from "./retry.ts";
 
 export interface KafkaBusOptions {
   brokers: string;
@@ -46,7 +47,7 @@ export function silenceKafkajsNegativeTimeoutWarning(): void {
 export function createKafkaBus(options: KafkaBusOptions): MessageBus {
   silenceKafkajsNegativeTimeoutWarning();
   const log = options.log ?? defaultLog;
-  const repeated = onceIn(LOG_REPEAT_INTERVAL_MS);
+  const repeated = seenWithin(LOG_REPEAT_INTERVAL_MS);
   const config: KafkaConfig = {
     clientId: options.clientId,
     brokers: options.brokers.split(",").map((broker) => broker.trim()),
@@ -78,18 +79,6 @@ export function createKafkaBus(options: KafkaBusOptions): MessageBus {
  * minute costs a few lines, not hundreds.
  */
 const LOG_REPEAT_INTERVAL_MS = 60_000;
-
-function onceIn(intervalMs: number): (key: string) => boolean {
-  const lastLogged = new Map<string, number>();
-  return (key) => {
-    const now = Date.now();
-    const last = lastLogged.get(key);
-    if (last !== undefined && now - last < intervalMs) return true;
-    if (lastLogged.size >= 1000) lastLogged.clear();
-    lastLogged.set(key, now);
-    return false;
-  };
-}
 
 function defaultLog(level: "warn" | "error", message: string, extra: Record<string, unknown>) {
   // Rebalances and reconnects are routine; keep them terse.

@@ -75,3 +75,19 @@ export function isRetriableKafkaError(error: unknown): boolean {
   while (root?.cause) root = root.cause as typeof root;
   return root?.retriable !== false;
 }
+
+/**
+ * A filter for repeated log lines: true when `key` was already seen within the interval (the caller
+ * then drops the line), false (and remembered) otherwise.
+ */
+export function seenWithin(intervalMs: number): (key: string) => boolean {
+  const lastSeen = new Map<string, number>();
+  return (key) => {
+    const now = Date.now();
+    const last = lastSeen.get(key);
+    if (last !== undefined && now - last < intervalMs) return true;
+    if (lastSeen.size >= 1000) lastSeen.clear();
+    lastSeen.set(key, now);
+    return false;
+  };
+}

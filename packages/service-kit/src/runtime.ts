@@ -6,7 +6,7 @@ import {
   ServiceConfigSchema,
 } from "@okr/config";
 import { applyMigrations, createPool, isTransientDatabaseError } from "@okr/database";
-import { createKafkaBus, type MessageBus, OutboxRelay, retryUntil } from "@okr/messaging";
+import { createKafkaBus, type MessageBus, OutboxRelay, retryUntil, seenWithin } from "@okr/messaging";
 import { startTelemetry } from "@okr/telemetry";
 import type { FastifyInstance } from "fastify";
 import type pg from "pg";
@@ -96,7 +96,17 @@ export async function runServiceProcess<Db, Config extends ServiceConfig = Servi
     clientId: config.KAFKA_CLIENT_ID ?? definition.name,
     log: (level, message) => log(level, message),
   });
-  const relay = new OutboxRelay({ pool, createProducer: () => bus.producer(), log });
+  // The relay reports each failed send with its next delay; while Kafka is down that is one line per
+  // retry. The same failure is logged once a minute.
+  const relayRepeats = seenWithin(60_000);
+  const relay = new OutboxRelay({
+    pool,
+    createProducer: () => bus.producer(),
+    log: (level, message) => {
+      if (level === "info" || !relayRepeats(message.replace(/; retrying in \d+ ms$/, "")))
+        log(level, message);
+    },
+  });
   const { app, background } = await definition.build({
     name: definition.name,
     config,
