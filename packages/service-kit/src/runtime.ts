@@ -130,11 +130,11 @@ export async function runServiceProcess<Db, Config extends ServiceConfig = Servi
     port: config.PORT,
     graceMs: config.SHUTDOWN_GRACE_MS,
     closers: [
-      async () => {
-        stopping.abort();
-        await startup;
-      },
+      // A start still waiting for its database or broker gives up; background work stops (a consumer
+      // still connecting abandons that), and only then has the start-up sequence surely ended.
+      async () => stopping.abort(),
       ...background.map((work) => () => work.stop()),
+      () => startup,
       () => relay.stop(),
       () => definition.disconnectDb(db),
       () => pool.end(),
@@ -152,7 +152,7 @@ export async function runServiceProcess<Db, Config extends ServiceConfig = Servi
         }),
       { what: "database migrations", retriable: isTransientDatabaseError, signal: stopping.signal, log },
     );
-    if (!migrated) return;
+    if (!migrated || stopping.signal.aborted) return;
     app.holdRequests(undefined);
     starting = "starting background work (Kafka consumers)";
     relay.start();
