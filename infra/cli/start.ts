@@ -102,13 +102,18 @@ export async function start(cacheDir: string): Promise<number> {
     });
     children.set(definition.name, child);
   }
-  await Promise.all(
-    PROCESSES.filter((p) => p.port && children.has(p.name)).map((p) =>
-      waitReady(p.name, `http://127.0.0.1:${p.port}`),
-    ),
-  );
-
-  await seedAndAnnounce(began, `${logDir}/<service>.log`, [...children.keys()]);
+  try {
+    await Promise.all(
+      PROCESSES.filter((p) => p.port && children.has(p.name)).map((p) =>
+        waitReady(p.name, `http://127.0.0.1:${p.port}`),
+      ),
+    );
+    await seedAndAnnounce(began, `${logDir}/<service>.log`, [...children.keys()]);
+  } catch (error) {
+    // Nothing is left running behind a failed start: the services go down with it.
+    console.error(`okr start: ${(error as Error).message}`);
+    await stopAll(1);
+  }
   await new Promise(() => {});
   return 0;
 }
@@ -127,17 +132,30 @@ function serviceEnvironment(definition: PlatformProcess, infra: RunningInfrastru
   };
 }
 
-async function waitReady(name: string, baseUrl: string, timeoutMs = 90_000): Promise<void> {
+/**
+ * Waits for a service's /readyz. A service waits for its database and broker itself (say, a broker
+ * still creating its topics on a fresh machine); what it is waiting for is printed when it changes.
+ */
+async function waitReady(name: string, baseUrl: string, timeoutMs = 180_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let reported = "";
+  let waitingFor = "no answer";
   while (Date.now() < deadline) {
-    const ready = await fetch(`${baseUrl}/readyz`).then(
-      (response) => response.ok,
-      () => false,
+    const answer = await fetch(`${baseUrl}/readyz`).then(
+      async (response) => ({ ok: response.ok, body: (await response.json()) as { checks?: object } }),
+      () => undefined,
     );
-    if (ready) return;
+    if (answer?.ok) return;
+    if (answer) {
+      waitingFor = JSON.stringify(answer.body.checks ?? answer.body);
+      if (waitingFor !== reported) {
+        console.log(`okr start: ${name} not ready yet: ${waitingFor}`);
+        reported = waitingFor;
+      }
+    }
     await sleep(250);
   }
-  throw new Error(`${name} did not become ready at ${baseUrl}/readyz within ${timeoutMs} ms`);
+  throw new Error(`${name} did not become ready at ${baseUrl}/readyz within ${timeoutMs} ms (${waitingFor})`);
 }
 
 function terminate(child: ChildProcess): Promise<void> {

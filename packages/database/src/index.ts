@@ -1,5 +1,6 @@
 export { arrayLiteral } from "./arrays.ts";
 export { dropDatabase, ensureDatabases, maintenanceUrl, withDatabase } from "./databases.ts";
+export { isTransientDatabaseError } from "./errors.ts";
 export { applyMigrations, listMigrations, MigrationError } from "./migrations.ts";
 export { createPool, type PoolOptions } from "./pool.ts";
 export { createPrismaClient } from "./prisma.ts";

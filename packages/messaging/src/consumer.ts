@@ -12,6 +12,7 @@ import type {
   MessageConsumer,
   MessageProducer,
 } from "./ports.ts";
+import { isRetriableKafkaError, retryUntil } from "./retry.ts";
 
 /** Thrown by a handler for an event that can never succeed: it goes to the dead-letter topic at once. */
 export class PoisonEventError extends Error {
@@ -76,8 +77,9 @@ export class EventConsumer<Tx extends SqlExecutor> {
   #groupCommitting = false;
   #groupCommitScheduled = false;
   #consumer: MessageConsumer | undefined;
-  #stopping = false;
   #deadLetters: MessageProducer | undefined;
+  #stopping: AbortController | undefined;
+  #starting: Promise<boolean> | undefined;
   readonly stats = { received: 0, applied: 0, duplicates: 0, skipped: 0, deadLettered: 0 };
 
   constructor(options: EventConsumerOptions<Tx>) {
@@ -92,32 +94,71 @@ export class EventConsumer<Tx extends SqlExecutor> {
     return this.#options.topics ?? this.#options.registry.topics();
   }
 
+  /**
+   * Creates the topics, connects and starts consuming. A broker that is not reachable yet, or still
+   * creating its topics, is waited for (one log line, then a retry with backoff) until it answers or
+   * `stop()` is called; only an error waiting cannot cure (kafkajs says which) is thrown.
+   */
   async start(): Promise<void> {
-    this.#stopping = false;
+    const stopping = new AbortController();
+    this.#stopping = stopping;
+    this.#starting = retryUntil(() => this.#connectAndRun(stopping.signal), {
+      what: `${this.#options.groupId}: consumer start`,
+      retriable: isRetriableKafkaError,
+      signal: stopping.signal,
+      log: this.#options.log,
+    });
+    await this.#starting;
+  }
+
+  async #connectAndRun(stopping: AbortSignal): Promise<void> {
     const { bus, groupId } = this.#options;
-    await bus.ensureTopics([...this.topics, ...this.topics.map(deadLetterTopic)]);
-    this.#deadLetters = bus.producer({ idempotent: true });
-    await this.#deadLetters.connect();
-    this.#consumer = bus.consumer(groupId, { sessionTimeoutMs: this.#options.sessionTimeoutMs });
-    await this.#consumer.connect();
-    await this.#consumer.subscribe(this.topics, { fromBeginning: true });
-    const partitionsConsumedConcurrently = this.#options.partitionsConsumedConcurrently ?? 1;
-    if (this.#options.handleBatch) {
-      await this.#consumer.run({
-        partitionsConsumedConcurrently,
-        eachBatch: (batch) => this.#onBatch(batch),
-      });
-    } else {
-      await this.#consumer.run({ partitionsConsumedConcurrently, eachMessage: (m) => this.#onMessage(m) });
+    const unlessStopping = () => stopping.throwIfAborted();
+    try {
+      await bus.ensureTopics([...this.topics, ...this.topics.map(deadLetterTopic)]);
+      unlessStopping();
+      this.#deadLetters = bus.producer({ idempotent: true });
+      await this.#deadLetters.connect();
+      unlessStopping();
+      this.#consumer = bus.consumer(groupId, { sessionTimeoutMs: this.#options.sessionTimeoutMs });
+      await this.#consumer.connect();
+      await this.#consumer.subscribe(this.topics, { fromBeginning: true });
+      unlessStopping();
+      const partitionsConsumedConcurrently = this.#options.partitionsConsumedConcurrently ?? 1;
+      if (this.#options.handleBatch) {
+        await this.#consumer.run({
+          partitionsConsumedConcurrently,
+          eachBatch: (batch) => this.#onBatch(batch),
+        });
+      } else {
+        await this.#consumer.run({ partitionsConsumedConcurrently, eachMessage: (m) => this.#onMessage(m) });
+      }
+    } catch (error) {
+      // The next attempt starts from fresh clients: a half-connected one may hold a dead connection.
+      await this.#disconnect().catch(() => {});
+      throw error;
     }
   }
 
+  /** Stops consuming; a start still waiting for the broker gives up (after its attempt in flight). */
+  get #isStopping(): boolean {
+    return this.#stopping?.signal.aborted ?? false;
+  }
+
   async stop(): Promise<void> {
-    this.#stopping = true;
-    await this.#consumer?.disconnect();
-    await this.#deadLetters?.disconnect();
+    this.#stopping?.abort();
+    await this.#starting?.catch(() => {});
+    this.#starting = undefined;
+    await this.#disconnect();
+  }
+
+  async #disconnect(): Promise<void> {
+    const consumer = this.#consumer;
+    const deadLetters = this.#deadLetters;
     this.#consumer = undefined;
     this.#deadLetters = undefined;
+    await consumer?.disconnect();
+    await deadLetters?.disconnect();
   }
 
   async #onBatch(batch: IncomingBatch): Promise<void> {
@@ -179,7 +220,7 @@ export class EventConsumer<Tx extends SqlExecutor> {
       try {
         return await this.#commitOnce(parsed);
       } catch (error) {
-        if (isDatabaseUnavailable(error) && !this.#stopping) {
+        if (isDatabaseUnavailable(error) && !this.#isStopping) {
           this.#options.log?.(
             "warn",
             `${this.#options.groupId}: database unavailable (${(error as Error).message}); retrying a batch of ${parsed.length}`,
@@ -304,7 +345,7 @@ export class EventConsumer<Tx extends SqlExecutor> {
             // A database that is unreachable says nothing about the event: wait for it, never dead-letter.
             // When stopping, the error leaves the offset uncommitted and the event is redelivered.
             if (isDatabaseUnavailable(error)) {
-              if (this.#stopping) throw error;
+              if (this.#isStopping) throw error;
               attempt -= 1;
               unavailable += 1;
               this.#options.log?.(

@@ -18,4 +18,11 @@ export type {
   OutgoingMessage,
 } from "./ports.ts";
 export { DEFAULT_RELAY_BATCH_SIZE, OutboxRelay, type OutboxRelayOptions } from "./relay.ts";
+export {
+  errorMessage,
+  isRetriableKafkaError,
+  type RetryUntilOptions,
+  retryUntil,
+  seenWithin,
+} from "./retry.ts";
 export { MESSAGING_TABLES_SQL } from "./schema.ts";

@@ -1,6 +1,14 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { silenceKafkajsNegativeTimeoutWarning } from "@okr/endpoints";
-import { Kafka, type KafkaConfig, type KafkaMessage, logLevel, Partitioners, type Producer } from "kafkajs";
+import {
+  type Consumer,
+  Kafka,
+  type KafkaConfig,
+  type KafkaMessage,
+  logLevel,
+  Partitioners,
+  type Producer,
+} from "kafkajs";
 import type {
   IncomingMessage,
   MessageBus,
@@ -8,6 +16,7 @@ import type {
   MessageProducer,
   OutgoingMessage,
 } from "./ports.ts";
+import { seenWithin } from "./retry.ts";
 
 export { silenceKafkajsNegativeTimeoutWarning };
 
@@ -22,6 +31,7 @@ export interface KafkaBusOptions {
 export function createKafkaBus(options: KafkaBusOptions): MessageBus {
   silenceKafkajsNegativeTimeoutWarning();
   const log = options.log ?? defaultLog;
+  const repeated = seenWithin(LOG_REPEAT_INTERVAL_MS);
   const config: KafkaConfig = {
     clientId: options.clientId,
     brokers: options.brokers.split(",").map((broker) => broker.trim()),
@@ -30,19 +40,29 @@ export function createKafkaBus(options: KafkaBusOptions): MessageBus {
       () =>
       ({ level, log: entry }) => {
         const { message, ...extra } = entry;
+        if (repeated(`${message} ${String(extra.error ?? "")}`)) return;
         log(level === logLevel.ERROR ? "error" : "warn", `kafkajs: ${message}`, extra);
       },
     // Bounded: the relay and consumers retry on their own terms, so a dead broker surfaces within seconds.
     retry: { initialRetryTime: 200, maxRetryTime: 3000, retries: 5 },
   };
   const kafka = new Kafka(config);
+  // Consumers get a client of their own that keeps retrying in place (see CONSUMER_RETRY).
+  const consumerKafka = new Kafka({ ...config, retry: CONSUMER_RETRY });
   return {
     producer: (producerOptions) => kafkaProducer(kafka, producerOptions?.idempotent ?? true),
     consumer: (groupId, consumerOptions) =>
-      kafkaConsumer(kafka, groupId, log, consumerOptions?.sessionTimeoutMs),
+      kafkaConsumer(consumerKafka, groupId, log, consumerOptions?.sessionTimeoutMs),
     ensureTopics: (topics, topicOptions) => ensureTopics(kafka, topics, topicOptions?.partitions ?? 6),
   };
 }
+
+/**
+ * While a broker is away, kafkajs reports every retry of every client (connection refused, no
+ * coordinator, unknown partition...). The same line is logged once per interval, so an outage of a
+ * minute costs a few lines, not hundreds.
+ */
+const LOG_REPEAT_INTERVAL_MS = 60_000;
 
 function defaultLog(level: "warn" | "error", message: string, extra: Record<string, unknown>) {
   // Rebalances and reconnects are routine; keep them terse.
@@ -80,6 +100,16 @@ function kafkaProducer(kafka: Kafka, idempotent: boolean): MessageProducer {
   };
 }
 
+/**
+ * How a consumer rides out a broker that went away. kafkajs retries a failed fetch with these settings
+ * before it gives up, leaves the group and starts over as a new member; a new member then waits for the
+ * old one's session to expire on the restarted coordinator (the session timeout, 30 s). Retrying in
+ * place for longer keeps the member id, so a broker back within that time is fetched from again within
+ * a second (maxRetryTime), and the member rejoins at once.
+ */
+const CONSUMER_RETRY = { initialRetryTime: 200, maxRetryTime: 1_000, retries: 120 };
+const RESTART_DELAY_MS = { initial: 200, max: 2_000 };
+
 function kafkaConsumer(
   kafka: Kafka,
   groupId: string,
@@ -90,6 +120,36 @@ function kafkaConsumer(
     groupId,
     sessionTimeout,
     heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeout / 3)),
+    retry: CONSUMER_RETRY,
+  });
+  // kafkajs restarts a crashed consumer only after an error it classes retriable. Others (no group
+  // coordinator yet on a broker still creating __consumer_offsets, say) would leave it stopped for good
+  // while the process looks healthy: those restarts are ours, with backoff, until it is disconnected.
+  let runOptions: Parameters<Consumer["run"]>[0] | undefined;
+  let disconnecting = false;
+  let restartDelay = RESTART_DELAY_MS.initial;
+  let restartTimer: NodeJS.Timeout | undefined;
+  const restartLater = (reason: string) => {
+    if (disconnecting || restartTimer) return;
+    if (restartDelay === RESTART_DELAY_MS.initial)
+      log("warn", `consumer ${groupId} stopped (${reason}); restarting it until it rejoins`, { groupId });
+    restartTimer = setTimeout(async () => {
+      restartTimer = undefined;
+      if (disconnecting) return;
+      try {
+        await consumer.connect();
+        await consumer.run(runOptions);
+      } catch (error) {
+        restartLater((error as Error).message);
+      }
+    }, restartDelay);
+    restartDelay = Math.min(restartDelay * 2, RESTART_DELAY_MS.max);
+  };
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (!payload.restart) restartLater(payload.error.message);
+  });
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    restartDelay = RESTART_DELAY_MS.initial;
   });
   // Batch mode commits offsets here, after each handled batch, in order and off the fetch path: kafkajs'
   // own auto-commit is a broker round trip between every batch and the next fetch. A commit that fails
@@ -110,9 +170,19 @@ function kafkaConsumer(
       ),
     );
   };
+  const run = (options: Parameters<Consumer["run"]>[0]) => {
+    runOptions = options;
+    return consumer.run(options);
+  };
   return {
-    connect: () => consumer.connect(),
+    connect: () => {
+      disconnecting = false;
+      return consumer.connect();
+    },
     disconnect: async () => {
+      disconnecting = true;
+      clearTimeout(restartTimer);
+      restartTimer = undefined;
       await commits;
       await consumer.disconnect();
     },
@@ -122,7 +192,7 @@ function kafkaConsumer(
       const partitionsConsumedConcurrently = options.partitionsConsumedConcurrently ?? 1;
       const { eachBatch, eachMessage } = options;
       if (eachBatch) {
-        return consumer.run({
+        return run({
           partitionsConsumedConcurrently,
           autoCommit: false,
           eachBatchAutoResolve: false,
@@ -149,7 +219,7 @@ function kafkaConsumer(
           },
         });
       }
-      return consumer.run({
+      return run({
         partitionsConsumedConcurrently,
         eachMessage: async ({ topic, partition, message }) => {
           await eachMessage(incoming(topic, partition, message));

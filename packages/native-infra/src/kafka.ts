@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import {
   type KafkaInstance,
@@ -9,7 +10,7 @@ import {
   silenceKafkajsNegativeTimeoutWarning,
 } from "@okr/endpoints";
 import { Kafka, logLevel } from "kafkajs";
-import { requireCommand, run, startDaemon, stopDaemon, waitUntil } from "./processes.ts";
+import { isAlive, readPid, requireCommand, run, startDaemon, stopDaemon, waitUntil } from "./processes.ts";
 
 export { type KafkaInstance, NATIVE_KAFKA, nativeKafkaBrokers };
 
@@ -157,4 +158,15 @@ function randomKafkaClusterId(): string {
 
 export async function stopKafka(cacheDir: string, instance: KafkaInstance = NATIVE_KAFKA): Promise<boolean> {
   return stopDaemon(join(kafkaHome(cacheDir, instance), "kafka.pid"), 30_000);
+}
+
+/** Kills the broker with SIGKILL (a crash: no controlled shutdown, no leave-group), for fault tests. */
+export async function killKafka(cacheDir: string, instance: KafkaInstance): Promise<boolean> {
+  const pidFile = join(kafkaHome(cacheDir, instance), "kafka.pid");
+  const pid = readPid(pidFile);
+  if (pid === undefined || !isAlive(pid)) return false;
+  process.kill(pid, "SIGKILL");
+  while (isAlive(pid)) await sleep(50);
+  rmSync(pidFile, { force: true });
+  return true;
 }

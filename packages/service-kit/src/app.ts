@@ -5,7 +5,7 @@ import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from "@fastify/ty
 import Fastify, { type FastifyServerOptions } from "fastify";
 import { type AuthOptions, registerAuth } from "./auth.ts";
 import { type IdempotencyOptions, registerIdempotencyKeys } from "./idempotency.ts";
-import { ProblemSchema, registerProblemHandlers } from "./problem.ts";
+import { Problem, ProblemSchema, registerProblemHandlers } from "./problem.ts";
 import { registerWebSecurity, type WebSecurityOptions } from "./security.ts";
 import { registerTextSafety } from "./text-safety.ts";
 import { createValidatorCompiler, registerClosedQueries } from "./validation.ts";
@@ -52,12 +52,27 @@ export async function createServiceApp(options: ServiceAppOptions) {
   app.decorate("markShuttingDown", () => {
     shuttingDown = true;
   });
+  const readiness: ReadinessChecks = { ...options.readiness };
+  app.decorate("addReadinessCheck", (name: string, check: () => Promise<unknown>) => {
+    readiness[name] = check;
+  });
+  let holding: string | undefined;
+  app.decorate("holdRequests", (reason: string | undefined) => {
+    holding = reason;
+  });
 
   const otel = new FastifyOtelInstrumentation();
   await app.register(otel.plugin());
   await registerWebSecurity(app, options.security);
   app.addSchema(ProblemSchema);
   registerProblemHandlers(app);
+  // While the process is still starting (say, its database is not reachable yet), API calls get a 503
+  // the client may retry; /healthz, /readyz and the docs answer.
+  app.addHook("onRequest", async (request, reply) => {
+    if (holding === undefined || request.routeOptions.config?.public || request.is404) return;
+    reply.header("retry-after", "1");
+    throw new Problem(503, "starting", "Service starting", `not serving yet: ${holding}`);
+  });
   registerAuth(app, options.auth);
   registerTextSafety(app);
   registerClosedQueries(app);
@@ -88,7 +103,7 @@ export async function createServiceApp(options: ServiceAppOptions) {
   app.get("/readyz", { config: { public: true }, schema: { hide: true } }, async (_request, reply) => {
     if (shuttingDown) return reply.status(503).send({ status: "shutting-down" });
     const results = await Promise.all(
-      Object.entries(options.readiness ?? {}).map(async ([name, check]) => {
+      Object.entries(readiness).map(async ([name, check]) => {
         try {
           await check();
           return [name, "ok"] as const;
@@ -110,5 +125,9 @@ export async function createServiceApp(options: ServiceAppOptions) {
 declare module "fastify" {
   interface FastifyInstance {
     markShuttingDown(): void;
+    /** Adds (or replaces) a readiness check after the app was built: /readyz is 503 while it throws. */
+    addReadinessCheck(name: string, check: () => Promise<unknown>): void;
+    /** With a reason, API routes answer 503 + Retry-After (public ones still answer); undefined serves again. */
+    holdRequests(reason: string | undefined): void;
   }
 }

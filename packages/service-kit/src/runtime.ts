@@ -5,8 +5,8 @@ import {
   type ServiceConfig,
   ServiceConfigSchema,
 } from "@okr/config";
-import { applyMigrations, createPool } from "@okr/database";
-import { createKafkaBus, type MessageBus, OutboxRelay } from "@okr/messaging";
+import { applyMigrations, createPool, isTransientDatabaseError } from "@okr/database";
+import { createKafkaBus, type MessageBus, OutboxRelay, retryUntil, seenWithin } from "@okr/messaging";
 import { startTelemetry } from "@okr/telemetry";
 import type { FastifyInstance } from "fastify";
 import type pg from "pg";
@@ -77,8 +77,10 @@ export function createRuntimeApp<Db>(
 
 /**
  * The one process entry point of every service: validated config (exit 78 on a bad value, before
- * anything starts), telemetry, pool, migrations, outbox relay, background consumers, HTTP, and a
- * graceful shutdown that stops them in reverse order.
+ * anything starts), telemetry, pool, HTTP, then migrations, outbox relay and background consumers, and a
+ * graceful shutdown that stops them in reverse order. A database or broker that is not reachable yet
+ * (a fresh machine, a restart) is waited for rather than fatal: until the migrations are applied the
+ * API answers 503 + Retry-After, and /readyz stays 503 until the background work (Kafka consumers) runs.
  */
 export async function runServiceProcess<Db, Config extends ServiceConfig = ServiceConfig>(
   definition: ServiceDefinition<Db, Config>,
@@ -97,18 +99,23 @@ export async function runServiceProcess<Db, Config extends ServiceConfig = Servi
     process.stderr.write(
       `${JSON.stringify({ level, time: new Date().toISOString(), service: definition.name, msg: message })}\n`,
     );
-  await applyMigrations({
-    databaseUrl: config.DATABASE_URL,
-    migrationsDir: definition.migrationsDir,
-    log: (line) => log("info", line),
-  });
   const db = definition.createDb(pool);
   const bus = createKafkaBus({
     brokers: config.KAFKA_BROKERS,
     clientId: config.KAFKA_CLIENT_ID ?? definition.name,
     log: (level, message) => log(level, message),
   });
-  const relay = new OutboxRelay({ pool, createProducer: () => bus.producer(), log });
+  // The relay reports each failed send with its next delay; while Kafka is down that is one line per
+  // retry. The same failure is logged once a minute.
+  const relayRepeats = seenWithin(60_000);
+  const relay = new OutboxRelay({
+    pool,
+    createProducer: () => bus.producer(),
+    log: (level, message) => {
+      if (level === "info" || !relayRepeats(message.replace(/; retrying in \d+ ms$/, "")))
+        log(level, message);
+    },
+  });
   const { app, background } = await definition.build({
     name: definition.name,
     config,
@@ -118,19 +125,65 @@ export async function runServiceProcess<Db, Config extends ServiceConfig = Servi
     consumerGroup: config.KAFKA_CONSUMER_GROUP ?? definition.name,
     log,
   });
-  relay.start();
-  for (const work of background) await work.start();
+
+  let starting: string | undefined = "applying database migrations";
+  app.holdRequests(starting);
+  app.addReadinessCheck("startup", async () => {
+    if (starting) throw new Error(starting);
+  });
+  const stopping = new AbortController();
+  let startup: Promise<void> = Promise.resolve();
   await runService({
     app,
     host: config.HOST,
     port: config.PORT,
     graceMs: config.SHUTDOWN_GRACE_MS,
     closers: [
+      // A start still waiting for its database or broker gives up; background work stops (a consumer
+      // still connecting abandons that), and only then has the start-up sequence surely ended.
+      async () => stopping.abort(),
       ...background.map((work) => () => work.stop()),
+      () => startup,
       () => relay.stop(),
       () => definition.disconnectDb(db),
       () => pool.end(),
       () => telemetry.shutdown(),
     ],
+  });
+
+  startup = (async () => {
+    const migrated = await retryUntil(
+      () =>
+        applyMigrations({
+          databaseUrl: config.DATABASE_URL,
+          migrationsDir: definition.migrationsDir,
+          log: (line) => log("info", line),
+        }),
+      { what: "database migrations", retriable: isTransientDatabaseError, signal: stopping.signal, log },
+    );
+    if (!migrated || stopping.signal.aborted) return;
+    app.holdRequests(undefined);
+    starting = "starting background work (Kafka consumers)";
+    relay.start();
+    // Each start waits for its broker on its own; one that is still waiting keeps /readyz at 503.
+    await Promise.all(
+      background.map((work, index) =>
+        // Kafka consumers wait for their broker inside start(); this retries what needs the database.
+        retryUntil(async () => work.start(), {
+          what: `background work ${index + 1} of ${background.length}`,
+          retriable: isTransientDatabaseError,
+          signal: stopping.signal,
+          log,
+        }),
+      ),
+    );
+    if (!stopping.signal.aborted) {
+      starting = undefined;
+      log("info", "ready: migrations applied, background work running");
+    }
+  })().catch((error: unknown) => {
+    // An error waiting cannot cure (a broken migration, a refused credential): fail loudly, as before.
+    log("error", `start-up failed: ${String((error as Error).stack ?? error)}`);
+    process.exit(1);
   });
 }

@@ -385,6 +385,45 @@ describe("service app", () => {
     expect((await app.inject("/docs")).statusCode).toBeLessThan(400);
   });
 
+  it("while starting, answers API calls 503 + Retry-After and says why on /readyz, then serves", async () => {
+    let starting: string | undefined = "applying database migrations";
+    app.addReadinessCheck("startup", async () => {
+      if (starting) throw new Error(starting);
+    });
+    app.holdRequests(starting);
+    const authorization = `Bearer ${await token(["admin"])}`;
+    const create = () =>
+      app.inject({
+        method: "POST",
+        url: "/widgets",
+        headers: { authorization },
+        payload: { name: "early", size: 1 },
+      });
+
+    const held = await create();
+    expect(held.statusCode).toBe(503);
+    expect(held.headers["retry-after"]).toBe("1");
+    expect(held.headers["content-type"]).toContain("application/problem+json");
+    expect(held.json()).toMatchObject({ status: 503, detail: expect.stringContaining("migrations") });
+    expect((await app.inject("/healthz")).statusCode).toBe(200);
+    expect((await app.inject("/docs/json")).statusCode).toBe(200);
+    expect((await app.inject("/nowhere")).statusCode).toBe(404);
+    const waiting = await app.inject("/readyz");
+    expect(waiting.statusCode).toBe(503);
+    expect(waiting.json().checks).toEqual({ database: "ok", startup: "applying database migrations" });
+
+    // Requests are served before the background work runs; readiness waits for both.
+    app.holdRequests(undefined);
+    starting = "starting background work (Kafka consumers)";
+    expect((await create()).statusCode).toBe(201);
+    expect((await app.inject("/readyz")).statusCode).toBe(503);
+    starting = undefined;
+    expect((await app.inject("/readyz")).json()).toEqual({
+      status: "ready",
+      checks: { database: "ok", startup: "ok" },
+    });
+  });
+
   it("turns /readyz to 503 once shutdown began", async () => {
     app.markShuttingDown();
     expect((await app.inject("/readyz")).statusCode).toBe(503);

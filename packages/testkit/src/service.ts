@@ -49,7 +49,7 @@ export async function startTestService<Db, Config extends ServiceConfig = Servic
     config,
     pool: database.pool,
     db,
-    bus: testBus(),
+    bus: testBus(config.KAFKA_BROKERS),
     consumerGroup: uniqueName(`${definition.name}-test`),
     log: () => {},
   };

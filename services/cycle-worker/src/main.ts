@@ -4,9 +4,10 @@
  * 78 on a bad value), OpenTelemetry (workflow and activity spans join the callers' traces), graceful
  * shutdown on SIGTERM/SIGINT (in-flight activities finish within SHUTDOWN_GRACE_MS).
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { loadConfigOrExit } from "@okr/config";
 import { CYCLE_TOPICS } from "@okr/events";
-import { createKafkaBus } from "@okr/messaging";
+import { createKafkaBus, isRetriableKafkaError, retryUntil } from "@okr/messaging";
 import { startTelemetry } from "@okr/telemetry";
 import { installTemporalRuntime, tracingWorkerOptions } from "@okr/temporal";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
@@ -56,9 +57,29 @@ const bus = createKafkaBus({
   clientId: config.KAFKA_CLIENT_ID ?? SERVICE,
   log: (level, message, extra) => log(level, message, extra),
 });
-await bus.ensureTopics([CYCLE_TOPICS.notifications]);
+
+let stopping = false;
+const stopped = new AbortController();
+let worker: Worker | undefined;
+const stop = (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  log("info", `${signal}: finishing in-flight tasks, then stopping`);
+  stopped.abort();
+  if (worker?.getState() === "RUNNING") worker.shutdown();
+};
+process.once("SIGTERM", () => stop("SIGTERM"));
+process.once("SIGINT", () => stop("SIGINT"));
+
+// Kafka and Temporal may still be starting (a fresh machine, a restart): wait for them, logging once.
 const producer = bus.producer();
-await producer.connect();
+await retryUntil(
+  async () => {
+    await bus.ensureTopics([CYCLE_TOPICS.notifications]);
+    await producer.connect();
+  },
+  { what: "Kafka", retriable: isRetriableKafkaError, signal: stopped.signal, log },
+);
 
 const source = workflowSource(config.WORKFLOW_BUNDLE_PATH);
 if (!source.prebuilt) {
@@ -70,51 +91,69 @@ const tracing = tracingWorkerOptions({
   processor: processor ?? noSpans,
   resource: resourceFromAttributes({ "service.name": process.env.OTEL_SERVICE_NAME ?? SERVICE }),
 });
-const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-const worker = await Worker.create({
-  connection,
-  namespace: config.TEMPORAL_NAMESPACE,
-  taskQueue: config.TEMPORAL_TASK_QUEUE,
-  ...source.options,
-  activities: createCycleActivities({
-    goals: serviceCaller({ baseUrl: config.GOALS_URL, auth, tokenLifetimeSeconds }),
-    scoring: serviceCaller({ baseUrl: config.SCORING_URL, auth, tokenLifetimeSeconds }),
-    producer,
-  }),
-  sinks: tracing.sinks,
-  interceptors: {
-    activity: tracing.interceptors?.activity ?? [],
-    // A prebuilt bundle already carries the workflow interceptors (scripts/build-workflow-bundle.ts).
-    ...(source.prebuilt ? {} : { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }),
-  },
-  shutdownGraceTime: config.SHUTDOWN_GRACE_MS,
+const activities = createCycleActivities({
+  goals: serviceCaller({ baseUrl: config.GOALS_URL, auth, tokenLifetimeSeconds }),
+  scoring: serviceCaller({ baseUrl: config.SCORING_URL, auth, tokenLifetimeSeconds }),
+  producer,
 });
 
-let stopping = false;
-const stop = (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  log("info", `${signal}: finishing in-flight tasks, then stopping`);
-  worker.shutdown();
-};
-process.once("SIGTERM", () => stop("SIGTERM"));
-process.once("SIGINT", () => stop("SIGINT"));
+async function createWorker(connection: NativeConnection): Promise<Worker> {
+  return Worker.create({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    ...source.options,
+    activities,
+    sinks: tracing.sinks,
+    interceptors: {
+      activity: tracing.interceptors?.activity ?? [],
+      // A prebuilt bundle already carries the workflow interceptors (scripts/build-workflow-bundle.ts).
+      ...(source.prebuilt ? {} : { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }),
+    },
+    shutdownGraceTime: config.SHUTDOWN_GRACE_MS,
+  });
+}
 
-log("info", "polling", {
-  taskQueue: config.TEMPORAL_TASK_QUEUE,
-  namespace: config.TEMPORAL_NAMESPACE,
-  temporal: config.TEMPORAL_ADDRESS,
-  workflowCode: source.prebuilt ? "prebuilt bundle" : "sources",
-});
+let connection: NativeConnection | undefined;
 let exitCode = 0;
+let failures = 0;
 try {
-  await worker.run();
+  // A worker that fails while not asked to stop (Temporal gone for good, say) is created again.
+  while (!stopping) {
+    const created = await retryUntil(
+      async () => {
+        connection ??= await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+        worker = await createWorker(connection);
+      },
+      { what: "Temporal worker", signal: stopped.signal, log },
+    );
+    if (!created || !worker || stopping) break;
+    log("info", "polling", {
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      namespace: config.TEMPORAL_NAMESPACE,
+      temporal: config.TEMPORAL_ADDRESS,
+      workflowCode: source.prebuilt ? "prebuilt bundle" : "sources",
+    });
+    try {
+      await worker.run();
+      failures = 0;
+    } catch (error) {
+      if (stopping) throw error;
+      failures += 1;
+      log("error", "worker failed; starting it again", { error: String(error) });
+      await connection?.close().catch(() => undefined);
+      connection = undefined;
+      await sleep(Math.min(5_000, 200 * 2 ** failures), undefined, { signal: stopped.signal }).catch(
+        () => undefined,
+      );
+    }
+  }
 } catch (error) {
   log("error", "worker failed", { error: String(error) });
   exitCode = 1;
 } finally {
   await producer.disconnect().catch(() => undefined);
-  await connection.close().catch(() => undefined);
+  await connection?.close().catch(() => undefined);
   await telemetry.shutdown().catch(() => undefined);
   log("info", "stopped");
 }

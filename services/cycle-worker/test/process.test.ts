@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
+import { connect, createServer, type Server } from "node:net";
 import { fileURLToPath } from "node:url";
 import { testEndpoints, uniqueName, waitFor } from "@okr/testkit";
 import { describe, expect, it } from "vitest";
@@ -51,4 +52,73 @@ describe("cycle worker process", () => {
     expect(stderr).toContain("SIGTERM: finishing in-flight tasks");
     expect(stderr).toContain('"msg":"stopped"');
   }, 90_000);
+
+  it("waits for a Temporal server that is not up yet instead of exiting, logging it once", async () => {
+    const endpoints = testEndpoints();
+    // Temporal "comes up" when a proxy to the real server starts listening on the address the worker has.
+    const port = await freePort();
+    const child = spawn(process.execPath, [main], {
+      env: {
+        PATH: process.env.PATH,
+        KAFKA_BROKERS: endpoints.KAFKA_BROKERS,
+        TEMPORAL_ADDRESS: `127.0.0.1:${port}`,
+        TEMPORAL_NAMESPACE: endpoints.TEMPORAL_NAMESPACE,
+        TEMPORAL_TASK_QUEUE: uniqueName("okr-cycles-late-temporal"),
+        AUTH_JWT_SECRET: "a-test-secret-of-some-length",
+        GOALS_URL: "http://127.0.0.1:3101",
+        SCORING_URL: "http://127.0.0.1:3103",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    let exitCode: number | null | undefined;
+    const exited = new Promise<number | null>((resolve) =>
+      child.once("exit", (code) => {
+        exitCode = code;
+        resolve(code);
+      }),
+    );
+    let proxy: Server | undefined;
+    try {
+      await waitFor(
+        "the worker to report Temporal unreachable",
+        () => stderr.includes("Temporal worker:"),
+        60_000,
+      );
+      // Several retries later it is still there, and said so once.
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      expect(exitCode).toBeUndefined();
+      expect(stderr.split("Temporal worker:").length - 1).toBe(1);
+      expect(stderr).not.toContain('"msg":"polling"');
+
+      const [temporalHost, temporalPort] = endpoints.TEMPORAL_ADDRESS.split(":");
+      proxy = createServer((socket) => {
+        const upstream = connect(Number(temporalPort), temporalHost);
+        socket.pipe(upstream).pipe(socket);
+        socket.on("error", () => upstream.destroy());
+        upstream.on("error", () => socket.destroy());
+      });
+      await new Promise<void>((resolve) => proxy!.listen(port, "127.0.0.1", resolve));
+      await waitFor("the worker to poll", () => stderr.includes('"msg":"polling"'), 60_000);
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+    } finally {
+      if (exitCode === undefined) child.kill("SIGKILL");
+      proxy?.close();
+    }
+  }, 120_000);
 });
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
