@@ -155,6 +155,11 @@ export const KeyResultUpserted = defineEvent({
     version: Type.Integer({ minimum: 1 }),
     /** Who answers for it (defaults to the objective's owner). */
     owner: Type.Optional(Owner()),
+    /**
+     * The key result of an earlier cycle this one carries forward: what was tied to that one (a
+     * value-stream binding) follows it here.
+     */
+    carriedFromKeyResultId: Type.Optional(Id()),
     /** True when the key result was deleted. */
     removed: Type.Optional(Type.Boolean()),
   }),

@@ -41,6 +41,7 @@ export function keyResultUpserted(row: KeyResultRow, removed = false): EventData
     ...(row.ownerKind && row.ownerId
       ? { owner: { kind: row.ownerKind as "team" | "person", id: row.ownerId } }
       : {}),
+    ...(row.carriedFromKeyResultId ? { carriedFromKeyResultId: row.carriedFromKeyResultId } : {}),
     ...(removed ? { removed } : {}),
   };
 }

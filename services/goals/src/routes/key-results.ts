@@ -64,9 +64,18 @@ const keyResultFields = {
   ),
 };
 
-export const KeyResultBody = Type.Object(keyResultFields, { additionalProperties: false });
+export const KeyResultBody = Type.Object(
+  {
+    ...keyResultFields,
+    carriedFromKeyResultId: Type.Optional(
+      Uuid("the key result of an earlier cycle this one carries forward (set once, when it is created)"),
+    ),
+  },
+  { additionalProperties: false },
+);
 export type KeyResultInput = Static<typeof KeyResultBody>;
 
+/** A change to a key result's definition (what it carries forward is fixed when it is created). */
 const KeyResultPatch = Type.Object(
   Object.fromEntries(
     Object.entries(keyResultFields).map(([k, v]) => [k, Type.Optional(v)]),
@@ -115,7 +124,42 @@ export function keyResultRow(
     evidenceDescription: input.evidence?.description ?? "",
     ownerKind: input.owner?.kind ?? null,
     ownerId: input.owner?.id ?? null,
+    // Only a new key result names what it carries; a change leaves the link as it is.
+    ...(input.carriedFromKeyResultId ? { carriedFromKeyResultId: input.carriedFromKeyResultId } : {}),
   };
+}
+
+/**
+ * A carried key result continues one of this tenant's key results from another cycle: an unknown id is
+ * a 404 (another tenant's is unknown too), one of the same cycle a 422.
+ */
+export async function assertCarriedFrom(
+  tx: Tx,
+  tenantId: string,
+  cycleId: string,
+  inputs: KeyResultInput[],
+  prefix = "",
+): Promise<void> {
+  const ids = inputs.map((input) => input.carriedFromKeyResultId).filter((id): id is string => !!id);
+  if (ids.length === 0) return;
+  const found = await tx.keyResult.findMany({
+    where: { tenantId, id: { in: ids } },
+    select: { id: true, cycleId: true },
+  });
+  const cycleOf = new Map(found.map((kr) => [kr.id, kr.cycleId] as const));
+  inputs.forEach((input, index) => {
+    const id = input.carriedFromKeyResultId;
+    if (!id) return;
+    if (!cycleOf.has(id)) throw notFound(`key result ${id}`);
+    if (cycleOf.get(id) === cycleId)
+      rejectIf([
+        {
+          code: "key-result-carried-within-cycle",
+          message: `key result ${id} is in this cycle already; a key result is carried into another cycle`,
+          path: `${prefix ? `${prefix}/${index}` : ""}/carriedFromKeyResultId`,
+        },
+      ]);
+  });
 }
 
 const KeyResultWithWarnings = Type.Object({
@@ -163,6 +207,7 @@ export function keyResultRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
           await mayChange(request.principal, [owner]);
           if (request.body.owner) await assertOwnerExists(tx, tenantId, request.body.owner);
           rejectUnmeasurable(toDefinition(request.body));
+          await assertCarriedFrom(tx, tenantId, objective.cycleId, [request.body]);
           const existing = await tx.keyResult.count({ where: { tenantId, objectiveId: objective.id } });
           const warnings = applyVerdict(checkKeyResultCountOnAdd(await loadPolicy(tx, tenantId), existing));
           const created = await tx.keyResult.create({ data: keyResultRow(request.body, objective) });

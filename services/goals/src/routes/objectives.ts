@@ -31,7 +31,13 @@ import { assertOwnerExists, countForOwner, ownerOf } from "../repositories/owner
 import { loadPolicy } from "../repositories/policy.ts";
 import { applyVerdict, conflictOn, cycleLocked, rejectIf } from "../rules.ts";
 import type { GoalsRuntime } from "../service.ts";
-import { KeyResultBody, keyResultRow, rejectUnmeasurable, toDefinition } from "./key-results.ts";
+import {
+  assertCarriedFrom,
+  KeyResultBody,
+  keyResultRow,
+  rejectUnmeasurable,
+  toDefinition,
+} from "./key-results.ts";
 import {
   IdParams,
   NullableUuid,
@@ -217,6 +223,7 @@ export function objectiveRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
           const cycle = await findCycleForWrite(tx, tenantId, body.cycleId);
           await assertOwnerExists(tx, tenantId, body.owner);
           for (const kr of keyResults) if (kr.owner) await assertOwnerExists(tx, tenantId, kr.owner);
+          await assertCarriedFrom(tx, tenantId, cycle.id, keyResults, "/keyResults");
           await requireOwnerSide(request.principal, [body.owner]);
           const id = uuidv7();
           const link = {
