@@ -116,6 +116,19 @@ describe("objectives and key results", () => {
     expect(kr).toMatchObject({ carriedFromKeyResultId: from, baseline: 12, cycleId: next.id });
     const event = await eventOn(GOALS_TOPICS.keyResults, (e) => e.data?.keyResultId === kr.id);
     expect(event.data).toMatchObject({ carriedFromKeyResultId: from, baseline: 12 });
+    // ...and announced on its own topic, for what is tied to the old key result to follow.
+    const carry = await eventOn(GOALS_TOPICS.carriedKeyResults, (e) => e.data?.keyResultId === kr.id);
+    expect(carry).toMatchObject({
+      type: "okr.key-result.carried-forward.v1",
+      tenant: org.admin.tenantId,
+      data: {
+        keyResultId: kr.id,
+        objectiveId: carried.body.id,
+        cycleId: next.id,
+        carriedFromKeyResultId: from,
+        carriedFromCycleId: org.cycleId,
+      },
+    });
     // A change to the definition keeps the link (and it cannot be set through a change).
     expect((await org.admin.patch(`/key-results/${kr.id}`, { carriedFromKeyResultId: from })).status).toBe(
       400,

@@ -15,7 +15,7 @@ import { type Static, Type } from "typebox";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { loadAccess } from "../repositories/access.ts";
 import { recordAudit } from "../repositories/audit.ts";
-import { publishKeyResult } from "../repositories/events.ts";
+import { publishCarriedForward, publishKeyResult } from "../repositories/events.ts";
 import { presentKeyResult } from "../repositories/objective-view.ts";
 import { assertOwnerExists } from "../repositories/owners.ts";
 import { loadPolicy } from "../repositories/policy.ts";
@@ -131,7 +131,7 @@ export function keyResultRow(
 
 /**
  * A carried key result continues one of this tenant's key results from another cycle: an unknown id is
- * a 404 (another tenant's is unknown too), one of the same cycle a 422.
+ * a 404 (another tenant's is unknown too), one of the same cycle a 422. Returns the cycle of each.
  */
 export async function assertCarriedFrom(
   tx: Tx,
@@ -139,9 +139,9 @@ export async function assertCarriedFrom(
   cycleId: string,
   inputs: KeyResultInput[],
   prefix = "",
-): Promise<void> {
+): Promise<Map<string, string>> {
   const ids = inputs.map((input) => input.carriedFromKeyResultId).filter((id): id is string => !!id);
-  if (ids.length === 0) return;
+  if (ids.length === 0) return new Map();
   const found = await tx.keyResult.findMany({
     where: { tenantId, id: { in: ids } },
     select: { id: true, cycleId: true },
@@ -160,6 +160,7 @@ export async function assertCarriedFrom(
         },
       ]);
   });
+  return cycleOf;
 }
 
 const KeyResultWithWarnings = Type.Object({
@@ -207,11 +208,12 @@ export function keyResultRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
           await mayChange(request.principal, [owner]);
           if (request.body.owner) await assertOwnerExists(tx, tenantId, request.body.owner);
           rejectUnmeasurable(toDefinition(request.body));
-          await assertCarriedFrom(tx, tenantId, objective.cycleId, [request.body]);
+          const carriedFrom = await assertCarriedFrom(tx, tenantId, objective.cycleId, [request.body]);
           const existing = await tx.keyResult.count({ where: { tenantId, objectiveId: objective.id } });
           const warnings = applyVerdict(checkKeyResultCountOnAdd(await loadPolicy(tx, tenantId), existing));
           const created = await tx.keyResult.create({ data: keyResultRow(request.body, objective) });
           await publishKeyResult(tx, tenantId, created);
+          await publishCarriedForward(tx, tenantId, [created], carriedFrom);
           await recordAudit(
             tx,
             request.principal,

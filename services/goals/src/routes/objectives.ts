@@ -19,7 +19,7 @@ import { Type } from "typebox";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { loadAccess } from "../repositories/access.ts";
 import { recordAudit } from "../repositories/audit.ts";
-import { publishObjective } from "../repositories/events.ts";
+import { publishCarriedForward, publishObjective } from "../repositories/events.ts";
 import { type TransitionBody, transitionObjective } from "../repositories/objective-transitions.ts";
 import {
   keyResultsInOrder,
@@ -223,7 +223,7 @@ export function objectiveRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
           const cycle = await findCycleForWrite(tx, tenantId, body.cycleId);
           await assertOwnerExists(tx, tenantId, body.owner);
           for (const kr of keyResults) if (kr.owner) await assertOwnerExists(tx, tenantId, kr.owner);
-          await assertCarriedFrom(tx, tenantId, cycle.id, keyResults, "/keyResults");
+          const carriedFrom = await assertCarriedFrom(tx, tenantId, cycle.id, keyResults, "/keyResults");
           await requireOwnerSide(request.principal, [body.owner]);
           const id = uuidv7();
           const link = {
@@ -254,6 +254,7 @@ export function objectiveRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
           if (rows.length) await tx.keyResult.createMany({ data: rows });
           const krs = await tx.keyResult.findMany({ where: { objectiveId: id }, orderBy: { id: "asc" } });
           await publishObjective(tx, tenantId, created, krs);
+          await publishCarriedForward(tx, tenantId, krs, carriedFrom);
           if (linkChanged(null, created)) await publishAlignment(tx, request.principal, null, created);
           await recordAudit(tx, request.principal, "objective.created", { type: "objective", id }, body);
           const view = (await viewObjective(tx, tenantId, id)) as ObjectiveView;

@@ -1,29 +1,17 @@
-import {
-  type EventData,
-  type EventEnvelope,
-  EventRegistry,
-  KeyResultBindingChanged,
-  KeyResultUpserted,
-} from "@okr/events";
+import { type EventData, EventRegistry, KeyResultBindingChanged, KeyResultCarriedForward } from "@okr/events";
 import { EventConsumer, type PendingEvent, pgTransaction, publishEvents } from "@okr/messaging";
 import type { ValueStreamRuntime } from "../service.ts";
 import { markMetricsStale } from "../store.ts";
 
 /** pgTransaction's executor, with the pool client for `returning` queries. */
 type Tx = Parameters<Parameters<typeof pgTransaction>[1]>[0];
-type Upserted = EventData<typeof KeyResultUpserted>;
-
-const carried = (event: EventEnvelope) => {
-  const data = event.data as Upserted;
-  return data.carriedFromKeyResultId && !data.removed ? data.carriedFromKeyResultId : null;
-};
 
 /**
  * A key result carried into the next cycle takes its value-stream binding with it: the binding of the
  * key result it continues (locked with its closed cycle) moves to the new one, announced as the old
  * pairing removed and the new one added, and the metric's current value is published for the new key
- * result at once. Idempotent: a redelivered event is recorded as processed, and a binding already moved
- * (or a new key result already bound by hand) is left as it is.
+ * result at once. Idempotent: each event is recorded as processed with the move, and a binding already
+ * moved (or a new key result someone bound by hand meanwhile) is left as it is.
  */
 export function carriedKeyResultConsumer(
   runtime: ValueStreamRuntime,
@@ -32,17 +20,12 @@ export function carriedKeyResultConsumer(
   return new EventConsumer<Tx>({
     bus: runtime.bus,
     groupId,
-    // The key-results topic also carries every check-in: those are unknown here and skipped unread.
-    registry: new EventRegistry([KeyResultUpserted] as never),
+    registry: new EventRegistry([KeyResultCarriedForward] as never),
     transaction: (work) => pgTransaction(runtime.pool, work),
     log: runtime.log,
-    // Only carried key results change anything here; the rest need no processed-event record.
-    deduplicatesItself: (event) => carried(event) === null,
-    handleBatch: async (events, tx) => {
-      for (const event of events) {
-        const from = carried(event);
-        if (from) await moveBinding(runtime, tx, event.tenant, from, (event.data as Upserted).keyResultId);
-      }
+    handle: async (event, tx) => {
+      const data = event.data as EventData<typeof KeyResultCarriedForward>;
+      await moveBinding(runtime, tx, event.tenant, data.carriedFromKeyResultId, data.keyResultId);
     },
   });
 }
