@@ -36,7 +36,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
  * carried, whole; what goals refuses must not stop the cycle.
  */
 const QUARTER: PhaseDurations = {
-  settingSeconds: 8,
+  // Generous where a slow machine must act in time (SETTING and RETROSPECTIVE end early once done).
+  settingSeconds: 60,
   teamDraftingSeconds: 4,
   reminderLeadSeconds: 2,
   escalationGraceSeconds: 1,
@@ -44,7 +45,7 @@ const QUARTER: PhaseDurations = {
   checkInIntervalSeconds: 3,
   scoringSeconds: 3,
   scoringPollSeconds: 1,
-  retrospectiveSeconds: 8,
+  retrospectiveSeconds: 60,
   retrospectivePollSeconds: 1,
 };
 
@@ -193,14 +194,27 @@ function organization() {
     return { ceo, grace, company, cycleId: cycle.id as string };
   }
 
-  /** Runs the cycle: the team submits and approves `objectiveIds`, then `duringCheckIns` and the retrospective. */
+  /**
+   * Runs the cycle: the team submits and approves `objectiveIds`, records `checkIns` (before SCORING locks
+   * the cycle, however slow the machine) and writes its retrospective carrying `carryForwardKeyResultIds`.
+   */
   async function runCycle(
     world: Awaited<ReturnType<typeof setUp>>,
     objectiveIds: string[],
-    duringCheckIns: () => Promise<void>,
+    checkIns: () => Promise<void>,
     carryForwardKeyResultIds: string[],
   ): Promise<CycleResult> {
     const { cycleId, company, ceo } = world;
+    // Scoring learns the key results from goals' events; grading a cycle it has not heard of is a 404.
+    const keyResultIds = carryForwardKeyResultIds;
+    await waitFor(
+      "scoring to know the key results",
+      async () => {
+        for (const id of keyResultIds) await call(scoring, "GET", `/scores/key-results/${id}`);
+        return true;
+      },
+      120_000,
+    );
     const started = await startCycleRun(
       client,
       tenantId,
@@ -208,13 +222,12 @@ function organization() {
       taskQueue,
     );
     const status = () => getCycleStatus(client, tenantId, cycleId);
-    await waitFor("Company's drafting to open", async () => (await status()).teams.open === 1);
+    await waitFor("Company's drafting to open", async () => (await status()).teams.open === 1, 60_000);
     const leader = { roles: ["leader" as const], subject: ceo.id };
     await call(goals, "POST", `/cycles/${cycleId}/teams/${company.id}/submit`, { objectiveIds }, leader);
     await call(goals, "POST", `/cycles/${cycleId}/teams/${company.id}/approve`, {}, leader);
-    await waitFor("CHECK_INS", async () => (await status()).phase === "CHECK_INS", 20_000);
-    await duringCheckIns();
-    await waitFor("RETROSPECTIVE", async () => (await status()).phase === "RETROSPECTIVE", 40_000);
+    await checkIns();
+    await waitFor("RETROSPECTIVE", async () => (await status()).phase === "RETROSPECTIVE", 120_000);
     await call(
       goals,
       "POST",
@@ -342,10 +355,14 @@ describe("carrying key results into the next cycle", () => {
       metric: "flow-efficiency",
       direction: "increase",
     });
-    const measured = await waitFor("the bound KR's system check-in", async () => {
-      const kr = (await goalsCall("GET", `/key-results/${flow.id}`)) as KeyResult;
-      return kr.latestValue ?? undefined;
-    });
+    const measured = await waitFor(
+      "the bound KR's system check-in",
+      async () => {
+        const kr = (await goalsCall("GET", `/key-results/${flow.id}`)) as KeyResult;
+        return kr.latestValue ?? undefined;
+      },
+      90_000,
+    );
     expect(measured).toBeLessThan(0.9);
 
     const checkIn = (kr: KeyResult, value: number, extra: object = {}) =>
@@ -421,13 +438,17 @@ describe("carrying key results into the next cycle", () => {
 
     // The binding followed the flow-efficiency KR to the next cycle (value-stream learnt it from goals'
     // event), and it is still the one binding of the stream.
-    const bindings = await waitFor("the binding to follow the carried KR", async () => {
-      const found = (await call(valueStream, "GET", `/streams/${stream.id}/bindings`)) as {
-        id: string;
-        keyResultId: string;
-      }[];
-      return found[0]?.keyResultId === carriedFrom(flow).id ? found : undefined;
-    });
+    const bindings = await waitFor(
+      "the binding to follow the carried KR",
+      async () => {
+        const found = (await call(valueStream, "GET", `/streams/${stream.id}/bindings`)) as {
+          id: string;
+          keyResultId: string;
+        }[];
+        return found[0]?.keyResultId === carriedFrom(flow).id ? found : undefined;
+      },
+      90_000,
+    );
     expect(bindings).toEqual([
       expect.objectContaining({
         id: binding.id,
@@ -436,7 +457,7 @@ describe("carrying key results into the next cycle", () => {
         direction: "increase",
       }),
     ]);
-  }, 150_000);
+  }, 300_000);
 
   it("does not stop the cycle when goals refuses a carried key result: the draft lands without it, with the reason", async () => {
     const org = organization();
@@ -470,7 +491,8 @@ describe("carrying key results into the next cycle", () => {
           evidence: { url: "https://example.com/migration" },
         });
       },
-      [],
+      // The team carries both: the refused one must not stop the other.
+      [customers.id, mainframe.id],
     );
 
     // The cycle reached CLOSED, and its report names what goals refused and why.
@@ -501,5 +523,5 @@ describe("carrying key results into the next cycle", () => {
     expect(
       ((await goalsCall("GET", `/objectives/${objective.id}`)) as Objective).keyResults.map((kr) => kr.id),
     ).toEqual([customers.id, mainframe.id]);
-  }, 150_000);
+  }, 300_000);
 });
