@@ -52,6 +52,19 @@ export interface RetrospectiveSummary {
   carryForwardKeyResultIds: string[];
 }
 
+/**
+ * A carried objective the goals service refused, whole or in part: the key results it left out with its
+ * reasons (they are also written into the draft's description for the team), or, when not even the bare
+ * objective was accepted, no draft and the reason.
+ */
+export interface CarryForwardRefusal {
+  objectiveId: string;
+  title: string;
+  draftObjectiveId: string | null;
+  keyResultsLeftOut: { title: string; reason: string }[];
+  reason?: string;
+}
+
 export interface CycleActivities {
   loadCycle(input: CycleRef): Promise<CycleCalendar>;
   /** One page of the organization's teams (the workflow pages, so no single result grows with the tree). */
@@ -90,9 +103,14 @@ export interface CycleActivities {
    */
   requestFinalGrades(input: CycleRef & { onlyIfComplete?: boolean }): Promise<GradingSummary>;
   collectRetrospectives(input: CycleRef): Promise<RetrospectiveSummary>;
-  /** Creates the next cycle and its draft objectives with the unfinished key results carried forward. */
+  /**
+   * Creates the next cycle and its draft objectives with the unfinished key results carried forward
+   * (whole definitions, from where they ended). What the goals service refuses is returned in `refused`
+   * rather than failing the activity.
+   */
   proposeNextCycle(input: CycleRef & { workflowId: string; carryForwardKeyResultIds: string[] }): Promise<{
     nextCycleId: string;
     draftsCreated: number;
+    refused?: CarryForwardRefusal[];
   }>;
 }

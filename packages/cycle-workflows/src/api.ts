@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from "@temporalio/workflow";
+import type { CarryForwardRefusal } from "./activities.ts";
 
 /**
  * The public surface of the OKR workflows: ids, task queue, inputs and results, and the signals,
@@ -177,6 +178,8 @@ export interface CycleReport {
   carriedForwardKeyResultIds: string[];
   nextCycleId: string | null;
   draftsProposed: number;
+  /** Carried objectives the goals service refused, whole or in part, with its reasons. */
+  carryForwardRefused: CarryForwardRefusal[];
 }
 
 export interface CycleStatus {
@@ -185,6 +188,10 @@ export interface CycleStatus {
   phase: CyclePhase;
   paused: boolean;
   pausedReason?: string;
+  /** The essential step whose failure paused the cycle: resume retries it, advance cannot skip it. */
+  failedStep?: { step: string; cause: string; attempts: number };
+  /** What the last retry an operator asked for (resume) did. */
+  lastRetry?: { step: string; outcome: "succeeded" | "failed"; cause?: string; at: string };
   /** When the current phase's wait ends (ISO), if it has a deadline. */
   deadline?: string;
   teams: TeamCounts;

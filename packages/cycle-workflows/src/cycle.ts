@@ -50,6 +50,11 @@ import { ACTIVITY_OPTIONS } from "./retry.ts";
 import { reject, teamDraftingWorkflow } from "./team-drafting.ts";
 
 const activities = proxyActivities<CycleActivities>(ACTIVITY_OPTIONS);
+/** The retry an operator asks for by resuming a cycle paused on a failed step: one attempt, answered at once. */
+const retryOnce = proxyActivities<CycleActivities>({
+  ...ACTIVITY_OPTIONS,
+  retry: { ...ACTIVITY_OPTIONS.retry, maximumAttempts: 1 },
+});
 
 const MAX_EXTENSION_SECONDS = 180 * 86_400;
 const REMINDER_BATCH = 500;
@@ -57,6 +62,7 @@ const REMINDER_BATCH = 500;
 /** Workflow changes made with `patched()`; each id stays until no history from before it can replay. */
 const PATCHES = {
   freezeOnlyCompleteGrades: "scoring-freezes-only-complete-grades",
+  resumeRetriesFailedStep: "resume-retries-the-failed-step",
 } as const;
 
 type TeamState = "waiting" | "open" | "approved" | "missed" | "closed" | "skipped";
@@ -92,6 +98,11 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
   const scoring = { attempts: 0, complete: false, organizationScore: null as number | null };
   let report: CycleReport | undefined;
   let advanceRequested = false;
+  // The essential step whose failure paused the cycle, and what the operator's last retry of it did.
+  let failedStep: CycleStatus["failedStep"];
+  let lastRetry: CycleStatus["lastRetry"];
+  let operatorRetry = false;
+  let retriesSettled = 0;
   let teamsLoaded = false;
   const teams = new Map<string, TeamRef>();
   const childrenOf = new Map<string, string[]>();
@@ -104,6 +115,8 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
     phase,
     paused: clock.paused,
     ...(clock.pausedReason ? { pausedReason: clock.pausedReason } : {}),
+    ...(failedStep ? { failedStep: { ...failedStep } } : {}),
+    ...(lastRetry ? { lastRetry: { ...lastRetry } } : {}),
     ...(clock.deadlineAt !== undefined ? { deadline: new Date(clock.deadlineAt).toISOString() } : {}),
     teams: { ...teamCounts },
     checkIns: { ...checkIns },
@@ -142,9 +155,15 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
   );
   setHandler(
     resumeUpdate,
-    (_request) => {
+    async (_request) => {
+      // Paused on a failed step, resume retries it once and answers with what the retry did (status
+      // `lastRetry`, and `failedStep` again if it failed). Before this patch the answer came at once.
+      const retrying = failedStep !== undefined && patched(PATCHES.resumeRetriesFailedStep);
+      const settled = retriesSettled;
+      if (retrying) operatorRetry = true;
       clock.resume();
       signalRunningTeams({ action: "resume" });
+      if (retrying) await condition(() => retriesSettled !== settled);
       return status();
     },
     {
@@ -193,6 +212,11 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
           throw reject(REJECTION.wrongPhase, `the cycle is in ${phase}, not ${request.from}`);
         if (advanceRequested)
           throw reject(REJECTION.invalidState, `phase ${phase} is already being advanced`);
+        if (clock.paused && failedStep)
+          throw reject(
+            REJECTION.invalidState,
+            `cycle ${cycleId} is paused because ${failedStep.step} failed (${failedStep.cause}); advancing cannot skip that step: resume to retry it`,
+          );
       },
     },
   );
@@ -228,15 +252,31 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
     },
   );
 
-  /** An essential step that keeps failing pauses the cycle for an operator instead of failing it. */
-  async function essential<T>(what: string, step: () => Promise<T>): Promise<T> {
+  /**
+   * An essential step that keeps failing pauses the cycle for an operator instead of failing it; the
+   * operator's resume retries it (once, when asked through the patched resume).
+   */
+  async function essential<T>(what: string, step: (via: CycleActivities) => Promise<T>): Promise<T> {
     for (;;) {
+      const byOperator = operatorRetry;
+      operatorRetry = false;
       try {
-        return await step();
+        const result = await step(byOperator ? retryOnce : activities);
+        if (failedStep) {
+          lastRetry = { step: what, outcome: "succeeded", at: new Date().toISOString() };
+          failedStep = undefined;
+          retriesSettled++;
+        }
+        return result;
       } catch (error) {
         if (!(error instanceof ActivityFailure)) throw error;
         const cause = error.cause?.message ?? error.message;
         log.error("cycle step failed; pausing for an operator", { what, cause });
+        if (failedStep) {
+          lastRetry = { step: what, outcome: "failed", cause, at: new Date().toISOString() };
+          retriesSettled++;
+        }
+        failedStep = { step: what, cause, attempts: (failedStep?.attempts ?? 0) + 1 };
         clock.pause(`${what} failed (${cause}); resume to retry`);
         await condition(() => !clock.paused);
       }
@@ -258,13 +298,13 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
       { key: OkrCycle, value: cycleId },
       { key: OkrPhase, value: next },
     ]);
-    await essential(`moving the cycle to ${next}`, () => activities.setPhase({ ...ref, phase: next }));
+    await essential(`moving the cycle to ${next}`, (via) => via.setPhase({ ...ref, phase: next }));
   }
 
   async function loadTeams(): Promise<void> {
     let cursor: string | null = null;
     do {
-      const page = await essential("loading teams", () => activities.listTeams({ organizationId, cursor }));
+      const page = await essential("loading teams", (via) => via.listTeams({ organizationId, cursor }));
       for (const team of page.items) teams.set(team.id, team);
       cursor = page.nextCursor;
     } while (cursor);
@@ -401,7 +441,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
   }
 
   // ---- the cycle ----
-  const calendar: CycleCalendar = await essential("loading the cycle", () => activities.loadCycle(ref));
+  const calendar: CycleCalendar = await essential("loading the cycle", (via) => via.loadCycle(ref));
   await loadTeams();
   let grading: GradingSummary | undefined;
   let retrospectives: RetrospectiveSummary = { teamIds: [], lessons: [], carryForwardKeyResultIds: [] };
@@ -462,7 +502,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
         const waitsForCompleteGrades = patched(PATCHES.freezeOnlyCompleteGrades);
         const attempt = waitsForCompleteGrades ? { ...ref, onlyIfComplete: true } : ref;
         for (;;) {
-          grading = await essential("asking for final grades", () => activities.requestFinalGrades(attempt));
+          grading = await essential("asking for final grades", (via) => via.requestFinalGrades(attempt));
           scoring.attempts++;
           scoring.complete = grading.complete;
           scoring.organizationScore = grading.organizationScore;
@@ -484,7 +524,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
           );
         }
         if (waitsForCompleteGrades && !grading.complete) {
-          grading = await essential("freezing the final grades", () => activities.requestFinalGrades(ref));
+          grading = await essential("freezing the final grades", (via) => via.requestFinalGrades(ref));
           scoring.complete = grading.complete;
           scoring.organizationScore = grading.organizationScore;
         }
@@ -495,8 +535,8 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
         await remind(leaderReminders("retrospective"));
         endReason = "deadline";
         for (let look = 0; ; look++) {
-          retrospectives = await essential("collecting retrospectives", () =>
-            activities.collectRetrospectives(ref),
+          retrospectives = await essential("collecting retrospectives", (via) =>
+            via.collectRetrospectives(ref),
           );
           const written = new Set(retrospectives.teamIds);
           if (written.size >= teams.size) {
@@ -520,8 +560,8 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
           );
         }
         const carried = carryForward(grading, retrospectives);
-        const next = await essential("proposing the next cycle", () =>
-          activities.proposeNextCycle({ ...ref, workflowId, carryForwardKeyResultIds: carried }),
+        const next = await essential("proposing the next cycle", (via) =>
+          via.proposeNextCycle({ ...ref, workflowId, carryForwardKeyResultIds: carried }),
         );
         report = buildCycleReport({ cycleId, grading, retrospectives, teams: teams.size, next });
         break;

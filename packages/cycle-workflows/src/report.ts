@@ -1,4 +1,4 @@
-import type { GradingSummary, RetrospectiveSummary } from "./activities.ts";
+import type { CarryForwardRefusal, GradingSummary, RetrospectiveSummary } from "./activities.ts";
 import type { CycleReport } from "./api.ts";
 
 const MAX_LESSONS = 50;
@@ -26,7 +26,7 @@ export function buildCycleReport(input: {
   grading: GradingSummary | undefined;
   retrospectives: RetrospectiveSummary;
   teams: number;
-  next: { nextCycleId: string; draftsCreated: number } | null;
+  next: { nextCycleId: string; draftsCreated: number; refused?: CarryForwardRefusal[] } | null;
 }): CycleReport {
   const { grading, retrospectives } = input;
   const ofKind = (kind: "committed" | "aspirational") => {
@@ -56,5 +56,6 @@ export function buildCycleReport(input: {
     carriedForwardKeyResultIds: carryForward(grading, retrospectives),
     nextCycleId: input.next?.nextCycleId ?? null,
     draftsProposed: input.next?.draftsCreated ?? 0,
+    carryForwardRefused: input.next?.refused ?? [],
   };
 }

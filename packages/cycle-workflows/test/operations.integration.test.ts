@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { waitFor } from "@okr/endpoints";
+import { ApplicationFailure } from "@temporalio/common";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   adminCycleUpdate,
@@ -207,6 +208,96 @@ describe("operating cycles on the real Temporal server", () => {
     await expect(adminCycleUpdate(h.client, organizationId, cycleId, "pause", admin)).rejects.toBeInstanceOf(
       CycleNotRunningError,
     );
+    await h.client.workflow.getHandle(workflowIds.program(organizationId)).terminate("test done");
+  }, 90_000);
+
+  it("says why advance cannot skip a failed step, and answers a resume with what its one retry did", async () => {
+    const world = newWorld([team("Company", null)], { incompleteGradings: 0 });
+    const record = new Record();
+    const activities = worldActivities(world, record);
+    // Goals refuses the proposal twice (a 4xx: not retried), then takes it.
+    let refusals = 2;
+    let proposalCalls = 0;
+    workers.push(
+      await h.startWorker({
+        ...activities,
+        async proposeNextCycle(input) {
+          proposalCalls++;
+          if (refusals-- > 0)
+            throw ApplicationFailure.nonRetryable(
+              "POST /cycles answered 422: the cycle overlaps",
+              "BadRequest",
+            );
+          return activities.proposeNextCycle(input);
+        },
+      }),
+    );
+    const { organizationId, cycleId } = world;
+    const admin = { actorId: "admin-1" };
+    await startCycleRun(
+      h.client,
+      organizationId,
+      {
+        cycleId,
+        continueWithNextCycle: false,
+        durations: {
+          checkInsSeconds: 0.5,
+          checkInIntervalSeconds: 1,
+          scoringSeconds: 1,
+          retrospectiveSeconds: 5,
+        },
+      },
+      h.taskQueue,
+    );
+    await approveTopLevel(h, world);
+    const stuck = await waitFor("the cycle to pause on the failed proposal", async () => {
+      const status = await getCycleStatus(h.client, organizationId, cycleId);
+      return status.paused ? status : undefined;
+    });
+    expect(stuck).toMatchObject({
+      phase: "RETROSPECTIVE",
+      pausedReason: expect.stringContaining("proposing the next cycle failed"),
+      failedStep: { step: "proposing the next cycle", cause: expect.stringContaining("422"), attempts: 1 },
+    });
+    expect(stuck.lastRetry).toBeUndefined();
+
+    // Advance cannot skip the step, and says so.
+    const advance = await rejectionOf(
+      adminCycleUpdate(h.client, organizationId, cycleId, "advance", { ...admin, from: "RETROSPECTIVE" }),
+    );
+    expect(advance.type).toBe("InvalidState");
+    expect(advance.message).toContain("proposing the next cycle failed");
+    expect(advance.message).toContain("resume to retry it");
+
+    // Resume retries once and answers with the outcome: failed again, so paused again.
+    const failedAgain = await adminCycleUpdate(h.client, organizationId, cycleId, "resume", admin);
+    expect(proposalCalls).toBe(2);
+    expect(failedAgain).toMatchObject({
+      phase: "RETROSPECTIVE",
+      paused: true,
+      failedStep: { step: "proposing the next cycle", attempts: 2 },
+      lastRetry: {
+        step: "proposing the next cycle",
+        outcome: "failed",
+        cause: expect.stringContaining("422"),
+      },
+    });
+    const succeeded = await adminCycleUpdate(h.client, organizationId, cycleId, "resume", admin);
+    expect(proposalCalls).toBe(3);
+    expect(succeeded).toMatchObject({
+      paused: false,
+      lastRetry: { step: "proposing the next cycle", outcome: "succeeded" },
+    });
+    expect(succeeded.failedStep).toBeUndefined();
+
+    const result = (await h.client.workflow
+      .getHandle(workflowIds.cycle(organizationId, cycleId))
+      .result()) as CycleResult;
+    expect(result.status.phase).toBe("CLOSED");
+    expect(record.proposals).toHaveLength(1);
+    expect(result.report.nextCycleId).toBe(record.proposals[0]?.nextCycleId);
+    // Nothing was skipped: every phase ran, in order.
+    expect(record.phases).toEqual([...PHASES]);
     await h.client.workflow.getHandle(workflowIds.program(organizationId)).terminate("test done");
   }, 90_000);
 

@@ -167,3 +167,34 @@ export function checkKeyResultCountOnSubmit(policy: OkrPolicy, count: number): V
         : undefined,
   );
 }
+
+/**
+ * A key result carried into the next cycle: the whole definition (type, target, band, milestone names,
+ * unit, weight, evidence) kept, starting from where it ended. A number to reach starts from its last
+ * value while that still lies short of the target (a KR that got there keeps its baseline, or it would
+ * no longer point at its target); a band to hold records its last value as the baseline. Milestones
+ * start again not done: progress belongs to the check-ins of the cycle, never to the definition.
+ */
+export function carryForwardKeyResult(
+  kr: KeyResultDefinition,
+  lastValue: number | null,
+): KeyResultDefinition {
+  const carried = { ...kr, milestones: [...kr.milestones] };
+  if (!finite(lastValue)) return carried;
+  switch (kr.type) {
+    case "increase-to":
+      if (finite(kr.target) && lastValue < kr.target) carried.baseline = lastValue;
+      break;
+    case "decrease-to":
+      if (finite(kr.target) && lastValue > kr.target) carried.baseline = lastValue;
+      break;
+    case "stay-above":
+    case "stay-below":
+    case "stay-between":
+      carried.baseline = lastValue;
+      break;
+    case "milestone":
+      break;
+  }
+  return carried;
+}

@@ -1,4 +1,5 @@
 import type {
+  CarryForwardRefusal,
   CycleActivities,
   CycleCalendar,
   GradingSummary,
@@ -9,6 +10,7 @@ import type {
 import { createEvent, type EventDefinition, ObjectiveAtRisk, ReminderDue } from "@okr/events";
 import { eventHeaders, type MessageProducer, type OutgoingMessage } from "@okr/messaging";
 import { currentTraceparent } from "@okr/telemetry";
+import { carryObjectiveForward, type ObjectiveView } from "./carry-forward.ts";
 import { deterministicEventId } from "./event-ids.ts";
 import type { ServiceCaller } from "./http.ts";
 import { checkInDueTimes } from "./schedule.ts";
@@ -23,23 +25,6 @@ interface Cycle {
   endsAt: string;
   timeZone: string;
   checkInCadence: { weekday: number; hour: number; everyDays: number };
-}
-
-interface Objective {
-  id: string;
-  title: string;
-  kind: "committed" | "aspirational";
-  owner: { kind: "team" | "person"; id: string };
-  keyResults: {
-    id: string;
-    title: string;
-    type: string;
-    baseline: number | null;
-    target: number | null;
-    unit: string;
-    weight: number;
-    latestValue: number | null;
-  }[];
 }
 
 interface FinalGrading {
@@ -301,35 +286,27 @@ export function createCycleActivities(deps: ActivityDependencies): CycleActiviti
       const nextCycleId =
         created.status === 409 ? await findCycleByName(organizationId, next.name) : created.body.id;
       // Draft objectives in the next cycle: each objective holding carried key results, with those key
-      // results starting from where they ended.
+      // results starting from where they ended. What goals refuses is reported, never a reason to stop.
       const carried = new Set(carryForwardKeyResultIds);
       let draftsCreated = 0;
-      for await (const objectives of pages<Objective>(organizationId, `/objectives?cycleId=${cycleId}`)) {
+      const refused: CarryForwardRefusal[] = [];
+      for await (const objectives of pages<ObjectiveView>(organizationId, `/objectives?cycleId=${cycleId}`)) {
         for (const objective of objectives) {
           const keyResults = objective.keyResults.filter((kr) => carried.has(kr.id));
           if (keyResults.length === 0) continue;
-          await goals.call(organizationId, "POST", "/objectives", {
-            idempotencyKey: `${workflowId}/carry-forward/${objective.id}`,
-            body: {
-              cycleId: nextCycleId,
-              title: objective.title,
-              description: `Carried forward from ${cycle.name}.`,
-              kind: objective.kind,
-              owner: objective.owner,
-              keyResults: keyResults.map((kr) => ({
-                title: kr.title,
-                type: kr.type,
-                baseline: kr.latestValue ?? kr.baseline,
-                target: kr.target,
-                unit: kr.unit,
-                weight: kr.weight,
-              })),
-            },
+          const outcome = await carryObjectiveForward(goals, {
+            organizationId,
+            workflowId,
+            nextCycleId,
+            fromCycleName: cycle.name,
+            objective,
+            keyResults,
           });
-          draftsCreated++;
+          if (outcome.draftId) draftsCreated++;
+          if (outcome.refusal) refused.push(outcome.refusal);
         }
       }
-      return { nextCycleId, draftsCreated };
+      return { nextCycleId, draftsCreated, refused };
     },
   };
 

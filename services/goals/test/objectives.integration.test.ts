@@ -65,6 +65,84 @@ describe("objectives and key results", () => {
     });
   });
 
+  it("links a carried key result to the one it continues: another cycle's, of this tenant, fixed once created", async () => {
+    const earlier = await org.admin.ok("POST", "/objectives", {
+      cycleId: org.cycleId,
+      title: "Cut lead time",
+      kind: "committed",
+      owner: { kind: "team", id: org.teamId },
+      keyResults: [measurableKr()],
+    });
+    const from: string = earlier.keyResults[0].id;
+    const now = Date.now();
+    const next = await org.admin.ok("POST", "/cycles", {
+      name: `next-${from.slice(-8)}`,
+      startsAt: new Date(now + 60 * 86_400_000).toISOString(),
+      endsAt: new Date(now + 150 * 86_400_000).toISOString(),
+      timeZone: "Europe/Berlin",
+    });
+    const draft = (cycleId: string, carriedFromKeyResultId: string) =>
+      org.admin.post("/objectives", {
+        cycleId,
+        title: "Cut lead time further",
+        kind: "committed",
+        owner: { kind: "team", id: org.teamId },
+        keyResults: [measurableKr("Lead time", { baseline: 12, carriedFromKeyResultId })],
+      });
+
+    // Unknown (or another tenant's) key result: 404; one of the same cycle: 422. Nothing is created.
+    const other = await createOrganization(service, "Other");
+    const theirs = await other.admin.ok("POST", "/objectives", {
+      cycleId: other.cycleId,
+      title: "Theirs",
+      kind: "committed",
+      owner: { kind: "team", id: other.teamId },
+      keyResults: [measurableKr()],
+    });
+    expect((await draft(next.id, theirs.keyResults[0].id)).status).toBe(404);
+    const sameCycle = await draft(org.cycleId, from);
+    expect(sameCycle.status).toBe(422);
+    expect(sameCycle.body.errors).toEqual([
+      expect.objectContaining({
+        code: "key-result-carried-within-cycle",
+        path: "/keyResults/0/carriedFromKeyResultId",
+      }),
+    ]);
+    expect((await org.admin.get(`/objectives?cycleId=${next.id}`)).body.items).toEqual([]);
+
+    const carried = await draft(next.id, from);
+    expect(carried.status).toBe(201);
+    const kr = carried.body.keyResults[0];
+    expect(kr).toMatchObject({ carriedFromKeyResultId: from, baseline: 12, cycleId: next.id });
+    const event = await eventOn(GOALS_TOPICS.keyResults, (e) => e.data?.keyResultId === kr.id);
+    expect(event.data).toMatchObject({ carriedFromKeyResultId: from, baseline: 12 });
+    // ...and announced on its own topic, for what is tied to the old key result to follow.
+    const carry = await eventOn(GOALS_TOPICS.carriedKeyResults, (e) => e.data?.keyResultId === kr.id);
+    expect(carry).toMatchObject({
+      type: "okr.key-result.carried-forward.v1",
+      tenant: org.admin.tenantId,
+      data: {
+        keyResultId: kr.id,
+        objectiveId: carried.body.id,
+        cycleId: next.id,
+        carriedFromKeyResultId: from,
+        carriedFromCycleId: org.cycleId,
+      },
+    });
+    // A change to the definition keeps the link (and it cannot be set through a change).
+    expect((await org.admin.patch(`/key-results/${kr.id}`, { carriedFromKeyResultId: from })).status).toBe(
+      400,
+    );
+    const changed = await org.admin.ok("PATCH", `/key-results/${kr.id}`, { target: 4 });
+    expect(changed).toMatchObject({ carriedFromKeyResultId: from, target: 4, version: 2 });
+    // The key result it continues is untouched, and links to nothing.
+    expect(await org.admin.ok("GET", `/key-results/${from}`)).toMatchObject({
+      carriedFromKeyResultId: null,
+      baseline: 20,
+      version: 1,
+    });
+  });
+
   it("rejects a key result without measurable value, with a hint to rewrite it", async () => {
     const response = await org.member.post("/objectives", {
       cycleId: org.cycleId,

@@ -1,5 +1,6 @@
 import { createRuntimeApp, type ServiceDefinition, type ServiceRuntime } from "@okr/service-kit";
 import { type ValueStreamConfig, ValueStreamConfigSchema } from "./config.ts";
+import { carriedKeyResultConsumer } from "./consumers/carried-key-results.ts";
 import { createValueStreamDb, migrationsDir, type ValueStreamDb } from "./database.ts";
 import { MetricPublisher, type MetricPublisherOptions } from "./publisher.ts";
 import { bindingRoutes } from "./routes/bindings.ts";
@@ -37,7 +38,10 @@ export function createValueStreamService(
           await api.register(bindingRoutes(runtime));
         },
       });
-      return { app, background: [new MetricPublisher(runtime, metrics)] };
+      return {
+        app,
+        background: [new MetricPublisher(runtime, metrics), carriedKeyResultConsumer(runtime)],
+      };
     },
   };
 }

@@ -20,6 +20,8 @@ export const GOALS_TOPICS = {
   objectives: "okr.goals.objectives",
   /** Key results and their check-ins share a topic and key, so a KR always arrives before its check-ins. */
   keyResults: "okr.goals.key-results",
+  /** Key results carried into the next cycle: few events, apart from the busy key-results topic. */
+  carriedKeyResults: "okr.goals.carried-key-results",
   retrospectives: "okr.goals.retrospectives",
 } as const;
 
@@ -155,10 +157,29 @@ export const KeyResultUpserted = defineEvent({
     version: Type.Integer({ minimum: 1 }),
     /** Who answers for it (defaults to the objective's owner). */
     owner: Type.Optional(Owner()),
+    /** The key result of an earlier cycle this one carries forward (see KeyResultCarriedForward). */
+    carriedFromKeyResultId: Type.Optional(Id()),
     /** True when the key result was deleted. */
     removed: Type.Optional(Type.Boolean()),
   }),
   partitionKey: (data) => data.keyResultId,
+  subject: (data) => data.keyResultId,
+});
+
+export const KeyResultCarriedForward = defineEvent({
+  type: "okr.key-result.carried-forward.v1",
+  topic: GOALS_TOPICS.carriedKeyResults,
+  producer,
+  summary:
+    "A key result was carried into another cycle as a new key result: what was tied to the old one (a value-stream binding) follows it.",
+  schema: Type.Object({
+    keyResultId: Id(),
+    objectiveId: Id(),
+    cycleId: Id(),
+    carriedFromKeyResultId: Id(),
+    carriedFromCycleId: Id(),
+  }),
+  partitionKey: (data) => data.carriedFromKeyResultId,
   subject: (data) => data.keyResultId,
 });
 
@@ -214,6 +235,7 @@ export const goalsEvents = [
   ObjectiveStateChanged,
   ObjectiveAlignmentChanged,
   KeyResultUpserted,
+  KeyResultCarriedForward,
   CheckInRecorded,
   RetrospectiveSubmitted,
 ] as const;

@@ -1,4 +1,4 @@
-import { type EventData, KeyResultUpserted, ObjectiveUpserted } from "@okr/events";
+import { type EventData, KeyResultCarriedForward, KeyResultUpserted, ObjectiveUpserted } from "@okr/events";
 import type { KeyResultType, ObjectiveKind, ObjectiveState } from "@okr/goals-domain";
 import { publishEvents } from "@okr/messaging";
 import type { Prisma } from "../generated/prisma/client.ts";
@@ -41,6 +41,7 @@ export function keyResultUpserted(row: KeyResultRow, removed = false): EventData
     ...(row.ownerKind && row.ownerId
       ? { owner: { kind: row.ownerKind as "team" | "person", id: row.ownerId } }
       : {}),
+    ...(row.carriedFromKeyResultId ? { carriedFromKeyResultId: row.carriedFromKeyResultId } : {}),
     ...(removed ? { removed } : {}),
   };
 }
@@ -67,4 +68,32 @@ export function publishKeyResult(tx: Tx, tenant: string, keyResult: KeyResultRow
   return publishEvents(tx, [
     { definition: KeyResultUpserted, data: keyResultUpserted(keyResult, removed), context: { tenant } },
   ] as never);
+}
+
+/**
+ * For each new key result that carries one of another cycle forward, KeyResultCarriedForward (into the
+ * outbox in the same transaction): what is tied to the old key result elsewhere follows it.
+ */
+export function publishCarriedForward(
+  tx: Tx,
+  tenant: string,
+  keyResults: KeyResultRow[],
+  cycleOf: Map<string, string>,
+) {
+  return publishEvents(
+    tx,
+    keyResults.flatMap((kr) => {
+      const from = kr.carriedFromKeyResultId;
+      const fromCycle = from ? cycleOf.get(from) : undefined;
+      if (!from || !fromCycle) return [];
+      const data: EventData<typeof KeyResultCarriedForward> = {
+        keyResultId: kr.id,
+        objectiveId: kr.objectiveId,
+        cycleId: kr.cycleId,
+        carriedFromKeyResultId: from,
+        carriedFromCycleId: fromCycle,
+      };
+      return [{ definition: KeyResultCarriedForward, data, context: { tenant } }];
+    }) as never,
+  );
 }

@@ -29,6 +29,7 @@ export function presentKeyResult(
     weight: kr.weight,
     owner: { kind: kr.ownerKind ?? objective.ownerKind, id: kr.ownerId ?? objective.ownerId },
     evidence: { kind: kr.evidenceKind, description: kr.evidenceDescription },
+    carriedFromKeyResultId: kr.carriedFromKeyResultId,
     lastCheckInAt: kr.lastCheckInAt?.toISOString() ?? null,
     latestValue: kr.latestValue,
     latestConfidence: kr.latestConfidence,

@@ -16,7 +16,7 @@ import { transaction } from "../database.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { loadAccess } from "../repositories/access.ts";
 import { recordAudit } from "../repositories/audit.ts";
-import { publishKeyResult } from "../repositories/events.ts";
+import { publishCarriedForward, publishKeyResult } from "../repositories/events.ts";
 import { presentKeyResult } from "../repositories/objective-view.ts";
 import { assertOwnerExists } from "../repositories/owners.ts";
 import { loadPolicy } from "../repositories/policy.ts";
@@ -65,9 +65,18 @@ const keyResultFields = {
   ),
 };
 
-export const KeyResultBody = Type.Object(keyResultFields, { additionalProperties: false });
+export const KeyResultBody = Type.Object(
+  {
+    ...keyResultFields,
+    carriedFromKeyResultId: Type.Optional(
+      Uuid("the key result of an earlier cycle this one carries forward (set once, when it is created)"),
+    ),
+  },
+  { additionalProperties: false },
+);
 export type KeyResultInput = Static<typeof KeyResultBody>;
 
+/** A change to a key result's definition (what it carries forward is fixed when it is created). */
 const KeyResultPatch = Type.Object(
   Object.fromEntries(
     Object.entries(keyResultFields).map(([k, v]) => [k, Type.Optional(v)]),
@@ -116,7 +125,43 @@ export function keyResultRow(
     evidenceDescription: input.evidence?.description ?? "",
     ownerKind: input.owner?.kind ?? null,
     ownerId: input.owner?.id ?? null,
+    // Only a new key result names what it carries; a change leaves the link as it is.
+    ...(input.carriedFromKeyResultId ? { carriedFromKeyResultId: input.carriedFromKeyResultId } : {}),
   };
+}
+
+/**
+ * A carried key result continues one of this tenant's key results from another cycle: an unknown id is
+ * a 404 (another tenant's is unknown too), one of the same cycle a 422. Returns the cycle of each.
+ */
+export async function assertCarriedFrom(
+  tx: Tx,
+  tenantId: string,
+  cycleId: string,
+  inputs: KeyResultInput[],
+  prefix = "",
+): Promise<Map<string, string>> {
+  const ids = inputs.map((input) => input.carriedFromKeyResultId).filter((id): id is string => !!id);
+  if (ids.length === 0) return new Map();
+  const found = await tx.keyResult.findMany({
+    where: { tenantId, id: { in: ids } },
+    select: { id: true, cycleId: true },
+  });
+  const cycleOf = new Map(found.map((kr) => [kr.id, kr.cycleId] as const));
+  inputs.forEach((input, index) => {
+    const id = input.carriedFromKeyResultId;
+    if (!id) return;
+    if (!cycleOf.has(id)) throw notFound(`key result ${id}`);
+    if (cycleOf.get(id) === cycleId)
+      rejectIf([
+        {
+          code: "key-result-carried-within-cycle",
+          message: `key result ${id} is in this cycle already; a key result is carried into another cycle`,
+          path: `${prefix ? `${prefix}/${index}` : ""}/carriedFromKeyResultId`,
+        },
+      ]);
+  });
+  return cycleOf;
 }
 
 const KeyResultWithWarnings = Type.Object({
@@ -164,10 +209,12 @@ export function keyResultRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
           await mayChange(request.principal, [owner]);
           if (request.body.owner) await assertOwnerExists(tx, tenantId, request.body.owner);
           rejectUnmeasurable(toDefinition(request.body));
+          const carriedFrom = await assertCarriedFrom(tx, tenantId, objective.cycleId, [request.body]);
           const existing = await tx.keyResult.count({ where: { tenantId, objectiveId: objective.id } });
           const warnings = applyVerdict(checkKeyResultCountOnAdd(await loadPolicy(tx, tenantId), existing));
           const created = await tx.keyResult.create({ data: keyResultRow(request.body, objective) });
           await publishKeyResult(tx, tenantId, created);
+          await publishCarriedForward(tx, tenantId, [created], carriedFrom);
           await recordAudit(
             tx,
             request.principal,

@@ -20,7 +20,7 @@ import { transaction } from "../database.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { loadAccess } from "../repositories/access.ts";
 import { recordAudit } from "../repositories/audit.ts";
-import { publishObjective } from "../repositories/events.ts";
+import { publishCarriedForward, publishObjective } from "../repositories/events.ts";
 import { type TransitionBody, transitionObjective } from "../repositories/objective-transitions.ts";
 import {
   keyResultsInOrder,
@@ -32,7 +32,13 @@ import { assertOwnerExists, countForOwner, ownerOf } from "../repositories/owner
 import { loadPolicy } from "../repositories/policy.ts";
 import { applyVerdict, conflictOn, cycleLocked, rejectIf } from "../rules.ts";
 import type { GoalsRuntime } from "../service.ts";
-import { KeyResultBody, keyResultRow, rejectUnmeasurable, toDefinition } from "./key-results.ts";
+import {
+  assertCarriedFrom,
+  KeyResultBody,
+  keyResultRow,
+  rejectUnmeasurable,
+  toDefinition,
+} from "./key-results.ts";
 import {
   IdParams,
   NullableUuid,
@@ -218,6 +224,7 @@ export function objectiveRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
           const cycle = await findCycleForWrite(tx, tenantId, body.cycleId);
           await assertOwnerExists(tx, tenantId, body.owner);
           for (const kr of keyResults) if (kr.owner) await assertOwnerExists(tx, tenantId, kr.owner);
+          const carriedFrom = await assertCarriedFrom(tx, tenantId, cycle.id, keyResults, "/keyResults");
           await requireOwnerSide(request.principal, [body.owner]);
           const id = uuidv7();
           const link = {
@@ -248,6 +255,7 @@ export function objectiveRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
           if (rows.length) await tx.keyResult.createMany({ data: rows });
           const krs = await tx.keyResult.findMany({ where: { objectiveId: id }, orderBy: { id: "asc" } });
           await publishObjective(tx, tenantId, created, krs);
+          await publishCarriedForward(tx, tenantId, krs, carriedFrom);
           if (linkChanged(null, created)) await publishAlignment(tx, request.principal, null, created);
           await recordAudit(tx, request.principal, "objective.created", { type: "objective", id }, body);
           const view = (await viewObjective(tx, tenantId, id)) as ObjectiveView;

@@ -23,6 +23,7 @@ export const KeyResultSchema = Type.Object({
   weight: Type.Number(),
   owner: Owner(),
   evidence: Type.Object({ kind: Type.String(), description: Type.String() }),
+  carriedFromKeyResultId: NullableUuid(),
   lastCheckInAt: Type.Union([DateTime(), Type.Null()]),
   latestValue: NullableNumber(),
   latestConfidence: NullableNumber(),
