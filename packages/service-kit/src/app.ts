@@ -5,7 +5,13 @@ import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from "@fastify/ty
 import Fastify, { type FastifyServerOptions } from "fastify";
 import { type AuthOptions, registerAuth } from "./auth.ts";
 import { type IdempotencyOptions, registerIdempotencyKeys } from "./idempotency.ts";
-import { ProblemSchema, registerProblemHandlers } from "./problem.ts";
+import { documentSharedResponses } from "./openapi.ts";
+import {
+  clientErrorProblem,
+  frameworkErrorProblem,
+  ProblemSchema,
+  registerProblemHandlers,
+} from "./problem.ts";
 import { createValidatorCompiler } from "./validation.ts";
 
 /** One readiness probe per dependency (database, broker...); /readyz is 200 only when all pass. */
@@ -27,7 +33,7 @@ export interface ServiceAppOptions {
 
 /**
  * The one Fastify app factory every service uses: JSON Schema validation (TypeBox), OpenAPI at /docs,
- * RFC 9457 problem+json errors, /healthz and /readyz, JWT auth naming tenant and roles, Idempotency-Key
+ * RFC 9457 problem+json errors (each route documents those it may answer), /healthz and /readyz, JWT auth naming tenant and roles, Idempotency-Key
  * on POSTs, tracing.
  */
 export async function createServiceApp(options: ServiceAppOptions) {
@@ -36,6 +42,8 @@ export async function createServiceApp(options: ServiceAppOptions) {
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     requestIdHeader: "x-request-id",
     genReqId: () => crypto.randomUUID(),
+    frameworkErrors: frameworkErrorProblem,
+    clientErrorHandler: clientErrorProblem,
     ajv: {
       customOptions: { allErrors: true, removeAdditional: false, coerceTypes: "array", useDefaults: true },
     },
@@ -51,7 +59,8 @@ export async function createServiceApp(options: ServiceAppOptions) {
   const otel = new FastifyOtelInstrumentation();
   await app.register(otel.plugin());
   app.addSchema(ProblemSchema);
-  registerProblemHandlers(app);
+  const allowedMethods = documentSharedResponses(app, { idempotency: options.idempotency !== undefined });
+  registerProblemHandlers(app, allowedMethods);
   registerAuth(app, options.auth);
   if (options.idempotency) registerIdempotencyKeys(app, options.idempotency);
 

@@ -1,6 +1,8 @@
 export { createServiceApp, type ReadinessChecks, type ServiceAppOptions } from "./app.ts";
 export { type AuthOptions, type Principal, ROLES, type Role, requireRole, signToken } from "./auth.ts";
 export { type IdempotencyOptions, registerIdempotencyKeys, type SqlQueryable } from "./idempotency.ts";
+export { PROBLEM_MEDIA_TYPE, problemResponse, problemResponses } from "./openapi.ts";
+export { Page, PageQuery, page } from "./pagination.ts";
 export {
   badRequest,
   conflict,

@@ -281,7 +281,10 @@ describe("security and contract", () => {
       direction: "decrease",
     });
     expect(again.status).toBe(409);
-    expect((await api.get(`/streams/${streamId}/bindings`)).json()).toHaveLength(1);
+    expect((await api.get(`/streams/${streamId}/bindings`)).json()).toMatchObject({
+      items: [{ id: first.json().id }],
+      nextCursor: null,
+    });
     expect((await api.delete(`/bindings/${first.json().id}`)).status).toBe(204);
     expect(
       (await api.post(`/streams/${streamId}/bindings`, { keyResultId, metric: "wip", direction: "decrease" }))
