@@ -40,6 +40,9 @@ export async function createServiceApp(options: ServiceAppOptions) {
   const app = Fastify({
     logger: options.logger ?? { level: process.env.LOG_LEVEL ?? "info" },
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    // Above every path parameter's declared maxLength, so an overlong one is a 400 naming the field;
+    // only past this does the router refuse the URL (414).
+    maxParamLength: 1000,
     requestIdHeader: "x-request-id",
     genReqId: () => crypto.randomUUID(),
     frameworkErrors: frameworkErrorProblem,

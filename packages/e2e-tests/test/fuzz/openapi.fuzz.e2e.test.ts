@@ -19,7 +19,7 @@ import { type SchemathesisReport, schemathesisCommand } from "./schemathesis.ts"
  * fixed number of examples per operation and a fixed seed, so a run is repeatable and takes minutes.
  */
 const CONFIG = fileURLToPath(new URL("./schemathesis.toml", import.meta.url));
-const MAX_EXAMPLES = 10;
+const MAX_EXAMPLES = 5;
 const SEED = 1;
 
 const services = {
