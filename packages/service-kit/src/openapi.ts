@@ -75,11 +75,14 @@ function withOptionalDefaults(querystring: unknown): unknown {
 export function documentSharedResponses(app: FastifyInstance, options: { idempotency: boolean }) {
   const routes: { pattern: RegExp; methods: string[] }[] = [];
   app.addHook("onRoute", (route) => {
-    const methods = [route.method].flat().map((m) => m.toUpperCase());
-    const pattern = pathPattern(route.url);
-    const known = routes.find((r) => r.pattern.source === pattern.source);
-    if (known) known.methods.push(...methods.filter((m) => !known.methods.includes(m)));
-    else routes.push({ pattern, methods });
+    // A catch-all route (a CORS preflight on `*`, static files) does not make every path known.
+    if (!route.url.includes("*")) {
+      const methods = [route.method].flat().map((m) => m.toUpperCase());
+      const pattern = pathPattern(route.url);
+      const known = routes.find((r) => r.pattern.source === pattern.source);
+      if (known) known.methods.push(...methods.filter((m) => !known.methods.includes(m)));
+      else routes.push({ pattern, methods });
+    }
 
     const schema = (route.schema ?? {}) as FastifySchema & { hide?: boolean };
     if (schema.hide || route.url.startsWith("/docs")) return;
@@ -103,11 +106,7 @@ export function documentSharedResponses(app: FastifyInstance, options: { idempot
 function pathPattern(url: string): RegExp {
   const source = url
     .split("/")
-    .map((segment) =>
-      segment === "*"
-        ? ".*"
-        : segment.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/:[A-Za-z0-9_]+/g, "[^/]+"),
-    )
+    .map((segment) => segment.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/:[A-Za-z0-9_]+/g, "[^/]+"))
     .join("/");
   return new RegExp(`^${source}$`);
 }

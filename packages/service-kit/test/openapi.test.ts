@@ -12,6 +12,10 @@ const app = await createServiceApp({
   auth,
   logger: false,
   routes: async (routes) => {
+    // A catch-all like @fastify/cors's preflight route: it must not make unknown paths 405s.
+    routes.options("*", { schema: { hide: true }, config: { public: true } }, async (_request, reply) =>
+      reply.status(204).send(),
+    );
     routes.post(
       "/widgets",
       {

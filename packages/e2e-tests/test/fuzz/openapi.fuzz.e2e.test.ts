@@ -95,7 +95,8 @@ function fuzz(
     reportPath,
   ];
   return new Promise((resolve, reject) => {
-    const child = spawn(st, args, { stdio: ["ignore", "pipe", "pipe"] });
+    // Run in the scratch directory: st keeps a cache in ./.schemathesis.
+    const child = spawn(st, args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stdout.on("data", (chunk) => {
       output += chunk;
