@@ -62,8 +62,8 @@ export async function createServiceApp(options: ServiceAppOptions) {
   const otel = new FastifyOtelInstrumentation();
   await app.register(otel.plugin());
   app.addSchema(ProblemSchema);
-  const allowedMethods = documentSharedResponses(app, { idempotency: options.idempotency !== undefined });
-  registerProblemHandlers(app, allowedMethods);
+  const documented = documentSharedResponses(app, { idempotency: options.idempotency !== undefined });
+  registerProblemHandlers(app, documented.allowedMethods);
   registerAuth(app, options.auth);
   if (options.idempotency) registerIdempotencyKeys(app, options.idempotency);
 
@@ -80,6 +80,8 @@ export async function createServiceApp(options: ServiceAppOptions) {
       },
       security: [{ bearer: [] }],
     },
+    transformObject: (document) =>
+      documented.markOptionalBodies((document as { openapiObject: never }).openapiObject),
   });
   // The docs are public; this hook must be in place before swagger-ui adds its routes.
   app.addHook("onRoute", (route) => {

@@ -1,4 +1,11 @@
-import type { FastifyInstance, FastifySchema, RouteOptions } from "fastify";
+import type { FastifyInstance, FastifySchema, preValidationHookHandler, RouteOptions } from "fastify";
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** The route takes a missing body as an empty object (callers may POST without one). */
+    optionalBody?: boolean;
+  }
+}
 
 export const PROBLEM_MEDIA_TYPE = "application/problem+json";
 
@@ -74,7 +81,16 @@ function withOptionalDefaults(querystring: unknown): unknown {
  */
 export function documentSharedResponses(app: FastifyInstance, options: { idempotency: boolean }) {
   const routes: { pattern: RegExp; methods: string[] }[] = [];
+  const optionalBodies = new Set<string>();
   app.addHook("onRoute", (route) => {
+    if (route.config?.optionalBody) {
+      const emptyBody: preValidationHookHandler = async (request) => {
+        request.body ??= {};
+      };
+      route.preValidation = [emptyBody, ...[route.preValidation ?? []].flat()];
+      for (const method of [route.method].flat())
+        optionalBodies.add(`${method.toLowerCase()} ${route.url.replace(/:([A-Za-z0-9_]+)/g, "{$1}")}`);
+    }
     // A catch-all route (a CORS preflight on `*`, static files) does not make every path known.
     if (!route.url.includes("*")) {
       const methods = [route.method].flat().map((m) => m.toUpperCase());
@@ -98,8 +114,20 @@ export function documentSharedResponses(app: FastifyInstance, options: { idempot
       ...(schema.querystring ? { querystring: withOptionalDefaults(schema.querystring) } : {}),
     };
   });
-  return (path: string) =>
-    routes.filter((route) => route.pattern.test(path)).flatMap((route) => route.methods);
+  return {
+    allowedMethods: (path: string) =>
+      routes.filter((route) => route.pattern.test(path)).flatMap((route) => route.methods),
+    /** @fastify/swagger marks every body required; a route with `optionalBody` says otherwise. */
+    markOptionalBodies(document: {
+      paths?: Record<string, Record<string, { requestBody?: { required?: boolean } }>>;
+    }) {
+      for (const [path, operations] of Object.entries(document.paths ?? {}))
+        for (const [method, operation] of Object.entries(operations))
+          if (operation.requestBody && optionalBodies.has(`${method} ${path}`))
+            operation.requestBody.required = false;
+      return document;
+    },
+  };
 }
 
 /** `/streams/:id/map.svg` as a regular expression over request paths. */

@@ -39,6 +39,18 @@ const app = await createServiceApp({
       },
       async (request) => ({ items: page([], request.query.limit).items }),
     );
+    routes.post(
+      "/widgets/:id/polish",
+      {
+        config: { optionalBody: true },
+        schema: {
+          params: Type.Object({ id: Type.String() }),
+          body: Type.Object({ shine: Type.Optional(Type.Integer()) }, { additionalProperties: false }),
+          response: { 200: Type.Object({ shine: Type.Integer() }) },
+        },
+      },
+      async (request) => ({ shine: request.body.shine ?? 1 }),
+    );
     routes.get(
       "/widgets/:id",
       {
@@ -174,6 +186,21 @@ describe("the OpenAPI document", () => {
             expect(Object.keys(response.content ?? {})).toEqual(["application/problem+json"]);
     // Success answers keep their own schema and content type.
     expect(Object.keys(spec.paths["/widgets"].post.responses["201"].content)).toEqual(["application/json"]);
+  });
+
+  it("marks the body of an optionalBody route as not required, and such a route takes a POST without one", async () => {
+    const spec = (await app.inject("/docs/json")).json();
+    expect(spec.paths["/widgets/{id}/polish"].post.requestBody.required).toBe(false);
+    expect(spec.paths["/widgets"].post.requestBody.required).toBe(true);
+    const bare = await app.inject({ method: "POST", url: "/widgets/3/polish", headers });
+    expect([bare.statusCode, bare.json()]).toEqual([200, { shine: 1 }]);
+    const bad = await app.inject({
+      method: "POST",
+      url: "/widgets/3/polish",
+      headers,
+      payload: { shine: "x" },
+    });
+    expect(bad.statusCode).toBe(400);
   });
 
   it("lists a query parameter with a default as optional, and still fills the default in", async () => {
