@@ -5,7 +5,14 @@ import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from "@fastify/ty
 import Fastify, { type FastifyServerOptions } from "fastify";
 import { type AuthOptions, registerAuth } from "./auth.ts";
 import { type IdempotencyOptions, registerIdempotencyKeys } from "./idempotency.ts";
-import { Problem, ProblemSchema, registerProblemHandlers } from "./problem.ts";
+import { documentSharedResponses } from "./openapi.ts";
+import {
+  clientErrorProblem,
+  frameworkErrorProblem,
+  Problem,
+  ProblemSchema,
+  registerProblemHandlers,
+} from "./problem.ts";
 import { registerWebSecurity, type WebSecurityOptions } from "./security.ts";
 import { registerTextSafety } from "./text-safety.ts";
 import { createValidatorCompiler, registerClosedQueries } from "./validation.ts";
@@ -31,16 +38,21 @@ export interface ServiceAppOptions {
 
 /**
  * The one Fastify app factory every service uses: JSON Schema validation (TypeBox), OpenAPI at /docs,
- * RFC 9457 problem+json errors, only text Postgres can store (no NUL, no lone surrogate), /healthz and
- * /readyz, JWT auth naming tenant and roles, Idempotency-Key on POSTs, tracing, security headers, CORS
- * and a per-caller rate limit.
+ * RFC 9457 problem+json errors (each route documents those it may answer), only text Postgres can store
+ * (no NUL, no lone surrogate), /healthz and /readyz, JWT auth naming tenant and roles, Idempotency-Key on
+ * POSTs, tracing, security headers, CORS and a per-caller rate limit.
  */
 export async function createServiceApp(options: ServiceAppOptions) {
   const app = Fastify({
     logger: options.logger ?? { level: process.env.LOG_LEVEL ?? "info" },
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    // Above every path parameter's declared maxLength, so an overlong one is a 400 naming the field;
+    // only past this does the router refuse the URL (414).
+    maxParamLength: 1000,
     requestIdHeader: "x-request-id",
     genReqId: () => crypto.randomUUID(),
+    frameworkErrors: frameworkErrorProblem,
+    clientErrorHandler: clientErrorProblem,
     ajv: {
       customOptions: { allErrors: true, removeAdditional: false, coerceTypes: "array", useDefaults: true },
     },
@@ -65,7 +77,8 @@ export async function createServiceApp(options: ServiceAppOptions) {
   await app.register(otel.plugin());
   await registerWebSecurity(app, options.security);
   app.addSchema(ProblemSchema);
-  registerProblemHandlers(app);
+  const documented = documentSharedResponses(app, { idempotency: options.idempotency !== undefined });
+  registerProblemHandlers(app, documented.allowedMethods);
   // While the process is still starting (say, its database is not reachable yet), API calls get a 503
   // the client may retry; /healthz, /readyz and the docs answer.
   app.addHook("onRequest", async (request, reply) => {
@@ -91,6 +104,8 @@ export async function createServiceApp(options: ServiceAppOptions) {
       },
       security: [{ bearer: [] }],
     },
+    transformObject: (document) =>
+      documented.markOptionalBodies((document as { openapiObject: never }).openapiObject),
   });
   // The docs are public; this hook must be in place before swagger-ui adds its routes.
   app.addHook("onRoute", (route) => {

@@ -1,5 +1,7 @@
+import type { Socket } from "node:net";
 import { isDatabaseUnavailable, isRetryableConflict } from "@okr/database";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { describeIssues, validationIssues } from "./validation-issues.ts";
 
 /**
  * An RFC 9457 problem. Throw it from a route and the client receives
@@ -57,13 +59,54 @@ function send(reply: FastifyReply, request: FastifyRequest, body: ProblemBody) {
 /** Seconds a client is asked to wait when the database is briefly unreachable (a restart takes a few). */
 export const DATABASE_RETRY_AFTER_SECONDS = 2;
 
+/** Fastify's own client errors (malformed JSON, body too large, unsupported media type, bad URL...). */
+function clientProblem(error: FastifyError, status: number): ProblemBody {
+  return {
+    type: problemType(
+      error.code
+        ?.toLowerCase()
+        .replace(/^fst_err_/, "")
+        .replaceAll("_", "-") ?? "client-error",
+    ),
+    title: "The request could not be processed",
+    status,
+    detail: error.message,
+  };
+}
+
 /**
  * Every error leaves as problem+json; a 5xx never leaks internals to the client. A database that is
  * briefly unreachable (restart, failover, full connection table) is a 503 with Retry-After: the request
- * was fine and the same one succeeds shortly, so it is not reported as the server's failure (500).
+ * was fine and the same one succeeds shortly, so it is not reported as the server's failure (500). A
+ * request for a method a path does not have is a 405 naming the ones it has (`allowedMethods`), not a 404.
  */
-export function registerProblemHandlers(app: FastifyInstance): void {
+export function registerProblemHandlers(
+  app: FastifyInstance,
+  allowedMethods: (path: string) => string[] = () => [],
+): void {
+  const routeNotFound = (request: FastifyRequest, reply: FastifyReply) => {
+    const path = request.url.split("?")[0] ?? "/";
+    const allowed = allowedMethods(path);
+    if (allowed.length > 0) {
+      reply.header("allow", allowed.join(", "));
+      return send(reply, request, {
+        type: problemType("method-not-allowed"),
+        title: "Method not allowed",
+        status: 405,
+        detail: `${request.method} is not allowed on ${path}; allowed: ${allowed.join(", ")}`,
+      });
+    }
+    return send(reply, request, {
+      type: problemType("route-not-found"),
+      title: "Not found",
+      status: 404,
+      detail: `no route ${request.method} ${path}`,
+    });
+  };
   app.setErrorHandler((error: FastifyError | Problem, request, reply) => {
+    // No route matched, and reading the request failed on the way (a QUERY without Content-Type...):
+    // the answer is still that the route or method does not exist.
+    if (request.is404) return routeNotFound(request, reply);
     if (error instanceof Problem) {
       return send(reply, request, {
         type: error.type,
@@ -74,19 +117,13 @@ export function registerProblemHandlers(app: FastifyInstance): void {
       });
     }
     if (error.validation) {
+      const errors = validationIssues(error.validation, error.validationContext);
       return send(reply, request, {
         type: problemType("validation"),
         title: "The request does not match the schema",
         status: 400,
-        detail: `${error.validationContext ?? "request"} ${error.message.replace(/^(body|querystring|params|headers)\s*/, "")}`,
-        errors: error.validation.map((issue) => ({
-          in: error.validationContext,
-          path: issue.instancePath || "/",
-          message: issue.message,
-          ...(issue.params && "missingProperty" in issue.params
-            ? { missing: issue.params.missingProperty }
-            : {}),
-        })),
+        detail: describeIssues(errors),
+        errors,
       });
     }
     const status =
@@ -125,27 +162,46 @@ export function registerProblemHandlers(app: FastifyInstance): void {
         detail: "The server failed to handle the request; it has been logged with this request id.",
       });
     }
-    // Fastify's own client errors (malformed JSON, body too large, unsupported media type...).
-    return send(reply, request, {
-      type: problemType(
-        error.code
-          ?.toLowerCase()
-          .replace(/^fst_err_/, "")
-          .replaceAll("_", "-") ?? "client-error",
-      ),
-      title: "The request could not be processed",
-      status,
-      detail: error.message,
-    });
+    return send(reply, request, clientProblem(error, status));
   });
-  app.setNotFoundHandler((request, reply) =>
-    send(reply, request, {
-      type: problemType("route-not-found"),
-      title: "Not found",
-      status: 404,
-      detail: `no route ${request.method} ${request.url.split("?")[0]}`,
-    }),
-  );
+  app.setNotFoundHandler(routeNotFound);
+}
+/**
+ * Errors Fastify meets before routing (a URL that does not decode, a path parameter past its length
+ * limit): problem+json like every other answer. Given to Fastify as its `frameworkErrors` option.
+ */
+export function frameworkErrorProblem(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const status =
+    error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+  return send(reply, request, clientProblem(error, status));
+}
+
+/**
+ * Errors Node's HTTP parser meets before Fastify has a request (headers or URL past the size limit,
+ * a request that never completes): a problem+json answer written on the socket, which is then closed.
+ * Given to Fastify as its `clientErrorHandler` option.
+ */
+export function clientErrorProblem(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === "ECONNRESET" || socket.destroyed) return;
+  const [status, code, title, detail] =
+    error.code === "HPE_HEADER_OVERFLOW"
+      ? [
+          431,
+          "headers-too-large",
+          "Request header fields too large",
+          "the URL and headers exceed the size limit",
+        ]
+      : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? [408, "request-timeout", "Request timeout", "the request did not arrive in time"]
+        : [400, "bad-request", "The request is not valid", "the request is not valid HTTP"];
+  const body = JSON.stringify({ type: problemType(code), title, status, detail });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }
 
 /** The problem+json schema, for route `response` declarations in OpenAPI. */

@@ -1,5 +1,6 @@
 import { StreamMetric, WASTE_TAGS } from "@okr/events";
 import { type Clocks, DEFAULT_CLOCKS, type MapStep, type ReworkLink, type Waste } from "@okr/flow-metrics";
+import { problemResponses } from "@okr/service-kit";
 import { Type } from "typebox";
 import type { Prisma, Step } from "./generated/prisma/client.ts";
 
@@ -7,9 +8,8 @@ import type { Prisma, Step } from "./generated/prisma/client.ts";
 
 export const Uuid = () => Type.String({ format: "uuid" });
 export const IdParams = Type.Object({ id: Uuid() });
-export const Problem = { $ref: "Problem#" } as const;
-export const problems = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((status) => [status, Problem])) as Record<number, typeof Problem>;
+/** Problem responses a route gives besides those the app adds to every route (problem+json). */
+export const problems = problemResponses;
 
 export const Classification = Type.Enum(["value-adding", "necessary-non-value-adding", "waste"]);
 export const WasteTag = Type.Enum(WASTE_TAGS);

@@ -287,9 +287,9 @@ describe("bad input", () => {
       400,
     ],
     [
-      "wait as time and inventory",
+      "wait as time and inventory (schema-valid, so a broken rule)",
       () => ["POST", `/maps/${mapId}/steps`, step("bad", { waitInventoryUnits: 5 })],
-      400,
+      422,
     ],
     [
       "unknown waste tag",

@@ -281,12 +281,66 @@ describe("security and contract", () => {
       direction: "decrease",
     });
     expect(again.status).toBe(409);
-    expect((await api.get(`/streams/${streamId}/bindings`)).json()).toHaveLength(1);
+    expect((await api.get(`/streams/${streamId}/bindings`)).json()).toMatchObject({
+      items: [{ id: first.json().id }],
+      nextCursor: null,
+    });
     expect((await api.delete(`/bindings/${first.json().id}`)).status).toBe(204);
     expect(
       (await api.post(`/streams/${streamId}/bindings`, { keyResultId, metric: "wip", direction: "decrease" }))
         .status,
     ).toBe(201);
+  });
+
+  it("pages families, streams, kaizens and bindings by cursor, in creation order, one tenant's only", async () => {
+    const api = apiFor(service, await service.token(["admin"]));
+    const other = apiFor(service, await service.token(["admin"]));
+    await createStream(other, current);
+    const made = [
+      await createStream(api, current),
+      await createStream(api, current),
+      await createStream(api, current),
+    ];
+    const { streamId } = made[0]!;
+    for (const n of [1, 2, 3]) {
+      const kaizen = await api.post(`/streams/${streamId}/kaizens`, {
+        title: `Experiment ${n}`,
+        hypothesis: "Fewer hand-offs shorten the lead time",
+        targetCondition: "One hand-off less",
+        successCriteria: [{ metric: "lead-time", comparator: "at-most", target: 1000 }],
+      });
+      expect(kaizen.status).toBe(201);
+      const binding = await api.post(`/streams/${streamId}/bindings`, {
+        keyResultId: randomUUID(),
+        metric: "lead-time",
+        direction: "decrease",
+      });
+      expect(binding.status).toBe(201);
+    }
+    const walk = async (url: string) => {
+      const ids: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const response = await api.get(`${url}?limit=2${cursor ? `&cursor=${cursor}` : ""}`);
+        expect(response.status).toBe(200);
+        const body = response.json() as { items: { id: string }[]; nextCursor: string | null };
+        expect(body.items.length).toBeLessThanOrEqual(2);
+        ids.push(...body.items.map((item) => item.id));
+        cursor = body.nextCursor;
+      } while (cursor);
+      // Without a limit the first page holds them all (default 100), in the same order.
+      expect((await api.get(url)).json()).toMatchObject({
+        items: ids.map((id) => ({ id })),
+        nextCursor: null,
+      });
+      return ids;
+    };
+    expect(await walk("/product-families")).toEqual(made.map((m) => m.familyId));
+    expect(await walk("/streams")).toEqual(made.map((m) => m.streamId));
+    expect(await walk(`/streams/${streamId}/kaizens`)).toHaveLength(3);
+    expect(await walk(`/streams/${streamId}/bindings`)).toHaveLength(3);
+    expect((await api.get("/streams?limit=0")).status).toBe(400);
+    expect((await api.get("/streams?cursor=not-an-id")).status).toBe(400);
   });
 
   it("serves OpenAPI with every route", async () => {

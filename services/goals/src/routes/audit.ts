@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { requireRole } from "@okr/service-kit";
 import { Type } from "typebox";
 import type { GoalsRuntime } from "../service.ts";
-import { DateTime, NullableUuid, PageQuery, page, Uuid } from "./schemas.ts";
+import { DateTime, NullableUuid, PageQuery, page, problems, Uuid } from "./schemas.ts";
 
 const AuditEntry = Type.Object({
   id: Uuid(),
@@ -33,7 +33,7 @@ export function auditRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
           ),
           response: {
             200: Type.Object({ items: Type.Array(AuditEntry), nextCursor: NullableUuid() }),
-            403: { $ref: "Problem#" },
+            ...problems(403),
           },
         },
       },

@@ -7,7 +7,7 @@ import {
   TASK_QUEUE,
   teamObjectivesUpdate,
 } from "@okr/cycle-workflows";
-import { conflict, notFound, requireRole } from "@okr/service-kit";
+import { conflict, notFound, problemResponses as problems, requireRole } from "@okr/service-kit";
 import type { Static, TSchema } from "typebox";
 import {
   AdminBody,
@@ -26,9 +26,6 @@ import { submitTeamObjectives, type TeamSubmission } from "../cycle-workflow/tea
 import { asProblem, lazyTemporalClient } from "../cycle-workflow/temporal.ts";
 import { requireOrganization } from "../repositories/organization.ts";
 import type { GoalsRuntime } from "../service.ts";
-
-const problems = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((status) => [status, { $ref: "Problem#" }]));
 
 /**
  * Runs cycles on Temporal: start (signal-with-start of the organization's program workflow), status

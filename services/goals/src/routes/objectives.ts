@@ -474,9 +474,7 @@ export function objectiveRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
         `/objectives/:id/${action}`,
         {
           // Workflows and scripts call transitions without a body; treat that as an empty one.
-          preValidation: async (request) => {
-            if (request.body === undefined || request.body === null) request.body = {};
-          },
+          config: { optionalBody: true },
           schema: {
             tags: ["objectives"],
             summary,

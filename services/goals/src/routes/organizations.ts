@@ -72,7 +72,7 @@ export function organizationRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTyp
         schema: {
           tags: ["organization"],
           summary: "The caller's organization",
-          response: { 200: Organization, 404: { $ref: "Problem#" } },
+          response: { 200: Organization, ...problems(404) },
         },
       },
       async (request) => {
@@ -92,8 +92,7 @@ export function organizationRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTyp
           response: {
             200: Organization,
             201: Organization,
-            400: { $ref: "Problem#" },
-            403: { $ref: "Problem#" },
+            ...problems(400, 403),
           },
         },
       },

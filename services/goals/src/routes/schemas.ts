@@ -23,22 +23,13 @@ export const Owner = () =>
 
 export const IdParams = Type.Object({ id: Uuid() });
 
-/** Cursor pagination: `cursor` is the last id of the previous page (ids are time-ordered UUIDv7). */
-export const PageQuery = {
-  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-  cursor: Type.Optional(Uuid("the nextCursor of the previous page")),
-};
-
-export const page = <T extends { id: string }>(rows: T[], limit: number) => {
-  const items = rows.slice(0, limit);
-  return { items, nextCursor: rows.length > limit ? (items[items.length - 1]?.id ?? null) : null };
-};
+/** Cursor pagination, shared by every service's lists. */
+export { PageQuery, page } from "@okr/service-kit";
 
 export const Warnings = Type.Array(
   Type.Object({ code: Type.String(), message: Type.String(), hint: Type.Optional(Type.String()) }),
   { description: "limits the organization enforces as warnings: the write went through" },
 );
 
-/** Problem responses every route may give (problem+json). */
-export const problems = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((status) => [status, { $ref: "Problem#" }]));
+/** Problem responses a route gives besides those the app adds to every route (problem+json). */
+export { problemResponses as problems } from "@okr/service-kit";

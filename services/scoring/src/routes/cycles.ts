@@ -40,9 +40,7 @@ export function cycleRoutes(runtime: ScoringRuntime): FastifyPluginAsyncTypebox 
           response: { 200: CycleReportView, ...problems(400, 403, 404, 409) },
         },
         // A caller may POST without a body: it means "the live policy".
-        preValidation: async (request) => {
-          request.body ??= {};
-        },
+        config: { optionalBody: true },
       },
       async (request) => {
         requireRole(request, "admin", "service");

@@ -1,3 +1,4 @@
+import { problemResponses } from "@okr/service-kit";
 import { Type } from "typebox";
 
 /** Response and parameter schemas shared by the scoring routes. */
@@ -9,8 +10,8 @@ export const Kind = Type.Union([Type.Literal("committed"), Type.Literal("aspirat
 export const PolicyRef = Type.Object({ id: Type.String(), version: Type.Integer() });
 export const IdParams = Type.Object({ id: Uuid() });
 export const CycleParams = Type.Object({ cycleId: Uuid() });
-export const problems = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((status) => [status, { $ref: "Problem#" }]));
+/** Problem responses a route gives besides those the app adds to every route (problem+json). */
+export const problems = problemResponses;
 
 export const KeyResultScoreView = Type.Object({
   keyResultId: Type.String(),

@@ -1,8 +1,7 @@
-import { randomUUID } from "node:crypto";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { KeyResultBindingChanged } from "@okr/events";
+import { KeyResultBindingChanged, uuidv7 } from "@okr/events";
 import { publishEvent } from "@okr/messaging";
-import { conflict, notFound, requireRole } from "@okr/service-kit";
+import { conflict, notFound, Page, PageQuery, page, requireRole } from "@okr/service-kit";
 import { Type } from "typebox";
 import type { KeyResultBinding } from "../generated/prisma/client.ts";
 import { IdParams, problems, StreamMetricName, Uuid } from "../model.ts";
@@ -65,7 +64,7 @@ export function bindingRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTy
               `key result ${request.body.keyResultId} is already measured by ${taken.metric} of stream ${taken.streamId}; unbind it first`,
             );
           const saved = await tx.keyResultBinding.create({
-            data: { id: randomUUID(), tenantId: tenant, streamId: stream.id, ...request.body },
+            data: { id: uuidv7(), tenantId: tenant, streamId: stream.id, ...request.body },
           });
           await publishEvent(
             tx,
@@ -85,18 +84,22 @@ export function bindingRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTy
       {
         schema: {
           tags: ["key results"],
+          summary: "The stream's key-result bindings (paginated)",
           params: IdParams,
-          response: { 200: Type.Array(Binding), ...problems(404) },
+          querystring: Type.Object(PageQuery, { additionalProperties: false }),
+          response: { 200: Page(Binding), ...problems(404) },
         },
       },
       async (request) => {
         const stream = await findStream(db, request.principal.tenantId, request.params.id);
-        return (
-          await db.keyResultBinding.findMany({
-            where: { streamId: stream.id },
-            orderBy: { createdAt: "asc" },
-          })
-        ).map(present);
+        const { limit, cursor } = request.query;
+        const rows = await db.keyResultBinding.findMany({
+          where: { streamId: stream.id, ...(cursor ? { id: { gt: cursor } } : {}) },
+          orderBy: { id: "asc" },
+          take: limit + 1,
+        });
+        const result = page(rows, limit);
+        return { items: result.items.map(present), nextCursor: result.nextCursor };
       },
     );
 

@@ -1,8 +1,7 @@
-import { randomUUID } from "node:crypto";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { ProductFamilyChanged } from "@okr/events";
+import { ProductFamilyChanged, uuidv7 } from "@okr/events";
 import { publishEvent } from "@okr/messaging";
-import { notFound, requireRole } from "@okr/service-kit";
+import { notFound, Page, PageQuery, page, requireRole } from "@okr/service-kit";
 import { Type } from "typebox";
 import type { ProductFamily } from "../generated/prisma/client.ts";
 import { IdParams, problems, Uuid } from "../model.ts";
@@ -56,7 +55,7 @@ export function familyRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTyp
         const tenant = request.principal.tenantId;
         const row = await db.$transaction(async (tx) => {
           const saved = await tx.productFamily.create({
-            data: { id: randomUUID(), tenantId: tenant, ...request.body },
+            data: { id: uuidv7(), tenantId: tenant, ...request.body },
           });
           await publishEvent(tx, ProductFamilyChanged, { familyId: saved.id, ...request.body }, { tenant });
           return saved;
@@ -70,17 +69,21 @@ export function familyRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTyp
       {
         schema: {
           tags: ["product families"],
-          summary: "The tenant's product families",
-          response: { 200: Type.Array(Family) },
+          summary: "The tenant's product families (paginated)",
+          querystring: Type.Object(PageQuery, { additionalProperties: false }),
+          response: { 200: Page(Family) },
         },
       },
-      async (request) =>
-        (
-          await db.productFamily.findMany({
-            where: { tenantId: request.principal.tenantId },
-            orderBy: { createdAt: "asc" },
-          })
-        ).map(present),
+      async (request) => {
+        const { limit, cursor } = request.query;
+        const rows = await db.productFamily.findMany({
+          where: { tenantId: request.principal.tenantId, ...(cursor ? { id: { gt: cursor } } : {}) },
+          orderBy: { id: "asc" },
+          take: limit + 1,
+        });
+        const result = page(rows, limit);
+        return { items: result.items.map(present), nextCursor: result.nextCursor };
+      },
     );
 
     app.get(

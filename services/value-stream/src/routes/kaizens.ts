@@ -1,8 +1,7 @@
-import { randomUUID } from "node:crypto";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { KaizenChanged } from "@okr/events";
+import { KaizenChanged, uuidv7 } from "@okr/events";
 import { publishEvent } from "@okr/messaging";
-import { conflict, notFound, requireRole, unprocessable } from "@okr/service-kit";
+import { conflict, notFound, Page, PageQuery, page, requireRole, unprocessable } from "@okr/service-kit";
 import { type Static, Type } from "typebox";
 import type { Kaizen, Prisma } from "../generated/prisma/client.ts";
 import { computeStreamMetrics, headlineValues } from "../metrics.ts";
@@ -126,7 +125,7 @@ export function kaizenRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTyp
             );
           const saved = await tx.kaizen.create({
             data: {
-              id: randomUUID(),
+              id: uuidv7(),
               tenantId: tenant,
               streamId: stream.id,
               ...fields,
@@ -148,15 +147,22 @@ export function kaizenRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTyp
       {
         schema: {
           tags: ["kaizen"],
+          summary: "The stream's kaizens (paginated)",
           params: IdParams,
-          response: { 200: Type.Array(KaizenView), ...problems(404) },
+          querystring: Type.Object(PageQuery, { additionalProperties: false }),
+          response: { 200: Page(KaizenView), ...problems(404) },
         },
       },
       async (request) => {
         const stream = await findStream(db, request.principal.tenantId, request.params.id);
-        return (
-          await db.kaizen.findMany({ where: { streamId: stream.id }, orderBy: { createdAt: "asc" } })
-        ).map(present);
+        const { limit, cursor } = request.query;
+        const rows = await db.kaizen.findMany({
+          where: { streamId: stream.id, ...(cursor ? { id: { gt: cursor } } : {}) },
+          orderBy: { id: "asc" },
+          take: limit + 1,
+        });
+        const result = page(rows, limit);
+        return { items: result.items.map(present), nextCursor: result.nextCursor };
       },
     );
 

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { StepChanged, ValueStreamChanged } from "@okr/events";
+import { StepChanged, uuidv7, ValueStreamChanged } from "@okr/events";
 import {
   demandProblems,
   mapMetrics,
@@ -9,7 +9,16 @@ import {
   stepProblems,
 } from "@okr/flow-metrics";
 import { publishEvent } from "@okr/messaging";
-import { badRequest, conflict, notFound, requireRole, unprocessable } from "@okr/service-kit";
+import {
+  badRequest,
+  conflict,
+  notFound,
+  Page,
+  PageQuery,
+  page,
+  requireRole,
+  unprocessable,
+} from "@okr/service-kit";
 import { type Static, Type } from "typebox";
 import type { Prisma, Step, StreamMap, ValueStream } from "../generated/prisma/client.ts";
 import { computeStreamMetrics, DAY_MS } from "../metrics.ts";
@@ -136,7 +145,10 @@ const presentMap = (map: StreamMap & { steps: Step[] }, demand: DemandRow) => ({
 /** Turns a step body into row fields, refusing what the schema cannot express. */
 function stepFields(input: Partial<Static<typeof StepInput>>, existing?: Step) {
   if (input.waitMinutes !== undefined && input.waitInventoryUnits !== undefined)
-    throw badRequest("give the wait either as waitMinutes or as waitInventoryUnits, not both");
+    throw unprocessable(
+      "invalid-step",
+      "give the wait either as waitMinutes or as waitInventoryUnits, not both",
+    );
   const waitMinutes =
     input.waitInventoryUnits !== undefined ? null : (input.waitMinutes ?? existing?.waitMinutes ?? 0);
   const waitInventoryUnits =
@@ -254,7 +266,7 @@ export function streamRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTyp
           if (!family) throw notFound(`product family ${familyId}`);
           const created = await tx.valueStream.create({
             data: {
-              id: randomUUID(),
+              id: uuidv7(),
               tenantId: tenant,
               familyId,
               name: settings.name,
@@ -293,21 +305,28 @@ export function streamRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTyp
       {
         schema: {
           tags: ["streams"],
-          summary: "The tenant's value streams (optionally of one family)",
-          querystring: Type.Object({ familyId: Type.Optional(Uuid()) }, { additionalProperties: false }),
-          response: { 200: Type.Array(StreamView) },
+          summary: "The tenant's value streams (paginated; optionally of one family)",
+          querystring: Type.Object(
+            { ...PageQuery, familyId: Type.Optional(Uuid()) },
+            { additionalProperties: false },
+          ),
+          response: { 200: Page(StreamView) },
         },
       },
       async (request) => {
+        const { limit, cursor, familyId } = request.query;
         const streams = await db.valueStream.findMany({
           where: {
             tenantId: request.principal.tenantId,
-            ...(request.query.familyId ? { familyId: request.query.familyId } : {}),
+            ...(cursor ? { id: { gt: cursor } } : {}),
+            ...(familyId ? { familyId } : {}),
           },
           include: { maps: { orderBy: { createdAt: "asc" } } },
-          orderBy: { createdAt: "asc" },
+          orderBy: { id: "asc" },
+          take: limit + 1,
         });
-        return streams.map(presentStream);
+        const result = page(streams, limit);
+        return { items: result.items.map(presentStream), nextCursor: result.nextCursor };
       },
     );
 

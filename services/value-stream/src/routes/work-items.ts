@@ -26,7 +26,9 @@ const MAX_BATCH = 5_000;
 const ItemId = Type.String({
   minLength: 1,
   maxLength: 200,
-  pattern: "^\\S(.*\\S)?$",
+  // No line terminator inside, spelled out: a `.` excludes \r and U+2028/9 in JavaScript but not in
+  // other engines, so clients generating ids from the document would disagree with the validator.
+  pattern: "^\\S([^\\n\\r\\u2028\\u2029]*\\S)?$",
   description: "the item's id in its source system",
 });
 const RegisterBody = Type.Object(

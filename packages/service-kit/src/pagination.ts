@@ -1,0 +1,25 @@
+import { type TSchema, Type } from "typebox";
+
+/**
+ * Cursor pagination, the same on every list: `cursor` is the last id of the previous page (ids are
+ * time-ordered UUIDv7, so id order is creation order), `limit` caps the page.
+ */
+export const PageQuery = {
+  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: "items per page" }),
+  cursor: Type.Optional(Type.String({ format: "uuid", description: "the nextCursor of the previous page" })),
+};
+
+/** A page of `item`s; `nextCursor` is null on the last page. */
+export const Page = <T extends TSchema>(item: T) =>
+  Type.Object({
+    items: Type.Array(item),
+    nextCursor: Type.Union([Type.String({ format: "uuid" }), Type.Null()], {
+      description: "pass as cursor for the next page; null on the last page",
+    }),
+  });
+
+/** Cuts the `limit + 1` rows a list query fetched into the page and the cursor of the next one. */
+export const page = <T extends { id: string }>(rows: T[], limit: number) => {
+  const items = rows.slice(0, limit);
+  return { items, nextCursor: rows.length > limit ? (items[items.length - 1]?.id ?? null) : null };
+};
