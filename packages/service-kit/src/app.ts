@@ -48,7 +48,7 @@ export async function createServiceApp(options: ServiceAppOptions) {
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // Above every path parameter's declared maxLength, so an overlong one is a 400 naming the field;
     // only past this does the router refuse the URL (414).
-    maxParamLength: 1000,
+    routerOptions: { maxParamLength: 1000 },
     requestIdHeader: "x-request-id",
     genReqId: () => crypto.randomUUID(),
     frameworkErrors: frameworkErrorProblem,
