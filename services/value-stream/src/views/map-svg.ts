@@ -68,7 +68,7 @@ export const percent = (value: number | null) =>
 
 /** A time at honest precision: 62 s is "62 s", not "1 min"; hours and working days past an hour. */
 export function duration(minutes: number, minutesPerDay: number): string {
-  if (minutes === 0) return "0";
+  if (minutes === 0) return "0 min";
   if (minutes < 2) return `${significant(minutes * 60)} s`;
   if (minutes < 60) return `${significant(minutes)} min`;
   if (minutes < minutesPerDay) return `${significant(minutes / 60)} h`;
@@ -216,14 +216,15 @@ export function renderMapSvg(drawing: MapDrawing): string {
   canvas.text((pcX + MARGIN + FACTORY_W) / 2, infoY - 6, "orders", 10, 'fill="#555"', "middle");
   // Material flow: supplier into the first gap, the last process out to the customer.
   const shipIn = MARGIN + 16;
-  canvas.polyline(
-    [
-      [shipIn, TOP + FACTORY_H],
-      [shipIn, flowY],
-      [steps.length ? boxLeft(0) : rowEnd, flowY],
-    ],
-    'class="material" stroke="#555" stroke-width="1.5" marker-end="url(#arrow)"',
-  );
+  if (steps.length)
+    canvas.polyline(
+      [
+        [shipIn, TOP + FACTORY_H],
+        [shipIn, flowY],
+        [boxLeft(0), flowY],
+      ],
+      'class="material" stroke="#555" stroke-width="1.5" marker-end="url(#arrow)"',
+    );
   if (steps.length)
     canvas.polyline(
       [
