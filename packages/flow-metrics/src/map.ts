@@ -140,6 +140,8 @@ export interface StepFigures {
   classification: Classification;
   processMinutes: number;
   waitMinutes: number;
+  /** The wait in working days (wait minutes / the working minutes of a day), as a map's timeline shows it. */
+  waitDays: number;
   percentCompleteAccurate: number;
   /** This step's share of the map's total wait (0 when there is no wait at all). */
   waitShare: number;
@@ -151,6 +153,11 @@ export interface MapMetrics {
   leadTimeMinutes: number;
   processTimeMinutes: number;
   waitTimeMinutes: number;
+  /** The working minutes of a day the `...Days` figures are counted in. */
+  workingDayMinutes: number;
+  leadTimeDays: number;
+  processTimeDays: number;
+  waitTimeDays: number;
   valueAddingMinutes: number;
   /** Activity ratio = process / lead (null for an empty map). */
   flowEfficiency: number | null;
@@ -162,11 +169,12 @@ export interface MapMetrics {
   /** Expected extra minutes per item from the declared rework loops (each loop counted on its own). */
   expectedReworkMinutes: number;
   leadTimeWithReworkMinutes: number;
+  leadTimeWithReworkDays: number;
   minutesByClassification: Record<Classification, number>;
   wasteTagCounts: Partial<Record<Waste, number>>;
   steps: StepFigures[];
   /** Where the wait lies: steps ranked by their share of the total wait, largest first. */
-  waitRanking: { stepId: string; name: string; waitMinutes: number; share: number }[];
+  waitRanking: { stepId: string; name: string; waitMinutes: number; waitDays: number; share: number }[];
 }
 
 /** The figures of one value stream map, steps in flow order. */
@@ -176,6 +184,7 @@ export function mapMetrics(
   demand: Demand,
 ): MapMetrics {
   const takt = demand.availableMinutesPerDay / demand.dailyDemand;
+  const days = (minutes: number) => minutes / demand.availableMinutesPerDay;
   const waits = steps.map((step) => waitMinutes(step.wait, demand));
   let process = 0;
   let wait = 0;
@@ -200,6 +209,7 @@ export function mapMetrics(
     classification: step.classification,
     processMinutes: step.processMinutes,
     waitMinutes: waits[index] as number,
+    waitDays: days(waits[index] as number),
     percentCompleteAccurate: step.percentCompleteAccurate,
     waitShare: wait > 0 ? (waits[index] as number) / wait : 0,
     overTakt: step.processMinutes > takt,
@@ -221,6 +231,10 @@ export function mapMetrics(
     leadTimeMinutes: lead,
     processTimeMinutes: process,
     waitTimeMinutes: wait,
+    workingDayMinutes: demand.availableMinutesPerDay,
+    leadTimeDays: days(lead),
+    processTimeDays: days(process),
+    waitTimeDays: days(wait),
     valueAddingMinutes: byClass["value-adding"],
     flowEfficiency: ratio(process, lead),
     valueAddedRatio: ratio(byClass["value-adding"], lead),
@@ -228,6 +242,7 @@ export function mapMetrics(
     taktTimeMinutes: takt,
     expectedReworkMinutes: rework,
     leadTimeWithReworkMinutes: lead + rework,
+    leadTimeWithReworkDays: days(lead + rework),
     minutesByClassification: byClass,
     wasteTagCounts,
     steps: figures,
@@ -236,6 +251,7 @@ export function mapMetrics(
         stepId: step.stepId,
         name: step.name,
         waitMinutes: step.waitMinutes,
+        waitDays: step.waitDays,
         share: step.waitShare,
       }))
       .sort((a, b) => b.waitMinutes - a.waitMinutes),

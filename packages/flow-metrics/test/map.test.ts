@@ -51,6 +51,13 @@ describe("value stream map metrics", () => {
     expect(metrics.processTimeMinutes).toBe(100);
     expect(metrics.waitTimeMinutes).toBe(1080);
     expect(metrics.leadTimeMinutes).toBe(1180);
+    // The same times in working days of 480 minutes, beside the minutes.
+    expect(metrics.workingDayMinutes).toBe(480);
+    expect(metrics.leadTimeDays).toBeCloseTo(1180 / 480, 12);
+    expect(metrics.waitTimeDays).toBeCloseTo(1080 / 480, 12);
+    expect(metrics.processTimeDays).toBeCloseTo(100 / 480, 12);
+    expect(metrics.steps.map((s) => s.waitDays)).toEqual(metrics.steps.map((s) => s.waitMinutes / 480));
+    expect(metrics.waitRanking[0]).toMatchObject({ waitMinutes: 960, waitDays: 2 });
     expect(metrics.flowEfficiency).toBeCloseTo(100 / 1180, 12);
     expect(metrics.valueAddedRatio).toBeCloseTo(60 / 1180, 12);
     expect(metrics.rolledPercentCompleteAccurate).toBeCloseTo(0.72, 12);

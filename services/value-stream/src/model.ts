@@ -82,6 +82,54 @@ export const StepView = Type.Object({
   wasteTags: Type.Array(Type.String()),
 });
 
+const Nullable = (schema: ReturnType<typeof Type.Number>) => Type.Union([schema, Type.Null()]);
+const Days = (what: string) =>
+  Type.Number({ description: `${what} in working days (minutes / the stream's available minutes per day)` });
+
+/** The figures of one map (flow-metrics' MapMetrics): times in minutes, and in working days beside them. */
+export const MapMetricsView = Type.Object({
+  stepCount: Type.Integer(),
+  leadTimeMinutes: Type.Number(),
+  processTimeMinutes: Type.Number(),
+  waitTimeMinutes: Type.Number(),
+  workingDayMinutes: Type.Number({ description: "the working minutes of a day the *Days figures count in" }),
+  leadTimeDays: Days("lead time"),
+  processTimeDays: Days("process time"),
+  waitTimeDays: Days("wait time"),
+  valueAddingMinutes: Type.Number(),
+  flowEfficiency: Nullable(Type.Number()),
+  valueAddedRatio: Nullable(Type.Number()),
+  rolledPercentCompleteAccurate: Type.Number(),
+  taktTimeMinutes: Type.Number(),
+  expectedReworkMinutes: Type.Number(),
+  leadTimeWithReworkMinutes: Type.Number(),
+  leadTimeWithReworkDays: Days("lead time with rework"),
+  minutesByClassification: Type.Record(Type.String(), Type.Number()),
+  wasteTagCounts: Type.Record(Type.String(), Type.Number()),
+  steps: Type.Array(
+    Type.Object({
+      stepId: Uuid(),
+      name: Type.String(),
+      classification: Classification,
+      processMinutes: Type.Number(),
+      waitMinutes: Type.Number(),
+      waitDays: Days("wait before the step"),
+      percentCompleteAccurate: Type.Number(),
+      waitShare: Type.Number(),
+      overTakt: Type.Boolean(),
+    }),
+  ),
+  waitRanking: Type.Array(
+    Type.Object({
+      stepId: Uuid(),
+      name: Type.String(),
+      waitMinutes: Type.Number(),
+      waitDays: Days("wait before the step"),
+      share: Type.Number(),
+    }),
+  ),
+});
+
 export const ReworkLinkSchema = Type.Object(
   {
     fromStepId: Uuid(),

@@ -44,6 +44,10 @@ describe("value stream maps", () => {
     expect(map.steps[1]).toMatchObject({ waitMinutes: 960, waitInventoryUnits: 40, wipLimit: 5 });
     expect(map.metrics).toMatchObject({
       leadTimeMinutes: 100 + 60 + 960 + 120,
+      // The same times in working days of the stream's 480 available minutes, beside the minutes.
+      workingDayMinutes: 480,
+      leadTimeDays: (100 + 60 + 960 + 120) / 480,
+      waitTimeDays: (60 + 960 + 120) / 480,
       processTimeMinutes: 100,
       taktTimeMinutes: 24,
       rolledPercentCompleteAccurate: 0.8 * 0.9 * 0.9 * 1,
@@ -123,6 +127,10 @@ describe("value stream maps", () => {
     expect(deltas.flowEfficiency.delta).toBeGreaterThan(0);
     // The current state is untouched by edits of the future one.
     expect(metrics.map.leadTimeMinutes).toBe(1240);
+    expect(metrics.map).toMatchObject({ leadTimeDays: 1240 / 480, workingDayMinutes: 480 });
+    expect(metrics.map.waitRanking[0]).toMatchObject({ waitMinutes: 960, waitDays: 2 });
+    expect(metrics.futureStates[0].map.leadTimeDays).toBe(620 / 480);
+    expect(metrics.flow).toBeTypeOf("object");
   });
 
   it("renders the map as SVG with steps, times, %C&A, waste tags and the timeline ladder", async () => {
@@ -140,12 +148,18 @@ describe("value stream maps", () => {
     expect(svg.headers["content-type"]).toMatch(/image\/svg\+xml/);
     const body = svg.body;
     expect(body.startsWith("<svg")).toBe(true);
-    expect(body.match(/class="step"/g)).toHaveLength(5);
+    expect(body.match(/<g class="step( over-takt)?"/g)).toHaveLength(5);
+    // Underwriting (45 min) is slower than the 24 min takt.
+    expect(body.match(/<g class="step over-takt"/g)).toHaveLength(1);
     expect(body).toContain("&lt;Ship &amp; bill&gt;");
-    expect(body).toContain("P/T 45 min");
-    expect(body).toContain("W/T 2 d");
+    expect(body).toContain("C/T 45 min");
+    // 40 units before underwriting at 20 a day: 2 working days of inventory.
+    expect(body).toMatch(/class="inventory-days"[^>]*>2 days</);
+    expect(body).toContain(">40 units<");
     expect(body).toContain("%C&amp;A 80%");
-    expect(body).toContain('class="waste" fill="#c62828" font-size="9">extra-processing, defects<');
+    expect(body).toMatch(/class="waste"[^>]*>extra-processing</);
+    expect(body).toMatch(/class="demand"[^>]*>20 units\/day</);
+    expect(body.match(/<title>[^<]*<\/title>/g)).toHaveLength(1);
     expect(body).toContain('class="ladder"');
     expect(body).toContain('class="rework"');
     expect(body).toContain("Lead time");

@@ -27,6 +27,7 @@ import {
   clocksOf,
   type DemandRow,
   IdParams,
+  MapMetricsView,
   NewStepBody,
   presentStep,
   problems,
@@ -96,9 +97,19 @@ const MapView = Type.Object({
   name: Type.String(),
   steps: Type.Array(StepView),
   reworkLinks: Type.Array(ReworkLinkSchema),
-  metrics: Type.Unknown({
-    description: "lead/process/wait time, flow efficiency, rolled %C&A, takt, wait ranking",
+  metrics: MapMetricsView,
+});
+const StreamMetricsView = Type.Object({
+  asOf: Type.String({ format: "date-time" }),
+  currentMapId: Uuid(),
+  map: MapMetricsView,
+  flow: Type.Unknown({
+    description: "measured from work items: throughput, WIP, flow time, flow efficiency",
   }),
+  futureStates: Type.Array(
+    Type.Object({ mapId: Uuid(), name: Type.String(), map: MapMetricsView, deltas: Type.Unknown() }),
+  ),
+  published: Type.Unknown(),
 });
 const SequenceBody = Type.Object(
   {
@@ -629,7 +640,7 @@ export function streamRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTyp
             "Map figures (current and future states with deltas) and flow figures over a window (default: last 30 days)",
           params: IdParams,
           querystring: WindowQuery,
-          response: { 200: Type.Unknown(), ...problems(400, 404) },
+          response: { 200: StreamMetricsView, ...problems(400, 404) },
         },
       },
       async (request) => {
@@ -671,6 +682,7 @@ export function streamRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTyp
             mapName: map.name,
             state: map.state,
             minutesPerDay: stream.availableMinutesPerDay,
+            dailyDemand: stream.dailyDemand,
             steps: view.steps,
             reworkLinks: view.reworkLinks,
             metrics: view.metrics,
