@@ -67,7 +67,11 @@ const app = await createServiceApp({
   },
 });
 
-const token = await signToken(auth, { tenantId: "66666666-6666-4666-8666-666666666666", subject: "p-1", roles: ["admin"] });
+const token = await signToken(auth, {
+  tenantId: "66666666-6666-4666-8666-666666666666",
+  subject: "p-1",
+  roles: ["admin"],
+});
 const headers = { authorization: `Bearer ${token}` };
 let base: string;
 beforeAll(async () => {
