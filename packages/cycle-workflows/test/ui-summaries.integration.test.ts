@@ -128,4 +128,53 @@ describe("what ops see in the Temporal UI", () => {
     );
     await h.client.workflow.getHandle(programId).terminate("test done");
   }, 60_000);
+  it("keeps naming the organization in the program's current details after it continued as new", async () => {
+    const root = team("Company", null);
+    const world = newWorld([root], { incompleteGradings: 0 });
+    const { organizationId, cycleId } = world;
+    workers.push(await h.startWorker(worldActivities(world, new Record())));
+    await startCycleRun(
+      h.client,
+      organizationId,
+      {
+        cycleId,
+        cycleName: "FY27 Q2",
+        organizationName: "Acme Rockets",
+        continueWithNextCycle: false,
+        durations: {
+          checkInsSeconds: 1,
+          checkInIntervalSeconds: 1,
+          scoringSeconds: 1,
+          retrospectiveSeconds: 1,
+        },
+      },
+      h.taskQueue,
+    );
+    await waitFor("the top-level drafting to open", async () =>
+      (await getCycleStatus(h.client, organizationId, cycleId)).teams.open === 1 ? true : undefined,
+    );
+    const leader = root.leaderIds[0] as string;
+    const ids = { organizationId, cycleId, teamId: root.id };
+    await teamObjectivesUpdate(h.client, ids, "submit", { actorId: leader, objectiveIds: ["o"] });
+    await teamObjectivesUpdate(h.client, ids, "approve", { actorId: leader });
+    const cycleWorkflowId = workflowIds.cycle(organizationId, cycleId);
+    await h.client.workflow.getHandle(cycleWorkflowId).result();
+    expect(await currentDetails(h.client, cycleWorkflowId)).toMatch(
+      /^\*\*CLOSED\*\* · cycle FY27 Q2 of Acme Rockets/,
+    );
+
+    const program = h.client.workflow.getHandle(workflowIds.program(organizationId));
+    await waitFor(
+      "the program to continue as new",
+      async () =>
+        (await program.fetchHistory()).events?.[0]?.workflowExecutionStartedEventAttributes
+          ?.continuedExecutionRunId || undefined,
+    );
+    // Static metadata is not carried to the next run (the SDK's continue-as-new takes none): the
+    // current details still name the organization.
+    expect(await currentDetails(h.client, program.workflowId)).toBe(
+      "**Waiting** for a cycle of Acme Rockets to run (signal `runCycle`).\n\nCycles run: 1.",
+    );
+    await program.terminate("test done");
+  }, 60_000);
 });
