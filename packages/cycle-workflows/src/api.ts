@@ -80,6 +80,9 @@ export interface RunCycleRequest {
   /** Run the next cycle the retrospective proposes as soon as this one closes (default true). */
   continueWithNextCycle?: boolean;
   requestedBy?: string;
+  /** Names for the Temporal UI (summaries and details); absent in older requests, ids stand in. */
+  cycleName?: string;
+  organizationName?: string;
 }
 
 export interface CompletedCycle {
@@ -93,6 +96,8 @@ export interface CompletedCycle {
 
 export interface ProgramInput {
   organizationId: string;
+  /** For the Temporal UI; absent in older histories, the id stands in. */
+  organizationName?: string;
   /** Cycles waiting to run (carried across continue-as-new). */
   pending?: RunCycleRequest[];
   /** The most recent completed cycles (bounded, newest last). */
@@ -131,6 +136,9 @@ export interface CycleCheckpoint {
 export interface CycleInput {
   organizationId: string;
   cycleId: string;
+  /** For the Temporal UI; absent in older histories (the cycle's name then comes from its calendar). */
+  organizationName?: string;
+  cycleName?: string;
   durations?: PhaseDurations;
   limits?: CycleLimits;
   checkpoint?: CycleCheckpoint;
@@ -209,6 +217,9 @@ export type CycleResult = { status: CycleStatus; report: CycleReport };
 export interface TeamDraftingInput {
   organizationId: string;
   cycleId: string;
+  /** For the Temporal UI; absent in older histories, the ids stand in. */
+  organizationName?: string;
+  cycleName?: string;
   phase: "SETTING" | "CASCADE";
   team: TeamRef;
   /** Leaders of the parent team: they may approve, and they receive the escalation. */

@@ -24,6 +24,7 @@ import {
   type TeamDraftingStatus,
   workflowIds,
 } from "./api.ts";
+import { programSummary } from "./summaries.ts";
 
 /**
  * Client-side calls (the goals API, tests, the bench): start and steer cycles, and route team updates.
@@ -87,17 +88,22 @@ async function update<Ret>(run: () => Promise<Ret>, whenNotRunning: () => Promis
   }
 }
 
-/** Signal-with-start: the organization's program workflow (started if needed) queues this cycle. */
+/**
+ * Signal-with-start: the organization's program workflow (started if needed) queues this cycle. The
+ * request's names (organization, cycle) label the workflows in the Temporal UI.
+ */
 export async function startCycleRun(
   client: Client,
   organizationId: string,
   request: RunCycleRequest,
   taskQueue: string = TASK_QUEUE,
 ): Promise<{ programWorkflowId: string; cycleWorkflowId: string; programRunId: string }> {
+  const { organizationName } = request;
   const handle = await client.workflow.signalWithStart(programWorkflowType, {
     workflowId: workflowIds.program(organizationId),
     taskQueue,
-    args: [{ organizationId }],
+    args: [{ organizationId, ...(organizationName ? { organizationName } : {}) }],
+    ...programSummary({ organizationId, organizationName }),
     signal: runCycleSignal,
     signalArgs: [request],
   });

@@ -15,6 +15,8 @@ export class PhaseClock {
   #pausedAt = 0;
   /** Bumped on every change, so a waiting loop re-reads its targets. */
   #version = 0;
+  /** Called on every change and before every wait (the workflow refreshes its current details there). */
+  onChange: (() => void) | undefined;
 
   constructor(deadlineAt?: number) {
     this.deadlineAt = deadlineAt;
@@ -22,6 +24,7 @@ export class PhaseClock {
 
   touch(): void {
     this.#version++;
+    this.onChange?.();
   }
 
   pause(reason: string): void {
@@ -63,6 +66,7 @@ export class PhaseClock {
       if (!this.paused && at !== undefined && Date.now() >= at) return "time";
       const version = this.#version;
       const changed = () => this.#version !== version || interrupt() || (!this.paused && done());
+      this.onChange?.();
       if (this.paused || at === undefined) await condition(changed);
       else await condition(changed, Math.max(1, at - Date.now()));
     }

@@ -8,6 +8,7 @@ import {
   log,
   patched,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -47,6 +48,7 @@ import { runCheckIns } from "./check-ins.ts";
 import { PhaseClock } from "./clock.ts";
 import { buildCycleReport, carryForward } from "./report.ts";
 import { ACTIVITY_OPTIONS } from "./retry.ts";
+import { cycleDetails, teamSummary } from "./summaries.ts";
 import { reject, teamDraftingWorkflow } from "./team-drafting.ts";
 
 const activities = proxyActivities<CycleActivities>(ACTIVITY_OPTIONS);
@@ -125,6 +127,31 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
     ...(report ? { report } : {}),
     runs: (checkpoint?.runs ?? 0) + 1,
   });
+
+  let calendarName: string | undefined;
+  let loading = true;
+  const names = () => ({
+    organizationId,
+    organizationName: input.organizationName,
+    cycleId,
+    cycleName: input.cycleName || calendarName,
+  });
+  // Current details for the Temporal UI: local state the metadata query reads, no command, so older
+  // histories replay unchanged. Refreshed on every clock change and wait, and as the phase moves.
+  const describe = () =>
+    setCurrentDetails(
+      cycleDetails(names(), {
+        phase: loading ? undefined : phase,
+        paused: clock.paused,
+        pausedReason: clock.pausedReason,
+        deadlineAt: clock.deadlineAt,
+        teams: teamCounts,
+        checkIns,
+        scoring,
+        advanceRequested,
+      }),
+    );
+  clock.onChange = describe;
 
   const signalRunningTeams = (control: ControlArg) => {
     for (const teamId of runningTeams) {
@@ -293,6 +320,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
     phase = next;
     advanceRequested = false;
     clock.deadlineAt = undefined;
+    describe();
     upsertSearchAttributes([
       { key: OkrOrganization, value: organizationId },
       { key: OkrCycle, value: cycleId },
@@ -386,8 +414,11 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
             reminderLeadMs: durations.reminderLeadSeconds * 1000,
             escalationGraceMs: durations.escalationGraceSeconds * 1000,
             ...(draftPhase === "SETTING" ? { mission: calendar.mission } : {}),
+            ...(input.organizationName ? { organizationName: input.organizationName } : {}),
+            ...(names().cycleName ? { cycleName: names().cycleName } : {}),
           },
         ],
+        ...teamSummary({ ...names(), teamId, teamName: team.name }, draftPhase),
         typedSearchAttributes: [
           { key: OkrOrganization, value: organizationId },
           { key: OkrCycle, value: cycleId },
@@ -436,13 +467,17 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
       }
       const seen = closures;
       const wasPaused = clock.paused;
+      describe();
       await condition(() => closures !== seen || advanceRequested || clock.paused !== wasPaused);
     }
   }
 
   // ---- the cycle ----
+  describe();
   const calendar: CycleCalendar = await essential("loading the cycle", (via) => via.loadCycle(ref));
+  calendarName = calendar.name;
   await loadTeams();
+  loading = false;
   let grading: GradingSummary | undefined;
   let retrospectives: RetrospectiveSummary = { teamIds: [], lessons: [], carryForwardKeyResultIds: [] };
   let endReason: PhaseChange["reason"] = "complete";
@@ -570,6 +605,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
         break;
     }
   }
+  describe();
   return { status: status(), report: report as CycleReport };
 
   function leaderReminders(

@@ -1,4 +1,10 @@
-import { ApplicationFailure, log, proxyActivities, setHandler } from "@temporalio/workflow";
+import {
+  ApplicationFailure,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+} from "@temporalio/workflow";
 import type { CycleActivities, ReminderRequest } from "./activities.ts";
 import {
   approveObjectivesUpdate,
@@ -14,6 +20,7 @@ import {
 } from "./api.ts";
 import { PhaseClock } from "./clock.ts";
 import { ACTIVITY_OPTIONS } from "./retry.ts";
+import { draftingDetails } from "./summaries.ts";
 
 const activities = proxyActivities<CycleActivities>(ACTIVITY_OPTIONS);
 
@@ -51,6 +58,29 @@ export async function teamDraftingWorkflow(input: TeamDraftingInput): Promise<Te
     paused: clock.paused,
     deadline: new Date(clock.deadlineAt ?? input.deadlineAt).toISOString(),
   });
+  // Current details for the Temporal UI: local state (no command), refreshed on every clock change and wait.
+  const describe = () =>
+    setCurrentDetails(
+      draftingDetails(
+        {
+          organizationId: input.organizationId,
+          organizationName: input.organizationName,
+          cycleId: input.cycleId,
+          cycleName: input.cycleName,
+          teamId: team.id,
+          teamName: team.name,
+        },
+        {
+          phase: input.phase,
+          state: status.state,
+          deadlineAt: clock.deadlineAt ?? input.deadlineAt,
+          escalated: status.escalated,
+          paused: clock.paused,
+        },
+      ),
+    );
+  clock.onChange = describe;
+  describe();
   const isOver = () => status.state === "approved" || status.state === "missed" || status.state === "closed";
   const rejectIfNotOpen = () => {
     if (isOver()) throw reject(REJECTION.wrongPhase, `drafting for team ${team.name} is ${status.state}`);
@@ -172,6 +202,7 @@ export async function teamDraftingWorkflow(input: TeamDraftingInput): Promise<Te
       actorId: status.approvedBy,
     });
   }
+  describe();
   const outcome = status.state === "approved" ? "approved" : status.state === "missed" ? "missed" : "closed";
   return { ...snapshot(), outcome };
 }

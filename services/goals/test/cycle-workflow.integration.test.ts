@@ -196,6 +196,19 @@ describe("cycle runs API", () => {
       teams: { total: 2, open: 1, waiting: 1 },
     });
     expect((await call("GET", run, ["admin"], undefined, { tenant: randomUUID() })).status).toBe(404);
+    // The Temporal UI lists the runs by the organization's and the cycle's names, not bare ids.
+    const temporal = await connectTemporalClient({
+      address: goals.runtime.config.TEMPORAL_ADDRESS,
+      namespace: goals.runtime.config.TEMPORAL_NAMESPACE,
+    });
+    const described = (workflowId: string) => temporal.workflow.getHandle(workflowId).describe();
+    expect(await (await described(workflowIds.program(tenantId))).staticSummary()).toBe("OKR program · Acme");
+    expect(await (await described(workflowIds.cycle(tenantId, cycleId))).staticSummary()).toBe(
+      "OKR cycle Q1 2027 · Acme",
+    );
+    expect(await (await described(workflowIds.team(tenantId, cycleId, root.id))).staticSummary()).toBe(
+      "Team Company drafting · Q1 2027 · Acme",
+    );
 
     const teamPath = (team: TeamRef, action: string) => `/cycles/${cycleId}/teams/${team.id}/${action}`;
     const submitAsLeader = (team: TeamRef, body: object) =>

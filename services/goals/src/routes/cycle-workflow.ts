@@ -62,10 +62,11 @@ export function cycleWorkflowRoutes(
         requireRole(request, "admin", "service");
         const { tenantId } = request.principal;
         const { cycleId } = request.params;
-        await requireOrganization(runtime.db, tenantId);
+        const organization = await requireOrganization(runtime.db, tenantId);
         const cycle = await runtime.db.cycle.findFirst({
           where: { id: cycleId, tenantId },
-          select: { phase: true },
+          // The names label the workflows in the Temporal UI.
+          select: { phase: true, name: true },
         });
         if (!cycle) throw notFound(`cycle ${cycleId}`);
         if (cycle.phase === "CLOSED") throw conflict("cycle-closed", `cycle ${cycleId} is closed`);
@@ -80,6 +81,8 @@ export function cycleWorkflowRoutes(
               ? { continueWithNextCycle: request.body.continueWithNextCycle }
               : {}),
             requestedBy: request.principal.subject,
+            cycleName: cycle.name,
+            organizationName: organization.name,
           },
           taskQueue,
         );
