@@ -88,13 +88,17 @@ describe("goals process started before its database", () => {
     expect(waiting.body.checks.startup).toContain("migrations");
 
     const token = await signToken(AUTH, { tenantId: randomUUID(), subject: randomUUID(), roles: ["admin"] });
-    const createTeam = () =>
-      fetch(`${baseUrl}/teams`, {
-        method: "POST",
+    // Creating the organization is the first write a tenant may make.
+    const createOrganization = () =>
+      fetch(`${baseUrl}/organization`, {
+        method: "PUT",
         headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-        body: JSON.stringify({ name: "Platform" }),
+        body: JSON.stringify({
+          name: "Platform",
+          mission: "Customers get working software the week they ask",
+        }),
       });
-    const held = await createTeam();
+    const held = await createOrganization();
     expect(held.status).toBe(503);
     expect(held.headers.get("retry-after")).toBe("1");
     // Several retries later the process is still there, and said so once.
@@ -112,7 +116,7 @@ describe("goals process started before its database", () => {
     await new Promise<void>((resolve) => proxy!.listen(databasePort, "127.0.0.1", resolve));
 
     await waitFor("/readyz to turn 200", async () => (await readiness()).status === 200, 120_000);
-    const created = await createTeam();
+    const created = await createOrganization();
     expect(created.status).toBe(201);
     const tables = await db.pool.query(
       "select count(*)::int as n from information_schema.tables where table_name = 'outbox_events'",
