@@ -441,10 +441,9 @@ describe("carrying key results into the next cycle", () => {
     const bindings = await waitFor(
       "the binding to follow the carried KR",
       async () => {
-        const found = (await call(valueStream, "GET", `/streams/${stream.id}/bindings`)) as {
-          id: string;
-          keyResultId: string;
-        }[];
+        const { items: found } = (await call(valueStream, "GET", `/streams/${stream.id}/bindings`)) as {
+          items: { id: string; keyResultId: string }[];
+        };
         return found[0]?.keyResultId === carriedFrom(flow).id ? found : undefined;
       },
       90_000,
