@@ -244,6 +244,23 @@ describe("scores from goals events", () => {
     expect((await post(["service"], { policyId: "no-such-policy" })).statusCode).toBe(404);
     expect((await post(["service"], { policy: "x" })).statusCode).toBe(400);
 
+    // Until goals locked the cycle (SCORING), grading is refused: check-ins could still land after a freeze.
+    const early = await post(["service"]);
+    expect(early.statusCode).toBe(409);
+    expect(early.headers["content-type"]).toMatch(/application\/problem\+json/);
+    expect(early.json().type).toMatch(/\/cycle-not-in-scoring$/);
+    expect((await post(["service"], { force: true })).statusCode).toBe(403); // only an admin overrides
+    const { rows: stillNotFrozen } = await service.runtime.pool.query(
+      "select 1 from cycle_gradings where cycle_id = $1",
+      [goals.cycleId],
+    );
+    expect(stillNotFrozen).toHaveLength(0);
+    await feed.send([goals.cycle(new Date(start), new Date(start + 90 * day), "SCORING")]);
+    await waitFor(
+      "scoring to learn the cycle is in SCORING",
+      async () => (await get(`/scores/cycles/${goals.cycleId}`, goals.tenant)).json().phase === "SCORING",
+    );
+
     // While waiting for late check-ins the workflow asks for a complete grading only: an incomplete one
     // is answered provisionally, and nothing is frozen or announced yet.
     const provisional = await post(["service"], { onlyIfComplete: true });
@@ -268,6 +285,7 @@ describe("scores from goals events", () => {
       policy: { id: "default", version: 1 },
       complete: false, // the "fine" KR never got a check-in
       frozen: true,
+      forcedBy: null,
       checkInDiscipline: { keyResults: 3, withCheckIns: 2, checkInsTotal: 4 },
       teams: [{ teamId: team, score: report.organizationScore }],
     });
@@ -308,6 +326,36 @@ describe("scores from goals events", () => {
       objectivesGraded: 1,
       policy: { id: "default", version: 1 },
     });
+  });
+});
+
+describe("forced final grading", () => {
+  it("lets an admin grade a cycle before SCORING and records who did in the frozen report", async () => {
+    const goals = new GoalsEvents();
+    const team = randomUUID();
+    const objective = randomUUID();
+    const keyResult = randomUUID();
+    const now = Date.now();
+    await feed.send([
+      goals.cycle(new Date(now - 10 * day), new Date(now + 80 * day)),
+      goals.objective(objective, { teamId: team }),
+      goals.keyResult(keyResult, objective, { baseline: 0, target: 10 }),
+      goals.checkIn(keyResult, objective, 5, new Date(now - day)),
+    ]);
+    await waitFor("the check-in", async () => (await keyResultScore(goals, keyResult))?.checkInCount === 1);
+    const forced = await service.app.inject({
+      method: "POST",
+      url: `/cycles/${goals.cycleId}/final-grading`,
+      headers: { authorization: `Bearer ${await service.token(["admin"], goals.tenant)}` },
+      payload: { force: true },
+    });
+    expect(forced.statusCode).toBe(200);
+    expect(forced.json()).toMatchObject({ frozen: true, complete: true, forcedBy: expect.any(String) });
+    const { rows } = await service.runtime.pool.query(
+      "select report->>'forcedBy' as forced_by from cycle_gradings where cycle_id = $1",
+      [goals.cycleId],
+    );
+    expect(rows).toEqual([{ forced_by: forced.json().forcedBy }]);
   });
 });
 

@@ -119,6 +119,13 @@ export const CycleReportView = Type.Object({
   }),
   gradedAt: Type.String({ format: "date-time" }),
   complete: Type.Boolean(),
+  forcedBy: Type.Optional(
+    Nullable(
+      Type.String({
+        description: "the admin who forced grading before the cycle reached SCORING; null when not forced",
+      }),
+    ),
+  ),
   frozen: Type.Boolean({
     description: "false: a provisional grading (onlyIfComplete on an incomplete cycle)",
   }),
