@@ -329,6 +329,64 @@ describe("scores from goals events", () => {
   });
 });
 
+describe("what a score says beside itself", () => {
+  it("answers before the first check-in with explicit nulls, then names the policy, the last check-in and the pace", async () => {
+    const goals = new GoalsEvents();
+    const team = randomUUID();
+    const objective = randomUUID();
+    const keyResult = randomUUID();
+    const now = Date.now();
+    const start = now - 30 * day;
+    const end = now + 30 * day; // half the cycle has elapsed
+    await feed.send([
+      goals.cycle(new Date(start), new Date(end)),
+      goals.objective(objective, { teamId: team }),
+      goals.keyResult(keyResult, objective, { baseline: 0, target: 100 }),
+    ]);
+    await waitFor("the key result", async () => (await keyResultScore(goals, keyResult)) !== undefined);
+    const before = await keyResultScore(goals, keyResult);
+    // Scored at its baseline (0) by the live policy, and plainly before any check-in.
+    expect(before).toMatchObject({
+      checkInCount: 0,
+      lastCheckInAt: null,
+      score: 0,
+      scoredBy: { policy: "default", version: 1 },
+    });
+    expect(before.expectedProgress).toBeCloseTo(0.5, 2);
+    expect(before.gapToExpected).toBeCloseTo(before.expectedProgress, 6);
+    const objectiveBefore = (await get(`/scores/objectives/${objective}`, goals.tenant)).json();
+    expect(objectiveBefore).toMatchObject({ checkInCount: 0, lastCheckInAt: null, scoredBy: null });
+    expect(objectiveBefore.expectedProgress).toBeCloseTo(0.5, 2);
+
+    const recordedAt = new Date(now - 2 * day);
+    await feed.send([goals.checkIn(keyResult, objective, 40, recordedAt)]);
+    await waitFor("the check-in", async () => (await keyResultScore(goals, keyResult))?.checkInCount === 1);
+    const after = await keyResultScore(goals, keyResult);
+    expect(after).toMatchObject({
+      score: 0.4,
+      lastCheckInAt: recordedAt.toISOString(),
+      scoredBy: { policy: "default", version: 1 },
+    });
+    expect(after.gapToExpected).toBeCloseTo(after.expectedProgress - 0.4, 6);
+    expect(after.expectedProgress).toBeCloseTo(0.5, 2);
+    const objectiveView = async () => (await get(`/scores/objectives/${objective}`, goals.tenant)).json();
+    await waitFor("the objective's score", async () => (await objectiveView()).score === 0.4);
+    const objectiveAfter = await objectiveView();
+    expect(objectiveAfter).toMatchObject({
+      score: 0.4,
+      checkInCount: 1,
+      lastCheckInAt: recordedAt.toISOString(),
+      scoredBy: { policy: "default", version: 1 },
+      policy: { id: "default", version: 1 }, // the older field stays as it was
+    });
+    expect(objectiveAfter.gapToExpected).toBeCloseTo(objectiveAfter.expectedProgress - 0.4, 6);
+    // The objective is behind pace but not by more than the policy's gap: the at-risk list leaves it out,
+    // and the pace is still on its score.
+    const atRisk = (await get(`/cycles/${goals.cycleId}/at-risk`, goals.tenant)).json();
+    expect(atRisk.items.map((item: { objectiveId: string }) => item.objectiveId)).not.toContain(objective);
+  });
+});
+
 describe("forced final grading", () => {
   it("lets an admin grade a cycle before SCORING and records who did in the frozen report", async () => {
     const goals = new GoalsEvents();
