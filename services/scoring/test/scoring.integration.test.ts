@@ -417,6 +417,57 @@ describe("forced final grading", () => {
   });
 });
 
+describe("partial policy updates", () => {
+  it("PATCH changes only the fields sent, validated like PUT; a refused patch stores nothing", async () => {
+    const tenant = randomUUID();
+    const call = async (method: "PATCH" | "PUT", url: string, payload: object, roles = ["admin"] as const) =>
+      service.app.inject({
+        method,
+        url,
+        headers: { authorization: `Bearer ${await service.token([...roles], tenant)}` },
+        payload,
+      });
+    const choices = {
+      bandRule: "current-inside",
+      milestoneRule: "fraction",
+      atRiskProgressGap: 0.2,
+      atRiskConfidence: 0.5,
+      confidenceTrendWindow: 3,
+      rollup: { mode: "own-krs-only" },
+    };
+    // PUT still wants every field; PATCH of a policy that does not exist is a 404.
+    expect((await call("PUT", "/policies/pace", { atRiskConfidence: 0.4 })).statusCode).toBe(400);
+    expect((await call("PATCH", "/policies/pace", { atRiskConfidence: 0.4 })).statusCode).toBe(404);
+    expect((await call("PUT", "/policies/pace", choices)).statusCode).toBe(201);
+
+    const patched = await call("PATCH", "/policies/pace", { atRiskConfidence: 0.4 });
+    expect(patched.statusCode).toBe(201);
+    expect(patched.json()).toEqual({ ...choices, id: "pace", version: 2, atRiskConfidence: 0.4 });
+
+    const refused = [
+      await call("PATCH", "/policies/pace", { atRiskConfidence: 0.3 }, ["member"] as never),
+      await call("PATCH", "/policies/pace", { milestoneRule: "most" }),
+      await call("PATCH", "/policies/pace", { colour: "blue" }),
+      await call("PATCH", "/policies/pace", { rollup: { mode: "own-krs-only", childShare: 0.5 } }),
+    ];
+    expect(refused.map((r) => r.statusCode)).toEqual([403, 400, 400, 400]);
+    expect(refused.every((r) => /application\/problem\+json/.test(String(r.headers["content-type"])))).toBe(
+      true,
+    );
+    const latest = (await get("/policies/pace", tenant)).json();
+    expect(latest).toEqual({ ...choices, id: "pace", version: 2, atRiskConfidence: 0.4 });
+
+    // The live policy exists before any write (the built-in default): a patch makes its version 2.
+    const live = await call("PATCH", "/policies/default", { atRiskProgressGap: 0.3 });
+    expect(live.json()).toMatchObject({
+      id: "default",
+      version: 2,
+      atRiskProgressGap: 0.3,
+      bandRule: "current-inside",
+    });
+  });
+});
+
 describe("named, versioned policies", () => {
   it("stores each write as the next version and grades a cycle under the policy it names", async () => {
     const goals = new GoalsEvents();
