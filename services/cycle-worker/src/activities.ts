@@ -10,6 +10,7 @@ import type {
 import { createEvent, type EventDefinition, ObjectiveAtRisk, ReminderDue } from "@okr/events";
 import { eventHeaders, type MessageProducer, type OutgoingMessage } from "@okr/messaging";
 import { currentTraceparent } from "@okr/telemetry";
+import { ApplicationFailure } from "@temporalio/common";
 import { carryObjectiveForward, type ObjectiveView } from "./carry-forward.ts";
 import { deterministicEventId } from "./event-ids.ts";
 import type { ServiceCaller } from "./http.ts";
@@ -233,12 +234,18 @@ export function createCycleActivities(deps: ActivityDependencies): CycleActiviti
     },
 
     async requestFinalGrades({ organizationId, cycleId, onlyIfComplete }): Promise<GradingSummary> {
-      const { body } = await scoring.call<FinalGrading>(
+      const answer = await scoring.call<FinalGrading & { type?: string; detail?: string }>(
         organizationId,
         "POST",
         `/cycles/${cycleId}/final-grading`,
-        { body: onlyIfComplete ? { onlyIfComplete } : {} },
+        { body: onlyIfComplete ? { onlyIfComplete } : {}, accept: [409] },
       );
+      // Scoring learns the phase from goals' event: right after the move to SCORING it may not know yet.
+      if (answer.status === 409)
+        throw answer.body.type?.endsWith("/cycle-not-in-scoring")
+          ? ApplicationFailure.retryable(answer.body.detail ?? "not in SCORING yet", "ServiceUnavailable")
+          : ApplicationFailure.nonRetryable(answer.body.detail ?? "final grading refused", "Conflict");
+      const { body } = answer;
       const unfinished = body.objectives
         .filter((objective) => !objective.expectationMet)
         .flatMap((objective) =>

@@ -34,5 +34,8 @@ export function conflictOn(violation: RuleViolation): Problem {
   return problem;
 }
 
+export const cycleGraded = () =>
+  conflict("cycle-graded", "the cycle's final grades are frozen; it takes no more check-ins");
+
 export const cycleLocked = (phase: string) =>
   conflict("cycle-locked", `the cycle is in ${phase}; its objectives and key results are locked`);

@@ -235,4 +235,48 @@ describe("check-ins", () => {
     expect(objective).toMatchObject({ score: 0.4, band: "yellow", atRisk: true });
     expect(objective.keyResults[0]).toMatchObject({ score: 0.5, progress: 0.5 });
   });
+  // Last in this file: it grades the organization's cycle.
+  it("refuses check-ins once scoring graded the cycle (okr.cycle.graded.v1), storing and publishing nothing", {
+    timeout: 180_000,
+  }, async () => {
+    const { CycleGraded } = await import("@okr/events");
+    const { db } = service.runtime;
+    // Accepted before the grading (the cycle is open: CHECK_INS)
+    await org.member.ok("POST", `/key-results/${keyResultId}/check-ins`, checkIn({ value: 13 }));
+    await db.$transaction((tx) =>
+      publishEvent(
+        tx,
+        CycleGraded,
+        {
+          cycleId: org.cycleId,
+          organizationScore: 0.4,
+          objectivesGraded: 1,
+          policy: { id: "default", version: 1 },
+          gradedAt: new Date().toISOString(),
+        },
+        { tenant: org.admin.tenantId },
+      ),
+    );
+    await waitFor(
+      "the cycle grade in goals",
+      async () => (await db.cycleGrade.findFirst({ where: { cycleId: org.cycleId } })) ?? undefined,
+      150_000,
+    );
+    const before = await db.checkIn.count({ where: { keyResultId } });
+    // The outbox sequence moves with every event written (relayed rows may be gone already).
+    const outboxSeq = async () => {
+      const { rows } = await service.runtime.pool.query(
+        "select last_value from pg_sequences where sequencename = (select split_part(pg_get_serial_sequence('outbox_events', 'seq'), '.', 2))",
+      );
+      return String(rows[0]?.last_value);
+    };
+    const outboxBefore = await outboxSeq();
+    const refused = await org.member.post(`/key-results/${keyResultId}/check-ins`, checkIn({ value: 99 }));
+    expect(refused.status).toBe(409);
+    expect(refused.headers["content-type"]).toMatch(/application\/problem\+json/);
+    expect(refused.body.type).toMatch(/\/cycle-graded$/);
+    expect(await db.checkIn.count({ where: { keyResultId } })).toBe(before);
+    expect(await outboxSeq()).toBe(outboxBefore);
+    expect((await org.member.get(`/key-results/${keyResultId}`)).body).toMatchObject({ latestValue: 13 });
+  });
 });

@@ -23,6 +23,8 @@ export interface CycleReport {
   checkInDiscipline: { keyResults: number; withCheckIns: number; checkInsTotal: number };
   gradedAt: string;
   complete: boolean;
+  /** The admin who forced grading before the cycle reached SCORING; null for a regular grading. */
+  forcedBy?: string | null;
 }
 
 /**

@@ -147,6 +147,30 @@ export function heatmap(objectives: CycleObjective[], teamNames: Map<string, str
   return { objectives: columns, teams: rows };
 }
 
+/** A cycle's window in epoch ms, or null when unknown or empty (no pace then). */
+export function cycleWindow(
+  startsAt: Date | null,
+  endsAt: Date | null,
+): { start: number; end: number } | null {
+  if (!startsAt || !endsAt || !(endsAt > startsAt)) return null;
+  return { start: startsAt.getTime(), end: endsAt.getTime() };
+}
+
+/**
+ * The progress expected by `now` (the share of the cycle elapsed, the at-risk report's pace) and how far
+ * the score trails it (positive: behind pace, negative: ahead). Computed at read time, so it moves with
+ * the clock without any re-score; null when the cycle window or the score is not known yet.
+ */
+export function pace(
+  window: { start: number; end: number } | null,
+  score: number | null,
+  now: number,
+): { expectedProgress: number | null; gapToExpected: number | null } {
+  if (!window) return { expectedProgress: null, gapToExpected: null };
+  const expected = expectedProgress(window, now);
+  return { expectedProgress: expected, gapToExpected: score === null ? null : expected - score };
+}
+
 /** Objectives behind pace or with low confidence at `now`, worst gap first. */
 export function atRisk(
   objectives: CycleObjective[],

@@ -244,6 +244,23 @@ describe("scores from goals events", () => {
     expect((await post(["service"], { policyId: "no-such-policy" })).statusCode).toBe(404);
     expect((await post(["service"], { policy: "x" })).statusCode).toBe(400);
 
+    // Until goals locked the cycle (SCORING), grading is refused: check-ins could still land after a freeze.
+    const early = await post(["service"]);
+    expect(early.statusCode).toBe(409);
+    expect(early.headers["content-type"]).toMatch(/application\/problem\+json/);
+    expect(early.json().type).toMatch(/\/cycle-not-in-scoring$/);
+    expect((await post(["service"], { force: true })).statusCode).toBe(403); // only an admin overrides
+    const { rows: stillNotFrozen } = await service.runtime.pool.query(
+      "select 1 from cycle_gradings where cycle_id = $1",
+      [goals.cycleId],
+    );
+    expect(stillNotFrozen).toHaveLength(0);
+    await feed.send([goals.cycle(new Date(start), new Date(start + 90 * day), "SCORING")]);
+    await waitFor(
+      "scoring to learn the cycle is in SCORING",
+      async () => (await get(`/scores/cycles/${goals.cycleId}`, goals.tenant)).json().phase === "SCORING",
+    );
+
     // While waiting for late check-ins the workflow asks for a complete grading only: an incomplete one
     // is answered provisionally, and nothing is frozen or announced yet.
     const provisional = await post(["service"], { onlyIfComplete: true });
@@ -268,6 +285,7 @@ describe("scores from goals events", () => {
       policy: { id: "default", version: 1 },
       complete: false, // the "fine" KR never got a check-in
       frozen: true,
+      forcedBy: null,
       checkInDiscipline: { keyResults: 3, withCheckIns: 2, checkInsTotal: 4 },
       teams: [{ teamId: team, score: report.organizationScore }],
     });
@@ -297,7 +315,7 @@ describe("scores from goals events", () => {
     });
     const everything = await collectMessages(SCORING_TOPICS.scores, {
       count: Number.POSITIVE_INFINITY,
-      timeoutMs: 5000,
+      timeoutMs: 20_000, // read the whole shared topic from its beginning (it keeps earlier runs)
     });
     const gradedEvents = everything.filter(
       (m) => m.headers[HEADER.type] === "okr.cycle.graded.v1" && m.key === goals.cycleId,
@@ -307,6 +325,149 @@ describe("scores from goals events", () => {
       organizationScore: report.organizationScore,
       objectivesGraded: 1,
       policy: { id: "default", version: 1 },
+    });
+  });
+});
+
+describe("what a score says beside itself", () => {
+  it("answers before the first check-in with explicit nulls, then names the policy, the last check-in and the pace", async () => {
+    const goals = new GoalsEvents();
+    const team = randomUUID();
+    const objective = randomUUID();
+    const keyResult = randomUUID();
+    const now = Date.now();
+    const start = now - 30 * day;
+    const end = now + 30 * day; // half the cycle has elapsed
+    await feed.send([
+      goals.cycle(new Date(start), new Date(end)),
+      goals.objective(objective, { teamId: team }),
+      goals.keyResult(keyResult, objective, { baseline: 0, target: 100 }),
+    ]);
+    await waitFor("the key result", async () => (await keyResultScore(goals, keyResult)) !== undefined);
+    const before = await keyResultScore(goals, keyResult);
+    // Scored at its baseline (0) by the live policy, and plainly before any check-in.
+    expect(before).toMatchObject({
+      checkInCount: 0,
+      lastCheckInAt: null,
+      score: 0,
+      scoredBy: { policy: "default", version: 1 },
+    });
+    expect(before.expectedProgress).toBeCloseTo(0.5, 2);
+    expect(before.gapToExpected).toBeCloseTo(before.expectedProgress, 6);
+    const objectiveBefore = (await get(`/scores/objectives/${objective}`, goals.tenant)).json();
+    expect(objectiveBefore).toMatchObject({ checkInCount: 0, lastCheckInAt: null });
+    // The objective's roll-up may or may not have run yet: scoredBy says which.
+    expect(objectiveBefore.scoredBy).toEqual(
+      objectiveBefore.score === null ? null : { policy: "default", version: 1 },
+    );
+    expect(objectiveBefore.expectedProgress).toBeCloseTo(0.5, 2);
+
+    const recordedAt = new Date(now - 2 * day);
+    await feed.send([goals.checkIn(keyResult, objective, 40, recordedAt)]);
+    await waitFor("the check-in", async () => (await keyResultScore(goals, keyResult))?.checkInCount === 1);
+    const after = await keyResultScore(goals, keyResult);
+    expect(after).toMatchObject({
+      score: 0.4,
+      lastCheckInAt: recordedAt.toISOString(),
+      scoredBy: { policy: "default", version: 1 },
+    });
+    expect(after.gapToExpected).toBeCloseTo(after.expectedProgress - 0.4, 6);
+    expect(after.expectedProgress).toBeCloseTo(0.5, 2);
+    const objectiveView = async () => (await get(`/scores/objectives/${objective}`, goals.tenant)).json();
+    await waitFor("the objective's score", async () => (await objectiveView()).score === 0.4);
+    const objectiveAfter = await objectiveView();
+    expect(objectiveAfter).toMatchObject({
+      score: 0.4,
+      checkInCount: 1,
+      lastCheckInAt: recordedAt.toISOString(),
+      scoredBy: { policy: "default", version: 1 },
+      policy: { id: "default", version: 1 }, // the older field stays as it was
+    });
+    expect(objectiveAfter.gapToExpected).toBeCloseTo(objectiveAfter.expectedProgress - 0.4, 6);
+    // The objective is behind pace but not by more than the policy's gap: the at-risk list leaves it out,
+    // and the pace is still on its score.
+    const atRisk = (await get(`/cycles/${goals.cycleId}/at-risk`, goals.tenant)).json();
+    expect(atRisk.items.map((item: { objectiveId: string }) => item.objectiveId)).not.toContain(objective);
+  });
+});
+
+describe("forced final grading", () => {
+  it("lets an admin grade a cycle before SCORING and records who did in the frozen report", async () => {
+    const goals = new GoalsEvents();
+    const team = randomUUID();
+    const objective = randomUUID();
+    const keyResult = randomUUID();
+    const now = Date.now();
+    await feed.send([
+      goals.cycle(new Date(now - 10 * day), new Date(now + 80 * day)),
+      goals.objective(objective, { teamId: team }),
+      goals.keyResult(keyResult, objective, { baseline: 0, target: 10 }),
+      goals.checkIn(keyResult, objective, 5, new Date(now - day)),
+    ]);
+    await waitFor("the check-in", async () => (await keyResultScore(goals, keyResult))?.checkInCount === 1);
+    const forced = await service.app.inject({
+      method: "POST",
+      url: `/cycles/${goals.cycleId}/final-grading`,
+      headers: { authorization: `Bearer ${await service.token(["admin"], goals.tenant)}` },
+      payload: { force: true },
+    });
+    expect(forced.statusCode).toBe(200);
+    expect(forced.json()).toMatchObject({ frozen: true, complete: true, forcedBy: expect.any(String) });
+    const { rows } = await service.runtime.pool.query(
+      "select report->>'forcedBy' as forced_by from cycle_gradings where cycle_id = $1",
+      [goals.cycleId],
+    );
+    expect(rows).toEqual([{ forced_by: forced.json().forcedBy }]);
+  });
+});
+
+describe("partial policy updates", () => {
+  it("PATCH changes only the fields sent, validated like PUT; a refused patch stores nothing", async () => {
+    const tenant = randomUUID();
+    const call = async (method: "PATCH" | "PUT", url: string, payload: object, roles = ["admin"] as const) =>
+      service.app.inject({
+        method,
+        url,
+        headers: { authorization: `Bearer ${await service.token([...roles], tenant)}` },
+        payload,
+      });
+    const choices = {
+      bandRule: "current-inside",
+      milestoneRule: "fraction",
+      atRiskProgressGap: 0.2,
+      atRiskConfidence: 0.5,
+      confidenceTrendWindow: 3,
+      rollup: { mode: "own-krs-only" },
+    };
+    // PUT still wants every field; PATCH of a policy that does not exist is a 404.
+    expect((await call("PUT", "/policies/pace", { atRiskConfidence: 0.4 })).statusCode).toBe(400);
+    expect((await call("PATCH", "/policies/pace", { atRiskConfidence: 0.4 })).statusCode).toBe(404);
+    expect((await call("PUT", "/policies/pace", choices)).statusCode).toBe(201);
+
+    const patched = await call("PATCH", "/policies/pace", { atRiskConfidence: 0.4 });
+    expect(patched.statusCode).toBe(201);
+    expect(patched.json()).toEqual({ ...choices, id: "pace", version: 2, atRiskConfidence: 0.4 });
+
+    const refused = [
+      await call("PATCH", "/policies/pace", { atRiskConfidence: 0.3 }, ["member"] as never),
+      await call("PATCH", "/policies/pace", { milestoneRule: "most" }),
+      await call("PATCH", "/policies/pace", { colour: "blue" }),
+      await call("PATCH", "/policies/pace", { rollup: { mode: "own-krs-only", childShare: 0.5 } }),
+    ];
+    expect(refused.map((r) => r.statusCode)).toEqual([403, 400, 400, 400]);
+    expect(refused.every((r) => /application\/problem\+json/.test(String(r.headers["content-type"])))).toBe(
+      true,
+    );
+    const latest = (await get("/policies/pace", tenant)).json();
+    expect(latest).toEqual({ ...choices, id: "pace", version: 2, atRiskConfidence: 0.4 });
+
+    // The live policy exists before any write (the built-in default): a patch makes its version 2.
+    const live = await call("PATCH", "/policies/default", { atRiskProgressGap: 0.3 });
+    expect(live.json()).toMatchObject({
+      id: "default",
+      version: 2,
+      atRiskProgressGap: 0.3,
+      bandRule: "current-inside",
     });
   });
 });

@@ -47,6 +47,8 @@ export interface KeyResultTarget {
   latestConfidence: number | null;
   /** The teams the caller belongs to (when loadTargets was given the caller's person id). */
   actorTeams: string[];
+  /** Scoring froze the cycle's final grades (okr.cycle.graded.v1): it takes no more check-ins. */
+  cycleGraded: boolean;
   context: Omit<CheckInContext, "now">;
 }
 
@@ -65,12 +67,14 @@ interface TargetRow {
   starts_at: Date;
   ends_at: Date;
   latest_confidence: number | null;
+  cycle_graded: boolean;
   actor_teams: string[] | null;
 }
 
 const TARGET_COLUMNS = `k.id, k.objective_id, k.cycle_id, k.type, cardinality(k.milestones) as milestone_count,
   k.evidence_kind, coalesce(k.owner_kind, o.owner_kind) as owner_kind, coalesce(k.owner_id, o.owner_id) as owner_id,
-  o.state as objective_state, c.phase, c.locked, c.starts_at, c.ends_at, k.latest_confidence`;
+  o.state as objective_state, c.phase, c.locked, c.starts_at, c.ends_at, k.latest_confidence,
+  exists (select 1 from cycle_grades g where g.cycle_id = c.id and g.tenant_id = c.tenant_id) as cycle_graded`;
 
 function toTarget(row: TargetRow): KeyResultTarget {
   return {
@@ -80,6 +84,7 @@ function toTarget(row: TargetRow): KeyResultTarget {
     owner: { kind: row.owner_kind, id: row.owner_id },
     latestConfidence: row.latest_confidence,
     actorTeams: row.actor_teams ?? [],
+    cycleGraded: row.cycle_graded,
     context: {
       keyResult: {
         type: row.type,
@@ -326,6 +331,7 @@ export async function writeCheckIns(sql: Sql, checkIns: PreparedCheckIn[]): Prom
          join key_results k on k.id = i.key_result_id and k.tenant_id = i.tenant_id
          join cycles c on c.id = k.cycle_id
         where not c.locked
+          and not exists (select 1 from cycle_grades g where g.cycle_id = c.id and g.tenant_id = c.tenant_id)
      ), inserted as (
        insert into check_ins (id, tenant_id, key_result_id, value, confidence, note, evidence_url, evidence_system,
                               milestones_done, author_id, source, recorded_at)

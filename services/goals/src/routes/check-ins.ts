@@ -14,7 +14,7 @@ import {
   TargetLoader,
   writeCheckIns,
 } from "../repositories/check-ins.ts";
-import { cycleLocked, rejectIf } from "../rules.ts";
+import { cycleGraded, cycleLocked, rejectIf } from "../rules.ts";
 import type { GoalsRuntime } from "../service.ts";
 import { DateTime, IdParams, NullableUuid, PageQuery, page, problems, Uuid } from "./schemas.ts";
 
@@ -132,6 +132,7 @@ export function checkInRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox 
           throw forbidden(
             "members check in on key results they or their team own (leaders: teams they lead)",
           );
+        if (target.cycleGraded) throw cycleGraded();
         if (target.context.cycle.locked) throw cycleLocked(target.context.cycle.phase);
         const prepared = prepareCheckIn(
           principal.tenantId,

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { pgTransaction } from "@okr/messaging";
-import { notFound, requireRole } from "@okr/service-kit";
+import { conflict, notFound, requireRole } from "@okr/service-kit";
 import { Type } from "typebox";
 import { freezeGrades, frozenReport, gradeCycle } from "../grading.ts";
 import { findPolicy, livePolicies } from "../policies.ts";
@@ -8,6 +8,36 @@ import { loadCycle } from "../recompute.ts";
 import type { ScoringRuntime } from "../service.ts";
 import { atRisk, cycleKnown, cycleObjectives, heatmap } from "../views.ts";
 import { Band, CycleParams, CycleReportView, problems } from "./schemas.ts";
+
+/**
+ * Final grades freeze what the check-ins say, so a cycle is graded only once goals locked its key results
+ * (SCORING or later, as scoring learned from okr.cycle.phase-changed.v1). An admin may force an earlier
+ * grading; the report keeps who did. Returns the forcing admin, or null when the phase allows grading.
+ */
+async function gradingOverride(
+  pool: ScoringRuntime["pool"],
+  request: Parameters<typeof requireRole>[0] & { body: { force?: boolean } },
+  cycleId: string,
+): Promise<string | null> {
+  const tenant = request.principal.tenantId;
+  const { rows } = await pool.query<{ phase: string }>(
+    "select phase from cycles where id = $1 and tenant_id = $2",
+    [cycleId, tenant],
+  );
+  const phase = rows[0]?.phase ?? null;
+  if (phase !== null && GRADABLE_PHASES.has(phase)) return null;
+  if (request.body.force) {
+    requireRole(request, "admin");
+    return request.principal.subject;
+  }
+  throw conflict(
+    "cycle-not-in-scoring",
+    `the cycle is in ${phase ?? "an unknown phase"}; final grades are frozen once it reached SCORING ` +
+      "(an admin may force an earlier grading with force: true)",
+  );
+}
+
+const GRADABLE_PHASES = new Set(["SCORING", "RETROSPECTIVE", "CLOSED"]);
 
 /** Cycle-level views (heatmap, at-risk) and the final grading the cycle workflow calls. */
 export function cycleRoutes(runtime: ScoringRuntime): FastifyPluginAsyncTypebox {
@@ -24,7 +54,9 @@ export function cycleRoutes(runtime: ScoringRuntime): FastifyPluginAsyncTypebox 
             "'default' when omitted), freezes the result and publishes okr.cycle.graded.v1 once. A repeat call " +
             "returns the frozen report unchanged. With onlyIfComplete, an incomplete grading (a key result " +
             "without any check-in) is returned provisionally (frozen: false) and nothing is frozen, so the " +
-            "cycle workflow can wait for late check-ins until its scoring deadline.",
+            "cycle workflow can wait for late check-ins until its scoring deadline. A cycle is graded only once " +
+            "it reached SCORING (its key results are locked, so no check-in lands after the freeze); before " +
+            "that the answer is 409 cycle-not-in-scoring, unless an admin sends force: true.",
           params: CycleParams,
           body: Type.Object(
             {
@@ -32,6 +64,12 @@ export function cycleRoutes(runtime: ScoringRuntime): FastifyPluginAsyncTypebox 
               onlyIfComplete: Type.Optional(
                 Type.Boolean({
                   description: "freeze only a complete grading; otherwise answer provisionally",
+                }),
+              ),
+              force: Type.Optional(
+                Type.Boolean({
+                  description:
+                    "admins only: grade a cycle that has not reached SCORING; the report records who forced it",
                 }),
               ),
             },
@@ -53,7 +91,8 @@ export function cycleRoutes(runtime: ScoringRuntime): FastifyPluginAsyncTypebox 
         if (!policy) throw notFound(`scoring policy ${requested}`);
         const snapshot = await loadCycle(pool, tenant, cycleId);
         if (!snapshot) throw notFound(`cycle ${cycleId}`);
-        const report = gradeCycle(snapshot, policy, new Date());
+        const forcedBy = await gradingOverride(pool, request, cycleId);
+        const report = { ...gradeCycle(snapshot, policy, new Date()), forcedBy };
         if (!report.complete && request.body.onlyIfComplete) return { ...report, frozen: false };
         const result = await pgTransaction(pool, (tx) => freezeGrades(tx.client, tx, tenant, report, policy));
         return { ...result.report, frozen: true };

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { pgTransaction } from "@okr/messaging";
-import { validatePolicy } from "@okr/scoring-rules";
+import { type ScoringPolicy, validatePolicy } from "@okr/scoring-rules";
 import { conflict, notFound, requireRole, unprocessable } from "@okr/service-kit";
 import { Type } from "typebox";
 import { findPolicy, LIVE_POLICY_ID } from "../policies.ts";
@@ -70,23 +70,64 @@ export function policyRoutes(runtime: ScoringRuntime): FastifyPluginAsyncTypebox
         const tenant = request.principal.tenantId;
         const { policyId } = request.params;
         const current = await findPolicy(pool, tenant, policyId);
-        const candidate = { ...request.body, id: policyId, version: (current?.version ?? 0) + 1 };
-        const result = validatePolicy(candidate);
-        if (!result.valid) throw unprocessable("invalid-policy", result.problems.join("; "));
-        const stored = await pgTransaction(pool, async (tx) => {
-          const { rowCount } = await tx.client.query(
-            `insert into scoring_policies (tenant_id, id, version, definition) values ($1, $2, $3, $4)
-             on conflict do nothing`,
-            [tenant, policyId, candidate.version, JSON.stringify(result.policy)],
-          );
-          if (rowCount === 0) return false;
-          // The live policy changed: every live score moves to it at once, so no cycle mixes versions.
-          if (policyId === LIVE_POLICY_ID) await rescoreTenant(tx.client, tx, tenant);
-          return true;
-        });
-        if (!stored) throw conflict("policy-version-taken", "a concurrent write took this version; retry");
-        return reply.status(201).send(result.policy);
+        return reply.status(201).send(await storeNextVersion(pool, tenant, policyId, current, request.body));
+      },
+    );
+
+    app.patch(
+      "/policies/:policyId",
+      {
+        schema: {
+          tags: ["policies"],
+          summary:
+            "Store the next version of a named scoring policy with some of its choices changed (admins)",
+          description:
+            "Every field is optional: the ones sent replace the latest version's, the rest are kept, and the " +
+            "result is validated like a PUT. The policy must exist ('default' always does).",
+          params: PolicyParams,
+          body: Type.Partial(Type.Object(PolicyChoices), { additionalProperties: false }),
+          response: { 201: PolicyView, ...problems(400, 403, 404, 409, 422) },
+        },
+      },
+      async (request, reply) => {
+        requireRole(request, "admin", "service");
+        const tenant = request.principal.tenantId;
+        const { policyId } = request.params;
+        const current = await findPolicy(pool, tenant, policyId);
+        if (!current) throw notFound(`scoring policy ${policyId}`);
+        const { id: _id, version: _version, ...choices } = current;
+        const merged = { ...choices, ...request.body };
+        return reply.status(201).send(await storeNextVersion(pool, tenant, policyId, current, merged));
       },
     );
   };
+}
+
+/**
+ * Validates `choices` as the version after `current` and stores it; writing the live policy re-scores the
+ * tenant's live scores in the same transaction. A concurrent write of the same version is a 409.
+ */
+async function storeNextVersion(
+  pool: ScoringRuntime["pool"],
+  tenant: string,
+  policyId: string,
+  current: ScoringPolicy | null,
+  choices: Record<string, unknown>,
+): Promise<ScoringPolicy> {
+  const candidate = { ...choices, id: policyId, version: (current?.version ?? 0) + 1 };
+  const result = validatePolicy(candidate);
+  if (!result.valid) throw unprocessable("invalid-policy", result.problems.join("; "));
+  const stored = await pgTransaction(pool, async (tx) => {
+    const { rowCount } = await tx.client.query(
+      `insert into scoring_policies (tenant_id, id, version, definition) values ($1, $2, $3, $4)
+       on conflict do nothing`,
+      [tenant, policyId, candidate.version, JSON.stringify(result.policy)],
+    );
+    if (rowCount === 0) return false;
+    // The live policy changed: every live score moves to it at once, so no cycle mixes versions.
+    if (policyId === LIVE_POLICY_ID) await rescoreTenant(tx.client, tx, tenant);
+    return true;
+  });
+  if (!stored) throw conflict("policy-version-taken", "a concurrent write took this version; retry");
+  return result.policy;
 }

@@ -13,6 +13,31 @@ export const CycleParams = Type.Object({ cycleId: Uuid() });
 /** Problem responses a route gives besides those the app adds to every route (problem+json). */
 export const problems = problemResponses;
 
+/** The policy version that produced a live score; null until the first score. */
+export const ScoredBy = Nullable(
+  Type.Object(
+    { policy: Type.String(), version: Type.Integer() },
+    { description: "the scoring policy (name and version) that produced the score; null while unscored" },
+  ),
+);
+
+/** The cycle's pace beside a score, computed at read time. */
+export const Pace = {
+  expectedProgress: Nullable(
+    Type.Number({
+      minimum: 0,
+      maximum: 1,
+      description:
+        "share of the cycle elapsed now: the progress expected by now; null if the cycle is unknown",
+    }),
+  ),
+  gapToExpected: Nullable(
+    Type.Number({
+      description: "expectedProgress minus score: positive when behind pace; null while unscored",
+    }),
+  ),
+};
+
 export const KeyResultScoreView = Type.Object({
   keyResultId: Type.String(),
   objectiveId: Type.String(),
@@ -23,9 +48,14 @@ export const KeyResultScoreView = Type.Object({
   confidence: Nullable(Type.Number()),
   confidenceTrend: Nullable(Type.Number()),
   currentValue: Nullable(Type.Number()),
-  checkInCount: Type.Integer(),
+  checkInCount: Type.Integer({ description: "check-ins scoring has received; 0 before the first" }),
+  lastCheckInAt: Nullable(
+    Type.String({ format: "date-time", description: "the latest check-in's time; null before the first" }),
+  ),
   weight: Type.Number(),
   scoredAt: Nullable(Type.String({ format: "date-time" })),
+  scoredBy: ScoredBy,
+  ...Pace,
 });
 
 export const ObjectiveScoreView = Type.Object({
@@ -42,7 +72,13 @@ export const ObjectiveScoreView = Type.Object({
   band: Nullable(Band),
   confidence: Nullable(Type.Number()),
   policy: Nullable(PolicyRef),
+  scoredBy: ScoredBy,
   scoredAt: Nullable(Type.String({ format: "date-time" })),
+  checkInCount: Type.Integer({ description: "check-ins on the objective's key results; 0 before the first" }),
+  lastCheckInAt: Nullable(
+    Type.String({ format: "date-time", description: "the latest check-in's time; null before the first" }),
+  ),
+  ...Pace,
   keyResults: Type.Array(KeyResultScoreView),
   finalGrade: Nullable(
     Type.Object({ score: Type.Number(), grade: Type.Number(), band: Band, expectationMet: Type.Boolean() }),
@@ -119,6 +155,13 @@ export const CycleReportView = Type.Object({
   }),
   gradedAt: Type.String({ format: "date-time" }),
   complete: Type.Boolean(),
+  forcedBy: Type.Optional(
+    Nullable(
+      Type.String({
+        description: "the admin who forced grading before the cycle reached SCORING; null when not forced",
+      }),
+    ),
+  ),
   frozen: Type.Boolean({
     description: "false: a provisional grading (onlyIfComplete on an incomplete cycle)",
   }),

@@ -1,9 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { ScoringPolicy } from "@okr/scoring-rules";
 import { notFound } from "@okr/service-kit";
 import { Type } from "typebox";
 import { frozenReport } from "../grading.ts";
+import { livePolicies } from "../policies.ts";
 import type { ScoringRuntime } from "../service.ts";
-import { cycleKnown, cycleObjectives, cycleScores } from "../views.ts";
+import { cycleKnown, cycleObjectives, cycleScores, cycleWindow, pace } from "../views.ts";
 import {
   CycleParams,
   CycleScoreView,
@@ -26,14 +28,36 @@ interface KeyResultRecord {
   confidence_trend: number | null;
   current_value: number | null;
   check_in_count: number;
+  last_check_in_at: Date | null;
   weight: number;
   scored_at: Date | null;
+  policy_id: string | null;
+  policy_version: number | null;
+  starts_at: Date | null;
+  ends_at: Date | null;
 }
 
-const KEY_RESULT_COLUMNS = `id, objective_id, cycle_id, type, progress, score, confidence, confidence_trend,
-  current_value, check_in_count, weight, scored_at`;
+/**
+ * A key result's row with what a chart needs beside it: its latest check-in's time (the newest of the
+ * kept recent check-ins, else from the check-in log), the live policy that scored it (its objective's,
+ * scored in the same pass) and its cycle's window (for the pace).
+ */
+const KEY_RESULT_SELECT = `select k.id, k.objective_id, k.cycle_id, k.type, k.progress, k.score, k.confidence,
+    k.confidence_trend, k.current_value, k.check_in_count, k.weight, k.scored_at,
+    case when k.check_in_count = 0 then null
+         else coalesce(to_timestamp(((k.recent_check_ins -> 0 ->> 1)::bigint) / 1000.0),
+                       (select max(c.recorded_at) from check_ins c
+                         where c.key_result_id = k.id and c.tenant_id = k.tenant_id)) end as last_check_in_at,
+    o.policy_id, o.policy_version, cy.starts_at, cy.ends_at
+  from key_results k
+  left join objectives o on o.id = k.objective_id and o.tenant_id = k.tenant_id
+  left join cycles cy on cy.id = k.cycle_id and cy.tenant_id = k.tenant_id`;
 
-const keyResultView = (row: KeyResultRecord) => ({
+/**
+ * Every live score is produced by the tenant's live policy (writing it re-scores the tenant in the same
+ * transaction); a KR's objective records the version, and a KR scored before its objective was uses the live one.
+ */
+const keyResultView = (row: KeyResultRecord, live: ScoringPolicy, now: number) => ({
   keyResultId: row.id,
   objectiveId: row.objective_id,
   cycleId: row.cycle_id,
@@ -44,8 +68,16 @@ const keyResultView = (row: KeyResultRecord) => ({
   confidenceTrend: row.confidence_trend,
   currentValue: row.current_value,
   checkInCount: row.check_in_count,
+  lastCheckInAt: row.last_check_in_at?.toISOString() ?? null,
   weight: row.weight,
   scoredAt: row.scored_at?.toISOString() ?? null,
+  scoredBy:
+    row.score === null
+      ? null
+      : row.policy_id !== null
+        ? { policy: row.policy_id, version: row.policy_version! }
+        : { policy: live.id, version: live.version },
+  ...pace(cycleWindow(row.starts_at, row.ends_at), row.score, now),
 });
 
 /** Live scores of key results, objectives, teams and cycles, and objective score history. */
@@ -63,12 +95,16 @@ export function scoreRoutes(runtime: ScoringRuntime): FastifyPluginAsyncTypebox 
         },
       },
       async (request) => {
-        const { rows } = await pool.query<KeyResultRecord>(
-          `select ${KEY_RESULT_COLUMNS} from key_results where id = $1 and tenant_id = $2`,
-          [request.params.id, request.principal.tenantId],
-        );
+        const tenant = request.principal.tenantId;
+        const [{ rows }, live] = await Promise.all([
+          pool.query<KeyResultRecord>(`${KEY_RESULT_SELECT} where k.id = $1 and k.tenant_id = $2`, [
+            request.params.id,
+            tenant,
+          ]),
+          livePolicies(pool, [tenant]),
+        ]);
         if (!rows[0]) throw notFound(`key result ${request.params.id}`);
-        return keyResultView(rows[0]);
+        return keyResultView(rows[0], live.get(tenant)!, Date.now());
       },
     );
 
@@ -92,9 +128,21 @@ export function scoreRoutes(runtime: ScoringRuntime): FastifyPluginAsyncTypebox 
         );
         const row = rows[0];
         if (!row) throw notFound(`objective ${request.params.id}`);
-        const keyResults = await pool.query<KeyResultRecord>(
-          `select ${KEY_RESULT_COLUMNS} from key_results where objective_id = $1 and tenant_id = $2 order by id`,
-          [row.id, tenant],
+        const [keyResults, cycle, live] = await Promise.all([
+          pool.query<KeyResultRecord>(
+            `${KEY_RESULT_SELECT} where k.objective_id = $1 and k.tenant_id = $2 order by k.id`,
+            [row.id, tenant],
+          ),
+          pool.query<{ starts_at: Date; ends_at: Date }>(
+            "select starts_at, ends_at from cycles where id = $1 and tenant_id = $2",
+            [row.cycle_id, tenant],
+          ),
+          livePolicies(pool, [tenant]),
+        ]);
+        const now = Date.now();
+        const checkIns = keyResults.rows.map((kr) => kr.check_in_count);
+        const lastCheckIns = keyResults.rows.flatMap((kr) =>
+          kr.last_check_in_at ? [kr.last_check_in_at.getTime()] : [],
         );
         const final = (await frozenReport(pool, tenant, row.cycle_id))?.objectives.find(
           (objective) => objective.objectiveId === row.id,
@@ -113,8 +161,19 @@ export function scoreRoutes(runtime: ScoringRuntime): FastifyPluginAsyncTypebox 
           band: row.band,
           confidence: row.confidence,
           policy: row.policy_id ? { id: row.policy_id, version: row.policy_version } : null,
+          scoredBy:
+            row.score !== null && row.policy_id
+              ? { policy: row.policy_id, version: row.policy_version }
+              : null,
           scoredAt: row.scored_at?.toISOString() ?? null,
-          keyResults: keyResults.rows.map(keyResultView),
+          checkInCount: checkIns.reduce((sum, count) => sum + count, 0),
+          lastCheckInAt: lastCheckIns.length > 0 ? new Date(Math.max(...lastCheckIns)).toISOString() : null,
+          ...pace(
+            cycleWindow(cycle.rows[0]?.starts_at ?? null, cycle.rows[0]?.ends_at ?? null),
+            row.score,
+            now,
+          ),
+          keyResults: keyResults.rows.map((kr) => keyResultView(kr, live.get(tenant)!, now)),
           finalGrade: final
             ? {
                 score: final.score,
