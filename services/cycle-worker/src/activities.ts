@@ -234,11 +234,22 @@ export function createCycleActivities(deps: ActivityDependencies): CycleActiviti
     },
 
     async requestFinalGrades({ organizationId, cycleId, onlyIfComplete }): Promise<GradingSummary> {
+      // Scoring's read model trails goals: naming the cycle's key results keeps a grading that has not
+      // seen one of them yet from being frozen as complete.
+      const expectedKeyResultIds = onlyIfComplete
+        ? (
+            await goals.call<{ keyResults: { keyResultId: string }[] }>(
+              organizationId,
+              "GET",
+              `/cycles/${cycleId}/check-in-status`,
+            )
+          ).body.keyResults.map((kr) => kr.keyResultId)
+        : [];
       const answer = await scoring.call<FinalGrading & { type?: string; detail?: string }>(
         organizationId,
         "POST",
         `/cycles/${cycleId}/final-grading`,
-        { body: onlyIfComplete ? { onlyIfComplete } : {}, accept: [409] },
+        { body: onlyIfComplete ? { onlyIfComplete, expectedKeyResultIds } : {}, accept: [409] },
       );
       // Scoring learns the phase from goals' event: right after the move to SCORING it may not know yet.
       if (answer.status === 409)

@@ -405,6 +405,20 @@ describe("forced final grading", () => {
       goals.checkIn(keyResult, objective, 5, new Date(now - day)),
     ]);
     await waitFor("the check-in", async () => (await keyResultScore(goals, keyResult))?.checkInCount === 1);
+    // The workflow names the key results goals holds: one scoring has not seen yet keeps the grading
+    // provisional, however complete it looks here, and nothing is frozen.
+    const behindGoals = await service.app.inject({
+      method: "POST",
+      url: `/cycles/${goals.cycleId}/final-grading`,
+      headers: { authorization: `Bearer ${await service.token(["admin"], goals.tenant)}` },
+      payload: { force: true, onlyIfComplete: true, expectedKeyResultIds: [keyResult, randomUUID()] },
+    });
+    expect(behindGoals.json()).toMatchObject({ complete: false, frozen: false });
+    const { rows: none } = await service.runtime.pool.query(
+      "select 1 from cycle_gradings where cycle_id = $1",
+      [goals.cycleId],
+    );
+    expect(none).toHaveLength(0);
     const forced = await service.app.inject({
       method: "POST",
       url: `/cycles/${goals.cycleId}/final-grading`,

@@ -7,7 +7,7 @@ import { findPolicy, livePolicies } from "../policies.ts";
 import { loadCycle } from "../recompute.ts";
 import type { ScoringRuntime } from "../service.ts";
 import { atRisk, cycleKnown, cycleObjectives, heatmap } from "../views.ts";
-import { Band, CycleParams, CycleReportView, problems } from "./schemas.ts";
+import { Band, CycleParams, CycleReportView, problems, Uuid } from "./schemas.ts";
 
 /**
  * Final grades freeze what the check-ins say, so a cycle is graded only once goals locked its key results
@@ -66,6 +66,15 @@ export function cycleRoutes(runtime: ScoringRuntime): FastifyPluginAsyncTypebox 
                   description: "freeze only a complete grading; otherwise answer provisionally",
                 }),
               ),
+              expectedKeyResultIds: Type.Optional(
+                Type.Array(Uuid(), {
+                  maxItems: 10_000,
+                  description:
+                    "with onlyIfComplete: the key results the caller (the cycle workflow, from goals) knows the " +
+                    "cycle holds; a grading that lacks any of them is incomplete, since scoring has not caught " +
+                    "up with goals yet",
+                }),
+              ),
               force: Type.Optional(
                 Type.Boolean({
                   description:
@@ -93,7 +102,11 @@ export function cycleRoutes(runtime: ScoringRuntime): FastifyPluginAsyncTypebox 
         if (!snapshot) throw notFound(`cycle ${cycleId}`);
         const forcedBy = await gradingOverride(pool, request, cycleId);
         const report = { ...gradeCycle(snapshot, policy, new Date()), forcedBy };
-        if (!report.complete && request.body.onlyIfComplete) return { ...report, frozen: false };
+        if (request.body.onlyIfComplete) {
+          const known = new Set(snapshot.keyResults.map((kr) => kr.id));
+          const caughtUp = (request.body.expectedKeyResultIds ?? []).every((id) => known.has(id));
+          if (!report.complete || !caughtUp) return { ...report, complete: false, frozen: false };
+        }
         const result = await pgTransaction(pool, (tx) => freezeGrades(tx.client, tx, tenant, report, policy));
         return { ...result.report, frozen: true };
       },
