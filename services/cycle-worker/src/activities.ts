@@ -249,9 +249,15 @@ export function createCycleActivities(deps: ActivityDependencies): CycleActiviti
         organizationId,
         "POST",
         `/cycles/${cycleId}/final-grading`,
-        { body: onlyIfComplete ? { onlyIfComplete, expectedKeyResultIds } : {}, accept: [409] },
+        { body: onlyIfComplete ? { onlyIfComplete, expectedKeyResultIds } : {}, accept: [404, 409] },
       );
-      // Scoring learns the phase from goals' event: right after the move to SCORING it may not know yet.
+      // Scoring learns the cycle and its phase from goals' events: right after the move to SCORING it may
+      // not know either yet. Its lag is an outage to wait out, not data the cycle got wrong.
+      if (answer.status === 404)
+        throw ApplicationFailure.retryable(
+          answer.body.detail ?? "scoring does not know the cycle yet",
+          "NotYet",
+        );
       if (answer.status === 409)
         throw answer.body.type?.endsWith("/cycle-not-in-scoring")
           ? ApplicationFailure.retryable(answer.body.detail ?? "not in SCORING yet", "ServiceUnavailable")
