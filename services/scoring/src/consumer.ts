@@ -5,7 +5,7 @@ import type { BackgroundWork } from "@okr/service-kit";
 import { currentTraceparent } from "@okr/telemetry";
 import type pg from "pg";
 import { RollUpThread } from "./roll-up-thread.ts";
-import { applyGoalsEvents, tenantsToRollUp } from "./scorer.ts";
+import { applyGoalsEvents, tenantsToRollUp } from "./scorer/index.ts";
 
 export interface ScoringConsumerOptions {
   /** Kafka consumer group (one per deployment; replicas share it). */

@@ -1,5 +1,5 @@
 import { Worker } from "node:worker_threads";
-import type { RollUpOutcome } from "./scorer.ts";
+import type { RollUpOutcome } from "./scorer/index.ts";
 
 export interface RollUpThreadOptions {
   connectionString: string;

@@ -6,7 +6,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { createPool } from "@okr/database";
 import { contextFromTraceparent, startTelemetry } from "@okr/telemetry";
 import type { RollUpReply, RollUpRequest, RollUpThreadOptions } from "./roll-up-thread.ts";
-import { rollUpTenant } from "./scorer.ts";
+import { rollUpTenant } from "./scorer/index.ts";
 
 const options = workerData as RollUpThreadOptions;
 // The thread's own SDK (same environment as the process): its spans and pg queries join the consumer's

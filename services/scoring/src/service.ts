@@ -20,7 +20,7 @@ export function createScoringService(
     name: "scoring",
     migrationsDir,
     createDb: createScoringDb,
-    disconnectDb: (db) => db.$disconnect(),
+    disconnectDb: async () => {},
     build: async (runtime) => {
       const app = await createRuntimeApp(runtime, {
         description:

@@ -16,7 +16,7 @@ import { createScoringConsumer } from "../src/consumer.ts";
 import { migrationsDir } from "../src/database.ts";
 import { livePolicies } from "../src/policies.ts";
 import { loadCycle, scoreCycle } from "../src/recompute.ts";
-import { applyGoalsEvents } from "../src/scorer.ts";
+import { applyGoalsEvents } from "../src/scorer/index.ts";
 import { GoalsEvents, GoalsFeed } from "./support/goals-feed.ts";
 
 let db: TestDatabase;

@@ -5,7 +5,7 @@ import { createTestDatabase, type TestDatabase } from "@okr/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrationsDir } from "../src/database.ts";
 import { RollUpThread } from "../src/roll-up-thread.ts";
-import { applyGoalsEvents } from "../src/scorer.ts";
+import { applyGoalsEvents } from "../src/scorer/index.ts";
 import { GoalsEvents } from "./support/goals-feed.ts";
 
 let db: TestDatabase;

@@ -4,7 +4,7 @@ import { type ScoringPolicy, validatePolicy } from "@okr/scoring-rules";
 import { conflict, notFound, requireRole, unprocessable } from "@okr/service-kit";
 import { Type } from "typebox";
 import { findPolicy, LIVE_POLICY_ID } from "../policies.ts";
-import { rescoreTenant } from "../scorer.ts";
+import { rescoreTenant } from "../scorer/index.ts";
 import type { ScoringRuntime } from "../service.ts";
 import { problems } from "./schemas.ts";
 
