@@ -6,6 +6,8 @@ import { MetricPublisher, type MetricPublisherOptions } from "./publisher.ts";
 import { bindingRoutes } from "./routes/bindings.ts";
 import { familyRoutes } from "./routes/families.ts";
 import { kaizenRoutes } from "./routes/kaizens.ts";
+import { mapRoutes } from "./routes/maps.ts";
+import { stepRoutes } from "./routes/steps.ts";
 import { streamRoutes } from "./routes/streams.ts";
 import { workItemRoutes } from "./routes/work-items.ts";
 
@@ -33,6 +35,8 @@ export function createValueStreamService(
         routes: async (api) => {
           await api.register(familyRoutes(runtime));
           await api.register(streamRoutes(runtime));
+          await api.register(mapRoutes(runtime));
+          await api.register(stepRoutes(runtime));
           await api.register(workItemRoutes(runtime));
           await api.register(kaizenRoutes(runtime));
           await api.register(bindingRoutes(runtime));

@@ -357,6 +357,17 @@ describe("security and contract", () => {
     expect((await api.get("/streams?cursor=not-an-id")).status).toBe(400);
   });
 
+  it("gives streams, maps and steps UUIDv7 ids, as every other id", async () => {
+    const v7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    const api = apiFor(service, await service.token(["leader"]));
+    const { streamId, mapId, stepIds } = await createStream(api, current);
+    const added = (await api.post(`/maps/${mapId}/steps`, step("Check credit"))).json();
+    const future = (await api.post(`/streams/${streamId}/maps`, { name: "Future state" })).json();
+    const futureStepIds = (future.steps as { id: string }[]).map((s) => s.id);
+    for (const id of [streamId, mapId, ...stepIds, added.id, future.id, ...futureStepIds])
+      expect(id).toMatch(v7);
+  });
+
   it("serves OpenAPI with every route", async () => {
     const docs = (await service.app.inject({ url: "/docs/json" })).json();
     for (const path of [

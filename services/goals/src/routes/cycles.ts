@@ -2,15 +2,21 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { CyclePhaseChanged, type EventData, uuidv7 } from "@okr/events";
 import { buildAlignmentTree, changePhase, type CyclePhase as Phase, validateCycle } from "@okr/goals-domain";
 import { publishEvent } from "@okr/messaging";
-import { conflict, notFound, requireRole } from "@okr/service-kit";
+import { conflict, requireRole } from "@okr/service-kit";
 import { Type } from "typebox";
 import { transaction } from "../database.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { recordAudit } from "../repositories/audit.ts";
+import {
+  assertCycleNameFree,
+  calendarColumns,
+  findCycle,
+  findUnlockedCycle,
+} from "../repositories/cycles.ts";
 import { keyResultsInOrder, viewObjectives } from "../repositories/objective-view.ts";
 import { requireOrganization } from "../repositories/organization.ts";
 import { loadPolicy } from "../repositories/policy.ts";
-import { conflictOn, cycleLocked, rejectIf } from "../rules.ts";
+import { conflictOn, rejectIf } from "../rules.ts";
 import type { GoalsRuntime } from "../service.ts";
 import { CyclePhase, DateTime, NullableUuid, Owner, PageQuery, page, problems, Uuid } from "./schemas.ts";
 
@@ -72,12 +78,6 @@ export const presentCycle = (row: CycleRow) => ({
   locked: row.locked,
 });
 
-async function findCycle(tx: Tx, tenantId: string, id: string): Promise<CycleRow> {
-  const row = await tx.cycle.findFirst({ where: { id, tenantId } });
-  if (!row) throw notFound(`cycle ${id}`);
-  return row;
-}
-
 async function publishPhase(tx: Tx, tenantId: string, row: CycleRow, previousPhase: Phase | null) {
   const data: EventData<typeof CyclePhaseChanged> = {
     cycleId: row.id,
@@ -90,9 +90,6 @@ async function publishPhase(tx: Tx, tenantId: string, row: CycleRow, previousPha
   };
   await publishEvent(tx, CyclePhaseChanged, data, { tenant: tenantId });
 }
-
-const nameTaken = (name: string) =>
-  conflict("cycle-name-taken", `the organization already has a cycle named "${name}"`);
 
 /** Cycles (calendar, cadence, phase), their check-in status and their whole alignment tree. */
 export function cycleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
@@ -121,19 +118,12 @@ export function cycleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
         rejectIf(validateCycle(calendar));
         const row = await transaction(runtime.db, async (tx) => {
           await requireOrganization(tx, tenantId);
-          if (await tx.cycle.findFirst({ where: { tenantId, name: calendar.name }, select: { id: true } }))
-            throw nameTaken(calendar.name);
+          await assertCycleNameFree(tx, tenantId, calendar.name);
           const created = await tx.cycle.create({
             data: {
               id: uuidv7(),
               tenantId,
-              name: calendar.name,
-              startsAt: calendar.startsAt,
-              endsAt: calendar.endsAt,
-              timeZone: calendar.timeZone,
-              checkInWeekday: calendar.checkInCadence.weekday,
-              checkInHour: calendar.checkInCadence.hour,
-              checkInEveryDays: calendar.checkInCadence.everyDays,
+              ...calendarColumns(calendar),
               phase: "SETTING",
             },
           });
@@ -191,9 +181,7 @@ export function cycleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
         },
       },
       async (request) =>
-        presentCycle(
-          await findCycle(runtime.db as unknown as Tx, request.principal.tenantId, request.params.cycleId),
-        ),
+        presentCycle(await findCycle(runtime.db, request.principal.tenantId, request.params.cycleId)),
     );
 
     app.patch(
@@ -211,8 +199,7 @@ export function cycleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
         requireRole(request, "admin", "service");
         const { tenantId } = request.principal;
         const row = await transaction(runtime.db, async (tx) => {
-          const existing = await findCycle(tx, tenantId, request.params.cycleId);
-          if (existing.locked) throw cycleLocked(existing.phase);
+          const existing = await findUnlockedCycle(tx, tenantId, request.params.cycleId);
           const body = request.body;
           const calendar = {
             name: body.name ?? existing.name,
@@ -226,22 +213,10 @@ export function cycleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
             },
           };
           rejectIf(validateCycle(calendar));
-          if (
-            calendar.name !== existing.name &&
-            (await tx.cycle.findFirst({ where: { tenantId, name: calendar.name }, select: { id: true } }))
-          )
-            throw nameTaken(calendar.name);
+          if (calendar.name !== existing.name) await assertCycleNameFree(tx, tenantId, calendar.name);
           const updated = await tx.cycle.update({
             where: { id: existing.id },
-            data: {
-              name: calendar.name,
-              startsAt: calendar.startsAt,
-              endsAt: calendar.endsAt,
-              timeZone: calendar.timeZone,
-              checkInWeekday: calendar.checkInCadence.weekday,
-              checkInHour: calendar.checkInCadence.hour,
-              checkInEveryDays: calendar.checkInCadence.everyDays,
-            },
+            data: calendarColumns(calendar),
           });
           await recordAudit(tx, request.principal, "cycle.updated", { type: "cycle", id: existing.id }, body);
           return updated;
@@ -349,7 +324,7 @@ export function cycleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
       },
       async (request) => {
         const { tenantId } = request.principal;
-        await findCycle(runtime.db as unknown as Tx, tenantId, request.params.cycleId);
+        await findCycle(runtime.db, tenantId, request.params.cycleId);
         const since = request.query.since ? new Date(request.query.since) : undefined;
         const { rows } = await runtime.pool.query<{
           key_result_id: string;
@@ -408,7 +383,7 @@ export function cycleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
       },
       async (request) => {
         const { tenantId } = request.principal;
-        const cycle = await findCycle(runtime.db as unknown as Tx, tenantId, request.params.cycleId);
+        const cycle = await findCycle(runtime.db, tenantId, request.params.cycleId);
         const [organization, rows] = await Promise.all([
           runtime.db.organization.findUnique({ where: { id: tenantId }, select: { mission: true } }),
           runtime.db.objective.findMany({

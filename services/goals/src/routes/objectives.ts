@@ -1,10 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { type EventData, ObjectiveAlignmentChanged, uuidv7 } from "@okr/events";
+import { uuidv7 } from "@okr/events";
 import {
-  type AlignmentNode,
-  type AlignmentTarget,
   canWorkOn,
-  checkAlignment,
   checkEditable,
   checkKeyResultCountOnAdd,
   checkObjectiveCountOnCreate,
@@ -13,14 +10,14 @@ import {
   type Owner as OwnerValue,
   type ObjectiveState as State,
 } from "@okr/goals-domain";
-import { publishEvent } from "@okr/messaging";
-import { conflict, forbidden, notFound, type Principal, unprocessable } from "@okr/service-kit";
+import { conflict, forbidden, notFound, type Principal } from "@okr/service-kit";
 import { Type } from "typebox";
 import { transaction } from "../database.ts";
-import type { Prisma } from "../generated/prisma/client.ts";
 import { loadAccess } from "../repositories/access.ts";
 import { recordAudit } from "../repositories/audit.ts";
+import { findUnlockedCycle } from "../repositories/cycles.ts";
 import { publishCarriedForward, publishObjective } from "../repositories/events.ts";
+import { changedLink, checkLink, publishAlignmentChange } from "../repositories/objective-alignment.ts";
 import { type TransitionBody, transitionObjective } from "../repositories/objective-transitions.ts";
 import {
   keyResultsInOrder,
@@ -30,7 +27,7 @@ import {
 } from "../repositories/objective-view.ts";
 import { assertOwnerExists, countForOwner, ownerOf } from "../repositories/owners.ts";
 import { loadPolicy } from "../repositories/policy.ts";
-import { applyVerdict, conflictOn, cycleLocked, rejectIf } from "../rules.ts";
+import { applyVerdict, conflictOn } from "../rules.ts";
 import type { GoalsRuntime } from "../service.ts";
 import {
   assertCarriedFrom,
@@ -52,9 +49,6 @@ import {
   Warnings,
 } from "./schemas.ts";
 import { ObjectiveSchema } from "./views.ts";
-
-type Tx = Prisma.TransactionClient;
-type ObjectiveRow = Prisma.ObjectiveGetPayload<object>;
 
 const ObjectiveBody = Type.Object(
   {
@@ -91,106 +85,6 @@ const ObjectiveWithWarnings = Type.Object({
   warnings: Type.Optional(Warnings),
 });
 
-async function findCycleForWrite(tx: Tx, tenantId: string, cycleId: string) {
-  const cycle = await tx.cycle.findFirst({ where: { id: cycleId, tenantId } });
-  if (!cycle) throw notFound(`cycle ${cycleId}`);
-  if (cycle.locked) throw cycleLocked(cycle.phase);
-  return cycle;
-}
-
-/**
- * Resolves the requested cascade link inside the caller's tenant (another tenant's id is simply unknown)
- * and checks it with the domain rule: same cycle, no loop.
- */
-async function checkLink(
-  tx: Tx,
-  tenantId: string,
-  child: { id: string; cycleId: string },
-  link: { alignedToObjectiveId: string | null; contributesToKeyResultId: string | null },
-): Promise<void> {
-  if (link.alignedToObjectiveId && link.contributesToKeyResultId)
-    throw unprocessable(
-      "alignment-ambiguous",
-      "an objective either aligns to an objective or contributes to a key result, not both",
-    );
-  let target: AlignmentTarget = { kind: "none" };
-  if (link.alignedToObjectiveId) {
-    const parent = await tx.objective.findFirst({ where: { id: link.alignedToObjectiveId, tenantId } });
-    if (!parent) throw notFound(`objective ${link.alignedToObjectiveId}`);
-    target = { kind: "objective", objective: await node(tx, parent) };
-  } else if (link.contributesToKeyResultId) {
-    const kr = await tx.keyResult.findFirst({
-      where: { id: link.contributesToKeyResultId, tenantId },
-      include: { objective: true },
-    });
-    if (!kr) throw notFound(`key result ${link.contributesToKeyResultId}`);
-    target = { kind: "key-result", keyResultId: kr.id, objective: await node(tx, kr.objective) };
-  }
-  if (target.kind === "none") return;
-  const cycleObjectives = await tx.objective.findMany({
-    where: { tenantId, cycleId: target.objective.cycleId },
-    select: {
-      id: true,
-      tenantId: true,
-      cycleId: true,
-      alignedToObjectiveId: true,
-      contributesTo: { select: { objectiveId: true } },
-    },
-  });
-  const graph = new Map<string, AlignmentNode>(
-    cycleObjectives.map((o) => [
-      o.id,
-      {
-        id: o.id,
-        tenantId: o.tenantId,
-        cycleId: o.cycleId,
-        alignedToObjectiveId: o.alignedToObjectiveId,
-        contributesToObjectiveId: o.contributesTo?.objectiveId ?? null,
-      },
-    ]),
-  );
-  const problem = checkAlignment({ ...child, tenantId }, target, (id) => graph.get(id));
-  if (problem) rejectIf([problem]);
-}
-
-async function node(tx: Tx, row: ObjectiveRow): Promise<AlignmentNode> {
-  const contributesTo = row.contributesToKeyResultId
-    ? await tx.keyResult.findFirst({
-        where: { id: row.contributesToKeyResultId },
-        select: { objectiveId: true },
-      })
-    : null;
-  return {
-    id: row.id,
-    tenantId: row.tenantId,
-    cycleId: row.cycleId,
-    alignedToObjectiveId: row.alignedToObjectiveId,
-    contributesToObjectiveId: contributesTo?.objectiveId ?? null,
-  };
-}
-
-async function publishAlignment(
-  tx: Tx,
-  principal: Principal,
-  before: ObjectiveRow | null,
-  after: ObjectiveRow,
-) {
-  const data: EventData<typeof ObjectiveAlignmentChanged> = {
-    objectiveId: after.id,
-    cycleId: after.cycleId,
-    alignedToObjectiveId: after.alignedToObjectiveId,
-    contributesToKeyResultId: after.contributesToKeyResultId,
-    previousAlignedToObjectiveId: before?.alignedToObjectiveId ?? null,
-    previousContributesToKeyResultId: before?.contributesToKeyResultId ?? null,
-    actorId: principal.subject,
-  };
-  await publishEvent(tx, ObjectiveAlignmentChanged, data, { tenant: principal.tenantId });
-}
-
-const linkChanged = (before: ObjectiveRow | null, after: ObjectiveRow) =>
-  (before?.alignedToObjectiveId ?? null) !== after.alignedToObjectiveId ||
-  (before?.contributesToKeyResultId ?? null) !== after.contributesToKeyResultId;
-
 /** Objectives of a cycle: create, read, change, delete drafts, and move them through their states. */
 export function objectiveRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -221,7 +115,7 @@ export function objectiveRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
           rejectUnmeasurable(toDefinition(kr), `/keyResults/${index}`);
         });
         const result = await transaction(runtime.db, async (tx) => {
-          const cycle = await findCycleForWrite(tx, tenantId, body.cycleId);
+          const cycle = await findUnlockedCycle(tx, tenantId, body.cycleId);
           await assertOwnerExists(tx, tenantId, body.owner);
           for (const kr of keyResults) if (kr.owner) await assertOwnerExists(tx, tenantId, kr.owner);
           const carriedFrom = await assertCarriedFrom(tx, tenantId, cycle.id, keyResults, "/keyResults");
@@ -256,7 +150,7 @@ export function objectiveRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
           const krs = await tx.keyResult.findMany({ where: { objectiveId: id }, orderBy: { id: "asc" } });
           await publishObjective(tx, tenantId, created, krs);
           await publishCarriedForward(tx, tenantId, krs, carriedFrom);
-          if (linkChanged(null, created)) await publishAlignment(tx, request.principal, null, created);
+          await publishAlignmentChange(tx, request.principal, null, created);
           await recordAudit(tx, request.principal, "objective.created", { type: "objective", id }, body);
           const view = (await viewObjective(tx, tenantId, id)) as ObjectiveView;
           return { ...view, ...(warnings.length ? { warnings } : {}) };
@@ -345,7 +239,7 @@ export function objectiveRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
         return transaction(runtime.db, async (tx) => {
           const before = await tx.objective.findFirst({ where: { id: request.params.id, tenantId } });
           if (!before) throw notFound(`objective ${request.params.id}`);
-          await findCycleForWrite(tx, tenantId, before.cycleId);
+          await findUnlockedCycle(tx, tenantId, before.cycleId);
           if (before.state === "closed") throw conflict("objective-closed", "the objective is closed");
           const changesDefinition = ["title", "description", "kind", "owner", "weight"].some(
             (f) => f in body,
@@ -370,20 +264,7 @@ export function objectiveRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
               ),
             );
           }
-          const link = {
-            alignedToObjectiveId:
-              body.alignedToObjectiveId !== undefined
-                ? body.alignedToObjectiveId
-                : body.contributesToKeyResultId
-                  ? null
-                  : before.alignedToObjectiveId,
-            contributesToKeyResultId:
-              body.contributesToKeyResultId !== undefined
-                ? body.contributesToKeyResultId
-                : body.alignedToObjectiveId
-                  ? null
-                  : before.contributesToKeyResultId,
-          };
+          const link = changedLink(before, body);
           await checkLink(tx, tenantId, before, link);
           const after = await tx.objective.update({
             where: { id: before.id },
@@ -398,7 +279,7 @@ export function objectiveRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
             },
           });
           await publishObjective(tx, tenantId, after);
-          if (linkChanged(before, after)) await publishAlignment(tx, request.principal, before, after);
+          await publishAlignmentChange(tx, request.principal, before, after);
           await recordAudit(
             tx,
             request.principal,
@@ -430,7 +311,7 @@ export function objectiveRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
             include: keyResultsInOrder,
           });
           if (!existing) throw notFound(`objective ${request.params.id}`);
-          await findCycleForWrite(tx, tenantId, existing.cycleId);
+          await findUnlockedCycle(tx, tenantId, existing.cycleId);
           if (existing.state !== "draft" && existing.state !== "returned")
             throw conflict(
               "objective-not-deletable",
@@ -499,6 +380,18 @@ export function objectiveRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
       );
 
     const NoBody = Type.Object({}, { additionalProperties: false });
+    const OnBehalfBody = Type.Object(
+      {
+        actorId: Type.Optional(
+          Type.String({
+            minLength: 1,
+            maxLength: 200,
+            description: "on whose behalf (admins and service callers only)",
+          }),
+        ),
+      },
+      { additionalProperties: false },
+    );
     transitionRoute(
       "submit",
       "Submit a draft or returned objective for approval (the owner); checks the objective and KR count limits",
@@ -507,18 +400,7 @@ export function objectiveRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
     transitionRoute(
       "approve",
       "Approve a submitted objective (a leader of the owning team or above, an admin, the cycle worker)",
-      Type.Object(
-        {
-          actorId: Type.Optional(
-            Type.String({
-              minLength: 1,
-              maxLength: 200,
-              description: "on whose behalf (admins and service callers only)",
-            }),
-          ),
-        },
-        { additionalProperties: false },
-      ),
+      OnBehalfBody,
     );
     transitionRoute(
       "return",
@@ -531,18 +413,7 @@ export function objectiveRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
     transitionRoute(
       "close",
       "Close an objective (its owners, their leaders, admins, the cycle worker)",
-      Type.Object(
-        {
-          actorId: Type.Optional(
-            Type.String({
-              minLength: 1,
-              maxLength: 200,
-              description: "on whose behalf (admins and service callers only)",
-            }),
-          ),
-        },
-        { additionalProperties: false },
-      ),
+      OnBehalfBody,
     );
   };
 }
