@@ -6,9 +6,10 @@
  * Targets: >= 10,000 events/s; pure recompute < 100 ms. Run: `npm run bench -- value-stream`.
  */
 import { randomUUID } from "node:crypto";
-import { VALUE_STREAM_TOPICS } from "@okr/events";
+import { createEvent, KeyResultUpserted, VALUE_STREAM_TOPICS } from "@okr/events";
 import { type FlowEvent, flowMetrics, type ItemHistory, mapMetrics } from "@okr/flow-metrics";
-import { startTestService, testBus, uniqueName } from "@okr/testkit";
+import { eventHeaders } from "@okr/messaging";
+import { startTestService, testBus, uniqueName, waitFor } from "@okr/testkit";
 import { computeStreamMetrics } from "@okr/value-stream-service/metrics";
 import { createValueStreamService } from "@okr/value-stream-service/service";
 import { median, percentile, printTable } from "./report.ts";
@@ -42,6 +43,45 @@ const family = await call("POST", "/product-families", {
   valueStatement: "fast flow",
 });
 
+/** A key result of the bench tenant, announced on Kafka as the goals service does (value-stream binds only those). */
+async function announceKeyResult(): Promise<string> {
+  const envelope = createEvent(
+    KeyResultUpserted,
+    {
+      keyResultId: randomUUID(),
+      objectiveId: randomUUID(),
+      cycleId: randomUUID(),
+      title: "Raise flow efficiency",
+      // The contract's union of KR types comes out as `never` statically; the schema checks it at run time.
+      type: "increase-to" as never,
+      baseline: 0.2,
+      target: 0.6,
+      bandLow: null,
+      bandHigh: null,
+      milestones: [],
+      unit: "ratio",
+      weight: 1,
+      version: 1,
+    },
+    { tenant },
+  );
+  const producer = testBus().producer();
+  await producer.connect();
+  try {
+    await producer.send([
+      {
+        topic: KeyResultUpserted.topic,
+        key: envelope.partitionkey,
+        value: JSON.stringify(envelope),
+        headers: eventHeaders(envelope, undefined),
+      },
+    ]);
+  } finally {
+    await producer.disconnect();
+  }
+  return envelope.data.keyResultId;
+}
+
 type Move = { itemId: string; stepId: string; kind: string; at: string };
 /** A stream with a KR bound to its flow efficiency and `items` registered items; every item walks three
  * steps and enters the fourth: 10 events each, all still in flight at the end. */
@@ -63,11 +103,18 @@ async function benchStream(name: string, items: number) {
   const stepIds: string[] = (await call("GET", `/maps/${stream.currentMapId}`)).steps.map(
     (s: { id: string }) => s.id,
   );
-  await call("POST", `/streams/${stream.id}/bindings`, {
-    keyResultId: randomUUID(),
-    metric: "flow-efficiency",
-    direction: "increase",
-  });
+  const keyResultId = await announceKeyResult();
+  // Value-stream learns the key result from the event a moment later; until then the binding is a 422.
+  await waitFor(
+    "value-stream to know the bench key result",
+    () =>
+      call("POST", `/streams/${stream.id}/bindings`, {
+        keyResultId,
+        metric: "flow-efficiency",
+        direction: "increase",
+      }),
+    60_000,
+  );
   const itemIds = Array.from({ length: items }, (_, i) => `${name}-${i}`);
   for (let i = 0; i < itemIds.length; i += 5_000)
     await call("POST", `/streams/${stream.id}/work-items`, {

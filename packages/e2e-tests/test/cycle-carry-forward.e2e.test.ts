@@ -350,11 +350,18 @@ describe("carrying key results into the next cycle", () => {
         percentCompleteAccurate: 0.9,
       })),
     });
-    const binding = await call(valueStream, "POST", `/streams/${stream.id}/bindings`, {
-      keyResultId: flow.id,
-      metric: "flow-efficiency",
-      direction: "increase",
-    });
+    // Value-stream learns the key result from goals' events a moment after goals created it: until then
+    // it answers 422 unknown-key-result, which a client retries.
+    const binding = await waitFor(
+      "value-stream to know the key result and bind it",
+      () =>
+        call(valueStream, "POST", `/streams/${stream.id}/bindings`, {
+          keyResultId: flow.id,
+          metric: "flow-efficiency",
+          direction: "increase",
+        }),
+      60_000,
+    );
     const measured = await waitFor(
       "the bound KR's system check-in",
       async () => {

@@ -104,11 +104,18 @@ describe("value stream flow to key result score", () => {
     });
     const map = await call(valueStream, "GET", `/maps/${stream.currentMapId}`);
     const stepIds = (map.steps as { id: string }[]).map((step) => step.id);
-    await call(valueStream, "POST", `/streams/${stream.id}/bindings`, {
-      keyResultId,
-      metric: "flow-efficiency",
-      direction: "increase",
-    });
+    // Value-stream learns the key result from goals' events a moment after goals created it: until then
+    // it answers 422 unknown-key-result, which a client retries.
+    await waitFor(
+      "value-stream to know the key result and bind it",
+      () =>
+        call(valueStream, "POST", `/streams/${stream.id}/bindings`, {
+          keyResultId,
+          metric: "flow-efficiency",
+          direction: "increase",
+        }),
+      60_000,
+    );
     await call(valueStream, "POST", `/streams/${stream.id}/work-items`, {
       items: [{ id: "M-1" }, { id: "M-2" }],
     });

@@ -1,6 +1,7 @@
 import { createRuntimeApp, type ServiceDefinition, type ServiceRuntime } from "@okr/service-kit";
 import { type ValueStreamConfig, ValueStreamConfigSchema } from "./config.ts";
 import { carriedKeyResultConsumer } from "./consumers/carried-key-results.ts";
+import { keyResultReplicaConsumer } from "./consumers/key-results.ts";
 import { createValueStreamDb, migrationsDir, type ValueStreamDb } from "./database.ts";
 import { MetricPublisher, type MetricPublisherOptions } from "./publisher.ts";
 import { bindingRoutes } from "./routes/bindings.ts";
@@ -44,7 +45,11 @@ export function createValueStreamService(
       });
       return {
         app,
-        background: [new MetricPublisher(runtime, metrics), carriedKeyResultConsumer(runtime)],
+        background: [
+          new MetricPublisher(runtime, metrics),
+          keyResultReplicaConsumer(runtime),
+          carriedKeyResultConsumer(runtime),
+        ],
       };
     },
   };

@@ -5,7 +5,7 @@ import { startTestService, type TestService, testBus, uniqueName, waitFor } from
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ValueStreamDb } from "../src/database.ts";
 import { createValueStreamService } from "../src/service.ts";
-import { apiFor, createStream, step } from "./helpers.ts";
+import { apiFor, createStream, knownKeyResults, step } from "./helpers.ts";
 
 let service: TestService<ValueStreamDb>;
 let producer: MessageProducer;
@@ -72,7 +72,9 @@ describe("bindings of carried key results", () => {
     const tenant = randomUUID();
     const api = apiFor(service, await service.token(["admin"], tenant));
     const { streamId } = await createStream(api, [step("Apply"), step("Offer")]);
-    const [old, next, other, otherNext] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    // Key results goals announced (bindable); `next` carries `old` forward.
+    const [old, other, otherNext] = (await knownKeyResults(service, tenant, 3)) as [string, string, string];
+    const next = randomUUID();
     const bind = async (keyResultId: string, metric: string) => {
       const response = await api.post(`/streams/${streamId}/bindings`, {
         keyResultId,

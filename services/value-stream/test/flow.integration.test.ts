@@ -4,7 +4,7 @@ import { findMessage, startTestService, type TestService, testBus, waitFor } fro
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ValueStreamDb } from "../src/database.ts";
 import { createValueStreamService } from "../src/service.ts";
-import { type Api, apiFor, createStream, step } from "./helpers.ts";
+import { type Api, apiFor, createStream, knownKeyResults, step } from "./helpers.ts";
 
 let service: TestService<ValueStreamDb>;
 beforeAll(async () => {
@@ -55,7 +55,7 @@ describe("flow metrics bound to a key result", () => {
     const tenant = randomUUID();
     const api = apiFor(service, await service.token(["leader"], tenant));
     const { streamId, stepIds } = await createStream(api, [step("Apply"), step("Underwrite"), step("Offer")]);
-    const keyResultId = randomUUID();
+    const [keyResultId] = await knownKeyResults(service, tenant);
     expect(
       (
         await api.post(`/streams/${streamId}/bindings`, {

@@ -1,4 +1,7 @@
-import type { TestService } from "@okr/testkit";
+import { randomUUID } from "node:crypto";
+import { createEvent, type EventData, KeyResultUpserted } from "@okr/events";
+import { eventHeaders } from "@okr/messaging";
+import { type TestService, testBus, waitFor } from "@okr/testkit";
 import type { ValueStreamDb } from "../src/database.ts";
 
 export type Api = ReturnType<typeof apiFor>;
@@ -65,4 +68,81 @@ export async function createStream(api: Api, steps: unknown[], settings: Record<
     mapId: stream.json().currentMapId as string,
     stepIds: (map.json().steps as { id: string }[]).map((s) => s.id),
   };
+}
+
+type KeyResultData = EventData<typeof KeyResultUpserted>;
+
+/**
+ * Publishes key results of `tenant` to Kafka exactly as the goals service announces them
+ * (KeyResultUpserted on its key-results topic); `changes` overrides fields, e.g. `removed`.
+ */
+export async function announceKeyResults(tenant: string, changes: Partial<KeyResultData>[]) {
+  const producer = testBus().producer();
+  await producer.connect();
+  try {
+    const envelopes = changes.map((change) =>
+      createEvent(
+        KeyResultUpserted,
+        {
+          keyResultId: randomUUID(),
+          objectiveId: randomUUID(),
+          cycleId: randomUUID(),
+          title: "Raise flow efficiency",
+          type: "increase-to",
+          baseline: 0.2,
+          target: 0.6,
+          bandLow: null,
+          bandHigh: null,
+          milestones: [],
+          unit: "ratio",
+          weight: 1,
+          version: 1,
+          ...change,
+        } as KeyResultData,
+        { tenant },
+      ),
+    );
+    await producer.send(
+      envelopes.map((envelope) => ({
+        topic: KeyResultUpserted.topic,
+        key: envelope.partitionkey,
+        value: JSON.stringify(envelope),
+        headers: eventHeaders(envelope, undefined),
+      })),
+    );
+    return envelopes.map((envelope) => envelope.data.keyResultId);
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** How value-stream's replica holds these key results of `tenant` (absent ones left out). */
+export async function replicaRows(service: TestService<ValueStreamDb>, tenant: string, ids: string[]) {
+  const { rows } = await service.runtime.pool.query<{
+    key_result_id: string;
+    deleted: boolean;
+    version: number;
+  }>(
+    `select key_result_id, deleted, version from known_key_results
+      where tenant_id = $1 and key_result_id = any($2::uuid[])`,
+    [tenant, ids],
+  );
+  return rows;
+}
+
+/**
+ * `count` new key results of `tenant`, announced by "goals" on Kafka and waited for until value-stream's
+ * replica holds them: what a test binds right after creating key results needs (the replica trails goals).
+ */
+export async function knownKeyResults(service: TestService<ValueStreamDb>, tenant: string, count = 1) {
+  const ids = await announceKeyResults(
+    tenant,
+    Array.from({ length: count }, () => ({})),
+  );
+  await waitFor(
+    "value-stream to learn the key results from goals' events",
+    async () => (await replicaRows(service, tenant, ids)).length === count,
+    60_000,
+  );
+  return ids;
 }

@@ -4,7 +4,7 @@ import { findMessage, startTestService, type TestService } from "@okr/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ValueStreamDb } from "../src/database.ts";
 import { createValueStreamService } from "../src/service.ts";
-import { apiFor, createStream, step } from "./helpers.ts";
+import { apiFor, createStream, knownKeyResults, step } from "./helpers.ts";
 
 let service: TestService<ValueStreamDb>;
 beforeAll(async () => {
@@ -195,7 +195,7 @@ describe("kaizen", () => {
       targetCondition: "No step re-enters application data",
       successCriteria: [{ metric: "lead-time", comparator: "at-most", target: 1200 }],
       linkedStepIds: [stepIds[2]],
-      keyResultId: randomUUID(),
+      keyResultId: (await knownKeyResults(service, tenant))[0],
     });
     expect(created.status).toBe(201);
     const id = created.json().id;
@@ -280,9 +280,10 @@ describe("security and contract", () => {
   });
 
   it("binds a key result to one metric only", async () => {
-    const api = apiFor(service, await service.token(["leader"]));
+    const tenant = randomUUID();
+    const api = apiFor(service, await service.token(["leader"], tenant));
     const { streamId } = await createStream(api, current);
-    const keyResultId = randomUUID();
+    const [keyResultId] = await knownKeyResults(service, tenant);
     const first = await api.post(`/streams/${streamId}/bindings`, {
       keyResultId,
       metric: "lead-time",
@@ -307,9 +308,11 @@ describe("security and contract", () => {
   });
 
   it("pages families, streams, kaizens and bindings by cursor, in creation order, one tenant's only", async () => {
-    const api = apiFor(service, await service.token(["admin"]));
+    const tenant = randomUUID();
+    const api = apiFor(service, await service.token(["admin"], tenant));
     const other = apiFor(service, await service.token(["admin"]));
     await createStream(other, current);
+    const keyResultIds = await knownKeyResults(service, tenant, 3);
     const made = [
       await createStream(api, current),
       await createStream(api, current),
@@ -325,7 +328,7 @@ describe("security and contract", () => {
       });
       expect(kaizen.status).toBe(201);
       const binding = await api.post(`/streams/${streamId}/bindings`, {
-        keyResultId: randomUUID(),
+        keyResultId: keyResultIds[n - 1],
         metric: "lead-time",
         direction: "decrease",
       });

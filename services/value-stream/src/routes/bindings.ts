@@ -5,6 +5,7 @@ import { conflict, notFound, Page, PageQuery, page, requireRole } from "@okr/ser
 import { Type } from "typebox";
 import type { KeyResultBinding } from "../generated/prisma/client.ts";
 import { IdParams, problems, StreamMetricName, Uuid } from "../model.ts";
+import { keyResultForBinding, unknownKeyResult } from "../repositories/key-results.ts";
 import type { ValueStreamRuntime } from "../service.ts";
 import { findStream, markMetricsStale } from "../store.ts";
 
@@ -42,12 +43,14 @@ export function bindingRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTy
           tags: ["key results"],
           summary:
             "Bind a key result to a stream metric (admins, leaders); its current value is published at once",
+          description:
+            "The key result must be one of the organization's, known to value-stream from the goals service's events and not deleted; otherwise 422 `unknown-key-result`. A key result created in goals a moment ago arrives within moments: retry the 422 shortly.",
           params: IdParams,
           body: Type.Object(
             { keyResultId: Uuid(), metric: StreamMetricName, direction: Direction },
             { additionalProperties: false },
           ),
-          response: { 201: Binding, ...problems(400, 403, 404, 409) },
+          response: { 201: Binding, ...problems(400, 403, 404, 409, 422) },
         },
       },
       async (request, reply) => {
@@ -55,13 +58,12 @@ export function bindingRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTy
         const tenant = request.principal.tenantId;
         const row = await db.$transaction(async (tx) => {
           const stream = await findStream(tx, tenant, request.params.id);
-          const taken = await tx.keyResultBinding.findUnique({
-            where: { tenantId_keyResultId: { tenantId: tenant, keyResultId: request.body.keyResultId } },
-          });
-          if (taken)
+          const { known, boundTo } = await keyResultForBinding(tx, tenant, request.body.keyResultId);
+          if (!known) throw unknownKeyResult(request.body.keyResultId);
+          if (boundTo)
             throw conflict(
               "key-result-already-bound",
-              `key result ${request.body.keyResultId} is already measured by ${taken.metric} of stream ${taken.streamId}; unbind it first`,
+              `key result ${request.body.keyResultId} is already measured by ${boundTo.metric} of stream ${boundTo.streamId}; unbind it first`,
             );
           const saved = await tx.keyResultBinding.create({
             data: { id: uuidv7(), tenantId: tenant, streamId: stream.id, ...request.body },

@@ -6,6 +6,7 @@ import { type Static, Type } from "typebox";
 import type { Kaizen, Prisma } from "../generated/prisma/client.ts";
 import { computeStreamMetrics, headlineValues } from "../metrics.ts";
 import { IdParams, problems, StreamMetricName, Uuid } from "../model.ts";
+import { requireKnownKeyResult } from "../repositories/key-results.ts";
 import type { ValueStreamRuntime } from "../service.ts";
 import { findStream } from "../store.ts";
 
@@ -32,7 +33,12 @@ const KaizenFields = {
     description: "measurable, fixed before the experiment starts",
   }),
   linkedStepIds: Type.Optional(Type.Array(Uuid(), { maxItems: 100, uniqueItems: true })),
-  keyResultId: Type.Optional(Type.Union([Uuid(), Type.Null()])),
+  keyResultId: Type.Optional(
+    Type.Union([Uuid(), Type.Null()], {
+      description:
+        "a key result of the organization known to value-stream (not deleted); otherwise 422 `unknown-key-result` (one created in goals a moment ago arrives within moments: retry shortly)",
+    }),
+  ),
 };
 const KaizenView = Type.Object({
   id: Uuid(),
@@ -123,6 +129,7 @@ export function kaizenRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTyp
               "unknown-step",
               "every linked step must be a step of one of this stream's maps",
             );
+          if (keyResultId !== null) await requireKnownKeyResult(tx, tenant, keyResultId);
           const saved = await tx.kaizen.create({
             data: {
               id: uuidv7(),
@@ -183,12 +190,13 @@ export function kaizenRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTyp
             additionalProperties: false,
             minProperties: 1,
           }),
-          response: { 200: KaizenView, ...problems(400, 403, 404, 409) },
+          response: { 200: KaizenView, ...problems(400, 403, 404, 409, 422) },
         },
       },
       async (request) => {
         requireRole(request, "admin", "leader", "member");
-        const existing = await findKaizen(request.principal.tenantId, request.params.id);
+        const tenant = request.principal.tenantId;
+        const existing = await findKaizen(tenant, request.params.id);
         if (existing.status !== "planned")
           throw conflict(
             "kaizen-started",
@@ -196,6 +204,10 @@ export function kaizenRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTyp
           );
         const { successCriteria, ...fields } = request.body;
         const row = await db.$transaction(async (tx) => {
+          // A newly named key result must be known; the one it already names stays acceptable.
+          const { keyResultId } = fields;
+          if (keyResultId && keyResultId !== existing.keyResultId)
+            await requireKnownKeyResult(tx, tenant, keyResultId);
           const saved = await tx.kaizen.update({
             where: { id: existing.id },
             data: {
