@@ -1,4 +1,5 @@
 import { PHASES } from "@okr/cycle-workflows";
+import { Uuid } from "@okr/service-kit";
 import { Type } from "typebox";
 
 /** Schemas of the cycle-run routes (the workflow's inputs and status, as the API shows them). */
@@ -7,7 +8,6 @@ const Literals = <T extends string>(values: readonly T[]) =>
 const Phase = () => Literals(PHASES);
 const Seconds = (description: string) =>
   Type.Optional(Type.Number({ minimum: 0.1, maximum: 366 * 86_400, description }));
-const Uuid = () => Type.String({ format: "uuid" });
 
 export const CycleParams = Type.Object({ cycleId: Uuid() });
 export const TeamParams = Type.Object({ cycleId: Uuid(), teamId: Uuid() });

@@ -14,7 +14,18 @@ import {
   type ObjectiveState as State,
 } from "@okr/goals-domain";
 import { publishEvent } from "@okr/messaging";
-import { conflict, forbidden, notFound, type Principal, unprocessable } from "@okr/service-kit";
+import {
+  conflict,
+  forbidden,
+  IdParams,
+  notFound,
+  PageQuery,
+  type Principal,
+  page,
+  problems,
+  Uuid,
+  unprocessable,
+} from "@okr/service-kit";
 import { Type } from "typebox";
 import { transaction } from "../database.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
@@ -39,18 +50,7 @@ import {
   rejectUnmeasurable,
   toDefinition,
 } from "./key-results.ts";
-import {
-  IdParams,
-  NullableUuid,
-  ObjectiveKind,
-  ObjectiveState,
-  Owner,
-  PageQuery,
-  page,
-  problems,
-  Uuid,
-  Warnings,
-} from "./schemas.ts";
+import { NullableUuid, ObjectiveKind, ObjectiveState, Owner, Warnings } from "./schemas.ts";
 import { ObjectiveSchema } from "./views.ts";
 
 type Tx = Prisma.TransactionClient;

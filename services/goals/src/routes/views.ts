@@ -1,5 +1,6 @@
+import { Uuid } from "@okr/service-kit";
 import { Type } from "typebox";
-import { DateTime, NullableUuid, Uuid } from "./schemas.ts";
+import { DateTime, NullableUuid } from "./schemas.ts";
 
 const Owner = () => Type.Object({ kind: Type.String({ description: "team or person" }), id: Uuid() });
 

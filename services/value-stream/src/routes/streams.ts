@@ -12,11 +12,14 @@ import { publishEvent } from "@okr/messaging";
 import {
   badRequest,
   conflict,
+  IdParams,
   notFound,
   Page,
   PageQuery,
   page,
+  problems,
   requireRole,
+  Uuid,
   unprocessable,
 } from "@okr/service-kit";
 import { type Static, Type } from "typebox";
@@ -26,18 +29,15 @@ import {
   ClocksInput,
   clocksOf,
   type DemandRow,
-  IdParams,
   MapMetricsView,
   NewStepBody,
   presentStep,
-  problems,
   ReworkLinkSchema,
   reworkLinksOf,
   StepInput,
   StepPatch,
   StepView,
   toMapStep,
-  Uuid,
   WipPolicy,
 } from "../model.ts";
 import type { ValueStreamRuntime } from "../service.ts";
