@@ -6,13 +6,14 @@
  *   okr infra up|down    only the infrastructure (prints the endpoints to export)
  */
 
+import { cacheDir } from "@okr/endpoints";
 import { stopKafka } from "@okr/native-infra/kafka";
 import { stopPostgres } from "@okr/native-infra/postgres";
 import { MissingPrerequisiteError } from "@okr/native-infra/processes";
 import { stopTemporal } from "@okr/native-infra/temporal";
 import { ensureNativeInfrastructure } from "./infrastructure.ts";
 
-const cacheDir = process.env.OKR_CACHE_DIR ?? `${process.env.HOME}/.cache/okr-platform`;
+const cache = cacheDir();
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -20,11 +21,11 @@ async function main(argv: string[]): Promise<number> {
     case "infra":
       return infraCommand(rest[0]);
     case "start":
-      return (await import("./start.ts")).start(cacheDir);
+      return (await import("./start.ts")).start(cache);
     case "test":
-      return (await import("./test.ts")).test(cacheDir, rest);
+      return (await import("./test.ts")).test(cache, rest);
     case "bench":
-      return (await import("./bench.ts")).bench(cacheDir, rest);
+      return (await import("./bench.ts")).bench(cache, rest);
     default:
       console.error("usage: okr start | test [vitest filters] | bench [name] | infra up|down");
       return 2;
@@ -33,14 +34,14 @@ async function main(argv: string[]): Promise<number> {
 
 async function infraCommand(action: string | undefined): Promise<number> {
   if (action === "up") {
-    const infra = await ensureNativeInfrastructure(cacheDir, process.env);
+    const infra = await ensureNativeInfrastructure(cache, process.env);
     for (const [name, value] of Object.entries(infra.endpoints)) console.log(`export ${name}=${value}`);
     return 0;
   }
   if (action === "down") {
-    await stopTemporal(cacheDir);
-    await stopKafka(cacheDir);
-    stopPostgres(cacheDir);
+    await stopTemporal(cache);
+    await stopKafka(cache);
+    stopPostgres(cache);
     return 0;
   }
   console.error("usage: okr infra up|down");

@@ -1,3 +1,4 @@
+import type { CyclePhase } from "@okr/goals-domain";
 import { defineQuery, defineSignal, defineUpdate } from "@temporalio/workflow";
 import type { CarryForwardRefusal } from "./activities.ts";
 
@@ -10,8 +11,8 @@ import type { CarryForwardRefusal } from "./activities.ts";
 /** The one task queue the cycle worker polls. */
 export const TASK_QUEUE = "okr-cycles";
 
-export const PHASES = ["SETTING", "CASCADE", "CHECK_INS", "SCORING", "RETROSPECTIVE", "CLOSED"] as const;
-export type CyclePhase = (typeof PHASES)[number];
+/** The phases of a cycle, in order: the goals domain's own list, which the cycle workflow walks. */
+export { CYCLE_PHASES as PHASES, type CyclePhase } from "@okr/goals-domain";
 
 /** Workflow ids: one program per organization, one cycle per (organization, cycle), one drafting per team. */
 export const workflowIds = {

@@ -57,8 +57,14 @@ export function testEndpoints(): PlatformEndpoints {
   return mergeEndpoints(nativeEndpoints(), process.env);
 }
 
-export function cacheDir(): string {
-  if (process.env.OKR_CACHE_DIR) return process.env.OKR_CACHE_DIR;
+/**
+ * The one cache directory for everything big (Node, Kafka jars, Temporal CLI, Postgres data, logs):
+ * OKR_CACHE_DIR, else /var/cache/okr-platform as root (so the unprivileged `postgres` user can reach its
+ * data directory), else under the user's cache directory. infra/bin/okr computes the same default in
+ * shell before Node runs (infra/test/cache-dir.test.ts keeps the two equal).
+ */
+export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.OKR_CACHE_DIR) return env.OKR_CACHE_DIR;
   if (process.getuid?.() === 0) return "/var/cache/okr-platform";
-  return `${process.env.XDG_CACHE_HOME ?? `${process.env.HOME}/.cache`}/okr-platform`;
+  return `${env.XDG_CACHE_HOME ?? `${env.HOME}/.cache`}/okr-platform`;
 }

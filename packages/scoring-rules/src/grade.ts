@@ -1,7 +1,6 @@
+import type { ObjectiveKind } from "@okr/goals-domain";
 import { ScoringError } from "./errors.ts";
 
-export const OBJECTIVE_KINDS = ["committed", "aspirational"] as const;
-export type ObjectiveKind = (typeof OBJECTIVE_KINDS)[number];
 export type GradeColour = "red" | "yellow" | "green";
 export type Verdict = "met" | "missed";
 

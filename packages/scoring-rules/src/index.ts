@@ -13,8 +13,6 @@ export {
   colourOf,
   type GradeColour,
   gradeOf,
-  OBJECTIVE_KINDS,
-  type ObjectiveKind,
   type Verdict,
   verdictFor,
 } from "./grade.ts";

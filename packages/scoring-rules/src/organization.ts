@@ -1,14 +1,8 @@
+import { OBJECTIVE_KINDS, type ObjectiveKind } from "@okr/goals-domain";
 import { type AlignmentGraph, type AlignmentLink, buildAlignmentGraph } from "./alignment-graph.ts";
 import { ScoringError } from "./errors.ts";
 import { assertValidWeight, MeanAccumulator, weightedMean } from "./exact-sum.ts";
-import {
-  colourOf,
-  type GradeColour,
-  gradeOf,
-  OBJECTIVE_KINDS,
-  type ObjectiveKind,
-  verdictFor,
-} from "./grade.ts";
+import { colourOf, type GradeColour, gradeOf, verdictFor } from "./grade.ts";
 import { scoreKeyResultUnderPolicy } from "./key-result.ts";
 import { type AtRiskReason, assessRisk, type CycleWindow, expectedProgress } from "./pacing.ts";
 import { assertValidPolicy, policyFingerprint, type ScoringPolicy } from "./policy.ts";

@@ -1,15 +1,3 @@
-/** Every supported key result type, in a stable order. */
-export const KEY_RESULT_TYPES = [
-  "increase-to",
-  "decrease-to",
-  "stay-above",
-  "stay-below",
-  "stay-between",
-  "milestone",
-] as const;
-
-export type KeyResultType = (typeof KEY_RESULT_TYPES)[number];
-
 /** A metric that should rise from `baseline` to `target` (target > baseline). */
 export interface IncreaseToKeyResult {
   readonly id: string;

@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import type { KeyResultType } from "@okr/goals-domain";
+import { describe, expect, expectTypeOf, it } from "vitest";
 import {
   assertValidKeyResult,
   type CheckIn,
@@ -15,6 +16,13 @@ const allOrNothing: ScoringPolicy = {
   id: "strict",
   milestoneRule: "all-or-nothing",
 };
+
+// The goals domain owns the list of key result types; the typecheck fails when one has no definition here.
+describe("key result types", () => {
+  it("has a definition for every type the goals domain knows, and for no other", () => {
+    expectTypeOf<KeyResultDefinition["type"]>().toEqualTypeOf<KeyResultType>();
+  });
+});
 
 const revenue: KeyResultDefinition = { id: "kr-revenue", type: "increase-to", baseline: 100, target: 200 };
 const leadTime: KeyResultDefinition = { id: "kr-lead-time", type: "decrease-to", baseline: 40, target: 10 };

@@ -9,7 +9,7 @@ export {
   signToken,
 } from "./auth.ts";
 export { type IdempotencyOptions, registerIdempotencyKeys, type SqlQueryable } from "./idempotency.ts";
-export { PROBLEM_MEDIA_TYPE, problemResponse, problemResponses } from "./openapi.ts";
+export { PROBLEM_MEDIA_TYPE, problemResponse, problems } from "./openapi.ts";
 export { Page, PageQuery, page } from "./pagination.ts";
 export {
   badRequest,
@@ -31,3 +31,4 @@ export {
   type ServiceParts,
   type ServiceRuntime,
 } from "./runtime.ts";
+export { IdParams, Uuid } from "./schemas.ts";

@@ -31,7 +31,7 @@ export const problemResponse = (status: number) => ({
 });
 
 /** Problem responses a route gives on top of those every route gets from the app (see below). */
-export const problemResponses = (...statuses: number[]) =>
+export const problems = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((status) => [status, problemResponse(status)])) as Record<
     number,
     ReturnType<typeof problemResponse>

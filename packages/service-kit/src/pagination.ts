@@ -1,4 +1,5 @@
 import { type TSchema, Type } from "typebox";
+import { Uuid } from "./schemas.ts";
 
 /**
  * Cursor pagination, the same on every list: `cursor` is the last id of the previous page (ids are
@@ -6,14 +7,14 @@ import { type TSchema, Type } from "typebox";
  */
 export const PageQuery = {
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: "items per page" }),
-  cursor: Type.Optional(Type.String({ format: "uuid", description: "the nextCursor of the previous page" })),
+  cursor: Type.Optional(Uuid("the nextCursor of the previous page")),
 };
 
 /** A page of `item`s; `nextCursor` is null on the last page. */
 export const Page = <T extends TSchema>(item: T) =>
   Type.Object({
     items: Type.Array(item),
-    nextCursor: Type.Union([Type.String({ format: "uuid" }), Type.Null()], {
+    nextCursor: Type.Union([Uuid(), Type.Null()], {
       description: "pass as cursor for the next page; null on the last page",
     }),
   });

@@ -1,7 +1,7 @@
 import { request as httpRequest } from "node:http";
 import { Type } from "typebox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createServiceApp, notFound, PageQuery, page, problemResponses, signToken } from "../src/index.ts";
+import { createServiceApp, notFound, PageQuery, page, problems, signToken } from "../src/index.ts";
 
 const auth = { secret: "test-secret-of-some-length", issuer: "okr-test" };
 const Kind = Type.Union([Type.Literal("gear"), Type.Literal("spring"), Type.Literal("lever")]);
@@ -56,7 +56,7 @@ const app = await createServiceApp({
       {
         schema: {
           params: Type.Object({ id: Type.String() }),
-          response: { 200: Type.Object({ id: Type.String() }), ...problemResponses(404) },
+          response: { 200: Type.Object({ id: Type.String() }), ...problems(404) },
         },
       },
       async (request) => {

@@ -8,4 +8,10 @@ export {
   withSpan,
 } from "./context.ts";
 export { createInMemoryTracing, type ReadableSpan } from "./in-memory.ts";
-export { startTelemetry, type Telemetry, type TelemetryOptions, tracer } from "./sdk.ts";
+export {
+  spanProcessorFromEnvironment,
+  startTelemetry,
+  type Telemetry,
+  type TelemetryOptions,
+  tracer,
+} from "./sdk.ts";

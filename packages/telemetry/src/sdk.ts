@@ -18,8 +18,7 @@ export interface TelemetryOptions {
   serviceName: string;
   serviceVersion?: string;
   /**
-   * Where spans go. Default from the environment: OTLP (http/protobuf) when OTEL_EXPORTER_OTLP_ENDPOINT
-   * is set or OTEL_TRACES_EXPORTER=otlp; spans printed with OTEL_TRACES_EXPORTER=console; none otherwise.
+   * Where spans go. Default from the environment (see spanProcessorFromEnvironment).
    */
   spanProcessors?: SpanProcessor[];
   instrumentations?: Instrumentation[];
@@ -43,7 +42,11 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
         [ATTR_SERVICE_NAME]: options.env?.OTEL_SERVICE_NAME ?? options.serviceName,
         [ATTR_SERVICE_VERSION]: options.serviceVersion ?? "0.1.0",
       }),
-      spanProcessors: options.spanProcessors ?? spanProcessorsFromEnvironment(options.env ?? process.env),
+      spanProcessors:
+        options.spanProcessors ??
+        [spanProcessorFromEnvironment(options.env ?? process.env)].filter(
+          (processor) => processor !== undefined,
+        ),
       instrumentations: [
         new HttpInstrumentation({
           ignoreIncomingRequestHook: (request) => /^\/(healthz|readyz)/.test(request.url ?? ""),
@@ -71,11 +74,17 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   };
 }
 
-function spanProcessorsFromEnvironment(env: NodeJS.ProcessEnv): SpanProcessor[] {
+/**
+ * The span processor the environment asks for: OTLP (http/protobuf) when OTEL_EXPORTER_OTLP_ENDPOINT is
+ * set or OTEL_TRACES_EXPORTER=otlp, spans printed with OTEL_TRACES_EXPORTER=console, none otherwise.
+ * A process that exports spans from elsewhere too (the cycle worker's workflow spans) passes this one
+ * processor to both places.
+ */
+export function spanProcessorFromEnvironment(env: NodeJS.ProcessEnv): SpanProcessor | undefined {
   const exporter = env.OTEL_TRACES_EXPORTER ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT ? "otlp" : "none");
-  if (exporter === "otlp") return [new BatchSpanProcessor({ exporter: new OTLPTraceExporter() })];
-  if (exporter === "console") return [new BatchSpanProcessor({ exporter: new ConsoleSpanExporter() })];
-  return [];
+  if (exporter === "otlp") return new BatchSpanProcessor({ exporter: new OTLPTraceExporter() });
+  if (exporter === "console") return new BatchSpanProcessor({ exporter: new ConsoleSpanExporter() });
+  return undefined;
 }
 
 export const tracer = () => trace.getTracer("okr-platform");

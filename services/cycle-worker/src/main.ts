@@ -8,16 +8,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { loadConfigOrExit } from "@okr/config";
 import { CYCLE_TOPICS } from "@okr/events";
 import { createKafkaBus, isRetriableKafkaError, retryUntil } from "@okr/messaging";
-import { startTelemetry } from "@okr/telemetry";
+import { spanProcessorFromEnvironment, startTelemetry } from "@okr/telemetry";
 import { installTemporalRuntime, tracingWorkerOptions } from "@okr/temporal";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { resourceFromAttributes } from "@opentelemetry/resources";
-import {
-  BatchSpanProcessor,
-  ConsoleSpanExporter,
-  type ReadableSpan,
-  type SpanProcessor,
-} from "@opentelemetry/sdk-trace";
+import type { ReadableSpan, SpanProcessor } from "@opentelemetry/sdk-trace";
 import { NativeConnection, Worker } from "@temporalio/worker";
 import { createCycleActivities } from "./activities.ts";
 import { CycleWorkerConfigSchema, refineCycleWorkerConfig } from "./config.ts";
@@ -31,13 +25,6 @@ const log = (level: "info" | "warn" | "error", message: string, extra: Record<st
     `${JSON.stringify({ level, time: new Date().toISOString(), service: SERVICE, msg: message, ...extra })}\n`,
   );
 
-/** One span processor for the SDK and for the workflow spans that leave the sandbox through a sink. */
-function spanProcessor(env: NodeJS.ProcessEnv): SpanProcessor | undefined {
-  const exporter = env.OTEL_TRACES_EXPORTER ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT ? "otlp" : "none");
-  if (exporter === "otlp") return new BatchSpanProcessor({ exporter: new OTLPTraceExporter() });
-  if (exporter === "console") return new BatchSpanProcessor({ exporter: new ConsoleSpanExporter() });
-  return undefined;
-}
 const noSpans: SpanProcessor = {
   onStart: () => undefined,
   onEnd: (_span: ReadableSpan) => undefined,
@@ -45,7 +32,8 @@ const noSpans: SpanProcessor = {
   shutdown: async () => undefined,
 };
 
-const processor = spanProcessor(process.env);
+/** One span processor for the SDK and for the workflow spans that leave the sandbox through a sink. */
+const processor = spanProcessorFromEnvironment(process.env);
 const telemetry = startTelemetry({ serviceName: SERVICE, spanProcessors: processor ? [processor] : [] });
 const logLevel = config.LOG_LEVEL as string;
 installTemporalRuntime(logLevel === "debug" || logLevel === "trace" ? "DEBUG" : "WARN");

@@ -1,18 +1,21 @@
-import { StreamMetric, WASTE_TAGS } from "@okr/events";
-import { type Clocks, DEFAULT_CLOCKS, type MapStep, type ReworkLink, type Waste } from "@okr/flow-metrics";
-import { problemResponses } from "@okr/service-kit";
+import { StreamMetric } from "@okr/events";
+import {
+  CLASSIFICATIONS,
+  type Clocks,
+  DEFAULT_CLOCKS,
+  type MapStep,
+  type ReworkLink,
+  WASTES,
+  type Waste,
+} from "@okr/flow-metrics";
+import { Uuid } from "@okr/service-kit";
 import { Type } from "typebox";
 import type { Prisma, Step } from "./generated/prisma/client.ts";
 
 /** Request and response schemas shared by the routes, and the conversion of rows into the pure model. */
 
-export const Uuid = () => Type.String({ format: "uuid" });
-export const IdParams = Type.Object({ id: Uuid() });
-/** Problem responses a route gives besides those the app adds to every route (problem+json). */
-export const problems = problemResponses;
-
-export const Classification = Type.Enum(["value-adding", "necessary-non-value-adding", "waste"]);
-export const WasteTag = Type.Enum(WASTE_TAGS);
+export const Classification = Type.Enum(CLASSIFICATIONS);
+export const WasteTag = Type.Enum(WASTES);
 export const EventKind = Type.Enum(["entered", "started", "blocked", "unblocked", "completed"]);
 export const StreamMetricName = StreamMetric();
 export const WipPolicy = Type.Union([Type.Literal("reject"), Type.Literal("flag")]);

@@ -6,6 +6,10 @@ export const Score = () => Type.Number({ minimum: 0, maximum: 1 });
 export const Confidence = () => Type.Number({ minimum: 0, maximum: 1 });
 export const Text = (maxLength: number) => Type.String({ maxLength });
 
+// The vocabularies below (and the waste tags and step classifications in value-stream.ts) are written out
+// here, not imported from the domain packages that own them: they are part of versioned contracts, which
+// a change in the domain must not alter unnoticed. test/vocabulary.test.ts fails when they drift apart
+// from their owners (@okr/goals-domain, @okr/flow-metrics), so that any change to them is a decision.
 export const KeyResultType = () =>
   Type.Union(
     ["increase-to", "decrease-to", "stay-above", "stay-below", "stay-between", "milestone"].map((t) =>

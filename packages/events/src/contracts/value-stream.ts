@@ -21,7 +21,8 @@ export const StreamMetric = () =>
     "flow-time-p85",
   ]);
 
-export const WASTE_TAGS = [
+/** The eight wastes, as @okr/flow-metrics lists them (see the note in common.ts). */
+const WASTE_TAGS = [
   "defects",
   "overproduction",
   "waiting",

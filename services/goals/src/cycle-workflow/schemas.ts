@@ -1,13 +1,10 @@
-import { PHASES } from "@okr/cycle-workflows";
+import { Uuid } from "@okr/service-kit";
 import { Type } from "typebox";
+import { CyclePhase, Literals } from "../routes/schemas.ts";
 
 /** Schemas of the cycle-run routes (the workflow's inputs and status, as the API shows them). */
-const Literals = <T extends string>(values: readonly T[]) =>
-  Type.Unsafe<T>(Type.Union(values.map((value) => Type.Literal(value))));
-const Phase = () => Literals(PHASES);
 const Seconds = (description: string) =>
   Type.Optional(Type.Number({ minimum: 0.1, maximum: 366 * 86_400, description }));
-const Uuid = () => Type.String({ format: "uuid" });
 
 export const CycleParams = Type.Object({ cycleId: Uuid() });
 export const TeamParams = Type.Object({ cycleId: Uuid(), teamId: Uuid() });
@@ -64,7 +61,7 @@ export const RunAccepted = Type.Object({
 
 export const RunStatus = Type.Object({
   cycleId: Uuid(),
-  phase: Phase(),
+  phase: CyclePhase(),
   paused: Type.Boolean(),
   pausedReason: Type.Optional(Type.String()),
   deadline: Type.Optional(Type.String({ format: "date-time" })),
@@ -91,7 +88,7 @@ export const RunStatus = Type.Object({
   }),
   phaseLog: Type.Array(
     Type.Object({
-      phase: Phase(),
+      phase: CyclePhase(),
       at: Type.String({ format: "date-time" }),
       reason: Literals(["start", "complete", "deadline", "admin"] as const),
     }),
@@ -108,7 +105,7 @@ export const AdminBody = Type.Object(
 );
 export const AdvanceBody = Type.Object(
   {
-    from: Type.Optional(Phase()),
+    from: Type.Optional(CyclePhase()),
     reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
   },
   { additionalProperties: false },

@@ -1,14 +1,5 @@
 import { retryOnConflict } from "@okr/database";
-import {
-  CheckInRecorded,
-  createEvent,
-  type EventData,
-  type EventEnvelope,
-  isUuid,
-  newEventId,
-  schemaUrn,
-  uuidv7,
-} from "@okr/events";
+import { CheckInRecorded, createEvent, type EventData, isUuid, uuidv7 } from "@okr/events";
 import {
   type CheckInContext,
   type CheckInInput,
@@ -23,7 +14,6 @@ import {
 import { OUTBOX_TABLE } from "@okr/messaging";
 import { currentTraceparent } from "@okr/telemetry";
 import type pg from "pg";
-import { Compile } from "typebox/compile";
 
 /** A pg Pool or a client inside a transaction. */
 export type Sql = Pick<pg.Pool | pg.PoolClient, "query">;
@@ -254,36 +244,6 @@ export function prepareCheckIn(
   };
 }
 
-const validCheckInRecorded = Compile(CheckInRecorded.schema);
-
-/**
- * The okr.check-in.recorded.v1 envelope, exactly as createEvent builds it, with the payload checked by a
- * compiled validator and no other work per envelope: the bulk path builds many of them per request.
- * A payload the compiled check rejects goes through createEvent, which throws with the details.
- */
-function checkInEnvelope(
-  data: EventData<typeof CheckInRecorded>,
-  tenant: string,
-  traceparent: string | undefined,
-) {
-  if (!validCheckInRecorded.Check(data)) return createEvent(CheckInRecorded, data, { tenant });
-  const envelope: EventEnvelope<typeof data> = {
-    specversion: "1.0",
-    id: newEventId(),
-    source: `/okr/${CheckInRecorded.producer}`,
-    type: CheckInRecorded.type,
-    time: new Date().toISOString(),
-    datacontenttype: "application/json",
-    dataschema: schemaUrn(CheckInRecorded.type),
-    tenant,
-    partitionkey: CheckInRecorded.partitionKey(data),
-    data,
-    subject: data.keyResultId,
-  };
-  if (traceparent) envelope.traceparent = traceparent;
-  return envelope;
-}
-
 /**
  * Writes check-ins, moves each KR's latest value forward (only when the check-in is the newest by
  * recordedAt), and puts one okr.check-in.recorded.v1 per check-in into the outbox, all in ONE statement:
@@ -298,7 +258,9 @@ function checkInEnvelope(
 export async function writeCheckIns(sql: Sql, checkIns: PreparedCheckIn[]): Promise<Set<string>> {
   if (checkIns.length === 0) return new Set();
   const traceparent = currentTraceparent();
-  const envelopes = checkIns.map((c) => checkInEnvelope(c.event, c.tenantId, traceparent));
+  const envelopes = checkIns.map((c) =>
+    createEvent(CheckInRecorded, c.event, { tenant: c.tenantId, traceparent }),
+  );
   // One JSON document carries every row (and its envelope): JSON.stringify is native and fast, while
   // pg's encoding of text arrays escapes element by element in JavaScript.
   const rowsJson = JSON.stringify(

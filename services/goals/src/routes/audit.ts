@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { requireRole } from "@okr/service-kit";
+import { PageQuery, page, problems, requireRole, Uuid } from "@okr/service-kit";
 import { Type } from "typebox";
 import type { GoalsRuntime } from "../service.ts";
-import { DateTime, NullableUuid, PageQuery, page, problems, Uuid } from "./schemas.ts";
+import { DateTime, NullableUuid } from "./schemas.ts";
 
 const AuditEntry = Type.Object({
   id: Uuid(),

@@ -1,7 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { retryOnConflict } from "@okr/database";
 import { canCheckIn, isAdmin, type Owner as OwnerValue, type RuleViolation } from "@okr/goals-domain";
-import { forbidden, notFound, type Principal } from "@okr/service-kit";
+import {
+  forbidden,
+  IdParams,
+  notFound,
+  PageQuery,
+  type Principal,
+  page,
+  problems,
+  Uuid,
+} from "@okr/service-kit";
 import { Type } from "typebox";
 import { type Access, loadAccess } from "../repositories/access.ts";
 import {
@@ -16,7 +25,7 @@ import {
 } from "../repositories/check-ins.ts";
 import { cycleGraded, cycleLocked, rejectIf } from "../rules.ts";
 import type { GoalsRuntime } from "../service.ts";
-import { DateTime, IdParams, NullableUuid, PageQuery, page, problems, Uuid } from "./schemas.ts";
+import { DateTime, NullableUuid } from "./schemas.ts";
 
 const checkInFields = {
   value: Type.Number({ description: "the KR's current value (for milestone KRs: usually milestonesDone)" }),

@@ -7,7 +7,7 @@ import {
   TASK_QUEUE,
   teamObjectivesUpdate,
 } from "@okr/cycle-workflows";
-import { conflict, notFound, problemResponses as problems, requireRole } from "@okr/service-kit";
+import { conflict, notFound, problems, requireRole } from "@okr/service-kit";
 import type { Static, TSchema } from "typebox";
 import {
   AdminBody,

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { CyclePhaseChanged, type EventData, uuidv7 } from "@okr/events";
 import { buildAlignmentTree, changePhase, type CyclePhase as Phase, validateCycle } from "@okr/goals-domain";
 import { publishEvent } from "@okr/messaging";
-import { conflict, requireRole } from "@okr/service-kit";
+import { conflict, PageQuery, page, problems, requireRole, Uuid } from "@okr/service-kit";
 import { Type } from "typebox";
 import { transaction } from "../database.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
@@ -18,7 +18,7 @@ import { requireOrganization } from "../repositories/organization.ts";
 import { loadPolicy } from "../repositories/policy.ts";
 import { conflictOn, rejectIf } from "../rules.ts";
 import type { GoalsRuntime } from "../service.ts";
-import { CyclePhase, DateTime, NullableUuid, Owner, PageQuery, page, problems, Uuid } from "./schemas.ts";
+import { CyclePhase, DateTime, NullableUuid, Owner } from "./schemas.ts";
 
 type Tx = Prisma.TransactionClient;
 type CycleRow = Prisma.CycleGetPayload<object>;

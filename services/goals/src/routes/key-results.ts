@@ -10,7 +10,7 @@ import {
   type Owner as OwnerValue,
   validateKeyResult,
 } from "@okr/goals-domain";
-import { conflict, forbidden, notFound } from "@okr/service-kit";
+import { conflict, forbidden, IdParams, notFound, PageQuery, page, problems, Uuid } from "@okr/service-kit";
 import { type Static, Type } from "typebox";
 import { transaction } from "../database.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
@@ -22,18 +22,7 @@ import { assertOwnerExists } from "../repositories/owners.ts";
 import { loadPolicy } from "../repositories/policy.ts";
 import { applyVerdict, conflictOn, cycleLocked, rejectIf } from "../rules.ts";
 import type { GoalsRuntime } from "../service.ts";
-import {
-  IdParams,
-  KeyResultType,
-  Literals,
-  NullableUuid,
-  Owner,
-  PageQuery,
-  page,
-  problems,
-  Uuid,
-  Warnings,
-} from "./schemas.ts";
+import { KeyResultType, Literals, NullableUuid, Owner, Warnings } from "./schemas.ts";
 import { KeyResultSchema } from "./views.ts";
 
 type Tx = Prisma.TransactionClient;

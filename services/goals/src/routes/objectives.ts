@@ -10,7 +10,17 @@ import {
   type Owner as OwnerValue,
   type ObjectiveState as State,
 } from "@okr/goals-domain";
-import { conflict, forbidden, notFound, type Principal } from "@okr/service-kit";
+import {
+  conflict,
+  forbidden,
+  IdParams,
+  notFound,
+  PageQuery,
+  type Principal,
+  page,
+  problems,
+  Uuid,
+} from "@okr/service-kit";
 import { Type } from "typebox";
 import { transaction } from "../database.ts";
 import { loadAccess } from "../repositories/access.ts";
@@ -36,18 +46,7 @@ import {
   rejectUnmeasurable,
   toDefinition,
 } from "./key-results.ts";
-import {
-  IdParams,
-  NullableUuid,
-  ObjectiveKind,
-  ObjectiveState,
-  Owner,
-  PageQuery,
-  page,
-  problems,
-  Uuid,
-  Warnings,
-} from "./schemas.ts";
+import { NullableUuid, ObjectiveKind, ObjectiveState, Owner, Warnings } from "./schemas.ts";
 import { ObjectiveSchema } from "./views.ts";
 
 const ObjectiveBody = Type.Object(

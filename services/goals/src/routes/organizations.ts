@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { type EventData, OrganizationCreated } from "@okr/events";
 import { DEFAULT_POLICY, type OkrPolicy, validatePolicy } from "@okr/goals-domain";
 import { publishEvent } from "@okr/messaging";
-import { notFound, requireRole } from "@okr/service-kit";
+import { notFound, problems, requireRole } from "@okr/service-kit";
 import { Type } from "typebox";
 import { transaction } from "../database.ts";
 import { recordAudit } from "../repositories/audit.ts";
@@ -10,7 +10,7 @@ import { requireOrganization } from "../repositories/organization.ts";
 import { loadPolicy } from "../repositories/policy.ts";
 import { rejectIf } from "../rules.ts";
 import type { GoalsRuntime } from "../service.ts";
-import { Literals, problems } from "./schemas.ts";
+import { Literals } from "./schemas.ts";
 
 const OrganizationBody = Type.Object(
   {

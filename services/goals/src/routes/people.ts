@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { uuidv7 } from "@okr/events";
-import { conflict, notFound, requireRole } from "@okr/service-kit";
+import { conflict, IdParams, notFound, PageQuery, page, problems, requireRole, Uuid } from "@okr/service-kit";
 import { Type } from "typebox";
 import { transaction } from "../database.ts";
 import { recordAudit } from "../repositories/audit.ts";
 import { requireOrganization } from "../repositories/organization.ts";
 import type { GoalsRuntime } from "../service.ts";
-import { IdParams, Literals, PageQuery, page, problems, Uuid } from "./schemas.ts";
+import { Literals } from "./schemas.ts";
 
 const PersonRole = Literals(["admin", "leader", "member"] as const);
 

@@ -2,14 +2,14 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { type EventData, RetrospectiveSubmitted, uuidv7 } from "@okr/events";
 import { type CyclePhase, canWriteRetrospective, validateRetrospective } from "@okr/goals-domain";
 import { publishEvent } from "@okr/messaging";
-import { forbidden, notFound } from "@okr/service-kit";
+import { forbidden, notFound, problems, Uuid } from "@okr/service-kit";
 import { Type } from "typebox";
 import { transaction } from "../database.ts";
 import { loadAccess } from "../repositories/access.ts";
 import { recordAudit } from "../repositories/audit.ts";
 import { rejectIf } from "../rules.ts";
 import type { GoalsRuntime } from "../service.ts";
-import { DateTime, problems, Uuid } from "./schemas.ts";
+import { DateTime } from "./schemas.ts";
 
 const Reflection = (description: string) => Type.String({ maxLength: 8000, description });
 

@@ -1,9 +1,8 @@
 import { CYCLE_PHASES, KEY_RESULT_TYPES, OBJECTIVE_KINDS, OBJECTIVE_STATES } from "@okr/goals-domain";
+import { Uuid } from "@okr/service-kit";
 import { Type } from "typebox";
 
 /** Schemas shared by several route groups (each group keeps its own beside its routes). */
-export const Uuid = (description?: string) =>
-  Type.String({ format: "uuid", ...(description ? { description } : {}) });
 export const NullableUuid = (description?: string) => Type.Union([Uuid(description), Type.Null()]);
 export const DateTime = () => Type.String({ format: "date-time" });
 /** A string enum as a union of literals, typed as the union (TypeBox cannot infer it from a mapped array). */
@@ -21,15 +20,7 @@ export const Owner = () =>
     { additionalProperties: false, description: "a team or a person" },
   );
 
-export const IdParams = Type.Object({ id: Uuid() });
-
-/** Cursor pagination, shared by every service's lists. */
-export { PageQuery, page } from "@okr/service-kit";
-
 export const Warnings = Type.Array(
   Type.Object({ code: Type.String(), message: Type.String(), hint: Type.Optional(Type.String()) }),
   { description: "limits the organization enforces as warnings: the write went through" },
 );
-
-/** Problem responses a route gives besides those the app adds to every route (problem+json). */
-export { problemResponses as problems } from "@okr/service-kit";

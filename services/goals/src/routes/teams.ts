@@ -2,7 +2,17 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { type EventData, TeamChanged, uuidv7 } from "@okr/events";
 import { checkParent } from "@okr/goals-domain";
 import { publishEvent } from "@okr/messaging";
-import { badRequest, conflict, notFound, requireRole } from "@okr/service-kit";
+import {
+  badRequest,
+  conflict,
+  IdParams,
+  notFound,
+  PageQuery,
+  page,
+  problems,
+  requireRole,
+  Uuid,
+} from "@okr/service-kit";
 import { Type } from "typebox";
 import { transaction } from "../database.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
@@ -10,7 +20,7 @@ import { recordAudit } from "../repositories/audit.ts";
 import { requireOrganization } from "../repositories/organization.ts";
 import { rejectIf } from "../rules.ts";
 import type { GoalsRuntime } from "../service.ts";
-import { IdParams, NullableUuid, PageQuery, page, problems, Uuid } from "./schemas.ts";
+import { NullableUuid } from "./schemas.ts";
 
 type Tx = Prisma.TransactionClient;
 

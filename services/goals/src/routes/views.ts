@@ -1,5 +1,7 @@
+import { KEY_RESULT_TYPES } from "@okr/goals-domain";
+import { Uuid } from "@okr/service-kit";
 import { Type } from "typebox";
-import { DateTime, NullableUuid, Uuid } from "./schemas.ts";
+import { DateTime, NullableUuid } from "./schemas.ts";
 
 const Owner = () => Type.Object({ kind: Type.String({ description: "team or person" }), id: Uuid() });
 
@@ -12,7 +14,7 @@ export const KeyResultSchema = Type.Object({
   cycleId: Uuid(),
   title: Type.String(),
   type: Type.String({
-    description: "increase-to, decrease-to, stay-above, stay-below, stay-between or milestone",
+    description: `${KEY_RESULT_TYPES.slice(0, -1).join(", ")} or ${KEY_RESULT_TYPES.at(-1)}`,
   }),
   baseline: NullableNumber(),
   target: NullableNumber(),

@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { pgTransaction } from "@okr/messaging";
-import { conflict, notFound, requireRole } from "@okr/service-kit";
+import { conflict, notFound, problems, requireRole, Uuid } from "@okr/service-kit";
 import { Type } from "typebox";
 import { freezeGrades, frozenReport, gradeCycle } from "../grading.ts";
 import { findPolicy, livePolicies } from "../policies.ts";
 import { loadCycle } from "../recompute.ts";
 import type { ScoringRuntime } from "../service.ts";
 import { atRisk, cycleKnown, cycleObjectives, heatmap } from "../views.ts";
-import { Band, CycleParams, CycleReportView, problems, Uuid } from "./schemas.ts";
+import { Band, CycleParams, CycleReportView } from "./schemas.ts";
 
 /**
  * Final grades freeze what the check-ins say, so a cycle is graded only once goals locked its key results

@@ -1,12 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { pgTransaction } from "@okr/messaging";
 import { type ScoringPolicy, validatePolicy } from "@okr/scoring-rules";
-import { conflict, notFound, requireRole, unprocessable } from "@okr/service-kit";
+import { conflict, notFound, problems, requireRole, unprocessable } from "@okr/service-kit";
 import { Type } from "typebox";
 import { findPolicy, LIVE_POLICY_ID } from "../policies.ts";
 import { rescoreTenant } from "../scorer/index.ts";
 import type { ScoringRuntime } from "../service.ts";
-import { problems } from "./schemas.ts";
 
 const Rollup = Type.Union([
   Type.Object({ mode: Type.Literal("own-krs-only") }, { additionalProperties: false }),

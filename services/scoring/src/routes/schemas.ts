@@ -1,17 +1,13 @@
-import { problemResponses } from "@okr/service-kit";
+import { Uuid } from "@okr/service-kit";
 import { Type } from "typebox";
 
 /** Response and parameter schemas shared by the scoring routes. */
-export const Uuid = () => Type.String({ format: "uuid" });
 export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()]);
 export const Band = Type.Union([Type.Literal("red"), Type.Literal("yellow"), Type.Literal("green")]);
 export const Kind = Type.Union([Type.Literal("committed"), Type.Literal("aspirational")]);
 export const PolicyRef = Type.Object({ id: Type.String(), version: Type.Integer() });
-export const IdParams = Type.Object({ id: Uuid() });
 export const CycleParams = Type.Object({ cycleId: Uuid() });
-/** Problem responses a route gives besides those the app adds to every route (problem+json). */
-export const problems = problemResponses;
 
 /** The policy version that produced a live score; null until the first score. */
 export const ScoredBy = Nullable(

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { ScoringPolicy } from "@okr/scoring-rules";
-import { notFound } from "@okr/service-kit";
+import { IdParams, notFound, problems, Uuid } from "@okr/service-kit";
 import { Type } from "typebox";
 import { frozenReport } from "../grading.ts";
 import { livePolicies } from "../policies.ts";
@@ -9,12 +9,9 @@ import { cycleKnown, cycleObjectives, cycleScores, cycleWindow, pace } from "../
 import {
   CycleParams,
   CycleScoreView,
-  IdParams,
   KeyResultScoreView,
   ObjectiveScoreView,
-  problems,
   TeamScoreView,
-  Uuid,
 } from "./schemas.ts";
 
 interface KeyResultRecord {

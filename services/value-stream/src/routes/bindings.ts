@@ -1,10 +1,20 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { KeyResultBindingChanged, uuidv7 } from "@okr/events";
 import { publishEvent } from "@okr/messaging";
-import { conflict, notFound, Page, PageQuery, page, requireRole } from "@okr/service-kit";
+import {
+  conflict,
+  IdParams,
+  notFound,
+  Page,
+  PageQuery,
+  page,
+  problems,
+  requireRole,
+  Uuid,
+} from "@okr/service-kit";
 import { Type } from "typebox";
 import type { KeyResultBinding } from "../generated/prisma/client.ts";
-import { IdParams, problems, StreamMetricName, Uuid } from "../model.ts";
+import { StreamMetricName } from "../model.ts";
 import { keyResultForBinding, unknownKeyResult } from "../repositories/key-results.ts";
 import type { ValueStreamRuntime } from "../service.ts";
 import { findStream, markMetricsStale } from "../store.ts";

@@ -1,10 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { ProductFamilyChanged, uuidv7 } from "@okr/events";
 import { publishEvent } from "@okr/messaging";
-import { notFound, Page, PageQuery, page, requireRole } from "@okr/service-kit";
+import { IdParams, notFound, Page, PageQuery, page, problems, requireRole, Uuid } from "@okr/service-kit";
 import { Type } from "typebox";
 import type { ProductFamily } from "../generated/prisma/client.ts";
-import { IdParams, problems, Uuid } from "../model.ts";
 import type { ValueStreamRuntime } from "../service.ts";
 
 const FamilyBody = Type.Object(

@@ -1,11 +1,22 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { KaizenChanged, uuidv7 } from "@okr/events";
 import { publishEvent } from "@okr/messaging";
-import { conflict, notFound, Page, PageQuery, page, requireRole, unprocessable } from "@okr/service-kit";
+import {
+  conflict,
+  IdParams,
+  notFound,
+  Page,
+  PageQuery,
+  page,
+  problems,
+  requireRole,
+  Uuid,
+  unprocessable,
+} from "@okr/service-kit";
 import { type Static, Type } from "typebox";
 import type { Kaizen, Prisma } from "../generated/prisma/client.ts";
 import { computeStreamMetrics, headlineValues } from "../metrics.ts";
-import { IdParams, problems, StreamMetricName, Uuid } from "../model.ts";
+import { StreamMetricName } from "../model.ts";
 import { requireKnownKeyResult } from "../repositories/key-results.ts";
 import type { ValueStreamRuntime } from "../service.ts";
 import { findStream } from "../store.ts";

@@ -1,19 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { mapMetrics, type ReworkLink, sequenceProblems } from "@okr/flow-metrics";
-import { notFound, requireRole, unprocessable } from "@okr/service-kit";
+import { IdParams, notFound, problems, requireRole, Uuid, unprocessable } from "@okr/service-kit";
 import { Type } from "typebox";
 import type { Step, StreamMap } from "../generated/prisma/client.ts";
 import {
   type DemandRow,
-  IdParams,
   MapMetricsView,
   presentStep,
-  problems,
   ReworkLinkSchema,
   reworkLinksOf,
   StepView,
   toMapStep,
-  Uuid,
 } from "../model.ts";
 import { publishStream } from "../repositories/events.ts";
 import { copyMap, lockMap, mapOfStream, setReworkLinks } from "../repositories/maps.ts";

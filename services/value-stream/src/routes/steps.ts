@@ -1,14 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { stepProblems } from "@okr/flow-metrics";
-import { conflict, requireRole, unprocessable } from "@okr/service-kit";
+import { conflict, IdParams, problems, requireRole, unprocessable } from "@okr/service-kit";
 import { type Static, Type } from "typebox";
 import type { Step } from "../generated/prisma/client.ts";
 import {
   clocksOf,
-  IdParams,
   NewStepBody,
   presentStep,
-  problems,
   reworkLinksOf,
   type StepInput,
   StepPatch,

@@ -1,19 +1,20 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { demandProblems } from "@okr/flow-metrics";
-import { badRequest, Page, PageQuery, page, requireRole, unprocessable } from "@okr/service-kit";
+import {
+  badRequest,
+  IdParams,
+  Page,
+  PageQuery,
+  page,
+  problems,
+  requireRole,
+  Uuid,
+  unprocessable,
+} from "@okr/service-kit";
 import { Type } from "typebox";
 import type { StreamMap, ValueStream } from "../generated/prisma/client.ts";
 import { computeStreamMetrics, DAY_MS } from "../metrics.ts";
-import {
-  ClocksInput,
-  clocksOf,
-  IdParams,
-  MapMetricsView,
-  problems,
-  StepInput,
-  Uuid,
-  WipPolicy,
-} from "../model.ts";
+import { ClocksInput, clocksOf, MapMetricsView, StepInput, WipPolicy } from "../model.ts";
 import { publishStep, publishStream } from "../repositories/events.ts";
 import { stepIdsOf } from "../repositories/steps.ts";
 import { insertStream, listStreams, publishedMetrics, updateStream } from "../repositories/streams.ts";

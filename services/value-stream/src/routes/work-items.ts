@@ -11,10 +11,10 @@ import {
   type WipPolicy,
 } from "@okr/flow-metrics";
 import { type PendingEvent, pgTransaction, publishEvents } from "@okr/messaging";
-import { notFound, requireRole, unprocessable } from "@okr/service-kit";
+import { IdParams, notFound, problems, requireRole, Uuid, unprocessable } from "@okr/service-kit";
 import type pg from "pg";
 import { Type } from "typebox";
-import { EventKind, IdParams, problems, Uuid } from "../model.ts";
+import { EventKind } from "../model.ts";
 import type { ValueStreamRuntime } from "../service.ts";
 import { currentMapOf, findStream, markMetricsStale } from "../store.ts";
 
