@@ -2,23 +2,22 @@ import { randomUUID } from "node:crypto";
 import { GOALS_TOPICS, MetricUpdated } from "@okr/events";
 import { publishEvent } from "@okr/messaging";
 import { findMessage, waitFor } from "@okr/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
-  createOrganization,
   type GoalsTestService,
+  goalsWithOrganizations,
   type Json,
   measurableKr,
   type Organization,
-  startGoals,
 } from "./support.ts";
 
 let service: GoalsTestService;
 let org: Organization;
 let keyResultId: string;
 let objectiveId: string;
-beforeAll(async () => {
-  service = await startGoals();
-  org = await createOrganization(service);
+goalsWithOrganizations(["Acme"], async (started, [acme]) => {
+  service = started;
+  org = acme;
   const objective = await org.member.ok("POST", "/objectives", {
     cycleId: org.cycleId,
     title: "Flow",
@@ -37,7 +36,6 @@ beforeAll(async () => {
   objectiveId = objective.id;
   keyResultId = objective.keyResults[0].id;
 });
-afterAll(() => service.stop());
 
 const checkIn = (extra: object = {}) => ({
   value: 12,
