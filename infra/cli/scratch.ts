@@ -1,13 +1,8 @@
 import { dropDatabase } from "@okr/database";
-import type { PlatformEndpoints } from "@okr/endpoints";
+import { isScratchTopic, type PlatformEndpoints } from "@okr/endpoints";
 import { Kafka, logLevel } from "kafkajs";
 import pg from "pg";
 
-/**
- * Topics made by `uniqueName` (@okr/endpoints) end in a dash and ten hex digits (their dead-letter
- * topics add `.dlq`); platform topics never do.
- */
-const SCRATCH_TOPIC = /-[0-9a-f]{10}(\.dlq)?$/;
 /** Databases made by `createTestDatabase` (@okr/database/testing). */
 const SCRATCH_DATABASE = /^test_[0-9a-f]{12}$/;
 
@@ -43,7 +38,7 @@ async function removeScratchTopics(brokers: string): Promise<number> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const topics = (await admin.listTopics()).filter((topic) => SCRATCH_TOPIC.test(topic));
+    const topics = (await admin.listTopics()).filter(isScratchTopic);
     if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 60_000 });
     return topics.length;
   } finally {

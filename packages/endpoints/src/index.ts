@@ -9,7 +9,7 @@ export {
   testEndpoints,
 } from "./endpoints.ts";
 export { silenceKafkajsNegativeTimeoutWarning } from "./kafkajs-warnings.ts";
-export { uniqueName } from "./names.ts";
+export { isScratchTopic, uniqueName } from "./names.ts";
 export {
   type KafkaInstance,
   NATIVE_KAFKA,

@@ -1,4 +1,5 @@
-import { testEndpoints, uniqueName } from "@okr/endpoints";
+import { isScratchTopic, testEndpoints, uniqueName } from "@okr/endpoints";
+import { Kafka, logLevel } from "kafkajs";
 import { createKafkaBus } from "./kafka.ts";
 import type { IncomingMessage, MessageBus } from "./ports.ts";
 
@@ -7,8 +8,106 @@ import type { IncomingMessage, MessageBus } from "./ports.ts";
  * @okr/testkit). Exported as @okr/messaging/testing; production code never imports this module.
  */
 
+/**
+ * When this test process started, less a minute: a fresh consumer group of a test starts reading the
+ * shared platform topics here, not at their beginning. Those topics keep every earlier run's events (on
+ * a long-lived broker, hundreds of thousands), none of which a test may depend on, and reading them
+ * first held tests up for minutes.
+ */
+const TEST_RUN_STARTED_MS = Date.now() - 60_000;
+
+/**
+ * A bus on the test broker. Its consumers read as production's do, except that a group with no
+ * committed offsets on a shared platform topic starts at this test run's start (TEST_RUN_STARTED_MS)
+ * instead of the topic's beginning. Topics of the test's own (`uniqueName`) are read from their start.
+ */
 export function testBus(brokers: string = testEndpoints().KAFKA_BROKERS): MessageBus {
-  return createKafkaBus({ brokers, clientId: uniqueName("okr-test"), log: () => {} });
+  const bus = createKafkaBus({ brokers, clientId: uniqueName("okr-test"), log: () => {} });
+  return {
+    ...bus,
+    consumer: (groupId, options) => {
+      const consumer = bus.consumer(groupId, options);
+      return {
+        ...consumer,
+        subscribe: async (topics, subscribeOptions) => {
+          if (subscribeOptions?.fromBeginning ?? true)
+            await startAtTestRun(
+              brokers,
+              groupId,
+              topics.filter((topic) => !isScratchTopic(topic)),
+            );
+          await consumer.subscribe(topics, subscribeOptions);
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Commits, for a group that has none yet, the offsets of the first messages written since the test run
+ * started. Best effort: if that fails (a replica of the group already running, say) the group reads
+ * from the beginning, which is slower but sees the same messages.
+ */
+async function startAtTestRun(brokers: string, groupId: string, topics: string[]): Promise<void> {
+  if (topics.length === 0) return;
+  const kafka = new Kafka({
+    clientId: uniqueName("okr-test-offsets"),
+    brokers: brokers.split(","),
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const committed = await admin.fetchOffsets({ groupId, topics });
+    const fresh = committed
+      .filter(({ partitions }) => partitions.every((partition) => Number(partition.offset) < 0))
+      .map(({ topic }) => topic);
+    if (fresh.length === 0) return;
+    const starts = await Promise.all(
+      fresh.map(async (topic) => ({
+        topic,
+        partitions: await admin.fetchTopicOffsetsByTimestamp(topic, TEST_RUN_STARTED_MS),
+      })),
+    );
+    await commitOffsets(kafka, groupId, starts);
+  } catch {
+    // See above: reading from the beginning instead.
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * What kafkajs's admin.setOffsets does (a member joins the group, seeks, leaves: seeking commits), for
+ * several topics at once and without waiting out a five-second fetch for each.
+ */
+async function commitOffsets(
+  kafka: Kafka,
+  groupId: string,
+  starts: { topic: string; partitions: { partition: number; offset: string }[] }[],
+): Promise<void> {
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 50 });
+  let fetchesSinceSeek = 0;
+  let seeked: () => void = () => {};
+  const committed = new Promise<void>((resolve) => {
+    seeked = resolve;
+  });
+  // A fetch under way while seeking may miss the seeks; the one after it applies (and commits) them.
+  consumer.on(consumer.events.FETCH, () => {
+    if (++fetchesSinceSeek === 2) seeked();
+  });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: starts.map(({ topic }) => topic), fromBeginning: true });
+    await consumer.run({ eachBatchAutoResolve: false, eachBatch: async () => {} });
+    consumer.pause(starts.map(({ topic }) => ({ topic })));
+    for (const { topic, partitions } of starts)
+      for (const { partition, offset } of partitions) consumer.seek({ topic, partition, offset });
+    fetchesSinceSeek = 0;
+    await committed;
+  } finally {
+    await consumer.disconnect();
+  }
 }
 
 /** Reads a topic from the beginning with a fresh consumer group until `count` messages arrived (or times out). */

@@ -8,4 +8,5 @@ export {
 } from "@okr/messaging/testing";
 export { type ControllableBroker, startPrivateKafka } from "@okr/native-infra/private-kafka";
 export { type PrivatePostgres, startPrivatePostgres } from "@okr/native-infra/private-postgres";
+export { freePort, startTcpProxy } from "./network.ts";
 export { startTestService, type TestService } from "./service.ts";

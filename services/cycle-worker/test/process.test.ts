@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from "node:child_process";
-import { connect, createServer, type Server } from "node:net";
+import type { Server } from "node:net";
 import { fileURLToPath } from "node:url";
-import { testEndpoints, uniqueName, waitFor } from "@okr/testkit";
+import { freePort, startTcpProxy, testEndpoints, uniqueName, waitFor } from "@okr/testkit";
 import { describe, expect, it } from "vitest";
 
 const main = fileURLToPath(new URL("../src/main.ts", import.meta.url));
@@ -94,14 +94,7 @@ describe("cycle worker process", () => {
       expect(stderr.split("Temporal worker:").length - 1).toBe(1);
       expect(stderr).not.toContain('"msg":"polling"');
 
-      const [temporalHost, temporalPort] = endpoints.TEMPORAL_ADDRESS.split(":");
-      proxy = createServer((socket) => {
-        const upstream = connect(Number(temporalPort), temporalHost);
-        socket.pipe(upstream).pipe(socket);
-        socket.on("error", () => upstream.destroy());
-        upstream.on("error", () => socket.destroy());
-      });
-      await new Promise<void>((resolve) => proxy!.listen(port, "127.0.0.1", resolve));
+      proxy = await startTcpProxy(port, endpoints.TEMPORAL_ADDRESS);
       await waitFor("the worker to poll", () => stderr.includes('"msg":"polling"'), 60_000);
       child.kill("SIGTERM");
       expect(await exited).toBe(0);
@@ -111,14 +104,3 @@ describe("cycle worker process", () => {
     }
   }, 120_000);
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}

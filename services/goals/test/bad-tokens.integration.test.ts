@@ -1,22 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { TargetLoader } from "../src/repositories/check-ins.ts";
 import {
   advance,
-  createOrganization,
   type GoalsTestService,
+  goalsWithOrganizations,
   type Json,
   measurableKr,
   type Organization,
-  startGoals,
 } from "./support.ts";
 
 let service: GoalsTestService;
 let a: Organization;
 let kr: string;
 
-beforeAll(async () => {
-  service = await startGoals();
-  a = await createOrganization(service, "Tokens");
+goalsWithOrganizations(["Tokens"], async (started, [tokens]) => {
+  service = started;
+  a = tokens;
   const objective: Json = await a.member.ok("POST", "/objectives", {
     cycleId: a.cycleId,
     title: "Flow for customers",
@@ -27,7 +26,6 @@ beforeAll(async () => {
   kr = objective.keyResults[0].id;
   await advance(a, "CHECK_INS");
 });
-afterAll(() => service.stop());
 
 const checkIn = { value: 3, confidence: 0.5, evidence: { url: "https://x.example" } };
 

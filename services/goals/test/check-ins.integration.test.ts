@@ -1,24 +1,23 @@
 import { randomUUID } from "node:crypto";
-import { GOALS_TOPICS, MetricUpdated, VALUE_STREAM_TOPICS } from "@okr/events";
+import { GOALS_TOPICS, MetricUpdated } from "@okr/events";
 import { publishEvent } from "@okr/messaging";
 import { findMessage, waitFor } from "@okr/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
-  createOrganization,
   type GoalsTestService,
+  goalsWithOrganizations,
   type Json,
   measurableKr,
   type Organization,
-  startGoals,
 } from "./support.ts";
 
 let service: GoalsTestService;
 let org: Organization;
 let keyResultId: string;
 let objectiveId: string;
-beforeAll(async () => {
-  service = await startGoals();
-  org = await createOrganization(service);
+goalsWithOrganizations(["Acme"], async (started, [acme]) => {
+  service = started;
+  org = acme;
   const objective = await org.member.ok("POST", "/objectives", {
     cycleId: org.cycleId,
     title: "Flow",
@@ -37,7 +36,6 @@ beforeAll(async () => {
   objectiveId = objective.id;
   keyResultId = objective.keyResults[0].id;
 });
-afterAll(() => service.stop());
 
 const checkIn = (extra: object = {}) => ({
   value: 12,
@@ -179,10 +177,14 @@ describe("check-ins", () => {
     );
     expect(row).toMatchObject({ value: 7.5, source: "system", authorId: null });
     expect(row.note).toContain("processTime=2");
-    expect(VALUE_STREAM_TOPICS.metrics).toBeTruthy();
+    // The second bound key result is unknown here: skipped, the known one still got its check-in.
+    const fromMetric = await service.runtime.db.checkIn.findMany({
+      where: { evidenceSystem: `value-stream:${streamId}:lead-time` },
+    });
+    expect(fromMetric.map((checkIn) => checkIn.keyResultId)).toEqual([keyResultId]);
   });
 
-  it("keeps the latest scores from the scoring service beside the OKR", { timeout: 180_000 }, async () => {
+  it("keeps the latest scores from the scoring service beside the OKR", async () => {
     const { KeyResultScored, ObjectiveScored } = await import("@okr/events");
     const policy = { id: "default", version: 1 };
     await service.runtime.db.$transaction(async (tx) => {
@@ -222,23 +224,15 @@ describe("check-ins", () => {
       // Published after the newer one, but older: the newest asOf wins, in a batch or across batches.
       await keyResultScored(0.9, 5);
     });
-    // A new consumer group reads the shared score topic from its beginning: on a long-lived local broker
-    // that backlog (benchmarks, earlier runs) takes a while.
-    const objective = await waitFor(
-      "scores in the read model",
-      async () => {
-        const body = (await org.member.get(`/objectives/${objectiveId}`)).body;
-        return body.score !== null && body.keyResults[0].score !== null ? body : undefined;
-      },
-      150_000,
-    );
+    const objective = await waitFor("scores in the read model", async () => {
+      const body = (await org.member.get(`/objectives/${objectiveId}`)).body;
+      return body.score !== null && body.keyResults[0].score !== null ? body : undefined;
+    });
     expect(objective).toMatchObject({ score: 0.4, band: "yellow", atRisk: true });
     expect(objective.keyResults[0]).toMatchObject({ score: 0.5, progress: 0.5 });
   });
   // Last in this file: it grades the organization's cycle.
-  it("refuses check-ins once scoring graded the cycle (okr.cycle.graded.v1), storing and publishing nothing", {
-    timeout: 180_000,
-  }, async () => {
+  it("refuses check-ins once scoring graded the cycle (okr.cycle.graded.v1), storing and publishing nothing", async () => {
     const { CycleGraded } = await import("@okr/events");
     const { db } = service.runtime;
     // Accepted before the grading (the cycle is open: CHECK_INS)
@@ -260,7 +254,6 @@ describe("check-ins", () => {
     await waitFor(
       "the cycle grade in goals",
       async () => (await db.cycleGrade.findFirst({ where: { cycleId: org.cycleId } })) ?? undefined,
-      150_000,
     );
     const before = await db.checkIn.count({ where: { keyResultId } });
     // The outbox sequence moves with every event written (relayed rows may be gone already).

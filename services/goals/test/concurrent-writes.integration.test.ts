@@ -1,22 +1,21 @@
 import { randomInt } from "node:crypto";
 import { waitFor } from "@okr/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
-  createOrganization,
   type GoalsTestService,
+  goalsWithOrganizations,
   type Json,
   measurableKr,
   type Organization,
-  startGoals,
 } from "./support.ts";
 
 let service: GoalsTestService;
 let org: Organization;
 const keyResultIds: string[] = [];
 
-beforeAll(async () => {
-  service = await startGoals();
-  org = await createOrganization(service);
+goalsWithOrganizations(["Acme"], async (started, [acme]) => {
+  service = started;
+  org = acme;
   // 100 KRs: 4 teams x 5 objectives (the policy's limit per owner) x 5 KRs (its limit per objective).
   const extraTeam = await org.admin.ok("POST", "/teams", { name: "Ops", parentTeamId: org.rootTeamId });
   for (const teamId of [org.rootTeamId, org.teamId, org.otherTeamId, extraTeam.id])
@@ -31,7 +30,6 @@ beforeAll(async () => {
       keyResultIds.push(...objective.keyResults.map((kr: Json) => kr.id));
     }
 });
-afterAll(() => service.stop());
 
 const shuffled = <T>(items: T[]): T[] => {
   const copy = [...items];

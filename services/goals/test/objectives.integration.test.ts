@@ -1,23 +1,22 @@
 import { GOALS_TOPICS } from "@okr/events";
 import { findMessage } from "@okr/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   advance,
   createOrganization,
   type GoalsTestService,
+  goalsWithOrganizations,
   type Json,
   measurableKr,
   type Organization,
-  startGoals,
 } from "./support.ts";
 
 let service: GoalsTestService;
 let org: Organization;
-beforeAll(async () => {
-  service = await startGoals();
-  org = await createOrganization(service);
+goalsWithOrganizations(["Acme"], (started, [acme]) => {
+  service = started;
+  org = acme;
 });
-afterAll(() => service.stop());
 
 const eventOn = async (topic: string, predicate: (event: Json) => boolean) => {
   const message = await findMessage(topic, (m) => {

@@ -1,7 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { createServer } from "node:net";
-import { fileURLToPath } from "node:url";
 import { CheckInRecorded } from "@okr/events";
 import { signToken } from "@okr/service-kit";
 import {
@@ -11,86 +8,38 @@ import {
   startPrivateKafka,
   type TestDatabase,
   testBus,
-  testEndpoints,
   waitFor,
 } from "@okr/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GoalsProcess, PROCESS_AUTH } from "./support.ts";
 
 /**
  * `npm start` on a fresh machine: the goals process comes up before its Kafka broker has started, then
  * the broker starts from empty storage (and answers "unknown topic or partition" while it creates its
  * topics). The process must wait, not exit.
  */
-const main = fileURLToPath(new URL("../src/main.ts", import.meta.url));
-const AUTH = { secret: "startup-test-secret-0123456789abcdef", issuer: "okr-startup-test" };
-
 let broker: ControllableBroker;
 let db: TestDatabase;
-let goals: ChildProcess;
-let stderr = "";
-let exited: number | null | undefined;
-let baseUrl: string;
+let goals: GoalsProcess;
 
 beforeAll(async () => {
   broker = await startPrivateKafka("goals-startup-test", { started: false });
   db = await createTestDatabase({});
-  const port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}`;
-  goals = spawn(process.execPath, [main], {
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: "test",
-      LOG_LEVEL: "warn",
-      HOST: "127.0.0.1",
-      PORT: String(port),
-      DATABASE_URL: db.url,
-      KAFKA_BROKERS: broker.brokers,
-      TEMPORAL_ADDRESS: testEndpoints().TEMPORAL_ADDRESS,
-      AUTH_JWT_SECRET: AUTH.secret,
-      AUTH_JWT_ISSUER: AUTH.issuer,
-    },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  goals.stderr?.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  goals.once("exit", (code) => {
-    exited = code;
-  });
+  goals = await GoalsProcess.spawn({ DATABASE_URL: db.url, KAFKA_BROKERS: broker.brokers });
 });
 
 afterAll(async () => {
-  if (goals && exited === undefined) {
-    const gone = new Promise((resolve) => goals.once("exit", resolve));
-    goals.kill("SIGTERM");
-    await gone;
-  }
+  await goals?.stop();
   await broker?.stop();
   await db?.drop();
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
-
-async function readiness(): Promise<{ status: number; body: { checks?: Record<string, string> } }> {
-  const response = await fetch(`${baseUrl}/readyz`);
-  return { status: response.status, body: (await response.json()) as { checks?: Record<string, string> } };
-}
-
 describe("goals process started before its Kafka broker", () => {
   it("stays up, answers 503 on /readyz until the broker is up, and relays a check-in made meanwhile", async () => {
     const tenantId = randomUUID();
-    const token = await signToken(AUTH, { tenantId, subject: randomUUID(), roles: ["admin"] });
+    const token = await signToken(PROCESS_AUTH, { tenantId, subject: randomUUID(), roles: ["admin"] });
     const call = async (method: "POST" | "PUT", path: string, payload: object) => {
-      const response = await fetch(`${baseUrl}${path}`, {
+      const response = await fetch(`${goals.baseUrl}${path}`, {
         method,
         headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
         body: JSON.stringify(payload),
@@ -105,7 +54,7 @@ describe("goals process started before its Kafka broker", () => {
     const waiting = await waitFor(
       "the API to serve while Kafka is down",
       async () => {
-        const ready = await readiness().catch(() => undefined);
+        const ready = await goals.readiness().catch(() => undefined);
         return ready && !ready.body.checks?.startup?.includes("migrations") ? ready : undefined;
       },
       60_000,
@@ -138,21 +87,21 @@ describe("goals process started before its Kafka broker", () => {
       note: "made while the broker was still down",
       evidence: { url: "https://ci.example/first-start" },
     });
-    expect((await readiness()).status).toBe(503);
-    expect(exited).toBeUndefined();
+    expect((await goals.readiness()).status).toBe(503);
+    expect(goals.exited).toBeUndefined();
 
     await broker.start();
-    await waitFor("/readyz to turn 200", async () => (await readiness()).status === 200, 120_000);
+    await waitFor("/readyz to turn 200", async () => (await goals.readiness()).status === 200, 120_000);
     const message = await findMessage(
       CheckInRecorded.topic,
       (m) => JSON.parse(m.value?.toString() ?? "{}").data?.checkInId === checkIn.id,
       { bus: testBus(broker.brokers), timeoutMs: 60_000 },
     );
     expect(JSON.parse(message.value!.toString())).toMatchObject({ tenant: tenantId, data: { value: 3 } });
-    expect(exited).toBeUndefined();
+    expect(goals.exited).toBeUndefined();
 
     // However long the broker took to start, each consumer reported each reason once, not every retry.
-    const startWarnings = stderr.split("\n").filter((line) => line.includes("consumer start:"));
+    const startWarnings = goals.stderr.split("\n").filter((line) => line.includes("consumer start:"));
     const distinct = new Set(startWarnings);
     expect(startWarnings.length).toBe(distinct.size);
   }, 240_000);

@@ -1,23 +1,21 @@
 import { randomUUID } from "node:crypto";
 import { GOALS_TOPICS } from "@okr/events";
 import { findMessage } from "@okr/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   advance,
-  createOrganization,
   type GoalsTestService,
+  goalsWithOrganizations,
   measurableKr,
   type Organization,
-  startGoals,
 } from "./support.ts";
 
 let service: GoalsTestService;
 let org: Organization;
-beforeAll(async () => {
-  service = await startGoals();
-  org = await createOrganization(service);
+goalsWithOrganizations(["Acme"], (started, [acme]) => {
+  service = started;
+  org = acme;
 });
-afterAll(() => service.stop());
 
 describe("teams, people and cycles", () => {
   it("lists the team tree with leaders and members, paginated", async () => {

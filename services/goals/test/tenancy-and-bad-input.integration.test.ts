@@ -1,16 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { GOALS_TOPICS } from "@okr/events";
 import { testBus, uniqueName } from "@okr/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   advance,
   type Client,
-  createOrganization,
   type GoalsTestService,
+  goalsWithOrganizations,
   type Json,
   measurableKr,
   type Organization,
-  startGoals,
 } from "./support.ts";
 
 let service: GoalsTestService;
@@ -37,16 +36,14 @@ const objective = (org: Organization, client: Client, extra: object = {}) =>
     ...extra,
   });
 
-beforeAll(async () => {
-  service = await startGoals();
-  a = await createOrganization(service, "Org A");
-  b = await createOrganization(service, "Org B");
+goalsWithOrganizations(["Org A", "Org B"], async (started, orgs) => {
+  service = started;
+  [a, b] = orgs;
   aObjective = await objective(a, a.member);
   bObjective = await objective(b, b.member);
   aChildTeamId = (await a.admin.ok("POST", "/teams", { name: "Child", parentTeamId: a.teamId })).id;
   await advance(a, "CHECK_INS");
 });
-afterAll(() => service.stop());
 
 /** Everything tenant A owns, as rows: any change shows up here. */
 async function snapshotOfA() {

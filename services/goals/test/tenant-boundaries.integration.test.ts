@@ -1,26 +1,23 @@
 import { randomUUID } from "node:crypto";
 import { DEFAULT_POLICY } from "@okr/goals-domain";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   Client,
-  createOrganization,
   type GoalsTestService,
+  goalsWithOrganizations,
   type Json,
   measurableKr,
   type Organization,
-  startGoals,
 } from "./support.ts";
 
 let service: GoalsTestService;
 let a: Organization;
 let b: Organization;
 
-beforeAll(async () => {
-  service = await startGoals();
-  a = await createOrganization(service, "Org A");
-  b = await createOrganization(service, "Org B");
+goalsWithOrganizations(["Org A", "Org B"], (started, orgs) => {
+  service = started;
+  [a, b] = orgs;
 });
-afterAll(() => service.stop());
 
 /** The outbox sequence moves on every insert attempt, even a rolled-back one: the strictest "nothing published". */
 const outboxSeq = async () =>

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ValueStreamConfig } from "../src/config.ts";
 import type { ValueStreamDb } from "../src/database.ts";
 import { createValueStreamService } from "../src/service.ts";
-import { type Api, apiFor, createStream, step } from "./helpers.ts";
+import { type Api, apiFor, createStream, step } from "./support.ts";
 
 let service: TestService<ValueStreamDb, ValueStreamConfig>;
 let api: Api;

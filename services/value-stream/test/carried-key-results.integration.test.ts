@@ -5,7 +5,7 @@ import { startTestService, type TestService, testBus, uniqueName, waitFor } from
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ValueStreamDb } from "../src/database.ts";
 import { createValueStreamService } from "../src/service.ts";
-import { apiFor, createStream, knownKeyResults, step } from "./helpers.ts";
+import { apiFor, createStream, knownKeyResults, step } from "./support.ts";
 
 let service: TestService<ValueStreamDb>;
 let producer: MessageProducer;

@@ -3,7 +3,7 @@ import { startTestService, type TestService, waitFor } from "@okr/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ValueStreamDb } from "../src/database.ts";
 import { createValueStreamService } from "../src/service.ts";
-import { announceKeyResults, apiFor, createStream, knownKeyResults, replicaRows, step } from "./helpers.ts";
+import { announceKeyResults, apiFor, createStream, knownKeyResults, replicaRows, step } from "./support.ts";
 
 let service: TestService<ValueStreamDb>;
 beforeAll(async () => {

@@ -4,7 +4,7 @@ import { findMessage, startTestService, type TestService } from "@okr/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ValueStreamDb } from "../src/database.ts";
 import { createValueStreamService } from "../src/service.ts";
-import { apiFor, createStream, knownKeyResults, step } from "./helpers.ts";
+import { apiFor, createStream, knownKeyResults, step } from "./support.ts";
 
 let service: TestService<ValueStreamDb>;
 beforeAll(async () => {
