@@ -16,7 +16,14 @@ import { valueStreamService } from "@okr/value-stream-service/service";
 import type { Client } from "@temporalio/client";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CycleWorker, mortgageApprovalStream, startCycleWorker, tenantCaller } from "./support.ts";
+import {
+  type CycleWorker,
+  currentCycle,
+  leaderPerson,
+  mortgageApprovalStream,
+  startCycleWorker,
+  tenantCaller,
+} from "./support.ts";
 
 /**
  * Carrying key results into the next cycle on the real stack: the cycle workflow on the Temporal dev
@@ -94,21 +101,12 @@ function organization() {
       scoringPolicyId: "default",
       checkInCadence: { weekday: 1, hour: 9, everyDays: 7 },
     });
-    const person = async (personName: string) =>
-      (await goalsCall("POST", "/people", {
-        name: personName,
-        email: `${personName.toLowerCase()}-${randomUUID().slice(0, 8)}@example.com`,
-        roles: ["leader"],
-      })) as { id: string };
-    const [ceo, grace] = await Promise.all([person("Ada"), person("Grace")]);
+    const [ceo, grace] = await Promise.all([
+      leaderPerson(call, goals, "Ada"),
+      leaderPerson(call, goals, "Grace"),
+    ]);
     const company = await goalsCall("POST", "/teams", { name: "Company", leaderIds: [ceo.id] });
-    const now = Date.now();
-    const cycle = await goalsCall("POST", "/cycles", {
-      name: `Q4 2026 carry-${randomUUID().slice(0, 8)}`,
-      startsAt: new Date(now - 30 * 86_400_000).toISOString(),
-      endsAt: new Date(now + 60 * 86_400_000).toISOString(),
-      timeZone: "Europe/Berlin",
-    });
+    const cycle = await currentCycle(call, goals, "Q4 2026 carry");
     return { ceo, grace, company, cycleId: cycle.id as string };
   }
 

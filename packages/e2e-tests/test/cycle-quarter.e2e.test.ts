@@ -15,7 +15,7 @@ import { scoringService } from "@okr/scoring-service/service";
 import { startTestService, type TestService, testBus, uniqueName, waitFor } from "@okr/testkit";
 import type { Client } from "@temporalio/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CycleWorker, startCycleWorker, tenantCaller } from "./support.ts";
+import { type CycleWorker, currentCycle, leaderPerson, startCycleWorker, tenantCaller } from "./support.ts";
 
 /**
  * A whole OKR quarter, shortened to seconds, on the real stack: the cycle workflows on the Temporal dev
@@ -105,12 +105,7 @@ describe("an OKR quarter through the real services and cycle worker", () => {
       scoringPolicyId: "default",
       checkInCadence: { weekday: 1, hour: 9, everyDays: 7 },
     });
-    const person = async (name: string) =>
-      (await goalsCall("POST", "/people", {
-        name,
-        email: `${name.toLowerCase()}-${randomUUID().slice(0, 8)}@example.com`,
-        roles: ["leader"],
-      })) as { id: string };
+    const person = (name: string) => leaderPerson(call, goals, name);
     const [ceo, productLead, salesLead] = await Promise.all([
       person("Ada"),
       person("Grace"),
@@ -121,13 +116,7 @@ describe("an OKR quarter through the real services and cycle worker", () => {
       goalsCall("POST", "/teams", { name: "Product", parentTeamId: company.id, leaderIds: [productLead.id] }),
       goalsCall("POST", "/teams", { name: "Sales", parentTeamId: company.id, leaderIds: [salesLead.id] }),
     ]);
-    const now = Date.now();
-    const cycle = await goalsCall("POST", "/cycles", {
-      name: `Q4 2026 e2e-${randomUUID().slice(0, 8)}`,
-      startsAt: new Date(now - 30 * 86_400_000).toISOString(),
-      endsAt: new Date(now + 60 * 86_400_000).toISOString(),
-      timeZone: "Europe/Berlin",
-    });
+    const cycle = await currentCycle(call, goals, "Q4 2026 e2e");
     const cycleId: string = cycle.id;
     const objective = (owner: { id: string }, title: string, kr: object) =>
       goalsCall("POST", "/objectives", {

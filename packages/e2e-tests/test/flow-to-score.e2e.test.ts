@@ -4,7 +4,7 @@ import { scoringService } from "@okr/scoring-service/service";
 import { startTestService, type TestService, waitFor } from "@okr/testkit";
 import { valueStreamService } from "@okr/value-stream-service/service";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mortgageApprovalStream, tenantCaller } from "./support.ts";
+import { currentCycle, mortgageApprovalStream, tenantCaller } from "./support.ts";
 
 /**
  * Lean and OKRs joined on the real stack: work items move through a value stream (value-stream API) ->
@@ -51,12 +51,7 @@ describe("value stream flow to key result score", () => {
     await call(goals, "PUT", "/organization", { name: "Flow E2E", mission: "Mortgages decided in a day" });
     const team = await call(goals, "POST", "/teams", { name: "Mortgage operations" });
     const now = Date.now();
-    const cycle = await call(goals, "POST", "/cycles", {
-      name: `flow-${randomUUID().slice(0, 8)}`,
-      startsAt: new Date(now - 30 * 86_400_000).toISOString(),
-      endsAt: new Date(now + 60 * 86_400_000).toISOString(),
-      timeZone: "Europe/Berlin",
-    });
+    const cycle = await currentCycle(call, goals, "flow");
     const objective = await call(goals, "POST", "/objectives", {
       cycleId: cycle.id,
       title: "Make mortgage approval flow",

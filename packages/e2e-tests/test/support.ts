@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { createCycleActivities } from "@okr/cycle-worker/src/activities.ts";
 import { serviceCaller } from "@okr/cycle-worker/src/http.ts";
@@ -41,6 +42,26 @@ export function tenantCaller(tenantId: string, adminId: string) {
   };
 }
 export type Caller = ReturnType<typeof tenantCaller>;
+
+/** A person of the organization in goals, with the leader role (and an email of their own). */
+export async function leaderPerson(call: Caller, goals: TestService<unknown>, name: string) {
+  return (await call(goals, "POST", "/people", {
+    name,
+    email: `${name.toLowerCase()}-${randomUUID().slice(0, 8)}@example.com`,
+    roles: ["leader"],
+  })) as { id: string };
+}
+
+/** A cycle in goals that began 30 days ago and ends in 60 (Europe/Berlin), named `name` and a unique suffix. */
+export function currentCycle(call: Caller, goals: TestService<unknown>, name: string) {
+  const now = Date.now();
+  return call(goals, "POST", "/cycles", {
+    name: `${name}-${randomUUID().slice(0, 8)}`,
+    startsAt: new Date(now - 30 * 86_400_000).toISOString(),
+    endsAt: new Date(now + 60 * 86_400_000).toISOString(),
+    timeZone: "Europe/Berlin",
+  });
+}
 
 /** Serves a test service on a free port, for callers over HTTP; answers its base URL. */
 async function listen(service: TestService<unknown>): Promise<string> {
