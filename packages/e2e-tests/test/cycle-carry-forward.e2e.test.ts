@@ -16,14 +16,8 @@ import { valueStreamService } from "@okr/value-stream-service/service";
 import type { Client } from "@temporalio/client";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type CycleWorker,
-  currentCycle,
-  leaderPerson,
-  mortgageApprovalStream,
-  startCycleWorker,
-  tenantCaller,
-} from "./support.ts";
+import { currentCycle, leaderPerson, mortgageApprovalStream, tenantCaller } from "./support/api.ts";
+import { type CycleWorker, startCycleWorker } from "./support/cycle-worker.ts";
 
 /**
  * Carrying key results into the next cycle on the real stack: the cycle workflow on the Temporal dev

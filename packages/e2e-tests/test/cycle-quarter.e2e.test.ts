@@ -15,7 +15,8 @@ import { scoringService } from "@okr/scoring-service/service";
 import { startTestService, type TestService, testBus, uniqueName, waitFor } from "@okr/testkit";
 import type { Client } from "@temporalio/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CycleWorker, currentCycle, leaderPerson, startCycleWorker, tenantCaller } from "./support.ts";
+import { currentCycle, leaderPerson, tenantCaller } from "./support/api.ts";
+import { type CycleWorker, startCycleWorker } from "./support/cycle-worker.ts";
 
 /**
  * A whole OKR quarter, shortened to seconds, on the real stack: the cycle workflows on the Temporal dev

@@ -4,7 +4,7 @@ import { scoringService } from "@okr/scoring-service/service";
 import { startTestService, type TestService, waitFor } from "@okr/testkit";
 import { valueStreamService } from "@okr/value-stream-service/service";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { currentCycle, mortgageApprovalStream, tenantCaller } from "./support.ts";
+import { currentCycle, mortgageApprovalStream, tenantCaller } from "./support/api.ts";
 
 /**
  * Lean and OKRs joined on the real stack: work items move through a value stream (value-stream API) ->
