@@ -114,3 +114,9 @@ export interface CycleActivities {
     refused?: CarryForwardRefusal[];
   }>;
 }
+
+/**
+ * Runs an essential step through the activities: one that keeps failing pauses the cycle for an
+ * operator, whose resume retries it; `what` names the step in the status.
+ */
+export type EssentialStep = <T>(what: string, step: (via: CycleActivities) => Promise<T>) => Promise<T>;

@@ -1,4 +1,5 @@
 import { condition } from "@temporalio/workflow";
+import type { PhaseChange } from "./api.ts";
 
 export type WaitOutcome = "done" | "time" | "interrupted";
 
@@ -70,5 +71,36 @@ export class PhaseClock {
       if (this.paused || at === undefined) await condition(changed);
       else await condition(changed, Math.max(1, at - Date.now()));
     }
+  }
+}
+
+/**
+ * A phase that looks again every `everySeconds` until a look is `done`, an admin advances (`"admin"`) or
+ * the deadline passes (`"deadline"`); a pause holds the next look back by the paused time. `betweenLooks`
+ * runs after a look that did not end the phase, before the wait. Answers why it ended and the last look.
+ */
+export async function lookUntilDeadline<T>(
+  clock: PhaseClock,
+  options: {
+    everySeconds: number;
+    look: () => Promise<T>;
+    done: (found: T) => boolean;
+    advanceRequested: () => boolean;
+    betweenLooks?: (found: T, look: number) => Promise<unknown>;
+  },
+): Promise<{ reason: PhaseChange["reason"]; last: T }> {
+  for (let look = 0; ; look++) {
+    const found = await options.look();
+    if (options.done(found)) return { reason: "complete", last: found };
+    if (options.advanceRequested()) return { reason: "admin", last: found };
+    if (Date.now() >= (clock.deadlineAt ?? 0)) return { reason: "deadline", last: found };
+    if (options.betweenLooks) await options.betweenLooks(found, look);
+    const nextLook = Date.now() + options.everySeconds * 1000;
+    const shiftAtWait = clock.shiftMs;
+    await clock.until(
+      () => Math.min(nextLook + clock.shiftMs - shiftAtWait, clock.deadlineAt ?? nextLook),
+      () => false,
+      options.advanceRequested,
+    );
   }
 }

@@ -13,13 +13,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from "@temporalio/workflow";
-import type {
-  CycleActivities,
-  CycleCalendar,
-  GradingSummary,
-  ReminderRequest,
-  RetrospectiveSummary,
-} from "./activities.ts";
+import type { CycleActivities, CycleCalendar, GradingSummary, ReminderRequest } from "./activities.ts";
 import {
   advancePhaseUpdate,
   type CycleCheckpoint,
@@ -46,8 +40,10 @@ import {
 import { OkrCycle, OkrOrganization, OkrPhase, OkrTeam } from "./attributes.ts";
 import { runCheckIns } from "./check-ins.ts";
 import { PhaseClock } from "./clock.ts";
-import { buildCycleReport, carryForward } from "./report.ts";
+import { PATCHES } from "./patches.ts";
+import { runRetrospective } from "./retrospective.ts";
 import { ACTIVITY_OPTIONS } from "./retry.ts";
+import { runScoring } from "./scoring.ts";
 import { cycleDetails, teamSummary } from "./summaries.ts";
 import { reject, teamDraftingWorkflow } from "./team-drafting.ts";
 
@@ -60,12 +56,6 @@ const retryOnce = proxyActivities<CycleActivities>({
 
 const MAX_EXTENSION_SECONDS = 180 * 86_400;
 const REMINDER_BATCH = 500;
-
-/** Workflow changes made with `patched()`; each id stays until no history from before it can replay. */
-const PATCHES = {
-  freezeOnlyCompleteGrades: "scoring-freezes-only-complete-grades",
-  resumeRetriesFailedStep: "resume-retries-the-failed-step",
-} as const;
 
 type TeamState = "waiting" | "open" | "approved" | "missed" | "closed" | "skipped";
 
@@ -479,7 +469,6 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
   await loadTeams();
   loading = false;
   let grading: GradingSummary | undefined;
-  let retrospectives: RetrospectiveSummary = { teamIds: [], lessons: [], carryForwardKeyResultIds: [] };
   let endReason: PhaseChange["reason"] = "complete";
 
   for (let index = PHASES.indexOf(phase); index < PHASES.length; index++) {
@@ -530,75 +519,29 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
         break;
       }
       case "SCORING": {
-        clock.deadlineAt = Date.now() + durations.scoringSeconds * 1000;
-        endReason = "deadline";
-        // v1 froze the first grading even if incomplete; since this patch the attempts ask for a complete
-        // grading only and the phase's end freezes whatever there is (late check-ins still count).
-        const waitsForCompleteGrades = patched(PATCHES.freezeOnlyCompleteGrades);
-        const attempt = waitsForCompleteGrades ? { ...ref, onlyIfComplete: true } : ref;
-        for (;;) {
-          grading = await essential("asking for final grades", (via) => via.requestFinalGrades(attempt));
-          scoring.attempts++;
-          scoring.complete = grading.complete;
-          scoring.organizationScore = grading.organizationScore;
-          if (grading.complete) {
-            endReason = "complete";
-            break;
-          }
-          if (advanceRequested) {
-            endReason = "admin";
-            break;
-          }
-          if (Date.now() >= (clock.deadlineAt ?? 0)) break;
-          const nextAttempt = Date.now() + durations.scoringPollSeconds * 1000;
-          const shiftAtWait = clock.shiftMs;
-          await clock.until(
-            () => Math.min(nextAttempt + clock.shiftMs - shiftAtWait, clock.deadlineAt ?? nextAttempt),
-            () => false,
-            () => advanceRequested,
-          );
-        }
-        if (waitsForCompleteGrades && !grading.complete) {
-          grading = await essential("freezing the final grades", (via) => via.requestFinalGrades(ref));
-          scoring.complete = grading.complete;
-          scoring.organizationScore = grading.organizationScore;
-        }
+        ({ reason: endReason, grading } = await runScoring({
+          ref,
+          durations,
+          clock,
+          counts: scoring,
+          essential,
+          advanceRequested: () => advanceRequested,
+        }));
         break;
       }
       case "RETROSPECTIVE": {
-        clock.deadlineAt = Date.now() + durations.retrospectiveSeconds * 1000;
-        await remind(leaderReminders("retrospective"));
-        endReason = "deadline";
-        for (let look = 0; ; look++) {
-          retrospectives = await essential("collecting retrospectives", (via) =>
-            via.collectRetrospectives(ref),
-          );
-          const written = new Set(retrospectives.teamIds);
-          if (written.size >= teams.size) {
-            endReason = "complete";
-            break;
-          }
-          if (advanceRequested) {
-            endReason = "admin";
-            break;
-          }
-          if (Date.now() >= (clock.deadlineAt ?? 0)) break;
-          // At the second look, one reminder to the teams that have not written theirs yet.
-          if (look === 1)
-            await remind(leaderReminders("retrospective", (team) => !written.has(team.id), "reminder"));
-          const nextLook = Date.now() + durations.retrospectivePollSeconds * 1000;
-          const shiftAtWait = clock.shiftMs;
-          await clock.until(
-            () => Math.min(nextLook + clock.shiftMs - shiftAtWait, clock.deadlineAt ?? nextLook),
-            () => false,
-            () => advanceRequested,
-          );
-        }
-        const carried = carryForward(grading, retrospectives);
-        const next = await essential("proposing the next cycle", (via) =>
-          via.proposeNextCycle({ ...ref, workflowId, carryForwardKeyResultIds: carried }),
-        );
-        report = buildCycleReport({ cycleId, grading, retrospectives, teams: teams.size, next });
+        ({ reason: endReason, report } = await runRetrospective({
+          ref,
+          workflowId,
+          durations,
+          clock,
+          teams: teams.size,
+          grading,
+          essential,
+          leaderReminders: (include, round) => leaderReminders("retrospective", include, round),
+          remind,
+          advanceRequested: () => advanceRequested,
+        }));
         break;
       }
       case "CLOSED":

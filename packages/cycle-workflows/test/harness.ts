@@ -1,22 +1,19 @@
 import { randomUUID } from "node:crypto";
-import { testEndpoints, uniqueName } from "@okr/endpoints";
-import { connectTemporalClient, installTemporalRuntime } from "@okr/temporal";
+import { testEndpoints, uniqueName, waitFor } from "@okr/endpoints";
+import { bundleWorkflowsQuietly, connectTemporalClient, installTemporalRuntime } from "@okr/temporal";
 import type { Client } from "@temporalio/client";
-import {
-  bundleWorkflowCode,
-  NativeConnection,
-  Worker,
-  type WorkflowBundleWithSourceMap,
-} from "@temporalio/worker";
+import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from "@temporalio/worker";
+import { afterEach, beforeAll, expect } from "vitest";
 import type {
   CycleActivities,
   CycleCalendar,
   GradingSummary,
   ReminderRequest,
   RetrospectiveSummary,
+  RunCycleRequest,
   TeamRef,
 } from "../src/index.ts";
-import { WORKFLOWS_PATH } from "../src/index.ts";
+import { getCycleStatus, startCycleRun, UpdateRejectedError, WORKFLOWS_PATH } from "../src/index.ts";
 
 /**
  * The workflows under test run on the real Temporal dev server; their activities are plain functions
@@ -175,23 +172,16 @@ export function worldActivities(world: World, record: Record): CycleActivities {
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** The workflow code bundled once per test file (as the worker's `build` does for production). */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  bundle ??= bundleWorkflowsQuietly(WORKFLOWS_PATH);
   return bundle;
 }
-
-const quietLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: (message: string) => console.error(message),
-};
 
 export interface Harness {
   client: Client;
   taskQueue: string;
   startWorker(activities: CycleActivities): Promise<RunningWorker>;
+  /** Starts the world's cycle on this task queue, by default with no cycle after it. */
+  startOneCycle(world: World, request?: Omit<RunCycleRequest, "cycleId">): Promise<unknown>;
 }
 
 export interface RunningWorker {
@@ -227,5 +217,63 @@ export async function harness(): Promise<Harness> {
         },
       };
     },
+    startOneCycle(world, request = {}) {
+      return startCycleRun(
+        client,
+        world.organizationId,
+        { cycleId: world.cycleId, continueWithNextCycle: false, ...request },
+        taskQueue,
+      );
+    },
   };
+}
+
+/**
+ * The harness of a describe block's tests: connected before them; the workers a test starts are stopped
+ * after it (stopping one within the test as well is fine).
+ */
+export function harnessForTests(): Harness {
+  let connected: Harness | undefined;
+  const workers: RunningWorker[] = [];
+  beforeAll(async () => {
+    connected = await harness();
+  });
+  afterEach(async () => {
+    for (const worker of workers.splice(0)) await worker.stop();
+  });
+  const h = (): Harness => {
+    if (!connected) throw new Error("the harness connects before the tests");
+    return connected;
+  };
+  return {
+    get client() {
+      return h().client;
+    },
+    get taskQueue() {
+      return h().taskQueue;
+    },
+    async startWorker(activities) {
+      const worker = await h().startWorker(activities);
+      workers.push(worker);
+      return worker;
+    },
+    startOneCycle: (world, request) => h().startOneCycle(world, request),
+  };
+}
+
+/** Waits until the drafting of the world's one top-level team is open. */
+export function topLevelDraftingOpen(client: Client, world: World): Promise<true> {
+  return waitFor("the top-level drafting to open", async () =>
+    (await getCycleStatus(client, world.organizationId, world.cycleId)).teams.open === 1 ? true : undefined,
+  );
+}
+
+/** The rejection an update must end in (its type and message say why). */
+export async function rejectionOf(promise: Promise<unknown>): Promise<UpdateRejectedError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(UpdateRejectedError);
+  return error as UpdateRejectedError;
 }

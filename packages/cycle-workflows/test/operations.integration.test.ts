@@ -1,46 +1,34 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { waitFor } from "@okr/endpoints";
 import { ApplicationFailure } from "@temporalio/common";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   adminCycleUpdate,
   CycleNotRunningError,
   type CycleResult,
   getCycleStatus,
   PHASES,
-  startCycleRun,
   teamObjectivesUpdate,
-  UpdateRejectedError,
   workflowIds,
 } from "../src/index.ts";
 import {
   type Harness,
-  harness,
+  harnessForTests,
   newWorld,
   Record,
-  type RunningWorker,
+  rejectionOf,
   team,
+  topLevelDraftingOpen,
   type World,
   worldActivities,
 } from "./harness.ts";
-
-async function rejectionOf(promise: Promise<unknown>): Promise<UpdateRejectedError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(UpdateRejectedError);
-  return error as UpdateRejectedError;
-}
 
 /** The single top-level team submits and its leader approves, so SETTING ends at once. */
 async function approveTopLevel(h: Harness, world: World) {
   const [root] = world.teams;
   if (!root) throw new Error("no team");
   const ids = { organizationId: world.organizationId, cycleId: world.cycleId, teamId: root.id };
-  await waitFor("the top-level drafting to open", async () =>
-    (await getCycleStatus(h.client, world.organizationId, world.cycleId)).teams.open === 1 ? true : undefined,
-  );
+  await topLevelDraftingOpen(h.client, world);
   await teamObjectivesUpdate(h.client, ids, "submit", {
     actorId: root.leaderIds[0] as string,
     objectiveIds: ["o"],
@@ -49,48 +37,31 @@ async function approveTopLevel(h: Harness, world: World) {
 }
 
 describe("operating cycles on the real Temporal server", () => {
-  let h: Harness;
-  const workers: RunningWorker[] = [];
-  beforeAll(async () => {
-    h = await harness();
-  });
-  afterEach(async () => {
-    for (const worker of workers.splice(0)) await worker.stop();
-  });
+  const h = harnessForTests();
 
   it("completes a cycle with nothing lost or duplicated when the worker is killed mid-cycle and restarted", async () => {
     const world = newWorld([team("Company", null)], { incompleteGradings: 0 });
     const record = new Record();
     const activities = worldActivities(world, record);
     const first = await h.startWorker(activities);
-    workers.push(first);
-    await startCycleRun(
-      h.client,
-      world.organizationId,
-      {
-        cycleId: world.cycleId,
-        continueWithNextCycle: false,
-        durations: {
-          checkInsSeconds: 5,
-          checkInIntervalSeconds: 1,
-          scoringSeconds: 5,
-          retrospectiveSeconds: 5,
-        },
+    await h.startOneCycle(world, {
+      durations: {
+        checkInsSeconds: 5,
+        checkInIntervalSeconds: 1,
+        scoringSeconds: 5,
+        retrospectiveSeconds: 5,
       },
-      h.taskQueue,
-    );
+    });
     await approveTopLevel(h, world);
     await waitFor("the first check-in tick", () => record.checkInTicks.length >= 1, 20_000);
 
     // The worker goes away mid-CHECK_INS; ticks fall due while nobody polls the task queue.
     await first.stop();
-    workers.splice(0);
     const ticksWhileRunning = record.checkInTicks.length;
     await sleep(2_500);
     expect(record.checkInTicks.length).toBe(ticksWhileRunning);
 
-    const second = await h.startWorker(activities);
-    workers.push(second);
+    await h.startWorker(activities);
     const result = (await h.client.workflow
       .getHandle(workflowIds.cycle(world.organizationId, world.cycleId))
       .result()) as CycleResult;
@@ -113,24 +84,17 @@ describe("operating cycles on the real Temporal server", () => {
   it("pauses, resumes, extends and advances through admin updates, rejecting invalid ones with reasons", async () => {
     const world = newWorld([team("Company", null)], { incompleteGradings: 1_000 });
     const record = new Record();
-    workers.push(await h.startWorker(worldActivities(world, record)));
+    await h.startWorker(worldActivities(world, record));
     const { organizationId, cycleId } = world;
     const admin = { actorId: "admin-1" };
-    await startCycleRun(
-      h.client,
-      organizationId,
-      {
-        cycleId,
-        continueWithNextCycle: false,
-        durations: {
-          checkInsSeconds: 2,
-          checkInIntervalSeconds: 1,
-          scoringSeconds: 600,
-          scoringPollSeconds: 0.2,
-        },
+    await h.startOneCycle(world, {
+      durations: {
+        checkInsSeconds: 2,
+        checkInIntervalSeconds: 1,
+        scoringSeconds: 600,
+        scoringPollSeconds: 0.2,
       },
-      h.taskQueue,
-    );
+    });
     await approveTopLevel(h, world);
     await waitFor(
       "CHECK_INS",
@@ -218,37 +182,28 @@ describe("operating cycles on the real Temporal server", () => {
     // Goals refuses the proposal twice (a 4xx: not retried), then takes it.
     let refusals = 2;
     let proposalCalls = 0;
-    workers.push(
-      await h.startWorker({
-        ...activities,
-        async proposeNextCycle(input) {
-          proposalCalls++;
-          if (refusals-- > 0)
-            throw ApplicationFailure.nonRetryable(
-              "POST /cycles answered 422: the cycle overlaps",
-              "BadRequest",
-            );
-          return activities.proposeNextCycle(input);
-        },
-      }),
-    );
+    await h.startWorker({
+      ...activities,
+      async proposeNextCycle(input) {
+        proposalCalls++;
+        if (refusals-- > 0)
+          throw ApplicationFailure.nonRetryable(
+            "POST /cycles answered 422: the cycle overlaps",
+            "BadRequest",
+          );
+        return activities.proposeNextCycle(input);
+      },
+    });
     const { organizationId, cycleId } = world;
     const admin = { actorId: "admin-1" };
-    await startCycleRun(
-      h.client,
-      organizationId,
-      {
-        cycleId,
-        continueWithNextCycle: false,
-        durations: {
-          checkInsSeconds: 0.5,
-          checkInIntervalSeconds: 1,
-          scoringSeconds: 1,
-          retrospectiveSeconds: 5,
-        },
+    await h.startOneCycle(world, {
+      durations: {
+        checkInsSeconds: 0.5,
+        checkInIntervalSeconds: 1,
+        scoringSeconds: 1,
+        retrospectiveSeconds: 5,
       },
-      h.taskQueue,
-    );
+    });
     await approveTopLevel(h, world);
     const stuck = await waitFor("the cycle to pause on the failed proposal", async () => {
       const status = await getCycleStatus(h.client, organizationId, cycleId);
@@ -307,28 +262,21 @@ describe("operating cycles on the real Temporal server", () => {
     const leaves = layer.flatMap((parent, i) => [team(`Squad ${i}a`, parent), team(`Squad ${i}b`, parent)]);
     const world = newWorld([root, ...layer, ...leaves], { incompleteGradings: 0 });
     const record = new Record();
-    workers.push(await h.startWorker(worldActivities(world, record)));
+    await h.startWorker(worldActivities(world, record));
     const { organizationId, cycleId } = world;
-    await startCycleRun(
-      h.client,
-      organizationId,
-      {
-        cycleId,
-        continueWithNextCycle: false,
-        // Nobody drafts below the top: every team misses its 1 s deadline, so the cascade runs on timers.
-        durations: {
-          teamDraftingSeconds: 0.5,
-          reminderLeadSeconds: 0,
-          escalationGraceSeconds: 0.2,
-          checkInsSeconds: 0.5,
-          checkInIntervalSeconds: 1,
-          scoringSeconds: 1,
-          retrospectiveSeconds: 1,
-        },
-        limits: { maxConcurrentTeams: 4, historyEventBudget: 60 },
+    await h.startOneCycle(world, {
+      // Nobody drafts below the top: every team misses its 1 s deadline, so the cascade runs on timers.
+      durations: {
+        teamDraftingSeconds: 0.5,
+        reminderLeadSeconds: 0,
+        escalationGraceSeconds: 0.2,
+        checkInsSeconds: 0.5,
+        checkInIntervalSeconds: 1,
+        scoringSeconds: 1,
+        retrospectiveSeconds: 1,
       },
-      h.taskQueue,
-    );
+      limits: { maxConcurrentTeams: 4, historyEventBudget: 60 },
+    });
     await approveTopLevel(h, world);
     const result = (await h.client.workflow
       .getHandle(workflowIds.cycle(organizationId, cycleId))

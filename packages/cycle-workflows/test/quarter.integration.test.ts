@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { waitFor } from "@okr/endpoints";
 import { WorkflowExecutionAlreadyStartedError } from "@temporalio/client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   type CycleResult,
   getCycleStatus,
@@ -10,16 +10,15 @@ import {
   startCycleRun,
   type TeamRef,
   teamObjectivesUpdate,
-  UpdateRejectedError,
   workflowIds,
 } from "../src/index.ts";
 import {
-  type Harness,
-  harness,
+  harnessForTests,
   newWorld,
   Record,
-  type RunningWorker,
+  rejectionOf,
   team,
+  topLevelDraftingOpen,
   worldActivities,
 } from "./harness.ts";
 import { historyToJSON } from "./history-json.ts";
@@ -38,24 +37,8 @@ const QUARTER: PhaseDurations = {
   retrospectivePollSeconds: 0.5,
 };
 
-async function rejectionOf(promise: Promise<unknown>): Promise<UpdateRejectedError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(UpdateRejectedError);
-  return error as UpdateRejectedError;
-}
-
 describe("an OKR quarter on the real Temporal server", () => {
-  let h: Harness;
-  let running: RunningWorker | undefined;
-  beforeAll(async () => {
-    h = await harness();
-  });
-  afterAll(async () => {
-    await running?.stop();
-  });
+  const h = harnessForTests();
 
   it("runs SETTING -> CASCADE -> CHECK_INS -> SCORING -> RETROSPECTIVE -> CLOSED with each phase's effects", async () => {
     const root = team("Company", null);
@@ -64,19 +47,14 @@ describe("an OKR quarter on the real Temporal server", () => {
     const checkout = team("Checkout squad", product);
     const world = newWorld([root, product, sales, checkout]);
     const record = new Record();
-    running = await h.startWorker(worldActivities(world, record));
+    await h.startWorker(worldActivities(world, record));
     const { organizationId, cycleId } = world;
     const ids = (t: TeamRef) => ({ organizationId, cycleId, teamId: t.id });
     const leader = (t: TeamRef) => t.leaderIds[0] as string;
 
-    await startCycleRun(
-      h.client,
-      organizationId,
-      { cycleId, durations: QUARTER, continueWithNextCycle: false },
-      h.taskQueue,
-    );
+    await h.startOneCycle(world, { durations: QUARTER });
     const status = () => getCycleStatus(h.client, organizationId, cycleId);
-    await waitFor("the top-level team's drafting to open", async () => (await status()).teams.open === 1);
+    await topLevelDraftingOpen(h.client, world);
 
     // SETTING: invalid updates are rejected with reasons, the cycle keeps running.
     const notOpen = await rejectionOf(

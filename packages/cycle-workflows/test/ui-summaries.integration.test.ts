@@ -1,16 +1,8 @@
 import { waitFor } from "@okr/endpoints";
 import type { Client } from "@temporalio/client";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { getCycleStatus, PHASES, startCycleRun, teamObjectivesUpdate, workflowIds } from "../src/index.ts";
-import {
-  type Harness,
-  harness,
-  newWorld,
-  Record,
-  type RunningWorker,
-  team,
-  worldActivities,
-} from "./harness.ts";
+import { describe, expect, it } from "vitest";
+import { getCycleStatus, PHASES, teamObjectivesUpdate, workflowIds } from "../src/index.ts";
+import { harnessForTests, newWorld, Record, team, topLevelDraftingOpen, worldActivities } from "./harness.ts";
 
 /** What the Temporal UI shows as a workflow's current details (the SDK's built-in metadata query). */
 async function currentDetails(client: Client, workflowId: string): Promise<string> {
@@ -28,38 +20,22 @@ async function detailsMatching(client: Client, workflowId: string, pattern: RegE
 }
 
 describe("what ops see in the Temporal UI", () => {
-  let h: Harness;
-  const workers: RunningWorker[] = [];
-  beforeAll(async () => {
-    h = await harness();
-  });
-  afterEach(async () => {
-    for (const worker of workers.splice(0)) await worker.stop();
-  });
+  const h = harnessForTests();
 
   it("names the organization, cycle and team in the summaries; current details follow the phase and what each waits for", async () => {
     const root = team("Rocket Science", null);
     const world = newWorld([root], { incompleteGradings: 0 });
     const { organizationId, cycleId } = world;
-    workers.push(await h.startWorker(worldActivities(world, new Record())));
-    await startCycleRun(
-      h.client,
-      organizationId,
-      {
-        cycleId,
-        cycleName: "FY27 Q1",
-        organizationName: "Acme Rockets",
-        continueWithNextCycle: false,
-        durations: { checkInsSeconds: 600, checkInIntervalSeconds: 300 },
-      },
-      h.taskQueue,
-    );
+    await h.startWorker(worldActivities(world, new Record()));
+    await h.startOneCycle(world, {
+      cycleName: "FY27 Q1",
+      organizationName: "Acme Rockets",
+      durations: { checkInsSeconds: 600, checkInIntervalSeconds: 300 },
+    });
     const programId = workflowIds.program(organizationId);
     const cycleWorkflowId = workflowIds.cycle(organizationId, cycleId);
     const teamWorkflowId = workflowIds.team(organizationId, cycleId, root.id);
-    await waitFor("the top-level drafting to open", async () =>
-      (await getCycleStatus(h.client, organizationId, cycleId)).teams.open === 1 ? true : undefined,
-    );
+    await topLevelDraftingOpen(h.client, world);
 
     const program = await h.client.workflow.getHandle(programId).describe();
     expect(await program.staticSummary()).toBe("OKR program · Acme Rockets");
@@ -111,11 +87,9 @@ describe("what ops see in the Temporal UI", () => {
     const root = team("Company", null);
     const world = newWorld([root]);
     const { organizationId, cycleId } = world;
-    workers.push(await h.startWorker(worldActivities(world, new Record())));
-    await startCycleRun(h.client, organizationId, { cycleId, continueWithNextCycle: false }, h.taskQueue);
-    await waitFor("the top-level drafting to open", async () =>
-      (await getCycleStatus(h.client, organizationId, cycleId)).teams.open === 1 ? true : undefined,
-    );
+    await h.startWorker(worldActivities(world, new Record()));
+    await h.startOneCycle(world);
+    await topLevelDraftingOpen(h.client, world);
     const programId = workflowIds.program(organizationId);
     const program = await h.client.workflow.getHandle(programId).describe();
     expect(await program.staticSummary()).toBe(`OKR program · ${organizationId}`);
@@ -137,27 +111,18 @@ describe("what ops see in the Temporal UI", () => {
     const root = team("Company", null);
     const world = newWorld([root], { incompleteGradings: 0 });
     const { organizationId, cycleId } = world;
-    workers.push(await h.startWorker(worldActivities(world, new Record())));
-    await startCycleRun(
-      h.client,
-      organizationId,
-      {
-        cycleId,
-        cycleName: "FY27 Q2",
-        organizationName: "Acme Rockets",
-        continueWithNextCycle: false,
-        durations: {
-          checkInsSeconds: 1,
-          checkInIntervalSeconds: 1,
-          scoringSeconds: 1,
-          retrospectiveSeconds: 1,
-        },
+    await h.startWorker(worldActivities(world, new Record()));
+    await h.startOneCycle(world, {
+      cycleName: "FY27 Q2",
+      organizationName: "Acme Rockets",
+      durations: {
+        checkInsSeconds: 1,
+        checkInIntervalSeconds: 1,
+        scoringSeconds: 1,
+        retrospectiveSeconds: 1,
       },
-      h.taskQueue,
-    );
-    await waitFor("the top-level drafting to open", async () =>
-      (await getCycleStatus(h.client, organizationId, cycleId)).teams.open === 1 ? true : undefined,
-    );
+    });
+    await topLevelDraftingOpen(h.client, world);
     const leader = root.leaderIds[0] as string;
     const ids = { organizationId, cycleId, teamId: root.id };
     await teamObjectivesUpdate(h.client, ids, "submit", { actorId: leader, objectiveIds: ["o"] });

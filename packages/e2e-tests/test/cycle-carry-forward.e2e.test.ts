@@ -1,33 +1,23 @@
 import { randomUUID } from "node:crypto";
-import type { AddressInfo } from "node:net";
-import { createCycleActivities } from "@okr/cycle-worker/src/activities.ts";
-import { serviceCaller } from "@okr/cycle-worker/src/http.ts";
+import type { KeyResultView, ObjectiveView } from "@okr/cycle-worker/src/carry-forward.ts";
 import {
   type CycleResult,
   getCycleStatus,
   PHASES,
   type PhaseDurations,
   startCycleRun,
-  WORKFLOWS_PATH,
   workflowIds,
 } from "@okr/cycle-workflows";
 import { goalsService } from "@okr/goals-service/service";
 import type { MessageProducer } from "@okr/messaging";
 import { scoringService } from "@okr/scoring-service/service";
-import { connectTemporalClient, installTemporalRuntime } from "@okr/temporal";
-import {
-  startTestService,
-  type TestService,
-  testBus,
-  testEndpoints,
-  uniqueName,
-  waitFor,
-} from "@okr/testkit";
+import { startTestService, type TestService, testBus, uniqueName, waitFor } from "@okr/testkit";
 import { valueStreamService } from "@okr/value-stream-service/service";
 import type { Client } from "@temporalio/client";
-import { bundleWorkflowCode, NativeConnection, Worker } from "@temporalio/worker";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { currentCycle, leaderPerson, mortgageApprovalStream, tenantCaller } from "./support/api.ts";
+import { type CycleWorker, startCycleWorker } from "./support/cycle-worker.ts";
 
 /**
  * Carrying key results into the next cycle on the real stack: the cycle workflow on the Temporal dev
@@ -49,22 +39,13 @@ const QUARTER: PhaseDurations = {
   retrospectivePollSeconds: 1,
 };
 
-const AUTH = { secret: "integration-test-secret-0123456789", issuer: "okr-platform" };
-
 let goals: TestService<unknown>;
 let scoring: TestService<unknown>;
 let valueStream: TestService<unknown>;
 let client: Client;
-let worker: Worker | undefined;
-let running: Promise<void> | undefined;
+let cycleWorker: CycleWorker | undefined;
 let producer: MessageProducer | undefined;
 const taskQueue = uniqueName("okr-cycles-carry");
-
-async function listen(service: TestService<unknown>): Promise<string> {
-  await service.app.listen({ port: 0, host: "127.0.0.1" });
-  const { port } = service.app.server.address() as AddressInfo;
-  return `http://127.0.0.1:${port}`;
-}
 
 beforeAll(async () => {
   [goals, scoring, valueStream] = await Promise.all([
@@ -72,98 +53,36 @@ beforeAll(async () => {
     startTestService(scoringService),
     startTestService(valueStreamService),
   ]);
-  const [goalsUrl, scoringUrl] = await Promise.all([listen(goals), listen(scoring)]);
   producer = testBus().producer();
   await producer.connect();
-  installTemporalRuntime("WARN");
-  const endpoints = testEndpoints();
-  client = await connectTemporalClient({
-    address: endpoints.TEMPORAL_ADDRESS,
-    namespace: endpoints.TEMPORAL_NAMESPACE,
-  });
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
-  worker = await Worker.create({
-    connection: await NativeConnection.connect({ address: endpoints.TEMPORAL_ADDRESS }),
-    namespace: endpoints.TEMPORAL_NAMESPACE,
-    taskQueue,
-    workflowBundle: { code },
-    activities: createCycleActivities({
-      goals: serviceCaller({ baseUrl: goalsUrl, auth: AUTH }),
-      scoring: serviceCaller({ baseUrl: scoringUrl, auth: AUTH }),
-      producer,
-    }),
-  });
-  running = worker.run();
+  cycleWorker = await startCycleWorker({ goals, scoring, producer, taskQueue });
+  client = cycleWorker.client;
 });
 
 afterAll(async () => {
-  if (worker?.getState() === "RUNNING") worker.shutdown();
-  await running;
+  await cycleWorker?.stop();
   await producer?.disconnect();
   await Promise.all([goals?.stop(), scoring?.stop(), valueStream?.stop()]);
 });
 
-const quietLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: (message: string) => console.error(message),
-};
-
-interface KeyResult {
-  id: string;
-  title: string;
-  type: string;
-  baseline: number | null;
-  target: number | null;
-  bandLow: number | null;
-  bandHigh: number | null;
-  milestones: string[];
-  unit: string;
-  weight: number;
-  owner: { kind: string; id: string };
-  evidence: { kind: string; description: string };
+/** A key result as goals' API shows it: what the cycle worker reads to carry it, and what a carry sets. */
+type KeyResult = KeyResultView & {
   carriedFromKeyResultId: string | null;
-  latestValue: number | null;
   milestonesDone: number | null;
   lastCheckInAt: string | null;
-}
+};
 
-interface Objective {
-  id: string;
-  title: string;
+type Objective = Omit<ObjectiveView, "keyResults"> & {
   description: string;
-  kind: string;
   state: string;
-  weight: number;
-  owner: { kind: string; id: string };
   keyResults: KeyResult[];
-}
+};
 
 /** One organization per test: its own program workflow, cycles and people. */
 function organization() {
   const tenantId = randomUUID();
   const adminId = randomUUID();
-  const call = async (
-    service: TestService<unknown>,
-    method: "GET" | "POST" | "PUT",
-    url: string,
-    payload?: object,
-    as: { roles: ("admin" | "leader")[]; subject: string } = { roles: ["admin"], subject: adminId },
-  ) => {
-    const token = await service.token(as.roles, tenantId, as.subject);
-    const response = await service.app.inject({
-      method,
-      url,
-      ...(payload ? { payload } : {}),
-      headers: { authorization: `Bearer ${token}` },
-    });
-    if (response.statusCode >= 300)
-      throw new Error(`${method} ${url} -> ${response.statusCode}: ${response.body}`);
-    return response.json();
-  };
+  const call = tenantCaller(tenantId, adminId);
   const goalsCall = (method: "GET" | "POST" | "PUT", url: string, payload?: object) =>
     call(goals, method, url, payload);
 
@@ -176,21 +95,12 @@ function organization() {
       scoringPolicyId: "default",
       checkInCadence: { weekday: 1, hour: 9, everyDays: 7 },
     });
-    const person = async (personName: string) =>
-      (await goalsCall("POST", "/people", {
-        name: personName,
-        email: `${personName.toLowerCase()}-${randomUUID().slice(0, 8)}@example.com`,
-        roles: ["leader"],
-      })) as { id: string };
-    const [ceo, grace] = await Promise.all([person("Ada"), person("Grace")]);
+    const [ceo, grace] = await Promise.all([
+      leaderPerson(call, goals, "Ada"),
+      leaderPerson(call, goals, "Grace"),
+    ]);
     const company = await goalsCall("POST", "/teams", { name: "Company", leaderIds: [ceo.id] });
-    const now = Date.now();
-    const cycle = await goalsCall("POST", "/cycles", {
-      name: `Q4 2026 carry-${randomUUID().slice(0, 8)}`,
-      startsAt: new Date(now - 30 * 86_400_000).toISOString(),
-      endsAt: new Date(now + 60 * 86_400_000).toISOString(),
-      timeZone: "Europe/Berlin",
-    });
+    const cycle = await currentCycle(call, goals, "Q4 2026 carry");
     return { ceo, grace, company, cycleId: cycle.id as string };
   }
 
@@ -332,24 +242,7 @@ describe("carrying key results into the next cycle", () => {
     ];
 
     // Flow efficiency is measured by a value stream: the binding's value arrives as a system check-in.
-    const family = await call(valueStream, "POST", "/product-families", {
-      name: "Mortgages",
-      customer: "home buyers",
-      valueStatement: "a yes or no on my mortgage within a day",
-    });
-    const stream = await call(valueStream, "POST", "/streams", {
-      familyId: family.id,
-      name: "Mortgage approval",
-      dailyDemand: 20,
-      availableMinutesPerDay: 480,
-      steps: ["Apply", "Underwrite", "Offer"].map((name) => ({
-        name,
-        classification: "value-adding",
-        processMinutes: 10,
-        waitMinutes: 30,
-        percentCompleteAccurate: 0.9,
-      })),
-    });
+    const stream = await mortgageApprovalStream(call, valueStream);
     // Value-stream learns the key result from goals' events a moment after goals created it: until then
     // it answers 422 unknown-key-result, which a client retries.
     const binding = await waitFor(

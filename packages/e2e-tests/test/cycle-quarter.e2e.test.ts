@@ -1,33 +1,22 @@
 import { randomUUID } from "node:crypto";
-import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import { createCycleActivities } from "@okr/cycle-worker/src/activities.ts";
-import { serviceCaller } from "@okr/cycle-worker/src/http.ts";
 import {
   type CycleResult,
   getCycleStatus,
   PHASES,
   type PhaseDurations,
   startCycleRun,
-  WORKFLOWS_PATH,
   workflowIds,
 } from "@okr/cycle-workflows";
 import { CYCLE_TOPICS, GOALS_TOPICS, SCORING_TOPICS } from "@okr/events";
 import { goalsService } from "@okr/goals-service/service";
 import type { MessageConsumer, MessageProducer } from "@okr/messaging";
 import { scoringService } from "@okr/scoring-service/service";
-import { connectTemporalClient, installTemporalRuntime } from "@okr/temporal";
-import {
-  startTestService,
-  type TestService,
-  testBus,
-  testEndpoints,
-  uniqueName,
-  waitFor,
-} from "@okr/testkit";
+import { startTestService, type TestService, testBus, uniqueName, waitFor } from "@okr/testkit";
 import type { Client } from "@temporalio/client";
-import { bundleWorkflowCode, NativeConnection, Worker } from "@temporalio/worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { currentCycle, leaderPerson, tenantCaller } from "./support/api.ts";
+import { type CycleWorker, startCycleWorker } from "./support/cycle-worker.ts";
 
 /**
  * A whole OKR quarter, shortened to seconds, on the real stack: the cycle workflows on the Temporal dev
@@ -47,7 +36,6 @@ const QUARTER: PhaseDurations = {
   retrospectivePollSeconds: 1,
 };
 
-const AUTH = { secret: "integration-test-secret-0123456789", issuer: "okr-platform" };
 const tenantId = randomUUID();
 const adminId = randomUUID();
 
@@ -60,21 +48,13 @@ interface Envelope {
 let goals: TestService<unknown>;
 let scoring: TestService<unknown>;
 let client: Client;
-let worker: Worker | undefined;
-let running: Promise<void> | undefined;
+let cycleWorker: CycleWorker | undefined;
 let producer: MessageProducer | undefined;
 let reader: MessageConsumer | undefined;
 const seen: Envelope[] = [];
 
-async function listen(service: TestService<unknown>): Promise<string> {
-  await service.app.listen({ port: 0, host: "127.0.0.1" });
-  const { port } = service.app.server.address() as AddressInfo;
-  return `http://127.0.0.1:${port}`;
-}
-
 beforeAll(async () => {
   [goals, scoring] = await Promise.all([startTestService(goalsService), startTestService(scoringService)]);
-  const [goalsUrl, scoringUrl] = await Promise.all([listen(goals), listen(scoring)]);
 
   // Everything this tenant's quarter puts on the three topics, read by one consumer from the start.
   const bus = testBus();
@@ -92,30 +72,12 @@ beforeAll(async () => {
   producer = bus.producer();
   await producer.connect();
 
-  installTemporalRuntime("WARN");
-  const endpoints = testEndpoints();
-  client = await connectTemporalClient({
-    address: endpoints.TEMPORAL_ADDRESS,
-    namespace: endpoints.TEMPORAL_NAMESPACE,
-  });
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
-  worker = await Worker.create({
-    connection: await NativeConnection.connect({ address: endpoints.TEMPORAL_ADDRESS }),
-    namespace: endpoints.TEMPORAL_NAMESPACE,
-    taskQueue,
-    workflowBundle: { code },
-    activities: createCycleActivities({
-      goals: serviceCaller({ baseUrl: goalsUrl, auth: AUTH }),
-      scoring: serviceCaller({ baseUrl: scoringUrl, auth: AUTH }),
-      producer,
-    }),
-  });
-  running = worker.run();
+  cycleWorker = await startCycleWorker({ goals, scoring, producer, taskQueue });
+  client = cycleWorker.client;
 });
 
 afterAll(async () => {
-  if (worker?.getState() === "RUNNING") worker.shutdown();
-  await running;
+  await cycleWorker?.stop();
   await reader?.disconnect();
   await producer?.disconnect();
   await Promise.all([goals?.stop(), scoring?.stop()]);
@@ -123,33 +85,7 @@ afterAll(async () => {
 
 const taskQueue = uniqueName("okr-cycles-e2e");
 
-const quietLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: (message: string) => console.error(message),
-};
-
-async function call(
-  service: TestService<unknown>,
-  method: "GET" | "POST" | "PUT",
-  url: string,
-  payload?: object,
-  as: { roles: ("admin" | "leader" | "member")[]; subject: string } = { roles: ["admin"], subject: adminId },
-) {
-  const token = await service.token(as.roles, tenantId, as.subject);
-  const response = await service.app.inject({
-    method,
-    url,
-    ...(payload ? { payload } : {}),
-    headers: { authorization: `Bearer ${token}` },
-  });
-  if (response.statusCode >= 300)
-    throw new Error(`${method} ${url} -> ${response.statusCode}: ${response.body}`);
-  return response.json();
-}
+const call = tenantCaller(tenantId, adminId);
 const goalsCall = (method: "GET" | "POST" | "PUT", url: string, payload?: object) =>
   call(goals, method, url, payload);
 const asLeader = (leaderId: string) => ({ roles: ["leader" as const], subject: leaderId });
@@ -170,12 +106,7 @@ describe("an OKR quarter through the real services and cycle worker", () => {
       scoringPolicyId: "default",
       checkInCadence: { weekday: 1, hour: 9, everyDays: 7 },
     });
-    const person = async (name: string) =>
-      (await goalsCall("POST", "/people", {
-        name,
-        email: `${name.toLowerCase()}-${randomUUID().slice(0, 8)}@example.com`,
-        roles: ["leader"],
-      })) as { id: string };
+    const person = (name: string) => leaderPerson(call, goals, name);
     const [ceo, productLead, salesLead] = await Promise.all([
       person("Ada"),
       person("Grace"),
@@ -186,13 +117,7 @@ describe("an OKR quarter through the real services and cycle worker", () => {
       goalsCall("POST", "/teams", { name: "Product", parentTeamId: company.id, leaderIds: [productLead.id] }),
       goalsCall("POST", "/teams", { name: "Sales", parentTeamId: company.id, leaderIds: [salesLead.id] }),
     ]);
-    const now = Date.now();
-    const cycle = await goalsCall("POST", "/cycles", {
-      name: `Q4 2026 e2e-${randomUUID().slice(0, 8)}`,
-      startsAt: new Date(now - 30 * 86_400_000).toISOString(),
-      endsAt: new Date(now + 60 * 86_400_000).toISOString(),
-      timeZone: "Europe/Berlin",
-    });
+    const cycle = await currentCycle(call, goals, "Q4 2026 e2e");
     const cycleId: string = cycle.id;
     const objective = (owner: { id: string }, title: string, kr: object) =>
       goalsCall("POST", "/objectives", {

@@ -4,6 +4,7 @@ import { scoringService } from "@okr/scoring-service/service";
 import { startTestService, type TestService, waitFor } from "@okr/testkit";
 import { valueStreamService } from "@okr/value-stream-service/service";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { currentCycle, mortgageApprovalStream, tenantCaller } from "./support/api.ts";
 
 /**
  * Lean and OKRs joined on the real stack: work items move through a value stream (value-stream API) ->
@@ -27,23 +28,7 @@ afterAll(async () => {
 const tenantId = randomUUID();
 const adminId = randomUUID();
 
-async function call(
-  service: TestService<unknown>,
-  method: "GET" | "POST" | "PUT",
-  url: string,
-  payload?: object,
-) {
-  const token = await service.token(["admin"], tenantId, adminId);
-  const response = await service.app.inject({
-    method,
-    url,
-    headers: { authorization: `Bearer ${token}` },
-    ...(payload ? { payload } : {}),
-  });
-  if (response.statusCode >= 300)
-    throw new Error(`${method} ${url} -> ${response.statusCode}: ${response.body}`);
-  return response.json();
-}
+const call = tenantCaller(tenantId, adminId);
 
 const minutesAfter = (base: number, minutes: number) => new Date(base + minutes * 60_000).toISOString();
 
@@ -66,12 +51,7 @@ describe("value stream flow to key result score", () => {
     await call(goals, "PUT", "/organization", { name: "Flow E2E", mission: "Mortgages decided in a day" });
     const team = await call(goals, "POST", "/teams", { name: "Mortgage operations" });
     const now = Date.now();
-    const cycle = await call(goals, "POST", "/cycles", {
-      name: `flow-${randomUUID().slice(0, 8)}`,
-      startsAt: new Date(now - 30 * 86_400_000).toISOString(),
-      endsAt: new Date(now + 60 * 86_400_000).toISOString(),
-      timeZone: "Europe/Berlin",
-    });
+    const cycle = await currentCycle(call, goals, "flow");
     const objective = await call(goals, "POST", "/objectives", {
       cycleId: cycle.id,
       title: "Make mortgage approval flow",
@@ -84,24 +64,7 @@ describe("value stream flow to key result score", () => {
     const keyResultId: string = objective.keyResults[0].id;
 
     // Value stream: three steps, the KR bound to the stream's flow efficiency.
-    const family = await call(valueStream, "POST", "/product-families", {
-      name: "Mortgages",
-      customer: "home buyers",
-      valueStatement: "a yes or no on my mortgage within a day",
-    });
-    const stream = await call(valueStream, "POST", "/streams", {
-      familyId: family.id,
-      name: "Mortgage approval",
-      dailyDemand: 20,
-      availableMinutesPerDay: 480,
-      steps: ["Apply", "Underwrite", "Offer"].map((name) => ({
-        name,
-        classification: "value-adding",
-        processMinutes: 10,
-        waitMinutes: 30,
-        percentCompleteAccurate: 0.9,
-      })),
-    });
+    const stream = await mortgageApprovalStream(call, valueStream);
     const map = await call(valueStream, "GET", `/maps/${stream.currentMapId}`);
     const stepIds = (map.steps as { id: string }[]).map((step) => step.id);
     // Value-stream learns the key result from goals' events a moment after goals created it: until then

@@ -1,2 +1,2 @@
 export { connectTemporalClient, type TemporalEndpoint } from "./client.ts";
-export { installTemporalRuntime, tracingWorkerOptions } from "./worker.ts";
+export { bundleWorkflowsQuietly, installTemporalRuntime, tracingWorkerOptions } from "./worker.ts";

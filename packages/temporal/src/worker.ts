@@ -4,7 +4,13 @@ import {
   OpenTelemetryActivityInboundInterceptor,
   OpenTelemetryActivityOutboundInterceptor,
 } from "@temporalio/interceptors-opentelemetry";
-import { DefaultLogger, Runtime, type WorkerOptions } from "@temporalio/worker";
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  Runtime,
+  type WorkerOptions,
+  type WorkflowBundleWithSourceMap,
+} from "@temporalio/worker";
 
 const require = createRequire(import.meta.url);
 
@@ -47,4 +53,21 @@ export function installTemporalRuntime(level: "ERROR" | "WARN" | "INFO" | "DEBUG
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   Runtime.install({ logger: new DefaultLogger(level) });
+}
+
+const quietBundlerLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: (message: string) => console.error(message),
+};
+
+/**
+ * The workflow code at `workflowsPath` bundled by webpack for a worker a test starts: its progress stays
+ * out of the test output, its errors do not.
+ */
+export function bundleWorkflowsQuietly(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
 }

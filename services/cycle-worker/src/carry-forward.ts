@@ -1,31 +1,29 @@
 import type { CarryForwardRefusal } from "@okr/cycle-workflows";
-import { carryForwardKeyResult, type EvidenceKind, type KeyResultType } from "@okr/goals-domain";
+import {
+  carryForwardKeyResult,
+  type EvidenceKind,
+  type KeyResultDefinition,
+  type ObjectiveKind,
+  type Owner,
+} from "@okr/goals-domain";
 import { ApplicationFailure } from "@temporalio/common";
 import type { ServiceCaller } from "./http.ts";
 
-type Owner = { kind: "team" | "person"; id: string };
-
-/** A key result as the goals API shows it (the fields a carry needs). */
-export interface KeyResultView {
+/**
+ * A key result as the goals API shows it (the fields a carry needs): the domain's definition, with the
+ * evidence as goals states it (its kind and what it must show), its id, owner and last value.
+ */
+export type KeyResultView = Omit<KeyResultDefinition, "evidenceKind"> & {
   id: string;
-  title: string;
-  type: string;
-  baseline: number | null;
-  target: number | null;
-  bandLow: number | null;
-  bandHigh: number | null;
-  milestones: string[];
-  unit: string;
-  weight: number;
   owner: Owner;
-  evidence: { kind: string; description: string };
+  evidence: { kind: EvidenceKind; description: string };
   latestValue: number | null;
-}
+};
 
 export interface ObjectiveView {
   id: string;
   title: string;
-  kind: "committed" | "aspirational";
+  kind: ObjectiveKind;
   weight: number;
   owner: Owner;
   keyResults: KeyResultView[];
@@ -47,33 +45,27 @@ interface ProblemBody {
  * result it continues.
  */
 export function carriedKeyResultBody(kr: KeyResultView, objectiveOwner: Owner) {
-  const definition = carryForwardKeyResult(
+  // Picked one by one: the view holds more than goals accepts in a key result's body.
+  const { title, type, baseline, target, bandLow, bandHigh, milestones, unit, weight } = kr;
+  const { evidenceKind, ...definition } = carryForwardKeyResult(
     {
-      title: kr.title,
-      type: kr.type as KeyResultType,
-      baseline: kr.baseline,
-      target: kr.target,
-      bandLow: kr.bandLow,
-      bandHigh: kr.bandHigh,
-      milestones: kr.milestones,
-      unit: kr.unit,
-      weight: kr.weight,
-      evidenceKind: kr.evidence.kind as EvidenceKind,
+      title,
+      type,
+      baseline,
+      target,
+      bandLow,
+      bandHigh,
+      milestones,
+      unit,
+      weight,
+      evidenceKind: kr.evidence.kind,
     },
     kr.latestValue,
   );
   const ownOwner = kr.owner.kind !== objectiveOwner.kind || kr.owner.id !== objectiveOwner.id;
   return {
-    title: definition.title,
-    type: definition.type,
-    baseline: definition.baseline,
-    target: definition.target,
-    bandLow: definition.bandLow,
-    bandHigh: definition.bandHigh,
-    milestones: definition.milestones,
-    unit: definition.unit,
-    weight: definition.weight,
-    evidence: { kind: definition.evidenceKind, description: kr.evidence.description },
+    ...definition,
+    evidence: { kind: evidenceKind, description: kr.evidence.description },
     ...(ownOwner ? { owner: kr.owner } : {}),
     carriedFromKeyResultId: kr.id,
   };

@@ -1,0 +1,5 @@
+/** Workflow changes made with `patched()`; each id stays until no history from before it can replay. */
+export const PATCHES = {
+  freezeOnlyCompleteGrades: "scoring-freezes-only-complete-grades",
+  resumeRetriesFailedStep: "resume-retries-the-failed-step",
+} as const;

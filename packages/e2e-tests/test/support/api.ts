@@ -1,0 +1,78 @@
+import { randomUUID } from "node:crypto";
+import type { TestService } from "@okr/testkit";
+
+/** End-to-end tests' calls into the services, and what they set up there: people, a cycle, a value stream. */
+
+type Method = "GET" | "POST" | "PUT";
+type Role = "admin" | "leader" | "member";
+
+/**
+ * Calls a service's API in-process as a person of `tenantId`: its admin `adminId` unless `as` says who;
+ * an answer that is not a success throws with its status and body.
+ */
+export function tenantCaller(tenantId: string, adminId: string) {
+  return async (
+    service: TestService<unknown>,
+    method: Method,
+    url: string,
+    payload?: object,
+    as: { roles: Role[]; subject: string } = { roles: ["admin"], subject: adminId },
+  ) => {
+    const token = await service.token(as.roles, tenantId, as.subject);
+    const response = await service.app.inject({
+      method,
+      url,
+      ...(payload ? { payload } : {}),
+      headers: { authorization: `Bearer ${token}` },
+    });
+    if (response.statusCode >= 300)
+      throw new Error(`${method} ${url} -> ${response.statusCode}: ${response.body}`);
+    return response.json();
+  };
+}
+export type Caller = ReturnType<typeof tenantCaller>;
+
+/** A person of the organization in goals, with the leader role (and an email of their own). */
+export async function leaderPerson(call: Caller, goals: TestService<unknown>, name: string) {
+  return (await call(goals, "POST", "/people", {
+    name,
+    email: `${name.toLowerCase()}-${randomUUID().slice(0, 8)}@example.com`,
+    roles: ["leader"],
+  })) as { id: string };
+}
+
+/** A cycle in goals that began 30 days ago and ends in 60 (Europe/Berlin), named `name` and a unique suffix. */
+export function currentCycle(call: Caller, goals: TestService<unknown>, name: string) {
+  const now = Date.now();
+  return call(goals, "POST", "/cycles", {
+    name: `${name}-${randomUUID().slice(0, 8)}`,
+    startsAt: new Date(now - 30 * 86_400_000).toISOString(),
+    endsAt: new Date(now + 60 * 86_400_000).toISOString(),
+    timeZone: "Europe/Berlin",
+  });
+}
+
+/**
+ * A value stream to bind key results to: mortgage approval in three value-adding steps (10 minutes of
+ * work, 30 of waiting each), in its product family.
+ */
+export async function mortgageApprovalStream(call: Caller, valueStream: TestService<unknown>) {
+  const family = await call(valueStream, "POST", "/product-families", {
+    name: "Mortgages",
+    customer: "home buyers",
+    valueStatement: "a yes or no on my mortgage within a day",
+  });
+  return call(valueStream, "POST", "/streams", {
+    familyId: family.id,
+    name: "Mortgage approval",
+    dailyDemand: 20,
+    availableMinutesPerDay: 480,
+    steps: ["Apply", "Underwrite", "Offer"].map((name) => ({
+      name,
+      classification: "value-adding",
+      processMinutes: 10,
+      waitMinutes: 30,
+      percentCompleteAccurate: 0.9,
+    })),
+  });
+}

@@ -1,0 +1,67 @@
+import type { AddressInfo } from "node:net";
+import { createCycleActivities } from "@okr/cycle-worker/src/activities.ts";
+import { serviceCaller } from "@okr/cycle-worker/src/http.ts";
+import { WORKFLOWS_PATH } from "@okr/cycle-workflows";
+import type { MessageProducer } from "@okr/messaging";
+import { bundleWorkflowsQuietly, connectTemporalClient, installTemporalRuntime } from "@okr/temporal";
+import { type TestService, testEndpoints } from "@okr/testkit";
+import type { Client } from "@temporalio/client";
+import { NativeConnection, Worker } from "@temporalio/worker";
+
+/** The cycle worker as the end-to-end tests run it: in the test's process, on a task queue of its own. */
+
+/** What the test services sign and check tokens with. */
+const AUTH = { secret: "integration-test-secret-0123456789", issuer: "okr-platform" };
+
+/** Serves a test service on a free port, for callers over HTTP; answers its base URL. */
+async function listen(service: TestService<unknown>): Promise<string> {
+  await service.app.listen({ port: 0, host: "127.0.0.1" });
+  const { port } = service.app.server.address() as AddressInfo;
+  return `http://127.0.0.1:${port}`;
+}
+
+export interface CycleWorker {
+  /** A client of the same Temporal server. */
+  client: Client;
+  stop(): Promise<void>;
+}
+
+/**
+ * The cycle worker polling `taskQueue` on the Temporal dev server: today's workflow code, bundled from
+ * source, with the worker's real activities, which call goals and scoring over HTTP and publish with
+ * `producer`.
+ */
+export async function startCycleWorker(options: {
+  goals: TestService<unknown>;
+  scoring: TestService<unknown>;
+  producer: MessageProducer;
+  taskQueue: string;
+}): Promise<CycleWorker> {
+  const [goalsUrl, scoringUrl] = await Promise.all([listen(options.goals), listen(options.scoring)]);
+  installTemporalRuntime("WARN");
+  const endpoints = testEndpoints();
+  const client = await connectTemporalClient({
+    address: endpoints.TEMPORAL_ADDRESS,
+    namespace: endpoints.TEMPORAL_NAMESPACE,
+  });
+  const { code } = await bundleWorkflowsQuietly(WORKFLOWS_PATH);
+  const worker = await Worker.create({
+    connection: await NativeConnection.connect({ address: endpoints.TEMPORAL_ADDRESS }),
+    namespace: endpoints.TEMPORAL_NAMESPACE,
+    taskQueue: options.taskQueue,
+    workflowBundle: { code },
+    activities: createCycleActivities({
+      goals: serviceCaller({ baseUrl: goalsUrl, auth: AUTH }),
+      scoring: serviceCaller({ baseUrl: scoringUrl, auth: AUTH }),
+      producer: options.producer,
+    }),
+  });
+  const running = worker.run();
+  return {
+    client,
+    async stop() {
+      if (worker.getState() === "RUNNING") worker.shutdown();
+      await running;
+    },
+  };
+}
