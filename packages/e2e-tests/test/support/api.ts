@@ -8,7 +8,7 @@ type Role = "admin" | "leader" | "member";
 
 /**
  * Calls a service's API in-process as a person of `tenantId`: its admin `adminId` unless `as` says who;
- * an answer that is not a success throws with its status and body.
+ * an answer that is not a success (after honouring a 503's Retry-After) throws with its status and body.
  */
 export function tenantCaller(tenantId: string, adminId: string) {
   return async (
@@ -19,12 +19,23 @@ export function tenantCaller(tenantId: string, adminId: string) {
     as: { roles: Role[]; subject: string } = { roles: ["admin"], subject: adminId },
   ) => {
     const token = await service.token(as.roles, tenantId, as.subject);
-    const response = await service.app.inject({
-      method,
-      url,
-      ...(payload ? { payload } : {}),
-      headers: { authorization: `Bearer ${token}` },
-    });
+    const send = () =>
+      service.app.inject({
+        method,
+        url,
+        ...(payload ? { payload } : {}),
+        headers: { authorization: `Bearer ${token}` },
+      });
+    let response = await send();
+    // A 503 with Retry-After (a busy pool on a loaded machine, a start-up) is retried as a client is told to.
+    for (
+      let retry = 0;
+      retry < 5 && response.statusCode === 503 && response.headers["retry-after"];
+      retry++
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 1_000 * Number(response.headers["retry-after"])));
+      response = await send();
+    }
     if (response.statusCode >= 300)
       throw new Error(`${method} ${url} -> ${response.statusCode}: ${response.body}`);
     return response.json();
