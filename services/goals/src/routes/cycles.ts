@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { prismaRunner } from "@okr/database";
 import { CyclePhaseChanged, type EventData, uuidv7 } from "@okr/events";
 import { buildAlignmentTree, changePhase, type CyclePhase as Phase, validateCycle } from "@okr/goals-domain";
 import { publishEvent } from "@okr/messaging";
 import { conflict, notFound, requireRole } from "@okr/service-kit";
 import { Type } from "typebox";
-import { transaction } from "../database.ts";
+import { type GoalsTx, transaction } from "../database.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { recordAudit } from "../repositories/audit.ts";
 import { keyResultsInOrder, viewObjectives } from "../repositories/objective-view.ts";
@@ -14,7 +15,6 @@ import { conflictOn, cycleLocked, rejectIf } from "../rules.ts";
 import type { GoalsRuntime } from "../service.ts";
 import { CyclePhase, DateTime, NullableUuid, Owner, PageQuery, page, problems, Uuid } from "./schemas.ts";
 
-type Tx = Prisma.TransactionClient;
 type CycleRow = Prisma.CycleGetPayload<object>;
 
 const Cadence = Type.Object(
@@ -72,13 +72,13 @@ export const presentCycle = (row: CycleRow) => ({
   locked: row.locked,
 });
 
-async function findCycle(tx: Tx, tenantId: string, id: string): Promise<CycleRow> {
+async function findCycle(tx: GoalsTx, tenantId: string, id: string): Promise<CycleRow> {
   const row = await tx.cycle.findFirst({ where: { id, tenantId } });
   if (!row) throw notFound(`cycle ${id}`);
   return row;
 }
 
-async function publishPhase(tx: Tx, tenantId: string, row: CycleRow, previousPhase: Phase | null) {
+async function publishPhase(tx: GoalsTx, tenantId: string, row: CycleRow, previousPhase: Phase | null) {
   const data: EventData<typeof CyclePhaseChanged> = {
     cycleId: row.id,
     name: row.name,
@@ -88,7 +88,7 @@ async function publishPhase(tx: Tx, tenantId: string, row: CycleRow, previousPha
     endsAt: row.endsAt.toISOString(),
     changedAt: row.updatedAt.toISOString(),
   };
-  await publishEvent(tx, CyclePhaseChanged, data, { tenant: tenantId });
+  await publishEvent(prismaRunner(tx), CyclePhaseChanged, data, { tenant: tenantId });
 }
 
 const nameTaken = (name: string) =>
@@ -192,7 +192,11 @@ export function cycleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
       },
       async (request) =>
         presentCycle(
-          await findCycle(runtime.db as unknown as Tx, request.principal.tenantId, request.params.cycleId),
+          await findCycle(
+            runtime.db as unknown as GoalsTx,
+            request.principal.tenantId,
+            request.params.cycleId,
+          ),
         ),
     );
 
@@ -349,7 +353,7 @@ export function cycleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
       },
       async (request) => {
         const { tenantId } = request.principal;
-        await findCycle(runtime.db as unknown as Tx, tenantId, request.params.cycleId);
+        await findCycle(runtime.db as unknown as GoalsTx, tenantId, request.params.cycleId);
         const since = request.query.since ? new Date(request.query.since) : undefined;
         const { rows } = await runtime.pool.query<{
           key_result_id: string;
@@ -408,7 +412,7 @@ export function cycleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
       },
       async (request) => {
         const { tenantId } = request.principal;
-        const cycle = await findCycle(runtime.db as unknown as Tx, tenantId, request.params.cycleId);
+        const cycle = await findCycle(runtime.db as unknown as GoalsTx, tenantId, request.params.cycleId);
         const [organization, rows] = await Promise.all([
           runtime.db.organization.findUnique({ where: { id: tenantId }, select: { mission: true } }),
           runtime.db.objective.findMany({

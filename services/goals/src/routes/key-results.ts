@@ -12,7 +12,7 @@ import {
 } from "@okr/goals-domain";
 import { conflict, forbidden, notFound } from "@okr/service-kit";
 import { type Static, Type } from "typebox";
-import { transaction } from "../database.ts";
+import { type GoalsTx, transaction } from "../database.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { loadAccess } from "../repositories/access.ts";
 import { recordAudit } from "../repositories/audit.ts";
@@ -36,7 +36,6 @@ import {
 } from "./schemas.ts";
 import { KeyResultSchema } from "./views.ts";
 
-type Tx = Prisma.TransactionClient;
 const NullableNumber = () => Type.Union([Type.Number(), Type.Null()]);
 
 const keyResultFields = {
@@ -135,7 +134,7 @@ export function keyResultRow(
  * a 404 (another tenant's is unknown too), one of the same cycle a 422. Returns the cycle of each.
  */
 export async function assertCarriedFrom(
-  tx: Tx,
+  tx: GoalsTx,
   tenantId: string,
   cycleId: string,
   inputs: KeyResultInput[],
@@ -169,7 +168,7 @@ const KeyResultWithWarnings = Type.Object({
   warnings: Type.Optional(Warnings),
 });
 
-async function loadForChange(tx: Tx, tenantId: string, objectiveId: string) {
+async function loadForChange(tx: GoalsTx, tenantId: string, objectiveId: string) {
   const objective = await tx.objective.findFirst({
     where: { id: objectiveId, tenantId },
     include: { cycle: true },

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { prismaRunner } from "@okr/database";
 import { type EventData, ObjectiveAlignmentChanged, uuidv7 } from "@okr/events";
 import {
   type AlignmentNode,
@@ -16,7 +17,7 @@ import {
 import { publishEvent } from "@okr/messaging";
 import { conflict, forbidden, notFound, type Principal, unprocessable } from "@okr/service-kit";
 import { Type } from "typebox";
-import { transaction } from "../database.ts";
+import { type GoalsTx, transaction } from "../database.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { loadAccess } from "../repositories/access.ts";
 import { recordAudit } from "../repositories/audit.ts";
@@ -53,7 +54,6 @@ import {
 } from "./schemas.ts";
 import { ObjectiveSchema } from "./views.ts";
 
-type Tx = Prisma.TransactionClient;
 type ObjectiveRow = Prisma.ObjectiveGetPayload<object>;
 
 const ObjectiveBody = Type.Object(
@@ -91,7 +91,7 @@ const ObjectiveWithWarnings = Type.Object({
   warnings: Type.Optional(Warnings),
 });
 
-async function findCycleForWrite(tx: Tx, tenantId: string, cycleId: string) {
+async function findCycleForWrite(tx: GoalsTx, tenantId: string, cycleId: string) {
   const cycle = await tx.cycle.findFirst({ where: { id: cycleId, tenantId } });
   if (!cycle) throw notFound(`cycle ${cycleId}`);
   if (cycle.locked) throw cycleLocked(cycle.phase);
@@ -103,7 +103,7 @@ async function findCycleForWrite(tx: Tx, tenantId: string, cycleId: string) {
  * and checks it with the domain rule: same cycle, no loop.
  */
 async function checkLink(
-  tx: Tx,
+  tx: GoalsTx,
   tenantId: string,
   child: { id: string; cycleId: string },
   link: { alignedToObjectiveId: string | null; contributesToKeyResultId: string | null },
@@ -153,7 +153,7 @@ async function checkLink(
   if (problem) rejectIf([problem]);
 }
 
-async function node(tx: Tx, row: ObjectiveRow): Promise<AlignmentNode> {
+async function node(tx: GoalsTx, row: ObjectiveRow): Promise<AlignmentNode> {
   const contributesTo = row.contributesToKeyResultId
     ? await tx.keyResult.findFirst({
         where: { id: row.contributesToKeyResultId },
@@ -170,7 +170,7 @@ async function node(tx: Tx, row: ObjectiveRow): Promise<AlignmentNode> {
 }
 
 async function publishAlignment(
-  tx: Tx,
+  tx: GoalsTx,
   principal: Principal,
   before: ObjectiveRow | null,
   after: ObjectiveRow,
@@ -184,7 +184,7 @@ async function publishAlignment(
     previousContributesToKeyResultId: before?.contributesToKeyResultId ?? null,
     actorId: principal.subject,
   };
-  await publishEvent(tx, ObjectiveAlignmentChanged, data, { tenant: principal.tenantId });
+  await publishEvent(prismaRunner(tx), ObjectiveAlignmentChanged, data, { tenant: principal.tenantId });
 }
 
 const linkChanged = (before: ObjectiveRow | null, after: ObjectiveRow) =>

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { prismaRunner } from "@okr/database";
 import { KeyResultBindingChanged, uuidv7 } from "@okr/events";
 import { publishEvent } from "@okr/messaging";
 import { conflict, notFound, Page, PageQuery, page, requireRole } from "@okr/service-kit";
@@ -66,13 +67,14 @@ export function bindingRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTy
           const saved = await tx.keyResultBinding.create({
             data: { id: uuidv7(), tenantId: tenant, streamId: stream.id, ...request.body },
           });
+          const sql = prismaRunner(tx);
           await publishEvent(
-            tx,
+            sql,
             KeyResultBindingChanged,
             { bindingId: saved.id, streamId: stream.id, ...request.body, removed: false },
             { tenant },
           );
-          await markMetricsStale(tx, stream.id, tenant, request.body.metric);
+          await markMetricsStale(sql, stream.id, tenant, request.body.metric);
           return saved;
         });
         return reply.status(201).send(present(row));
@@ -123,7 +125,7 @@ export function bindingRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTy
           if (!binding) throw notFound(`binding ${request.params.id}`);
           await tx.keyResultBinding.delete({ where: { id: binding.id } });
           await publishEvent(
-            tx,
+            prismaRunner(tx),
             KeyResultBindingChanged,
             {
               bindingId: binding.id,

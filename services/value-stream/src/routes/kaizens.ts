@@ -1,8 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { prismaRunner } from "@okr/database";
 import { KaizenChanged, uuidv7 } from "@okr/events";
 import { publishEvent } from "@okr/messaging";
 import { conflict, notFound, Page, PageQuery, page, requireRole, unprocessable } from "@okr/service-kit";
 import { type Static, Type } from "typebox";
+import type { ValueStreamTx } from "../database.ts";
 import type { Kaizen, Prisma } from "../generated/prisma/client.ts";
 import { computeStreamMetrics, headlineValues } from "../metrics.ts";
 import { IdParams, problems, StreamMetricName, Uuid } from "../model.ts";
@@ -70,9 +72,9 @@ const present = (row: Kaizen) => ({
   completedAt: row.completedAt?.toISOString() ?? null,
 });
 
-const publishKaizen = (tx: Prisma.TransactionClient, row: Kaizen) =>
+const publishKaizen = (tx: ValueStreamTx, row: Kaizen) =>
   publishEvent(
-    tx,
+    prismaRunner(tx),
     KaizenChanged,
     {
       kaizenId: row.id,
