@@ -1,12 +1,14 @@
 /**
- * Whether an error means the database could not be reached or dropped the connection (a restart, a
- * failover, a full connection table) rather than that the statement itself was wrong. Such a failure
- * says nothing about the request or the event being handled: the same work succeeds once the server is
- * back, so callers answer 503 and retry instead of 500 or dead-lettering.
+ * Whether an error means the database could not be reached or dropped the connection (not listening
+ * yet, starting up, a restart, a failover, a full connection table) rather than that the statement or
+ * the request was wrong (bad SQL, a constraint, a missing database, a wrong password). Waiting cures
+ * such a failure and it says nothing about the request or event being handled: start-up retries it,
+ * routes answer 503 and consumers retry in place instead of dead-lettering.
  *
  * Recognises node-postgres errors (SQLSTATE, socket codes, its own "Connection terminated" errors) and
  * the same errors as Prisma reports them through the pg driver adapter (P-codes, the adapter's error
- * kinds, the original SQLSTATE), looking through `cause`, `meta.driverAdapterError` and AggregateError.
+ * kinds, the original SQLSTATE), looking through `cause`, `meta.driverAdapterError` and AggregateError
+ * (Node's one connect attempt per resolved address).
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   return someInChain(error, 0, isUnavailableItself);
@@ -39,15 +41,16 @@ const ADAPTER_KINDS = new Set([
 ]);
 /**
  * node-postgres reports a connection lost mid-query, a client used after its connection broke and a
- * pool that could not connect in time by message only (no code); Prisma's interactive transaction that
- * got no connection in time shares its code (P2028) with errors of the transaction's own making.
+ * connect attempt or pool that timed out by message only (no code); Prisma's interactive transaction
+ * that got no connection in time shares its code (P2028) with errors of the transaction's own making.
  */
 const UNAVAILABLE_MESSAGES =
-  /Connection terminated|Connection ended unexpectedly|is not queryable|timeout exceeded when trying to connect|Unable to start a transaction in the given time|the database system is (starting up|shutting down|in recovery mode)/i;
+  /Connection terminated|Connection ended unexpectedly|is not queryable|timeout exceeded when trying to connect|connection timeout|Unable to start a transaction in the given time|the database system is (starting up|shutting down|in recovery mode)/i;
 
 function isUnavailableItself(error: Record<string, unknown>): boolean {
   for (const code of [error["code"], error["originalCode"]]) {
     if (typeof code !== "string") continue;
+    // Class 08: connection exception.
     if (code.startsWith("08") && code.length === 5) return true;
     if (UNAVAILABLE_SQLSTATES.has(code) || SOCKET_CODES.has(code) || PRISMA_CODES.has(code)) return true;
   }
@@ -58,12 +61,15 @@ function isUnavailableItself(error: Record<string, unknown>): boolean {
   return false;
 }
 
+/** Deep enough for every wrapping seen (Prisma over the adapter over pg, inside an AggregateError); bounded against cycles. */
+const MAX_DEPTH = 16;
+
 function someInChain(
   error: unknown,
   depth: number,
   test: (error: Record<string, unknown>) => boolean,
 ): boolean {
-  if (depth > 5 || typeof error !== "object" || error === null) return false;
+  if (depth > MAX_DEPTH || typeof error !== "object" || error === null) return false;
   const record = error as Record<string, unknown>;
   if (test(record)) return true;
   const meta = record["meta"] as Record<string, unknown> | undefined;

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isDatabaseUnavailable } from "../src/index.ts";
 
@@ -47,6 +48,15 @@ describe("isDatabaseUnavailable", () => {
     ],
     ["wrapped as a cause", new Error("request failed", { cause: socketError("ECONNREFUSED") })],
     ["one of several connect attempts", new AggregateError([socketError("ECONNREFUSED")], "connect failed")],
+    [
+      "every connect attempt refused (IPv6 then IPv4)",
+      new AggregateError([socketError("ECONNREFUSED"), socketError("ECONNREFUSED")], ""),
+    ],
+    [
+      "Prisma: server not reachable, by code alone",
+      Object.assign(new Error("Can't reach database server"), { code: "P1001" }),
+    ],
+    ["a connect attempt that timed out", new Error("Connection terminated due to connection timeout")],
   ])("yes for %s", (_, error) => {
     expect(isDatabaseUnavailable(error)).toBe(true);
   });
@@ -62,10 +72,50 @@ describe("isDatabaseUnavailable", () => {
       Object.assign(new Error("Transaction API error: Transaction already closed"), { code: "P2028" }),
     ],
     ["Prisma: a unique violation", prismaError("P2002", { kind: "UniqueConstraintViolation" })],
+    ["a missing database", pgError("3D000", 'database "okr" does not exist')],
+    ["a wrong password", pgError("28P01", "password authentication failed")],
+    ["a migration edited after it was applied", new Error("migration x was modified after it was applied")],
     ["a programming error", new TypeError("cannot read properties of undefined")],
     ["a non-error", "ECONNREFUSED"],
     ["nothing", undefined],
   ])("no for %s", (_, error) => {
     expect(isDatabaseUnavailable(error)).toBe(false);
+  });
+});
+
+/** Every way the drivers wrap an error: as a cause, as one of an AggregateError's, as Prisma's adapter error. */
+const asCause = (inner: unknown) => new Error("wrapped", { cause: inner });
+const inAggregate = (inner: unknown) =>
+  new AggregateError([new Error("another attempt"), inner], "connect failed");
+const underPrisma = (inner: unknown) => prismaError("P2010", inner as object);
+
+describe("isDatabaseUnavailable, whatever the wrapping", () => {
+  const unavailable = [
+    new AggregateError([socketError("ECONNREFUSED"), socketError("ECONNREFUSED")], ""),
+    prismaError("P1001", { kind: "DatabaseNotReachable" }),
+    Object.assign(new Error("Can't reach database server"), { code: "P1001" }),
+    pgError("57P03", "the database system is starting up"),
+  ];
+  const refused = [
+    pgError("23505", "duplicate key value violates unique constraint"),
+    pgError("28P01", "password authentication failed"),
+    Object.assign(new Error("not found"), { code: "P2025" }),
+  ];
+
+  it("finds an unreachable database under up to four layers, and never invents one", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(asCause, inAggregate, underPrisma), { maxLength: 4 }),
+        fc.constantFrom(...unavailable),
+        fc.constantFrom(...refused),
+        (layers, away, wrong) => {
+          const wrap = (leaf: unknown) => layers.reduce((inner, layer) => layer(inner), leaf);
+          expect(isDatabaseUnavailable(wrap(away))).toBe(true);
+          expect(isDatabaseUnavailable(wrap(wrong))).toBe(false);
+        },
+      ),
+      // The deepest chain: four Prisma layers (two levels each) over an AggregateError.
+      { examples: [[[underPrisma, underPrisma, underPrisma, underPrisma], unavailable[0]!, refused[0]!]] },
+    );
   });
 });

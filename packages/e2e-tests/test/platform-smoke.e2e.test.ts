@@ -114,11 +114,10 @@ describe("platform smoke test", () => {
         handle: async (event, tx) => {
           const { organizationId } = event.data as { organizationId: string };
           const workflowId = `welcome/${organizationId}`;
-          await tx.$executeRawUnsafe(
-            "insert into welcomes (organization_id, workflow_id) values ($1, $2)",
+          await tx.query("insert into welcomes (organization_id, workflow_id) values ($1, $2)", [
             organizationId,
             workflowId,
-          );
+          ]);
           try {
             await temporal.workflow.start("welcomeOrganization", {
               workflowId,

@@ -1,10 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { isDatabaseUnavailable } from "@okr/database";
+import { isDatabaseUnavailable, type SqlRunner } from "@okr/database";
 import { type EventEnvelope, type EventRegistry, InvalidEventError } from "@okr/events";
 import { contextFromTraceparent, SpanKind, withSpan } from "@okr/telemetry";
 import { type Link, trace } from "@opentelemetry/api";
 import { deadLetterTopic, HEADER } from "./headers.ts";
-import type { SqlExecutor } from "./outbox.ts";
 import type {
   IncomingBatch,
   IncomingMessage,
@@ -23,7 +22,7 @@ export const PROCESSED_EVENTS_TABLE = "processed_events";
 
 type Parsed = { event: EventEnvelope; message: IncomingMessage };
 
-export interface EventConsumerOptions<Tx extends SqlExecutor> {
+export interface EventConsumerOptions<Tx extends SqlRunner> {
   bus: MessageBus;
   groupId: string;
   registry: EventRegistry;
@@ -66,7 +65,7 @@ export interface EventConsumerOptions<Tx extends SqlExecutor> {
  * as the handler's writes, so a redelivered event changes nothing. Malformed messages and events whose
  * handler keeps failing go to `<topic>.dlq` with the error in headers, and consumption goes on.
  */
-export class EventConsumer<Tx extends SqlExecutor> {
+export class EventConsumer<Tx extends SqlRunner> {
   readonly #options: EventConsumerOptions<Tx> & {
     maxAttempts: number;
     retryBackoffMs: number;
@@ -305,8 +304,8 @@ export class EventConsumer<Tx extends SqlExecutor> {
     const query = `insert into ${PROCESSED_EVENTS_TABLE} (consumer_group, event_id)
        select $1, id from unnest($2::text[]) as id
        on conflict do nothing returning event_id`;
-    const rows = await queryRows(tx, query, [this.#options.groupId, eventIds]);
-    return new Set(rows.map((row) => String(row["event_id"])));
+    const { rows } = await tx.query<{ event_id: string }>(query, [this.#options.groupId, eventIds]);
+    return new Set(rows.map((row) => String(row.event_id)));
   }
 
   async #onMessage(message: IncomingMessage): Promise<void> {
@@ -373,12 +372,12 @@ export class EventConsumer<Tx extends SqlExecutor> {
 
   async #applyOnce(event: EventEnvelope, message: IncomingMessage): Promise<void> {
     const applied = await this.#options.transaction(async (tx) => {
-      const inserted = await tx.$executeRawUnsafe(
-        `insert into ${PROCESSED_EVENTS_TABLE} (consumer_group, event_id) values ($1, $2) on conflict do nothing`,
-        this.#options.groupId,
-        event.id,
+      // `returning` so the count is right through any SqlRunner (prismaRunner counts returned rows).
+      const { rowCount } = await tx.query(
+        `insert into ${PROCESSED_EVENTS_TABLE} (consumer_group, event_id) values ($1, $2) on conflict do nothing returning 1`,
+        [this.#options.groupId, event.id],
       );
-      if (inserted === 0) return false;
+      if (rowCount === 0) return false;
       await this.#handle(event, tx, message);
       return true;
     });
@@ -415,17 +414,6 @@ export class EventConsumer<Tx extends SqlExecutor> {
       `${this.#options.groupId}: dead-lettered ${message.topic}@${message.offset}: ${error.message}`,
     );
   }
-}
-
-async function queryRows(
-  tx: SqlExecutor,
-  query: string,
-  values: unknown[],
-): Promise<Record<string, unknown>[]> {
-  if (!tx.$queryRawUnsafe) {
-    throw new Error("batch consumption needs a transaction executor with $queryRawUnsafe");
-  }
-  return tx.$queryRawUnsafe(query, ...values);
 }
 
 /** Span links to the traces the messages carry (at most 128, the usual per-span link limit). */

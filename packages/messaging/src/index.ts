@@ -6,8 +6,15 @@ export {
 } from "./consumer.ts";
 export { deadLetterTopic, eventHeaders, HEADER } from "./headers.ts";
 export { createKafkaBus, type KafkaBusOptions, silenceKafkajsNegativeTimeoutWarning } from "./kafka.ts";
-export { OUTBOX_TABLE, type PendingEvent, publishEvent, publishEvents, type SqlExecutor } from "./outbox.ts";
-export { pgExecutor, pgTransaction } from "./pg.ts";
+export {
+  asSqlRunner,
+  OUTBOX_TABLE,
+  type PendingEvent,
+  publishEvent,
+  publishEvents,
+  type SqlExecutor,
+} from "./outbox.ts";
+export { type PgTransaction, pgTransaction } from "./pg.ts";
 export type {
   ConsumerRunOptions,
   IncomingBatch,

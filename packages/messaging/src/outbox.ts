@@ -1,16 +1,17 @@
+import { type PrismaRawClient, prismaRunner, type SqlRunner } from "@okr/database";
 import { createEvent, type EventContext, type EventDefinition, type EventEnvelope } from "@okr/events";
 import { currentTraceparent } from "@okr/telemetry";
 import type { Static, TObject } from "typebox";
 
 /**
- * Anything that runs SQL inside the caller's transaction. A Prisma interactive-transaction client
- * satisfies it, as does a thin wrapper over a pg client (see `pgExecutor`).
+ * @deprecated Takes a SqlRunner (`prismaRunner(tx)` for a Prisma transaction). Kept only until
+ * scoring's scorer.ts and value-stream's routes/streams.ts move over; then publishEvent(s) take
+ * SqlRunner alone and this and `asSqlRunner` go.
  */
-export interface SqlExecutor {
-  $executeRawUnsafe(query: string, ...values: unknown[]): PromiseLike<number>;
-  /** Rows of a query; needed by batch consumption (Prisma clients and `pgExecutor` have it). */
-  $queryRawUnsafe?<T = Record<string, unknown>>(query: string, ...values: unknown[]): PromiseLike<T[]>;
-}
+export type SqlExecutor = SqlRunner | PrismaRawClient;
+
+/** @deprecated See SqlExecutor. */
+export const asSqlRunner = (tx: SqlExecutor): SqlRunner => ("$queryRawUnsafe" in tx ? prismaRunner(tx) : tx);
 
 export const OUTBOX_TABLE = "outbox_events";
 
@@ -20,7 +21,7 @@ export const OUTBOX_TABLE = "outbox_events";
  * committed one is never lost, even with Kafka down. The active span's traceparent travels with it.
  */
 export async function publishEvent<S extends TObject>(
-  tx: SqlExecutor,
+  tx: SqlRunner | SqlExecutor,
   definition: EventDefinition<string, S>,
   data: Static<S>,
   context: EventContext,
@@ -40,17 +41,20 @@ export interface PendingEvent<S extends TObject = TObject> {
  * travel as one JSON document: JSON.stringify is native, while a jsonb[] parameter makes pg escape each
  * envelope in JavaScript and Postgres parse an array literal before it parses the JSON.
  */
-export async function publishEvents(tx: SqlExecutor, events: PendingEvent[]): Promise<EventEnvelope[]> {
+export async function publishEvents(
+  tx: SqlRunner | SqlExecutor,
+  events: PendingEvent[],
+): Promise<EventEnvelope[]> {
   if (events.length === 0) return [];
   const traceparent = currentTraceparent();
   const envelopes = events.map(({ definition, data, context }) =>
     createEvent(definition, data, { traceparent, ...context }),
   );
-  await tx.$executeRawUnsafe(
+  await asSqlRunner(tx).query(
     `insert into ${OUTBOX_TABLE} (id, topic, partition_key, event_type, tenant, envelope)
      select (e->>'id')::uuid, topic, e->>'partitionkey', e->>'type', e->>'tenant', e
        from jsonb_to_recordset($1::jsonb) as r(topic text, e jsonb)`,
-    JSON.stringify(envelopes.map((e, i) => ({ topic: events[i]!.definition.topic, e }))),
+    [JSON.stringify(envelopes.map((e, i) => ({ topic: events[i]!.definition.topic, e })))],
   );
   return envelopes;
 }

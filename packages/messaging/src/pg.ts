@@ -1,26 +1,17 @@
+import type { SqlRunner } from "@okr/database";
 import type pg from "pg";
-import type { SqlExecutor } from "./outbox.ts";
 
-/** A pg client as a SqlExecutor, for code that works on pg directly rather than through Prisma. */
-export function pgExecutor(client: pg.ClientBase): SqlExecutor {
-  return {
-    $executeRawUnsafe: async (query: string, ...values: unknown[]) =>
-      (await client.query(query, values)).rowCount ?? 0,
-    $queryRawUnsafe: async <T>(query: string, ...values: unknown[]) =>
-      (await client.query(query, values)).rows as T[],
-  };
-}
+/** pgTransaction's transaction: runs SQL on its connection, which repositories may also use as a pg client. */
+export type PgTransaction = SqlRunner & { client: pg.PoolClient };
 
 /** Runs `work` in one transaction on a pooled connection. */
-export async function pgTransaction<T>(
-  pool: pg.Pool,
-  work: (tx: SqlExecutor & { client: pg.PoolClient }) => Promise<T>,
-): Promise<T> {
+export async function pgTransaction<T>(pool: pg.Pool, work: (tx: PgTransaction) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
     await client.query("begin");
-    const result = await work({ ...pgExecutor(client), client });
+    // The connection's own query, bound: no wrapper between a statement and pg.
+    const result = await work({ query: client.query.bind(client) as SqlRunner["query"], client });
     await client.query("commit");
     return result;
   } catch (error) {

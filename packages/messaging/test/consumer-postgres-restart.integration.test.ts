@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
+import type { SqlRunner } from "@okr/database";
 import type { TestDatabase } from "@okr/database/testing";
 import { uniqueName, waitFor } from "@okr/endpoints";
 import { createEvent, type EventEnvelope } from "@okr/events";
 import { type PrivatePostgres, startPrivatePostgres } from "@okr/native-infra/private-postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EventConsumer, eventHeaders, pgTransaction, type SqlExecutor } from "../src/index.ts";
+import { EventConsumer, eventHeaders, pgTransaction } from "../src/index.ts";
 import { testBus } from "../src/testing.ts";
 import { noteEvents, notesDatabase } from "./support.ts";
 
@@ -26,12 +27,12 @@ type Mode = "per message" | "batch";
 
 /** Few attempts and short waits: a consumer that took the outage for a failing event would dead-letter at once. */
 function notesConsumer(registry: ReturnType<typeof noteEvents>["registry"], mode: Mode) {
-  const apply = async (tx: SqlExecutor, events: EventEnvelope[]) => {
-    await tx.$executeRawUnsafe(
+  const apply = async (tx: SqlRunner, events: EventEnvelope[]) => {
+    await tx.query(
       `insert into applied_notes (id, body)
        select (n->>'noteId')::uuid, n->>'body' from jsonb_array_elements($1::jsonb) n
        on conflict (id) do update set applications = applied_notes.applications + 1`,
-      JSON.stringify(events.map((event) => event.data)),
+      [JSON.stringify(events.map((event) => event.data))],
     );
   };
   return new EventConsumer({

@@ -35,11 +35,10 @@ function notesConsumer(registry: ReturnType<typeof noteEvents>["registry"], onNo
     handle: async (event, tx) => {
       const { noteId, body } = event.data as { noteId: string; body: string };
       onNote?.(body);
-      await tx.$executeRawUnsafe(
+      await tx.query(
         `insert into applied_notes (id, body) values ($1, $2)
          on conflict (id) do update set applications = applied_notes.applications + 1`,
-        noteId,
-        body,
+        [noteId, body],
       );
     },
   });
@@ -182,11 +181,10 @@ describe("batch mode", () => {
           if (error) throw error;
         }
         batches.push(notes.length);
-        await tx.$executeRawUnsafe(
+        await tx.query(
           `insert into applied_notes (id, body) select * from unnest($1::uuid[], $2::text[])
            on conflict (id) do update set applications = applied_notes.applications + 1`,
-          notes.map((note) => note.noteId),
-          notes.map((note) => note.body),
+          [notes.map((note) => note.noteId), notes.map((note) => note.body)],
         );
       },
     });

@@ -1,18 +1,11 @@
 import { createHash } from "node:crypto";
-import { isDatabaseUnavailable } from "@okr/database";
+import { isDatabaseUnavailable, type SqlRunner } from "@okr/database";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { badRequest, conflict, unprocessable } from "./problem.ts";
 
-/** Anything that runs parameterized SQL (a pg Pool). */
-export interface SqlQueryable {
-  query(
-    text: string,
-    values?: unknown[],
-  ): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
-}
-
 export interface IdempotencyOptions {
-  db: SqlQueryable;
+  /** Where the keys live (the service's pg pool). */
+  db: SqlRunner;
   /** A claim older than this is taken over (its request died before answering). */
   staleClaimMs?: number;
 }
@@ -65,7 +58,7 @@ export function registerIdempotencyKeys(app: FastifyInstance, options: Idempoten
       request.idempotencyClaim = { tenantId, key };
       return;
     }
-    const { rows } = await db.query(
+    const { rows } = await db.query<Record<string, unknown>>(
       `SELECT "request_hash", "status_code", "response_body" FROM "idempotency_keys" WHERE "tenant_id" = $1 AND "key" = $2`,
       [tenantId, key],
     );
@@ -128,7 +121,7 @@ export function registerIdempotencyKeys(app: FastifyInstance, options: Idempoten
   });
 }
 
-function release(db: SqlQueryable, claim: { tenantId: string; key: string }) {
+function release(db: SqlRunner, claim: { tenantId: string; key: string }) {
   return db.query(
     `DELETE FROM "idempotency_keys" WHERE "tenant_id" = $1 AND "key" = $2 AND "status_code" = ${IN_PROGRESS}`,
     [claim.tenantId, claim.key],

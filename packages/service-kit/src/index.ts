@@ -8,7 +8,7 @@ export {
   requireRole,
   signToken,
 } from "./auth.ts";
-export { type IdempotencyOptions, registerIdempotencyKeys, type SqlQueryable } from "./idempotency.ts";
+export { type IdempotencyOptions, registerIdempotencyKeys } from "./idempotency.ts";
 export { PROBLEM_MEDIA_TYPE, problemResponse, problems } from "./openapi.ts";
 export { Page, PageQuery, page } from "./pagination.ts";
 export {

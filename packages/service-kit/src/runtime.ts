@@ -5,7 +5,7 @@ import {
   type ServiceConfig,
   ServiceConfigSchema,
 } from "@okr/config";
-import { applyMigrations, createPool, isTransientDatabaseError } from "@okr/database";
+import { applyMigrations, createPool, isDatabaseUnavailable } from "@okr/database";
 import { createKafkaBus, type MessageBus, OutboxRelay, retryUntil, seenWithin } from "@okr/messaging";
 import { startTelemetry } from "@okr/telemetry";
 import type { FastifyInstance } from "fastify";
@@ -159,7 +159,7 @@ export async function runServiceProcess<Db, Config extends ServiceConfig = Servi
           migrationsDir: definition.migrationsDir,
           log: (line) => log("info", line),
         }),
-      { what: "database migrations", retriable: isTransientDatabaseError, signal: stopping.signal, log },
+      { what: "database migrations", retriable: isDatabaseUnavailable, signal: stopping.signal, log },
     );
     if (!migrated || stopping.signal.aborted) return;
     app.holdRequests(undefined);
@@ -171,7 +171,7 @@ export async function runServiceProcess<Db, Config extends ServiceConfig = Servi
         // Kafka consumers wait for their broker inside start(); this retries what needs the database.
         retryUntil(async () => work.start(), {
           what: `background work ${index + 1} of ${background.length}`,
-          retriable: isTransientDatabaseError,
+          retriable: isDatabaseUnavailable,
           signal: stopping.signal,
           log,
         }),

@@ -4,6 +4,8 @@ import type pg from "pg";
 import { type Prisma, PrismaClient } from "./generated/prisma/client.ts";
 
 export type GoalsDb = PrismaClient;
+/** A goals Prisma transaction: what repositories and routes write through (its raw SQL via `prismaRunner`). */
+export type GoalsTx = Prisma.TransactionClient;
 export const migrationsDir = fileURLToPath(new URL("../prisma/migrations", import.meta.url));
 export const createGoalsDb = (pool: pg.Pool): GoalsDb => createPrismaClient(PrismaClient, pool);
 
@@ -14,7 +16,7 @@ export const createGoalsDb = (pool: pg.Pool): GoalsDb => createPrismaClient(Pris
  */
 export function transaction<T>(
   db: GoalsDb,
-  work: (tx: Prisma.TransactionClient) => Promise<T>,
+  work: (tx: GoalsTx) => Promise<T>,
   options?: { timeout?: number; maxWait?: number; retry?: RetryOptions },
 ): Promise<T> {
   const { retry, ...transactionOptions } = options ?? {};

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { CheckInRecorded, type EventEnvelope, EventRegistry, goalsEvents } from "@okr/events";
-import { EventConsumer, pgTransaction, type SqlExecutor } from "@okr/messaging";
+import { EventConsumer, type PgTransaction, pgTransaction } from "@okr/messaging";
 import type { BackgroundWork } from "@okr/service-kit";
 import { currentTraceparent } from "@okr/telemetry";
 import type pg from "pg";
@@ -23,7 +23,7 @@ export interface ScoringConsumerOptions {
   log?: (level: "info" | "warn" | "error", message: string) => void;
 }
 
-type ScoringTx = SqlExecutor & { client: pg.PoolClient; applied: EventEnvelope[] };
+type ScoringTx = PgTransaction & { applied: EventEnvelope[] };
 
 /**
  * Consumes goals events in batches into the read model and keeps scores current. Each batch commits its

@@ -1,7 +1,7 @@
+import type { SqlRunner } from "@okr/database";
 import { CycleGraded, type EventData } from "@okr/events";
-import { publishEvent, type SqlExecutor } from "@okr/messaging";
+import { publishEvent } from "@okr/messaging";
 import { policyFingerprint, type ScoringPolicy } from "@okr/scoring-rules";
-import type { Queryable } from "./policies.ts";
 import { type CycleSnapshot, scoreCycle } from "./recompute.ts";
 
 /** The frozen final grades of a cycle: what the cycle workflow's retrospective reads. */
@@ -90,13 +90,12 @@ export function gradeCycle(snapshot: CycleSnapshot, policy: ScoringPolicy, grade
  * first freeze. Returns the frozen report (the earlier one on a repeat call).
  */
 export async function freezeGrades(
-  client: Queryable,
-  tx: SqlExecutor,
+  tx: SqlRunner,
   tenant: string,
   report: CycleReport,
   policy: ScoringPolicy,
 ): Promise<{ report: CycleReport; frozenNow: boolean }> {
-  const { rows } = await client.query<{ cycle_id: string }>(
+  const { rows } = await tx.query<{ cycle_id: string }>(
     `insert into cycle_gradings (cycle_id, tenant_id, policy_id, policy_version, policy_fingerprint, report, graded_at)
      values ($1, $2, $3, $4, $5, $6, $7) on conflict (cycle_id) do nothing returning cycle_id`,
     [
@@ -110,7 +109,7 @@ export async function freezeGrades(
     ],
   );
   if (rows.length === 0) {
-    const frozen = await frozenReport(client, tenant, report.cycleId);
+    const frozen = await frozenReport(tx, tenant, report.cycleId);
     if (!frozen) throw new Error(`cycle ${report.cycleId} is graded under another tenant`);
     return { report: frozen, frozenNow: false };
   }
@@ -126,7 +125,7 @@ export async function freezeGrades(
 }
 
 export async function frozenReport(
-  client: Queryable,
+  client: SqlRunner,
   tenant: string,
   cycleId: string,
 ): Promise<CycleReport | null> {

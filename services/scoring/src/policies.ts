@@ -1,10 +1,8 @@
+import type { SqlRunner } from "@okr/database";
 import { DEFAULT_SCORING_POLICY, type ScoringPolicy, validatePolicy } from "@okr/scoring-rules";
 
-/** Runs a query and returns its rows (a pg pool or client). */
-export interface Queryable {
-  // biome-ignore lint/suspicious/noExplicitAny: mirrors pg's own default row type
-  query<R = any>(text: string, values?: unknown[]): Promise<{ rows: R[] }>;
-}
+/** @deprecated Use SqlRunner from @okr/database; kept only until scorer.ts moves over. */
+export type Queryable = SqlRunner;
 
 /**
  * The policy that keeps a tenant's live scores current: the latest version of its policy named
@@ -13,7 +11,7 @@ export interface Queryable {
 export const LIVE_POLICY_ID = DEFAULT_SCORING_POLICY.id;
 
 /** Latest version of each tenant's live policy (built-in default when none stored). */
-export async function livePolicies(db: Queryable, tenants: string[]): Promise<Map<string, ScoringPolicy>> {
+export async function livePolicies(db: SqlRunner, tenants: string[]): Promise<Map<string, ScoringPolicy>> {
   const policies = new Map<string, ScoringPolicy>(tenants.map((tenant) => [tenant, DEFAULT_SCORING_POLICY]));
   if (tenants.length === 0) return policies;
   const { rows } = await db.query<{ tenant_id: string; definition: unknown }>(
@@ -26,7 +24,7 @@ export async function livePolicies(db: Queryable, tenants: string[]): Promise<Ma
 }
 
 /** The latest version of a tenant's named policy; the built-in default answers to "default" until overridden. */
-export async function findPolicy(db: Queryable, tenant: string, id: string): Promise<ScoringPolicy | null> {
+export async function findPolicy(db: SqlRunner, tenant: string, id: string): Promise<ScoringPolicy | null> {
   const { rows } = await db.query<{ definition: unknown }>(
     `select definition from scoring_policies where tenant_id = $1 and id = $2 order by version desc limit 1`,
     [tenant, id],

@@ -1,3 +1,4 @@
+import type { SqlRunner } from "@okr/database";
 import {
   type AlignmentLink,
   type KeyResultInput,
@@ -7,7 +8,6 @@ import {
   scoreOrganization,
 } from "@okr/scoring-rules";
 import { type CheckInRow, checkInOf, type KeyResultRow, keyResultDefinition } from "./model.ts";
-import type { Queryable } from "./policies.ts";
 
 /** Everything the read model knows about one cycle of one tenant. */
 export interface CycleSnapshot {
@@ -30,7 +30,7 @@ export interface ObjectiveRow {
 
 /** Loads a cycle's objectives, KRs and every check-in; null when the read model has never heard of it. */
 export async function loadCycle(
-  db: Queryable,
+  db: SqlRunner,
   tenant: string,
   cycleId: string,
 ): Promise<CycleSnapshot | null> {

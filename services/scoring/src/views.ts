@@ -1,3 +1,4 @@
+import type { SqlRunner } from "@okr/database";
 import {
   assessRisk,
   colourOf,
@@ -7,7 +8,6 @@ import {
   type ScoringPolicy,
   weightedMean,
 } from "@okr/scoring-rules";
-import type { Queryable } from "./policies.ts";
 
 /** A scored (or not yet scored) objective of a cycle, with its parent links resolved to objective ids. */
 export interface CycleObjective {
@@ -25,7 +25,7 @@ export interface CycleObjective {
 
 /** The cycle's objectives as the live scores stand; empty when the cycle is unknown to this tenant. */
 export async function cycleObjectives(
-  db: Queryable,
+  db: SqlRunner,
   tenant: string,
   cycleId: string,
 ): Promise<CycleObjective[]> {
@@ -41,7 +41,7 @@ export async function cycleObjectives(
   return rows;
 }
 
-export async function cycleKnown(db: Queryable, tenant: string, cycleId: string): Promise<boolean> {
+export async function cycleKnown(db: SqlRunner, tenant: string, cycleId: string): Promise<boolean> {
   const { rows } = await db.query(
     `select 1 from cycles where id = $2 and tenant_id = $1
      union all select 1 from objectives where tenant_id = $1 and cycle_id = $2

@@ -1,4 +1,5 @@
-import type { SqlExecutor } from "@okr/messaging";
+import type { SqlRunner } from "@okr/database";
+import { asSqlRunner, type SqlExecutor } from "@okr/messaging";
 import { notFound } from "@okr/service-kit";
 import type { ValueStreamDb } from "./database.ts";
 
@@ -38,20 +39,19 @@ export async function currentMapOf(db: Reader, streamId: string) {
  * new binding gets the current value at once).
  */
 export async function markMetricsStale(
-  tx: SqlExecutor,
+  // `| SqlExecutor` only until routes/streams.ts passes prismaRunner(tx).
+  tx: SqlRunner | SqlExecutor,
   streamId: string,
   tenantId: string,
   force: string | null = null,
 ): Promise<void> {
-  await tx.$executeRawUnsafe(
+  await asSqlRunner(tx).query(
     `insert into stream_metric_states (stream_id, tenant_id, version, dirty_since, forced_metrics)
      values ($1::uuid, $2::uuid, 1, now(), array_remove(array[$3::text], null))
      on conflict (stream_id) do update set
        version = stream_metric_states.version + 1,
        dirty_since = coalesce(stream_metric_states.dirty_since, now()),
        forced_metrics = array_remove(stream_metric_states.forced_metrics || array[$3::text], null)`,
-    streamId,
-    tenantId,
-    force,
+    [streamId, tenantId, force],
   );
 }

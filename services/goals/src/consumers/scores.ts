@@ -1,3 +1,4 @@
+import type { SqlRunner } from "@okr/database";
 import {
   CycleGraded,
   type EventData,
@@ -7,11 +8,8 @@ import {
   KeyResultScored,
   ObjectiveScored,
 } from "@okr/events";
-import { EventConsumer, pgTransaction, type SqlExecutor } from "@okr/messaging";
-import type pg from "pg";
+import { EventConsumer, type PgTransaction, pgTransaction } from "@okr/messaging";
 import type { GoalsRuntime } from "../service.ts";
-
-type Tx = SqlExecutor & { client: pg.PoolClient };
 
 /**
  * Keeps the latest scores the scoring service publishes in read models shown beside the OKRs. Events
@@ -20,7 +18,7 @@ type Tx = SqlExecutor & { client: pg.PoolClient };
  * batch keeps the newest event per (tenant, entity) and upserts them in one statement per table.
  */
 export function scoreConsumer(runtime: GoalsRuntime, groupId = `${runtime.consumerGroup}.scores`) {
-  return new EventConsumer<Tx>({
+  return new EventConsumer<PgTransaction>({
     bus: runtime.bus,
     groupId,
     registry: new EventRegistry([KeyResultScored, ObjectiveScored, CycleGraded] as never),
@@ -41,9 +39,9 @@ export function scoreConsumer(runtime: GoalsRuntime, groupId = `${runtime.consum
         time: (d) => d.asOf,
       });
       const gradedCycles = newest(events, CycleGraded, { id: (d) => d.cycleId, time: (d) => d.gradedAt });
-      await upsertKeyResultScores(tx.client, scoredKeyResults);
-      await upsertObjectiveScores(tx.client, scoredObjectives);
-      await upsertCycleGrades(tx.client, gradedCycles);
+      await upsertKeyResultScores(tx, scoredKeyResults);
+      await upsertObjectiveScores(tx, scoredObjectives);
+      await upsertCycleGrades(tx, gradedCycles);
     },
   });
 }
@@ -74,11 +72,11 @@ function newest<D extends EventDefinition>(
 }
 
 async function upsertKeyResultScores(
-  client: pg.PoolClient,
+  sql: SqlRunner,
   rows: { tenant: string; data: EventData<typeof KeyResultScored> }[],
 ) {
   if (rows.length === 0) return;
-  await client.query(
+  await sql.query(
     `insert into key_result_scores (key_result_id, tenant_id, objective_id, cycle_id, progress, score, confidence, policy_id, policy_version, as_of)
      select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::float8[], $6::float8[], $7::float8[], $8::text[], $9::int[], $10::timestamptz[])
      on conflict (key_result_id) do update set
@@ -102,11 +100,11 @@ async function upsertKeyResultScores(
 }
 
 async function upsertObjectiveScores(
-  client: pg.PoolClient,
+  sql: SqlRunner,
   rows: { tenant: string; data: EventData<typeof ObjectiveScored> }[],
 ) {
   if (rows.length === 0) return;
-  await client.query(
+  await sql.query(
     `insert into objective_scores (objective_id, tenant_id, cycle_id, score, grade, band, at_risk, policy_id, policy_version, as_of)
      select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::float8[], $5::float8[], $6::text[], $7::boolean[], $8::text[], $9::int[], $10::timestamptz[])
      on conflict (objective_id) do update set
@@ -130,11 +128,11 @@ async function upsertObjectiveScores(
 }
 
 async function upsertCycleGrades(
-  client: pg.PoolClient,
+  sql: SqlRunner,
   rows: { tenant: string; data: EventData<typeof CycleGraded> }[],
 ) {
   if (rows.length === 0) return;
-  await client.query(
+  await sql.query(
     `insert into cycle_grades (cycle_id, tenant_id, organization_score, objectives_graded, policy_id, policy_version, graded_at)
      select * from unnest($1::uuid[], $2::uuid[], $3::float8[], $4::int[], $5::text[], $6::int[], $7::timestamptz[])
      on conflict (cycle_id) do update set

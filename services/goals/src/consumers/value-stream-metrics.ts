@@ -1,7 +1,6 @@
 import { type EventData, EventRegistry, MetricUpdated } from "@okr/events";
 import { systemCheckInNote } from "@okr/goals-domain";
-import { EventConsumer, pgTransaction, type SqlExecutor } from "@okr/messaging";
-import type pg from "pg";
+import { EventConsumer, type PgTransaction, pgTransaction } from "@okr/messaging";
 import {
   loadTargets,
   type PreparedCheckIn,
@@ -22,7 +21,7 @@ export function valueStreamMetricConsumer(
   runtime: GoalsRuntime,
   groupId = `${runtime.consumerGroup}.value-stream-metrics`,
 ) {
-  return new EventConsumer<SqlExecutor & { client: pg.PoolClient }>({
+  return new EventConsumer<PgTransaction>({
     bus: runtime.bus,
     groupId,
     registry: new EventRegistry([MetricUpdated] as never),
@@ -31,7 +30,7 @@ export function valueStreamMetricConsumer(
     handle: async (event, tx) => {
       const data = event.data as EventData<typeof MetricUpdated>;
       if (data.boundKeyResultIds.length === 0) return;
-      const targets = await loadTargets(tx.client, event.tenant, [...new Set(data.boundKeyResultIds)]);
+      const targets = await loadTargets(tx, event.tenant, [...new Set(data.boundKeyResultIds)]);
       const now = new Date();
       const checkIns: PreparedCheckIn[] = [];
       for (const id of new Set(data.boundKeyResultIds)) {
@@ -64,7 +63,7 @@ export function valueStreamMetricConsumer(
             `metric ${data.metric} of stream ${data.streamId}: no check-in on ${id}: ${prepared.errors.map((e) => e.message).join("; ")}`,
           );
       }
-      await writeCheckIns(tx.client, checkIns);
+      await writeCheckIns(tx, checkIns);
     },
   });
 }

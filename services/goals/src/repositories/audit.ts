@@ -1,12 +1,10 @@
 import { uuidv7 } from "@okr/events";
 import type { Principal } from "@okr/service-kit";
-import type { Prisma } from "../generated/prisma/client.ts";
-
-type Tx = Prisma.TransactionClient;
+import type { GoalsTx } from "../database.ts";
 
 /** One audit row per write, in the write's own transaction: who changed what, and when. */
 export function recordAudit(
-  tx: Tx,
+  tx: GoalsTx,
   principal: Principal,
   action: string,
   entity: { type: string; id: string },

@@ -1,4 +1,4 @@
-import { retryOnConflict } from "@okr/database";
+import { retryOnConflict, type SqlRunner } from "@okr/database";
 import { CheckInRecorded, createEvent, type EventData, isUuid, uuidv7 } from "@okr/events";
 import {
   type CheckInContext,
@@ -13,10 +13,6 @@ import {
 } from "@okr/goals-domain";
 import { OUTBOX_TABLE } from "@okr/messaging";
 import { currentTraceparent } from "@okr/telemetry";
-import type pg from "pg";
-
-/** A pg Pool or a client inside a transaction. */
-export type Sql = Pick<pg.Pool | pg.PoolClient, "query">;
 
 export interface CheckInRequest {
   keyResultId: string;
@@ -92,7 +88,7 @@ function toTarget(row: TargetRow): KeyResultTarget {
  * teams of the calling person, in one query: the common permission case needs nothing more.
  */
 export async function loadTargets(
-  sql: Sql,
+  sql: SqlRunner,
   tenantId: string,
   ids: string[],
   actorId: string | null = null,
@@ -126,10 +122,10 @@ interface TargetRequest {
  * tenants, any callers) share one query. Each request still only sees its own tenant's key result.
  */
 export class TargetLoader {
-  readonly #sql: Sql;
+  readonly #sql: SqlRunner;
   #queue: TargetRequest[] = [];
 
-  constructor(sql: Sql) {
+  constructor(sql: SqlRunner) {
     this.#sql = sql;
   }
 
@@ -255,7 +251,7 @@ export function prepareCheckIn(
  * rows get new versions), and two writes sharing KRs could each hold one the other waits for (40P01).
  * Inside a transaction the caller's other writes must not lock key_results rows out of that order.
  */
-export async function writeCheckIns(sql: Sql, checkIns: PreparedCheckIn[]): Promise<Set<string>> {
+export async function writeCheckIns(sql: SqlRunner, checkIns: PreparedCheckIn[]): Promise<Set<string>> {
   if (checkIns.length === 0) return new Set();
   const traceparent = currentTraceparent();
   const envelopes = checkIns.map((c) =>
@@ -340,13 +336,13 @@ interface Pending {
  * others. Give it the pool, never a client inside a transaction.
  */
 export class CheckInBatcher {
-  readonly #sql: Sql;
+  readonly #sql: SqlRunner;
   readonly #maxBatch: number;
   readonly #maxInFlight: number;
   #queue: Pending[] = [];
   #inFlight = 0;
 
-  constructor(sql: Sql, options: { maxBatch?: number; maxInFlight?: number } = {}) {
+  constructor(sql: SqlRunner, options: { maxBatch?: number; maxInFlight?: number } = {}) {
     this.#sql = sql;
     this.#maxBatch = options.maxBatch ?? 500;
     this.#maxInFlight = options.maxInFlight ?? 2;

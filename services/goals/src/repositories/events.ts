@@ -1,9 +1,10 @@
+import { prismaRunner } from "@okr/database";
 import { type EventData, KeyResultCarriedForward, KeyResultUpserted, ObjectiveUpserted } from "@okr/events";
 import type { KeyResultType, ObjectiveKind, ObjectiveState } from "@okr/goals-domain";
 import { publishEvents } from "@okr/messaging";
+import type { GoalsTx } from "../database.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 
-type Tx = Prisma.TransactionClient;
 type ObjectiveRow = Prisma.ObjectiveGetPayload<object>;
 type KeyResultRow = Prisma.KeyResultGetPayload<object>;
 
@@ -48,13 +49,13 @@ export function keyResultUpserted(row: KeyResultRow, removed = false): EventData
 
 /** The objective's (and optionally its key results') current state, into the outbox in the same transaction. */
 export function publishObjective(
-  tx: Tx,
+  tx: GoalsTx,
   tenant: string,
   objective: ObjectiveRow,
   keyResults: KeyResultRow[] = [],
   removed = false,
 ) {
-  return publishEvents(tx, [
+  return publishEvents(prismaRunner(tx), [
     { definition: ObjectiveUpserted, data: objectiveUpserted(objective, removed), context: { tenant } },
     ...keyResults.map((kr) => ({
       definition: KeyResultUpserted,
@@ -64,8 +65,8 @@ export function publishObjective(
   ] as never);
 }
 
-export function publishKeyResult(tx: Tx, tenant: string, keyResult: KeyResultRow, removed = false) {
-  return publishEvents(tx, [
+export function publishKeyResult(tx: GoalsTx, tenant: string, keyResult: KeyResultRow, removed = false) {
+  return publishEvents(prismaRunner(tx), [
     { definition: KeyResultUpserted, data: keyResultUpserted(keyResult, removed), context: { tenant } },
   ] as never);
 }
@@ -75,13 +76,13 @@ export function publishKeyResult(tx: Tx, tenant: string, keyResult: KeyResultRow
  * outbox in the same transaction): what is tied to the old key result elsewhere follows it.
  */
 export function publishCarriedForward(
-  tx: Tx,
+  tx: GoalsTx,
   tenant: string,
   keyResults: KeyResultRow[],
   cycleOf: Map<string, string>,
 ) {
   return publishEvents(
-    tx,
+    prismaRunner(tx),
     keyResults.flatMap((kr) => {
       const from = kr.carriedFromKeyResultId;
       const fromCycle = from ? cycleOf.get(from) : undefined;

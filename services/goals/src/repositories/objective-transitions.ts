@@ -1,3 +1,4 @@
+import { prismaRunner } from "@okr/database";
 import { type EventData, ObjectiveStateChanged } from "@okr/events";
 import {
   canApprove,
@@ -12,7 +13,7 @@ import {
 } from "@okr/goals-domain";
 import { publishEvent } from "@okr/messaging";
 import { forbidden, notFound, type Principal } from "@okr/service-kit";
-import type { Prisma } from "../generated/prisma/client.ts";
+import type { GoalsTx } from "../database.ts";
 import { applyVerdict, conflictOn, cycleLocked, rejectIf } from "../rules.ts";
 import type { GoalsRuntime } from "../service.ts";
 import { loadAccess } from "./access.ts";
@@ -32,7 +33,7 @@ export type TransitionBody = { reason?: string; actorId?: string };
  */
 export async function transitionObjective(
   runtime: GoalsRuntime,
-  tx: Prisma.TransactionClient,
+  tx: GoalsTx,
   principal: Principal,
   objectiveId: string,
   action: ObjectiveAction,
@@ -98,7 +99,7 @@ export async function transitionObjective(
       ...(body.reason ? { reason: body.reason } : {}),
       actorId,
     };
-    await publishEvent(tx, ObjectiveStateChanged, data, { tenant: tenantId });
+    await publishEvent(prismaRunner(tx), ObjectiveStateChanged, data, { tenant: tenantId });
     await publishObjective(tx, tenantId, after);
     await recordAudit(
       tx,

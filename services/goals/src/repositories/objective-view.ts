@@ -1,7 +1,7 @@
-import type { GoalsDb } from "../database.ts";
+import type { GoalsDb, GoalsTx } from "../database.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 
-type Db = GoalsDb | Prisma.TransactionClient;
+type Db = GoalsDb | GoalsTx;
 type ObjectiveRow = Prisma.ObjectiveGetPayload<{ include: { keyResults: true } }>;
 type KeyResultRow = ObjectiveRow["keyResults"][number];
 type KeyResultScoreRow = { score: number; progress: number; confidence: number | null; asOf: Date };

@@ -1,5 +1,5 @@
 import { conflict } from "@okr/service-kit";
-import type { Prisma } from "../generated/prisma/client.ts";
+import type { GoalsTx } from "../database.ts";
 
 /**
  * Everything in goals hangs off the tenant's organization (its policy, its program of cycles): before it
@@ -7,7 +7,7 @@ import type { Prisma } from "../generated/prisma/client.ts";
  */
 /** Returns the organization's name (the cycle runs label their workflows with it). */
 export async function requireOrganization(
-  db: Pick<Prisma.TransactionClient, "organization">,
+  db: Pick<GoalsTx, "organization">,
   tenantId: string,
 ): Promise<{ name: string }> {
   const found = await db.organization.findUnique({ where: { id: tenantId }, select: { name: true } });

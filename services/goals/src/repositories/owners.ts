@@ -1,13 +1,9 @@
 import type { Owner } from "@okr/goals-domain";
 import { notFound } from "@okr/service-kit";
-import type { Prisma } from "../generated/prisma/client.ts";
+import type { GoalsTx } from "../database.ts";
 
 /** An owner must be a team or a person of the caller's organization; anything else is unknown (404). */
-export async function assertOwnerExists(
-  tx: Prisma.TransactionClient,
-  tenantId: string,
-  owner: Owner,
-): Promise<void> {
+export async function assertOwnerExists(tx: GoalsTx, tenantId: string, owner: Owner): Promise<void> {
   const found =
     owner.kind === "team"
       ? await tx.team.findFirst({ where: { id: owner.id, tenantId }, select: { id: true } })
@@ -22,7 +18,7 @@ export const ownerOf = (row: { ownerKind: string; ownerId: string }): Owner => (
 
 /** The owner's objectives in the cycle that still count against the policy's limit (closed ones do not). */
 export const countForOwner = (
-  tx: Prisma.TransactionClient,
+  tx: GoalsTx,
   tenantId: string,
   cycleId: string,
   owner: Owner,

@@ -1,12 +1,8 @@
 import { DEFAULT_POLICY, type OkrPolicy } from "@okr/goals-domain";
-import type { GoalsDb } from "../database.ts";
-import type { Prisma } from "../generated/prisma/client.ts";
+import type { GoalsDb, GoalsTx } from "../database.ts";
 
 /** The organization's OKR policy, or the method's defaults when it has not set one. */
-export async function loadPolicy(
-  db: GoalsDb | Prisma.TransactionClient,
-  tenantId: string,
-): Promise<OkrPolicy> {
+export async function loadPolicy(db: GoalsDb | GoalsTx, tenantId: string): Promise<OkrPolicy> {
   const organization = await db.organization.findUnique({
     where: { id: tenantId },
     select: { policy: true },

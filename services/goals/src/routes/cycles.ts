@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { prismaRunner } from "@okr/database";
 import { CyclePhaseChanged, type EventData, uuidv7 } from "@okr/events";
 import { buildAlignmentTree, changePhase, type CyclePhase as Phase, validateCycle } from "@okr/goals-domain";
 import { publishEvent } from "@okr/messaging";
 import { conflict, PageQuery, page, problems, requireRole, Uuid } from "@okr/service-kit";
 import { Type } from "typebox";
-import { transaction } from "../database.ts";
+import { type GoalsTx, transaction } from "../database.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { recordAudit } from "../repositories/audit.ts";
 import {
@@ -20,7 +21,6 @@ import { conflictOn, rejectIf } from "../rules.ts";
 import type { GoalsRuntime } from "../service.ts";
 import { CyclePhase, DateTime, NullableUuid, Owner } from "./schemas.ts";
 
-type Tx = Prisma.TransactionClient;
 type CycleRow = Prisma.CycleGetPayload<object>;
 
 const Cadence = Type.Object(
@@ -78,7 +78,7 @@ export const presentCycle = (row: CycleRow) => ({
   locked: row.locked,
 });
 
-async function publishPhase(tx: Tx, tenantId: string, row: CycleRow, previousPhase: Phase | null) {
+async function publishPhase(tx: GoalsTx, tenantId: string, row: CycleRow, previousPhase: Phase | null) {
   const data: EventData<typeof CyclePhaseChanged> = {
     cycleId: row.id,
     name: row.name,
@@ -88,7 +88,7 @@ async function publishPhase(tx: Tx, tenantId: string, row: CycleRow, previousPha
     endsAt: row.endsAt.toISOString(),
     changedAt: row.updatedAt.toISOString(),
   };
-  await publishEvent(tx, CyclePhaseChanged, data, { tenant: tenantId });
+  await publishEvent(prismaRunner(tx), CyclePhaseChanged, data, { tenant: tenantId });
 }
 
 /** Cycles (calendar, cadence, phase), their check-in status and their whole alignment tree. */

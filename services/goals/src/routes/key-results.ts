@@ -12,7 +12,7 @@ import {
 } from "@okr/goals-domain";
 import { conflict, forbidden, IdParams, notFound, PageQuery, page, problems, Uuid } from "@okr/service-kit";
 import { type Static, Type } from "typebox";
-import { transaction } from "../database.ts";
+import { type GoalsTx, transaction } from "../database.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { loadAccess } from "../repositories/access.ts";
 import { recordAudit } from "../repositories/audit.ts";
@@ -25,7 +25,6 @@ import type { GoalsRuntime } from "../service.ts";
 import { KeyResultType, Literals, NullableUuid, Owner, Warnings } from "./schemas.ts";
 import { KeyResultSchema } from "./views.ts";
 
-type Tx = Prisma.TransactionClient;
 const NullableNumber = () => Type.Union([Type.Number(), Type.Null()]);
 
 const keyResultFields = {
@@ -124,7 +123,7 @@ export function keyResultRow(
  * a 404 (another tenant's is unknown too), one of the same cycle a 422. Returns the cycle of each.
  */
 export async function assertCarriedFrom(
-  tx: Tx,
+  tx: GoalsTx,
   tenantId: string,
   cycleId: string,
   inputs: KeyResultInput[],
@@ -158,7 +157,7 @@ const KeyResultWithWarnings = Type.Object({
   warnings: Type.Optional(Warnings),
 });
 
-async function loadForChange(tx: Tx, tenantId: string, objectiveId: string) {
+async function loadForChange(tx: GoalsTx, tenantId: string, objectiveId: string) {
   const objective = await tx.objective.findFirst({
     where: { id: objectiveId, tenantId },
     include: { cycle: true },

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { prismaRunner } from "@okr/database";
 import { type EventData, OrganizationCreated } from "@okr/events";
 import { DEFAULT_POLICY, type OkrPolicy, validatePolicy } from "@okr/goals-domain";
 import { publishEvent } from "@okr/messaging";
@@ -123,7 +124,7 @@ export function organizationRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTyp
               mission: saved.mission,
               createdAt: saved.createdAt.toISOString(),
             };
-            await publishEvent(tx, OrganizationCreated, data, { tenant: id });
+            await publishEvent(prismaRunner(tx), OrganizationCreated, data, { tenant: id });
           }
           return { created: !existing, row: saved };
         });

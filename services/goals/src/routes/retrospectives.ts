@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { prismaRunner } from "@okr/database";
 import { type EventData, RetrospectiveSubmitted, uuidv7 } from "@okr/events";
 import { type CyclePhase, canWriteRetrospective, validateRetrospective } from "@okr/goals-domain";
 import { publishEvent } from "@okr/messaging";
@@ -139,7 +140,7 @@ export function retrospectiveRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTy
             lessons: saved.lessons,
             carryForwardKeyResultIds: saved.carryForwardKeyResultIds,
           };
-          await publishEvent(tx, RetrospectiveSubmitted, data, { tenant: tenantId });
+          await publishEvent(prismaRunner(tx), RetrospectiveSubmitted, data, { tenant: tenantId });
           await recordAudit(
             tx,
             request.principal,

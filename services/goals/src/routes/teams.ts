@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { prismaRunner } from "@okr/database";
 import { type EventData, TeamChanged, uuidv7 } from "@okr/events";
 import { checkParent } from "@okr/goals-domain";
 import { publishEvent } from "@okr/messaging";
@@ -14,15 +15,12 @@ import {
   Uuid,
 } from "@okr/service-kit";
 import { Type } from "typebox";
-import { transaction } from "../database.ts";
-import type { Prisma } from "../generated/prisma/client.ts";
+import { type GoalsTx, transaction } from "../database.ts";
 import { recordAudit } from "../repositories/audit.ts";
 import { requireOrganization } from "../repositories/organization.ts";
 import { rejectIf } from "../rules.ts";
 import type { GoalsRuntime } from "../service.ts";
 import { NullableUuid } from "./schemas.ts";
-
-type Tx = Prisma.TransactionClient;
 
 const PersonIds = (description: string) =>
   Type.Array(Uuid(), { maxItems: 500, uniqueItems: true, description });
@@ -74,14 +72,14 @@ const withMembers = {
   memberships: { select: { personId: true, role: true }, orderBy: { personId: "asc" } },
 } as const;
 
-async function teamParents(tx: Tx, tenantId: string) {
+async function teamParents(tx: GoalsTx, tenantId: string) {
   const teams = await tx.team.findMany({ where: { tenantId }, select: { id: true, parentTeamId: true } });
   return new Map(teams.map((t) => [t.id, t.parentTeamId] as const));
 }
 
 /** Validates the people named and replaces the team's memberships with them. */
 async function setMembers(
-  tx: Tx,
+  tx: GoalsTx,
   tenantId: string,
   teamId: string,
   leaderIds: string[],
@@ -105,7 +103,7 @@ async function setMembers(
   });
 }
 
-async function publishTeam(tx: Tx, tenantId: string, team: ReturnType<typeof present>, removed = false) {
+async function publishTeam(tx: GoalsTx, tenantId: string, team: ReturnType<typeof present>, removed = false) {
   const data: EventData<typeof TeamChanged> = {
     teamId: team.id,
     name: team.name,
@@ -113,7 +111,7 @@ async function publishTeam(tx: Tx, tenantId: string, team: ReturnType<typeof pre
     leaderIds: team.leaderIds,
     removed,
   };
-  await publishEvent(tx, TeamChanged, data, { tenant: tenantId });
+  await publishEvent(prismaRunner(tx), TeamChanged, data, { tenant: tenantId });
 }
 
 /** The team tree (any depth) and who leads and belongs to each team. Admins manage structure. */

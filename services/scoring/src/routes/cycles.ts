@@ -107,7 +107,7 @@ export function cycleRoutes(runtime: ScoringRuntime): FastifyPluginAsyncTypebox 
           const caughtUp = (request.body.expectedKeyResultIds ?? []).every((id) => known.has(id));
           if (!report.complete || !caughtUp) return { ...report, complete: false, frozen: false };
         }
-        const result = await pgTransaction(pool, (tx) => freezeGrades(tx.client, tx, tenant, report, policy));
+        const result = await pgTransaction(pool, (tx) => freezeGrades(tx, tenant, report, policy));
         return { ...result.report, frozen: true };
       },
     );

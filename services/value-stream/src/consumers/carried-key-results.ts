@@ -1,10 +1,13 @@
 import { type EventData, EventRegistry, KeyResultBindingChanged, KeyResultCarriedForward } from "@okr/events";
-import { EventConsumer, type PendingEvent, pgTransaction, publishEvents } from "@okr/messaging";
+import {
+  EventConsumer,
+  type PendingEvent,
+  type PgTransaction,
+  pgTransaction,
+  publishEvents,
+} from "@okr/messaging";
 import type { ValueStreamRuntime } from "../service.ts";
 import { markMetricsStale } from "../store.ts";
-
-/** pgTransaction's executor, with the pool client for `returning` queries. */
-type Tx = Parameters<Parameters<typeof pgTransaction>[1]>[0];
 
 /**
  * A key result carried into the next cycle takes its value-stream binding with it: the binding of the
@@ -17,7 +20,7 @@ export function carriedKeyResultConsumer(
   runtime: ValueStreamRuntime,
   groupId = `${runtime.consumerGroup}.carried-key-results`,
 ) {
-  return new EventConsumer<Tx>({
+  return new EventConsumer<PgTransaction>({
     bus: runtime.bus,
     groupId,
     registry: new EventRegistry([KeyResultCarriedForward] as never),
@@ -30,8 +33,14 @@ export function carriedKeyResultConsumer(
   });
 }
 
-async function moveBinding(runtime: ValueStreamRuntime, tx: Tx, tenant: string, from: string, to: string) {
-  const { rows } = await tx.client.query<{
+async function moveBinding(
+  runtime: ValueStreamRuntime,
+  tx: PgTransaction,
+  tenant: string,
+  from: string,
+  to: string,
+) {
+  const { rows } = await tx.query<{
     id: string;
     stream_id: string;
     metric: string;

@@ -1,7 +1,5 @@
-import type { SqlExecutor } from "@okr/messaging";
+import type { SqlRunner } from "@okr/database";
 import { unprocessable } from "@okr/service-kit";
-
-type Reader = Required<SqlExecutor>;
 
 /** One key result as the goals service last announced it. */
 export interface KeyResultFact {
@@ -18,9 +16,9 @@ export interface KeyResultFact {
  * stays (goals never revives a key result, and announces the deletion under the version it had), so an
  * event redelivered or arriving late changes nothing. Each key result appears once in `facts`.
  */
-export async function recordKeyResults(tx: SqlExecutor, facts: KeyResultFact[]): Promise<void> {
+export async function recordKeyResults(tx: SqlRunner, facts: KeyResultFact[]): Promise<void> {
   if (facts.length === 0) return;
-  await tx.$executeRawUnsafe(
+  await tx.query(
     `insert into known_key_results (tenant_id, key_result_id, objective_id, cycle_id, version, deleted)
      select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::int[], $6::boolean[])
      on conflict (tenant_id, key_result_id) do update set
@@ -31,12 +29,14 @@ export async function recordKeyResults(tx: SqlExecutor, facts: KeyResultFact[]):
        updated_at = now()
      where excluded.version > known_key_results.version
         or (excluded.deleted and not known_key_results.deleted)`,
-    facts.map((fact) => fact.tenantId),
-    facts.map((fact) => fact.keyResultId),
-    facts.map((fact) => fact.objectiveId),
-    facts.map((fact) => fact.cycleId),
-    facts.map((fact) => fact.version),
-    facts.map((fact) => fact.deleted),
+    [
+      facts.map((fact) => fact.tenantId),
+      facts.map((fact) => fact.keyResultId),
+      facts.map((fact) => fact.objectiveId),
+      facts.map((fact) => fact.cycleId),
+      facts.map((fact) => fact.version),
+      facts.map((fact) => fact.deleted),
+    ],
   );
 }
 
@@ -57,18 +57,19 @@ export function unknownKeyResult(keyResultId: string, field = "keyResultId") {
  * (not deleted), and which binding already holds it.
  */
 export async function keyResultForBinding(
-  tx: Reader,
+  tx: SqlRunner,
   tenantId: string,
   keyResultId: string,
 ): Promise<{ known: boolean; boundTo: { metric: string; streamId: string } | null }> {
-  const [row] = await tx.$queryRawUnsafe<{ known: boolean; metric: string | null; stream_id: string | null }>(
+  const {
+    rows: [row],
+  } = await tx.query<{ known: boolean; metric: string | null; stream_id: string | null }>(
     `select exists (select 1 from known_key_results k
                      where k.tenant_id = $1::uuid and k.key_result_id = $2::uuid and not k.deleted) as known,
             b.metric, b.stream_id
        from (select 1) as one
        left join key_result_bindings b on b.tenant_id = $1::uuid and b.key_result_id = $2::uuid`,
-    tenantId,
-    keyResultId,
+    [tenantId, keyResultId],
   );
   return {
     known: row?.known === true,
@@ -78,16 +79,15 @@ export async function keyResultForBinding(
 
 /** Throws the 422 unless the tenant has the key result (not deleted). */
 export async function requireKnownKeyResult(
-  tx: Reader,
+  tx: SqlRunner,
   tenantId: string,
   keyResultId: string,
   field = "keyResultId",
 ): Promise<void> {
-  const rows = await tx.$queryRawUnsafe(
+  const { rows } = await tx.query(
     `select 1 from known_key_results
       where tenant_id = $1::uuid and key_result_id = $2::uuid and not deleted`,
-    tenantId,
-    keyResultId,
+    [tenantId, keyResultId],
   );
   if (rows.length === 0) throw unknownKeyResult(keyResultId, field);
 }

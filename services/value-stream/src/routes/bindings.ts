@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { prismaRunner } from "@okr/database";
 import { KeyResultBindingChanged, uuidv7 } from "@okr/events";
 import { publishEvent } from "@okr/messaging";
 import {
@@ -68,7 +69,11 @@ export function bindingRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTy
         const tenant = request.principal.tenantId;
         const row = await db.$transaction(async (tx) => {
           const stream = await findStream(tx, tenant, request.params.id);
-          const { known, boundTo } = await keyResultForBinding(tx, tenant, request.body.keyResultId);
+          const { known, boundTo } = await keyResultForBinding(
+            prismaRunner(tx),
+            tenant,
+            request.body.keyResultId,
+          );
           if (!known) throw unknownKeyResult(request.body.keyResultId);
           if (boundTo)
             throw conflict(
@@ -78,13 +83,14 @@ export function bindingRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTy
           const saved = await tx.keyResultBinding.create({
             data: { id: uuidv7(), tenantId: tenant, streamId: stream.id, ...request.body },
           });
+          const sql = prismaRunner(tx);
           await publishEvent(
-            tx,
+            sql,
             KeyResultBindingChanged,
             { bindingId: saved.id, streamId: stream.id, ...request.body, removed: false },
             { tenant },
           );
-          await markMetricsStale(tx, stream.id, tenant, request.body.metric);
+          await markMetricsStale(sql, stream.id, tenant, request.body.metric);
           return saved;
         });
         return reply.status(201).send(present(row));
@@ -135,7 +141,7 @@ export function bindingRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTy
           if (!binding) throw notFound(`binding ${request.params.id}`);
           await tx.keyResultBinding.delete({ where: { id: binding.id } });
           await publishEvent(
-            tx,
+            prismaRunner(tx),
             KeyResultBindingChanged,
             {
               bindingId: binding.id,

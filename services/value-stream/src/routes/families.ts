@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { prismaRunner } from "@okr/database";
 import { ProductFamilyChanged, uuidv7 } from "@okr/events";
 import { publishEvent } from "@okr/messaging";
 import { IdParams, notFound, Page, PageQuery, page, problems, requireRole, Uuid } from "@okr/service-kit";
@@ -56,7 +57,12 @@ export function familyRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTyp
           const saved = await tx.productFamily.create({
             data: { id: uuidv7(), tenantId: tenant, ...request.body },
           });
-          await publishEvent(tx, ProductFamilyChanged, { familyId: saved.id, ...request.body }, { tenant });
+          await publishEvent(
+            prismaRunner(tx),
+            ProductFamilyChanged,
+            { familyId: saved.id, ...request.body },
+            { tenant },
+          );
           return saved;
         });
         return reply.status(201).send(present(row));
@@ -120,7 +126,7 @@ export function familyRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTyp
           if (!existing) throw notFound(`product family ${request.params.id}`);
           const saved = await tx.productFamily.update({ where: { id: existing.id }, data: request.body });
           await publishEvent(
-            tx,
+            prismaRunner(tx),
             ProductFamilyChanged,
             {
               familyId: saved.id,

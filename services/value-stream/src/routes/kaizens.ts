@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { prismaRunner } from "@okr/database";
 import { KaizenChanged, uuidv7 } from "@okr/events";
 import { publishEvent } from "@okr/messaging";
 import {
@@ -14,6 +15,7 @@ import {
   unprocessable,
 } from "@okr/service-kit";
 import { type Static, Type } from "typebox";
+import type { ValueStreamTx } from "../database.ts";
 import type { Kaizen, Prisma } from "../generated/prisma/client.ts";
 import { computeStreamMetrics, headlineValues } from "../metrics.ts";
 import { StreamMetricName } from "../model.ts";
@@ -87,9 +89,9 @@ const present = (row: Kaizen) => ({
   completedAt: row.completedAt?.toISOString() ?? null,
 });
 
-const publishKaizen = (tx: Prisma.TransactionClient, row: Kaizen) =>
+const publishKaizen = (tx: ValueStreamTx, row: Kaizen) =>
   publishEvent(
-    tx,
+    prismaRunner(tx),
     KaizenChanged,
     {
       kaizenId: row.id,
@@ -140,7 +142,7 @@ export function kaizenRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTyp
               "unknown-step",
               "every linked step must be a step of one of this stream's maps",
             );
-          if (keyResultId !== null) await requireKnownKeyResult(tx, tenant, keyResultId);
+          if (keyResultId !== null) await requireKnownKeyResult(prismaRunner(tx), tenant, keyResultId);
           const saved = await tx.kaizen.create({
             data: {
               id: uuidv7(),
@@ -218,7 +220,7 @@ export function kaizenRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTyp
           // A newly named key result must be known; the one it already names stays acceptable.
           const { keyResultId } = fields;
           if (keyResultId && keyResultId !== existing.keyResultId)
-            await requireKnownKeyResult(tx, tenant, keyResultId);
+            await requireKnownKeyResult(prismaRunner(tx), tenant, keyResultId);
           const saved = await tx.kaizen.update({
             where: { id: existing.id },
             data: {
