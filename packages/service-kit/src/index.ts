@@ -9,6 +9,13 @@ export {
   signToken,
 } from "./auth.ts";
 export { type IdempotencyOptions, registerIdempotencyKeys, type SqlQueryable } from "./idempotency.ts";
+export {
+  DEFAULT_CLOCK_TOLERANCE_SECONDS,
+  type IssuerVerifier,
+  issuerVerifier,
+  type KeyFetchOptions,
+  type TrustedIssuer,
+} from "./issuers.ts";
 export { PROBLEM_MEDIA_TYPE, problemResponse, problemResponses } from "./openapi.ts";
 export { Page, PageQuery, page } from "./pagination.ts";
 export {

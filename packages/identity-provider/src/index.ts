@@ -1,0 +1,19 @@
+export { type Account, AccountStore, GROUPS, readAccountsFile } from "./accounts.ts";
+export {
+  addSigningKeys,
+  type KeyStoreFile,
+  loadOrCreateKeys,
+  type PrivateJwk,
+  retireOldKeys,
+  SIGNING_ALGORITHMS,
+} from "./keys.ts";
+export {
+  API_AUDIENCE,
+  API_RESOURCE,
+  API_SCOPE,
+  type IdentityProviderOptions,
+  type RunningIdentityProvider,
+  SERVICE_CLIENT_ID,
+  startIdentityProvider,
+  WEB_CLIENT_ID,
+} from "./provider.ts";
