@@ -1,6 +1,9 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
 
+/** The audience of access tokens for the platform's APIs (provider.ts issues them). */
+export const API_AUDIENCE_NAME = "okr-api";
+
 /** The IdP groups the local provider puts in its tokens' `groups` claim (services map them to roles). */
 export const GROUPS = {
   admin: "okr-admins",
@@ -56,4 +59,22 @@ export function readAccountsFile(file: string): Account[] {
   const accounts = JSON.parse(readFileSync(file, "utf8")) as Account[];
   if (!Array.isArray(accounts)) throw new Error(`${file} must hold a JSON array of accounts`);
   return accounts;
+}
+
+/**
+ * What a service's AUTH_ISSUERS entry for this provider says: its audience and its groups mapped to the
+ * platform's roles (the shape of @okr/config's TrustedIssuer).
+ */
+export function localIssuerTrust(issuer: string) {
+  return {
+    issuer,
+    audience: API_AUDIENCE_NAME,
+    rolesClaim: "groups",
+    roleMap: {
+      [GROUPS.admin]: "admin",
+      [GROUPS.leader]: "leader",
+      [GROUPS.member]: "member",
+      [GROUPS.service]: "service",
+    },
+  } as const;
 }

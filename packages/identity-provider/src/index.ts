@@ -1,4 +1,4 @@
-export { type Account, AccountStore, GROUPS, readAccountsFile } from "./accounts.ts";
+export { type Account, AccountStore, GROUPS, localIssuerTrust, readAccountsFile } from "./accounts.ts";
 export {
   addSigningKeys,
   type KeyStoreFile,

@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import Provider, { type IssuedToken, type OidcContext } from "oidc-provider";
-import { type Account, AccountStore, GROUPS } from "./accounts.ts";
+import { type Account, AccountStore, API_AUDIENCE_NAME, GROUPS } from "./accounts.ts";
 import { handleInteraction } from "./interactions.ts";
 import {
   addSigningKeys,
@@ -16,7 +16,7 @@ import {
 
 /** The resource indicator (RFC 8707) of the platform's APIs, and the audience their tokens carry. */
 export const API_RESOURCE = "urn:okr:api";
-export const API_AUDIENCE = "okr-api";
+export const API_AUDIENCE = API_AUDIENCE_NAME;
 export const API_SCOPE = "api";
 export const WEB_CLIENT_ID = "okr-web";
 export const SERVICE_CLIENT_ID = "okr-services";
