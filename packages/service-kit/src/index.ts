@@ -8,6 +8,11 @@ export {
   requireRole,
   signToken,
 } from "./auth.ts";
+export {
+  type ClientCredentialsOptions,
+  clientCredentialsTokens,
+  type ServiceTokenSource,
+} from "./client-credentials.ts";
 export { type IdempotencyOptions, registerIdempotencyKeys, type SqlQueryable } from "./idempotency.ts";
 export {
   DEFAULT_CLOCK_TOLERANCE_SECONDS,
