@@ -10,9 +10,11 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { parseTrustedIssuers } from "@okr/config";
 import {
   API_AUDIENCE,
   API_RESOURCE,
+  localIssuerTrust,
   type PrivateJwk,
   type RunningIdentityProvider,
   SERVICE_CLIENT_ID,
@@ -44,22 +46,13 @@ const idp: RunningIdentityProvider = await startIdentityProvider({
   webRedirectUris: [redirectUri],
   serviceClientSecret: serviceSecret,
 });
-const trusted: TrustedIssuer = {
-  issuer: idp.issuer,
-  audience: API_AUDIENCE,
-  rolesClaim: "groups",
-  roleMap: {
-    "okr-admins": "admin",
-    "okr-leaders": "leader",
-    "okr-members": "member",
-    "okr-services": "service",
-  },
-};
+// What `npm start` puts in AUTH_ISSUERS for this provider, read the way a service reads it.
+const trusted = parseTrustedIssuers(JSON.stringify([localIssuerTrust(idp.issuer)])) as TrustedIssuer[];
 let handled = 0;
 const app = await createServiceApp({
   name: "oidc-test",
   description: "service-kit app trusting the local identity provider",
-  auth: { ...hs256, issuers: [trusted], keyFetch: { jwksCooldownMs: 100, jwksCacheMaxAgeMs: 1_000 } },
+  auth: { ...hs256, issuers: trusted, keyFetch: { jwksCooldownMs: 100, jwksCacheMaxAgeMs: 1_000 } },
   logger: false,
   routes: async (routes) => {
     routes.get("/whoami", async (request) => {
