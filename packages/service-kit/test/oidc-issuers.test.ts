@@ -48,11 +48,17 @@ const idp: RunningIdentityProvider = await startIdentityProvider({
 });
 // What `npm start` puts in AUTH_ISSUERS for this provider, read the way a service reads it.
 const trusted = parseTrustedIssuers(JSON.stringify([localIssuerTrust(idp.issuer)])) as TrustedIssuer[];
+// An issuer whose provider is down (nothing listens on port 9).
+const unreachable = "http://127.0.0.1:9/down";
 let handled = 0;
 const app = await createServiceApp({
   name: "oidc-test",
   description: "service-kit app trusting the local identity provider",
-  auth: { ...hs256, issuers: trusted, keyFetch: { jwksCooldownMs: 100, jwksCacheMaxAgeMs: 1_000 } },
+  auth: {
+    ...hs256,
+    issuers: [...trusted, { issuer: unreachable, audience: API_AUDIENCE }],
+    keyFetch: { jwksCooldownMs: 100, jwksCacheMaxAgeMs: 1_000 },
+  },
   logger: false,
   routes: async (routes) => {
     routes.get("/whoami", async (request) => {
@@ -321,6 +327,19 @@ async function stripExp(token: string): Promise<string> {
     .setProtectedHeader({ alg: "ES256", kid: key.kid })
     .sign(await importJWK(key, "ES256"));
 }
+
+describe("an issuer that cannot be reached", () => {
+  it("answers 503 with Retry-After, not 401: the caller's token may be fine", async () => {
+    const before = handled;
+    for (let i = 0; i < 2; i++) {
+      const response = await whoami(await signedByProvider({ iss: unreachable, jti: randomUUID() }));
+      expect(response.statusCode).toBe(503);
+      expect(response.headers["retry-after"]).toBe("5");
+      expect(response.json().detail).toMatch(/could not be reached/);
+    }
+    expect(handled).toBe(before);
+  });
+});
 
 describe("key rotation while the service runs", () => {
   it("accepts tokens signed by a new key after the JWKS refetch, and refuses a retired key's new tokens", async () => {
