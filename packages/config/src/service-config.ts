@@ -26,7 +26,12 @@ export const ServiceConfigSchema = Type.Object({
   ),
   TEMPORAL_ADDRESS: HostPort(),
   TEMPORAL_NAMESPACE: Type.String({ default: "default", minLength: 1 }),
-  AUTH_JWT_SECRET: Type.String({ minLength: 16, description: "an HS256 secret of at least 16 characters" }),
+  AUTH_JWT_SECRET: Type.Optional(
+    Type.String({
+      minLength: 16,
+      description: "an HS256 secret of at least 16 characters (optional when AUTH_ISSUERS names an issuer)",
+    }),
+  ),
   AUTH_JWT_ISSUER: Type.String({ default: "okr-platform", minLength: 1 }),
   AUTH_ISSUERS: Type.Optional(
     Type.String({

@@ -66,8 +66,22 @@ export function parseTrustedIssuers(text: string | undefined): TrustedIssuer[] |
 export const isConfigProblems = (value: TrustedIssuer[] | ConfigProblem[]): value is ConfigProblem[] =>
   value.length > 0 && "variable" in (value[0] as object);
 
-/** The AUTH_ISSUERS problems of a loaded config, for loadConfig's `refine`. */
-export function trustedIssuerProblems(config: { AUTH_ISSUERS?: string | undefined }): ConfigProblem[] {
+/**
+ * The AUTH_ISSUERS problems of a loaded config, for loadConfig's `refine`; and a service needs some way
+ * to check tokens: the HS256 secret, or at least one issuer.
+ */
+export function trustedIssuerProblems(config: {
+  AUTH_ISSUERS?: string | undefined;
+  AUTH_JWT_SECRET?: string | undefined;
+}): ConfigProblem[] {
   const parsed = parseTrustedIssuers(config.AUTH_ISSUERS);
-  return isConfigProblems(parsed) ? parsed : [];
+  if (isConfigProblems(parsed)) return parsed;
+  return parsed.length === 0 && !config.AUTH_JWT_SECRET
+    ? [
+        {
+          variable: "AUTH_JWT_SECRET",
+          message: "is required unless AUTH_ISSUERS names an OpenID Connect issuer",
+        },
+      ]
+    : [];
 }

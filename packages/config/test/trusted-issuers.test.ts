@@ -44,6 +44,27 @@ describe("AUTH_ISSUERS", () => {
     expect(JSON.parse(load(JSON.stringify(issuers)).AUTH_ISSUERS as string)).toEqual(issuers);
   });
 
+  it("makes the HS256 secret optional once an issuer is named, and required otherwise", () => {
+    const issuers = JSON.stringify([{ issuer: "https://login.example.com", audience: "okr-api" }]);
+    const withoutSecret = { ...env, AUTH_JWT_SECRET: undefined };
+    expect(
+      loadConfig(ServiceConfigSchema, { ...withoutSecret, AUTH_ISSUERS: issuers }, trustedIssuerProblems)
+        .AUTH_JWT_SECRET,
+    ).toBeUndefined();
+    let problems: unknown;
+    try {
+      loadConfig(ServiceConfigSchema, withoutSecret, trustedIssuerProblems);
+    } catch (error) {
+      problems = (error as ConfigError).problems;
+    }
+    expect(problems).toEqual([
+      {
+        variable: "AUTH_JWT_SECRET",
+        message: "is required unless AUTH_ISSUERS names an OpenID Connect issuer",
+      },
+    ]);
+  });
+
   it.each([
     ["not JSON", "{", /JSON array/],
     ["an issuer without an audience", '[{"issuer":"https://a.example"}]', /audience/],

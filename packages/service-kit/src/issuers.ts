@@ -40,7 +40,11 @@ function mapClaims(issuer: TrustedIssuer, payload: JWTPayload): JWTPayload {
   const roles = new Set<Role>();
   for (const value of values) {
     if (typeof value !== "string") continue;
-    const role = issuer.roleMap ? issuer.roleMap[value] : ROLE_NAMES.find((name) => name === value);
+    const role = issuer.roleMap
+      ? Object.hasOwn(issuer.roleMap, value)
+        ? issuer.roleMap[value]
+        : undefined
+      : ROLE_NAMES.find((name) => name === value);
     if (role) roles.add(role);
   }
   return {

@@ -48,5 +48,7 @@ export const refineCycleWorkerConfig = (config: CycleWorkerConfig): ConfigProble
     ? (["AUTH_OIDC_CLIENT_ID", "AUTH_OIDC_CLIENT_SECRET"] as const)
         .filter((name) => !config[name])
         .map((variable) => ({ variable, message: "is required when AUTH_OIDC_ISSUER is set" }))
-    : []),
+    : config.AUTH_JWT_SECRET
+      ? []
+      : [{ variable: "AUTH_JWT_SECRET", message: "is required unless AUTH_OIDC_ISSUER is set" }]),
 ];

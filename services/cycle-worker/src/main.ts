@@ -51,7 +51,9 @@ const telemetry = startTelemetry({ serviceName: SERVICE, spanProcessors: process
 const logLevel = config.LOG_LEVEL as string;
 installTemporalRuntime(logLevel === "debug" || logLevel === "trace" ? "DEBUG" : "WARN");
 
-const auth = { secret: config.AUTH_JWT_SECRET, issuer: config.AUTH_JWT_ISSUER };
+const auth = config.AUTH_JWT_SECRET
+  ? { secret: config.AUTH_JWT_SECRET, issuer: config.AUTH_JWT_ISSUER }
+  : undefined;
 // With an identity provider configured, the worker's tokens come from it (client credentials).
 const tokens =
   config.AUTH_OIDC_ISSUER && config.AUTH_OIDC_CLIENT_ID && config.AUTH_OIDC_CLIENT_SECRET

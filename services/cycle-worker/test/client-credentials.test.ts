@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { localIssuerTrust, SERVICE_CLIENT_ID, startIdentityProvider } from "@okr/identity-provider";
-import { clientCredentialsTokens, createServiceApp } from "@okr/service-kit";
+import { clientCredentialsTokens, createServiceApp, signToken } from "@okr/service-kit";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serviceCaller } from "../src/http.ts";
@@ -67,6 +67,20 @@ describe("the worker's tokens by client credentials", () => {
       tenantId: other,
       roles: ["service"],
     });
+  });
+
+  it("are the only tokens a service without the HS256 secret accepts", async () => {
+    const forged = await signToken(
+      { secret: "anyone-can-pick-a-secret", issuer: "okr-test" },
+      { tenantId: randomUUID(), subject: "cycle-worker", roles: ["service"] },
+    );
+    const response = await app.inject({
+      method: "GET",
+      url: "/whoami",
+      headers: { authorization: `Bearer ${forged}` },
+    });
+    expect(response.statusCode).toBe(401);
+    expect(response.json().detail).toMatch(/issuer \(iss\) is not trusted/);
   });
 
   it("fails the call with the provider's reason when the client secret is wrong", async () => {
