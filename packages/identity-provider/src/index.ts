@@ -11,9 +11,11 @@ export {
   API_AUDIENCE,
   API_RESOURCE,
   API_SCOPE,
+  DEFAULT_WEB_REDIRECT_URI,
   type IdentityProviderOptions,
   type RunningIdentityProvider,
   SERVICE_CLIENT_ID,
   startIdentityProvider,
   WEB_CLIENT_ID,
 } from "./provider.ts";
+export { type PasswordSignIn, signInWithPassword } from "./sign-in.ts";

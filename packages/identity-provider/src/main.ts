@@ -12,7 +12,7 @@
 import { join } from "node:path";
 import { readAccountsFile } from "./accounts.ts";
 import { addSigningKeys, retireOldKeys } from "./keys.ts";
-import { startIdentityProvider } from "./provider.ts";
+import { DEFAULT_WEB_REDIRECT_URI, startIdentityProvider } from "./provider.ts";
 
 // The port registry (packages/endpoints) names 3180; this package depends on no @okr package.
 export const DEFAULT_IDENTITY_PORT = 3180;
@@ -49,7 +49,7 @@ if (command === "rotate-keys") {
     dataDir,
     accounts: readAccountsFile(required("OIDC_ACCOUNTS_FILE")),
     serviceClientSecret: required("OIDC_SERVICE_CLIENT_SECRET"),
-    webRedirectUris: (process.env.OIDC_WEB_REDIRECT_URIS ?? "http://127.0.0.1:5173/auth/callback")
+    webRedirectUris: (process.env.OIDC_WEB_REDIRECT_URIS ?? DEFAULT_WEB_REDIRECT_URI)
       .split(",")
       .filter(Boolean),
     accessTokenTtlSeconds: Number(process.env.OIDC_ACCESS_TOKEN_TTL_SECONDS ?? 900),

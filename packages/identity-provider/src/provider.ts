@@ -20,6 +20,8 @@ export const API_AUDIENCE = API_AUDIENCE_NAME;
 export const API_SCOPE = "api";
 export const WEB_CLIENT_ID = "okr-web";
 export const SERVICE_CLIENT_ID = "okr-services";
+/** Where the web app receives its authorization code unless OIDC_WEB_REDIRECT_URIS says otherwise. */
+export const DEFAULT_WEB_REDIRECT_URI = "http://127.0.0.1:5173/auth/callback";
 
 /** A client-credentials token names its tenant by asking for the scope `tenant:<uuid>`. */
 const TENANT_SCOPE = /^tenant:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;

@@ -1,11 +1,4 @@
-import {
-  createHash,
-  createHmac,
-  createPublicKey,
-  generateKeyPairSync,
-  randomBytes,
-  randomUUID,
-} from "node:crypto";
+import { createHmac, createPublicKey, generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,13 +6,12 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { parseTrustedIssuers } from "@okr/config";
 import {
   API_AUDIENCE,
-  API_RESOURCE,
   localIssuerTrust,
   type PrivateJwk,
   type RunningIdentityProvider,
   SERVICE_CLIENT_ID,
+  signInWithPassword,
   startIdentityProvider,
-  WEB_CLIENT_ID,
 } from "@okr/identity-provider";
 import { decodeProtectedHeader, importJWK, type JWTPayload, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -97,64 +89,10 @@ async function serviceToken(tenant = tenantId): Promise<string> {
 }
 
 /** A person signing in through the provider's own pages: authorization code + PKCE, as the web app does. */
-async function signIn(email: string, password: string): Promise<{ status: number; token?: string }> {
-  const cookies = new Map<string, string>();
-  const call = async (url: string, init: RequestInit = {}) => {
-    const response = await fetch(new URL(url, idp.issuer), {
-      ...init,
-      redirect: "manual",
-      headers: {
-        ...init.headers,
-        cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join("; "),
-      },
-    });
-    for (const cookie of response.headers.getSetCookie()) {
-      const [pair = ""] = cookie.split(";");
-      const at = pair.indexOf("=");
-      cookies.set(pair.slice(0, at), pair.slice(at + 1));
-    }
-    return response;
-  };
-  const verifier = randomBytes(32).toString("base64url");
-  const authorize = await call(
-    `/auth?${new URLSearchParams({
-      client_id: WEB_CLIENT_ID,
-      response_type: "code",
-      redirect_uri: redirectUri,
-      scope: "openid email api",
-      resource: API_RESOURCE,
-      state: "s1",
-      code_challenge: createHash("sha256").update(verifier).digest("base64url"),
-      code_challenge_method: "S256",
-    })}`,
-  );
-  const interaction = authorize.headers.get("location") as string;
-  expect(interaction).toMatch(/^\/interaction\//);
-  expect((await call(interaction)).status).toBe(200);
-  const login = await call(`${interaction}/login`, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ email, password }),
-  });
-  if (login.status !== 303) return { status: login.status };
-  const resumed = await call(login.headers.get("location") as string);
-  const callback = new URL(resumed.headers.get("location") as string);
-  expect(`${callback.origin}${callback.pathname}`).toBe(redirectUri);
-  const exchange = await call("/token", {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({
-      grant_type: "authorization_code",
-      code: callback.searchParams.get("code") as string,
-      redirect_uri: redirectUri,
-      code_verifier: verifier,
-      client_id: WEB_CLIENT_ID,
-      resource: API_RESOURCE,
-    }),
-  });
-  expect(exchange.status).toBe(200);
-  return { status: 200, token: ((await exchange.json()) as { access_token: string }).access_token };
-}
+const signIn = async (email: string, password: string) => {
+  const result = await signInWithPassword({ issuer: idp.issuer, redirectUri, email, password });
+  return { status: result.status, token: result.accessToken };
+};
 
 const providerKeys = () => (JSON.parse(readFileSync(idp.keysFile, "utf8")) as { keys: PrivateJwk[] }).keys;
 const es256Key = (keys = providerKeys()) => keys.find((key) => key.alg === "ES256") as PrivateJwk;
