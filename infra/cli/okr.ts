@@ -6,6 +6,7 @@
  *   okr infra up|down    only the infrastructure (prints the endpoints to export)
  */
 
+import { stopIdentityProvider } from "@okr/native-infra/identity";
 import { stopKafka } from "@okr/native-infra/kafka";
 import { stopPostgres } from "@okr/native-infra/postgres";
 import { MissingPrerequisiteError } from "@okr/native-infra/processes";
@@ -38,6 +39,7 @@ async function infraCommand(action: string | undefined): Promise<number> {
     return 0;
   }
   if (action === "down") {
+    await stopIdentityProvider(cacheDir);
     await stopTemporal(cacheDir);
     await stopKafka(cacheDir);
     stopPostgres(cacheDir);

@@ -6,7 +6,7 @@ import { DEVELOPMENT_JWT_SECRET } from "@okr/config";
 import type { PlatformEndpoints } from "@okr/endpoints";
 import { localIssuerTrust } from "@okr/identity-provider";
 import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, signToken } from "@okr/service-kit";
-import { DEMO_PASSWORD, demoAccounts } from "../demo/accounts.ts";
+import { DEMO_PASSWORD, demoAccounts, signInDemoAdmin } from "../demo/accounts.ts";
 import { DEMO_TENANT_ID, runDemoCycle, seedDemoOrganization } from "../demo/seed.ts";
 import {
   describeModes,
@@ -127,9 +127,10 @@ function serviceEnvironment(definition: PlatformProcess, infra: RunningInfrastru
     ...infra.endpoints,
     ...definition.env(infra.endpoints),
     ...(definition.port ? { PORT: String(definition.port), HOST: "127.0.0.1" } : {}),
-    AUTH_JWT_SECRET: AUTH.secret,
-    AUTH_JWT_ISSUER: AUTH.issuer,
-    ...(infra.identity ? identityEnvironment(infra.identity) : {}),
+    // With the local identity provider the services trust only its tokens: no shared secret.
+    ...(infra.identity
+      ? identityEnvironment(infra.identity)
+      : { AUTH_JWT_SECRET: AUTH.secret, AUTH_JWT_ISSUER: AUTH.issuer }),
     NODE_ENV: process.env.NODE_ENV ?? "development",
     LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
   };
@@ -215,7 +216,7 @@ function printWhereToLook(info: {
       `  ${"Temporal UI".padEnd(14)} http://127.0.0.1:8233  (filter cycles with: OkrPhase = "CHECK_INS")`,
       `  ${"demo org".padEnd(14)} ${info.demoName}, tenant ${info.tenant}`,
       `  ${"demo run".padEnd(14)} http://127.0.0.1:8233/namespaces/default/workflows/${encodeURIComponent(info.demoWorkflowId)}`,
-      `  ${"admin token".padEnd(14)} ${info.token}`,
+      `  ${"admin token".padEnd(14)} ${info.token}${info.identityIssuer ? " (the demo admin's, 15 minutes)" : ""}`,
       ...(info.identityIssuer
         ? [
             `  ${"identity".padEnd(14)} ${info.identityIssuer}/.well-known/openid-configuration`,
@@ -235,11 +236,14 @@ async function seedAndAnnounce(
   running: string[],
   identityIssuer?: string,
 ): Promise<void> {
-  const token = await signToken(
-    AUTH,
-    { tenantId: DEMO_TENANT_ID, subject: "demo-admin", roles: ["admin"] },
-    `${ADMIN_TOKEN_SECONDS}s`,
-  );
+  // The demo admin signs in at the local provider; without one (compose) the token is HS256.
+  const token = identityIssuer
+    ? await signInDemoAdmin(identityIssuer)
+    : await signToken(
+        AUTH,
+        { tenantId: DEMO_TENANT_ID, subject: "demo-admin", roles: ["admin"] },
+        `${ADMIN_TOKEN_SECONDS}s`,
+      );
   const demo = await seedDemoOrganization({ goalsUrl: "http://127.0.0.1:3101", token });
   const demoRun = await runDemoCycle({ goalsUrl: "http://127.0.0.1:3101", token });
   printWhereToLook({

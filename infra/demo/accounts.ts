@@ -1,5 +1,5 @@
 import { writeFileSync } from "node:fs";
-import { type Account, GROUPS } from "@okr/identity-provider";
+import { type Account, DEFAULT_WEB_REDIRECT_URI, GROUPS, signInWithPassword } from "@okr/identity-provider";
 import { DEMO_PEOPLE, demoPerson, demoRoles } from "./acme-flow.ts";
 import { DEMO_TENANT_ID } from "./seed.ts";
 
@@ -25,4 +25,17 @@ export function writeDemoAccounts(file: string): Account[] {
   const accounts = demoAccounts();
   writeFileSync(file, `${JSON.stringify(accounts, null, 2)}\n`, { mode: 0o600 });
   return accounts;
+}
+
+/** Signs the demo admin (the first person) in at the provider, as a browser would: their access token. */
+export async function signInDemoAdmin(issuer: string): Promise<string> {
+  const admin = demoAccounts()[0] as Account;
+  const result = await signInWithPassword({
+    issuer,
+    redirectUri: DEFAULT_WEB_REDIRECT_URI,
+    email: admin.email,
+    password: admin.password,
+  });
+  if (!result.accessToken) throw new Error(`the demo admin's sign-in at ${issuer} answered ${result.status}`);
+  return result.accessToken;
 }
