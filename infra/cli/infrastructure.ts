@@ -1,4 +1,6 @@
 import { spawnSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { ensureDatabases } from "@okr/database";
 import {
   componentsGivenByEnvironment,
@@ -8,9 +10,15 @@ import {
   type PlatformEndpoints,
   SERVICE_DATABASES,
 } from "@okr/endpoints";
+import {
+  ensureIdentityProvider,
+  type IdentityProviderEndpoint,
+  stopIdentityProvider,
+} from "@okr/native-infra/identity";
 import { ensureKafka, stopKafka } from "@okr/native-infra/kafka";
 import { ensurePostgres, stopPostgres } from "@okr/native-infra/postgres";
 import { ensureTemporal, stopTemporal } from "@okr/native-infra/temporal";
+import { writeDemoAccounts } from "../demo/accounts.ts";
 
 export type InfraMode = "environment" | "docker" | "native";
 
@@ -18,6 +26,8 @@ export interface RunningInfrastructure {
   endpoints: PlatformEndpoints;
   /** How each component was resolved. */
   modes: Record<InfraComponent, InfraMode>;
+  /** The local OpenID provider, when this path runs one (not when AUTH_ISSUERS names issuers already). */
+  identity?: IdentityProviderEndpoint;
   /** Stops whatever this run started (and nothing it merely reused). */
   stop(): Promise<void>;
 }
@@ -47,7 +57,9 @@ export async function ensureNativeInfrastructure(
   for (const component of ["postgres", "kafka", "temporal"] as const) {
     modes[component] = given.has(component) ? "environment" : "native";
   }
+  let identity: (IdentityProviderEndpoint & { started: boolean }) | undefined;
   const stop = async () => {
+    if (identity?.started) await stopIdentityProvider(cacheDir);
     if (started.includes("temporal")) await stopTemporal(cacheDir);
     if (started.includes("kafka")) await stopKafka(cacheDir);
     if (started.includes("postgres")) stopPostgres(cacheDir);
@@ -58,6 +70,14 @@ export async function ensureNativeInfrastructure(
       startIfMissing("postgres", () => ensurePostgres(cacheDir)),
       startIfMissing("kafka", () => ensureKafka(cacheDir)),
       startIfMissing("temporal", () => ensureTemporal(cacheDir)),
+      (async () => {
+        if (env.AUTH_ISSUERS) return;
+        // The demo organization's people, as accounts of the local provider (their password: okr-demo).
+        const accountsFile = join(cacheDir, "identity", "accounts.json");
+        mkdirSync(join(cacheDir, "identity"), { recursive: true });
+        writeDemoAccounts(accountsFile);
+        identity = await ensureIdentityProvider(cacheDir, accountsFile);
+      })(),
     ]);
   } catch (error) {
     await stop();
@@ -70,7 +90,7 @@ export async function ensureNativeInfrastructure(
       SERVICE_DATABASES.map((db) => db.database),
     );
   }
-  return { endpoints, modes, stop };
+  return { endpoints, modes, stop, ...(identity ? { identity } : {}) };
 }
 
 /**

@@ -7,6 +7,7 @@
  */
 
 import { cacheDir } from "@okr/endpoints";
+import { stopIdentityProvider } from "@okr/native-infra/identity";
 import { stopKafka } from "@okr/native-infra/kafka";
 import { stopPostgres } from "@okr/native-infra/postgres";
 import { MissingPrerequisiteError } from "@okr/native-infra/processes";
@@ -39,6 +40,7 @@ async function infraCommand(action: string | undefined): Promise<number> {
     return 0;
   }
   if (action === "down") {
+    await stopIdentityProvider(cache);
     await stopTemporal(cache);
     await stopKafka(cache);
     stopPostgres(cache);

@@ -4,7 +4,9 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DEVELOPMENT_JWT_SECRET } from "@okr/config";
 import type { PlatformEndpoints } from "@okr/endpoints";
+import { localIssuerTrust } from "@okr/identity-provider";
 import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, signToken } from "@okr/service-kit";
+import { DEMO_PASSWORD, demoAccounts, signInDemoAdmin } from "../demo/accounts.ts";
 import { DEMO_TENANT_ID, runDemoCycle, seedDemoOrganization } from "../demo/seed.ts";
 import {
   describeModes,
@@ -108,7 +110,7 @@ export async function start(cacheDir: string): Promise<number> {
         waitReady(p.name, `http://127.0.0.1:${p.port}`),
       ),
     );
-    await seedAndAnnounce(began, `${logDir}/<service>.log`, [...children.keys()]);
+    await seedAndAnnounce(began, `${logDir}/<service>.log`, [...children.keys()], infra.identity?.issuer);
   } catch (error) {
     // Nothing is left running behind a failed start: the services go down with it.
     console.error(`okr start: ${(error as Error).message}`);
@@ -125,10 +127,25 @@ function serviceEnvironment(definition: PlatformProcess, infra: RunningInfrastru
     ...infra.endpoints,
     ...definition.env(infra.endpoints),
     ...(definition.port ? { PORT: String(definition.port), HOST: "127.0.0.1" } : {}),
-    AUTH_JWT_SECRET: AUTH.secret,
-    AUTH_JWT_ISSUER: AUTH.issuer,
+    // With the local identity provider the services trust only its tokens: no shared secret.
+    ...(infra.identity
+      ? identityEnvironment(infra.identity)
+      : { AUTH_JWT_SECRET: AUTH.secret, AUTH_JWT_ISSUER: AUTH.issuer }),
     NODE_ENV: process.env.NODE_ENV ?? "development",
     LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
+  };
+}
+
+/** Services trust the local provider's tokens; the cycle worker gets its own by client credentials. */
+function identityEnvironment(identity: {
+  issuer: string;
+  serviceClientSecret: string;
+}): Record<string, string> {
+  return {
+    AUTH_ISSUERS: JSON.stringify([localIssuerTrust(identity.issuer)]),
+    AUTH_OIDC_ISSUER: identity.issuer,
+    AUTH_OIDC_CLIENT_ID: "okr-services",
+    AUTH_OIDC_CLIENT_SECRET: identity.serviceClientSecret,
   };
 }
 
@@ -184,6 +201,7 @@ function printWhereToLook(info: {
   token: string;
   logDir: string;
   running: string[];
+  identityIssuer?: string | undefined;
 }): void {
   const rows = PROCESSES.filter((p) => info.running.includes(p.name)).map((p) =>
     p.port
@@ -198,7 +216,13 @@ function printWhereToLook(info: {
       `  ${"Temporal UI".padEnd(14)} http://127.0.0.1:8233  (filter cycles with: OkrPhase = "CHECK_INS")`,
       `  ${"demo org".padEnd(14)} ${info.demoName}, tenant ${info.tenant}`,
       `  ${"demo run".padEnd(14)} http://127.0.0.1:8233/namespaces/default/workflows/${encodeURIComponent(info.demoWorkflowId)}`,
-      `  ${"admin token".padEnd(14)} ${info.token}`,
+      `  ${"admin token".padEnd(14)} ${info.token}${info.identityIssuer ? " (the demo admin's, 15 minutes)" : ""}`,
+      ...(info.identityIssuer
+        ? [
+            `  ${"identity".padEnd(14)} ${info.identityIssuer}/.well-known/openid-configuration`,
+            `  ${"demo sign-in".padEnd(14)} ${demoAccounts()[0]?.email} / ${DEMO_PASSWORD} (any demo person, same password)`,
+          ]
+        : []),
       `  ${"logs".padEnd(14)} ${info.logDir}`,
       "Paste the token into Authorize on any /docs page. Ctrl-C stops everything this command started.",
     ].join("\n"),
@@ -206,12 +230,20 @@ function printWhereToLook(info: {
 }
 
 /** Seeds the demo organization through the goals API and prints where to look. */
-async function seedAndAnnounce(began: number, logs: string, running: string[]): Promise<void> {
-  const token = await signToken(
-    AUTH,
-    { tenantId: DEMO_TENANT_ID, subject: "demo-admin", roles: ["admin"] },
-    `${ADMIN_TOKEN_SECONDS}s`,
-  );
+async function seedAndAnnounce(
+  began: number,
+  logs: string,
+  running: string[],
+  identityIssuer?: string,
+): Promise<void> {
+  // The demo admin signs in at the local provider; without one (compose) the token is HS256.
+  const token = identityIssuer
+    ? await signInDemoAdmin(identityIssuer)
+    : await signToken(
+        AUTH,
+        { tenantId: DEMO_TENANT_ID, subject: "demo-admin", roles: ["admin"] },
+        `${ADMIN_TOKEN_SECONDS}s`,
+      );
   const demo = await seedDemoOrganization({ goalsUrl: "http://127.0.0.1:3101", token });
   const demoRun = await runDemoCycle({ goalsUrl: "http://127.0.0.1:3101", token });
   printWhereToLook({
@@ -222,6 +254,7 @@ async function seedAndAnnounce(began: number, logs: string, running: string[]): 
     token,
     logDir: logs,
     running,
+    identityIssuer,
   });
 }
 

@@ -354,3 +354,35 @@ export const LAST = [
   "Nguyen",
   "Brennan",
 ];
+
+/** The demo organization's size: seed.ts tops the team tree up to this many people. */
+export const DEMO_PEOPLE = 150;
+
+/** The name and email of the seed's n-th person (0-based, in the order the seed creates them). */
+export function demoPerson(n: number): { name: string; email: string } {
+  const first = FIRST[n % FIRST.length] as string;
+  const last = LAST[Math.floor(n / FIRST.length) % LAST.length] as string;
+  return {
+    name: `${first} ${last}`,
+    email: `${`${first}.${last}.${n}`
+      .toLowerCase()
+      .normalize("NFD")
+      .replace(/[^a-z0-9.]/g, "")}@acme-flow.example`,
+  };
+}
+
+/**
+ * The role each of the seed's people gets, in creation order: the seed walks the tree top-down, each
+ * team's leader before its members, then tops the squads up with members. The first person is also admin.
+ */
+export function demoRoles(): ("admin" | "leader" | "member")[][] {
+  const roles: ("admin" | "leader" | "member")[][] = [];
+  const walk = (plan: TeamPlan) => {
+    roles.push(roles.length === 0 ? ["admin", "leader"] : ["leader"]);
+    for (let i = 0; i < plan.members; i++) roles.push(["member"]);
+    for (const child of plan.children ?? []) walk(child);
+  };
+  walk(TREE);
+  while (roles.length < DEMO_PEOPLE) roles.push(["member"]);
+  return roles;
+}

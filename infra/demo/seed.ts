@@ -6,7 +6,15 @@
  * written through the bulk endpoint. Re-running it is harmless: an organization that already has teams
  * is left as it is.
  */
-import { FIRST, type KrTemplate, LAST, ORGANIZATION, type TeamPlan, THEMES, TREE } from "./acme-flow.ts";
+import {
+  DEMO_PEOPLE,
+  demoPerson,
+  type KrTemplate,
+  ORGANIZATION,
+  type TeamPlan,
+  THEMES,
+  TREE,
+} from "./acme-flow.ts";
 
 export const DEMO_TENANT_ID = "5eed0000-0000-4000-8000-000000000001";
 
@@ -57,15 +65,8 @@ export async function seedDemoOrganization(options: DemoSeedOptions): Promise<{ 
   let personCount = 0;
   const person = async (role: "leader" | "member") => {
     const n = personCount++;
-    const first = FIRST[n % FIRST.length] as string;
-    const last = LAST[Math.floor(n / FIRST.length) % LAST.length] as string;
     const body = await call("POST", "/people", {
-      name: `${first} ${last}`,
-      email:
-        `${first}.${last}.${n}`
-          .toLowerCase()
-          .normalize("NFD")
-          .replace(/[^a-z0-9.]/g, "") + "@acme-flow.example",
+      ...demoPerson(n),
       roles: n === 0 ? ["admin", "leader"] : [role],
     });
     return body.id as string;
@@ -95,7 +96,7 @@ export async function seedDemoOrganization(options: DemoSeedOptions): Promise<{ 
   // Top up to 150 people: the squads grow (people join, teams change).
   const squads = teams.filter((t) => !t.plan.children);
   const joiners = new Map<SeededTeam, string[]>();
-  for (let i = 0; personCount < 150; i++) {
+  for (let i = 0; personCount < DEMO_PEOPLE; i++) {
     const team = squads[i % squads.length] as SeededTeam;
     joiners.set(team, [...(joiners.get(team) ?? []), await person("member")]);
   }

@@ -7,3 +7,12 @@ export {
   type ServiceConfig,
   ServiceConfigSchema,
 } from "./service-config.ts";
+export {
+  ISSUER_ALGORITHMS,
+  isConfigProblems,
+  MAX_CLOCK_TOLERANCE_SECONDS,
+  parseTrustedIssuers,
+  type TrustedIssuer,
+  TrustedIssuerSchema,
+  trustedIssuerProblems,
+} from "./trusted-issuers.ts";

@@ -26,8 +26,19 @@ export const ServiceConfigSchema = Type.Object({
   ),
   TEMPORAL_ADDRESS: HostPort(),
   TEMPORAL_NAMESPACE: Type.String({ default: "default", minLength: 1 }),
-  AUTH_JWT_SECRET: Type.String({ minLength: 16, description: "an HS256 secret of at least 16 characters" }),
+  AUTH_JWT_SECRET: Type.Optional(
+    Type.String({
+      minLength: 16,
+      description: "an HS256 secret of at least 16 characters (optional when AUTH_ISSUERS names an issuer)",
+    }),
+  ),
   AUTH_JWT_ISSUER: Type.String({ default: "okr-platform", minLength: 1 }),
+  AUTH_ISSUERS: Type.Optional(
+    Type.String({
+      description:
+        'a JSON array of OpenID Connect issuers, e.g. [{"issuer":"https://login.example.com","audience":"okr-api"}]',
+    }),
+  ),
   AUTH_MAX_TOKEN_LIFETIME_SECONDS: Type.Integer({
     minimum: 60,
     default: 24 * 60 * 60,

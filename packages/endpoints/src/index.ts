@@ -12,9 +12,11 @@ export { silenceKafkajsNegativeTimeoutWarning } from "./kafkajs-warnings.ts";
 export { isScratchTopic, uniqueName } from "./names.ts";
 export {
   type KafkaInstance,
+  NATIVE_IDENTITY,
   NATIVE_KAFKA,
   NATIVE_POSTGRES,
   NATIVE_TEMPORAL,
+  nativeIdentityIssuer,
   nativeKafkaBrokers,
   nativePostgresUrl,
   nativeTemporalAddress,

@@ -24,3 +24,7 @@ export const nativeKafkaBrokers = `${NATIVE_KAFKA.host}:${NATIVE_KAFKA.port}`;
 
 export const NATIVE_TEMPORAL = { host: "127.0.0.1", port: 7233, uiPort: 8233, namespace: "default" } as const;
 export const nativeTemporalAddress = `${NATIVE_TEMPORAL.host}:${NATIVE_TEMPORAL.port}`;
+
+/** The local OpenID provider (packages/identity-provider): its issuer is its own URL. */
+export const NATIVE_IDENTITY = { host: "127.0.0.1", port: 3180 } as const;
+export const nativeIdentityIssuer = `http://${NATIVE_IDENTITY.host}:${NATIVE_IDENTITY.port}`;

@@ -1,6 +1,7 @@
 import { isUuid } from "@okr/events";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { type JWTPayload, errors as joseErrors, jwtVerify, SignJWT } from "jose";
+import { decodeJwt, type JWTPayload, errors as joseErrors, jwtVerify, SignJWT } from "jose";
+import { type IssuerVerifier, issuerVerifier, type KeyFetchOptions, type TrustedIssuer } from "./issuers.ts";
 import { forbidden, Problem } from "./problem.ts";
 
 export type Role = "admin" | "leader" | "member" | "service";
@@ -24,8 +25,16 @@ declare module "fastify" {
 }
 
 export interface AuthOptions {
-  secret: string;
+  /**
+   * The shared HS256 secret of tokens whose `iss` is `issuer` (tests, benches, and the development
+   * paths not yet moved to an identity provider). Without it only `issuers` are trusted.
+   */
+  secret?: string;
   issuer: string;
+  /** OpenID Connect issuers whose (asymmetrically signed) access tokens are accepted. */
+  issuers?: TrustedIssuer[];
+  /** How their keys are fetched and cached. */
+  keyFetch?: KeyFetchOptions;
   /** The longest a token may live: `exp - iat`, and `exp - now`, at most this (default 24 h). */
   maxTokenLifetimeSeconds?: number;
 }
@@ -41,6 +50,19 @@ class Unauthorized extends Problem {
     this.challenge = invalidToken
       ? `Bearer realm="${realm}", error="invalid_token", error_description="${quoted}"`
       : `Bearer realm="${realm}"`;
+  }
+}
+
+/** Seconds a caller is asked to wait when an identity provider could not be reached. */
+const ISSUER_RETRY_AFTER_SECONDS = 5;
+
+/** The `iss` a token claims, read before its signature is checked only to pick how to check it. */
+function claimedIssuer(token: string): string | undefined {
+  try {
+    const { iss } = decodeJwt(token);
+    return typeof iss === "string" ? iss : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -77,20 +99,34 @@ function principalOf(
 }
 
 /**
- * Verifies the bearer JWT (HS256) on every non-public route: it must name the tenant (`tenant`, a UUID),
- * the subject (`sub`), the roles (`roles`) and expire (`exp`) within the lifetime cap. The key is imported
- * once, and a verified token is remembered until its own expiry (a token is immutable: the same text
- * always carries the same claims), so a client reusing its token costs a map lookup instead of a
- * WebCrypto round trip per request. Every 401 carries a `WWW-Authenticate: Bearer` challenge.
+ * Verifies the bearer JWT on every non-public route: it must name the tenant (`tenant`, a UUID), the
+ * subject (`sub`), the roles (`roles`) and expire (`exp`) within the lifetime cap. A token whose `iss` is
+ * one of `issuers` is checked against that issuer's published keys (asymmetric algorithms only, its
+ * audience, its claim mapping; see issuers.ts); one whose `iss` is `issuer` against the shared HS256
+ * secret, when one is configured; any other is refused. Keys are imported or fetched once, and a
+ * verified token is remembered until its own expiry (a token is immutable: the same text always carries
+ * the same claims), so a client reusing its token costs a map lookup instead of a WebCrypto round trip
+ * per request. Every 401 carries a `WWW-Authenticate: Bearer` challenge.
  */
 export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
-  const key = crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(options.secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["verify"],
+  const issuers = new Map<string, IssuerVerifier>(
+    (options.issuers ?? []).map((issuer) => [issuer.issuer, issuerVerifier(issuer, options.keyFetch)]),
   );
+  if (issuers.has(options.issuer))
+    throw new Error(`the HS256 issuer ${options.issuer} may not also be an OpenID Connect issuer`);
+  if (options.secret === undefined && issuers.size === 0)
+    throw new Error("auth needs an HS256 secret or at least one OpenID Connect issuer");
+  const secret = options.secret;
+  const key =
+    secret === undefined
+      ? undefined
+      : crypto.subtle.importKey(
+          "raw",
+          new TextEncoder().encode(secret),
+          { name: "HMAC", hash: "SHA-256" },
+          false,
+          ["verify"],
+        );
   const maxLifetime = options.maxTokenLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
   const realm = options.issuer.replaceAll("\\", "").replaceAll('"', "'");
   const refuse = (reply: FastifyReply, detail: string, invalidToken = true) => {
@@ -113,21 +149,35 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
     }
     if (known) verified.delete(token);
     let payload: JWTPayload;
-    try {
-      ({ payload } = await jwtVerify(token, await key, {
-        issuer: options.issuer,
-        algorithms: ["HS256"],
-        requiredClaims: ["exp"],
-      }));
-    } catch (error) {
-      throw refuse(
-        reply,
-        error instanceof joseErrors.JWTExpired
-          ? "the token has expired"
-          : error instanceof joseErrors.JWTClaimValidationFailed && error.claim === "exp"
-            ? "the token must carry an expiry (exp)"
-            : "the token is not valid",
-      );
+    const trusted = issuers.get(claimedIssuer(token) ?? "");
+    if (trusted) {
+      try {
+        payload = await trusted.verify(token);
+      } catch (error) {
+        const detail = (error as Error).message;
+        if (!(error as { unavailable?: boolean }).unavailable) throw refuse(reply, detail);
+        reply.header("retry-after", String(ISSUER_RETRY_AFTER_SECONDS));
+        throw new Problem(503, "identity-provider-unavailable", "Identity provider unavailable", detail);
+      }
+    } else if (!key) {
+      throw refuse(reply, "the token's issuer (iss) is not trusted");
+    } else {
+      try {
+        ({ payload } = await jwtVerify(token, await key, {
+          issuer: options.issuer,
+          algorithms: ["HS256"],
+          requiredClaims: ["exp"],
+        }));
+      } catch (error) {
+        throw refuse(
+          reply,
+          error instanceof joseErrors.JWTExpired
+            ? "the token has expired"
+            : error instanceof joseErrors.JWTClaimValidationFailed && error.claim === "exp"
+              ? "the token must carry an expiry (exp)"
+              : "the token is not valid",
+        );
+      }
     }
     const principal = principalOf(payload, maxLifetime, Math.floor(Date.now() / 1000));
     if (typeof principal === "string") throw refuse(reply, principal);
@@ -144,6 +194,11 @@ export function requireRole(request: FastifyRequest, ...roles: Role[]): void {
   }
 }
 
+function requireSecret(options: AuthOptions): string {
+  if (options.secret === undefined) throw new Error("signing an HS256 token needs AuthOptions.secret");
+  return options.secret;
+}
+
 /** Mints a token; used by the demo seed, by service-to-service calls (role `service`) and by tests. */
 export async function signToken(
   options: AuthOptions,
@@ -156,5 +211,5 @@ export async function signToken(
     .setIssuer(options.issuer)
     .setIssuedAt()
     .setExpirationTime(expiresIn)
-    .sign(new TextEncoder().encode(options.secret));
+    .sign(new TextEncoder().encode(requireSecret(options)));
 }

@@ -8,7 +8,19 @@ export {
   requireRole,
   signToken,
 } from "./auth.ts";
+export {
+  type ClientCredentialsOptions,
+  clientCredentialsTokens,
+  type ServiceTokenSource,
+} from "./client-credentials.ts";
 export { type IdempotencyOptions, registerIdempotencyKeys } from "./idempotency.ts";
+export {
+  DEFAULT_CLOCK_TOLERANCE_SECONDS,
+  type IssuerVerifier,
+  issuerVerifier,
+  type KeyFetchOptions,
+  type TrustedIssuer,
+} from "./issuers.ts";
 export { PROBLEM_MEDIA_TYPE, problemResponse, problems } from "./openapi.ts";
 export { Page, PageQuery, page } from "./pagination.ts";
 export {

@@ -1,9 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import {
+  isConfigProblems,
   loadConfigOrExit,
+  parseTrustedIssuers,
   rejectDevelopmentSecretInProduction,
   type ServiceConfig,
   ServiceConfigSchema,
+  type TrustedIssuer,
+  trustedIssuerProblems,
 } from "@okr/config";
 import { applyMigrations, createPool, isDatabaseUnavailable } from "@okr/database";
 import { createKafkaBus, type MessageBus, OutboxRelay, retryUntil, seenWithin } from "@okr/messaging";
@@ -47,6 +51,13 @@ export interface ServiceDefinition<Db, Config extends ServiceConfig> {
   build: (runtime: ServiceRuntime<Db, Config>) => Promise<ServiceParts>;
 }
 
+/** AUTH_ISSUERS, already validated when the config was loaded (see runServiceProcess). */
+function trustedIssuersOf(config: ServiceConfig): TrustedIssuer[] {
+  const parsed = parseTrustedIssuers(config.AUTH_ISSUERS);
+  if (isConfigProblems(parsed)) throw new Error(parsed.map((p) => `${p.variable}: ${p.message}`).join("; "));
+  return parsed;
+}
+
 /**
  * The service's HTTP app wired from its runtime: JWT settings, log level, CORS origins and rate limit from
  * its config, a database readiness check (plus any others), Idempotency-Key answers kept in its database,
@@ -62,6 +73,7 @@ export function createRuntimeApp<Db>(
     auth: {
       secret: runtime.config.AUTH_JWT_SECRET,
       issuer: runtime.config.AUTH_JWT_ISSUER,
+      issuers: trustedIssuersOf(runtime.config),
       maxTokenLifetimeSeconds: runtime.config.AUTH_MAX_TOKEN_LIFETIME_SECONDS,
     },
     logger: { level: runtime.config.LOG_LEVEL },
@@ -86,9 +98,10 @@ export async function runServiceProcess<Db, Config extends ServiceConfig = Servi
   definition: ServiceDefinition<Db, Config>,
 ): Promise<void> {
   const schema = definition.configSchema ?? ServiceConfigSchema;
-  const config = loadConfigOrExit(schema, process.env, (c) =>
-    rejectDevelopmentSecretInProduction(c as ServiceConfig),
-  ) as Config;
+  const config = loadConfigOrExit(schema, process.env, (c) => [
+    ...rejectDevelopmentSecretInProduction(c as ServiceConfig),
+    ...trustedIssuerProblems(c as ServiceConfig),
+  ]) as Config;
   const telemetry = startTelemetry({ serviceName: definition.name });
   const pool = createPool({
     connectionString: config.DATABASE_URL,

@@ -58,7 +58,7 @@ export async function startTestService<Db, Config extends ServiceConfig = Servic
   const relay = new OutboxRelay({ pool: database.pool, createProducer: () => runtime.bus.producer() });
   relay.start();
   for (const work of background) await work.start();
-  const auth = { secret: config.AUTH_JWT_SECRET, issuer: config.AUTH_JWT_ISSUER };
+  const auth = { secret: config.AUTH_JWT_SECRET as string, issuer: config.AUTH_JWT_ISSUER };
   return {
     app,
     runtime,

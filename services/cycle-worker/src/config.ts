@@ -16,6 +16,10 @@ export const CycleWorkerConfigSchema = Type.Object({
   AUTH_JWT_SECRET: common.AUTH_JWT_SECRET,
   AUTH_JWT_ISSUER: common.AUTH_JWT_ISSUER,
   AUTH_MAX_TOKEN_LIFETIME_SECONDS: common.AUTH_MAX_TOKEN_LIFETIME_SECONDS,
+  /** With these three the worker gets its tokens from the identity provider by client credentials. */
+  AUTH_OIDC_ISSUER: Type.Optional(Url()),
+  AUTH_OIDC_CLIENT_ID: Type.Optional(Type.String({ minLength: 1 })),
+  AUTH_OIDC_CLIENT_SECRET: Type.Optional(Type.String({ minLength: 1 })),
   SHUTDOWN_GRACE_MS: common.SHUTDOWN_GRACE_MS,
   GOALS_URL: Url(),
   SCORING_URL: Url(),
@@ -25,13 +29,26 @@ export const CycleWorkerConfigSchema = Type.Object({
 
 export type CycleWorkerConfig = Static<typeof CycleWorkerConfigSchema>;
 
-/** Production must not sign its service tokens with the development secret that ships in the repository. */
-export const refineCycleWorkerConfig = (config: CycleWorkerConfig): ConfigProblem[] =>
-  config.NODE_ENV === "production" && config.AUTH_JWT_SECRET === DEVELOPMENT_JWT_SECRET
+/**
+ * Production must not sign its service tokens with the development secret that ships in the repository;
+ * an issuer needs the worker's client id and secret.
+ */
+export const refineCycleWorkerConfig = (config: CycleWorkerConfig): ConfigProblem[] => [
+  ...(config.NODE_ENV === "production" &&
+  !config.AUTH_OIDC_ISSUER &&
+  config.AUTH_JWT_SECRET === DEVELOPMENT_JWT_SECRET
     ? [
         {
           variable: "AUTH_JWT_SECRET",
           message: "the development secret may not be used with NODE_ENV=production",
         },
       ]
-    : [];
+    : []),
+  ...(config.AUTH_OIDC_ISSUER
+    ? (["AUTH_OIDC_CLIENT_ID", "AUTH_OIDC_CLIENT_SECRET"] as const)
+        .filter((name) => !config[name])
+        .map((variable) => ({ variable, message: "is required when AUTH_OIDC_ISSUER is set" }))
+    : config.AUTH_JWT_SECRET
+      ? []
+      : [{ variable: "AUTH_JWT_SECRET", message: "is required unless AUTH_OIDC_ISSUER is set" }]),
+];

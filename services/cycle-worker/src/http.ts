@@ -1,4 +1,4 @@
-import { signToken } from "@okr/service-kit";
+import { type ServiceTokenSource, signToken } from "@okr/service-kit";
 import { injectTraceHeaders } from "@okr/telemetry";
 import { ApplicationFailure } from "@temporalio/common";
 
@@ -32,7 +32,10 @@ export const WORKER_TOKEN_LIFETIME_SECONDS = 15 * 60;
  */
 export function serviceCaller(options: {
   baseUrl: string;
-  auth: { secret: string; issuer: string };
+  /** Tokens signed with the shared HS256 secret (tests and benches; the fallback without an issuer). */
+  auth?: { secret: string; issuer: string };
+  /** Tokens from an identity provider by client credentials: used instead of `auth` when given. */
+  tokens?: ServiceTokenSource;
   /** At most the services' AUTH_MAX_TOKEN_LIFETIME_SECONDS, or they refuse the token. */
   tokenLifetimeSeconds?: number;
   timeoutMs?: number;
@@ -40,19 +43,23 @@ export function serviceCaller(options: {
   const lifetime = options.tokenLifetimeSeconds ?? WORKER_TOKEN_LIFETIME_SECONDS;
   const renewBeforeMs = Math.min(60_000, (lifetime * 1000) / 4);
   const tokens = new Map<string, { token: string; expiresAt: number }>();
-  const tokenFor = async (tenantId: string) => {
+  const signed = async (tenantId: string, auth: { secret: string; issuer: string }) => {
     const cached = tokens.get(tenantId);
     if (cached && cached.expiresAt > Date.now() + renewBeforeMs) return cached.token;
     // exp counts whole seconds from the signing second: this estimate is never later than the real one.
     const expiresAt = (Math.floor(Date.now() / 1000) + lifetime) * 1000;
     const token = await signToken(
-      options.auth,
+      auth,
       { tenantId, subject: "cycle-worker", roles: ["service"] },
       `${lifetime}s`,
     );
     tokens.set(tenantId, { token, expiresAt });
     return token;
   };
+  const { auth, tokens: source } = options;
+  if (!source && !auth) throw new Error("serviceCaller needs a token source or an HS256 secret");
+  const tokenFor = (tenantId: string) =>
+    source ? source.tokenFor(tenantId) : signed(tenantId, auth as { secret: string; issuer: string });
   return {
     async call<T>(
       tenantId: string,

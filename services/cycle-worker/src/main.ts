@@ -8,6 +8,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { loadConfigOrExit } from "@okr/config";
 import { CYCLE_TOPICS } from "@okr/events";
 import { createKafkaBus, isRetriableKafkaError, retryUntil } from "@okr/messaging";
+import { clientCredentialsTokens } from "@okr/service-kit";
 import { spanProcessorFromEnvironment, startTelemetry } from "@okr/telemetry";
 import { installTemporalRuntime, tracingWorkerOptions } from "@okr/temporal";
 import { resourceFromAttributes } from "@opentelemetry/resources";
@@ -38,7 +39,18 @@ const telemetry = startTelemetry({ serviceName: SERVICE, spanProcessors: process
 const logLevel = config.LOG_LEVEL as string;
 installTemporalRuntime(logLevel === "debug" || logLevel === "trace" ? "DEBUG" : "WARN");
 
-const auth = { secret: config.AUTH_JWT_SECRET, issuer: config.AUTH_JWT_ISSUER };
+const auth = config.AUTH_JWT_SECRET
+  ? { secret: config.AUTH_JWT_SECRET, issuer: config.AUTH_JWT_ISSUER }
+  : undefined;
+// With an identity provider configured, the worker's tokens come from it (client credentials).
+const tokens =
+  config.AUTH_OIDC_ISSUER && config.AUTH_OIDC_CLIENT_ID && config.AUTH_OIDC_CLIENT_SECRET
+    ? clientCredentialsTokens({
+        issuer: config.AUTH_OIDC_ISSUER,
+        clientId: config.AUTH_OIDC_CLIENT_ID,
+        clientSecret: config.AUTH_OIDC_CLIENT_SECRET,
+      })
+    : undefined;
 const tokenLifetimeSeconds = Math.min(WORKER_TOKEN_LIFETIME_SECONDS, config.AUTH_MAX_TOKEN_LIFETIME_SECONDS);
 const bus = createKafkaBus({
   brokers: config.KAFKA_BROKERS,
@@ -80,8 +92,8 @@ const tracing = tracingWorkerOptions({
   resource: resourceFromAttributes({ "service.name": process.env.OTEL_SERVICE_NAME ?? SERVICE }),
 });
 const activities = createCycleActivities({
-  goals: serviceCaller({ baseUrl: config.GOALS_URL, auth, tokenLifetimeSeconds }),
-  scoring: serviceCaller({ baseUrl: config.SCORING_URL, auth, tokenLifetimeSeconds }),
+  goals: serviceCaller({ baseUrl: config.GOALS_URL, auth, tokens, tokenLifetimeSeconds }),
+  scoring: serviceCaller({ baseUrl: config.SCORING_URL, auth, tokens, tokenLifetimeSeconds }),
   producer,
 });
 

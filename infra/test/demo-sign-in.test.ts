@@ -1,0 +1,55 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DEFAULT_WEB_REDIRECT_URI, localIssuerTrust, startIdentityProvider } from "@okr/identity-provider";
+import { createServiceApp, signToken } from "@okr/service-kit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { demoAccounts, signInDemoAdmin } from "../demo/accounts.ts";
+import { DEMO_TENANT_ID } from "../demo/seed.ts";
+
+// What `npm start` does on the native path: the demo people at a real provider, services trusting only it.
+const dataDir = mkdtempSync(join(tmpdir(), "okr-idp-demo-"));
+const idp = await startIdentityProvider({
+  port: 0,
+  dataDir,
+  accounts: demoAccounts(),
+  webRedirectUris: [DEFAULT_WEB_REDIRECT_URI],
+  serviceClientSecret: "demo-service-secret",
+});
+const app = await createServiceApp({
+  name: "demo-sign-in-test",
+  description: "a service as npm start configures it",
+  auth: { issuer: "okr-platform", issuers: [localIssuerTrust(idp.issuer)] },
+  logger: false,
+  routes: async (routes) => {
+    routes.get("/whoami", async (request) => request.principal);
+  },
+});
+beforeAll(() => app.ready());
+afterAll(async () => {
+  await app.close();
+  await idp.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const whoami = (token: string) =>
+  app.inject({ method: "GET", url: "/whoami", headers: { authorization: `Bearer ${token}` } });
+
+describe("npm start's demo sign-in", () => {
+  it("gives the seed an admin token for the demo tenant from the provider", async () => {
+    const response = await whoami(await signInDemoAdmin(idp.issuer));
+    expect(response.json()).toEqual({
+      tenantId: DEMO_TENANT_ID,
+      subject: "acme-flow-0",
+      roles: ["admin", "leader"],
+    });
+  });
+
+  it("leaves no shared secret to mint tokens with: an HS256 admin token is refused", async () => {
+    const forged = await signToken(
+      { secret: "okr-platform-development-secret", issuer: "okr-platform" },
+      { tenantId: DEMO_TENANT_ID, subject: "demo-admin", roles: ["admin"] },
+    );
+    expect((await whoami(forged)).statusCode).toBe(401);
+  });
+});

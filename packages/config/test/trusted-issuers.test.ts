@@ -1,0 +1,97 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig, ServiceConfigSchema, trustedIssuerProblems } from "../src/index.ts";
+
+const env = {
+  DATABASE_URL: "postgresql://okr:secret@127.0.0.1:5432/goals",
+  KAFKA_BROKERS: "127.0.0.1:9092",
+  TEMPORAL_ADDRESS: "127.0.0.1:7233",
+  AUTH_JWT_SECRET: "a-secret-of-enough-length",
+};
+const load = (AUTH_ISSUERS?: string) =>
+  loadConfig(
+    ServiceConfigSchema,
+    { ...env, ...(AUTH_ISSUERS ? { AUTH_ISSUERS } : {}) },
+    trustedIssuerProblems,
+  );
+
+function problemsOf(AUTH_ISSUERS: string) {
+  try {
+    load(AUTH_ISSUERS);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("AUTH_ISSUERS", () => {
+  it("is optional, and accepts issuers with their claim mapping", () => {
+    expect(load().AUTH_ISSUERS).toBeUndefined();
+    const issuers = [
+      {
+        issuer: "https://login.example.com/tenant-1/v2.0",
+        audience: "okr-api",
+        rolesClaim: "roles",
+        roleMap: { "OKR.Admin": "admin", "OKR.Member": "member" },
+        clockToleranceSeconds: 60,
+      },
+      {
+        issuer: "https://okta.example.com",
+        audience: "okr-api",
+        tenantId: "5eed0000-0000-4000-8000-000000000001",
+      },
+    ];
+    expect(JSON.parse(load(JSON.stringify(issuers)).AUTH_ISSUERS as string)).toEqual(issuers);
+  });
+
+  it("makes the HS256 secret optional once an issuer is named, and required otherwise", () => {
+    const issuers = JSON.stringify([{ issuer: "https://login.example.com", audience: "okr-api" }]);
+    const withoutSecret = { ...env, AUTH_JWT_SECRET: undefined };
+    expect(
+      loadConfig(ServiceConfigSchema, { ...withoutSecret, AUTH_ISSUERS: issuers }, trustedIssuerProblems)
+        .AUTH_JWT_SECRET,
+    ).toBeUndefined();
+    let problems: unknown;
+    try {
+      loadConfig(ServiceConfigSchema, withoutSecret, trustedIssuerProblems);
+    } catch (error) {
+      problems = (error as ConfigError).problems;
+    }
+    expect(problems).toEqual([
+      {
+        variable: "AUTH_JWT_SECRET",
+        message: "is required unless AUTH_ISSUERS names an OpenID Connect issuer",
+      },
+    ]);
+  });
+
+  it.each([
+    ["not JSON", "{", /JSON array/],
+    ["an issuer without an audience", '[{"issuer":"https://a.example"}]', /audience/],
+    [
+      "an HMAC algorithm",
+      '[{"issuer":"https://a.example","audience":"x","algorithms":["HS256"]}]',
+      /algorithms/,
+    ],
+    ["alg none", '[{"issuer":"https://a.example","audience":"x","algorithms":["none"]}]', /algorithms/],
+    [
+      "a role that does not exist",
+      '[{"issuer":"https://a.example","audience":"x","roleMap":{"g":"root"}}]',
+      /roleMap/,
+    ],
+    [
+      "an unbounded clock skew",
+      '[{"issuer":"https://a.example","audience":"x","clockToleranceSeconds":3600}]',
+      /clockTolerance/,
+    ],
+    [
+      "an issuer listed twice",
+      '[{"issuer":"https://a.example","audience":"x"},{"issuer":"https://a.example","audience":"y"}]',
+      /twice/,
+    ],
+  ])("refuses %s, naming the variable", (_case, value, message) => {
+    const [problem] = problemsOf(value);
+    expect(problem?.variable).toBe("AUTH_ISSUERS");
+    expect(problem?.message).toMatch(message);
+  });
+});

@@ -1,0 +1,21 @@
+export { type Account, AccountStore, GROUPS, localIssuerTrust, readAccountsFile } from "./accounts.ts";
+export {
+  addSigningKeys,
+  type KeyStoreFile,
+  loadOrCreateKeys,
+  type PrivateJwk,
+  retireOldKeys,
+  SIGNING_ALGORITHMS,
+} from "./keys.ts";
+export {
+  API_AUDIENCE,
+  API_RESOURCE,
+  API_SCOPE,
+  DEFAULT_WEB_REDIRECT_URI,
+  type IdentityProviderOptions,
+  type RunningIdentityProvider,
+  SERVICE_CLIENT_ID,
+  startIdentityProvider,
+  WEB_CLIENT_ID,
+} from "./provider.ts";
+export { type PasswordSignIn, signInWithPassword } from "./sign-in.ts";

@@ -1,0 +1,94 @@
+import { createHash, randomBytes } from "node:crypto";
+import { API_RESOURCE, WEB_CLIENT_ID } from "./provider.ts";
+
+export interface PasswordSignIn {
+  issuer: string;
+  /** One of the web client's registered redirect URIs (the browser is never sent there). */
+  redirectUri: string;
+  email: string;
+  password: string;
+  clientId?: string;
+}
+
+/**
+ * What a browser does to sign a person in at this provider, scripted: authorization code + PKCE through
+ * the provider's own login form, then the code exchanged for an access token for the platform's APIs.
+ * For the demo seed and tests; the web app does the same with a real browser. Answers the login form's
+ * status when the password is refused.
+ */
+export async function signInWithPassword(
+  options: PasswordSignIn,
+): Promise<{ status: number; accessToken?: string; idToken?: string }> {
+  const clientId = options.clientId ?? WEB_CLIENT_ID;
+  const cookies = new Map<string, string>();
+  const call = async (url: string, init: RequestInit = {}) => {
+    const response = await fetch(new URL(url, options.issuer), {
+      ...init,
+      redirect: "manual",
+      headers: {
+        ...init.headers,
+        cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join("; "),
+      },
+    });
+    for (const cookie of response.headers.getSetCookie()) {
+      const [pair = ""] = cookie.split(";");
+      const at = pair.indexOf("=");
+      cookies.set(pair.slice(0, at), pair.slice(at + 1));
+    }
+    return response;
+  };
+  const expectRedirect = (response: Response, step: string) => {
+    const location = response.headers.get("location");
+    if (response.status < 300 || response.status > 399 || !location)
+      throw new Error(`sign-in: ${step} answered ${response.status} instead of a redirect`);
+    return location;
+  };
+  const verifier = randomBytes(32).toString("base64url");
+  const state = randomBytes(8).toString("hex");
+  const authorize = await call(
+    `/auth?${new URLSearchParams({
+      client_id: clientId,
+      response_type: "code",
+      redirect_uri: options.redirectUri,
+      scope: "openid email profile api",
+      resource: API_RESOURCE,
+      state,
+      code_challenge: createHash("sha256").update(verifier).digest("base64url"),
+      code_challenge_method: "S256",
+    })}`,
+  );
+  const interaction = expectRedirect(authorize, "the authorization request");
+  const form = await call(interaction);
+  if (form.status !== 200) throw new Error(`sign-in: the login form answered ${form.status}`);
+  const login = await call(`${interaction}/login`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ email: options.email, password: options.password }),
+  });
+  if (login.status === 401) return { status: 401 };
+  const resumed = await call(expectRedirect(login, "the login"));
+  const callback = new URL(expectRedirect(resumed, "the resumed authorization"));
+  const code = callback.searchParams.get("code");
+  if (callback.searchParams.get("state") !== state || !code)
+    throw new Error(`sign-in: the provider answered ${callback.searchParams.get("error") ?? "no code"}`);
+  const exchange = await call("/token", {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      grant_type: "authorization_code",
+      code,
+      redirect_uri: options.redirectUri,
+      code_verifier: verifier,
+      client_id: clientId,
+      resource: API_RESOURCE,
+    }),
+  });
+  const tokens = (await exchange.json()) as { access_token?: string; id_token?: string; error?: string };
+  if (!exchange.ok || !tokens.access_token)
+    throw new Error(`sign-in: the token endpoint answered ${exchange.status} ${tokens.error ?? ""}`);
+  return {
+    status: 200,
+    accessToken: tokens.access_token,
+    ...(tokens.id_token ? { idToken: tokens.id_token } : {}),
+  };
+}

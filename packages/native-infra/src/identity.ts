@@ -1,0 +1,76 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { NATIVE_IDENTITY, nativeIdentityIssuer } from "@okr/endpoints";
+import { portAnswers, startDaemon, stopDaemon, waitUntil } from "./processes.ts";
+
+export { NATIVE_IDENTITY, nativeIdentityIssuer };
+
+export interface IdentityProviderEndpoint {
+  issuer: string;
+  /** The secret of its service client (client credentials), kept in the cache directory. */
+  serviceClientSecret: string;
+}
+
+async function answersAsIssuer(issuer: string): Promise<boolean> {
+  if (!(await portAnswers(NATIVE_IDENTITY.port, NATIVE_IDENTITY.host))) return false;
+  const response = await fetch(`${issuer}/.well-known/openid-configuration`, {
+    signal: AbortSignal.timeout(2_000),
+  });
+  return response.ok && ((await response.json()) as { issuer?: string }).issuer === issuer;
+}
+
+/** The service client's secret: generated once per machine, never shipped in the repository. */
+function serviceClientSecret(home: string): string {
+  const file = join(home, "service-client-secret");
+  if (!existsSync(file)) {
+    mkdirSync(home, { recursive: true });
+    writeFileSync(file, randomBytes(24).toString("base64url"), { mode: 0o600 });
+  }
+  return readFileSync(file, "utf8").trim();
+}
+
+/**
+ * Starts the local OpenID provider (packages/identity-provider) on its fixed port with the accounts in
+ * `accountsFile`, its signing keys kept under the cache directory; true in `started` if this call
+ * started it (a running one is reused: the accounts it was started with stay until it restarts).
+ */
+export async function ensureIdentityProvider(
+  cacheDir: string,
+  accountsFile: string,
+  webRedirectUris: string[] = [],
+): Promise<IdentityProviderEndpoint & { started: boolean }> {
+  const home = join(cacheDir, "identity");
+  const secret = serviceClientSecret(home);
+  const issuer = nativeIdentityIssuer;
+  if (await answersAsIssuer(issuer).catch(() => false))
+    return { issuer, serviceClientSecret: secret, started: false };
+  const logFile = join(cacheDir, "logs", "identity.log");
+  const pid = startDaemon({
+    name: "identity-provider",
+    command: process.execPath,
+    args: [fileURLToPath(import.meta.resolve("@okr/identity-provider/main")), "serve"],
+    logFile,
+    pidFile: join(home, "identity.pid"),
+    env: {
+      ...process.env,
+      OIDC_HOST: NATIVE_IDENTITY.host,
+      OIDC_PORT: String(NATIVE_IDENTITY.port),
+      OIDC_DATA_DIR: home,
+      OIDC_ACCOUNTS_FILE: accountsFile,
+      OIDC_SERVICE_CLIENT_SECRET: secret,
+      ...(webRedirectUris.length ? { OIDC_WEB_REDIRECT_URIS: webRedirectUris.join(",") } : {}),
+    },
+  });
+  await waitUntil("local identity provider", () => answersAsIssuer(issuer), {
+    timeoutMs: 30_000,
+    logFile,
+    pid,
+  });
+  return { issuer, serviceClientSecret: secret, started: true };
+}
+
+export async function stopIdentityProvider(cacheDir: string): Promise<boolean> {
+  return stopDaemon(join(cacheDir, "identity", "identity.pid"));
+}

@@ -1,0 +1,95 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { localIssuerTrust, SERVICE_CLIENT_ID, startIdentityProvider } from "@okr/identity-provider";
+import { clientCredentialsTokens, createServiceApp, signToken } from "@okr/service-kit";
+import { decodeJwt } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { serviceCaller } from "../src/http.ts";
+
+// The real local identity provider, issuing four-second tokens, and a service that trusts only it.
+const secret = randomBytes(16).toString("hex");
+const dataDir = mkdtempSync(join(tmpdir(), "okr-idp-worker-"));
+const idp = await startIdentityProvider({
+  port: 0,
+  dataDir,
+  accounts: [],
+  webRedirectUris: ["http://127.0.0.1:1/callback"],
+  serviceClientSecret: secret,
+  accessTokenTtlSeconds: 4,
+});
+const seen: string[] = [];
+const app = await createServiceApp({
+  name: "worker-oidc-test",
+  description: "a service the worker calls, trusting the identity provider",
+  auth: {
+    issuer: "okr-test",
+    issuers: [{ ...localIssuerTrust(idp.issuer), roleMap: { "okr-services": "service" } }],
+  },
+  logger: false,
+  routes: async (routes) => {
+    routes.get("/whoami", async (request) => {
+      seen.push(request.headers.authorization ?? "");
+      return { tenantId: request.principal.tenantId, roles: request.principal.roles };
+    });
+  },
+});
+let baseUrl = "";
+beforeAll(async () => {
+  baseUrl = await app.listen({ host: "127.0.0.1", port: 0 });
+});
+afterAll(async () => {
+  await app.close();
+  await idp.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const credentials = { issuer: idp.issuer, clientId: SERVICE_CLIENT_ID, clientSecret: secret };
+
+describe("the worker's tokens by client credentials", () => {
+  it("are fetched once per tenant, shared by concurrent calls, and renewed across an expiry", async () => {
+    const tenantId = randomUUID();
+    const caller = serviceCaller({ baseUrl, tokens: clientCredentialsTokens(credentials) });
+    const burst = await Promise.all(Array.from({ length: 5 }, () => caller.call(tenantId, "GET", "/whoami")));
+    expect(burst.map((r) => r.body)).toEqual(Array(5).fill({ tenantId, roles: ["service"] }));
+    expect(new Set(seen).size).toBe(1);
+    const first = decodeJwt((seen[0] as string).slice("Bearer ".length));
+
+    await sleep((first.exp as number) * 1000 - Date.now() + 200);
+    // The first token has expired: the caller asked for a new one instead of sending it.
+    expect((await caller.call(tenantId, "GET", "/whoami")).status).toBe(200);
+    expect(new Set(seen).size).toBe(2);
+
+    const other = randomUUID();
+    expect((await caller.call(other, "GET", "/whoami")).body).toEqual({
+      tenantId: other,
+      roles: ["service"],
+    });
+  });
+
+  it("are the only tokens a service without the HS256 secret accepts", async () => {
+    const forged = await signToken(
+      { secret: "anyone-can-pick-a-secret", issuer: "okr-test" },
+      { tenantId: randomUUID(), subject: "cycle-worker", roles: ["service"] },
+    );
+    const response = await app.inject({
+      method: "GET",
+      url: "/whoami",
+      headers: { authorization: `Bearer ${forged}` },
+    });
+    expect(response.statusCode).toBe(401);
+    expect(response.json().detail).toMatch(/issuer \(iss\) is not trusted/);
+  });
+
+  it("fails the call with the provider's reason when the client secret is wrong", async () => {
+    const caller = serviceCaller({
+      baseUrl,
+      tokens: clientCredentialsTokens({ ...credentials, clientSecret: "not-the-secret" }),
+    });
+    const before = seen.length;
+    await expect(caller.call(randomUUID(), "GET", "/whoami")).rejects.toThrow(/token endpoint answered 401/);
+    expect(seen).toHaveLength(before);
+  });
+});
