@@ -3,6 +3,7 @@ import { retryOnConflict } from "@okr/database";
 import { canCheckIn, isAdmin, type Owner as OwnerValue, type RuleViolation } from "@okr/goals-domain";
 import { forbidden, notFound, type Principal } from "@okr/service-kit";
 import { Type } from "typebox";
+import { personDeactivated } from "../deactivated-people.ts";
 import { type Access, loadAccess } from "../repositories/access.ts";
 import {
   CheckInBatcher,
@@ -114,6 +115,7 @@ export function checkInRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox 
     app.post(
       "/key-results/:id/check-ins",
       {
+        config: { actorCheckedInline: true },
         schema: {
           tags: ["check-ins"],
           summary:
@@ -127,6 +129,7 @@ export function checkInRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox 
         const { principal } = request;
         const target = await targets.load(principal.tenantId, request.params.id, principal.subject);
         if (!target) throw notFound(`key result ${request.params.id}`);
+        if (target.actorDeactivated) throw personDeactivated();
         const may = await permissions(runtime, principal, [target]);
         if (!may(target.owner))
           throw forbidden(
@@ -200,6 +203,7 @@ export function checkInRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox 
       "/check-ins/bulk",
       {
         bodyLimit: 16 * 1024 * 1024,
+        config: { actorCheckedInline: true },
         schema: {
           tags: ["check-ins"],
           summary:
@@ -232,6 +236,7 @@ export function checkInRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox 
           [...new Set(items.map((item) => item.keyResultId))],
           principal.subject,
         );
+        if ([...targets.values()].some((target) => target.actorDeactivated)) throw personDeactivated();
         const may = await permissions(runtime, principal, [...targets.values()]);
         const now = new Date();
         const who = author(principal);
