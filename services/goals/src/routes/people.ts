@@ -34,7 +34,9 @@ const Person = Type.Object({
   name: Type.String(),
   email: Type.String(),
   roles: Type.Array(Type.String()),
-  active: Type.Boolean({ description: "false once the identity provider deactivated them: they can no longer act" }),
+  active: Type.Boolean({
+    description: "false once the identity provider deactivated them: they can no longer act",
+  }),
   teams: Type.Array(Type.Object({ teamId: Uuid(), role: Type.String() })),
 });
 
