@@ -346,6 +346,16 @@ describe("SCIM authentication and tenancy", () => {
     expect(JSON.stringify(audit)).not.toContain(rotated.token);
   });
 
+  it("documents the SCIM routes with their media type, token and SCIM errors", async () => {
+    const docs = await service.app.inject({ method: "GET", url: "/docs/json" });
+    expect(docs.statusCode).toBe(200);
+    const operation = docs.json().paths["/scim/v2/Users"].post;
+    expect(Object.keys(operation.requestBody.content)).toEqual(["application/scim+json", "application/json"]);
+    expect(Object.keys(operation.responses["201"].content)).toEqual(["application/scim+json"]);
+    for (const status of ["400", "401", "409", "503"])
+      expect(Object.keys(operation.responses[status].content), status).toEqual(["application/scim+json"]);
+  });
+
   it("describes itself without a token", async () => {
     const config = await scim(undefined, "GET", "/scim/v2/ServiceProviderConfig");
     expect(config.status).toBe(200);

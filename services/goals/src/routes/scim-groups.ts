@@ -52,7 +52,9 @@ const ScimGroup = Type.Object(
     externalId: Type.Optional(Type.String()),
     displayName: Type.String(),
     members: Type.Optional(
-      Type.Array(Type.Object({ value: Type.String(), display: Type.String(), $ref: Type.String() })),
+      // Without `$ref` (optional in SCIM): a property of that name reads as a JSON reference to
+      // OpenAPI tooling.
+      Type.Array(Type.Object({ value: Type.String(), display: Type.String() })),
     ),
     meta: Type.Object({
       resourceType: Type.String(),
@@ -77,7 +79,6 @@ const presentGroup = (row: ScimTeamRow, withMemberList = true) => ({
         members: row.memberships.map((m) => ({
           value: m.personId,
           display: m.person.name,
-          $ref: locationOf("Users", m.personId),
         })),
       }
     : {}),

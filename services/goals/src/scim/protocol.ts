@@ -104,8 +104,9 @@ export function registerScimProtocol(app: FastifyInstance, db: GoalsDb, options 
         reply.header("www-authenticate", 'Bearer realm="scim"');
         throw new ScimError(401, "send Authorization: Bearer <the tenant's SCIM provisioning token>");
       }
-      // The token acts for its tenant; audit entries name it as the actor.
-      request.principal = { tenantId: found.tenantId, subject: `scim-token:${found.id}`, roles: ["service"] };
+      // The token administers its tenant's people and teams; audit entries name it as the actor. Not
+      // `service`: the per-caller rate limit (keyed on this principal) applies to provisioning too.
+      request.principal = { tenantId: found.tenantId, subject: `scim-token:${found.id}`, roles: ["admin"] };
     });
 
   app.setErrorHandler((error: FastifyError | ScimError | Problem, request, reply) => {
