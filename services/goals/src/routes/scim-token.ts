@@ -19,11 +19,10 @@ export function scimTokenRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
     app.post(
       "/scim-token",
       {
-        config: { optionalBody: true },
         schema: {
           tags: ["scim"],
-          summary: "Create or rotate the tenant's SCIM provisioning token (admins; shown once)",
-          body: Type.Object({}, { additionalProperties: false }),
+          summary:
+            "Create or rotate the tenant's SCIM provisioning token (admins; shown once; takes no body)",
           response: {
             201: Type.Object({
               id: Uuid(),
