@@ -1,4 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { GOALS_TOPICS } from "@okr/events";
+import { findMessage } from "@okr/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { linkOnFirstSignIn } from "../src/repositories/identity-links.ts";
 import {
@@ -279,6 +281,16 @@ describe("SCIM groups", () => {
     });
     expect(unknown.status).toBe(400);
     expect((await a.admin.ok("GET", `/teams/${id}`)).memberIds).toEqual([p3]);
+
+    // Like the team API: every change is announced (okr.team.changed.v1) and audited.
+    const event = await findMessage(GOALS_TOPICS.teams, (m) => m.key === id);
+    expect(JSON.parse(event.value?.toString() ?? "{}").data).toMatchObject({ teamId: id, removed: false });
+    const audit = await a.admin.ok("GET", `/audit?entityId=${id}`);
+    expect(audit.items.map((e: Json) => [e.action, e.changes])).toEqual([
+      ["team.created", { displayName: "Data guild", externalId: "grp-1", memberIds: [p1, p2].sort() }],
+      ["team.updated", { addedMemberIds: [p3], removedMemberIds: [p2] }],
+      ["team.updated", { displayName: "Data platform", removedMemberIds: [p1] }],
+    ]);
 
     // Teams SCIM did not name are as they were.
     expect(await a.admin.ok("GET", `/teams/${a.teamId}`)).toEqual(before);
