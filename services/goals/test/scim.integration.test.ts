@@ -206,6 +206,14 @@ describe("SCIM users", () => {
     const again = await scim(tokenA, "POST", "/scim/v2/Users", entraUser(userName));
     expect(again.status).toBe(409);
     expect(again.body).toMatchObject({ schemas: [ERROR], status: "409", scimType: "uniqueness" });
+
+    // The same person sent twice at once (a provider retrying): one is created, the other is a 409.
+    const twin = entraUser(`twin-${randomUUID()}@contoso.example`);
+    const both = await Promise.all([1, 2].map(() => scim(tokenA, "POST", "/scim/v2/Users", twin)));
+    expect(both.map((r) => r.status).sort()).toEqual([201, 409]);
+    expect(both.find((r) => r.status === 409)?.body.scimType).toBe("uniqueness");
+    const twins = await scim(tokenA, "GET", filterUrl("Users", `userName eq "${twin.userName}"`));
+    expect(twins.body.totalResults).toBe(1);
   });
 
   it("refuses a filter it cannot read with invalidFilter, and pages with startIndex and count", async () => {

@@ -112,6 +112,9 @@ export function registerScimProtocol(app: FastifyInstance, db: GoalsDb, options 
   app.setErrorHandler((error: FastifyError | ScimError | Problem, request, reply) => {
     if (error instanceof ScimError) return sendError(reply, error.status, error.message, error.scimType);
     if (error instanceof Problem) return sendError(reply, error.status, error.message);
+    // Two creations of the same person at once: the second meets the (tenant, email) key, not a 500.
+    if ((error as { code?: unknown }).code === "P2002")
+      return sendError(reply, 409, "another person already has this email", "uniqueness");
     if ((error as FastifyError).validation)
       return sendError(reply, 400, `the request does not match the schema: ${error.message}`, "invalidValue");
     const status = (error as FastifyError).statusCode;
@@ -133,7 +136,7 @@ export function registerScimProtocol(app: FastifyInstance, db: GoalsDb, options 
 /** SCIM's list envelope (RFC 7644 §3.4.2): 1-based startIndex, count per page. */
 export const ListQuery = {
   filter: Type.Optional(Type.String({ maxLength: 1000 })),
-  startIndex: Type.Integer({ minimum: 1, default: 1 }),
+  startIndex: Type.Integer({ minimum: 1, maximum: 2_000_000_000, default: 1 }),
   count: Type.Integer({ minimum: 0, maximum: 200, default: 100 }),
   attributes: Type.Optional(Type.String({ maxLength: 1000 })),
   excludedAttributes: Type.Optional(Type.String({ maxLength: 1000 })),
