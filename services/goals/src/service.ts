@@ -2,6 +2,7 @@ import { createRuntimeApp, type ServiceDefinition, type ServiceRuntime } from "@
 import { scoreConsumer } from "./consumers/scores.ts";
 import { valueStreamMetricConsumer } from "./consumers/value-stream-metrics.ts";
 import { createGoalsDb, type GoalsDb, migrationsDir } from "./database.ts";
+import { refuseDeactivatedPeople } from "./deactivated-people.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { checkInRoutes } from "./routes/check-ins.ts";
 import { cycleWorkflowRoutes } from "./routes/cycle-workflow.ts";
@@ -11,7 +12,12 @@ import { objectiveRoutes } from "./routes/objectives.ts";
 import { organizationRoutes } from "./routes/organizations.ts";
 import { peopleRoutes } from "./routes/people.ts";
 import { retrospectiveRoutes } from "./routes/retrospectives.ts";
+import { scimDiscoveryRoutes } from "./routes/scim-discovery.ts";
+import { scimGroupRoutes } from "./routes/scim-groups.ts";
+import { scimTokenRoutes } from "./routes/scim-token.ts";
+import { scimUserRoutes } from "./routes/scim-users.ts";
 import { teamRoutes } from "./routes/teams.ts";
+import { registerScimProtocol } from "./scim/protocol.ts";
 
 export type GoalsRuntime = ServiceRuntime<GoalsDb>;
 
@@ -24,8 +30,9 @@ export const goalsService: ServiceDefinition<GoalsDb, GoalsRuntime["config"]> = 
   build: async (runtime) => {
     const app = await createRuntimeApp(runtime, {
       description:
-        "Set and track OKRs: organizations and their mission, the team tree, people, cycles, objectives, key results, alignment (cascade), check-ins, retrospectives and the audit trail.",
+        "Set and track OKRs: organizations and their mission, the team tree, people, cycles, objectives, key results, alignment (cascade), check-ins, retrospectives and the audit trail. People and teams can be provisioned by an identity provider over SCIM 2.0 (/scim/v2, application/scim+json, SCIM errors, the tenant's provisioning token).",
       routes: async (app) => {
+        refuseDeactivatedPeople(app, runtime.pool);
         await app.register(organizationRoutes(runtime));
         await app.register(peopleRoutes(runtime));
         await app.register(teamRoutes(runtime));
@@ -36,6 +43,17 @@ export const goalsService: ServiceDefinition<GoalsDb, GoalsRuntime["config"]> = 
         await app.register(retrospectiveRoutes(runtime));
         await app.register(auditRoutes(runtime));
         await app.register(cycleWorkflowRoutes(runtime));
+        await app.register(scimTokenRoutes(runtime));
+        // SCIM speaks its own media type, errors and token: each part is its own encapsulated plugin.
+        await app.register(async (scim) => {
+          registerScimProtocol(scim, runtime.db);
+          await scim.register(scimUserRoutes(runtime));
+          await scim.register(scimGroupRoutes(runtime));
+        });
+        await app.register(async (scim) => {
+          registerScimProtocol(scim, runtime.db, { token: false });
+          await scim.register(scimDiscoveryRoutes());
+        });
       },
     });
     return { app, background: [scoreConsumer(runtime), valueStreamMetricConsumer(runtime)] };

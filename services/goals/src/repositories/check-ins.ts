@@ -33,6 +33,8 @@ export interface KeyResultTarget {
   latestConfidence: number | null;
   /** The teams the caller belongs to (when loadTargets was given the caller's person id). */
   actorTeams: string[];
+  /** The caller is a person of the tenant whom the identity provider deactivated: they may not act. */
+  actorDeactivated: boolean;
   /** Scoring froze the cycle's final grades (okr.cycle.graded.v1): it takes no more check-ins. */
   cycleGraded: boolean;
   context: Omit<CheckInContext, "now">;
@@ -55,6 +57,7 @@ interface TargetRow {
   latest_confidence: number | null;
   cycle_graded: boolean;
   actor_teams: string[] | null;
+  actor_deactivated: boolean | null;
 }
 
 const TARGET_COLUMNS = `k.id, k.objective_id, k.cycle_id, k.type, cardinality(k.milestones) as milestone_count,
@@ -70,6 +73,7 @@ function toTarget(row: TargetRow): KeyResultTarget {
     owner: { kind: row.owner_kind, id: row.owner_id },
     latestConfidence: row.latest_confidence,
     actorTeams: row.actor_teams ?? [],
+    actorDeactivated: row.actor_deactivated === true,
     cycleGraded: row.cycle_graded,
     context: {
       keyResult: {
@@ -96,9 +100,11 @@ export async function loadTargets(
   const { rows } = await sql.query<TargetRow>({
     name: "goals-load-check-in-targets",
     text: `with actor as (
-       select coalesce(array_agg(team_id), '{}') as teams from team_memberships where tenant_id = $1 and person_id = $3::uuid
+       select coalesce(array_agg(team_id), '{}') as teams,
+              (select not p.active from people p where p.tenant_id = $1 and p.id = $3::uuid) as deactivated
+         from team_memberships where tenant_id = $1 and person_id = $3::uuid
      )
-     select ${TARGET_COLUMNS}, actor.teams as actor_teams
+     select ${TARGET_COLUMNS}, actor.teams as actor_teams, actor.deactivated as actor_deactivated
        from key_results k
        join objectives o on o.id = k.objective_id
        join cycles c on c.id = k.cycle_id
@@ -164,7 +170,9 @@ export class TargetLoader {
        )
        select req.i, ${TARGET_COLUMNS},
               (select coalesce(array_agg(m.team_id), '{}') from team_memberships m
-                where m.tenant_id = req.tenant_id and m.person_id = req.actor_id) as actor_teams
+                where m.tenant_id = req.tenant_id and m.person_id = req.actor_id) as actor_teams,
+              (select not p.active from people p
+                where p.tenant_id = req.tenant_id and p.id = req.actor_id) as actor_deactivated
          from req
          join key_results k on k.id = req.key_result_id and k.tenant_id = req.tenant_id
          join objectives o on o.id = k.objective_id

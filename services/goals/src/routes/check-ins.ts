@@ -12,6 +12,7 @@ import {
   Uuid,
 } from "@okr/service-kit";
 import { Type } from "typebox";
+import { personDeactivated } from "../deactivated-people.ts";
 import { type Access, loadAccess } from "../repositories/access.ts";
 import {
   CheckInBatcher,
@@ -123,6 +124,7 @@ export function checkInRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox 
     app.post(
       "/key-results/:id/check-ins",
       {
+        config: { actorCheckedInline: true },
         schema: {
           tags: ["check-ins"],
           summary:
@@ -136,6 +138,7 @@ export function checkInRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox 
         const { principal } = request;
         const target = await targets.load(principal.tenantId, request.params.id, principal.subject);
         if (!target) throw notFound(`key result ${request.params.id}`);
+        if (target.actorDeactivated) throw personDeactivated();
         const may = await permissions(runtime, principal, [target]);
         if (!may(target.owner))
           throw forbidden(
@@ -209,6 +212,7 @@ export function checkInRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox 
       "/check-ins/bulk",
       {
         bodyLimit: 16 * 1024 * 1024,
+        config: { actorCheckedInline: true },
         schema: {
           tags: ["check-ins"],
           summary:
@@ -241,6 +245,7 @@ export function checkInRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox 
           [...new Set(items.map((item) => item.keyResultId))],
           principal.subject,
         );
+        if ([...targets.values()].some((target) => target.actorDeactivated)) throw personDeactivated();
         const may = await permissions(runtime, principal, [...targets.values()]);
         const now = new Date();
         const who = author(principal);

@@ -34,6 +34,9 @@ const Person = Type.Object({
   name: Type.String(),
   email: Type.String(),
   roles: Type.Array(Type.String()),
+  active: Type.Boolean({
+    description: "false once the identity provider deactivated them: they can no longer act",
+  }),
   teams: Type.Array(Type.Object({ teamId: Uuid(), role: Type.String() })),
 });
 
@@ -42,6 +45,7 @@ type PersonRow = {
   name: string;
   email: string;
   roles: string[];
+  active: boolean;
   memberships: { teamId: string; role: string }[];
 };
 const present = (row: PersonRow) => ({
@@ -49,6 +53,7 @@ const present = (row: PersonRow) => ({
   name: row.name,
   email: row.email,
   roles: row.roles,
+  active: row.active,
   teams: row.memberships.map((m) => ({ teamId: m.teamId, role: m.role })),
 });
 const withTeams = { memberships: { select: { teamId: true, role: true } } } as const;

@@ -61,14 +61,14 @@ type TeamRow = {
   parentTeamId: string | null;
   memberships: { personId: string; role: string }[];
 };
-const present = (row: TeamRow) => ({
+export const present = (row: TeamRow) => ({
   id: row.id,
   name: row.name,
   parentTeamId: row.parentTeamId,
   leaderIds: row.memberships.filter((m) => m.role === "leader").map((m) => m.personId),
   memberIds: row.memberships.filter((m) => m.role !== "leader").map((m) => m.personId),
 });
-const withMembers = {
+export const withMembers = {
   memberships: { select: { personId: true, role: true }, orderBy: { personId: "asc" } },
 } as const;
 
@@ -103,7 +103,12 @@ async function setMembers(
   });
 }
 
-async function publishTeam(tx: GoalsTx, tenantId: string, team: ReturnType<typeof present>, removed = false) {
+export async function publishTeam(
+  tx: GoalsTx,
+  tenantId: string,
+  team: ReturnType<typeof present>,
+  removed = false,
+) {
   const data: EventData<typeof TeamChanged> = {
     teamId: team.id,
     name: team.name,
