@@ -1,6 +1,6 @@
 import { Type } from "typebox";
 import { defineEvent } from "../registry.ts";
-import { Id, Text, Timestamp } from "./common.ts";
+import { Id, keyedBy, Nullable, Text, Timestamp } from "./common.ts";
 
 export const VALUE_STREAM_TOPICS = {
   streams: "okr.value-stream.streams",
@@ -44,8 +44,7 @@ export const ProductFamilyChanged = defineEvent({
     customer: Text(200),
     valueStatement: Text(2000),
   }),
-  partitionKey: (data) => data.familyId,
-  subject: (data) => data.familyId,
+  ...keyedBy("familyId"),
 });
 
 export const ValueStreamChanged = defineEvent({
@@ -64,8 +63,7 @@ export const ValueStreamChanged = defineEvent({
     availableMinutesPerDay: Type.Number({ exclusiveMinimum: 0 }),
     wipPolicy: Type.Union([Type.Literal("reject"), Type.Literal("flag")]),
   }),
-  partitionKey: (data) => data.streamId,
-  subject: (data) => data.streamId,
+  ...keyedBy("streamId"),
 });
 
 export const StepChanged = defineEvent({
@@ -85,13 +83,12 @@ export const StepChanged = defineEvent({
     removed: Type.Boolean(),
     mapId: Type.Optional(Id()),
     position: Type.Optional(Type.Integer({ minimum: 0 })),
-    wipLimit: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
+    wipLimit: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
     wasteTags: Type.Optional(Type.Array(Type.Enum(WASTE_TAGS))),
     /** Set when the wait was given as inventory (waitTimeMinutes is then converted at the daily demand). */
-    waitInventoryUnits: Type.Optional(Type.Union([Type.Number({ minimum: 0 }), Type.Null()])),
+    waitInventoryUnits: Type.Optional(Nullable(Type.Number({ minimum: 0 }))),
   }),
-  partitionKey: (data) => data.streamId,
-  subject: (data) => data.stepId,
+  ...keyedBy("streamId", "stepId"),
 });
 
 /** Largest number of moves (or registrations) one event carries: keeps Kafka messages well under 1 MB. */
@@ -110,8 +107,7 @@ export const WorkItemsRegistered = defineEvent({
       maxItems: MAX_MOVES_PER_EVENT,
     }),
   }),
-  partitionKey: (data) => data.streamId,
-  subject: (data) => data.streamId,
+  ...keyedBy("streamId"),
 });
 
 export const WorkItemsMoved = defineEvent({
@@ -135,8 +131,7 @@ export const WorkItemsMoved = defineEvent({
       { minItems: 1, maxItems: MAX_MOVES_PER_EVENT },
     ),
   }),
-  partitionKey: (data) => data.streamId,
-  subject: (data) => data.streamId,
+  ...keyedBy("streamId"),
 });
 
 export const MetricUpdated = defineEvent({
@@ -154,8 +149,7 @@ export const MetricUpdated = defineEvent({
     snapshot: Type.Record(Type.String(), Type.Number()),
     measuredAt: Timestamp(),
   }),
-  partitionKey: (data) => data.streamId,
-  subject: (data) => data.streamId,
+  ...keyedBy("streamId"),
 });
 
 export const KaizenChanged = defineEvent({
@@ -170,11 +164,10 @@ export const KaizenChanged = defineEvent({
     title: Text(300),
     status: Type.Enum(["planned", "running", "completed"]),
     linkedStepIds: Type.Array(Id()),
-    keyResultId: Type.Union([Id(), Type.Null()]),
-    succeeded: Type.Union([Type.Boolean(), Type.Null()]),
+    keyResultId: Nullable(Id()),
+    succeeded: Nullable(Type.Boolean()),
   }),
-  partitionKey: (data) => data.streamId,
-  subject: (data) => data.kaizenId,
+  ...keyedBy("streamId", "kaizenId"),
 });
 
 export const KeyResultBindingChanged = defineEvent({
@@ -191,8 +184,7 @@ export const KeyResultBindingChanged = defineEvent({
     direction: Type.Union([Type.Literal("increase"), Type.Literal("decrease")]),
     removed: Type.Boolean(),
   }),
-  partitionKey: (data) => data.streamId,
-  subject: (data) => data.keyResultId,
+  ...keyedBy("streamId", "keyResultId"),
 });
 
 export const valueStreamEvents = [
