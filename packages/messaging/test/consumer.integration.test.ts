@@ -12,7 +12,7 @@ import {
   pgTransaction,
 } from "../src/index.ts";
 import { collectMessages, testBus } from "../src/testing.ts";
-import { noteEvents, notesDatabase } from "./support.ts";
+import { appliedNotes, noteEvents, noteMessage, notesDatabase } from "./support.ts";
 
 const tenant = "22222222-2222-4222-8222-222222222222";
 let db: TestDatabase;
@@ -122,10 +122,7 @@ describe("dead-letter topic", () => {
     const broken = createEvent(NoteCreated, { noteId: randomUUID(), body: "broken" }, { tenant });
     const poison = createEvent(NoteCreated, { noteId: randomUUID(), body: "poison" }, { tenant });
     await bus.ensureTopics([NoteCreated.topic]);
-    await produceRaw(
-      NoteCreated.topic,
-      [flaky, broken, poison].map((event) => ({ key: event.data.noteId, value: JSON.stringify(event) })),
-    );
+    await produceRaw(NoteCreated.topic, [flaky, broken, poison].map(noteMessage));
     let flakyCalls = 0;
     let poisonCalls = 0;
     const consumer = notesConsumer(registry, (body) => {
@@ -199,7 +196,7 @@ describe("batch mode", () => {
       createEvent(NoteCreated, { noteId: randomUUID(), body: `note ${i}` }, { tenant }),
     );
     await bus.ensureTopics([NoteCreated.topic], { partitions: 1 });
-    const messages = events.map((event) => ({ key: event.data.noteId, value: JSON.stringify(event) }));
+    const messages = events.map(noteMessage);
     // Every event twice: inside the same batch, and again in a later one.
     await produceRaw(NoteCreated.topic, [...messages, messages[0]!, ...messages]);
 
@@ -210,11 +207,7 @@ describe("batch mode", () => {
       expect(consumer.stats).toMatchObject({ applied: 250, duplicates: 251, deadLettered: 0 });
       expect(batches.reduce((sum, size) => sum + size, 0)).toBe(250);
       expect(batches.length).toBeLessThan(10);
-      const { rows } = await db.pool.query(
-        "select count(*)::int as notes, max(applications) as most from applied_notes where id = any($1)",
-        [events.map((event) => event.data.noteId)],
-      );
-      expect(rows[0]).toEqual({ notes: 250, most: 1 });
+      expect(await appliedNotes(db.pool, events)).toEqual({ notes: 250, most: 1 });
     } finally {
       await consumer.stop();
     }
@@ -228,10 +221,10 @@ describe("batch mode", () => {
     const poison = createEvent(NoteCreated, { noteId: randomUUID(), body: "poison" }, { tenant });
     await bus.ensureTopics([NoteCreated.topic], { partitions: 1 });
     await produceRaw(NoteCreated.topic, [
-      ...good.slice(0, 10).map((event) => ({ key: event.data.noteId, value: JSON.stringify(event) })),
+      ...good.slice(0, 10).map(noteMessage),
       { key: poison.data.noteId, value: JSON.stringify(poison) },
       { key: "garbage", value: "{not json" },
-      ...good.slice(10).map((event) => ({ key: event.data.noteId, value: JSON.stringify(event) })),
+      ...good.slice(10).map(noteMessage),
     ]);
 
     const { consumer } = batchNotesConsumer(registry, (body) =>
@@ -241,11 +234,7 @@ describe("batch mode", () => {
     try {
       await waitFor("all 22 messages", () => consumer.stats.applied + consumer.stats.deadLettered === 22);
       expect(consumer.stats).toMatchObject({ received: 22, applied: 20, deadLettered: 2 });
-      const { rows } = await db.pool.query(
-        "select count(*)::int as notes from applied_notes where id = any($1)",
-        [good.map((event) => event.data.noteId)],
-      );
-      expect(rows[0].notes).toBe(20);
+      expect((await appliedNotes(db.pool, good)).notes).toBe(20);
       const dead = await collectMessages(deadLetterTopic(NoteCreated.topic), { count: 2 });
       const errors = Object.fromEntries(dead.map((m) => [m.key, m.headers[HEADER.deadLetter.error]]));
       expect(errors[poison.data.noteId]).toBe("cannot apply poison");
@@ -261,10 +250,7 @@ describe("batch mode", () => {
       createEvent(NoteCreated, { noteId: randomUUID(), body: `note ${i}` }, { tenant }),
     );
     await bus.ensureTopics([NoteCreated.topic], { partitions: 3 });
-    await produceRaw(
-      NoteCreated.topic,
-      events.map((event) => ({ key: event.data.noteId, value: JSON.stringify(event) })),
-    );
+    await produceRaw(NoteCreated.topic, events.map(noteMessage));
     const { consumer, batches } = batchNotesConsumer(registry, undefined, {
       groupCommit: true,
       partitionsConsumedConcurrently: 3,
@@ -276,11 +262,7 @@ describe("batch mode", () => {
       // 90 events keyed over 3 partitions, each partition's chunk at most 100: without group commit
       // that is one transaction per partition; together, fewer.
       expect(batches.length).toBeLessThan(3);
-      const { rows } = await db.pool.query(
-        "select count(*)::int as notes, max(applications) as most from applied_notes where id = any($1)",
-        [events.map((event) => event.data.noteId)],
-      );
-      expect(rows[0]).toEqual({ notes: 90, most: 1 });
+      expect(await appliedNotes(db.pool, events)).toEqual({ notes: 90, most: 1 });
     } finally {
       await consumer.stop();
     }
@@ -289,21 +271,17 @@ describe("batch mode", () => {
   it("commits the offsets of what it applied: the group's next consumer reads on from there", async () => {
     const { NoteCreated, registry } = noteEvents();
     const note = (body: string) => createEvent(NoteCreated, { noteId: randomUUID(), body }, { tenant });
-    const message = (event: ReturnType<typeof note>) => ({
-      key: event.data.noteId,
-      value: JSON.stringify(event),
-    });
     await bus.ensureTopics([NoteCreated.topic], { partitions: 3 });
     const groupId = uniqueName("notes-batch-offsets");
     const first = Array.from({ length: 60 }, (_, i) => note(`first ${i}`));
-    await produceRaw(NoteCreated.topic, first.map(message));
+    await produceRaw(NoteCreated.topic, first.map(noteMessage));
     const before = batchNotesConsumer(registry, undefined, { groupId, partitionsConsumedConcurrently: 3 });
     await before.consumer.start();
     await waitFor("the first 60", () => before.consumer.stats.applied === 60);
     await before.consumer.stop();
 
     const later = note("later");
-    await produceRaw(NoteCreated.topic, [message(later)]);
+    await produceRaw(NoteCreated.topic, [noteMessage(later)]);
     const after = batchNotesConsumer(registry, undefined, { groupId, partitionsConsumedConcurrently: 3 });
     await after.consumer.start();
     try {

@@ -5,7 +5,13 @@ import { type ControllableBroker, startPrivateKafka } from "@okr/native-infra/pr
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKafkaBus, HEADER, OutboxRelay, pgTransaction, publishEvent } from "../src/index.ts";
 import { collectMessages, testBus } from "../src/testing.ts";
-import { noteEvents, notesDatabase } from "./support.ts";
+import {
+  insertNote,
+  messageKeys,
+  noteEvents,
+  notesDatabase,
+  outboxCount as outboxCountOf,
+} from "./support.ts";
 
 const tenant = "11111111-1111-4111-8111-111111111111";
 let db: TestDatabase;
@@ -20,17 +26,14 @@ async function createNote(
   body: string,
   fail = false,
 ) {
-  const noteId = randomUUID();
-  await pgTransaction(db.pool, async (tx) => {
-    await tx.client.query("insert into notes (id, body) values ($1, $2)", [noteId, body]);
-    await publishEvent(tx, NoteCreated, { noteId, body }, { tenant });
+  return pgTransaction(db.pool, async (tx) => {
+    const noteId = await insertNote(tx, NoteCreated, body, tenant);
     if (fail) throw new Error("the state change fails after the event was written");
+    return noteId;
   });
-  return noteId;
 }
 
-const outboxCount = async () =>
-  Number((await db.pool.query("select count(*) from outbox_events")).rows[0].count);
+const outboxCount = () => outboxCountOf(db.pool);
 
 describe("transactional outbox and relay", () => {
   it("commits a state change and its event together, then relays the event to Kafka with CloudEvents headers", async () => {
@@ -158,13 +161,7 @@ describe("Kafka down at publish time", () => {
       expect(await outboxCount()).toBe(5);
 
       await broker.start();
-      const messages = await collectMessages(NoteCreated.topic, {
-        count: 5,
-        timeoutMs: 60_000,
-        bus,
-        settleMs: 2000,
-      });
-      const keys = messages.map((message) => message.key);
+      const keys = await messageKeys(NoteCreated.topic, { count: 5, timeoutMs: 60_000, bus, settleMs: 2000 });
       expect(new Set(keys)).toEqual(new Set(ids));
       expect(keys).toHaveLength(5);
       expect(await outboxCount()).toBe(0);
