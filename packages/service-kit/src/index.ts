@@ -26,6 +26,7 @@ export { type RunServiceOptions, runService } from "./run.ts";
 export {
   type BackgroundWork,
   createRuntimeApp,
+  type RouteFactory,
   runServiceProcess,
   type ServiceDefinition,
   type ServiceParts,

@@ -47,15 +47,23 @@ export interface ServiceDefinition<Db, Config extends ServiceConfig> {
   build: (runtime: ServiceRuntime<Db, Config>) => Promise<ServiceParts>;
 }
 
+/** A route file's plugin made for a service's runtime. */
+export type RouteFactory<Runtime> = (runtime: Runtime) => FastifyPluginAsyncTypebox;
+
 /**
  * The service's HTTP app wired from its runtime: JWT settings, log level, CORS origins and rate limit from
  * its config, a database readiness check (plus any others), Idempotency-Key answers kept in its database,
- * and its routes.
+ * and its routes: one plugin, or route factories registered in order, each given the runtime.
  */
-export function createRuntimeApp<Db>(
-  runtime: ServiceRuntime<Db>,
-  options: { description: string; routes: FastifyPluginAsyncTypebox; readiness?: ReadinessChecks },
+export function createRuntimeApp<Runtime extends ServiceRuntime<unknown>>(
+  runtime: Runtime,
+  options: {
+    description: string;
+    routes: FastifyPluginAsyncTypebox | readonly RouteFactory<Runtime>[];
+    readiness?: ReadinessChecks;
+  },
 ) {
+  const { routes } = options;
   return createServiceApp({
     name: runtime.name,
     description: options.description,
@@ -71,7 +79,11 @@ export function createRuntimeApp<Db>(
       corsAllowedOrigins: runtime.config.CORS_ALLOWED_ORIGINS.split(",").filter(Boolean),
       rateLimitPerMinute: runtime.config.RATE_LIMIT_PER_MINUTE,
     },
-    routes: options.routes,
+    routes: Array.isArray(routes)
+      ? async (app) => {
+          for (const factory of routes) await app.register(factory(runtime));
+        }
+      : (routes as FastifyPluginAsyncTypebox),
   });
 }
 

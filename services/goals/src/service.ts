@@ -25,18 +25,18 @@ export const goalsService: ServiceDefinition<GoalsDb, GoalsRuntime["config"]> = 
     const app = await createRuntimeApp(runtime, {
       description:
         "Set and track OKRs: organizations and their mission, the team tree, people, cycles, objectives, key results, alignment (cascade), check-ins, retrospectives and the audit trail.",
-      routes: async (app) => {
-        await app.register(organizationRoutes(runtime));
-        await app.register(peopleRoutes(runtime));
-        await app.register(teamRoutes(runtime));
-        await app.register(cycleRoutes(runtime));
-        await app.register(objectiveRoutes(runtime));
-        await app.register(keyResultRoutes(runtime));
-        await app.register(checkInRoutes(runtime));
-        await app.register(retrospectiveRoutes(runtime));
-        await app.register(auditRoutes(runtime));
-        await app.register(cycleWorkflowRoutes(runtime));
-      },
+      routes: [
+        organizationRoutes,
+        peopleRoutes,
+        teamRoutes,
+        cycleRoutes,
+        objectiveRoutes,
+        keyResultRoutes,
+        checkInRoutes,
+        retrospectiveRoutes,
+        auditRoutes,
+        cycleWorkflowRoutes,
+      ],
     });
     return { app, background: [scoreConsumer(runtime), valueStreamMetricConsumer(runtime)] };
   },
