@@ -8,15 +8,7 @@ export { deadLetterTopic, eventHeaders, HEADER } from "./headers.ts";
 export { createKafkaBus, type KafkaBusOptions, silenceKafkajsNegativeTimeoutWarning } from "./kafka.ts";
 export { OUTBOX_TABLE, type PendingEvent, publishEvent, publishEvents, type SqlExecutor } from "./outbox.ts";
 export { pgExecutor, pgTransaction } from "./pg.ts";
-export type {
-  ConsumerRunOptions,
-  IncomingBatch,
-  IncomingMessage,
-  MessageBus,
-  MessageConsumer,
-  MessageProducer,
-  OutgoingMessage,
-} from "./ports.ts";
+export type * from "./ports.ts";
 export { DEFAULT_RELAY_BATCH_SIZE, OutboxRelay, type OutboxRelayOptions } from "./relay.ts";
 export {
   errorMessage,

@@ -1,14 +1,5 @@
-/** Every supported key result type, in a stable order. */
-export const KEY_RESULT_TYPES = [
-  "increase-to",
-  "decrease-to",
-  "stay-above",
-  "stay-below",
-  "stay-between",
-  "milestone",
-] as const;
-
-export type KeyResultType = (typeof KEY_RESULT_TYPES)[number];
+/** Every supported key result type, in a stable order: the goals domain's own. */
+export { KEY_RESULT_TYPES, type KeyResultType } from "@okr/goals-domain";
 
 /** A metric that should rise from `baseline` to `target` (target > baseline). */
 export interface IncreaseToKeyResult {
