@@ -28,6 +28,7 @@ export {
   createRuntimeApp,
   type RouteFactory,
   runServiceProcess,
+  runtimeConsumer,
   type ServiceDefinition,
   type ServiceParts,
   type ServiceRuntime,

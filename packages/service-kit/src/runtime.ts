@@ -6,7 +6,16 @@ import {
   ServiceConfigSchema,
 } from "@okr/config";
 import { applyMigrations, createPool, isTransientDatabaseError } from "@okr/database";
-import { createKafkaBus, type MessageBus, OutboxRelay, retryUntil, seenWithin } from "@okr/messaging";
+import { type EventDefinition, EventRegistry } from "@okr/events";
+import {
+  createKafkaBus,
+  type MessageBus,
+  OutboxRelay,
+  pgTransaction,
+  retryUntil,
+  type SqlExecutor,
+  seenWithin,
+} from "@okr/messaging";
 import { startTelemetry } from "@okr/telemetry";
 import type { FastifyInstance } from "fastify";
 import type pg from "pg";
@@ -85,6 +94,26 @@ export function createRuntimeApp<Runtime extends ServiceRuntime<unknown>>(
         }
       : (routes as FastifyPluginAsyncTypebox),
   });
+}
+
+/**
+ * What a Kafka consumer of the service takes from its runtime: the bus, the log, a pool transaction for
+ * each unit of work, and a registry of the event types it reads (`reads`).
+ */
+export function runtimeConsumer<Db>(
+  runtime: ServiceRuntime<Db>,
+  groupId: string,
+  reads: readonly Pick<EventDefinition, "type">[],
+) {
+  return {
+    bus: runtime.bus,
+    groupId,
+    // Each contract's payload type narrows its key functions, so a list of them is no EventDefinition[].
+    registry: new EventRegistry(reads as EventDefinition[]),
+    transaction: <T>(work: (tx: SqlExecutor & { client: pg.PoolClient }) => Promise<T>) =>
+      pgTransaction(runtime.pool, work),
+    log: runtime.log,
+  };
 }
 
 /**

@@ -4,11 +4,11 @@ import {
   type EventData,
   type EventDefinition,
   type EventEnvelope,
-  EventRegistry,
   KeyResultScored,
   ObjectiveScored,
 } from "@okr/events";
-import { EventConsumer, pgTransaction, type SqlExecutor } from "@okr/messaging";
+import { EventConsumer, type SqlExecutor } from "@okr/messaging";
+import { runtimeConsumer } from "@okr/service-kit";
 import type pg from "pg";
 import type { GoalsRuntime } from "../service.ts";
 
@@ -22,11 +22,7 @@ type Tx = SqlExecutor & { client: pg.PoolClient };
  */
 export function scoreConsumer(runtime: GoalsRuntime, groupId = `${runtime.consumerGroup}.scores`) {
   return new EventConsumer<Tx>({
-    bus: runtime.bus,
-    groupId,
-    registry: new EventRegistry([KeyResultScored, ObjectiveScored, CycleGraded] as never),
-    transaction: (work) => pgTransaction(runtime.pool, work),
-    log: runtime.log,
+    ...runtimeConsumer(runtime, groupId, [KeyResultScored, ObjectiveScored, CycleGraded]),
     maxBatchSize: 1000,
     partitionsConsumedConcurrently: 4,
     groupCommit: true,
