@@ -12,7 +12,7 @@ import {
   pgTransaction,
 } from "../src/index.ts";
 import { collectMessages, testBus } from "../src/testing.ts";
-import { appliedNotes, noteEvents, noteMessage, notesDatabase } from "./support.ts";
+import { appliedNotes, noteEvents, noteMessage, notesDatabase, whileRunning } from "./support.ts";
 
 const tenant = "22222222-2222-4222-8222-222222222222";
 let db: TestDatabase;
@@ -69,15 +69,12 @@ describe("idempotent consumption", () => {
     await produceRaw(NoteCreated.topic, [message, message]);
 
     const consumer = notesConsumer(registry);
-    await consumer.start();
-    try {
+    await whileRunning(consumer, async () => {
       // `received` counts a message when it arrives; wait for both outcomes, not just both arrivals.
       await waitFor("both deliveries", () => consumer.stats.applied + consumer.stats.duplicates === 2);
       expect(consumer.stats).toMatchObject({ applied: 1, duplicates: 1, deadLettered: 0 });
       expect(await applications(noteId)).toBe(1);
-    } finally {
-      await consumer.stop();
-    }
+    });
   });
 });
 
@@ -97,8 +94,7 @@ describe("dead-letter topic", () => {
     ]);
 
     const consumer = notesConsumer(registry);
-    await consumer.start();
-    try {
+    await whileRunning(consumer, async () => {
       await waitFor("all three messages", () => consumer.stats.applied + consumer.stats.deadLettered === 3);
       expect(consumer.stats).toMatchObject({ applied: 1, deadLettered: 2 });
       expect(await applications(good.data.noteId)).toBe(1);
@@ -111,9 +107,7 @@ describe("dead-letter topic", () => {
       expect(byKey.get("b")?.headers[HEADER.deadLetter.error]).toMatch(/\/noteId must be string/);
       expect(byKey.get("b")?.headers[HEADER.deadLetter.sourceTopic]).toBe(NoteCreated.topic);
       expect(byKey.get("b")?.headers[HEADER.deadLetter.consumerGroup]).toMatch(/^notes-consumer-/);
-    } finally {
-      await consumer.stop();
-    }
+    });
   });
 
   it("retries a transient handler failure in place, and dead-letters one that keeps failing", async () => {
@@ -133,8 +127,7 @@ describe("dead-letter topic", () => {
         throw new PoisonEventError("can never apply");
       }
     });
-    await consumer.start();
-    try {
+    await whileRunning(consumer, async () => {
       await waitFor(
         "the three events to settle",
         () => consumer.stats.applied + consumer.stats.deadLettered === 3,
@@ -149,9 +142,7 @@ describe("dead-letter topic", () => {
         dead.map((m) => [m.key, m.headers[HEADER.deadLetter.attempts]]),
       );
       expect(attemptsByKey).toEqual({ [broken.data.noteId]: "3", [poison.data.noteId]: "1" });
-    } finally {
-      await consumer.stop();
-    }
+    });
   });
 });
 
@@ -201,16 +192,13 @@ describe("batch mode", () => {
     await produceRaw(NoteCreated.topic, [...messages, messages[0]!, ...messages]);
 
     const { consumer, batches } = batchNotesConsumer(registry);
-    await consumer.start();
-    try {
+    await whileRunning(consumer, async () => {
       await waitFor("every delivery", () => consumer.stats.received === 501);
       expect(consumer.stats).toMatchObject({ applied: 250, duplicates: 251, deadLettered: 0 });
       expect(batches.reduce((sum, size) => sum + size, 0)).toBe(250);
       expect(batches.length).toBeLessThan(10);
       expect(await appliedNotes(db.pool, events)).toEqual({ notes: 250, most: 1 });
-    } finally {
-      await consumer.stop();
-    }
+    });
   });
 
   it("dead-letters a poison event and a malformed message alone; the rest of the batch applies", async () => {
@@ -230,8 +218,7 @@ describe("batch mode", () => {
     const { consumer } = batchNotesConsumer(registry, (body) =>
       body === "poison" ? new PoisonEventError("cannot apply poison") : undefined,
     );
-    await consumer.start();
-    try {
+    await whileRunning(consumer, async () => {
       await waitFor("all 22 messages", () => consumer.stats.applied + consumer.stats.deadLettered === 22);
       expect(consumer.stats).toMatchObject({ received: 22, applied: 20, deadLettered: 2 });
       expect((await appliedNotes(db.pool, good)).notes).toBe(20);
@@ -239,9 +226,7 @@ describe("batch mode", () => {
       const errors = Object.fromEntries(dead.map((m) => [m.key, m.headers[HEADER.deadLetter.error]]));
       expect(errors[poison.data.noteId]).toBe("cannot apply poison");
       expect(errors["garbage"]).toMatch(/not JSON/);
-    } finally {
-      await consumer.stop();
-    }
+    });
   });
 
   it("group commit: partitions consumed concurrently commit together, each event once", async () => {
@@ -255,17 +240,14 @@ describe("batch mode", () => {
       groupCommit: true,
       partitionsConsumedConcurrently: 3,
     });
-    await consumer.start();
-    try {
+    await whileRunning(consumer, async () => {
       await waitFor("every event", () => consumer.stats.applied === 90);
       expect(consumer.stats).toMatchObject({ received: 90, duplicates: 0, deadLettered: 0 });
       // 90 events keyed over 3 partitions, each partition's chunk at most 100: without group commit
       // that is one transaction per partition; together, fewer.
       expect(batches.length).toBeLessThan(3);
       expect(await appliedNotes(db.pool, events)).toEqual({ notes: 90, most: 1 });
-    } finally {
-      await consumer.stop();
-    }
+    });
   });
 
   it("commits the offsets of what it applied: the group's next consumer reads on from there", async () => {
@@ -283,14 +265,11 @@ describe("batch mode", () => {
     const later = note("later");
     await produceRaw(NoteCreated.topic, [noteMessage(later)]);
     const after = batchNotesConsumer(registry, undefined, { groupId, partitionsConsumedConcurrently: 3 });
-    await after.consumer.start();
-    try {
+    await whileRunning(after.consumer, async () => {
       await waitFor("the later note", () => after.consumer.stats.applied === 1);
       // Given time to receive anything else: only the event produced after the first consumer stopped.
       await new Promise((resolve) => setTimeout(resolve, 1500));
       expect(after.consumer.stats).toMatchObject({ received: 1, applied: 1, duplicates: 0 });
-    } finally {
-      await after.consumer.stop();
-    }
+    });
   });
 });

@@ -11,6 +11,7 @@ import {
   noteEvents,
   notesDatabase,
   outboxCount as outboxCountOf,
+  whileRunning,
 } from "./support.ts";
 
 const tenant = "11111111-1111-4111-8111-111111111111";
@@ -76,8 +77,7 @@ describe("transactional outbox and relay", () => {
       createProducer: () => bus.producer(),
       pollIntervalMs: 60_000,
     });
-    relay.start();
-    try {
+    await whileRunning(relay, async () => {
       const noteId = randomUUID();
       await pgTransaction(db.pool, async (tx) => {
         await tx.client.query("insert into notes (id, body) values ($1, 'v0')", [noteId]);
@@ -90,9 +90,7 @@ describe("transactional outbox and relay", () => {
       expect(messages.map((m) => JSON.parse(m.value?.toString() ?? "{}").data.body)).toEqual(
         Array.from({ length: 20 }, (_, i) => `v${i + 1}`),
       );
-    } finally {
-      await relay.stop();
-    }
+    });
   });
 
   it("misses no commit that lands while it is publishing: each one wakes it", async () => {
@@ -123,15 +121,12 @@ describe("transactional outbox and relay", () => {
       },
       pollIntervalMs: 60_000,
     });
-    relay.start();
-    try {
+    await whileRunning(relay, async () => {
       await commitNote();
       // Far under the poll interval: only each commit's NOTIFY can bring all ten in time.
       await waitFor("ten notes relayed", () => sent.length === 10, 15_000);
       expect(sent).toEqual(Array.from({ length: 10 }, (_, i) => `#${i + 1}`));
-    } finally {
-      await relay.stop();
-    }
+    });
   });
 });
 
@@ -148,15 +143,14 @@ describe("Kafka down at publish time", () => {
     await bus.ensureTopics([NoteCreated.topic]);
     await broker.stop();
 
-    const ids = [];
+    const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push(await createNote(NoteCreated, `written while Kafka is down #${i}`));
     const relay = new OutboxRelay({
       pool: db.pool,
       createProducer: () => bus.producer(),
       maxBackoffMs: 1000,
     });
-    relay.start();
-    try {
+    await whileRunning(relay, async () => {
       await waitFor("the relay to fail against the stopped broker", () => relay.stats.failures > 0, 60_000);
       expect(await outboxCount()).toBe(5);
 
@@ -165,8 +159,6 @@ describe("Kafka down at publish time", () => {
       expect(new Set(keys)).toEqual(new Set(ids));
       expect(keys).toHaveLength(5);
       expect(await outboxCount()).toBe(0);
-    } finally {
-      await relay.stop();
-    }
+    });
   }, 180_000);
 });

@@ -90,3 +90,16 @@ export function privateNotesDatabase(name: string) {
 export async function messageKeys(topic: string, options: Parameters<typeof collectMessages>[1]) {
   return (await collectMessages(topic, options)).map((message) => message.key);
 }
+
+/** Runs `check` while `worker` (a consumer, a relay) runs, and stops the worker however `check` ends. */
+export async function whileRunning(
+  worker: { start(): Promise<void> | void; stop(): Promise<void> },
+  check: () => Promise<void>,
+) {
+  await worker.start();
+  try {
+    await check();
+  } finally {
+    await worker.stop();
+  }
+}
