@@ -18,6 +18,7 @@ import {
   KeyResultUpserted,
   ObjectiveUpserted,
 } from "@okr/events";
+import { keyResultUpsertedData } from "@okr/events/testing";
 import type { OutgoingMessage } from "@okr/messaging";
 import {
   type AlignmentLink,
@@ -85,21 +86,10 @@ const structure: OutgoingMessage[] = [
     }),
   ),
   ...keyResults.map(({ id, objectiveId }, k) =>
-    message(KeyResultUpserted, {
-      keyResultId: id,
-      objectiveId,
-      cycleId,
-      title: `KR ${k}`,
-      type: "increase-to",
-      baseline: 0,
-      target: 100,
-      bandLow: null,
-      bandHigh: null,
-      milestones: [],
-      unit: "points",
-      weight: 1 + (k % 2),
-      version: 1,
-    }),
+    message(
+      KeyResultUpserted,
+      keyResultUpsertedData({ keyResultId: id, objectiveId, cycleId, title: `KR ${k}`, weight: 1 + (k % 2) }),
+    ),
   ),
 ];
 const load: CheckInLoad = { tenant, cycleId, topic: keyResultsTopic, start, keyResults };

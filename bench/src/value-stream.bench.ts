@@ -7,6 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { createEvent, KeyResultUpserted, VALUE_STREAM_TOPICS } from "@okr/events";
+import { keyResultUpsertedData } from "@okr/events/testing";
 import { type FlowEvent, flowMetrics, type ItemHistory, mapMetrics } from "@okr/flow-metrics";
 import { eventHeaders } from "@okr/messaging";
 import { startTestService, testBus, uniqueName, waitFor } from "@okr/testkit";
@@ -47,22 +48,7 @@ const family = await call("POST", "/product-families", {
 async function announceKeyResult(): Promise<string> {
   const envelope = createEvent(
     KeyResultUpserted,
-    {
-      keyResultId: randomUUID(),
-      objectiveId: randomUUID(),
-      cycleId: randomUUID(),
-      title: "Raise flow efficiency",
-      // The contract's union of KR types comes out as `never` statically; the schema checks it at run time.
-      type: "increase-to" as never,
-      baseline: 0.2,
-      target: 0.6,
-      bandLow: null,
-      bandHigh: null,
-      milestones: [],
-      unit: "ratio",
-      weight: 1,
-      version: 1,
-    },
+    keyResultUpsertedData({ title: "Raise flow efficiency", baseline: 0.2, target: 0.6, unit: "ratio" }),
     { tenant },
   );
   const producer = testBus().producer();

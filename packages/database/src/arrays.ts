@@ -21,3 +21,20 @@ export function arrayLiteral(values: readonly Element[]): string {
   });
   return `{${parts.join(",")}}`;
 }
+
+/**
+ * `rows` as one array per column, each row's values in the order `values` lists them: the parameters of a
+ * statement that writes every row at once (`select * from unnest($1::uuid[], $2::text[], ...)`). No rows,
+ * no columns: callers skip the statement then.
+ */
+export function columnsOf<Row, Cell>(rows: readonly Row[], values: (row: Row) => readonly Cell[]): Cell[][] {
+  const columns: Cell[][] = [];
+  for (let r = 0; r < rows.length; r++) {
+    const row = values(rows[r]!);
+    for (let c = 0; c < row.length; c++) {
+      columns[c] ??= new Array(rows.length);
+      columns[c]![r] = row[c] as Cell;
+    }
+  }
+  return columns;
+}

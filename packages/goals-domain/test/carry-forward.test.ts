@@ -6,19 +6,9 @@ import {
   type KeyResultDefinition,
   validateKeyResult,
 } from "../src/index.ts";
+import { kr } from "./support.ts";
 
-const base: KeyResultDefinition = {
-  title: "Lead time",
-  type: "decrease-to",
-  baseline: 20,
-  target: 5,
-  bandLow: null,
-  bandHigh: null,
-  milestones: [],
-  unit: "days",
-  weight: 2,
-  evidenceKind: "url",
-};
+const base = kr({ weight: 2, evidenceKind: "url" });
 
 describe("carrying a key result forward", () => {
   it("starts a number to reach from its last value while it is still short of the target", () => {

@@ -26,20 +26,7 @@ import {
   validatePolicy,
   validateRetrospective,
 } from "../src/index.ts";
-
-const kr = (overrides: Partial<KeyResultDefinition>): KeyResultDefinition => ({
-  title: "Lead time",
-  type: "decrease-to",
-  baseline: 20,
-  target: 5,
-  bandLow: null,
-  bandHigh: null,
-  milestones: [],
-  unit: "days",
-  weight: 1,
-  evidenceKind: "any",
-  ...overrides,
-});
+import { kr } from "./support.ts";
 
 describe("key result measurability", () => {
   it("accepts each type when it carries what makes it measurable", () => {

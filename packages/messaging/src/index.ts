@@ -15,15 +15,7 @@ export {
   type SqlExecutor,
 } from "./outbox.ts";
 export { type PgTransaction, pgTransaction } from "./pg.ts";
-export type {
-  ConsumerRunOptions,
-  IncomingBatch,
-  IncomingMessage,
-  MessageBus,
-  MessageConsumer,
-  MessageProducer,
-  OutgoingMessage,
-} from "./ports.ts";
+export type * from "./ports.ts";
 export { DEFAULT_RELAY_BATCH_SIZE, OutboxRelay, type OutboxRelayOptions } from "./relay.ts";
 export {
   errorMessage,

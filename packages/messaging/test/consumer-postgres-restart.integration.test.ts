@@ -1,27 +1,15 @@
 import { randomUUID } from "node:crypto";
 import type { SqlRunner } from "@okr/database";
-import type { TestDatabase } from "@okr/database/testing";
 import { uniqueName, waitFor } from "@okr/endpoints";
 import { createEvent, type EventEnvelope } from "@okr/events";
-import { type PrivatePostgres, startPrivatePostgres } from "@okr/native-infra/private-postgres";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { EventConsumer, eventHeaders, pgTransaction } from "../src/index.ts";
 import { testBus } from "../src/testing.ts";
-import { noteEvents, notesDatabase } from "./support.ts";
+import { noteEvents, privateNotesDatabase } from "./support.ts";
 
 const tenant = "44444444-4444-4444-8444-444444444444";
 const bus = testBus();
-let server: PrivatePostgres;
-let db: TestDatabase;
-
-beforeAll(async () => {
-  server = await startPrivatePostgres("consumer-restart-test");
-  db = await notesDatabase(server.url("postgres"));
-}, 120_000);
-afterAll(async () => {
-  await db?.pool.end().catch(() => {});
-  await server?.stop();
-});
+const notes = privateNotesDatabase("consumer-restart-test");
 
 type Mode = "per message" | "batch";
 
@@ -41,7 +29,7 @@ function notesConsumer(registry: ReturnType<typeof noteEvents>["registry"], mode
     registry,
     retryBackoffMs: 20,
     maxAttempts: 3,
-    transaction: (work) => pgTransaction(db.pool, work),
+    transaction: (work) => pgTransaction(notes.db.pool, work),
     ...(mode === "batch"
       ? { handleBatch: (events, tx) => apply(tx, events) }
       : { handle: (event, tx) => apply(tx, [event]) }),
@@ -75,14 +63,14 @@ describe.each<Mode>(["per message", "batch"])("a consumer (%s) across a Postgres
       await waitFor("the consumer to apply the first event", () => consumer.stats.applied === 1, 60_000);
 
       // The events arrive while every connection is dead and the server is recovering.
-      const restarting = server.restart({ mode: "immediate" });
+      const restarting = notes.server.restart({ mode: "immediate" });
       const during = Array.from({ length: 20 }, (_, i) => note(`during the restart #${i}`));
       await produce(NoteCreated.topic, during);
       await restarting;
 
       await waitFor("every event applied", () => consumer.stats.applied === 21, 30_000);
       expect(consumer.stats.deadLettered).toBe(0);
-      const { rows } = await db.pool.query<{ applications: number }>(
+      const { rows } = await notes.db.pool.query<{ applications: number }>(
         "select applications from applied_notes where id = any($1::uuid[])",
         [[first, ...during].map((event) => (event.data as { noteId: string }).noteId)],
       );

@@ -12,7 +12,7 @@ import {
   pgTransaction,
 } from "../src/index.ts";
 import { collectMessages, testBus } from "../src/testing.ts";
-import { noteEvents, notesDatabase } from "./support.ts";
+import { appliedNotes, noteEvents, noteMessage, notesDatabase, whileRunning } from "./support.ts";
 
 const tenant = "22222222-2222-4222-8222-222222222222";
 let db: TestDatabase;
@@ -68,15 +68,12 @@ describe("idempotent consumption", () => {
     await produceRaw(NoteCreated.topic, [message, message]);
 
     const consumer = notesConsumer(registry);
-    await consumer.start();
-    try {
+    await whileRunning(consumer, async () => {
       // `received` counts a message when it arrives; wait for both outcomes, not just both arrivals.
       await waitFor("both deliveries", () => consumer.stats.applied + consumer.stats.duplicates === 2);
       expect(consumer.stats).toMatchObject({ applied: 1, duplicates: 1, deadLettered: 0 });
       expect(await applications(noteId)).toBe(1);
-    } finally {
-      await consumer.stop();
-    }
+    });
   });
 });
 
@@ -96,8 +93,7 @@ describe("dead-letter topic", () => {
     ]);
 
     const consumer = notesConsumer(registry);
-    await consumer.start();
-    try {
+    await whileRunning(consumer, async () => {
       await waitFor("all three messages", () => consumer.stats.applied + consumer.stats.deadLettered === 3);
       expect(consumer.stats).toMatchObject({ applied: 1, deadLettered: 2 });
       expect(await applications(good.data.noteId)).toBe(1);
@@ -110,9 +106,7 @@ describe("dead-letter topic", () => {
       expect(byKey.get("b")?.headers[HEADER.deadLetter.error]).toMatch(/\/noteId must be string/);
       expect(byKey.get("b")?.headers[HEADER.deadLetter.sourceTopic]).toBe(NoteCreated.topic);
       expect(byKey.get("b")?.headers[HEADER.deadLetter.consumerGroup]).toMatch(/^notes-consumer-/);
-    } finally {
-      await consumer.stop();
-    }
+    });
   });
 
   it("retries a transient handler failure in place, and dead-letters one that keeps failing", async () => {
@@ -121,10 +115,7 @@ describe("dead-letter topic", () => {
     const broken = createEvent(NoteCreated, { noteId: randomUUID(), body: "broken" }, { tenant });
     const poison = createEvent(NoteCreated, { noteId: randomUUID(), body: "poison" }, { tenant });
     await bus.ensureTopics([NoteCreated.topic]);
-    await produceRaw(
-      NoteCreated.topic,
-      [flaky, broken, poison].map((event) => ({ key: event.data.noteId, value: JSON.stringify(event) })),
-    );
+    await produceRaw(NoteCreated.topic, [flaky, broken, poison].map(noteMessage));
     let flakyCalls = 0;
     let poisonCalls = 0;
     const consumer = notesConsumer(registry, (body) => {
@@ -135,8 +126,7 @@ describe("dead-letter topic", () => {
         throw new PoisonEventError("can never apply");
       }
     });
-    await consumer.start();
-    try {
+    await whileRunning(consumer, async () => {
       await waitFor(
         "the three events to settle",
         () => consumer.stats.applied + consumer.stats.deadLettered === 3,
@@ -151,9 +141,7 @@ describe("dead-letter topic", () => {
         dead.map((m) => [m.key, m.headers[HEADER.deadLetter.attempts]]),
       );
       expect(attemptsByKey).toEqual({ [broken.data.noteId]: "3", [poison.data.noteId]: "1" });
-    } finally {
-      await consumer.stop();
-    }
+    });
   });
 });
 
@@ -197,25 +185,18 @@ describe("batch mode", () => {
       createEvent(NoteCreated, { noteId: randomUUID(), body: `note ${i}` }, { tenant }),
     );
     await bus.ensureTopics([NoteCreated.topic], { partitions: 1 });
-    const messages = events.map((event) => ({ key: event.data.noteId, value: JSON.stringify(event) }));
+    const messages = events.map(noteMessage);
     // Every event twice: inside the same batch, and again in a later one.
     await produceRaw(NoteCreated.topic, [...messages, messages[0]!, ...messages]);
 
     const { consumer, batches } = batchNotesConsumer(registry);
-    await consumer.start();
-    try {
+    await whileRunning(consumer, async () => {
       await waitFor("every delivery", () => consumer.stats.received === 501);
       expect(consumer.stats).toMatchObject({ applied: 250, duplicates: 251, deadLettered: 0 });
       expect(batches.reduce((sum, size) => sum + size, 0)).toBe(250);
       expect(batches.length).toBeLessThan(10);
-      const { rows } = await db.pool.query(
-        "select count(*)::int as notes, max(applications) as most from applied_notes where id = any($1)",
-        [events.map((event) => event.data.noteId)],
-      );
-      expect(rows[0]).toEqual({ notes: 250, most: 1 });
-    } finally {
-      await consumer.stop();
-    }
+      expect(await appliedNotes(db.pool, events)).toEqual({ notes: 250, most: 1 });
+    });
   });
 
   it("dead-letters a poison event and a malformed message alone; the rest of the batch applies", async () => {
@@ -226,31 +207,24 @@ describe("batch mode", () => {
     const poison = createEvent(NoteCreated, { noteId: randomUUID(), body: "poison" }, { tenant });
     await bus.ensureTopics([NoteCreated.topic], { partitions: 1 });
     await produceRaw(NoteCreated.topic, [
-      ...good.slice(0, 10).map((event) => ({ key: event.data.noteId, value: JSON.stringify(event) })),
+      ...good.slice(0, 10).map(noteMessage),
       { key: poison.data.noteId, value: JSON.stringify(poison) },
       { key: "garbage", value: "{not json" },
-      ...good.slice(10).map((event) => ({ key: event.data.noteId, value: JSON.stringify(event) })),
+      ...good.slice(10).map(noteMessage),
     ]);
 
     const { consumer } = batchNotesConsumer(registry, (body) =>
       body === "poison" ? new PoisonEventError("cannot apply poison") : undefined,
     );
-    await consumer.start();
-    try {
+    await whileRunning(consumer, async () => {
       await waitFor("all 22 messages", () => consumer.stats.applied + consumer.stats.deadLettered === 22);
       expect(consumer.stats).toMatchObject({ received: 22, applied: 20, deadLettered: 2 });
-      const { rows } = await db.pool.query(
-        "select count(*)::int as notes from applied_notes where id = any($1)",
-        [good.map((event) => event.data.noteId)],
-      );
-      expect(rows[0].notes).toBe(20);
+      expect((await appliedNotes(db.pool, good)).notes).toBe(20);
       const dead = await collectMessages(deadLetterTopic(NoteCreated.topic), { count: 2 });
       const errors = Object.fromEntries(dead.map((m) => [m.key, m.headers[HEADER.deadLetter.error]]));
       expect(errors[poison.data.noteId]).toBe("cannot apply poison");
       expect(errors["garbage"]).toMatch(/not JSON/);
-    } finally {
-      await consumer.stop();
-    }
+    });
   });
 
   it("group commit: partitions consumed concurrently commit together, each event once", async () => {
@@ -259,58 +233,41 @@ describe("batch mode", () => {
       createEvent(NoteCreated, { noteId: randomUUID(), body: `note ${i}` }, { tenant }),
     );
     await bus.ensureTopics([NoteCreated.topic], { partitions: 3 });
-    await produceRaw(
-      NoteCreated.topic,
-      events.map((event) => ({ key: event.data.noteId, value: JSON.stringify(event) })),
-    );
+    await produceRaw(NoteCreated.topic, events.map(noteMessage));
     const { consumer, batches } = batchNotesConsumer(registry, undefined, {
       groupCommit: true,
       partitionsConsumedConcurrently: 3,
     });
-    await consumer.start();
-    try {
+    await whileRunning(consumer, async () => {
       await waitFor("every event", () => consumer.stats.applied === 90);
       expect(consumer.stats).toMatchObject({ received: 90, duplicates: 0, deadLettered: 0 });
       // 90 events keyed over 3 partitions, each partition's chunk at most 100: without group commit
       // that is one transaction per partition; together, fewer.
       expect(batches.length).toBeLessThan(3);
-      const { rows } = await db.pool.query(
-        "select count(*)::int as notes, max(applications) as most from applied_notes where id = any($1)",
-        [events.map((event) => event.data.noteId)],
-      );
-      expect(rows[0]).toEqual({ notes: 90, most: 1 });
-    } finally {
-      await consumer.stop();
-    }
+      expect(await appliedNotes(db.pool, events)).toEqual({ notes: 90, most: 1 });
+    });
   });
 
   it("commits the offsets of what it applied: the group's next consumer reads on from there", async () => {
     const { NoteCreated, registry } = noteEvents();
     const note = (body: string) => createEvent(NoteCreated, { noteId: randomUUID(), body }, { tenant });
-    const message = (event: ReturnType<typeof note>) => ({
-      key: event.data.noteId,
-      value: JSON.stringify(event),
-    });
     await bus.ensureTopics([NoteCreated.topic], { partitions: 3 });
     const groupId = uniqueName("notes-batch-offsets");
     const first = Array.from({ length: 60 }, (_, i) => note(`first ${i}`));
-    await produceRaw(NoteCreated.topic, first.map(message));
+    await produceRaw(NoteCreated.topic, first.map(noteMessage));
     const before = batchNotesConsumer(registry, undefined, { groupId, partitionsConsumedConcurrently: 3 });
     await before.consumer.start();
     await waitFor("the first 60", () => before.consumer.stats.applied === 60);
     await before.consumer.stop();
 
     const later = note("later");
-    await produceRaw(NoteCreated.topic, [message(later)]);
+    await produceRaw(NoteCreated.topic, [noteMessage(later)]);
     const after = batchNotesConsumer(registry, undefined, { groupId, partitionsConsumedConcurrently: 3 });
-    await after.consumer.start();
-    try {
+    await whileRunning(after.consumer, async () => {
       await waitFor("the later note", () => after.consumer.stats.applied === 1);
       // Given time to receive anything else: only the event produced after the first consumer stopped.
       await new Promise((resolve) => setTimeout(resolve, 1500));
       expect(after.consumer.stats).toMatchObject({ received: 1, applied: 1, duplicates: 0 });
-    } finally {
-      await after.consumer.stop();
-    }
+    });
   });
 });

@@ -5,7 +5,14 @@ import { type ControllableBroker, startPrivateKafka } from "@okr/native-infra/pr
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKafkaBus, HEADER, OutboxRelay, pgTransaction, publishEvent } from "../src/index.ts";
 import { collectMessages, testBus } from "../src/testing.ts";
-import { noteEvents, notesDatabase } from "./support.ts";
+import {
+  insertNote,
+  messageKeys,
+  noteEvents,
+  notesDatabase,
+  outboxCount as outboxCountOf,
+  whileRunning,
+} from "./support.ts";
 
 const tenant = "11111111-1111-4111-8111-111111111111";
 let db: TestDatabase;
@@ -20,17 +27,14 @@ async function createNote(
   body: string,
   fail = false,
 ) {
-  const noteId = randomUUID();
-  await pgTransaction(db.pool, async (tx) => {
-    await tx.client.query("insert into notes (id, body) values ($1, $2)", [noteId, body]);
-    await publishEvent(tx, NoteCreated, { noteId, body }, { tenant });
+  return pgTransaction(db.pool, async (tx) => {
+    const noteId = await insertNote(tx, NoteCreated, body, tenant);
     if (fail) throw new Error("the state change fails after the event was written");
+    return noteId;
   });
-  return noteId;
 }
 
-const outboxCount = async () =>
-  Number((await db.pool.query("select count(*) from outbox_events")).rows[0].count);
+const outboxCount = () => outboxCountOf(db.pool);
 
 describe("transactional outbox and relay", () => {
   it("commits a state change and its event together, then relays the event to Kafka with CloudEvents headers", async () => {
@@ -73,8 +77,7 @@ describe("transactional outbox and relay", () => {
       createProducer: () => bus.producer(),
       pollIntervalMs: 60_000,
     });
-    relay.start();
-    try {
+    await whileRunning(relay, async () => {
       const noteId = randomUUID();
       await pgTransaction(db.pool, async (tx) => {
         await tx.client.query("insert into notes (id, body) values ($1, 'v0')", [noteId]);
@@ -87,9 +90,7 @@ describe("transactional outbox and relay", () => {
       expect(messages.map((m) => JSON.parse(m.value?.toString() ?? "{}").data.body)).toEqual(
         Array.from({ length: 20 }, (_, i) => `v${i + 1}`),
       );
-    } finally {
-      await relay.stop();
-    }
+    });
   });
 
   it("misses no commit that lands while it is publishing: each one wakes it", async () => {
@@ -120,15 +121,12 @@ describe("transactional outbox and relay", () => {
       },
       pollIntervalMs: 60_000,
     });
-    relay.start();
-    try {
+    await whileRunning(relay, async () => {
       await commitNote();
       // Far under the poll interval: only each commit's NOTIFY can bring all ten in time.
       await waitFor("ten notes relayed", () => sent.length === 10, 15_000);
       expect(sent).toEqual(Array.from({ length: 10 }, (_, i) => `#${i + 1}`));
-    } finally {
-      await relay.stop();
-    }
+    });
   });
 });
 
@@ -145,31 +143,22 @@ describe("Kafka down at publish time", () => {
     await bus.ensureTopics([NoteCreated.topic]);
     await broker.stop();
 
-    const ids = [];
+    const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push(await createNote(NoteCreated, `written while Kafka is down #${i}`));
     const relay = new OutboxRelay({
       pool: db.pool,
       createProducer: () => bus.producer(),
       maxBackoffMs: 1000,
     });
-    relay.start();
-    try {
+    await whileRunning(relay, async () => {
       await waitFor("the relay to fail against the stopped broker", () => relay.stats.failures > 0, 60_000);
       expect(await outboxCount()).toBe(5);
 
       await broker.start();
-      const messages = await collectMessages(NoteCreated.topic, {
-        count: 5,
-        timeoutMs: 60_000,
-        bus,
-        settleMs: 2000,
-      });
-      const keys = messages.map((message) => message.key);
+      const keys = await messageKeys(NoteCreated.topic, { count: 5, timeoutMs: 60_000, bus, settleMs: 2000 });
       expect(new Set(keys)).toEqual(new Set(ids));
       expect(keys).toHaveLength(5);
       expect(await outboxCount()).toBe(0);
-    } finally {
-      await relay.stop();
-    }
+    });
   }, 180_000);
 });

@@ -1,35 +1,26 @@
 import { randomUUID } from "node:crypto";
 import { isDatabaseUnavailable } from "@okr/database";
-import type { TestDatabase } from "@okr/database/testing";
 import { waitFor } from "@okr/endpoints";
-import { type PrivatePostgres, startPrivatePostgres } from "@okr/native-infra/private-postgres";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OutboxRelay, pgTransaction, publishEvent } from "../src/index.ts";
-import { collectMessages, testBus } from "../src/testing.ts";
-import { noteEvents, notesDatabase } from "./support.ts";
+import { describe, expect, it } from "vitest";
+import { OutboxRelay, pgTransaction } from "../src/index.ts";
+import { testBus } from "../src/testing.ts";
+import {
+  insertNote,
+  messageKeys,
+  noteEvents,
+  outboxCount as outboxCountOf,
+  privateNotesDatabase,
+} from "./support.ts";
 
 const tenant = "22222222-2222-4222-8222-222222222222";
-let server: PrivatePostgres;
-let db: TestDatabase;
-
-beforeAll(async () => {
-  server = await startPrivatePostgres("relay-restart-test");
-  db = await notesDatabase(server.url("postgres"));
-}, 120_000);
-afterAll(async () => {
-  await db?.pool.end().catch(() => {});
-  await server?.stop();
-});
+const notes = privateNotesDatabase("relay-restart-test");
 
 /** Commits one note and its event; retried while the server is still coming back (the writer's concern). */
 async function createNote(NoteCreated: ReturnType<typeof noteEvents>["NoteCreated"], body: string) {
   const noteId = randomUUID();
   await waitFor(`note ${body} committed`, async () => {
     try {
-      await pgTransaction(db.pool, async (tx) => {
-        await tx.client.query("insert into notes (id, body) values ($1, $2)", [noteId, body]);
-        await publishEvent(tx, NoteCreated, { noteId, body }, { tenant });
-      });
+      await pgTransaction(notes.db.pool, (tx) => insertNote(tx, NoteCreated, body, tenant, noteId));
       return true;
     } catch (error) {
       if (isDatabaseUnavailable(error)) return false;
@@ -39,8 +30,7 @@ async function createNote(NoteCreated: ReturnType<typeof noteEvents>["NoteCreate
   return noteId;
 }
 
-const outboxCount = async () =>
-  Number((await db.pool.query("select count(*) from outbox_events")).rows[0].count);
+const outboxCount = () => outboxCountOf(notes.db.pool);
 
 describe("outbox relay across a Postgres restart", () => {
   it("elects itself again on a fresh connection and relays what was written after the restart, each event once", async () => {
@@ -49,7 +39,7 @@ describe("outbox relay across a Postgres restart", () => {
     await bus.ensureTopics([NoteCreated.topic]);
     const warnings: string[] = [];
     const relay = new OutboxRelay({
-      pool: db.pool,
+      pool: notes.db.pool,
       createProducer: () => bus.producer(),
       log: (level, message) => {
         if (level !== "info") warnings.push(message);
@@ -62,17 +52,16 @@ describe("outbox relay across a Postgres restart", () => {
       await waitFor("the first notes relayed", () => relay.stats.published === 5, 30_000);
 
       // Every connection dies at once, the relay's leader connection (lock and LISTEN) with them.
-      await server.restart({ mode: "immediate" });
+      await notes.server.restart({ mode: "immediate" });
 
       const after = [];
       for (let i = 0; i < 5; i++) after.push(await createNote(NoteCreated, `after #${i}`));
-      const messages = await collectMessages(NoteCreated.topic, {
+      const keys = await messageKeys(NoteCreated.topic, {
         count: 10,
         timeoutMs: 30_000,
         bus,
         settleMs: 1000,
       });
-      const keys = messages.map((message) => message.key);
       expect(new Set(keys)).toEqual(new Set([...before, ...after]));
       expect(keys).toHaveLength(10);
       expect(await outboxCount()).toBe(0);

@@ -1,3 +1,6 @@
+/** Every supported key result type, in a stable order: the goals domain's own. */
+export { KEY_RESULT_TYPES, type KeyResultType } from "@okr/goals-domain";
+
 /** A metric that should rise from `baseline` to `target` (target > baseline). */
 export interface IncreaseToKeyResult {
   readonly id: string;

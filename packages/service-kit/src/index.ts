@@ -38,7 +38,9 @@ export { type RunServiceOptions, runService } from "./run.ts";
 export {
   type BackgroundWork,
   createRuntimeApp,
+  type RouteFactory,
   runServiceProcess,
+  runtimeConsumer,
   type ServiceDefinition,
   type ServiceParts,
   type ServiceRuntime,

@@ -10,7 +10,16 @@ import {
   trustedIssuerProblems,
 } from "@okr/config";
 import { applyMigrations, createPool, isDatabaseUnavailable } from "@okr/database";
-import { createKafkaBus, type MessageBus, OutboxRelay, retryUntil, seenWithin } from "@okr/messaging";
+import { type EventDefinition, EventRegistry } from "@okr/events";
+import {
+  createKafkaBus,
+  type MessageBus,
+  OutboxRelay,
+  type PgTransaction,
+  pgTransaction,
+  retryUntil,
+  seenWithin,
+} from "@okr/messaging";
 import { startTelemetry } from "@okr/telemetry";
 import type { FastifyInstance } from "fastify";
 import type pg from "pg";
@@ -58,15 +67,23 @@ function trustedIssuersOf(config: ServiceConfig): TrustedIssuer[] {
   return parsed;
 }
 
+/** A route file's plugin made for a service's runtime. */
+export type RouteFactory<Runtime> = (runtime: Runtime) => FastifyPluginAsyncTypebox;
+
 /**
  * The service's HTTP app wired from its runtime: JWT settings, log level, CORS origins and rate limit from
  * its config, a database readiness check (plus any others), Idempotency-Key answers kept in its database,
- * and its routes.
+ * and its routes: one plugin, or route factories registered in order, each given the runtime.
  */
-export function createRuntimeApp<Db>(
-  runtime: ServiceRuntime<Db>,
-  options: { description: string; routes: FastifyPluginAsyncTypebox; readiness?: ReadinessChecks },
+export function createRuntimeApp<Runtime extends ServiceRuntime<unknown>>(
+  runtime: Runtime,
+  options: {
+    description: string;
+    routes: FastifyPluginAsyncTypebox | readonly RouteFactory<Runtime>[];
+    readiness?: ReadinessChecks;
+  },
 ) {
+  const { routes } = options;
   return createServiceApp({
     name: runtime.name,
     description: options.description,
@@ -83,8 +100,31 @@ export function createRuntimeApp<Db>(
       corsAllowedOrigins: runtime.config.CORS_ALLOWED_ORIGINS.split(",").filter(Boolean),
       rateLimitPerMinute: runtime.config.RATE_LIMIT_PER_MINUTE,
     },
-    routes: options.routes,
+    routes: Array.isArray(routes)
+      ? async (app) => {
+          for (const factory of routes) await app.register(factory(runtime));
+        }
+      : (routes as FastifyPluginAsyncTypebox),
   });
+}
+
+/**
+ * What a Kafka consumer of the service takes from its runtime: the bus, the log, a pool transaction for
+ * each unit of work, and a registry of the event types it reads (`reads`).
+ */
+export function runtimeConsumer<Db>(
+  runtime: ServiceRuntime<Db>,
+  groupId: string,
+  reads: readonly Pick<EventDefinition, "type">[],
+) {
+  return {
+    bus: runtime.bus,
+    groupId,
+    // Each contract's payload type narrows its key functions, so a list of them is no EventDefinition[].
+    registry: new EventRegistry(reads as EventDefinition[]),
+    transaction: <T>(work: (tx: PgTransaction) => Promise<T>) => pgTransaction(runtime.pool, work),
+    log: runtime.log,
+  };
 }
 
 /**

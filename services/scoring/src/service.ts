@@ -25,11 +25,7 @@ export function createScoringService(
       const app = await createRuntimeApp(runtime, {
         description:
           "KR, objective, team and organization scores from events, under named, versioned policies.",
-        routes: async (app) => {
-          await app.register(scoreRoutes(runtime));
-          await app.register(cycleRoutes(runtime));
-          await app.register(policyRoutes(runtime));
-        },
+        routes: [scoreRoutes, cycleRoutes, policyRoutes],
       });
       const scoring = createScoringConsumer(runtime.pool, runtime.bus, {
         groupId: runtime.consumerGroup,

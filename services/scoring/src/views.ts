@@ -8,18 +8,12 @@ import {
   type ScoringPolicy,
   weightedMean,
 } from "@okr/scoring-rules";
+import type { ObjectiveRow } from "./recompute.ts";
 
 /** A scored (or not yet scored) objective of a cycle, with its parent links resolved to objective ids. */
-export interface CycleObjective {
-  id: string;
-  title: string;
-  kind: "committed" | "aspirational";
-  owner_kind: "team" | "person";
-  owner_id: string;
-  weight: number;
+export interface CycleObjective extends Omit<ObjectiveRow, "contributes_to_key_result_id"> {
   score: number | null;
   confidence: number | null;
-  aligned_to_objective_id: string | null;
   contributes_to_objective_id: string | null;
 }
 

@@ -33,15 +33,15 @@ export function createValueStreamService(
     build: async (runtime) => {
       const app = await createRuntimeApp(runtime, {
         description: DESCRIPTION,
-        routes: async (api) => {
-          await api.register(familyRoutes(runtime));
-          await api.register(streamRoutes(runtime));
-          await api.register(mapRoutes(runtime));
-          await api.register(stepRoutes(runtime));
-          await api.register(workItemRoutes(runtime));
-          await api.register(kaizenRoutes(runtime));
-          await api.register(bindingRoutes(runtime));
-        },
+        routes: [
+          familyRoutes,
+          streamRoutes,
+          mapRoutes,
+          stepRoutes,
+          workItemRoutes,
+          kaizenRoutes,
+          bindingRoutes,
+        ],
       });
       return {
         app,

@@ -1,5 +1,5 @@
-import { randomUUID } from "node:crypto";
-import { createEvent, type EventData, KeyResultUpserted } from "@okr/events";
+import { createEvent, KeyResultUpserted } from "@okr/events";
+import { type KeyResultUpsertedData, keyResultUpsertedData } from "@okr/events/testing";
 import { eventHeaders } from "@okr/messaging";
 import { type TestService, testBus, waitFor } from "@okr/testkit";
 import type { ValueStreamDb } from "../src/database.ts";
@@ -70,35 +70,24 @@ export async function createStream(api: Api, steps: unknown[], settings: Record<
   };
 }
 
-type KeyResultData = EventData<typeof KeyResultUpserted>;
-
 /**
  * Publishes key results of `tenant` to Kafka exactly as the goals service announces them
  * (KeyResultUpserted on its key-results topic); `changes` overrides fields, e.g. `removed`.
  */
-export async function announceKeyResults(tenant: string, changes: Partial<KeyResultData>[]) {
+export async function announceKeyResults(tenant: string, changes: Partial<KeyResultUpsertedData>[]) {
   const producer = testBus().producer();
   await producer.connect();
   try {
     const envelopes = changes.map((change) =>
       createEvent(
         KeyResultUpserted,
-        {
-          keyResultId: randomUUID(),
-          objectiveId: randomUUID(),
-          cycleId: randomUUID(),
+        keyResultUpsertedData({
           title: "Raise flow efficiency",
-          type: "increase-to",
           baseline: 0.2,
           target: 0.6,
-          bandLow: null,
-          bandHigh: null,
-          milestones: [],
           unit: "ratio",
-          weight: 1,
-          version: 1,
           ...change,
-        } as KeyResultData,
+        }),
         { tenant },
       ),
     );

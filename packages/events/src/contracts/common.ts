@@ -1,4 +1,4 @@
-import { Type } from "typebox";
+import { type TSchema, Type } from "typebox";
 
 export const Id = () => Type.String({ format: "uuid" });
 export const Timestamp = () => Type.String({ format: "date-time" });
@@ -28,3 +28,15 @@ export const Owner = () =>
     { kind: Type.Union([Type.Literal("team"), Type.Literal("person")]), id: Id() },
     { additionalProperties: false },
   );
+
+/** `schema` or null. */
+export const Nullable = <S extends TSchema>(schema: S) => Type.Union([schema, Type.Null()]);
+
+/**
+ * The partition key and the subject of an event read from its payload fields: what orders it and what
+ * it is about (the same field unless named apart).
+ */
+export const keyedBy = <P extends string, S extends string = P>(partition: P, subject?: S) => ({
+  partitionKey: (data: Record<P, string>) => data[partition],
+  subject: (data: Record<S, string>) => data[(subject ?? partition) as S],
+});

@@ -1,6 +1,6 @@
 import { Type } from "typebox";
 import { defineEvent } from "../registry.ts";
-import { CyclePhase, Id, Score, Text, Timestamp } from "./common.ts";
+import { CyclePhase, Id, keyedBy, Score, Text, Timestamp } from "./common.ts";
 
 export const CYCLE_TOPICS = { notifications: "okr.cycle.notifications" } as const;
 
@@ -43,8 +43,7 @@ export const ObjectiveAtRisk = defineEvent({
     reasons: Type.Array(Text(500), { maxItems: 20 }),
     detectedAt: Timestamp(),
   }),
-  partitionKey: (data) => data.cycleId,
-  subject: (data) => data.objectiveId,
+  ...keyedBy("cycleId", "objectiveId"),
 });
 
 export const cycleEvents = [ReminderDue, ObjectiveAtRisk] as const;

@@ -5,6 +5,8 @@ import {
   CyclePhase,
   Id,
   KeyResultType,
+  keyedBy,
+  Nullable,
   ObjectiveKind,
   ObjectiveState,
   Owner,
@@ -33,8 +35,7 @@ export const OrganizationCreated = defineEvent({
   producer,
   summary: "A tenant organization was created with its mission (the WHY).",
   schema: Type.Object({ organizationId: Id(), name: Text(200), mission: Text(2000), createdAt: Timestamp() }),
-  partitionKey: (data) => data.organizationId,
-  subject: (data) => data.organizationId,
+  ...keyedBy("organizationId"),
 });
 
 export const TeamChanged = defineEvent({
@@ -45,12 +46,11 @@ export const TeamChanged = defineEvent({
   schema: Type.Object({
     teamId: Id(),
     name: Text(200),
-    parentTeamId: Type.Union([Id(), Type.Null()]),
+    parentTeamId: Nullable(Id()),
     leaderIds: Type.Array(Id()),
     removed: Type.Boolean(),
   }),
-  partitionKey: (data) => data.teamId,
-  subject: (data) => data.teamId,
+  ...keyedBy("teamId"),
 });
 
 export const CyclePhaseChanged = defineEvent({
@@ -62,13 +62,12 @@ export const CyclePhaseChanged = defineEvent({
     cycleId: Id(),
     name: Text(100),
     phase: CyclePhase(),
-    previousPhase: Type.Union([CyclePhase(), Type.Null()]),
+    previousPhase: Nullable(CyclePhase()),
     startsAt: Timestamp(),
     endsAt: Timestamp(),
     changedAt: Timestamp(),
   }),
-  partitionKey: (data) => data.cycleId,
-  subject: (data) => data.cycleId,
+  ...keyedBy("cycleId"),
 });
 
 const objectiveFields = {
@@ -79,8 +78,8 @@ const objectiveFields = {
   state: ObjectiveState(),
   owner: Owner(),
   weight: Type.Number({ exclusiveMinimum: 0 }),
-  alignedToObjectiveId: Type.Union([Id(), Type.Null()]),
-  contributesToKeyResultId: Type.Union([Id(), Type.Null()]),
+  alignedToObjectiveId: Nullable(Id()),
+  contributesToKeyResultId: Nullable(Id()),
 };
 
 export const ObjectiveUpserted = defineEvent({
@@ -95,8 +94,7 @@ export const ObjectiveUpserted = defineEvent({
     /** True when a draft objective was deleted (its key results go with it). */
     removed: Type.Optional(Type.Boolean()),
   }),
-  partitionKey: (data) => data.objectiveId,
-  subject: (data) => data.objectiveId,
+  ...keyedBy("objectiveId"),
 });
 
 export const ObjectiveStateChanged = defineEvent({
@@ -113,8 +111,7 @@ export const ObjectiveStateChanged = defineEvent({
     /** A person id, or the subject of a service credential (e.g. the cycle worker) acting for the process. */
     actorId: Type.String({ minLength: 1, maxLength: 200 }),
   }),
-  partitionKey: (data) => data.objectiveId,
-  subject: (data) => data.objectiveId,
+  ...keyedBy("objectiveId"),
 });
 
 export const ObjectiveAlignmentChanged = defineEvent({
@@ -126,14 +123,13 @@ export const ObjectiveAlignmentChanged = defineEvent({
   schema: Type.Object({
     objectiveId: Id(),
     cycleId: Id(),
-    alignedToObjectiveId: Type.Union([Id(), Type.Null()]),
-    contributesToKeyResultId: Type.Union([Id(), Type.Null()]),
-    previousAlignedToObjectiveId: Type.Union([Id(), Type.Null()]),
-    previousContributesToKeyResultId: Type.Union([Id(), Type.Null()]),
+    alignedToObjectiveId: Nullable(Id()),
+    contributesToKeyResultId: Nullable(Id()),
+    previousAlignedToObjectiveId: Nullable(Id()),
+    previousContributesToKeyResultId: Nullable(Id()),
     actorId: Type.String({ minLength: 1, maxLength: 200 }),
   }),
-  partitionKey: (data) => data.objectiveId,
-  subject: (data) => data.objectiveId,
+  ...keyedBy("objectiveId"),
 });
 
 export const KeyResultUpserted = defineEvent({
@@ -147,10 +143,10 @@ export const KeyResultUpserted = defineEvent({
     cycleId: Id(),
     title: Text(300),
     type: KeyResultType(),
-    baseline: Type.Union([Type.Number(), Type.Null()]),
-    target: Type.Union([Type.Number(), Type.Null()]),
-    bandLow: Type.Union([Type.Number(), Type.Null()]),
-    bandHigh: Type.Union([Type.Number(), Type.Null()]),
+    baseline: Nullable(Type.Number()),
+    target: Nullable(Type.Number()),
+    bandLow: Nullable(Type.Number()),
+    bandHigh: Nullable(Type.Number()),
     milestones: Type.Array(Text(300)),
     unit: Text(40),
     weight: Type.Number({ exclusiveMinimum: 0 }),
@@ -162,8 +158,7 @@ export const KeyResultUpserted = defineEvent({
     /** True when the key result was deleted. */
     removed: Type.Optional(Type.Boolean()),
   }),
-  partitionKey: (data) => data.keyResultId,
-  subject: (data) => data.keyResultId,
+  ...keyedBy("keyResultId"),
 });
 
 export const KeyResultCarriedForward = defineEvent({
@@ -179,8 +174,7 @@ export const KeyResultCarriedForward = defineEvent({
     carriedFromKeyResultId: Id(),
     carriedFromCycleId: Id(),
   }),
-  partitionKey: (data) => data.carriedFromKeyResultId,
-  subject: (data) => data.keyResultId,
+  ...keyedBy("carriedFromKeyResultId", "keyResultId"),
 });
 
 export const CheckInRecorded = defineEvent({
@@ -201,12 +195,11 @@ export const CheckInRecorded = defineEvent({
       url: Type.Optional(Type.String({ format: "uri" })),
       system: Type.Optional(Text(200)),
     }),
-    authorId: Type.Union([Id(), Type.Null()]),
+    authorId: Nullable(Id()),
     source: Type.Union([Type.Literal("person"), Type.Literal("system")]),
     recordedAt: Timestamp(),
   }),
-  partitionKey: (data) => data.keyResultId,
-  subject: (data) => data.keyResultId,
+  ...keyedBy("keyResultId"),
 });
 
 export const RetrospectiveSubmitted = defineEvent({
@@ -223,8 +216,7 @@ export const RetrospectiveSubmitted = defineEvent({
     lessons: Text(8000),
     carryForwardKeyResultIds: Type.Array(Id()),
   }),
-  partitionKey: (data) => data.cycleId,
-  subject: (data) => data.teamId,
+  ...keyedBy("cycleId", "teamId"),
 });
 
 export const goalsEvents = [

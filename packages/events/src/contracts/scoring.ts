@@ -1,6 +1,6 @@
 import { Type } from "typebox";
 import { defineEvent } from "../registry.ts";
-import { Confidence, Id, ObjectiveKind, Score, Timestamp } from "./common.ts";
+import { Confidence, Id, keyedBy, Nullable, ObjectiveKind, Score, Timestamp } from "./common.ts";
 
 export const SCORING_TOPICS = { scores: "okr.scoring.scores" } as const;
 
@@ -19,12 +19,11 @@ export const KeyResultScored = defineEvent({
     cycleId: Id(),
     progress: Type.Number(),
     score: Score(),
-    confidence: Type.Union([Confidence(), Type.Null()]),
+    confidence: Nullable(Confidence()),
     policy: policy(),
     asOf: Timestamp(),
   }),
-  partitionKey: (data) => data.objectiveId,
-  subject: (data) => data.keyResultId,
+  ...keyedBy("objectiveId", "keyResultId"),
 });
 
 export const ObjectiveScored = defineEvent({
@@ -43,8 +42,7 @@ export const ObjectiveScored = defineEvent({
     policy: policy(),
     asOf: Timestamp(),
   }),
-  partitionKey: (data) => data.objectiveId,
-  subject: (data) => data.objectiveId,
+  ...keyedBy("objectiveId"),
 });
 
 export const CycleGraded = defineEvent({
@@ -59,8 +57,7 @@ export const CycleGraded = defineEvent({
     policy: policy(),
     gradedAt: Timestamp(),
   }),
-  partitionKey: (data) => data.cycleId,
-  subject: (data) => data.cycleId,
+  ...keyedBy("cycleId"),
 });
 
 export const scoringEvents = [KeyResultScored, ObjectiveScored, CycleGraded] as const;

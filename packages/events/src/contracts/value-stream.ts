@@ -1,6 +1,6 @@
 import { Type } from "typebox";
 import { defineEvent } from "../registry.ts";
-import { Id, Text, Timestamp } from "./common.ts";
+import { Id, keyedBy, Nullable, Text, Timestamp } from "./common.ts";
 
 export const VALUE_STREAM_TOPICS = {
   streams: "okr.value-stream.streams",
@@ -45,8 +45,7 @@ export const ProductFamilyChanged = defineEvent({
     customer: Text(200),
     valueStatement: Text(2000),
   }),
-  partitionKey: (data) => data.familyId,
-  subject: (data) => data.familyId,
+  ...keyedBy("familyId"),
 });
 
 export const ValueStreamChanged = defineEvent({
@@ -65,8 +64,7 @@ export const ValueStreamChanged = defineEvent({
     availableMinutesPerDay: Type.Number({ exclusiveMinimum: 0 }),
     wipPolicy: Type.Union([Type.Literal("reject"), Type.Literal("flag")]),
   }),
-  partitionKey: (data) => data.streamId,
-  subject: (data) => data.streamId,
+  ...keyedBy("streamId"),
 });
 
 export const StepChanged = defineEvent({
@@ -86,13 +84,12 @@ export const StepChanged = defineEvent({
     removed: Type.Boolean(),
     mapId: Type.Optional(Id()),
     position: Type.Optional(Type.Integer({ minimum: 0 })),
-    wipLimit: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
+    wipLimit: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
     wasteTags: Type.Optional(Type.Array(Type.Enum(WASTE_TAGS))),
     /** Set when the wait was given as inventory (waitTimeMinutes is then converted at the daily demand). */
-    waitInventoryUnits: Type.Optional(Type.Union([Type.Number({ minimum: 0 }), Type.Null()])),
+    waitInventoryUnits: Type.Optional(Nullable(Type.Number({ minimum: 0 }))),
   }),
-  partitionKey: (data) => data.streamId,
-  subject: (data) => data.stepId,
+  ...keyedBy("streamId", "stepId"),
 });
 
 /** Largest number of moves (or registrations) one event carries: keeps Kafka messages well under 1 MB. */
@@ -111,8 +108,7 @@ export const WorkItemsRegistered = defineEvent({
       maxItems: MAX_MOVES_PER_EVENT,
     }),
   }),
-  partitionKey: (data) => data.streamId,
-  subject: (data) => data.streamId,
+  ...keyedBy("streamId"),
 });
 
 export const WorkItemsMoved = defineEvent({
@@ -136,8 +132,7 @@ export const WorkItemsMoved = defineEvent({
       { minItems: 1, maxItems: MAX_MOVES_PER_EVENT },
     ),
   }),
-  partitionKey: (data) => data.streamId,
-  subject: (data) => data.streamId,
+  ...keyedBy("streamId"),
 });
 
 export const MetricUpdated = defineEvent({
@@ -155,8 +150,7 @@ export const MetricUpdated = defineEvent({
     snapshot: Type.Record(Type.String(), Type.Number()),
     measuredAt: Timestamp(),
   }),
-  partitionKey: (data) => data.streamId,
-  subject: (data) => data.streamId,
+  ...keyedBy("streamId"),
 });
 
 export const KaizenChanged = defineEvent({
@@ -171,11 +165,10 @@ export const KaizenChanged = defineEvent({
     title: Text(300),
     status: Type.Enum(["planned", "running", "completed"]),
     linkedStepIds: Type.Array(Id()),
-    keyResultId: Type.Union([Id(), Type.Null()]),
-    succeeded: Type.Union([Type.Boolean(), Type.Null()]),
+    keyResultId: Nullable(Id()),
+    succeeded: Nullable(Type.Boolean()),
   }),
-  partitionKey: (data) => data.streamId,
-  subject: (data) => data.kaizenId,
+  ...keyedBy("streamId", "kaizenId"),
 });
 
 export const KeyResultBindingChanged = defineEvent({
@@ -192,8 +185,7 @@ export const KeyResultBindingChanged = defineEvent({
     direction: Type.Union([Type.Literal("increase"), Type.Literal("decrease")]),
     removed: Type.Boolean(),
   }),
-  partitionKey: (data) => data.streamId,
-  subject: (data) => data.keyResultId,
+  ...keyedBy("streamId", "keyResultId"),
 });
 
 export const valueStreamEvents = [

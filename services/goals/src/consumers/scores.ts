@@ -1,14 +1,14 @@
-import type { SqlRunner } from "@okr/database";
+import { columnsOf, type SqlRunner } from "@okr/database";
 import {
   CycleGraded,
   type EventData,
   type EventDefinition,
   type EventEnvelope,
-  EventRegistry,
   KeyResultScored,
   ObjectiveScored,
 } from "@okr/events";
-import { EventConsumer, type PgTransaction, pgTransaction } from "@okr/messaging";
+import { EventConsumer, type PgTransaction } from "@okr/messaging";
+import { runtimeConsumer } from "@okr/service-kit";
 import type { GoalsRuntime } from "../service.ts";
 
 /**
@@ -19,11 +19,7 @@ import type { GoalsRuntime } from "../service.ts";
  */
 export function scoreConsumer(runtime: GoalsRuntime, groupId = `${runtime.consumerGroup}.scores`) {
   return new EventConsumer<PgTransaction>({
-    bus: runtime.bus,
-    groupId,
-    registry: new EventRegistry([KeyResultScored, ObjectiveScored, CycleGraded] as never),
-    transaction: (work) => pgTransaction(runtime.pool, work),
-    log: runtime.log,
+    ...runtimeConsumer(runtime, groupId, [KeyResultScored, ObjectiveScored, CycleGraded]),
     maxBatchSize: 1000,
     partitionsConsumedConcurrently: 4,
     groupCommit: true,
@@ -39,9 +35,9 @@ export function scoreConsumer(runtime: GoalsRuntime, groupId = `${runtime.consum
         time: (d) => d.asOf,
       });
       const gradedCycles = newest(events, CycleGraded, { id: (d) => d.cycleId, time: (d) => d.gradedAt });
-      await upsertKeyResultScores(tx, scoredKeyResults);
-      await upsertObjectiveScores(tx, scoredObjectives);
-      await upsertCycleGrades(tx, gradedCycles);
+      await upsertKeyResultScores(tx.client, scoredKeyResults);
+      await upsertObjectiveScores(tx.client, scoredObjectives);
+      await upsertCycleGrades(tx.client, gradedCycles);
     },
   });
 }
@@ -71,82 +67,61 @@ function newest<D extends EventDefinition>(
     .map(({ tenant, data }) => ({ tenant, data }));
 }
 
-async function upsertKeyResultScores(
-  sql: SqlRunner,
-  rows: { tenant: string; data: EventData<typeof KeyResultScored> }[],
+/**
+ * The upsert of a score read model: `columns` are its columns with their Postgres types, the entity's key
+ * first, tenant_id second, then the values `row` gives, the event's policy id and version and last the
+ * time that orders versions (`time`). One statement writes the whole batch; an older time never
+ * overwrites a newer one, and another tenant's row is never touched.
+ */
+function newestWins<D extends typeof KeyResultScored | typeof ObjectiveScored | typeof CycleGraded>(
+  table: string,
+  columns: string,
+  row: (tenant: string, data: EventData<D>) => unknown[],
+  time: (data: EventData<D>) => string,
 ) {
-  if (rows.length === 0) return;
-  await sql.query(
-    `insert into key_result_scores (key_result_id, tenant_id, objective_id, cycle_id, progress, score, confidence, policy_id, policy_version, as_of)
-     select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::float8[], $6::float8[], $7::float8[], $8::text[], $9::int[], $10::timestamptz[])
-     on conflict (key_result_id) do update set
-       objective_id = excluded.objective_id, cycle_id = excluded.cycle_id, progress = excluded.progress,
-       score = excluded.score, confidence = excluded.confidence, policy_id = excluded.policy_id,
-       policy_version = excluded.policy_version, as_of = excluded.as_of
-     where key_result_scores.tenant_id = excluded.tenant_id and key_result_scores.as_of <= excluded.as_of`,
-    [
-      rows.map((r) => r.data.keyResultId),
-      rows.map((r) => r.tenant),
-      rows.map((r) => r.data.objectiveId),
-      rows.map((r) => r.data.cycleId),
-      rows.map((r) => r.data.progress),
-      rows.map((r) => r.data.score),
-      rows.map((r) => r.data.confidence),
-      rows.map((r) => r.data.policy.id),
-      rows.map((r) => r.data.policy.version),
-      rows.map((r) => r.data.asOf),
-    ],
-  );
+  const typed = columns.split(",").map((column) => column.trim().split(" ") as [string, string]);
+  const names = typed.map(([name]) => name);
+  const key = names[0]!;
+  const last = names.at(-1)!;
+  const statement = `insert into ${table} (${names.join(", ")})
+     select * from unnest(${typed.map(([, type], i) => `$${i + 1}::${type}[]`).join(", ")})
+     on conflict (${key}) do update set
+       ${names
+         .slice(2)
+         .map((name) => `${name} = excluded.${name}`)
+         .join(", ")}
+     where ${table}.tenant_id = excluded.tenant_id and ${table}.${last} <= excluded.${last}`;
+  return async (sql: SqlRunner, rows: { tenant: string; data: EventData<D> }[]) => {
+    if (rows.length === 0) return;
+    await sql.query(
+      statement,
+      columnsOf(rows, ({ tenant, data }) => [
+        ...row(tenant, data),
+        data.policy.id,
+        data.policy.version,
+        time(data),
+      ]),
+    );
+  };
 }
 
-async function upsertObjectiveScores(
-  sql: SqlRunner,
-  rows: { tenant: string; data: EventData<typeof ObjectiveScored> }[],
-) {
-  if (rows.length === 0) return;
-  await sql.query(
-    `insert into objective_scores (objective_id, tenant_id, cycle_id, score, grade, band, at_risk, policy_id, policy_version, as_of)
-     select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::float8[], $5::float8[], $6::text[], $7::boolean[], $8::text[], $9::int[], $10::timestamptz[])
-     on conflict (objective_id) do update set
-       cycle_id = excluded.cycle_id, score = excluded.score, grade = excluded.grade, band = excluded.band,
-       at_risk = excluded.at_risk, policy_id = excluded.policy_id, policy_version = excluded.policy_version,
-       as_of = excluded.as_of
-     where objective_scores.tenant_id = excluded.tenant_id and objective_scores.as_of <= excluded.as_of`,
-    [
-      rows.map((r) => r.data.objectiveId),
-      rows.map((r) => r.tenant),
-      rows.map((r) => r.data.cycleId),
-      rows.map((r) => r.data.score),
-      rows.map((r) => r.data.grade),
-      rows.map((r) => r.data.band),
-      rows.map((r) => r.data.atRisk),
-      rows.map((r) => r.data.policy.id),
-      rows.map((r) => r.data.policy.version),
-      rows.map((r) => r.data.asOf),
-    ],
-  );
-}
+const upsertKeyResultScores = newestWins<typeof KeyResultScored>(
+  "key_result_scores",
+  "key_result_id uuid, tenant_id uuid, objective_id uuid, cycle_id uuid, progress float8, score float8, confidence float8, policy_id text, policy_version int, as_of timestamptz",
+  (tenant, d) => [d.keyResultId, tenant, d.objectiveId, d.cycleId, d.progress, d.score, d.confidence],
+  (d) => d.asOf,
+);
 
-async function upsertCycleGrades(
-  sql: SqlRunner,
-  rows: { tenant: string; data: EventData<typeof CycleGraded> }[],
-) {
-  if (rows.length === 0) return;
-  await sql.query(
-    `insert into cycle_grades (cycle_id, tenant_id, organization_score, objectives_graded, policy_id, policy_version, graded_at)
-     select * from unnest($1::uuid[], $2::uuid[], $3::float8[], $4::int[], $5::text[], $6::int[], $7::timestamptz[])
-     on conflict (cycle_id) do update set
-       organization_score = excluded.organization_score, objectives_graded = excluded.objectives_graded,
-       policy_id = excluded.policy_id, policy_version = excluded.policy_version, graded_at = excluded.graded_at
-     where cycle_grades.tenant_id = excluded.tenant_id and cycle_grades.graded_at <= excluded.graded_at`,
-    [
-      rows.map((r) => r.data.cycleId),
-      rows.map((r) => r.tenant),
-      rows.map((r) => r.data.organizationScore),
-      rows.map((r) => r.data.objectivesGraded),
-      rows.map((r) => r.data.policy.id),
-      rows.map((r) => r.data.policy.version),
-      rows.map((r) => r.data.gradedAt),
-    ],
-  );
-}
+const upsertObjectiveScores = newestWins<typeof ObjectiveScored>(
+  "objective_scores",
+  "objective_id uuid, tenant_id uuid, cycle_id uuid, score float8, grade float8, band text, at_risk boolean, policy_id text, policy_version int, as_of timestamptz",
+  (tenant, d) => [d.objectiveId, tenant, d.cycleId, d.score, d.grade, d.band, d.atRisk],
+  (d) => d.asOf,
+);
+
+const upsertCycleGrades = newestWins<typeof CycleGraded>(
+  "cycle_grades",
+  "cycle_id uuid, tenant_id uuid, organization_score float8, objectives_graded int, policy_id text, policy_version int, graded_at timestamptz",
+  (tenant, d) => [d.cycleId, tenant, d.organizationScore, d.objectivesGraded],
+  (d) => d.gradedAt,
+);

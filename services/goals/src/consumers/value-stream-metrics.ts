@@ -1,6 +1,7 @@
-import { type EventData, EventRegistry, MetricUpdated } from "@okr/events";
+import { type EventData, MetricUpdated } from "@okr/events";
 import { systemCheckInNote } from "@okr/goals-domain";
-import { EventConsumer, type PgTransaction, pgTransaction } from "@okr/messaging";
+import { EventConsumer, type PgTransaction } from "@okr/messaging";
+import { runtimeConsumer } from "@okr/service-kit";
 import {
   loadTargets,
   type PreparedCheckIn,
@@ -22,11 +23,7 @@ export function valueStreamMetricConsumer(
   groupId = `${runtime.consumerGroup}.value-stream-metrics`,
 ) {
   return new EventConsumer<PgTransaction>({
-    bus: runtime.bus,
-    groupId,
-    registry: new EventRegistry([MetricUpdated] as never),
-    transaction: (work) => pgTransaction(runtime.pool, work),
-    log: runtime.log,
+    ...runtimeConsumer(runtime, groupId, [MetricUpdated]),
     handle: async (event, tx) => {
       const data = event.data as EventData<typeof MetricUpdated>;
       if (data.boundKeyResultIds.length === 0) return;

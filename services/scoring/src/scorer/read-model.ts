@@ -43,10 +43,7 @@ export function collectChanges(events: EventEnvelope[]): Changes {
     switch (event.type) {
       case CyclePhaseChanged.type: {
         const data = event.data as Data<typeof CyclePhaseChanged>;
-        const seen = changes.cycles.get(data.cycleId);
-        if (!seen || Date.parse(seen.data.changedAt) <= Date.parse(data.changedAt)) {
-          changes.cycles.set(data.cycleId, { tenant, data });
-        }
+        keepNewest(changes.cycles, data.cycleId, { tenant, data }, (c) => Date.parse(c.data.changedAt));
         break;
       }
       case TeamChanged.type: {
@@ -56,9 +53,7 @@ export function collectChanges(events: EventEnvelope[]): Changes {
       }
       case ObjectiveUpserted.type: {
         const data = event.data as Data<typeof ObjectiveUpserted>;
-        const seen = changes.objectives.get(data.objectiveId);
-        if (!seen || seen.data.version <= data.version) {
-          changes.objectives.set(data.objectiveId, { tenant, data });
+        if (keepNewest(changes.objectives, data.objectiveId, { tenant, data }, (c) => c.data.version)) {
           changes.objectiveStates.delete(data.objectiveId);
         }
         break;
@@ -78,9 +73,7 @@ export function collectChanges(events: EventEnvelope[]): Changes {
           }
           throw error;
         }
-        const seen = changes.keyResults.get(data.keyResultId);
-        if (!seen || seen.data.version <= data.version)
-          changes.keyResults.set(data.keyResultId, { tenant, data });
+        keepNewest(changes.keyResults, data.keyResultId, { tenant, data }, (c) => c.data.version);
         break;
       }
       case CheckInRecorded.type: {
@@ -93,6 +86,19 @@ export function collectChanges(events: EventEnvelope[]): Changes {
     }
   }
   return changes;
+}
+
+/** Keeps `change` under `id` unless the batch already holds a newer one there (a later event wins a tie). */
+function keepNewest<Change>(
+  changes: Map<string, Change>,
+  id: string,
+  change: Change,
+  order: (change: Change) => number,
+): boolean {
+  const seen = changes.get(id);
+  if (seen && order(seen) > order(change)) return false;
+  changes.set(id, change);
+  return true;
 }
 
 export async function applyCycles(client: Queryable, cycles: Changes["cycles"]): Promise<void> {

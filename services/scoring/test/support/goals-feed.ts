@@ -10,6 +10,7 @@ import {
   ObjectiveUpserted,
   TeamChanged,
 } from "@okr/events";
+import { type KeyResultUpsertedData, keyResultUpsertedData } from "@okr/events/testing";
 import { eventHeaders, type MessageBus } from "@okr/messaging";
 import { uniqueName } from "@okr/testkit";
 import type { TObject } from "typebox";
@@ -116,22 +117,12 @@ export class GoalsEvents {
   }
 
   keyResult(keyResultId: string, objectiveId: string, definition: Record<string, unknown> = {}) {
-    const data = {
+    const data = keyResultUpsertedData({
       keyResultId,
       objectiveId,
       cycleId: this.cycleId,
-      title: "Raise it",
-      type: "increase-to",
-      baseline: 0,
-      target: 100,
-      bandLow: null,
-      bandHigh: null,
-      milestones: [],
-      unit: "points",
-      weight: 1,
-      version: 1,
-      ...definition,
-    };
+      ...(definition as Partial<KeyResultUpsertedData>),
+    });
     return this.event(KeyResultUpserted, data);
   }
 

@@ -1,11 +1,6 @@
-import { type EventData, EventRegistry, KeyResultBindingChanged, KeyResultCarriedForward } from "@okr/events";
-import {
-  EventConsumer,
-  type PendingEvent,
-  type PgTransaction,
-  pgTransaction,
-  publishEvents,
-} from "@okr/messaging";
+import { type EventData, KeyResultBindingChanged, KeyResultCarriedForward } from "@okr/events";
+import { EventConsumer, type PendingEvent, type PgTransaction, publishEvents } from "@okr/messaging";
+import { runtimeConsumer } from "@okr/service-kit";
 import type { ValueStreamRuntime } from "../service.ts";
 import { markMetricsStale } from "../store.ts";
 
@@ -21,11 +16,7 @@ export function carriedKeyResultConsumer(
   groupId = `${runtime.consumerGroup}.carried-key-results`,
 ) {
   return new EventConsumer<PgTransaction>({
-    bus: runtime.bus,
-    groupId,
-    registry: new EventRegistry([KeyResultCarriedForward] as never),
-    transaction: (work) => pgTransaction(runtime.pool, work),
-    log: runtime.log,
+    ...runtimeConsumer(runtime, groupId, [KeyResultCarriedForward]),
     handle: async (event, tx) => {
       const data = event.data as EventData<typeof KeyResultCarriedForward>;
       await moveBinding(runtime, tx, event.tenant, data.carriedFromKeyResultId, data.keyResultId);

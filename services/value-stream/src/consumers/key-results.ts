@@ -1,5 +1,6 @@
-import { type EventData, type EventEnvelope, EventRegistry, KeyResultUpserted } from "@okr/events";
-import { EventConsumer, PoisonEventError, pgTransaction } from "@okr/messaging";
+import { type EventData, type EventEnvelope, KeyResultUpserted } from "@okr/events";
+import { EventConsumer, PoisonEventError } from "@okr/messaging";
+import { runtimeConsumer } from "@okr/service-kit";
 import { type KeyResultFact, recordKeyResults } from "../repositories/key-results.ts";
 import type { ValueStreamRuntime } from "../service.ts";
 
@@ -17,11 +18,7 @@ export function keyResultReplicaConsumer(
   groupId = `${runtime.consumerGroup}.key-results`,
 ) {
   return new EventConsumer({
-    bus: runtime.bus,
-    groupId,
-    registry: new EventRegistry([KeyResultUpserted] as never),
-    transaction: (work) => pgTransaction(runtime.pool, work),
-    log: runtime.log,
+    ...runtimeConsumer(runtime, groupId, [KeyResultUpserted]),
     handleBatch: (events, tx) => recordKeyResults(tx, latestPerKeyResult(events)),
   });
 }

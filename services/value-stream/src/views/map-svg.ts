@@ -34,19 +34,17 @@ const COLOURS: Record<string, string> = {
 };
 const OVER_TAKT = "#d50000";
 const MARGIN = 30;
-const BOX_W = 150;
+/** A process box: its width, the top of its row and the height of its name header. */
+const BOX = { width: 150, top: 260, header: 44 };
 /** The gap between process boxes holds the push arrow and the inventory triangle with its figures. */
 const GAP = 100;
-const FACTORY_W = 130;
-const FACTORY_H = 60;
+/** The supplier and customer factory icons. */
+const FACTORY = { width: 130, height: 60 };
 const TOP = 70;
 const PC_W = 170;
-const BOX_TOP = 260;
-const HEADER_H = 44;
-const LINE = 16;
 const SUMMARY_W = 240;
-/** Average glyph width as a share of the font size, to size the drawing around its text. */
-const GLYPH = 0.62;
+/** A line of text's height, and the average glyph width as a share of the font size (to size the drawing). */
+const TEXT = { line: 16, glyph: 0.62 };
 
 const escapeXml = (value: string) =>
   value.replace(
@@ -116,7 +114,7 @@ class Canvas {
   }
   /** Text; `size` and `anchor` also size the drawing, so nothing is clipped. */
   text(x: number, y: number, content: string, size: number, attributes = "", anchor = "start") {
-    const width = content.length * size * GLYPH;
+    const width = content.length * size * TEXT.glyph;
     this.extend(anchor === "start" ? x + width : anchor === "middle" ? x + width / 2 : x, y + size / 3);
     this.add(
       `<text x="${x}" y="${y}" font-size="${size}"${anchor === "start" ? "" : ` text-anchor="${anchor}"`} ${attributes}>${escapeXml(content)}</text>`,
@@ -127,23 +125,23 @@ class Canvas {
 /** A factory icon (saw-tooth roof), as value stream maps draw customers and suppliers. */
 function factory(canvas: Canvas, x: number, role: "supplier" | "customer", label: string) {
   const y = TOP;
-  const w = FACTORY_W;
+  const w = FACTORY.width;
   const roof = 18;
   canvas.add(`<g class="${role}">`);
   canvas.polygon(
     [
-      [x, y + FACTORY_H],
+      [x, y + FACTORY.height],
       [x, y + roof],
       [x + w / 3, y],
       [x + w / 3, y + roof],
       [x + (2 * w) / 3, y],
       [x + (2 * w) / 3, y + roof],
       [x + w, y],
-      [x + w, y + FACTORY_H],
+      [x + w, y + FACTORY.height],
     ],
     'fill="#eceff1" stroke="#37474f" stroke-width="1.5"',
   );
-  canvas.text(x + w / 2, y + FACTORY_H - 12, truncate(label, 18), 12, 'font-weight="bold"', "middle");
+  canvas.text(x + w / 2, y + FACTORY.height - 12, truncate(label, 18), 12, 'font-weight="bold"', "middle");
   canvas.add("</g>");
 }
 
@@ -160,14 +158,14 @@ export function renderMapSvg(drawing: MapDrawing): string {
   const takt = metrics.taktTimeMinutes;
   const canvas = new Canvas();
   const title = mapTitle(drawing);
-  const boxLeft = (index: number) => MARGIN + GAP + index * (BOX_W + GAP);
+  const boxLeft = (index: number) => MARGIN + GAP + index * (BOX.width + GAP);
   // The last gap carries the shipment to the customer.
   const rowEnd = boxLeft(steps.length);
   const summaryX = rowEnd + 10;
-  const right = Math.max(summaryX + SUMMARY_W, MARGIN + FACTORY_W + 60 + PC_W + 60 + FACTORY_W);
-  const customerX = right - FACTORY_W;
-  const pcX = Math.round((MARGIN + FACTORY_W + customerX) / 2 - PC_W / 2);
-  const flowY = BOX_TOP + HEADER_H / 2;
+  const right = Math.max(summaryX + SUMMARY_W, MARGIN + FACTORY.width + 60 + PC_W + 60 + FACTORY.width);
+  const customerX = right - FACTORY.width;
+  const pcX = Math.round((MARGIN + FACTORY.width + customerX) / 2 - PC_W / 2);
+  const flowY = BOX.top + BOX.header / 2;
 
   canvas.text(MARGIN, MARGIN + 4, title, 16, 'class="heading" font-weight="bold"');
   canvas.text(
@@ -181,17 +179,23 @@ export function renderMapSvg(drawing: MapDrawing): string {
   // Supplier, production control, customer and the information flow between them.
   factory(canvas, MARGIN, "supplier", "Supplier");
   factory(canvas, customerX, "customer", "Customer");
-  const demandY = TOP + FACTORY_H;
+  const demandY = TOP + FACTORY.height;
   canvas.add('<g class="customer-data">');
-  canvas.rect(customerX, demandY, FACTORY_W, 2 * LINE + 8, 'fill="#fff" stroke="#37474f"');
+  canvas.rect(customerX, demandY, FACTORY.width, 2 * TEXT.line + 8, 'fill="#fff" stroke="#37474f"');
   canvas.text(
     customerX + 6,
-    demandY + LINE,
+    demandY + TEXT.line,
     `${significant(drawing.dailyDemand)} units/day`,
     11,
     'class="demand"',
   );
-  canvas.text(customerX + 6, demandY + 2 * LINE, `Takt ${duration(takt, minutesPerDay)}`, 11, 'class="takt"');
+  canvas.text(
+    customerX + 6,
+    demandY + 2 * TEXT.line,
+    `Takt ${duration(takt, minutesPerDay)}`,
+    11,
+    'class="takt"',
+  );
   canvas.add("</g>");
   canvas.add('<g class="production-control">');
   canvas.rect(pcX, TOP + 6, PC_W, 44, 'fill="#fff" stroke="#37474f" stroke-width="1.5"');
@@ -209,17 +213,17 @@ export function renderMapSvg(drawing: MapDrawing): string {
   canvas.polyline(
     [
       [pcX, infoY],
-      [MARGIN + FACTORY_W, infoY],
+      [MARGIN + FACTORY.width, infoY],
     ],
     'class="information" stroke="#37474f" marker-end="url(#arrow)"',
   );
-  canvas.text((pcX + MARGIN + FACTORY_W) / 2, infoY - 6, "orders", 10, 'fill="#555"', "middle");
+  canvas.text((pcX + MARGIN + FACTORY.width) / 2, infoY - 6, "orders", 10, 'fill="#555"', "middle");
   // Material flow: supplier into the first gap, the last process out to the customer.
   const shipIn = MARGIN + 16;
   if (steps.length)
     canvas.polyline(
       [
-        [shipIn, TOP + FACTORY_H],
+        [shipIn, TOP + FACTORY.height],
         [shipIn, flowY],
         [boxLeft(0), flowY],
       ],
@@ -228,15 +232,15 @@ export function renderMapSvg(drawing: MapDrawing): string {
   if (steps.length)
     canvas.polyline(
       [
-        [boxLeft(steps.length - 1) + BOX_W, flowY],
-        [customerX + FACTORY_W / 2, flowY],
-        [customerX + FACTORY_W / 2, demandY + 2 * LINE + 8],
+        [boxLeft(steps.length - 1) + BOX.width, flowY],
+        [customerX + FACTORY.width / 2, flowY],
+        [customerX + FACTORY.width / 2, demandY + 2 * TEXT.line + 8],
       ],
       'class="material" stroke="#555" stroke-width="1.5" marker-end="url(#arrow)"',
     );
 
   // Process boxes, their data boxes and the inventory before each.
-  let dataBottom = BOX_TOP + HEADER_H;
+  let dataBottom = BOX.top + BOX.header;
   steps.forEach((step, i) => {
     const left = boxLeft(i);
     const colour = COLOURS[step.classification] ?? "#555";
@@ -270,10 +274,10 @@ export function renderMapSvg(drawing: MapDrawing): string {
         "middle",
       );
     }
-    canvas.rect(left, BOX_TOP, BOX_W, HEADER_H, `fill="#fff" ${outline}`);
-    canvas.rect(left, BOX_TOP, 8, HEADER_H, `fill="${colour}"`);
-    canvas.text(left + 14, BOX_TOP + 18, truncate(step.name, 19), 12, 'font-weight="bold"');
-    canvas.text(left + 14, BOX_TOP + 34, step.classification.replaceAll("-", " "), 9, `fill="${colour}"`);
+    canvas.rect(left, BOX.top, BOX.width, BOX.header, `fill="#fff" ${outline}`);
+    canvas.rect(left, BOX.top, 8, BOX.header, `fill="${colour}"`);
+    canvas.text(left + 14, BOX.top + 18, truncate(step.name, 19), 12, 'font-weight="bold"');
+    canvas.text(left + 14, BOX.top + 34, step.classification.replaceAll("-", " "), 9, `fill="${colour}"`);
     const lines: [string, string][] = [[`C/T ${duration(step.processMinutes, minutesPerDay)}`, ""]];
     if (overTakt)
       lines.push([`over takt (${duration(takt, minutesPerDay)})`, `class="over-takt" fill="${OVER_TAKT}"`]);
@@ -284,16 +288,16 @@ export function renderMapSvg(drawing: MapDrawing): string {
     lines.push([step.wipLimit === null ? "WIP no limit" : `WIP limit ${step.wipLimit}`, ""]);
     for (const tag of step.wasteTags.slice(0, 3)) lines.push([tag, 'class="waste" fill="#c62828"']);
     if (step.wasteTags.length > 3) lines.push([`+${step.wasteTags.length - 3} more`, 'fill="#c62828"']);
-    const dataTop = BOX_TOP + HEADER_H;
-    canvas.rect(left, dataTop, BOX_W, lines.length * LINE + 8, `fill="#fafafa" ${outline}`);
+    const dataTop = BOX.top + BOX.header;
+    canvas.rect(left, dataTop, BOX.width, lines.length * TEXT.line + 8, `fill="#fafafa" ${outline}`);
     for (const [n, [line, attributes]] of lines.entries())
-      canvas.text(left + 8, dataTop + (n + 1) * LINE, line, 11, attributes);
-    dataBottom = Math.max(dataBottom, dataTop + lines.length * LINE + 8);
+      canvas.text(left + 8, dataTop + (n + 1) * TEXT.line, line, 11, attributes);
+    dataBottom = Math.max(dataBottom, dataTop + lines.length * TEXT.line + 8);
     if (i + 1 < steps.length)
       canvas.polyline(
         [
-          [left + BOX_W, flowY],
-          [left + BOX_W + GAP, flowY],
+          [left + BOX.width, flowY],
+          [left + BOX.width + GAP, flowY],
         ],
         'class="material" stroke="#555" stroke-width="1.5" marker-end="url(#arrow)"',
       );
@@ -305,15 +309,15 @@ export function renderMapSvg(drawing: MapDrawing): string {
     const from = index.get(link.fromStepId);
     const to = index.get(link.toStepId);
     if (from === undefined || to === undefined) continue;
-    const x1 = boxLeft(from) + BOX_W / 2 + 20;
-    const x2 = boxLeft(to) + BOX_W / 2 - 20;
+    const x1 = boxLeft(from) + BOX.width / 2 + 20;
+    const x2 = boxLeft(to) + BOX.width / 2 - 20;
     const rise = Math.min(70, 36 + 8 * (from - to));
     canvas.add(
-      `<path class="rework" d="M ${x1} ${BOX_TOP} C ${x1} ${BOX_TOP - rise}, ${x2} ${BOX_TOP - rise}, ${x2} ${BOX_TOP}" fill="none" stroke="#c62828" stroke-dasharray="5 3" marker-end="url(#arrow)"/>`,
+      `<path class="rework" d="M ${x1} ${BOX.top} C ${x1} ${BOX.top - rise}, ${x2} ${BOX.top - rise}, ${x2} ${BOX.top}" fill="none" stroke="#c62828" stroke-dasharray="5 3" marker-end="url(#arrow)"/>`,
     );
     canvas.text(
       (x1 + x2) / 2,
-      BOX_TOP - rise * 0.75 - 4,
+      BOX.top - rise * 0.75 - 4,
       `rework ${percent(link.rate)}`,
       10,
       'fill="#c62828"',
@@ -327,7 +331,7 @@ export function renderMapSvg(drawing: MapDrawing): string {
   const ladder: [number, number][] = [[MARGIN, high]];
   steps.forEach((step, i) => {
     const left = boxLeft(i);
-    ladder.push([left, high], [left, low], [left + BOX_W, low], [left + BOX_W, high]);
+    ladder.push([left, high], [left, low], [left + BOX.width, low], [left + BOX.width, high]);
     canvas.text(
       left - GAP / 2,
       high - 6,
@@ -337,7 +341,7 @@ export function renderMapSvg(drawing: MapDrawing): string {
       "middle",
     );
     canvas.text(
-      left + BOX_W / 2,
+      left + BOX.width / 2,
       low + 16,
       duration(step.processMinutes, minutesPerDay),
       10,
