@@ -107,6 +107,9 @@ export function demandProblems(demand: Demand): string[] {
     )
   )
     problems.push("available minutes per day must be > 0 and <= 1440");
+  // A demand so small that takt overflows (e.g. 5e-324 units a day) leaves no takt to compare steps with.
+  if (problems.length === 0 && !Number.isFinite(demand.availableMinutesPerDay / demand.dailyDemand))
+    problems.push("daily demand is too small: takt (available minutes / demand) must be a finite number");
   return problems;
 }
 

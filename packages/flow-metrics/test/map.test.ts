@@ -151,6 +151,10 @@ describe("bad numbers", () => {
     ).toEqual([]);
     expect(demandProblems({ dailyDemand: 0, availableMinutesPerDay: 480 })).toHaveLength(1);
     expect(demandProblems({ dailyDemand: 5, availableMinutesPerDay: 2000 })).toHaveLength(1);
+    expect(demandProblems({ dailyDemand: 5e-324, availableMinutesPerDay: 314 })).toEqual([
+      "daily demand is too small: takt (available minutes / demand) must be a finite number",
+    ]);
+    expect(demandProblems({ dailyDemand: 1e-300, availableMinutesPerDay: 1 })).toEqual([]);
   });
 });
 

@@ -59,6 +59,7 @@ export function peopleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
     app.post(
       "/people",
       {
+        config: { creates: "/people/:id" },
         schema: {
           tags: ["people"],
           summary: "Add a person (admins)",

@@ -76,6 +76,7 @@ export function stepRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTypeb
     app.post(
       "/maps/:id/steps",
       {
+        config: { creates: "/steps/:id" },
         schema: {
           tags: ["maps"],
           summary: "Add a step to a map (appended, or inserted at `position`)",
