@@ -102,8 +102,11 @@ export function documentSharedResponses(app: FastifyInstance, options: { idempot
         request.body ??= {};
       };
       route.preValidation = [emptyBody, ...[route.preValidation ?? []].flat()];
-      for (const method of [route.method].flat())
-        optionalBodies.add(`${method.toLowerCase()} ${openapiPath(route.url)}`);
+      // The body may be left out only where an empty one is valid: one with required fields stays required.
+      const required = (route.schema?.body as { required?: unknown[] } | undefined)?.required ?? [];
+      if (required.length === 0)
+        for (const method of [route.method].flat())
+          optionalBodies.add(`${method.toLowerCase()} ${openapiPath(route.url)}`);
     }
     const creates = route.config?.creates;
     const targets = typeof creates === "string" ? { [creates]: "/id" } : (creates ?? {});

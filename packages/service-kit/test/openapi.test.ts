@@ -72,6 +72,19 @@ const app = await createServiceApp({
       },
       async (request) => ({ shine: request.body.shine ?? 1 }),
     );
+    // Takes a missing body as empty, but an empty one lacks what it requires: the body stays required.
+    routes.post(
+      "/widgets/:id/scrap",
+      {
+        config: { optionalBody: true },
+        schema: {
+          params: Type.Object({ id: Type.String() }),
+          body: Type.Object({ reason: Type.String() }, { additionalProperties: false }),
+          response: { 200: Type.Object({ reason: Type.String() }) },
+        },
+      },
+      async (request) => ({ reason: request.body.reason }),
+    );
     routes.get(
       "/widgets/:id",
       {
@@ -217,6 +230,10 @@ describe("the OpenAPI document", () => {
     const spec = (await app.inject("/docs/json")).json();
     expect(spec.paths["/widgets/{id}/polish"].post.requestBody.required).toBe(false);
     expect(spec.paths["/widgets"].post.requestBody.required).toBe(true);
+    // Found by the fuzz stage: a body-less call that an empty body cannot satisfy was documented as valid.
+    expect(spec.paths["/widgets/{id}/scrap"].post.requestBody.required).toBe(true);
+    const scrapped = await app.inject({ method: "POST", url: "/widgets/3/scrap", headers });
+    expect([scrapped.statusCode, scrapped.json().errors[0].missing]).toEqual([400, "reason"]);
     const bare = await app.inject({ method: "POST", url: "/widgets/3/polish", headers });
     expect([bare.statusCode, bare.json()]).toEqual([200, { shine: 1 }]);
     const bad = await app.inject({
@@ -233,6 +250,10 @@ describe("the OpenAPI document", () => {
     expect(spec.paths["/widgets/assembly"].post.responses["201"].links).toEqual({
       "post-widgets-id-polish": {
         operationRef: "#/paths/~1widgets~1{id}~1polish/post",
+        parameters: { id: "$response.body#/id" },
+      },
+      "post-widgets-id-scrap": {
+        operationRef: "#/paths/~1widgets~1{id}~1scrap/post",
         parameters: { id: "$response.body#/id" },
       },
       "get-widgets-id": {
