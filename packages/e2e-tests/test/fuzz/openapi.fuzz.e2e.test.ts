@@ -165,7 +165,8 @@ describe("OpenAPI fuzz stage", () => {
         `fuzz ${name}: ${report.operations.tested}/${report.operations.total} operations, ` +
           `${report.test_cases.generated} test cases, ${a + b + other} requests (${b} as tenant B), ` +
           `${report.test_cases.unique_failures} failures, ` +
-          `${report.errors.reduce((sum, e) => sum + e.count, 0)} errors, ${report.running_time.toFixed(0)}s`,
+          `${report.errors.reduce((sum, e) => sum + e.count, 0)} errors, ${report.running_time.toFixed(0)}s; ` +
+          `stateful: ${[...output.matchAll(/(Scenarios|API Links):\s+([^\n]+)/g)].map((m) => `${m[1]} ${m[2]?.trim()}`).join(", ") || "no links"}`,
       );
       if (exitCode !== 0) console.log(output.slice(output.indexOf("FAILURES") - 40));
       expect({ failures: report.failures, errors: report.errors }).toEqual({ failures: [], errors: [] });
