@@ -29,6 +29,10 @@ export interface MapStep {
   percentCompleteAccurate: number;
   wipLimit?: number | null;
   wasteTags: readonly Waste[];
+  /** Changeover time in minutes (C/O), when known: shown on the map, not added to lead time. */
+  changeoverMinutes?: number | null;
+  /** Share of the available time the step can work, as a percentage in (0, 100]; unknown means 100. */
+  uptimePercent?: number | null;
 }
 
 /** A declared loop back upstream: `rate` of the items leaving `fromStepId` return to `toStepId`. */
@@ -50,9 +54,20 @@ export interface Demand {
 const finiteAtLeast = (value: number, min: number) =>
   typeof value === "number" && Number.isFinite(value) && value >= min;
 
+/**
+ * The time a step can actually work in a day: available time × uptime. A practitioner compares a step's
+ * cycle time with takt at this time (takt × uptime), since a step down 15% of the day has 15% less time
+ * to keep pace with the customer. An unknown uptime counts as 100%.
+ */
+export function effectiveAvailableMinutes(availableMinutes: number, uptimePercent?: number | null): number {
+  if (uptimePercent === undefined || uptimePercent === null || uptimePercent === 100) return availableMinutes;
+  return availableMinutes * (uptimePercent / 100);
+}
+
 /** What is wrong with a step's numbers (empty when nothing); a defence beside the API's JSON Schema. */
 export function stepProblems(
-  step: Pick<MapStep, "processMinutes" | "wait" | "percentCompleteAccurate" | "wipLimit">,
+  step: Pick<MapStep, "processMinutes" | "wait" | "percentCompleteAccurate" | "wipLimit"> &
+    Partial<Pick<MapStep, "changeoverMinutes" | "uptimePercent">>,
 ): string[] {
   const problems: string[] = [];
   if (!finiteAtLeast(step.processMinutes, 0)) problems.push("process time must be a number of minutes >= 0");
@@ -68,6 +83,15 @@ export function stepProblems(
     !(Number.isInteger(step.wipLimit) && step.wipLimit >= 1)
   )
     problems.push("a WIP limit must be a whole number >= 1");
+  if (
+    step.changeoverMinutes !== undefined &&
+    step.changeoverMinutes !== null &&
+    !finiteAtLeast(step.changeoverMinutes, 0)
+  )
+    problems.push("changeover time must be a number of minutes >= 0");
+  const uptime = step.uptimePercent;
+  if (uptime !== undefined && uptime !== null && !(typeof uptime === "number" && uptime > 0 && uptime <= 100))
+    problems.push("uptime must be a percentage > 0 and <= 100");
   return problems;
 }
 
@@ -83,6 +107,9 @@ export function demandProblems(demand: Demand): string[] {
     )
   )
     problems.push("available minutes per day must be > 0 and <= 1440");
+  // A demand so small that takt overflows (e.g. 5e-324 units a day) leaves no takt to compare steps with.
+  if (problems.length === 0 && !Number.isFinite(demand.availableMinutesPerDay / demand.dailyDemand))
+    problems.push("daily demand is too small: takt (available minutes / demand) must be a finite number");
   return problems;
 }
 
@@ -145,6 +172,9 @@ export interface StepFigures {
   percentCompleteAccurate: number;
   /** This step's share of the map's total wait (0 when there is no wait at all). */
   waitShare: number;
+  /** Takt at the step's uptime (takt × uptime; takt when the uptime is unknown). */
+  effectiveTaktMinutes: number;
+  /** The step's cycle time exceeds takt at its uptime: it cannot keep the customer's pace. */
   overTakt: boolean;
 }
 
@@ -203,17 +233,22 @@ export function mapMetrics(
     for (const tag of step.wasteTags) wasteTagCounts[tag] = (wasteTagCounts[tag] ?? 0) + 1;
   });
   const lead = process + wait;
-  const figures: StepFigures[] = steps.map((step, index) => ({
-    stepId: step.id,
-    name: step.name,
-    classification: step.classification,
-    processMinutes: step.processMinutes,
-    waitMinutes: waits[index] as number,
-    waitDays: days(waits[index] as number),
-    percentCompleteAccurate: step.percentCompleteAccurate,
-    waitShare: wait > 0 ? (waits[index] as number) / wait : 0,
-    overTakt: step.processMinutes > takt,
-  }));
+  const figures: StepFigures[] = steps.map((step, index) => {
+    const effectiveTakt =
+      effectiveAvailableMinutes(demand.availableMinutesPerDay, step.uptimePercent) / demand.dailyDemand;
+    return {
+      stepId: step.id,
+      name: step.name,
+      classification: step.classification,
+      processMinutes: step.processMinutes,
+      waitMinutes: waits[index] as number,
+      waitDays: days(waits[index] as number),
+      percentCompleteAccurate: step.percentCompleteAccurate,
+      waitShare: wait > 0 ? (waits[index] as number) / wait : 0,
+      effectiveTaktMinutes: effectiveTakt,
+      overTakt: step.processMinutes > effectiveTakt,
+    };
+  });
   const indexOf = new Map(steps.map((step, index) => [step.id, index]));
   let rework = 0;
   for (const link of reworkLinks) {

@@ -4,6 +4,7 @@ import {
   compareMaps,
   type Demand,
   demandProblems,
+  effectiveAvailableMinutes,
   type MapStep,
   mapMetrics,
   sequenceProblems,
@@ -71,6 +72,18 @@ describe("value stream map metrics", () => {
     expect(metrics.steps.filter((s) => s.overTakt).map((s) => s.stepId)).toEqual(["build", "inspect"]);
   });
 
+  it("holds a step to takt at its uptime: 20 min against 24 min takt is over it at 80% uptime", () => {
+    const at = (uptimePercent: number | null) =>
+      mapMetrics([step("press", 20, { minutes: 0 }, 1, { uptimePercent, changeoverMinutes: 45 })], [], demand)
+        .steps[0];
+    expect(at(null)).toMatchObject({ effectiveTaktMinutes: 24, overTakt: false });
+    expect(at(100)).toMatchObject({ effectiveTaktMinutes: 24, overTakt: false });
+    expect(at(85)).toMatchObject({ overTakt: false });
+    expect(at(85)?.effectiveTaktMinutes).toBeCloseTo(20.4, 12);
+    expect(at(80)?.effectiveTaktMinutes).toBeCloseTo(19.2, 12);
+    expect(at(80)?.overTakt).toBe(true);
+  });
+
   it("ranks where the wait lies", () => {
     const ranking = mapMetrics(steps, [], demand).waitRanking;
     expect(ranking.map((entry) => entry.stepId)).toEqual(["build", "order", "inspect"]);
@@ -115,6 +128,12 @@ describe("bad numbers", () => {
     [{ processMinutes: 1, wait: { minutes: 0 }, percentCompleteAccurate: 1.2 }, "%C&A"],
     [{ processMinutes: 1, wait: { minutes: 0 }, percentCompleteAccurate: -0.1 }, "%C&A"],
     [{ processMinutes: 1, wait: { minutes: 0 }, percentCompleteAccurate: 1, wipLimit: 0 }, "WIP limit"],
+    [
+      { processMinutes: 1, wait: { minutes: 0 }, percentCompleteAccurate: 1, changeoverMinutes: -1 },
+      "changeover",
+    ],
+    [{ processMinutes: 1, wait: { minutes: 0 }, percentCompleteAccurate: 1, uptimePercent: 0 }, "uptime"],
+    [{ processMinutes: 1, wait: { minutes: 0 }, percentCompleteAccurate: 1, uptimePercent: 100.5 }, "uptime"],
   ] as const)("rejects %j", (input, message) => {
     expect(stepProblems(input as never).join()).toContain(message);
   });
@@ -126,10 +145,16 @@ describe("bad numbers", () => {
         wait: { inventoryUnits: 0 },
         percentCompleteAccurate: 0,
         wipLimit: 3,
+        changeoverMinutes: 0,
+        uptimePercent: 100,
       }),
     ).toEqual([]);
     expect(demandProblems({ dailyDemand: 0, availableMinutesPerDay: 480 })).toHaveLength(1);
     expect(demandProblems({ dailyDemand: 5, availableMinutesPerDay: 2000 })).toHaveLength(1);
+    expect(demandProblems({ dailyDemand: 5e-324, availableMinutesPerDay: 314 })).toEqual([
+      "daily demand is too small: takt (available minutes / demand) must be a finite number",
+    ]);
+    expect(demandProblems({ dailyDemand: 1e-300, availableMinutesPerDay: 1 })).toEqual([]);
   });
 });
 
@@ -195,6 +220,61 @@ describe("map properties", () => {
           expect(metrics.waitRanking[i - 1]?.waitMinutes).toBeGreaterThanOrEqual(
             metrics.waitRanking[i]?.waitMinutes as number,
           );
+      }),
+    );
+  });
+
+  it("uptime shrinks the available time and takt with it; unknown or 100% uptime changes nothing", () => {
+    const uptime = fc.double({ min: Number.MIN_VALUE, max: 100, noNaN: true });
+    fc.assert(
+      fc.property(demandArbitrary, uptime, uptime, (d, a, b) => {
+        const available = d.availableMinutesPerDay;
+        expect(effectiveAvailableMinutes(available, null)).toBe(available);
+        expect(effectiveAvailableMinutes(available, undefined)).toBe(available);
+        expect(effectiveAvailableMinutes(available, 100)).toBe(available);
+        const [low, high] = a <= b ? [a, b] : [b, a];
+        const atLow = effectiveAvailableMinutes(available, low);
+        expect(atLow).toBeGreaterThanOrEqual(0);
+        expect(atLow).toBeLessThanOrEqual(effectiveAvailableMinutes(available, high));
+        expect(effectiveAvailableMinutes(available, high)).toBeLessThanOrEqual(available);
+        expect(atLow).toBeCloseTo((available * low) / 100, 9);
+      }),
+    );
+  });
+
+  it("a step is over takt exactly when its cycle time exceeds takt at its uptime", () => {
+    const withUptime = fc.record({
+      step: stepArbitrary,
+      uptimePercent: fc.option(fc.double({ min: 1, max: 100, noNaN: true }), { nil: null }),
+      changeoverMinutes: fc.option(fc.double({ min: 0, max: 1e4, noNaN: true }), { nil: null }),
+    });
+    fc.assert(
+      fc.property(fc.array(withUptime, { maxLength: 10 }), demandArbitrary, (rows, d) => {
+        const steps = rows.map(({ step, uptimePercent, changeoverMinutes }) => ({
+          ...step,
+          uptimePercent,
+          changeoverMinutes,
+        }));
+        const metrics = mapMetrics(steps, [], d);
+        const plain = mapMetrics(
+          steps.map(({ uptimePercent: _u, changeoverMinutes: _c, ...step }) => step),
+          [],
+          d,
+        );
+        // Changeover and uptime move no time figure, only the takt each step is held to.
+        expect(metrics.leadTimeMinutes).toBe(plain.leadTimeMinutes);
+        expect(metrics.taktTimeMinutes).toBe(plain.taktTimeMinutes);
+        metrics.steps.forEach((figures, i) => {
+          const step = steps[i] as (typeof steps)[number];
+          const effective =
+            effectiveAvailableMinutes(d.availableMinutesPerDay, step.uptimePercent) / d.dailyDemand;
+          expect(figures.effectiveTaktMinutes).toBe(effective);
+          expect(figures.effectiveTaktMinutes).toBeLessThanOrEqual(metrics.taktTimeMinutes);
+          expect(figures.overTakt).toBe(step.processMinutes > effective);
+          // A step over takt without uptime stays over it with any uptime.
+          if (plain.steps[i]?.overTakt) expect(figures.overTakt).toBe(true);
+          if (step.uptimePercent === null) expect(figures).toEqual(plain.steps[i]);
+        });
       }),
     );
   });

@@ -105,7 +105,9 @@ export async function createServiceApp(options: ServiceAppOptions) {
       security: [{ bearer: [] }],
     },
     transformObject: (document) =>
-      documented.markOptionalBodies((document as { openapiObject: never }).openapiObject),
+      documented.linkCreatedResources(
+        documented.markOptionalBodies((document as { openapiObject: never }).openapiObject),
+      ),
   });
   // The docs are public; this hook must be in place before swagger-ui adds its routes.
   app.addHook("onRoute", (route) => {

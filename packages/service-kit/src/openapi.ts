@@ -4,6 +4,18 @@ declare module "fastify" {
   interface FastifyContextConfig {
     /** The route takes a missing body as an empty object (callers may POST without one). */
     optionalBody?: boolean;
+    /**
+     * The route creates a resource and answers with its `id`, which is the last path parameter of this
+     * path (e.g. "/steps/:id") and of every path below it: the document links the success answer to
+     * each of those operations (OpenAPI links, which a stateful fuzzer follows). Several resources: a
+     * path for each, with the JSON pointer of the answer that holds its id (`{ "/maps/:id": "/mapId" }`).
+     */
+    creates?: string | Record<string, string>;
+    /**
+     * Body fields that take the id another route creates: `{ familyId: "POST /product-families" }` links
+     * that route's success answer (its `id`) into this route's body.
+     */
+    bodyIdsFrom?: Record<string, string>;
   }
 }
 
@@ -82,14 +94,28 @@ function withOptionalDefaults(querystring: unknown): unknown {
 export function documentSharedResponses(app: FastifyInstance, options: { idempotency: boolean }) {
   const routes: { pattern: RegExp; methods: string[] }[] = [];
   const optionalBodies = new Set<string>();
+  const creators: { method: string; path: string; target: string; pointer: string }[] = [];
+  const consumers: { method: string; path: string; field: string; source: string }[] = [];
   app.addHook("onRoute", (route) => {
     if (route.config?.optionalBody) {
       const emptyBody: preValidationHookHandler = async (request) => {
         request.body ??= {};
       };
       route.preValidation = [emptyBody, ...[route.preValidation ?? []].flat()];
-      for (const method of [route.method].flat())
-        optionalBodies.add(`${method.toLowerCase()} ${route.url.replace(/:([A-Za-z0-9_]+)/g, "{$1}")}`);
+      // The body may be left out only where an empty one is valid: one with required fields stays required.
+      const required = (route.schema?.body as { required?: unknown[] } | undefined)?.required ?? [];
+      if (required.length === 0)
+        for (const method of [route.method].flat())
+          optionalBodies.add(`${method.toLowerCase()} ${openapiPath(route.url)}`);
+    }
+    const creates = route.config?.creates;
+    const targets = typeof creates === "string" ? { [creates]: "/id" } : (creates ?? {});
+    for (const method of [route.method].flat()) {
+      const operation = { method: method.toLowerCase(), path: openapiPath(route.url) };
+      for (const [target, pointer] of Object.entries(targets))
+        creators.push({ ...operation, target: openapiPath(target), pointer });
+      for (const [field, source] of Object.entries(route.config?.bodyIdsFrom ?? {}))
+        consumers.push({ ...operation, field, source: openapiPath(source) });
     }
     // A catch-all route (a CORS preflight on `*`, static files) does not make every path known.
     if (!route.url.includes("*")) {
@@ -118,17 +144,77 @@ export function documentSharedResponses(app: FastifyInstance, options: { idempot
     allowedMethods: (path: string) =>
       routes.filter((route) => route.pattern.test(path)).flatMap((route) => route.methods),
     /** @fastify/swagger marks every body required; a route with `optionalBody` says otherwise. */
-    markOptionalBodies(document: {
-      paths?: Record<string, Record<string, { requestBody?: { required?: boolean } }>>;
-    }) {
+    markOptionalBodies<D extends { paths?: Record<string, Record<string, OperationObject>> }>(
+      document: D,
+    ): D {
       for (const [path, operations] of Object.entries(document.paths ?? {}))
         for (const [method, operation] of Object.entries(operations))
           if (operation.requestBody && optionalBodies.has(`${method} ${path}`))
             operation.requestBody.required = false;
       return document;
     },
+    /** Links each `creates` route's success answer to the operations its new `id` addresses. */
+    linkCreatedResources<D extends { paths?: Record<string, Record<string, OperationObject>> }>(
+      document: D,
+    ): D {
+      const paths = document.paths ?? {};
+      /** The success answer of an operation, where its links go. */
+      const successOf = (method: string, path: string) => {
+        const responses = paths[path]?.[method]?.responses ?? {};
+        const status = Object.keys(responses).find((code) => /^2\d\d$/.test(code));
+        if (!status) return undefined;
+        const response = responses[status] as { links?: Record<string, unknown> };
+        response.links ??= {};
+        return response.links;
+      };
+      const ref = (method: string, path: string) =>
+        `#/paths/${path.replaceAll("~", "~0").replaceAll("/", "~1")}/${method}`;
+      for (const creator of creators) {
+        const parameter = [...creator.target.matchAll(/\{([^}]+)\}/g)].at(-1)?.[1];
+        const links = successOf(creator.method, creator.path);
+        if (!links || !parameter) continue;
+        for (const [path, operations] of Object.entries(paths)) {
+          if (path !== creator.target && !path.startsWith(`${creator.target}/`)) continue;
+          for (const method of Object.keys(operations)) {
+            if (!HTTP_METHODS.has(method) || (path === creator.path && method === creator.method)) continue;
+            links[linkName(method, path)] = {
+              operationRef: ref(method, path),
+              parameters: { [parameter]: `$response.body#${creator.pointer}` },
+            };
+          }
+        }
+      }
+      for (const consumer of consumers) {
+        const [method = "", path = ""] = consumer.source.split(" ");
+        const links = successOf(method.toLowerCase(), path);
+        if (!links) continue;
+        links[`${linkName(consumer.method, consumer.path)}-${consumer.field}`] = {
+          operationRef: ref(consumer.method, consumer.path),
+          requestBody: { [consumer.field]: "$response.body#/id" },
+        };
+      }
+      // An answer that links nowhere carries no empty `links`.
+      for (const operations of Object.values(paths))
+        for (const operation of Object.values(operations))
+          for (const response of Object.values(operation.responses ?? {}) as { links?: object }[])
+            if (response.links && Object.keys(response.links).length === 0) delete response.links;
+      return document;
+    },
   };
 }
+
+type OperationObject = { requestBody?: { required?: boolean }; responses?: Record<string, unknown> };
+
+const HTTP_METHODS = new Set(["get", "put", "post", "delete", "patch"]);
+
+/** `/streams/:id/maps` as OpenAPI writes it: `/streams/{id}/maps`. */
+const openapiPath = (url: string) => url.replace(/:([A-Za-z0-9_]+)/g, "{$1}");
+
+/** A link name OpenAPI accepts (`[A-Za-z0-9._-]+`), from the operation it leads to: `patch-steps-id`. */
+const linkName = (method: string, path: string) =>
+  [method, ...path.split("/").map((segment) => segment.replace(/[^A-Za-z0-9._-]/g, ""))]
+    .filter(Boolean)
+    .join("-");
 
 /** `/streams/:id/map.svg` as a regular expression over request paths. */
 function pathPattern(url: string): RegExp {

@@ -29,6 +29,27 @@ const app = await createServiceApp({
       },
       async (request, reply) => reply.status(201).send({ kind: request.body.kind }),
     );
+    // Makes a widget: its id addresses /widgets/:id and what lies below it.
+    routes.post(
+      "/widgets/assembly",
+      {
+        config: { creates: "/widgets/:id" },
+        schema: { response: { 201: Type.Object({ id: Type.String() }) } },
+      },
+      async (_request, reply) => reply.status(201).send({ id: "3" }),
+    );
+    // Takes the id of a widget the assembly made in its body.
+    routes.post(
+      "/sprockets",
+      {
+        config: { bodyIdsFrom: { widgetId: "POST /widgets/assembly" } },
+        schema: {
+          body: Type.Object({ widgetId: Type.String() }, { additionalProperties: false }),
+          response: { 201: Type.Object({ widgetId: Type.String() }) },
+        },
+      },
+      async (request, reply) => reply.status(201).send({ widgetId: request.body.widgetId }),
+    );
     routes.get(
       "/widgets",
       {
@@ -50,6 +71,19 @@ const app = await createServiceApp({
         },
       },
       async (request) => ({ shine: request.body.shine ?? 1 }),
+    );
+    // Takes a missing body as empty, but an empty one lacks what it requires: the body stays required.
+    routes.post(
+      "/widgets/:id/scrap",
+      {
+        config: { optionalBody: true },
+        schema: {
+          params: Type.Object({ id: Type.String() }),
+          body: Type.Object({ reason: Type.String() }, { additionalProperties: false }),
+          response: { 200: Type.Object({ reason: Type.String() }) },
+        },
+      },
+      async (request) => ({ reason: request.body.reason }),
     );
     routes.get(
       "/widgets/:id",
@@ -196,6 +230,10 @@ describe("the OpenAPI document", () => {
     const spec = (await app.inject("/docs/json")).json();
     expect(spec.paths["/widgets/{id}/polish"].post.requestBody.required).toBe(false);
     expect(spec.paths["/widgets"].post.requestBody.required).toBe(true);
+    // Found by the fuzz stage: a body-less call that an empty body cannot satisfy was documented as valid.
+    expect(spec.paths["/widgets/{id}/scrap"].post.requestBody.required).toBe(true);
+    const scrapped = await app.inject({ method: "POST", url: "/widgets/3/scrap", headers });
+    expect([scrapped.statusCode, scrapped.json().errors[0].missing]).toEqual([400, "reason"]);
     const bare = await app.inject({ method: "POST", url: "/widgets/3/polish", headers });
     expect([bare.statusCode, bare.json()]).toEqual([200, { shine: 1 }]);
     const bad = await app.inject({
@@ -205,6 +243,40 @@ describe("the OpenAPI document", () => {
       payload: { shine: "x" },
     });
     expect(bad.statusCode).toBe(400);
+  });
+
+  it("links a creating route's answer to every operation its id addresses, and only those", async () => {
+    const spec = (await app.inject("/docs/json")).json();
+    expect(spec.paths["/widgets/assembly"].post.responses["201"].links).toEqual({
+      "post-widgets-id-polish": {
+        operationRef: "#/paths/~1widgets~1{id}~1polish/post",
+        parameters: { id: "$response.body#/id" },
+      },
+      "post-widgets-id-scrap": {
+        operationRef: "#/paths/~1widgets~1{id}~1scrap/post",
+        parameters: { id: "$response.body#/id" },
+      },
+      "get-widgets-id": {
+        operationRef: "#/paths/~1widgets~1{id}/get",
+        parameters: { id: "$response.body#/id" },
+      },
+      "post-sprockets-widgetId": {
+        operationRef: "#/paths/~1sprockets/post",
+        requestBody: { widgetId: "$response.body#/id" },
+      },
+    });
+    // Each link names an operation the document has; routes that create nothing link nowhere.
+    for (const link of Object.values(spec.paths["/widgets/assembly"].post.responses["201"].links) as {
+      operationRef: string;
+    }[]) {
+      const [, path, method] = link.operationRef.match(/^#\/paths\/(.+)\/(\w+)$/) ?? [];
+      expect(spec.paths[(path as string).replaceAll("~1", "/")][method as string]).toBeDefined();
+    }
+    expect(spec.paths["/widgets"].post.responses["201"].links).toBeUndefined();
+    expect(spec.paths["/sprockets"].post.responses["201"].links).toBeUndefined();
+    // The link is truthful: the id the creator answers reads back.
+    const made = await app.inject({ method: "POST", url: "/widgets/assembly", headers });
+    expect((await app.inject({ url: `/widgets/${made.json().id}`, headers })).statusCode).toBe(200);
   });
 
   it("lists a query parameter with a default as optional, and still fills the default in", async () => {

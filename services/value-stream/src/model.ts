@@ -37,6 +37,23 @@ const stepFields = {
   percentCompleteAccurate: Type.Number({ minimum: 0, maximum: 1, description: "%C&A as a fraction 0..1" }),
   wipLimit: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 1_000_000 }), Type.Null()])),
   wasteTags: Type.Optional(Type.Array(WasteTag, { uniqueItems: true, maxItems: 8 })),
+  changeoverMinutes: Type.Optional(
+    Type.Union([
+      Minutes("changeover time (C/O): minutes to switch the step to another product"),
+      Type.Null(),
+    ]),
+  ),
+  uptimePercent: Type.Optional(
+    Type.Union([
+      Type.Number({
+        exclusiveMinimum: 0,
+        maximum: 100,
+        description:
+          "share of the available time the step can work, in percent; takt × uptime is what it must meet",
+      }),
+      Type.Null(),
+    ]),
+  ),
 };
 
 export const StepInput = Type.Object(stepFields, { additionalProperties: false });
@@ -83,6 +100,10 @@ export const StepView = Type.Object({
   percentCompleteAccurate: Type.Number(),
   wipLimit: Type.Union([Type.Integer(), Type.Null()]),
   wasteTags: Type.Array(Type.String()),
+  changeoverMinutes: Type.Union([Type.Number(), Type.Null()], { description: "null when not given" }),
+  uptimePercent: Type.Union([Type.Number(), Type.Null()], {
+    description: "null when not given (counts as 100)",
+  }),
 });
 
 const Nullable = (schema: ReturnType<typeof Type.Number>) => Type.Union([schema, Type.Null()]);
@@ -119,7 +140,8 @@ export const MapMetricsView = Type.Object({
       waitDays: Days("wait before the step"),
       percentCompleteAccurate: Type.Number(),
       waitShare: Type.Number(),
-      overTakt: Type.Boolean(),
+      effectiveTaktMinutes: Type.Number({ description: "takt × the step's uptime (takt when not given)" }),
+      overTakt: Type.Boolean({ description: "process time > effectiveTaktMinutes" }),
     }),
   ),
   waitRanking: Type.Array(
@@ -160,6 +182,8 @@ export function toMapStep(step: Step): MapStep {
     percentCompleteAccurate: step.percentCompleteAccurate,
     wipLimit: step.wipLimit,
     wasteTags: step.wasteTags as Waste[],
+    changeoverMinutes: step.changeoverMinutes,
+    uptimePercent: step.uptimePercent,
   };
 }
 
@@ -179,6 +203,8 @@ export function presentStep(step: Step, demand: DemandRow) {
     percentCompleteAccurate: step.percentCompleteAccurate,
     wipLimit: step.wipLimit,
     wasteTags: step.wasteTags as Waste[],
+    changeoverMinutes: step.changeoverMinutes,
+    uptimePercent: step.uptimePercent,
   };
 }
 

@@ -78,6 +78,15 @@ describe("bad input to value-stream", () => {
         move(iso(Date.now()), { reason: "\u0000" }),
         400,
       ],
+      // Found by the fuzz stage's stateful phase: takt overflowed to Infinity, sent as null.
+      ["a demand so small takt overflows", "PATCH", `/streams/${streamId}`, { dailyDemand: 5e-324 }, 422],
+      [
+        "a future state copied from a map the stream lacks",
+        "POST",
+        `/streams/${streamId}/maps`,
+        { name: "Next", copyFromMapId: randomUUID() },
+        422,
+      ],
       ["NUL in an item id", "POST", `/streams/${streamId}/work-items`, { items: [{ id: "M\u00002" }] }, 400],
       [
         "lone surrogate in an item title",

@@ -26,6 +26,8 @@ function drawing(
       percentCompleteAccurate: step.percentCompleteAccurate,
       wipLimit: step.wipLimit ?? null,
       wasteTags: [...step.wasteTags],
+      ...(step.changeoverMinutes === undefined ? {} : { changeoverMinutes: step.changeoverMinutes }),
+      ...(step.uptimePercent === undefined ? {} : { uptimePercent: step.uptimePercent }),
     })),
     reworkLinks: [],
     metrics,
@@ -219,5 +221,70 @@ describe("value stream map SVG", () => {
     // The ladder starts inside the drawing, at the margin before the first inventory.
     const ladder = svg.match(/<polyline points="([^"]*)" fill="none" class="ladder"/)?.[1] ?? "";
     expect(Number(ladder.split(",")[0])).toBeGreaterThan(0);
+  });
+
+  it("shows changeover and uptime in a step's data box when known, and holds the step to takt × uptime", () => {
+    const svg = renderMapSvg(
+      drawing([
+        // 20 min against takt 24 min: on takt at 85% uptime (20.4 min), over it at 80% (19.2 min).
+        {
+          id: "press",
+          name: "Press",
+          processMinutes: 20,
+          wait: { minutes: 0 },
+          percentCompleteAccurate: 0.95,
+          changeoverMinutes: 45,
+          uptimePercent: 85,
+        },
+        {
+          id: "weld",
+          name: "Weld",
+          processMinutes: 20,
+          wait: { minutes: 0 },
+          percentCompleteAccurate: 1,
+          uptimePercent: 80,
+        },
+        { id: "pack", name: "Pack", processMinutes: 20, wait: { minutes: 0 }, percentCompleteAccurate: 1 },
+      ]),
+    );
+    const dataBox = (id: string) => {
+      const group =
+        svg.match(new RegExp(`<g class="step[^"]*" data-step-id="${id}"[\\s\\S]*?</g>`))?.[0] ?? "";
+      return [...group.matchAll(/<text [^>]*>([^<]*)<\/text>/g)].map((m) => m[1]).slice(2);
+    };
+    expect(dataBox("press")).toEqual([
+      "C/T 20 min",
+      "C/O 45 min",
+      "%C&amp;A 95%",
+      "Uptime 85%",
+      "WIP no limit",
+    ]);
+    expect(dataBox("weld")).toEqual([
+      "C/T 20 min",
+      "over takt × uptime",
+      "(19.2 min)",
+      "%C&amp;A 100%",
+      "Uptime 80%",
+      "WIP no limit",
+    ]);
+    expect(svg).toMatch(/<g class="step over-takt" data-step-id="weld"/);
+    // Without changeover or uptime the box shows neither, and the step is held to plain takt.
+    expect(dataBox("pack")).toEqual(["C/T 20 min", "%C&amp;A 100%", "WIP no limit"]);
+    expect(svg).toMatch(/<g class="step" data-step-id="press"/);
+    expect(svg).toMatch(/<g class="step" data-step-id="pack"/);
+    const ladderProcess = [...svg.matchAll(/class="ladder-process"([^>]*)>/g)].map((m) =>
+      m[1]?.includes("#d50000"),
+    );
+    expect(ladderProcess).toEqual([false, true, false]);
+  });
+
+  it("draws a map whose steps carry no changeover or uptime exactly as one where both are null", () => {
+    const before = sample();
+    const withNulls = {
+      ...before,
+      steps: before.steps.map((step) => ({ ...step, changeoverMinutes: null, uptimePercent: null })),
+    };
+    expect(renderMapSvg(withNulls)).toBe(renderMapSvg(before));
+    expect(renderMapSvg(before)).not.toMatch(/C\/O|Uptime/);
   });
 });

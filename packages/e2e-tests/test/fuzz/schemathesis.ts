@@ -54,6 +54,7 @@ export interface SchemathesisReport {
   exit_code: number;
   running_time: number;
   operations: { total: number; tested: number; errored: number };
+  phases?: Record<string, { status: string; skip_reason: string | null }> | null;
   test_cases: { generated: number; with_failures: number; unique_failures: number; errored: number };
   failures: { code: string; title: string; count: number; operations: string[] }[];
   errors: { title: string; count: number }[];

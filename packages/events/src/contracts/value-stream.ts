@@ -72,7 +72,7 @@ export const StepChanged = defineEvent({
   topic: VALUE_STREAM_TOPICS.streams,
   producer,
   summary:
-    "A value-stream step was added, changed or removed (classification, times, %C&A, WIP limit, waste tags).",
+    "A value-stream step was added, changed or removed (classification, times, %C&A, WIP limit, waste tags, changeover, uptime).",
   schema: Type.Object({
     streamId: Id(),
     stepId: Id(),
@@ -88,6 +88,10 @@ export const StepChanged = defineEvent({
     wasteTags: Type.Optional(Type.Array(Type.Enum(WASTE_TAGS))),
     /** Set when the wait was given as inventory (waitTimeMinutes is then converted at the daily demand). */
     waitInventoryUnits: Type.Optional(Nullable(Type.Number({ minimum: 0 }))),
+    /** Changeover time in minutes; null or absent when not given. */
+    changeoverMinutes: Type.Optional(Nullable(Type.Number({ minimum: 0 }))),
+    /** Uptime in percent (0, 100]; null or absent when not given. */
+    uptimePercent: Type.Optional(Nullable(Type.Number({ exclusiveMinimum: 0, maximum: 100 }))),
   }),
   ...keyedBy("streamId", "stepId"),
 });

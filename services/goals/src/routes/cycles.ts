@@ -97,6 +97,7 @@ export function cycleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
     app.post(
       "/cycles",
       {
+        config: { creates: "/cycles/:cycleId" },
         schema: {
           tags: ["cycles"],
           summary: "Open a cycle in phase SETTING (admins)",

@@ -181,6 +181,7 @@ export function keyResultRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
     app.post(
       "/objectives/:id/key-results",
       {
+        config: { creates: "/key-results/:id" },
         schema: {
           tags: ["key results"],
           summary: "Add a key result to an objective (owners, their leaders, admins)",

@@ -98,6 +98,7 @@ export function objectiveRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
     app.post(
       "/objectives",
       {
+        config: { creates: "/objectives/:id", bodyIdsFrom: { cycleId: "POST /cycles" } },
         schema: {
           tags: ["objectives"],
           summary:

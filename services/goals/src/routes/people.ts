@@ -64,6 +64,7 @@ export function peopleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
     app.post(
       "/people",
       {
+        config: { creates: "/people/:id" },
         schema: {
           tags: ["people"],
           summary: "Add a person (admins)",

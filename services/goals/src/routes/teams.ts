@@ -125,6 +125,7 @@ export function teamRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
     app.post(
       "/teams",
       {
+        config: { creates: "/teams/:id" },
         schema: {
           tags: ["teams"],
           summary: "Add a team to the tree (admins)",

@@ -31,6 +31,8 @@ export async function publishStep(
       percentCompleteAccurate: step.percentCompleteAccurate,
       wipLimit: step.wipLimit,
       wasteTags: view.wasteTags,
+      changeoverMinutes: step.changeoverMinutes,
+      uptimePercent: step.uptimePercent,
       removed,
     },
     { tenant },

@@ -50,6 +50,7 @@ export function bindingRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTy
     app.post(
       "/streams/:id/bindings",
       {
+        config: { creates: "/bindings/:id" },
         schema: {
           tags: ["key results"],
           summary:

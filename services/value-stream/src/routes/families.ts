@@ -43,6 +43,7 @@ export function familyRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTyp
     app.post(
       "/product-families",
       {
+        config: { creates: "/product-families/:id" },
         schema: {
           tags: ["product families"],
           summary: "Create a product family with its customer value statement (admins, leaders)",

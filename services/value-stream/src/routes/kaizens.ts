@@ -119,6 +119,7 @@ export function kaizenRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTyp
     app.post(
       "/streams/:id/kaizens",
       {
+        config: { creates: "/kaizens/:id" },
         schema: {
           tags: ["kaizen"],
           summary:

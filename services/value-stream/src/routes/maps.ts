@@ -53,6 +53,7 @@ export function mapRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTypebo
     app.post(
       "/streams/:id/maps",
       {
+        config: { creates: "/maps/:id" },
         schema: {
           tags: ["maps"],
           summary: "Draw a future-state map, starting as a copy of the current state (or of another map)",
@@ -61,7 +62,7 @@ export function mapRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTypebo
             { name: Type.String({ minLength: 1, maxLength: 200 }), copyFromMapId: Type.Optional(Uuid()) },
             { additionalProperties: false },
           ),
-          response: { 201: MapView, ...problems(400, 403, 404) },
+          response: { 201: MapView, ...problems(400, 403, 404, 422) },
         },
       },
       async (request, reply) => {
@@ -71,7 +72,15 @@ export function mapRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTypebo
           const stream = await findStream(tx, tenant, request.params.id);
           const sourceId = request.body.copyFromMapId ?? stream.maps.find((m) => m.state === "current")?.id;
           const source = await mapOfStream(tx, stream.id, sourceId);
-          if (!source) throw notFound(`map ${request.body.copyFromMapId} of this stream`);
+          // A body naming a map the stream does not have is a fact about the body (422), as for key results.
+          if (!source)
+            throw unprocessable(
+              "unknown-map",
+              `map ${request.body.copyFromMapId} is not a map of this stream`,
+              {
+                errors: [{ in: "body", path: "/copyFromMapId", message: "is not a map of this stream" }],
+              },
+            );
           const created = await copyMap(tx, tenant, stream.id, source, request.body.name);
           await publishStream(tx, stream, "map-created", created.id);
           return { map: created, demand: stream };

@@ -47,6 +47,11 @@ export function stepFields(input: Partial<Static<typeof StepInput>>, existing?: 
     percentCompleteAccurate: input.percentCompleteAccurate ?? existing?.percentCompleteAccurate ?? 1,
     wipLimit: input.wipLimit !== undefined ? input.wipLimit : (existing?.wipLimit ?? null),
     wasteTags: input.wasteTags ?? existing?.wasteTags ?? [],
+    // Absent keeps what the step had; null clears it.
+    changeoverMinutes:
+      input.changeoverMinutes !== undefined ? input.changeoverMinutes : (existing?.changeoverMinutes ?? null),
+    uptimePercent:
+      input.uptimePercent !== undefined ? input.uptimePercent : (existing?.uptimePercent ?? null),
   };
   const found = stepProblems({
     processMinutes: fields.processMinutes,
@@ -54,6 +59,8 @@ export function stepFields(input: Partial<Static<typeof StepInput>>, existing?: 
       waitInventoryUnits !== null ? { inventoryUnits: waitInventoryUnits } : { minutes: waitMinutes ?? 0 },
     percentCompleteAccurate: fields.percentCompleteAccurate,
     wipLimit: fields.wipLimit,
+    changeoverMinutes: fields.changeoverMinutes,
+    uptimePercent: fields.uptimePercent,
   });
   if (found.length > 0)
     throw unprocessable("invalid-step", found.join("; "), { errors: found.map((message) => ({ message })) });
@@ -67,6 +74,7 @@ export function stepRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTypeb
     app.post(
       "/maps/:id/steps",
       {
+        config: { creates: "/steps/:id" },
         schema: {
           tags: ["maps"],
           summary: "Add a step to a map (appended, or inserted at `position`)",
@@ -97,7 +105,7 @@ export function stepRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTypeb
       {
         schema: {
           tags: ["maps"],
-          summary: "Change a step: classification, times, %C&A, WIP limit, waste tags",
+          summary: "Change a step: classification, times, %C&A, WIP limit, waste tags, changeover, uptime",
           params: IdParams,
           body: StepPatch,
           response: { 200: StepView, ...problems(400, 403, 404, 422) },

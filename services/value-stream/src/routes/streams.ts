@@ -110,6 +110,10 @@ export function streamRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTyp
     app.post(
       "/streams",
       {
+        config: {
+          creates: { "/streams/:id": "/id", "/maps/:id": "/currentMapId" },
+          bodyIdsFrom: { familyId: "POST /product-families" },
+        },
         schema: {
           tags: ["streams"],
           summary: "Create a value stream of a product family with its current-state map (admins, leaders)",

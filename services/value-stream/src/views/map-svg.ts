@@ -20,8 +20,8 @@ export interface MapDrawing {
     wasteTags: string[];
     /** Changeover time, drawn only when known. */
     changeoverMinutes?: number | null;
-    /** Uptime 0..1, drawn only when known. */
-    uptime?: number | null;
+    /** Uptime in percent, drawn only when known. */
+    uptimePercent?: number | null;
   }[];
   reworkLinks: ReworkLink[];
   metrics: MapMetrics;
@@ -148,10 +148,10 @@ function factory(canvas: Canvas, x: number, role: "supplier" | "customer", label
 /**
  * A value stream map in SVG after the conventions of "Learning to See": supplier and customer factories
  * with the customer's demand and takt, production control with the information flow, process boxes with
- * their data boxes (C/T, C/O, %C&A, uptime, WIP limit, waste tags; a step slower than takt is outlined in
- * red and labelled), inventory triangles with units and days between them, declared rework loops, and the
- * timeline ladder (waits in days up, process times down) with lead time, process time and flow efficiency
- * at its end. The viewBox is measured from what is drawn.
+ * their data boxes (C/T, C/O, %C&A, uptime, WIP limit, waste tags; a step slower than takt at its uptime
+ * is outlined in red and labelled), inventory triangles with units and days between them, declared
+ * rework loops, and the timeline ladder (waits in days up, process times down) with lead time, process
+ * time and flow efficiency at its end. The viewBox is measured from what is drawn.
  */
 export function renderMapSvg(drawing: MapDrawing): string {
   const { steps, metrics, minutesPerDay } = drawing;
@@ -244,7 +244,10 @@ export function renderMapSvg(drawing: MapDrawing): string {
   steps.forEach((step, i) => {
     const left = boxLeft(i);
     const colour = COLOURS[step.classification] ?? "#555";
-    const overTakt = step.processMinutes > takt;
+    const figures = metrics.steps[i];
+    // Held to takt at the step's uptime (metrics' figure), as the ladder below is.
+    const overTakt = figures?.overTakt ?? step.processMinutes > takt;
+    const effectiveTakt = figures?.effectiveTaktMinutes ?? takt;
     const outline = overTakt
       ? `stroke="${OVER_TAKT}" stroke-width="3"`
       : 'stroke="#37474f" stroke-width="1.5"';
@@ -279,12 +282,15 @@ export function renderMapSvg(drawing: MapDrawing): string {
     canvas.text(left + 14, BOX.top + 18, truncate(step.name, 19), 12, 'font-weight="bold"');
     canvas.text(left + 14, BOX.top + 34, step.classification.replaceAll("-", " "), 9, `fill="${colour}"`);
     const lines: [string, string][] = [[`C/T ${duration(step.processMinutes, minutesPerDay)}`, ""]];
-    if (overTakt)
-      lines.push([`over takt (${duration(takt, minutesPerDay)})`, `class="over-takt" fill="${OVER_TAKT}"`]);
+    const red = `class="over-takt" fill="${OVER_TAKT}"`;
+    if (overTakt && effectiveTakt < takt)
+      lines.push(["over takt × uptime", red], [`(${duration(effectiveTakt, minutesPerDay)})`, red]);
+    else if (overTakt) lines.push([`over takt (${duration(takt, minutesPerDay)})`, red]);
     if (step.changeoverMinutes !== undefined && step.changeoverMinutes !== null)
       lines.push([`C/O ${duration(step.changeoverMinutes, minutesPerDay)}`, ""]);
     lines.push([`%C&A ${percent(step.percentCompleteAccurate)}`, ""]);
-    if (step.uptime !== undefined && step.uptime !== null) lines.push([`Uptime ${percent(step.uptime)}`, ""]);
+    if (step.uptimePercent !== undefined && step.uptimePercent !== null)
+      lines.push([`Uptime ${percent(step.uptimePercent / 100)}`, ""]);
     lines.push([step.wipLimit === null ? "WIP no limit" : `WIP limit ${step.wipLimit}`, ""]);
     for (const tag of step.wasteTags.slice(0, 3)) lines.push([tag, 'class="waste" fill="#c62828"']);
     if (step.wasteTags.length > 3) lines.push([`+${step.wasteTags.length - 3} more`, 'fill="#c62828"']);
@@ -345,7 +351,7 @@ export function renderMapSvg(drawing: MapDrawing): string {
       low + 16,
       duration(step.processMinutes, minutesPerDay),
       10,
-      `class="ladder-process"${step.processMinutes > takt ? ` fill="${OVER_TAKT}"` : ""}`,
+      `class="ladder-process"${(metrics.steps[i]?.overTakt ?? step.processMinutes > takt) ? ` fill="${OVER_TAKT}"` : ""}`,
       "middle",
     );
   });
