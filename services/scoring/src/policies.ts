@@ -1,9 +1,6 @@
 import type { SqlRunner } from "@okr/database";
 import { DEFAULT_SCORING_POLICY, type ScoringPolicy, validatePolicy } from "@okr/scoring-rules";
 
-/** @deprecated Use SqlRunner from @okr/database; kept only until scorer.ts moves over. */
-export type Queryable = SqlRunner;
-
 /**
  * The policy that keeps a tenant's live scores current: the latest version of its policy named
  * "default", or the built-in default (version 1) when the organization never configured one.

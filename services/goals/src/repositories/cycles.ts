@@ -1,10 +1,10 @@
 import type { CycleCalendar } from "@okr/goals-domain";
 import { conflict, notFound } from "@okr/service-kit";
-import type { GoalsDb } from "../database.ts";
+import type { GoalsDb, GoalsTx } from "../database.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { cycleLocked } from "../rules.ts";
 
-type Db = GoalsDb | Prisma.TransactionClient;
+type Db = GoalsDb | GoalsTx;
 type CycleRow = Prisma.CycleGetPayload<object>;
 
 /** The caller's tenant's cycle; another tenant's is as unknown as a made-up one. */
