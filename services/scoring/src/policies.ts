@@ -30,6 +30,23 @@ export async function findPolicy(db: SqlRunner, tenant: string, id: string): Pro
   return id === DEFAULT_SCORING_POLICY.id ? DEFAULT_SCORING_POLICY : null;
 }
 
+/**
+ * Stores `policy` as the tenant's version `policy.version` of policy `policy.id`; false when that version is
+ * already taken (a concurrent write). Through pg, whose row count is the rows inserted.
+ */
+export async function insertPolicyVersion(
+  db: SqlRunner,
+  tenant: string,
+  policy: ScoringPolicy,
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `insert into scoring_policies (tenant_id, id, version, definition) values ($1, $2, $3, $4)
+       on conflict do nothing`,
+    [tenant, policy.id, policy.version, JSON.stringify(policy)],
+  );
+  return rowCount !== 0;
+}
+
 function storedPolicy(definition: unknown): ScoringPolicy {
   const result = validatePolicy(definition);
   if (!result.valid) throw new Error(`stored scoring policy is invalid: ${result.problems.join("; ")}`);
