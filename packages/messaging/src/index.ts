@@ -7,12 +7,10 @@ export {
 export { deadLetterTopic, eventHeaders, HEADER } from "./headers.ts";
 export { createKafkaBus, type KafkaBusOptions, silenceKafkajsNegativeTimeoutWarning } from "./kafka.ts";
 export {
-  asSqlRunner,
   OUTBOX_TABLE,
   type PendingEvent,
   publishEvent,
   publishEvents,
-  type SqlExecutor,
 } from "./outbox.ts";
 export { type PgTransaction, pgTransaction } from "./pg.ts";
 export type * from "./ports.ts";

@@ -1,17 +1,7 @@
-import { type PrismaRawClient, prismaRunner, type SqlRunner } from "@okr/database";
+import type { SqlRunner } from "@okr/database";
 import { createEvent, type EventContext, type EventDefinition, type EventEnvelope } from "@okr/events";
 import { currentTraceparent } from "@okr/telemetry";
 import type { Static, TObject } from "typebox";
-
-/**
- * @deprecated Takes a SqlRunner (`prismaRunner(tx)` for a Prisma transaction). Kept only until
- * scoring's scorer.ts and value-stream's routes/streams.ts move over; then publishEvent(s) take
- * SqlRunner alone and this and `asSqlRunner` go.
- */
-export type SqlExecutor = SqlRunner | PrismaRawClient;
-
-/** @deprecated See SqlExecutor. */
-export const asSqlRunner = (tx: SqlExecutor): SqlRunner => ("$queryRawUnsafe" in tx ? prismaRunner(tx) : tx);
 
 export const OUTBOX_TABLE = "outbox_events";
 
@@ -21,7 +11,7 @@ export const OUTBOX_TABLE = "outbox_events";
  * committed one is never lost, even with Kafka down. The active span's traceparent travels with it.
  */
 export async function publishEvent<S extends TObject>(
-  tx: SqlRunner | SqlExecutor,
+  tx: SqlRunner,
   definition: EventDefinition<string, S>,
   data: Static<S>,
   context: EventContext,
@@ -41,16 +31,13 @@ export interface PendingEvent<S extends TObject = TObject> {
  * travel as one JSON document: JSON.stringify is native, while a jsonb[] parameter makes pg escape each
  * envelope in JavaScript and Postgres parse an array literal before it parses the JSON.
  */
-export async function publishEvents(
-  tx: SqlRunner | SqlExecutor,
-  events: PendingEvent[],
-): Promise<EventEnvelope[]> {
+export async function publishEvents(tx: SqlRunner, events: PendingEvent[]): Promise<EventEnvelope[]> {
   if (events.length === 0) return [];
   const traceparent = currentTraceparent();
   const envelopes = events.map(({ definition, data, context }) =>
     createEvent(definition, data, { traceparent, ...context }),
   );
-  await asSqlRunner(tx).query(
+  await tx.query(
     `insert into ${OUTBOX_TABLE} (id, topic, partition_key, event_type, tenant, envelope)
      select (e->>'id')::uuid, topic, e->>'partitionkey', e->>'type', e->>'tenant', e
        from jsonb_to_recordset($1::jsonb) as r(topic text, e jsonb)`,

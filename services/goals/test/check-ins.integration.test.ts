@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { prismaRunner } from "@okr/database";
 import { GOALS_TOPICS, MetricUpdated } from "@okr/events";
 import { publishEvent } from "@okr/messaging";
 import { findMessage, waitFor } from "@okr/testkit";
@@ -154,7 +155,7 @@ describe("check-ins", () => {
     const streamId = randomUUID();
     await service.runtime.db.$transaction((tx) =>
       publishEvent(
-        tx,
+        prismaRunner(tx),
         MetricUpdated,
         {
           streamId,
@@ -189,7 +190,7 @@ describe("check-ins", () => {
     const policy = { id: "default", version: 1 };
     await service.runtime.db.$transaction(async (tx) => {
       await publishEvent(
-        tx,
+        prismaRunner(tx),
         ObjectiveScored,
         {
           objectiveId,
@@ -206,7 +207,7 @@ describe("check-ins", () => {
       );
       const keyResultScored = (score: number, secondsAgo: number) =>
         publishEvent(
-          tx,
+          prismaRunner(tx),
           KeyResultScored,
           {
             keyResultId,
@@ -239,7 +240,7 @@ describe("check-ins", () => {
     await org.member.ok("POST", `/key-results/${keyResultId}/check-ins`, checkIn({ value: 13 }));
     await db.$transaction((tx) =>
       publishEvent(
-        tx,
+        prismaRunner(tx),
         CycleGraded,
         {
           cycleId: org.cycleId,

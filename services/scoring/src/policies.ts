@@ -1,9 +1,6 @@
 import type { SqlRunner } from "@okr/database";
 import { DEFAULT_SCORING_POLICY, type ScoringPolicy, validatePolicy } from "@okr/scoring-rules";
 
-/** @deprecated Use SqlRunner from @okr/database; kept only until scorer.ts moves over. */
-export type Queryable = SqlRunner;
-
 /**
  * The policy that keeps a tenant's live scores current: the latest version of its policy named
  * "default", or the built-in default (version 1) when the organization never configured one.
@@ -31,6 +28,23 @@ export async function findPolicy(db: SqlRunner, tenant: string, id: string): Pro
   );
   if (rows[0]) return storedPolicy(rows[0].definition);
   return id === DEFAULT_SCORING_POLICY.id ? DEFAULT_SCORING_POLICY : null;
+}
+
+/**
+ * Stores `policy` as the tenant's version `policy.version` of policy `policy.id`; false when that version is
+ * already taken (a concurrent write). Through pg, whose row count is the rows inserted.
+ */
+export async function insertPolicyVersion(
+  db: SqlRunner,
+  tenant: string,
+  policy: ScoringPolicy,
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `insert into scoring_policies (tenant_id, id, version, definition) values ($1, $2, $3, $4)
+       on conflict do nothing`,
+    [tenant, policy.id, policy.version, JSON.stringify(policy)],
+  );
+  return rowCount !== 0;
 }
 
 function storedPolicy(definition: unknown): ScoringPolicy {

@@ -1,5 +1,4 @@
 import type { SqlRunner } from "@okr/database";
-import { asSqlRunner, type SqlExecutor } from "@okr/messaging";
 import { notFound } from "@okr/service-kit";
 import type { ValueStreamDb } from "./database.ts";
 
@@ -39,13 +38,12 @@ export async function currentMapOf(db: Reader, streamId: string) {
  * new binding gets the current value at once).
  */
 export async function markMetricsStale(
-  // `| SqlExecutor` only until routes/streams.ts passes prismaRunner(tx).
-  tx: SqlRunner | SqlExecutor,
+  tx: SqlRunner,
   streamId: string,
   tenantId: string,
   force: string | null = null,
 ): Promise<void> {
-  await asSqlRunner(tx).query(
+  await tx.query(
     `insert into stream_metric_states (stream_id, tenant_id, version, dirty_since, forced_metrics)
      values ($1::uuid, $2::uuid, 1, now(), array_remove(array[$3::text], null))
      on conflict (stream_id) do update set

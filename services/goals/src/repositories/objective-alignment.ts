@@ -1,11 +1,12 @@
+import { prismaRunner } from "@okr/database";
 import { type EventData, ObjectiveAlignmentChanged } from "@okr/events";
 import { type AlignmentNode, type AlignmentTarget, checkAlignment } from "@okr/goals-domain";
 import { publishEvent } from "@okr/messaging";
 import { notFound, type Principal, unprocessable } from "@okr/service-kit";
+import type { GoalsTx } from "../database.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { rejectIf } from "../rules.ts";
 
-type Tx = Prisma.TransactionClient;
 type ObjectiveRow = Prisma.ObjectiveGetPayload<object>;
 
 /** Where an objective hangs in the cascade: under an objective, under a key result, or nowhere (both null). */
@@ -43,7 +44,7 @@ export function changedLink(
  * and checks it with the domain rule: same cycle, no loop.
  */
 export async function checkLink(
-  tx: Tx,
+  tx: GoalsTx,
   tenantId: string,
   child: { id: string; cycleId: string },
   link: AlignmentLink,
@@ -93,7 +94,7 @@ export async function checkLink(
   if (problem) rejectIf([problem]);
 }
 
-async function node(tx: Tx, row: ObjectiveRow): Promise<AlignmentNode> {
+async function node(tx: GoalsTx, row: ObjectiveRow): Promise<AlignmentNode> {
   const contributesTo = row.contributesToKeyResultId
     ? await tx.keyResult.findFirst({
         where: { id: row.contributesToKeyResultId },
@@ -111,7 +112,7 @@ async function node(tx: Tx, row: ObjectiveRow): Promise<AlignmentNode> {
 
 /** Into the outbox, when a write moved the objective in the cascade (`before` null: it is new). */
 export async function publishAlignmentChange(
-  tx: Tx,
+  tx: GoalsTx,
   principal: Principal,
   before: ObjectiveRow | null,
   after: ObjectiveRow,
@@ -131,5 +132,5 @@ export async function publishAlignmentChange(
     previousContributesToKeyResultId: previous.contributesToKeyResultId,
     actorId: principal.subject,
   };
-  await publishEvent(tx, ObjectiveAlignmentChanged, data, { tenant: principal.tenantId });
+  await publishEvent(prismaRunner(tx), ObjectiveAlignmentChanged, data, { tenant: principal.tenantId });
 }

@@ -11,6 +11,7 @@ import { recordAudit } from "../repositories/audit.ts";
 import {
   assertCycleNameFree,
   calendarColumns,
+  checkInStatus,
   findCycle,
   findUnlockedCycle,
 } from "../repositories/cycles.ts";
@@ -327,25 +328,7 @@ export function cycleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
         const { tenantId } = request.principal;
         await findCycle(runtime.db, tenantId, request.params.cycleId);
         const since = request.query.since ? new Date(request.query.since) : undefined;
-        const { rows } = await runtime.pool.query<{
-          key_result_id: string;
-          objective_id: string;
-          owner_kind: "team" | "person";
-          owner_id: string;
-          last_check_in_at: Date | null;
-          person_team_id: string | null;
-        }>(
-          `select k.id as key_result_id, k.objective_id,
-                  coalesce(k.owner_kind, o.owner_kind) as owner_kind, coalesce(k.owner_id, o.owner_id) as owner_id,
-                  k.last_check_in_at,
-                  (select m.team_id from team_memberships m
-                    where m.tenant_id = $1 and m.person_id = coalesce(k.owner_id, o.owner_id)
-                    order by (m.role = 'leader') desc, m.team_id limit 1) as person_team_id
-             from key_results k join objectives o on o.id = k.objective_id
-            where k.tenant_id = $1 and k.cycle_id = $2 and o.state <> 'closed'
-            order by k.id`,
-          [tenantId, request.params.cycleId],
-        );
+        const rows = await checkInStatus(runtime.pool, tenantId, request.params.cycleId);
         return {
           keyResults: rows.map((row) => ({
             keyResultId: row.key_result_id,

@@ -5,6 +5,7 @@ import { Type } from "typebox";
 import { freezeGrades, frozenReport, gradeCycle } from "../grading.ts";
 import { findPolicy, livePolicies } from "../policies.ts";
 import { loadCycle } from "../recompute.ts";
+import { cycleDates, cyclePhase, teamNames } from "../repositories/cycles.ts";
 import type { ScoringRuntime } from "../service.ts";
 import { atRisk, cycleKnown, cycleObjectives, heatmap } from "../views.ts";
 import { Band, CycleParams, CycleReportView } from "./schemas.ts";
@@ -20,11 +21,7 @@ async function gradingOverride(
   cycleId: string,
 ): Promise<string | null> {
   const tenant = request.principal.tenantId;
-  const { rows } = await pool.query<{ phase: string }>(
-    "select phase from cycles where id = $1 and tenant_id = $2",
-    [cycleId, tenant],
-  );
-  const phase = rows[0]?.phase ?? null;
+  const phase = await cyclePhase(pool, tenant, cycleId);
   if (phase !== null && GRADABLE_PHASES.has(phase)) return null;
   if (request.body.force) {
     requireRole(request, "admin");
@@ -142,16 +139,12 @@ export function cycleRoutes(runtime: ScoringRuntime): FastifyPluginAsyncTypebox 
         if (!(await cycleKnown(pool, tenant, cycleId))) throw notFound(`cycle ${cycleId}`);
         const [objectives, cycle, policies] = await Promise.all([
           cycleObjectives(pool, tenant, cycleId),
-          pool.query<{ starts_at: Date; ends_at: Date }>(
-            "select starts_at, ends_at from cycles where id = $1 and tenant_id = $2",
-            [cycleId, tenant],
-          ),
+          cycleDates(pool, tenant, cycleId),
           livePolicies(pool, [tenant]),
         ]);
-        const row = cycle.rows[0];
         const window =
-          row && row.ends_at > row.starts_at
-            ? { start: row.starts_at.getTime(), end: row.ends_at.getTime() }
+          cycle && cycle.ends_at > cycle.starts_at
+            ? { start: cycle.starts_at.getTime(), end: cycle.ends_at.getTime() }
             : null;
         return { items: atRisk(objectives, window, policies.get(tenant)!, Date.now()) };
       },
@@ -205,11 +198,9 @@ export function cycleRoutes(runtime: ScoringRuntime): FastifyPluginAsyncTypebox 
         if (!(await cycleKnown(pool, tenant, cycleId))) throw notFound(`cycle ${cycleId}`);
         const [objectives, teams] = await Promise.all([
           cycleObjectives(pool, tenant, cycleId),
-          pool.query<{ id: string; name: string }>("select id, name from teams where tenant_id = $1", [
-            tenant,
-          ]),
+          teamNames(pool, tenant),
         ]);
-        return { cycleId, ...heatmap(objectives, new Map(teams.rows.map((t) => [t.id, t.name]))) };
+        return { cycleId, ...heatmap(objectives, teams) };
       },
     );
   };

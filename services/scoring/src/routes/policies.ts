@@ -3,7 +3,7 @@ import { pgTransaction } from "@okr/messaging";
 import { type ScoringPolicy, validatePolicy } from "@okr/scoring-rules";
 import { conflict, notFound, problems, requireRole, unprocessable } from "@okr/service-kit";
 import { Type } from "typebox";
-import { findPolicy, LIVE_POLICY_ID } from "../policies.ts";
+import { findPolicy, insertPolicyVersion, LIVE_POLICY_ID } from "../policies.ts";
 import { rescoreTenant } from "../scorer/index.ts";
 import type { ScoringRuntime } from "../service.ts";
 
@@ -117,12 +117,7 @@ async function storeNextVersion(
   const result = validatePolicy(candidate);
   if (!result.valid) throw unprocessable("invalid-policy", result.problems.join("; "));
   const stored = await pgTransaction(pool, async (tx) => {
-    const { rowCount } = await tx.client.query(
-      `insert into scoring_policies (tenant_id, id, version, definition) values ($1, $2, $3, $4)
-       on conflict do nothing`,
-      [tenant, policyId, candidate.version, JSON.stringify(result.policy)],
-    );
-    if (rowCount === 0) return false;
+    if (!(await insertPolicyVersion(tx.client, tenant, result.policy))) return false;
     // The live policy changed: every live score moves to it at once, so no cycle mixes versions.
     if (policyId === LIVE_POLICY_ID) await rescoreTenant(tx.client, tx, tenant);
     return true;

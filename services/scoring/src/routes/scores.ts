@@ -4,6 +4,15 @@ import { IdParams, notFound, problems, Uuid } from "@okr/service-kit";
 import { Type } from "typebox";
 import { frozenReport } from "../grading.ts";
 import { livePolicies } from "../policies.ts";
+import { cycleDates, cyclePhase, teamName } from "../repositories/cycles.ts";
+import {
+  type KeyResultRecord,
+  keyResultRecord,
+  keyResultRecordsOf,
+  objectiveKnown,
+  objectiveScoreHistory,
+  objectiveScoreRecord,
+} from "../repositories/scores.ts";
 import type { ScoringRuntime } from "../service.ts";
 import { cycleKnown, cycleObjectives, cycleScores, cycleWindow, pace } from "../views.ts";
 import {
@@ -13,42 +22,6 @@ import {
   ObjectiveScoreView,
   TeamScoreView,
 } from "./schemas.ts";
-
-interface KeyResultRecord {
-  id: string;
-  objective_id: string;
-  cycle_id: string;
-  type: string;
-  progress: number | null;
-  score: number | null;
-  confidence: number | null;
-  confidence_trend: number | null;
-  current_value: number | null;
-  check_in_count: number;
-  last_check_in_at: Date | null;
-  weight: number;
-  scored_at: Date | null;
-  policy_id: string | null;
-  policy_version: number | null;
-  starts_at: Date | null;
-  ends_at: Date | null;
-}
-
-/**
- * A key result's row with what a chart needs beside it: its latest check-in's time (the newest of the
- * kept recent check-ins, else from the check-in log), the live policy that scored it (its objective's,
- * scored in the same pass) and its cycle's window (for the pace).
- */
-const KEY_RESULT_SELECT = `select k.id, k.objective_id, k.cycle_id, k.type, k.progress, k.score, k.confidence,
-    k.confidence_trend, k.current_value, k.check_in_count, k.weight, k.scored_at,
-    case when k.check_in_count = 0 then null
-         else coalesce(to_timestamp(((k.recent_check_ins -> 0 ->> 1)::bigint) / 1000.0),
-                       (select max(c.recorded_at) from check_ins c
-                         where c.key_result_id = k.id and c.tenant_id = k.tenant_id)) end as last_check_in_at,
-    o.policy_id, o.policy_version, cy.starts_at, cy.ends_at
-  from key_results k
-  left join objectives o on o.id = k.objective_id and o.tenant_id = k.tenant_id
-  left join cycles cy on cy.id = k.cycle_id and cy.tenant_id = k.tenant_id`;
 
 /**
  * Every live score is produced by the tenant's live policy (writing it re-scores the tenant in the same
@@ -93,15 +66,12 @@ export function scoreRoutes(runtime: ScoringRuntime): FastifyPluginAsyncTypebox 
       },
       async (request) => {
         const tenant = request.principal.tenantId;
-        const [{ rows }, live] = await Promise.all([
-          pool.query<KeyResultRecord>(`${KEY_RESULT_SELECT} where k.id = $1 and k.tenant_id = $2`, [
-            request.params.id,
-            tenant,
-          ]),
+        const [record, live] = await Promise.all([
+          keyResultRecord(pool, tenant, request.params.id),
           livePolicies(pool, [tenant]),
         ]);
-        if (!rows[0]) throw notFound(`key result ${request.params.id}`);
-        return keyResultView(rows[0], live.get(tenant)!, Date.now());
+        if (!record) throw notFound(`key result ${request.params.id}`);
+        return keyResultView(record, live.get(tenant)!, Date.now());
       },
     );
 
@@ -117,28 +87,16 @@ export function scoreRoutes(runtime: ScoringRuntime): FastifyPluginAsyncTypebox 
       },
       async (request) => {
         const tenant = request.principal.tenantId;
-        const { rows } = await pool.query(
-          `select id, cycle_id, title, kind, state, owner_kind, owner_id, weight, own_score, score, grade, band,
-                  confidence, policy_id, policy_version, scored_at
-             from objectives where id = $1 and tenant_id = $2`,
-          [request.params.id, tenant],
-        );
-        const row = rows[0];
+        const row = await objectiveScoreRecord(pool, tenant, request.params.id);
         if (!row) throw notFound(`objective ${request.params.id}`);
         const [keyResults, cycle, live] = await Promise.all([
-          pool.query<KeyResultRecord>(
-            `${KEY_RESULT_SELECT} where k.objective_id = $1 and k.tenant_id = $2 order by k.id`,
-            [row.id, tenant],
-          ),
-          pool.query<{ starts_at: Date; ends_at: Date }>(
-            "select starts_at, ends_at from cycles where id = $1 and tenant_id = $2",
-            [row.cycle_id, tenant],
-          ),
+          keyResultRecordsOf(pool, tenant, row.id),
+          cycleDates(pool, tenant, row.cycle_id),
           livePolicies(pool, [tenant]),
         ]);
         const now = Date.now();
-        const checkIns = keyResults.rows.map((kr) => kr.check_in_count);
-        const lastCheckIns = keyResults.rows.flatMap((kr) =>
+        const checkIns = keyResults.map((kr) => kr.check_in_count);
+        const lastCheckIns = keyResults.flatMap((kr) =>
           kr.last_check_in_at ? [kr.last_check_in_at.getTime()] : [],
         );
         const final = (await frozenReport(pool, tenant, row.cycle_id))?.objectives.find(
@@ -157,20 +115,16 @@ export function scoreRoutes(runtime: ScoringRuntime): FastifyPluginAsyncTypebox 
           grade: row.grade,
           band: row.band,
           confidence: row.confidence,
-          policy: row.policy_id ? { id: row.policy_id, version: row.policy_version } : null,
+          policy: row.policy_id ? { id: row.policy_id, version: row.policy_version! } : null,
           scoredBy:
             row.score !== null && row.policy_id
-              ? { policy: row.policy_id, version: row.policy_version }
+              ? { policy: row.policy_id, version: row.policy_version! }
               : null,
           scoredAt: row.scored_at?.toISOString() ?? null,
           checkInCount: checkIns.reduce((sum, count) => sum + count, 0),
           lastCheckInAt: lastCheckIns.length > 0 ? new Date(Math.max(...lastCheckIns)).toISOString() : null,
-          ...pace(
-            cycleWindow(cycle.rows[0]?.starts_at ?? null, cycle.rows[0]?.ends_at ?? null),
-            row.score,
-            now,
-          ),
-          keyResults: keyResults.rows.map((kr) => keyResultView(kr, live.get(tenant)!, now)),
+          ...pace(cycleWindow(cycle?.starts_at ?? null, cycle?.ends_at ?? null), row.score, now),
+          keyResults: keyResults.map((kr) => keyResultView(kr, live.get(tenant)!, now)),
           finalGrade: final
             ? {
                 score: final.score,
@@ -209,19 +163,12 @@ export function scoreRoutes(runtime: ScoringRuntime): FastifyPluginAsyncTypebox 
       },
       async (request) => {
         const tenant = request.principal.tenantId;
-        const known = await pool.query("select 1 from objectives where id = $1 and tenant_id = $2", [
-          request.params.id,
-          tenant,
-        ]);
-        if (known.rows.length === 0) throw notFound(`objective ${request.params.id}`);
-        const { rows } = await pool.query(
-          `select score, grade, band, policy_id, policy_version, recorded_at from objective_score_history
-            where objective_id = $1 and tenant_id = $2 order by id`,
-          [request.params.id, tenant],
-        );
+        if (!(await objectiveKnown(pool, tenant, request.params.id)))
+          throw notFound(`objective ${request.params.id}`);
+        const history = await objectiveScoreHistory(pool, tenant, request.params.id);
         return {
           objectiveId: request.params.id,
-          items: rows.map((row) => ({
+          items: history.map((row) => ({
             score: row.score,
             grade: row.grade,
             band: row.band,
@@ -250,19 +197,16 @@ export function scoreRoutes(runtime: ScoringRuntime): FastifyPluginAsyncTypebox 
         const [known, cycleObjectiveRows, team] = await Promise.all([
           cycleKnown(pool, tenant, cycleId),
           cycleObjectives(pool, tenant, cycleId),
-          pool.query<{ name: string }>("select name from teams where id = $1 and tenant_id = $2", [
-            teamId,
-            tenant,
-          ]),
+          teamName(pool, tenant, teamId),
         ]);
         if (!known) throw notFound(`cycle ${cycleId}`);
         const objectives = cycleObjectiveRows.filter((o) => o.owner_kind === "team" && o.owner_id === teamId);
-        if (objectives.length === 0 && team.rows.length === 0) throw notFound(`team ${teamId}`);
+        if (objectives.length === 0 && team === null) throw notFound(`team ${teamId}`);
         const score = cycleScores(objectives).teams.find((t) => t.teamId === teamId);
         return {
           teamId,
           cycleId,
-          name: team.rows[0]?.name ?? null,
+          name: team,
           score: score?.score ?? null,
           grade: score?.grade ?? null,
           band: score?.band ?? null,
@@ -291,18 +235,15 @@ export function scoreRoutes(runtime: ScoringRuntime): FastifyPluginAsyncTypebox 
         const tenant = request.principal.tenantId;
         const { cycleId } = request.params;
         if (!(await cycleKnown(pool, tenant, cycleId))) throw notFound(`cycle ${cycleId}`);
-        const [objectives, cycle, report] = await Promise.all([
+        const [objectives, phase, report] = await Promise.all([
           cycleObjectives(pool, tenant, cycleId),
-          pool.query<{ phase: string }>("select phase from cycles where id = $1 and tenant_id = $2", [
-            cycleId,
-            tenant,
-          ]),
+          cyclePhase(pool, tenant, cycleId),
           frozenReport(pool, tenant, cycleId),
         ]);
         const scores = cycleScores(objectives);
         return {
           cycleId,
-          phase: cycle.rows[0]?.phase ?? null,
+          phase,
           organization: scores.organization,
           teams: scores.teams,
           objectivesScored: scores.objectivesScored,

@@ -1,11 +1,11 @@
 // The scorer's entry points: a consumer batch (applyGoalsEvents), the roll-up it requests
 // (rollUpObjectives, rollUpTenant, tenantsToRollUp) and a live-policy re-score (rescoreTenant).
-import { arrayLiteral } from "@okr/database";
+import { arrayLiteral, type SqlRunner } from "@okr/database";
 import type { EventEnvelope } from "@okr/events";
-import { type PendingEvent, pgTransaction, publishEvents, type SqlExecutor } from "@okr/messaging";
+import { type PendingEvent, pgTransaction, publishEvents } from "@okr/messaging";
 import { type SpanOptions, withSpan } from "@okr/telemetry";
 import type pg from "pg";
-import { livePolicies, type Queryable } from "../policies.ts";
+import { livePolicies } from "../policies.ts";
 import { keyResultScoredEvents, rescoreKeyResults } from "./key-result-scores.ts";
 import { BATCH_LOCK, lockTenants, ROLL_UP_LOCK } from "./locks.ts";
 import { rescoreObjectives } from "./objective-roll-up.ts";
@@ -43,7 +43,7 @@ export interface RollUpOutcome {
  * redelivered, duplicated or out-of-order events end in the same state.
  */
 export async function applyGoalsEvents(
-  client: Queryable,
+  client: SqlRunner,
   events: EventEnvelope[],
   now: Date = new Date(),
 ): Promise<{ keyResultsScored: number; objectivesToRollUp: number }> {
@@ -103,8 +103,8 @@ export async function applyGoalsEvents(
  * next one; a failed or crashed one leaves its requests in place.
  */
 export async function rollUpObjectives(
-  client: Queryable,
-  tx: SqlExecutor,
+  client: SqlRunner,
+  tx: SqlRunner,
   tenant: string,
   now: Date = new Date(),
 ): Promise<RollUpOutcome> {
@@ -147,7 +147,7 @@ export function rollUpTenant(
 }
 
 /** Tenants with roll-ups left to do (a consumer drains them when it starts). */
-export async function tenantsToRollUp(client: Queryable): Promise<string[]> {
+export async function tenantsToRollUp(client: SqlRunner): Promise<string[]> {
   const { rows } = await client.query<{ tenant_id: string }>(
     "select distinct tenant_id from objective_roll_up_requests",
   );
@@ -160,8 +160,8 @@ export async function tenantsToRollUp(client: Queryable): Promise<string[]> {
  * tenant's locks (batch, then roll-up: the one order every transaction takes them in).
  */
 export async function rescoreTenant(
-  client: Queryable,
-  tx: SqlExecutor,
+  client: SqlRunner,
+  tx: SqlRunner,
   tenant: string,
   now: Date = new Date(),
 ): Promise<ScoringOutcome> {

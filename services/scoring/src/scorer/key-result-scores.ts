@@ -1,6 +1,6 @@
 // KR re-scoring from the check-ins a score depends on (each KR's stored recent check-ins plus the ones a
 // batch added), and the KR score events a roll-up publishes.
-import { arrayLiteral } from "@okr/database";
+import { arrayLiteral, type SqlRunner } from "@okr/database";
 import { KeyResultScored } from "@okr/events";
 import type { PendingEvent } from "@okr/messaging";
 import {
@@ -10,12 +10,11 @@ import {
   scoreKeyResult,
 } from "@okr/scoring-rules";
 import { type CheckInRow, checkInOf, type KeyResultRow, keyResultDefinition } from "../model.ts";
-import type { Queryable } from "../policies.ts";
 import type { AddedCheckIns } from "./read-model.ts";
 
 /** okr.key-result.scored.v1 for each of these KRs, from its committed row. */
 export async function keyResultScoredEvents(
-  client: Queryable,
+  client: SqlRunner,
   ids: string[],
   policies: Map<string, ScoringPolicy>,
   asOf: string,
@@ -94,7 +93,7 @@ type StoredCheckIn = [
  * were scored, their objectives, and the KRs whose progress, score or confidence moved (by tenant).
  */
 export async function rescoreKeyResults(
-  client: Queryable,
+  client: SqlRunner,
   ids: string[],
   policies: Map<string, ScoringPolicy>,
   asOf: string,
@@ -188,7 +187,7 @@ const BAND_TYPES = new Set(["stay-above", "stay-below", "stay-between"]);
  * the KRs whose history was cut, `recentOf` what to store as their recent check-ins.
  */
 async function loadScoringCheckIns(
-  client: Queryable,
+  client: SqlRunner,
   keyResults: StoredKeyResult[],
   policies: Map<string, ScoringPolicy>,
   counting: CheckInCounting | undefined,

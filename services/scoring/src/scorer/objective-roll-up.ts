@@ -1,6 +1,6 @@
 // The objectives' roll-up: re-scores objectives from their KRs' and children's committed scores,
 // children first, and records and announces the ones that moved.
-import { arrayLiteral } from "@okr/database";
+import { arrayLiteral, type SqlRunner } from "@okr/database";
 import { ObjectiveScored } from "@okr/events";
 import type { PendingEvent } from "@okr/messaging";
 import {
@@ -12,7 +12,6 @@ import {
   type ScoringPolicy,
   scoreObjective,
 } from "@okr/scoring-rules";
-import type { Queryable } from "../policies.ts";
 
 interface StoredObjective {
   id: string;
@@ -54,7 +53,7 @@ const CHILDREN_SQL = `
  * arithmetic as a full recompute, see rolledObjectiveScore). Returns how many were re-scored.
  */
 export async function rescoreObjectives(
-  client: Queryable,
+  client: SqlRunner,
   ids: string[],
   policies: Map<string, ScoringPolicy>,
   now: Date,
@@ -229,7 +228,7 @@ function childrenFirst(objectives: Map<string, unknown>, parentsOf: Map<string, 
   return [...order, ...[...pending.keys()].filter((id) => !placed.has(id)).sort()];
 }
 
-async function loadCycleWindows(client: Queryable, ids: string[]) {
+async function loadCycleWindows(client: SqlRunner, ids: string[]) {
   const { rows } = await client.query<{ id: string; starts_at: Date; ends_at: Date }>(
     "select id, starts_at, ends_at from cycles where id = any($1)",
     [ids],

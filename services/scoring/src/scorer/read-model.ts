@@ -1,5 +1,5 @@
 // The read model's upserts from goals events: cycles, teams, objectives, key results and check-ins.
-import { arrayLiteral } from "@okr/database";
+import { arrayLiteral, type SqlRunner } from "@okr/database";
 import {
   CheckInRecorded,
   CyclePhaseChanged,
@@ -13,7 +13,6 @@ import {
 import { PoisonEventError } from "@okr/messaging";
 import { ScoringError } from "@okr/scoring-rules";
 import { type CheckInRow, keyResultDefinition, keyResultRowOf } from "../model.ts";
-import type { Queryable } from "../policies.ts";
 
 type Data<D> = EventData<D>;
 
@@ -101,7 +100,7 @@ function keepNewest<Change>(
   return true;
 }
 
-export async function applyCycles(client: Queryable, cycles: Changes["cycles"]): Promise<void> {
+export async function applyCycles(client: SqlRunner, cycles: Changes["cycles"]): Promise<void> {
   if (cycles.size === 0) return;
   const rows = [...cycles.values()];
   await client.query(
@@ -122,7 +121,7 @@ export async function applyCycles(client: Queryable, cycles: Changes["cycles"]):
   );
 }
 
-export async function applyTeams(client: Queryable, teams: Changes["teams"]): Promise<void> {
+export async function applyTeams(client: SqlRunner, teams: Changes["teams"]): Promise<void> {
   if (teams.size === 0) return;
   const rows = [...teams.values()];
   await client.query(
@@ -143,7 +142,7 @@ export async function applyTeams(client: Queryable, teams: Changes["teams"]): Pr
 
 /** Upserts newer objective versions; returns the objectives to re-score (changed ones and their old parents). */
 export async function applyObjectives(
-  client: Queryable,
+  client: SqlRunner,
   objectives: Changes["objectives"],
 ): Promise<string[]> {
   if (objectives.size === 0) return [];
@@ -190,7 +189,7 @@ export async function applyObjectives(
 }
 
 export async function applyObjectiveStates(
-  client: Queryable,
+  client: SqlRunner,
   states: Changes["objectiveStates"],
 ): Promise<void> {
   if (states.size === 0) return;
@@ -208,7 +207,7 @@ export async function applyObjectiveStates(
 }
 
 /** Upserts newer KR versions; returns them, plus the objectives a moved KR left. */
-export async function applyKeyResults(client: Queryable, keyResults: Changes["keyResults"]) {
+export async function applyKeyResults(client: SqlRunner, keyResults: Changes["keyResults"]) {
   if (keyResults.size === 0) return { changed: [] as string[], previousObjectives: [] as string[] };
   const rows = [...keyResults.values()];
   const ids = rows.map((r) => r.data.keyResultId);
@@ -260,7 +259,7 @@ export async function applyKeyResults(client: Queryable, keyResults: Changes["ke
  * added under each tenant (what the KR's stored count and recent check-ins move by, see CheckInCounting).
  */
 export async function applyCheckIns(
-  client: Queryable,
+  client: SqlRunner,
   checkIns: Changes["checkIns"],
 ): Promise<AddedCheckIns> {
   const added: AddedCheckIns = new Map();

@@ -1,13 +1,13 @@
+import { prismaRunner } from "@okr/database";
 import { StepChanged, ValueStreamChanged } from "@okr/events";
 import { publishEvent } from "@okr/messaging";
-import type { Prisma, Step, ValueStream } from "../generated/prisma/client.ts";
+import type { ValueStreamTx } from "../database.ts";
+import type { Step, ValueStream } from "../generated/prisma/client.ts";
 import { type DemandRow, presentStep } from "../model.ts";
-
-type Tx = Prisma.TransactionClient;
 
 /** A step's current state (or its removal), into the outbox in the caller's transaction. */
 export async function publishStep(
-  tx: Tx,
+  tx: ValueStreamTx,
   step: Step,
   demand: DemandRow,
   streamId: string,
@@ -16,7 +16,7 @@ export async function publishStep(
 ) {
   const view = presentStep(step, demand);
   await publishEvent(
-    tx,
+    prismaRunner(tx),
     StepChanged,
     {
       streamId,
@@ -41,13 +41,13 @@ export async function publishStep(
 
 /** A stream's settings and what changed about it (a map drawn, a sequence changed), into the outbox. */
 export async function publishStream(
-  tx: Tx,
+  tx: ValueStreamTx,
   stream: ValueStream,
   change: "created" | "updated" | "map-created" | "sequence-changed",
   mapId?: string,
 ) {
   await publishEvent(
-    tx,
+    prismaRunner(tx),
     ValueStreamChanged,
     {
       streamId: stream.id,

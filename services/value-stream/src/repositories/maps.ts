@@ -1,14 +1,13 @@
+import { prismaRunner } from "@okr/database";
 import { uuidv7 } from "@okr/events";
 import type { ReworkLink } from "@okr/flow-metrics";
-import type { ValueStreamDb } from "../database.ts";
+import type { ValueStreamDb, ValueStreamTx } from "../database.ts";
 import type { Prisma, Step, StreamMap } from "../generated/prisma/client.ts";
 import { reworkLinksOf } from "../model.ts";
 import { insertStep } from "./steps.ts";
 
-type Tx = Prisma.TransactionClient;
-
 export const insertMap = (
-  tx: Tx,
+  tx: ValueStreamTx,
   tenantId: string,
   streamId: string,
   state: "current" | "future",
@@ -26,10 +25,10 @@ export const mapOfStream = (db: Pick<ValueStreamDb, "streamMap">, streamId: stri
  * Serializes the writes that renumber a map's steps (insert, delete, reorder) until the caller's
  * transaction ends.
  */
-export const lockMap = (tx: Tx, mapId: string) =>
-  tx.$executeRawUnsafe(`select 1 from stream_maps where id = $1::uuid for update`, mapId);
+export const lockMap = (tx: ValueStreamTx, mapId: string) =>
+  prismaRunner(tx).query(`select 1 from stream_maps where id = $1::uuid for update`, [mapId]);
 
-export const setReworkLinks = (tx: Tx, mapId: string, links: ReworkLink[]) =>
+export const setReworkLinks = (tx: ValueStreamTx, mapId: string, links: ReworkLink[]) =>
   tx.streamMap.update({
     where: { id: mapId },
     data: { reworkLinks: links as unknown as Prisma.InputJsonValue },
@@ -37,7 +36,7 @@ export const setReworkLinks = (tx: Tx, mapId: string, links: ReworkLink[]) =>
 
 /** A future-state map drawn as a copy of `source`: its steps under new ids, its rework links pointing at them. */
 export async function copyMap(
-  tx: Tx,
+  tx: ValueStreamTx,
   tenantId: string,
   streamId: string,
   source: StreamMap & { steps: Step[] },

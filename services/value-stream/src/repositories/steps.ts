@@ -1,22 +1,25 @@
 import { uuidv7 } from "@okr/events";
 import { notFound } from "@okr/service-kit";
-import type { ValueStreamDb } from "../database.ts";
-import type { Prisma, Step } from "../generated/prisma/client.ts";
-
-type Tx = Prisma.TransactionClient;
+import type { ValueStreamDb, ValueStreamTx } from "../database.ts";
+import type { Step } from "../generated/prisma/client.ts";
 
 /** What a step body sets: everything but its identity and place in a map. */
 export type StepFields = Omit<Step, "id" | "tenantId" | "mapId" | "position" | "createdAt" | "updatedAt">;
 
-export const insertStep = (tx: Tx, tenantId: string, mapId: string, position: number, fields: StepFields) =>
-  tx.step.create({ data: { id: uuidv7(), tenantId, mapId, position, ...fields } });
+export const insertStep = (
+  tx: ValueStreamTx,
+  tenantId: string,
+  mapId: string,
+  position: number,
+  fields: StepFields,
+) => tx.step.create({ data: { id: uuidv7(), tenantId, mapId, position, ...fields } });
 
 /**
  * Inserts a step before `position` (appends it when absent or past the end), moving the later steps one
  * down. The caller holds the map's lock (lockMap) so two inserts cannot take the same position.
  */
 export async function insertStepAt(
-  tx: Tx,
+  tx: ValueStreamTx,
   tenantId: string,
   mapId: string,
   position: number | undefined,
@@ -41,11 +44,11 @@ export async function findStep(db: Pick<ValueStreamDb, "step">, tenantId: string
   return step;
 }
 
-export const updateStep = (tx: Tx, id: string, fields: Partial<StepFields>) =>
+export const updateStep = (tx: ValueStreamTx, id: string, fields: Partial<StepFields>) =>
   tx.step.update({ where: { id }, data: fields });
 
 /** Deletes a step and closes the gap it leaves in its map's positions. */
-export async function deleteStep(tx: Tx, step: Step) {
+export async function deleteStep(tx: ValueStreamTx, step: Step) {
   await tx.step.delete({ where: { id: step.id } });
   await tx.step.updateMany({
     where: { mapId: step.mapId, position: { gt: step.position } },
@@ -54,16 +57,16 @@ export async function deleteStep(tx: Tx, step: Step) {
 }
 
 /** Gives each step its index in `stepIds` as its position. */
-export async function reorderSteps(tx: Tx, stepIds: readonly string[]) {
+export async function reorderSteps(tx: ValueStreamTx, stepIds: readonly string[]) {
   for (const [position, id] of stepIds.entries()) await tx.step.update({ where: { id }, data: { position } });
 }
 
 /** The ids of a map's steps. */
-export async function stepIdsOf(tx: Tx, mapId: string): Promise<Set<string>> {
+export async function stepIdsOf(tx: ValueStreamTx, mapId: string): Promise<Set<string>> {
   const rows = await tx.step.findMany({ where: { mapId }, select: { id: true } });
   return new Set(rows.map((s) => s.id));
 }
 
 /** How many of a stream's work items are in (or last completed) a step. */
-export const workItemsAt = (tx: Tx, streamId: string, stepId: string) =>
+export const workItemsAt = (tx: ValueStreamTx, streamId: string, stepId: string) =>
   tx.workItem.count({ where: { streamId, stepId } });

@@ -1,12 +1,10 @@
 import { uuidv7 } from "@okr/events";
 import type { Clocks } from "@okr/flow-metrics";
 import { notFound } from "@okr/service-kit";
-import type { ValueStreamDb } from "../database.ts";
+import type { ValueStreamDb, ValueStreamTx } from "../database.ts";
 import type { Prisma, Step } from "../generated/prisma/client.ts";
 import { insertMap } from "./maps.ts";
 import { insertStep, type StepFields } from "./steps.ts";
-
-type Tx = Prisma.TransactionClient;
 
 export interface StreamSettings {
   name: string;
@@ -21,7 +19,7 @@ export interface StreamSettings {
  * current-state map holding `steps` in flow order.
  */
 export async function insertStream(
-  tx: Tx,
+  tx: ValueStreamTx,
   tenantId: string,
   familyId: string,
   settings: StreamSettings,
@@ -63,7 +61,11 @@ export const listStreams = (
     take: query.limit + 1,
   });
 
-export const updateStream = (tx: Tx, id: string, settings: Partial<StreamSettings> & { clocks: Clocks }) =>
+export const updateStream = (
+  tx: ValueStreamTx,
+  id: string,
+  settings: Partial<StreamSettings> & { clocks: Clocks },
+) =>
   tx.valueStream.update({
     where: { id },
     data: { ...settings, clocks: settings.clocks as unknown as Prisma.InputJsonValue },

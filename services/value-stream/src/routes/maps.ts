@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { prismaRunner } from "@okr/database";
 import { mapMetrics, type ReworkLink, sequenceProblems } from "@okr/flow-metrics";
 import { IdParams, notFound, problems, requireRole, Uuid, unprocessable } from "@okr/service-kit";
 import { Type } from "typebox";
@@ -137,7 +138,8 @@ export function mapRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTypebo
           await reorderSteps(tx, request.body.stepIds);
           await setReworkLinks(tx, existing.id, rework);
           await publishStream(tx, existing.stream, "sequence-changed", existing.id);
-          if (existing.state === "current") await markMetricsStale(tx, existing.streamId, tenant);
+          if (existing.state === "current")
+            await markMetricsStale(prismaRunner(tx), existing.streamId, tenant);
           return findMap(tx, tenant, existing.id);
         });
         return presentMap(map, map.stream);

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { prismaRunner } from "@okr/database";
 import { stepProblems } from "@okr/flow-metrics";
 import { conflict, IdParams, problems, requireRole, unprocessable } from "@okr/service-kit";
 import { type Static, Type } from "typebox";
@@ -93,7 +94,7 @@ export function stepRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTypeb
           await lockMap(tx, map.id);
           const created = await insertStepAt(tx, tenant, map.id, position, fields);
           await publishStep(tx, created, map.stream, map.streamId, tenant);
-          if (map.state === "current") await markMetricsStale(tx, map.streamId, tenant);
+          if (map.state === "current") await markMetricsStale(prismaRunner(tx), map.streamId, tenant);
           return { step: created, demand: map.stream };
         });
         return reply.status(201).send(presentStep(step, demand));
@@ -118,7 +119,8 @@ export function stepRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTypeb
           const existing = await findStep(tx, tenant, request.params.id);
           const saved = await updateStep(tx, existing.id, stepFields(request.body, existing));
           await publishStep(tx, saved, existing.map.stream, existing.map.streamId, tenant);
-          if (existing.map.state === "current") await markMetricsStale(tx, existing.map.streamId, tenant);
+          if (existing.map.state === "current")
+            await markMetricsStale(prismaRunner(tx), existing.map.streamId, tenant);
           return { step: saved, demand: existing.map.stream };
         });
         return presentStep(step, demand);
@@ -161,7 +163,8 @@ export function stepRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTypeb
           );
           await setReworkLinks(tx, step.mapId, rework);
           await publishStep(tx, step, step.map.stream, step.map.streamId, tenant, true);
-          if (step.map.state === "current") await markMetricsStale(tx, step.map.streamId, tenant);
+          if (step.map.state === "current")
+            await markMetricsStale(prismaRunner(tx), step.map.streamId, tenant);
         });
         return reply.status(204).send(null);
       },

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { prismaRunner } from "@okr/database";
 import { demandProblems } from "@okr/flow-metrics";
 import {
   badRequest,
@@ -152,7 +153,7 @@ export function streamRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTyp
           for (const step of created.steps)
             await publishStep(tx, step, created.stream, created.stream.id, tenant);
           await publishStream(tx, created.stream, "created", created.map.id);
-          await markMetricsStale(tx, created.stream.id, tenant);
+          await markMetricsStale(prismaRunner(tx), created.stream.id, tenant);
           return { ...created.stream, maps: [created.map] };
         });
         return reply.status(201).send(presentStream(stream));
@@ -218,7 +219,7 @@ export function streamRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTyp
               );
           const saved = await updateStream(tx, existing.id, { ...settings, clocks: nextClocks });
           await publishStream(tx, saved, "updated");
-          await markMetricsStale(tx, saved.id, tenant);
+          await markMetricsStale(prismaRunner(tx), saved.id, tenant);
           return { ...saved, maps: existing.maps };
         });
         return presentStream(stream);

@@ -1,20 +1,20 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { MAX_MOVES_PER_EVENT, WorkItemsMoved, WorkItemsRegistered } from "@okr/events";
-import {
-  eventKey,
-  type FlowEvent,
-  type IngestError,
-  type ItemPosition,
-  ingest,
-  type Phase,
-  pullSignals,
-  type WipPolicy,
-} from "@okr/flow-metrics";
+import { type FlowEvent, type IngestError, ingest, type Phase, pullSignals } from "@okr/flow-metrics";
 import { type PendingEvent, pgTransaction, publishEvents } from "@okr/messaging";
 import { IdParams, notFound, problems, requireRole, Uuid, unprocessable } from "@okr/service-kit";
-import type pg from "pg";
 import { Type } from "typebox";
 import { EventKind } from "../model.ts";
+import {
+  currentStepLimits,
+  insertWorkItemEvents,
+  insertWorkItems,
+  itemPositions,
+  lockStream,
+  moveWorkItems,
+  recordedEventKeys,
+  wipByStep,
+} from "../repositories/work-items.ts";
 import type { ValueStreamRuntime } from "../service.ts";
 import { currentMapOf, findStream, markMetricsStale } from "../store.ts";
 
@@ -92,18 +92,6 @@ const PullBoard = Type.Object({
   ),
 });
 
-type PositionRow = [string, string | null, Phase, "queued" | "active" | null, string | null];
-
-async function lockStream(client: pg.PoolClient, streamId: string, tenantId: string) {
-  const { rows } = await client.query<{ wip_policy: WipPolicy; created_ms: string }>(
-    `select wip_policy, (extract(epoch from created_at) * 1000)::bigint::text as created_ms
-       from value_streams where id = $1 and tenant_id = $2 for update`,
-    [streamId, tenantId],
-  );
-  if (!rows[0]) throw notFound(`value stream ${streamId}`);
-  return rows[0];
-}
-
 /** Work items moving through the current-state map: registration, bulk event ingestion, the pull board. */
 export function workItemRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTypebox {
   const { db, pool } = runtime;
@@ -134,13 +122,7 @@ export function workItemRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncT
         }));
         return pgTransaction(pool, async (tx) => {
           await lockStream(tx.client, streamId, tenant);
-          const { rows } = await tx.client.query<{ item_id: string; type: string; title: string }>(
-            `insert into work_items (stream_id, tenant_id, item_id, type, title, phase)
-             select $1, $2, * , 'new' from unnest($3::text[], $4::text[], $5::text[])
-             on conflict (stream_id, item_id) do nothing
-             returning item_id, type, title`,
-            [streamId, tenant, items.map((i) => i.id), items.map((i) => i.type), items.map((i) => i.title)],
-          );
+          const rows = await insertWorkItems(tx.client, streamId, tenant, items);
           const registered = rows.map((row) => ({ itemId: row.item_id, type: row.type, title: row.title }));
           const chunks: PendingEvent[] = [];
           for (let i = 0; i < registered.length; i += MAX_MOVES_PER_EVENT)
@@ -209,62 +191,21 @@ export function workItemRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncT
           });
           if (tooEarly.length) throw refused(tooEarly);
           const itemIds = [...new Set(events.map((e) => e.itemId))];
-          const [steps, items] = await Promise.all([
-            client.query<[string, number | null]>({
-              text: `select s.id, s.wip_limit from steps s join stream_maps m on m.id = s.map_id
-                     where m.stream_id = $1 and m.state = 'current'`,
-              values: [streamId],
-              rowMode: "array",
-            }),
-            client.query<PositionRow>({
-              text: `select item_id, step_id, phase, blocked_from, (extract(epoch from last_event_at) * 1000)::bigint::text
-                     from work_items where stream_id = $1 and item_id = any($2::text[])`,
-              values: [streamId, itemIds],
-              rowMode: "array",
-            }),
+          const [stepLimits, positions] = await Promise.all([
+            currentStepLimits(client, streamId),
+            itemPositions(client, streamId, itemIds),
           ]);
-          const stepLimits = new Map(steps.rows.map(([id, limit]) => [id, { wipLimit: limit }]));
-          const positions = new Map<string, ItemPosition>(
-            items.rows.map(([id, stepId, phase, blockedFrom, lastAt]) => [
-              id,
-              { stepId, phase, blockedFrom, lastAt: lastAt === null ? null : Number(lastAt) },
-            ]),
-          );
-          const wip = new Map<string, number>();
-          if ([...stepLimits.values()].some((step) => step.wipLimit !== null)) {
-            const counts = await client.query<[string, string]>({
-              text: `select step_id, count(*)::text from work_items
-                     where stream_id = $1 and phase in ('queued', 'active', 'blocked') group by step_id`,
-              values: [streamId],
-              rowMode: "array",
-            });
-            for (const [stepId, count] of counts.rows) wip.set(stepId, Number(count));
-          }
+          const wip = [...stepLimits.values()].some((step) => step.wipLimit !== null)
+            ? await wipByStep(client, streamId)
+            : new Map<string, number>();
           // Only an event no later than its item's last event can repeat one already recorded.
           const candidates = events.filter((e) => {
             const lastAt = positions.get(e.itemId)?.lastAt;
             return lastAt !== null && lastAt !== undefined && e.at <= lastAt;
           });
-          const recorded = new Set<string>();
-          if (candidates.length) {
-            const existing = await client.query<[string, string, string, string]>({
-              text: `select e.item_id, e.step_id, e.kind, (extract(epoch from e.at) * 1000)::bigint::text
-                     from work_item_events e
-                     join unnest($2::text[], $3::uuid[], $4::text[], $5::timestamptz[]) as k(item_id, step_id, kind, at)
-                       on e.item_id = k.item_id and e.step_id = k.step_id and e.kind = k.kind and e.at = k.at
-                     where e.stream_id = $1`,
-              values: [
-                streamId,
-                candidates.map((e) => e.itemId),
-                candidates.map((e) => e.stepId),
-                candidates.map((e) => e.kind),
-                candidates.map((e) => new Date(e.at).toISOString()),
-              ],
-              rowMode: "array",
-            });
-            for (const [itemId, stepId, kind, at] of existing.rows)
-              recorded.add(eventKey({ itemId, stepId, kind: kind as FlowEvent["kind"], at: Number(at) }));
-          }
+          const recorded = candidates.length
+            ? await recordedEventKeys(client, streamId, candidates)
+            : new Set<string>();
           const result = ingest(events, {
             positions,
             steps: stepLimits,
@@ -275,34 +216,8 @@ export function workItemRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncT
           if (result.errors.length) throw refused(result.errors);
           const accepted = result.accepted;
           if (accepted.length) {
-            await client.query(
-              `insert into work_item_events (tenant_id, stream_id, item_id, step_id, kind, reason, at, over_wip_limit)
-               select $1, $2, * from unnest($3::text[], $4::uuid[], $5::text[], $6::text[], $7::timestamptz[], $8::boolean[])`,
-              [
-                tenant,
-                streamId,
-                accepted.map((e) => e.itemId),
-                accepted.map((e) => e.stepId),
-                accepted.map((e) => e.kind),
-                accepted.map((e) => e.reason ?? null),
-                accepted.map((e) => new Date(e.at).toISOString()),
-                accepted.map((e) => e.overWipLimit),
-              ],
-            );
-            const moved = [...result.moved.entries()];
-            await client.query(
-              `update work_items w set step_id = u.step_id, phase = u.phase, blocked_from = u.blocked_from, last_event_at = u.at
-               from unnest($2::text[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[]) as u(item_id, step_id, phase, blocked_from, at)
-               where w.stream_id = $1 and w.item_id = u.item_id`,
-              [
-                streamId,
-                moved.map(([id]) => id),
-                moved.map(([, p]) => p.stepId),
-                moved.map(([, p]) => p.phase),
-                moved.map(([, p]) => p.blockedFrom),
-                moved.map(([, p]) => (p.lastAt === null ? null : new Date(p.lastAt).toISOString())),
-              ],
-            );
+            await insertWorkItemEvents(client, tenant, streamId, accepted);
+            await moveWorkItems(client, streamId, result.moved);
             // One event per accepted batch (split at MAX_MOVES_PER_EVENT), keyed by stream: an integration's
             // bulk post costs a few outbox rows, not one per move.
             const moves = accepted.map((e) => ({
