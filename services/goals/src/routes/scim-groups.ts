@@ -65,6 +65,7 @@ const ScimGroup = Type.Object(
   },
   { additionalProperties: false },
 );
+const groupResponse = scimResponse(ScimGroup, "The team, as a SCIM Group");
 
 const excludesMembers = (excluded: string | undefined) =>
   excluded?.split(",").some((attribute) => attribute.trim().toLowerCase() === "members") ?? false;
@@ -128,7 +129,7 @@ export function scimGroupRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
         summary: "Provision a team (SCIM create Group) with its members",
         body: GroupBody,
         response: {
-          201: scimResponse(ScimGroup, "The team, as a SCIM Group"),
+          201: groupResponse,
           ...scimErrors(400, 409, 413, 415),
         },
       }),
@@ -178,7 +179,7 @@ export function scimGroupRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
         summary: "One team (SCIM)",
         params: IdParam,
         querystring: OneQuerystring,
-        response: { 200: scimResponse(ScimGroup, "The team, as a SCIM Group"), ...scimErrors(400, 404) },
+        response: { 200: groupResponse, ...scimErrors(400, 404) },
       }),
       async (request, reply) => {
         const row = await requireTeam(runtime.db, request.principal.tenantId, request.params.id);

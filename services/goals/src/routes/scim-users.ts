@@ -86,6 +86,7 @@ const ScimUser = Type.Object(
   },
   { additionalProperties: false },
 );
+const userResponse = scimResponse(ScimUser, "The person, as a SCIM User");
 
 export const presentUser = (row: ScimPersonRow) => ({
   schemas: [USER_SCHEMA],
@@ -183,7 +184,7 @@ export function scimUserRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox
         summary: "Provision a person (SCIM create User); they join as a member",
         body: UserBody,
         response: {
-          201: scimResponse(ScimUser, "The person, as a SCIM User"),
+          201: userResponse,
           ...scimErrors(400, 409, 413, 415),
         },
       }),
@@ -231,7 +232,7 @@ export function scimUserRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox
         summary: "One person (SCIM)",
         params: IdParam,
         querystring: OneQuerystring,
-        response: { 200: scimResponse(ScimUser, "The person, as a SCIM User"), ...scimErrors(400, 404) },
+        response: { 200: userResponse, ...scimErrors(400, 404) },
       }),
       async (request, reply) =>
         sendScim(
@@ -248,7 +249,7 @@ export function scimUserRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox
         params: IdParam,
         body: UserBody,
         response: {
-          200: scimResponse(ScimUser, "The person, as a SCIM User"),
+          200: userResponse,
           ...scimErrors(400, 404, 409, 413, 415),
         },
       }),
@@ -272,7 +273,7 @@ export function scimUserRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox
         params: IdParam,
         body: PatchBody,
         response: {
-          200: scimResponse(ScimUser, "The person, as a SCIM User"),
+          200: userResponse,
           ...scimErrors(400, 404, 409, 413, 415),
         },
       }),
