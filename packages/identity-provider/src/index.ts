@@ -18,4 +18,9 @@ export {
   startIdentityProvider,
   WEB_CLIENT_ID,
 } from "./provider.ts";
-export { type PasswordSignIn, signInWithPassword } from "./sign-in.ts";
+export {
+  type PasswordSignIn,
+  requestServiceToken,
+  type ServiceTokenRequest,
+  signInWithPassword,
+} from "./sign-in.ts";

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { API_RESOURCE, WEB_CLIENT_ID } from "./provider.ts";
+import { API_RESOURCE, SERVICE_CLIENT_ID, WEB_CLIENT_ID } from "./provider.ts";
 
 export interface PasswordSignIn {
   issuer: string;
@@ -91,4 +91,32 @@ export async function signInWithPassword(
     accessToken: tokens.access_token,
     ...(tokens.id_token ? { idToken: tokens.id_token } : {}),
   };
+}
+
+export interface ServiceTokenRequest {
+  issuer: string;
+  clientSecret: string;
+  /** The tenant the token names (the scope `tenant:<uuid>`). */
+  tenantId: string;
+  clientId?: string;
+}
+
+/**
+ * A service token by client credentials, straight from this provider's token endpoint: a new token on
+ * every call, for tests (services use service-kit's clientCredentialsTokens, which caches).
+ */
+export async function requestServiceToken(options: ServiceTokenRequest): Promise<string> {
+  const clientId = options.clientId ?? SERVICE_CLIENT_ID;
+  const response = await fetch(`${options.issuer}/token`, {
+    method: "POST",
+    headers: {
+      authorization: `Basic ${Buffer.from(`${clientId}:${options.clientSecret}`).toString("base64")}`,
+      "content-type": "application/x-www-form-urlencoded",
+    },
+    body: new URLSearchParams({ grant_type: "client_credentials", scope: `api tenant:${options.tenantId}` }),
+  });
+  const body = (await response.json().catch(() => ({}))) as { access_token?: string; error?: string };
+  if (!response.ok || !body.access_token)
+    throw new Error(`client credentials: the token endpoint answered ${response.status} ${body.error ?? ""}`);
+  return body.access_token;
 }

@@ -9,6 +9,7 @@ import {
   localIssuerTrust,
   type PrivateJwk,
   type RunningIdentityProvider,
+  requestServiceToken,
   SERVICE_CLIENT_ID,
   signInWithPassword,
   startIdentityProvider,
@@ -75,18 +76,8 @@ afterAll(async () => {
 const whoami = (token: string) =>
   app.inject({ method: "GET", url: "/whoami", headers: { authorization: `Bearer ${token}` } });
 
-async function serviceToken(tenant = tenantId): Promise<string> {
-  const response = await fetch(`${idp.issuer}/token`, {
-    method: "POST",
-    headers: {
-      authorization: `Basic ${Buffer.from(`${SERVICE_CLIENT_ID}:${serviceSecret}`).toString("base64")}`,
-      "content-type": "application/x-www-form-urlencoded",
-    },
-    body: new URLSearchParams({ grant_type: "client_credentials", scope: `api tenant:${tenant}` }),
-  });
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { access_token: string }).access_token;
-}
+const serviceToken = (tenant = tenantId) =>
+  requestServiceToken({ issuer: idp.issuer, clientSecret: serviceSecret, tenantId: tenant });
 
 /** A person signing in through the provider's own pages: authorization code + PKCE, as the web app does. */
 const signIn = async (email: string, password: string) => {

@@ -4,10 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { localIssuerTrust, SERVICE_CLIENT_ID, startIdentityProvider } from "@okr/identity-provider";
-import { clientCredentialsTokens, createServiceApp, signToken } from "@okr/service-kit";
+import { clientCredentialsTokens, signToken } from "@okr/service-kit";
 import { decodeJwt } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { serviceCaller } from "../src/http.ts";
+import { startWhoamiService } from "./whoami-service.ts";
 
 // The real local identity provider, issuing four-second tokens, and a service that trusts only it.
 const secret = randomBytes(16).toString("hex");
@@ -20,26 +21,14 @@ const idp = await startIdentityProvider({
   serviceClientSecret: secret,
   accessTokenTtlSeconds: 4,
 });
-const seen: string[] = [];
-const app = await createServiceApp({
-  name: "worker-oidc-test",
-  description: "a service the worker calls, trusting the identity provider",
-  auth: {
+const { app, baseUrl, seen } = await startWhoamiService(
+  "worker-oidc-test",
+  "a service the worker calls, trusting the identity provider",
+  {
     issuer: "okr-test",
     issuers: [{ ...localIssuerTrust(idp.issuer), roleMap: { "okr-services": "service" } }],
   },
-  logger: false,
-  routes: async (routes) => {
-    routes.get("/whoami", async (request) => {
-      seen.push(request.headers.authorization ?? "");
-      return { tenantId: request.principal.tenantId, roles: request.principal.roles };
-    });
-  },
-});
-let baseUrl = "";
-beforeAll(async () => {
-  baseUrl = await app.listen({ host: "127.0.0.1", port: 0 });
-});
+);
 afterAll(async () => {
   await app.close();
   await idp.close();

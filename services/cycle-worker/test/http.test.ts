@@ -1,27 +1,14 @@
-import { createServiceApp } from "@okr/service-kit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { serviceCaller } from "../src/http.ts";
+import { startWhoamiService } from "./whoami-service.ts";
 
 const auth = { secret: "worker-test-secret-of-some-length", issuer: "okr-test" };
 const tenantId = "44444444-4444-4444-8444-444444444444";
-const seen: string[] = [];
 
 /** A service with the platform's token rules and a two-second lifetime cap. */
-const app = await createServiceApp({
-  name: "worker-http-test",
-  description: "a service the worker calls",
-  auth: { ...auth, maxTokenLifetimeSeconds: 2 },
-  logger: false,
-  routes: async (routes) => {
-    routes.get("/whoami", async (request) => {
-      seen.push(request.headers.authorization ?? "");
-      return { tenantId: request.principal.tenantId, roles: request.principal.roles };
-    });
-  },
-});
-let baseUrl = "";
-beforeAll(async () => {
-  baseUrl = await app.listen({ host: "127.0.0.1", port: 0 });
+const { app, baseUrl, seen } = await startWhoamiService("worker-http-test", "a service the worker calls", {
+  ...auth,
+  maxTokenLifetimeSeconds: 2,
 });
 afterAll(() => app.close());
 

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import {
   DEFAULT_WEB_REDIRECT_URI,
   localIssuerTrust,
-  SERVICE_CLIENT_ID,
+  requestServiceToken,
   signInWithPassword,
   startIdentityProvider,
 } from "@okr/identity-provider";
@@ -83,15 +83,7 @@ describe("the goals service signed in to through the identity provider", () => {
   });
 
   it("accepts a service token by client credentials for the tenant it names", async () => {
-    const response = await fetch(`${idp.issuer}/token`, {
-      method: "POST",
-      headers: {
-        authorization: `Basic ${Buffer.from(`${SERVICE_CLIENT_ID}:${serviceSecret}`).toString("base64")}`,
-        "content-type": "application/x-www-form-urlencoded",
-      },
-      body: new URLSearchParams({ grant_type: "client_credentials", scope: `api tenant:${tenantId}` }),
-    });
-    const { access_token: token } = (await response.json()) as { access_token: string };
+    const token = await requestServiceToken({ issuer: idp.issuer, clientSecret: serviceSecret, tenantId });
     expect((await call(token, "GET")).json()).toMatchObject({ name: "Acme" });
   });
 

@@ -95,39 +95,36 @@ interface Page {
   count: number;
 }
 
-/** One page of the tenant's people matching every term, in id order, and how many match in all. */
-export async function findPeople(db: Db, tenantId: string, terms: FilterTerm[], page: Page) {
-  const where: Prisma.PersonWhereInput = { tenantId, AND: terms.map(personTerm) };
+/** One page (skipped entirely when count is 0) and how many match in all. */
+async function onePage<Row>(
+  page: Page,
+  count: () => Promise<number>,
+  find: (window: { skip: number; take: number }) => Promise<Row[]>,
+) {
   const [totalResults, rows] = await Promise.all([
-    db.person.count({ where }),
-    page.count === 0
-      ? Promise.resolve([])
-      : db.person.findMany({
-          where,
-          select: personSelect,
-          orderBy: { id: "asc" },
-          skip: page.startIndex - 1,
-          take: page.count,
-        }),
+    count(),
+    page.count === 0 ? Promise.resolve([]) : find({ skip: page.startIndex - 1, take: page.count }),
   ]);
   return { totalResults, rows };
 }
 
-export async function findTeams(db: Db, tenantId: string, terms: FilterTerm[], page: Page) {
+/** One page of the tenant's people matching every term, in id order, and how many match in all. */
+export function findPeople(db: Db, tenantId: string, terms: FilterTerm[], page: Page) {
+  const where: Prisma.PersonWhereInput = { tenantId, AND: terms.map(personTerm) };
+  return onePage(
+    page,
+    () => db.person.count({ where }),
+    (window) => db.person.findMany({ where, select: personSelect, orderBy: { id: "asc" }, ...window }),
+  );
+}
+
+export function findTeams(db: Db, tenantId: string, terms: FilterTerm[], page: Page) {
   const where: Prisma.TeamWhereInput = { tenantId, AND: terms.map(teamTerm) };
-  const [totalResults, rows] = await Promise.all([
-    db.team.count({ where }),
-    page.count === 0
-      ? Promise.resolve([])
-      : db.team.findMany({
-          where,
-          select: teamSelect,
-          orderBy: { id: "asc" },
-          skip: page.startIndex - 1,
-          take: page.count,
-        }),
-  ]);
-  return { totalResults, rows };
+  return onePage(
+    page,
+    () => db.team.count({ where }),
+    (window) => db.team.findMany({ where, select: teamSelect, orderBy: { id: "asc" }, ...window }),
+  );
 }
 
 export const findPerson = (db: Db, tenantId: string, id: string) =>

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { uuidv7 } from "@okr/events";
+import type { Principal } from "@okr/service-kit";
 import { Type } from "typebox";
-import { transaction } from "../database.ts";
+import { type GoalsDb, transaction } from "../database.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { recordAudit } from "../repositories/audit.ts";
 import { requireOrganization } from "../repositories/organization.ts";
@@ -11,18 +12,22 @@ import { filterTerms } from "../scim/filter.ts";
 import { groupChanges } from "../scim/patch.ts";
 import {
   IdParam,
-  LIST_SCHEMA,
-  ListQuery,
   ListResponse,
-  locationOf,
   PatchBody,
   SCIM_PREFIX,
   scimErrors,
   scimResponse,
-  scimRoute,
-  scimSchema,
   sendScim,
 } from "../scim/protocol.ts";
+import {
+  ListQuerystring,
+  Meta,
+  metaOf,
+  OneQuerystring,
+  resourceRoute,
+  sendCreated,
+  sendList,
+} from "../scim/resource.ts";
 import type { GoalsRuntime } from "../service.ts";
 import { present as presentTeam, publishTeam, withMembers } from "./teams.ts";
 
@@ -56,15 +61,11 @@ const ScimGroup = Type.Object(
       // OpenAPI tooling.
       Type.Array(Type.Object({ value: Type.String(), display: Type.String() })),
     ),
-    meta: Type.Object({
-      resourceType: Type.String(),
-      created: Type.String(),
-      lastModified: Type.String(),
-      location: Type.String(),
-    }),
+    meta: Meta,
   },
   { additionalProperties: false },
 );
+const groupResponse = scimResponse(ScimGroup, "The team, as a SCIM Group");
 
 const excludesMembers = (excluded: string | undefined) =>
   excluded?.split(",").some((attribute) => attribute.trim().toLowerCase() === "members") ?? false;
@@ -82,12 +83,7 @@ const presentGroup = (row: ScimTeamRow, withMemberList = true) => ({
         })),
       }
     : {}),
-  meta: {
-    resourceType: "Group",
-    created: row.createdAt.toISOString(),
-    lastModified: row.updatedAt.toISOString(),
-    location: locationOf("Groups", row.id),
-  },
+  meta: metaOf("Group", row),
 });
 
 /** Members named by a group must be people of the tenant (a SCIM id goals never gave out is refused). */
@@ -97,10 +93,28 @@ async function requirePeople(tx: Tx, tenantId: string, ids: string[]) {
   if (unknown.length) throw invalidValue(`no User ${unknown.join(", ")} in this tenant`);
 }
 
-/** Announces the team's new state (TeamChanged, through the outbox) like the team API does. */
-async function announce(tx: Tx, tenantId: string, id: string, removed = false) {
+/** Announces the team's new state (TeamChanged, through the outbox) like the team API does, and audits it. */
+async function announce(
+  tx: Tx,
+  principal: Principal,
+  id: string,
+  action: string,
+  changes: Record<string, unknown>,
+) {
   const team = presentTeam(await tx.team.findUniqueOrThrow({ where: { id }, include: withMembers }));
-  await publishTeam(tx, tenantId, team, removed);
+  await publishTeam(tx, principal.tenantId, team);
+  await recordAudit(tx, principal, action, { type: "team", id }, changes);
+}
+
+const addMembers = (tx: Tx, tenantId: string, teamId: string, personIds: string[]) =>
+  tx.teamMembership.createMany({
+    data: personIds.map((personId) => ({ teamId, personId, tenantId, role: "member" })),
+  });
+
+async function requireTeam(tx: GoalsDb | Tx, tenantId: string, id: string) {
+  const team = await findTeam(tx, tenantId, id);
+  if (!team) throw scimNotFound(`Group ${id}`);
+  return team;
 }
 
 /**
@@ -111,19 +125,14 @@ export function scimGroupRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
   return async (app) => {
     app.post(
       `${SCIM_PREFIX}/Groups`,
-      {
-        ...scimRoute,
-        schema: {
-          ...scimSchema,
-          tags: ["scim"],
-          summary: "Provision a team (SCIM create Group) with its members",
-          body: GroupBody,
-          response: {
-            201: scimResponse(ScimGroup, "The team, as a SCIM Group"),
-            ...scimErrors(400, 409, 413, 415),
-          },
+      resourceRoute({
+        summary: "Provision a team (SCIM create Group) with its members",
+        body: GroupBody,
+        response: {
+          201: groupResponse,
+          ...scimErrors(400, 409, 413, 415),
         },
-      },
+      }),
       async (request, reply) => {
         const { tenantId } = request.principal;
         const { displayName, externalId = null } = request.body;
@@ -135,105 +144,62 @@ export function scimGroupRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
           await tx.team.create({
             data: { id, tenantId, name: displayName.trim(), externalId, parentTeamId: null },
           });
-          await tx.teamMembership.createMany({
-            data: memberIds.map((personId) => ({ teamId: id, personId, tenantId, role: "member" })),
-          });
-          await announce(tx, tenantId, id);
-          await recordAudit(
-            tx,
-            request.principal,
-            "team.created",
-            { type: "team", id },
-            {
-              displayName,
-              externalId,
-              memberIds,
-            },
-          );
+          await addMembers(tx, tenantId, id, memberIds);
+          await announce(tx, request.principal, id, "team.created", { displayName, externalId, memberIds });
           return findTeam(tx, tenantId, id);
         });
         if (!row) throw new ScimError(500, "the team vanished while it was created");
-        reply.header("location", locationOf("Groups", row.id));
-        return sendScim(reply, 201, presentGroup(row));
+        return sendCreated(reply, presentGroup(row));
       },
     );
 
     app.get(
       `${SCIM_PREFIX}/Groups`,
-      {
-        ...scimRoute,
-        schema: {
-          ...scimSchema,
-          tags: ["scim"],
-          summary: 'List or look up teams (SCIM; filter such as displayName eq "Platform")',
-          querystring: Type.Object(ListQuery, { additionalProperties: false }),
-          response: { 200: scimResponse(ListResponse(ScimGroup), "A SCIM ListResponse"), ...scimErrors(400) },
-        },
-      },
+      resourceRoute({
+        summary: 'List or look up teams (SCIM; filter such as displayName eq "Platform")',
+        querystring: ListQuerystring,
+        response: { 200: scimResponse(ListResponse(ScimGroup), "A SCIM ListResponse"), ...scimErrors(400) },
+      }),
       async (request, reply) => {
-        const { startIndex, count, filter, excludedAttributes } = request.query;
-        const { totalResults, rows } = await findTeams(
+        const { startIndex, filter, excludedAttributes } = request.query;
+        const page = await findTeams(
           runtime.db,
           request.principal.tenantId,
           filterTerms(filter),
-          {
-            startIndex,
-            count,
-          },
+          request.query,
         );
         const withMemberList = !excludesMembers(excludedAttributes);
-        return sendScim(reply, 200, {
-          schemas: [LIST_SCHEMA],
-          totalResults,
-          startIndex,
-          itemsPerPage: rows.length,
-          Resources: rows.map((row) => presentGroup(row, withMemberList)),
-        });
+        return sendList(reply, startIndex, page, (row) => presentGroup(row, withMemberList));
       },
     );
 
     app.get(
       `${SCIM_PREFIX}/Groups/:id`,
-      {
-        ...scimRoute,
-        schema: {
-          ...scimSchema,
-          tags: ["scim"],
-          summary: "One team (SCIM)",
-          params: IdParam,
-          querystring: Type.Object(
-            { attributes: ListQuery.attributes, excludedAttributes: ListQuery.excludedAttributes },
-            { additionalProperties: false },
-          ),
-          response: { 200: scimResponse(ScimGroup, "The team, as a SCIM Group"), ...scimErrors(400, 404) },
-        },
-      },
+      resourceRoute({
+        summary: "One team (SCIM)",
+        params: IdParam,
+        querystring: OneQuerystring,
+        response: { 200: groupResponse, ...scimErrors(400, 404) },
+      }),
       async (request, reply) => {
-        const row = await findTeam(runtime.db, request.principal.tenantId, request.params.id);
-        if (!row) throw scimNotFound(`Group ${request.params.id}`);
+        const row = await requireTeam(runtime.db, request.principal.tenantId, request.params.id);
         return sendScim(reply, 200, presentGroup(row, !excludesMembers(request.query.excludedAttributes)));
       },
     );
 
     app.patch(
       `${SCIM_PREFIX}/Groups/:id`,
-      {
-        ...scimRoute,
-        schema: {
-          ...scimSchema,
-          tags: ["scim"],
-          summary: "Rename a team or add and remove its members (SCIM PatchOp)",
-          params: IdParam,
-          body: PatchBody,
-          response: { 204: Type.Null(), ...scimErrors(400, 404, 413, 415) },
-        },
-      },
+      resourceRoute({
+        summary: "Rename a team or add and remove its members (SCIM PatchOp)",
+        params: IdParam,
+        body: PatchBody,
+        response: { 204: Type.Null(), ...scimErrors(400, 404, 413, 415) },
+      }),
       async (request, reply) => {
         const { tenantId } = request.principal;
         const changes = groupChanges(request.body.Operations);
         await transaction(runtime.db, async (tx) => {
-          const existing = await findTeam(tx, tenantId, request.params.id);
-          if (!existing) throw scimNotFound(`Group ${request.params.id}`);
+          const existing = await requireTeam(tx, tenantId, request.params.id);
           const id = existing.id;
           const current = new Set(existing.memberships.map((m) => m.personId));
           const wanted = new Set(changes.replace ?? current);
@@ -255,23 +221,13 @@ export function scimGroupRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
             });
           if (removed.length)
             await tx.teamMembership.deleteMany({ where: { teamId: id, personId: { in: removed } } });
-          if (added.length)
-            await tx.teamMembership.createMany({
-              data: added.map((personId) => ({ teamId: id, personId, tenantId, role: "member" })),
-            });
-          await announce(tx, tenantId, id);
-          await recordAudit(
-            tx,
-            request.principal,
-            "team.updated",
-            { type: "team", id },
-            {
-              ...(renamed ? { displayName: changes.displayName } : {}),
-              ...(relabelled ? { externalId: changes.externalId } : {}),
-              ...(added.length ? { addedMemberIds: added } : {}),
-              ...(removed.length ? { removedMemberIds: removed } : {}),
-            },
-          );
+          if (added.length) await addMembers(tx, tenantId, id, added);
+          await announce(tx, request.principal, id, "team.updated", {
+            ...(renamed ? { displayName: changes.displayName } : {}),
+            ...(relabelled ? { externalId: changes.externalId } : {}),
+            ...(added.length ? { addedMemberIds: added } : {}),
+            ...(removed.length ? { removedMemberIds: removed } : {}),
+          });
         });
         return reply.status(204).send(null);
       },
@@ -279,23 +235,16 @@ export function scimGroupRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
 
     app.delete(
       `${SCIM_PREFIX}/Groups/:id`,
-      {
-        ...scimRoute,
-        schema: {
-          ...scimSchema,
-          tags: ["scim"],
-          summary:
-            "Remove a team (SCIM delete Group); refused (409) while it has sub-teams or owns objectives, which goals keeps",
-          params: IdParam,
-          response: { 204: Type.Null(), ...scimErrors(400, 404, 409) },
-        },
-      },
+      resourceRoute({
+        summary:
+          "Remove a team (SCIM delete Group); refused (409) while it has sub-teams or owns objectives, which goals keeps",
+        params: IdParam,
+        response: { 204: Type.Null(), ...scimErrors(400, 404, 409) },
+      }),
       async (request, reply) => {
         const { tenantId } = request.principal;
         await transaction(runtime.db, async (tx) => {
-          const existing = await findTeam(tx, tenantId, request.params.id);
-          if (!existing) throw scimNotFound(`Group ${request.params.id}`);
-          const id = existing.id;
+          const { id } = await requireTeam(tx, tenantId, request.params.id);
           if (await tx.team.count({ where: { tenantId, parentTeamId: id } }))
             throw new ScimError(409, "the team has sub-teams in goals; move or remove them there first");
           if (await tx.objective.count({ where: { tenantId, ownerKind: "team", ownerId: id } }))

@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { uuidv7 } from "@okr/events";
+import type { Principal } from "@okr/service-kit";
 import { type Static, Type } from "typebox";
-import { transaction } from "../database.ts";
+import { type GoalsDb, type GoalsTx, transaction } from "../database.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
 import { recordAudit } from "../repositories/audit.ts";
 import { requireOrganization } from "../repositories/organization.ts";
 import { findClash, findPeople, findPerson, personSelect, type ScimPersonRow } from "../repositories/scim.ts";
@@ -10,18 +12,22 @@ import { filterTerms } from "../scim/filter.ts";
 import { booleanOf, emailOf, type UserChanges, userChanges } from "../scim/patch.ts";
 import {
   IdParam,
-  LIST_SCHEMA,
-  ListQuery,
   ListResponse,
-  locationOf,
   PatchBody,
   SCIM_PREFIX,
   scimErrors,
   scimResponse,
-  scimRoute,
-  scimSchema,
   sendScim,
 } from "../scim/protocol.ts";
+import {
+  ListQuerystring,
+  Meta,
+  metaOf,
+  OneQuerystring,
+  resourceRoute,
+  sendCreated,
+  sendList,
+} from "../scim/resource.ts";
 import type { GoalsRuntime } from "../service.ts";
 
 export const USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User";
@@ -76,15 +82,11 @@ const ScimUser = Type.Object(
     }),
     emails: Type.Array(Type.Object({ value: Type.String(), type: Type.String(), primary: Type.Boolean() })),
     active: Type.Boolean(),
-    meta: Type.Object({
-      resourceType: Type.String(),
-      created: Type.String(),
-      lastModified: Type.String(),
-      location: Type.String(),
-    }),
+    meta: Meta,
   },
   { additionalProperties: false },
 );
+const userResponse = scimResponse(ScimUser, "The person, as a SCIM User");
 
 export const presentUser = (row: ScimPersonRow) => ({
   schemas: [USER_SCHEMA],
@@ -99,12 +101,7 @@ export const presentUser = (row: ScimPersonRow) => ({
   },
   emails: [{ value: row.email, type: "work", primary: true }],
   active: row.active,
-  meta: {
-    resourceType: "User",
-    created: row.createdAt.toISOString(),
-    lastModified: row.updatedAt.toISOString(),
-    location: locationOf("Users", row.id),
-  },
+  meta: metaOf("User", row),
 });
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
@@ -155,24 +152,42 @@ function patchedFields(row: ScimPersonRow, changes: UserChanges) {
   };
 }
 
+async function requirePerson(tx: GoalsDb | GoalsTx, tenantId: string, id: string) {
+  const person = await findPerson(tx, tenantId, id);
+  if (!person) throw scimNotFound(`User ${id}`);
+  return person;
+}
+
+/** Changes a person's columns and records it in the audit log. */
+async function updatePerson(
+  tx: GoalsTx,
+  principal: Principal,
+  id: string,
+  data: Prisma.PersonUpdateInput,
+  action = "person.updated",
+) {
+  const updated = await tx.person.update({
+    where: { tenantId_id: { tenantId: principal.tenantId, id } },
+    data,
+    select: personSelect,
+  });
+  await recordAudit(tx, principal, action, { type: "person", id }, data);
+  return updated;
+}
+
 /** SCIM Users (RFC 7643 §4.1) as goals people, for the tenant of the provisioning token. */
 export function scimUserRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.post(
       `${SCIM_PREFIX}/Users`,
-      {
-        ...scimRoute,
-        schema: {
-          ...scimSchema,
-          tags: ["scim"],
-          summary: "Provision a person (SCIM create User); they join as a member",
-          body: UserBody,
-          response: {
-            201: scimResponse(ScimUser, "The person, as a SCIM User"),
-            ...scimErrors(400, 409, 413, 415),
-          },
+      resourceRoute({
+        summary: "Provision a person (SCIM create User); they join as a member",
+        body: UserBody,
+        response: {
+          201: userResponse,
+          ...scimErrors(400, 409, 413, 415),
         },
-      },
+      }),
       async (request, reply) => {
         const { tenantId } = request.principal;
         const fields = personFields(request.body);
@@ -188,104 +203,64 @@ export function scimUserRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox
           await recordAudit(tx, request.principal, "person.created", { type: "person", id }, fields);
           return created;
         });
-        reply.header("location", locationOf("Users", row.id));
-        return sendScim(reply, 201, presentUser(row));
+        return sendCreated(reply, presentUser(row));
       },
     );
 
     app.get(
       `${SCIM_PREFIX}/Users`,
-      {
-        ...scimRoute,
-        schema: {
-          ...scimSchema,
-          tags: ["scim"],
-          summary: 'List or look up people (SCIM; filter such as userName eq "jo@example.com")',
-          querystring: Type.Object(ListQuery, { additionalProperties: false }),
-          response: { 200: scimResponse(ListResponse(ScimUser), "A SCIM ListResponse"), ...scimErrors(400) },
-        },
-      },
+      resourceRoute({
+        summary: 'List or look up people (SCIM; filter such as userName eq "jo@example.com")',
+        querystring: ListQuerystring,
+        response: { 200: scimResponse(ListResponse(ScimUser), "A SCIM ListResponse"), ...scimErrors(400) },
+      }),
       async (request, reply) => {
-        const { startIndex, count, filter } = request.query;
-        const { totalResults, rows } = await findPeople(
+        const { startIndex, filter } = request.query;
+        const page = await findPeople(
           runtime.db,
           request.principal.tenantId,
           filterTerms(filter),
-          {
-            startIndex,
-            count,
-          },
+          request.query,
         );
-        return sendScim(reply, 200, {
-          schemas: [LIST_SCHEMA],
-          totalResults,
-          startIndex,
-          itemsPerPage: rows.length,
-          Resources: rows.map(presentUser),
-        });
+        return sendList(reply, startIndex, page, presentUser);
       },
     );
 
     app.get(
       `${SCIM_PREFIX}/Users/:id`,
-      {
-        ...scimRoute,
-        schema: {
-          ...scimSchema,
-          tags: ["scim"],
-          summary: "One person (SCIM)",
-          params: IdParam,
-          querystring: Type.Object(
-            { attributes: ListQuery.attributes, excludedAttributes: ListQuery.excludedAttributes },
-            { additionalProperties: false },
-          ),
-          response: { 200: scimResponse(ScimUser, "The person, as a SCIM User"), ...scimErrors(400, 404) },
-        },
-      },
-      async (request, reply) => {
-        const row = await findPerson(runtime.db, request.principal.tenantId, request.params.id);
-        if (!row) throw scimNotFound(`User ${request.params.id}`);
-        return sendScim(reply, 200, presentUser(row));
-      },
+      resourceRoute({
+        summary: "One person (SCIM)",
+        params: IdParam,
+        querystring: OneQuerystring,
+        response: { 200: userResponse, ...scimErrors(400, 404) },
+      }),
+      async (request, reply) =>
+        sendScim(
+          reply,
+          200,
+          presentUser(await requirePerson(runtime.db, request.principal.tenantId, request.params.id)),
+        ),
     );
 
     app.put(
       `${SCIM_PREFIX}/Users/:id`,
-      {
-        ...scimRoute,
-        schema: {
-          ...scimSchema,
-          tags: ["scim"],
-          summary: "Replace a person's attributes (SCIM)",
-          params: IdParam,
-          body: UserBody,
-          response: {
-            200: scimResponse(ScimUser, "The person, as a SCIM User"),
-            ...scimErrors(400, 404, 409, 413, 415),
-          },
+      resourceRoute({
+        summary: "Replace a person's attributes (SCIM)",
+        params: IdParam,
+        body: UserBody,
+        response: {
+          200: userResponse,
+          ...scimErrors(400, 404, 409, 413, 415),
         },
-      },
+      }),
       async (request, reply) => {
         const { tenantId } = request.principal;
         const fields = personFields(request.body);
         const row = await transaction(runtime.db, async (tx) => {
-          const existing = await findPerson(tx, tenantId, request.params.id);
-          if (!existing) throw scimNotFound(`User ${request.params.id}`);
+          const existing = await requirePerson(tx, tenantId, request.params.id);
           if (await findClash(tx, tenantId, fields.userName, fields.email, existing.id))
             throw uniqueness(`another person has userName ${fields.userName} or this email`);
-          const updated = await tx.person.update({
-            where: { tenantId_id: { tenantId, id: existing.id } },
-            data: fields,
-            select: personSelect,
-          });
-          await recordAudit(
-            tx,
-            request.principal,
-            "person.updated",
-            { type: "person", id: existing.id },
-            fields,
-          );
-          return updated;
+          return updatePerson(tx, request.principal, existing.id, fields);
         });
         return sendScim(reply, 200, presentUser(row));
       },
@@ -293,27 +268,20 @@ export function scimUserRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox
 
     app.patch(
       `${SCIM_PREFIX}/Users/:id`,
-      {
-        ...scimRoute,
-        schema: {
-          ...scimSchema,
-          tags: ["scim"],
-          summary:
-            "Change a person's attributes or active state (SCIM PatchOp, as Entra ID and Okta send it)",
-          params: IdParam,
-          body: PatchBody,
-          response: {
-            200: scimResponse(ScimUser, "The person, as a SCIM User"),
-            ...scimErrors(400, 404, 409, 413, 415),
-          },
+      resourceRoute({
+        summary: "Change a person's attributes or active state (SCIM PatchOp, as Entra ID and Okta send it)",
+        params: IdParam,
+        body: PatchBody,
+        response: {
+          200: userResponse,
+          ...scimErrors(400, 404, 409, 413, 415),
         },
-      },
+      }),
       async (request, reply) => {
         const { tenantId } = request.principal;
         const changes = userChanges(request.body.Operations);
         const row = await transaction(runtime.db, async (tx) => {
-          const existing = await findPerson(tx, tenantId, request.params.id);
-          if (!existing) throw scimNotFound(`User ${request.params.id}`);
+          const existing = await requirePerson(tx, tenantId, request.params.id);
           const data = patchedFields(existing, changes);
           if (data.userName !== undefined || data.email !== undefined) {
             const clash = await findClash(
@@ -326,19 +294,7 @@ export function scimUserRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox
             if (clash) throw uniqueness("another person has this userName or email");
           }
           if (Object.keys(data).length === 0) return existing;
-          const updated = await tx.person.update({
-            where: { tenantId_id: { tenantId, id: existing.id } },
-            data,
-            select: personSelect,
-          });
-          await recordAudit(
-            tx,
-            request.principal,
-            "person.updated",
-            { type: "person", id: existing.id },
-            data,
-          );
-          return updated;
+          return updatePerson(tx, request.principal, existing.id, data);
         });
         return sendScim(reply, 200, presentUser(row));
       },
@@ -346,35 +302,17 @@ export function scimUserRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox
 
     app.delete(
       `${SCIM_PREFIX}/Users/:id`,
-      {
-        ...scimRoute,
-        schema: {
-          ...scimSchema,
-          tags: ["scim"],
-          summary:
-            "Deprovision a person (SCIM delete): they are deactivated, not erased, so their OKRs and check-ins keep their author",
-          params: IdParam,
-          response: { 204: Type.Null(), ...scimErrors(400, 404) },
-        },
-      },
+      resourceRoute({
+        summary:
+          "Deprovision a person (SCIM delete): they are deactivated, not erased, so their OKRs and check-ins keep their author",
+        params: IdParam,
+        response: { 204: Type.Null(), ...scimErrors(400, 404) },
+      }),
       async (request, reply) => {
         const { tenantId } = request.principal;
         await transaction(runtime.db, async (tx) => {
-          const existing = await findPerson(tx, tenantId, request.params.id);
-          if (!existing) throw scimNotFound(`User ${request.params.id}`);
-          await tx.person.update({
-            where: { tenantId_id: { tenantId, id: existing.id } },
-            data: { active: false },
-          });
-          await recordAudit(
-            tx,
-            request.principal,
-            "person.deactivated",
-            { type: "person", id: existing.id },
-            {
-              active: false,
-            },
-          );
+          const existing = await requirePerson(tx, tenantId, request.params.id);
+          await updatePerson(tx, request.principal, existing.id, { active: false }, "person.deactivated");
         });
         return reply.status(204).send(null);
       },

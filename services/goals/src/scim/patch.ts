@@ -136,22 +136,31 @@ function applyUser(changes: UserChanges, op: Op, path: string, value: unknown): 
   }
 }
 
-/** A user PatchOp's operations as one set of changes (later operations win). */
-export function userChanges(operations: PatchOperation[]): UserChanges {
-  const changes: UserChanges = {};
+/**
+ * A PatchOp's operations applied in order to one set of changes (later operations win); an operation
+ * without a path carries its attributes as an object.
+ */
+function applyAll<Changes>(
+  operations: PatchOperation[],
+  changes: Changes,
+  apply: (changes: Changes, op: Op, path: string, value: unknown) => void,
+): Changes {
   for (const operation of operations) {
     const op = opOf(operation);
     if (operation.path !== undefined && operation.path !== "") {
-      applyUser(changes, op, operation.path, operation.value);
+      apply(changes, op, operation.path, operation.value);
       continue;
     }
     if (op === "remove") throw invalidPath("remove needs a path");
     if (typeof operation.value !== "object" || operation.value === null || Array.isArray(operation.value))
       throw invalidValue("an operation without a path carries an object of attributes");
-    for (const [path, value] of Object.entries(operation.value)) applyUser(changes, op, path, value);
+    for (const [path, value] of Object.entries(operation.value)) apply(changes, op, path, value);
   }
   return changes;
 }
+
+/** A user PatchOp's operations as one set of changes (later operations win). */
+export const userChanges = (operations: PatchOperation[]): UserChanges => applyAll(operations, {}, applyUser);
 
 const memberIds = (value: unknown): string[] => {
   const list = Array.isArray(value) ? value : value === undefined ? [] : [value];
@@ -200,18 +209,5 @@ function applyGroup(changes: GroupChanges, op: Op, path: string, value: unknown)
 }
 
 /** A group PatchOp's operations as one set of changes. */
-export function groupChanges(operations: PatchOperation[]): GroupChanges {
-  const changes: GroupChanges = { add: [], remove: [] };
-  for (const operation of operations) {
-    const op = opOf(operation);
-    if (operation.path !== undefined && operation.path !== "") {
-      applyGroup(changes, op, operation.path, operation.value);
-      continue;
-    }
-    if (op === "remove") throw invalidPath("remove needs a path");
-    if (typeof operation.value !== "object" || operation.value === null || Array.isArray(operation.value))
-      throw invalidValue("an operation without a path carries an object of attributes");
-    for (const [path, value] of Object.entries(operation.value)) applyGroup(changes, op, path, value);
-  }
-  return changes;
-}
+export const groupChanges = (operations: PatchOperation[]): GroupChanges =>
+  applyAll<GroupChanges>(operations, { add: [], remove: [] }, applyGroup);
