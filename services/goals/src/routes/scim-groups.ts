@@ -2,8 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { uuidv7 } from "@okr/events";
 import type { Principal } from "@okr/service-kit";
 import { Type } from "typebox";
-import { type GoalsDb, transaction } from "../database.ts";
-import type { Prisma } from "../generated/prisma/client.ts";
+import { type GoalsDb, type GoalsTx, transaction } from "../database.ts";
 import { recordAudit } from "../repositories/audit.ts";
 import { requireOrganization } from "../repositories/organization.ts";
 import { findTeam, findTeams, knownPeople, type ScimTeamRow } from "../repositories/scim.ts";
@@ -30,8 +29,6 @@ import {
 } from "../scim/resource.ts";
 import type { GoalsRuntime } from "../service.ts";
 import { present as presentTeam, publishTeam, withMembers } from "./teams.ts";
-
-type Tx = Prisma.TransactionClient;
 
 export const GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group";
 
@@ -87,7 +84,7 @@ const presentGroup = (row: ScimTeamRow, withMemberList = true) => ({
 });
 
 /** Members named by a group must be people of the tenant (a SCIM id goals never gave out is refused). */
-async function requirePeople(tx: Tx, tenantId: string, ids: string[]) {
+async function requirePeople(tx: GoalsTx, tenantId: string, ids: string[]) {
   const known = await knownPeople(tx, tenantId, ids);
   const unknown = ids.filter((id) => !known.has(id));
   if (unknown.length) throw invalidValue(`no User ${unknown.join(", ")} in this tenant`);
@@ -95,7 +92,7 @@ async function requirePeople(tx: Tx, tenantId: string, ids: string[]) {
 
 /** Announces the team's new state (TeamChanged, through the outbox) like the team API does, and audits it. */
 async function announce(
-  tx: Tx,
+  tx: GoalsTx,
   principal: Principal,
   id: string,
   action: string,
@@ -106,12 +103,12 @@ async function announce(
   await recordAudit(tx, principal, action, { type: "team", id }, changes);
 }
 
-const addMembers = (tx: Tx, tenantId: string, teamId: string, personIds: string[]) =>
+const addMembers = (tx: GoalsTx, tenantId: string, teamId: string, personIds: string[]) =>
   tx.teamMembership.createMany({
     data: personIds.map((personId) => ({ teamId, personId, tenantId, role: "member" })),
   });
 
-async function requireTeam(tx: GoalsDb | Tx, tenantId: string, id: string) {
+async function requireTeam(tx: GoalsDb | GoalsTx, tenantId: string, id: string) {
   const team = await findTeam(tx, tenantId, id);
   if (!team) throw scimNotFound(`Group ${id}`);
   return team;
