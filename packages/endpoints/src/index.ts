@@ -21,4 +21,4 @@ export {
   nativePostgresUrl,
   nativeTemporalAddress,
 } from "./native.ts";
-export { waitFor } from "./wait.ts";
+export { retryWhileUnavailable, waitFor } from "./wait.ts";

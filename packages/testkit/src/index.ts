@@ -1,5 +1,5 @@
 export { createTestDatabase, type TestDatabase } from "@okr/database/testing";
-export { cacheDir, testEndpoints, uniqueName, waitFor } from "@okr/endpoints";
+export { cacheDir, retryWhileUnavailable, testEndpoints, uniqueName, waitFor } from "@okr/endpoints";
 export {
   collectMessages,
   findMessage,

@@ -4,6 +4,7 @@ import { signToken } from "@okr/service-kit";
 import {
   createTestDatabase,
   freePort,
+  retryWhileUnavailable,
   startTcpProxy,
   type TestDatabase,
   testEndpoints,
@@ -82,11 +83,9 @@ describe("goals process started before its database", () => {
     await waitFor("/readyz to turn 200", async () => (await goals.readiness()).status === 200, 120_000);
     // Ready means serving; on a loaded machine the first write may still meet a busy pool, and a 503 with
     // Retry-After is the answer a client is told to retry (a few times at most).
-    let created = await createOrganization();
-    for (let retry = 0; retry < 5 && created.status === 503 && created.headers.has("retry-after"); retry++) {
-      await new Promise((resolve) => setTimeout(resolve, 1_000 * Number(created.headers.get("retry-after"))));
-      created = await createOrganization();
-    }
+    const created = await retryWhileUnavailable(createOrganization, (answer) =>
+      answer.status === 503 ? answer.headers.get("retry-after") : undefined,
+    );
     expect(created.status).toBe(201);
     const tables = await db.pool.query(
       "select count(*)::int as n from information_schema.tables where table_name = 'outbox_events'",

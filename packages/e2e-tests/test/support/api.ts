@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { TestService } from "@okr/testkit";
+import { retryWhileUnavailable, type TestService } from "@okr/testkit";
 
 /** End-to-end tests' calls into the services, and what they set up there: people, a cycle, a value stream. */
 
@@ -26,16 +26,10 @@ export function tenantCaller(tenantId: string, adminId: string) {
         ...(payload ? { payload } : {}),
         headers: { authorization: `Bearer ${token}` },
       });
-    let response = await send();
     // A 503 with Retry-After (a busy pool on a loaded machine, a start-up) is retried as a client is told to.
-    for (
-      let retry = 0;
-      retry < 5 && response.statusCode === 503 && response.headers["retry-after"];
-      retry++
-    ) {
-      await new Promise((resolve) => setTimeout(resolve, 1_000 * Number(response.headers["retry-after"])));
-      response = await send();
-    }
+    const response = await retryWhileUnavailable(send, (answer) =>
+      answer.statusCode === 503 ? (answer.headers["retry-after"] as string | undefined) : undefined,
+    );
     if (response.statusCode >= 300)
       throw new Error(`${method} ${url} -> ${response.statusCode}: ${response.body}`);
     return response.json();
