@@ -16,7 +16,13 @@ import { valueStreamService } from "@okr/value-stream-service/service";
 import type { Client } from "@temporalio/client";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { currentCycle, leaderPerson, mortgageApprovalStream, tenantCaller } from "./support/api.ts";
+import {
+  bindToFlowEfficiency,
+  currentCycle,
+  leaderPerson,
+  mortgageApprovalStream,
+  tenantCaller,
+} from "./support/api.ts";
 import { type CycleWorker, startCycleWorker } from "./support/cycle-worker.ts";
 
 /**
@@ -243,18 +249,7 @@ describe("carrying key results into the next cycle", () => {
 
     // Flow efficiency is measured by a value stream: the binding's value arrives as a system check-in.
     const stream = await mortgageApprovalStream(call, valueStream);
-    // Value-stream learns the key result from goals' events a moment after goals created it: until then
-    // it answers 422 unknown-key-result, which a client retries.
-    const binding = await waitFor(
-      "value-stream to know the key result and bind it",
-      () =>
-        call(valueStream, "POST", `/streams/${stream.id}/bindings`, {
-          keyResultId: flow.id,
-          metric: "flow-efficiency",
-          direction: "increase",
-        }),
-      60_000,
-    );
+    const binding = await bindToFlowEfficiency(call, valueStream, stream.id, flow.id);
     const measured = await waitFor(
       "the bound KR's system check-in",
       async () => {

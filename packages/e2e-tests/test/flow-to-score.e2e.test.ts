@@ -4,7 +4,7 @@ import { scoringService } from "@okr/scoring-service/service";
 import { startTestService, type TestService, waitFor } from "@okr/testkit";
 import { valueStreamService } from "@okr/value-stream-service/service";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { currentCycle, mortgageApprovalStream, tenantCaller } from "./support/api.ts";
+import { bindToFlowEfficiency, currentCycle, mortgageApprovalStream, tenantCaller } from "./support/api.ts";
 
 /**
  * Lean and OKRs joined on the real stack: work items move through a value stream (value-stream API) ->
@@ -67,18 +67,7 @@ describe("value stream flow to key result score", () => {
     const stream = await mortgageApprovalStream(call, valueStream);
     const map = await call(valueStream, "GET", `/maps/${stream.currentMapId}`);
     const stepIds = (map.steps as { id: string }[]).map((step) => step.id);
-    // Value-stream learns the key result from goals' events a moment after goals created it: until then
-    // it answers 422 unknown-key-result, which a client retries.
-    await waitFor(
-      "value-stream to know the key result and bind it",
-      () =>
-        call(valueStream, "POST", `/streams/${stream.id}/bindings`, {
-          keyResultId,
-          metric: "flow-efficiency",
-          direction: "increase",
-        }),
-      60_000,
-    );
+    await bindToFlowEfficiency(call, valueStream, stream.id, keyResultId);
     await call(valueStream, "POST", `/streams/${stream.id}/work-items`, {
       items: [{ id: "M-1" }, { id: "M-2" }],
     });

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { retryWhileUnavailable, type TestService } from "@okr/testkit";
+import { retryWhileUnavailable, type TestService, waitFor } from "@okr/testkit";
 
 /** End-to-end tests' calls into the services, and what they set up there: people, a cycle, a value stream. */
 
@@ -80,4 +80,26 @@ export async function mortgageApprovalStream(call: Caller, valueStream: TestServ
       percentCompleteAccurate: 0.9,
     })),
   });
+}
+
+/**
+ * Binds a key result to the stream's flow efficiency. Value-stream learns a key result from goals' events
+ * a moment after goals created it: until then it answers 422 unknown-key-result, which a client retries.
+ */
+export function bindToFlowEfficiency(
+  call: Caller,
+  valueStream: TestService<unknown>,
+  streamId: string,
+  keyResultId: string,
+) {
+  return waitFor(
+    "value-stream to know the key result and bind it",
+    () =>
+      call(valueStream, "POST", `/streams/${streamId}/bindings`, {
+        keyResultId,
+        metric: "flow-efficiency",
+        direction: "increase",
+      }),
+    60_000,
+  );
 }
