@@ -1,10 +1,8 @@
-import { type EventData, type EventEnvelope, KeyResultUpserted } from "@okr/events";
+import { type EventData, type EventEnvelope, isUuid, KeyResultUpserted } from "@okr/events";
 import { EventConsumer, PoisonEventError } from "@okr/messaging";
 import { runtimeConsumer } from "@okr/service-kit";
 import { type KeyResultFact, recordKeyResults } from "../repositories/key-results.ts";
 import type { ValueStreamRuntime } from "../service.ts";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Keeps value-stream's replica of the goals service's key results (known_key_results), so a binding or a
@@ -29,7 +27,7 @@ function latestPerKeyResult(events: EventEnvelope[]): KeyResultFact[] {
   for (const event of events) {
     const data = event.data as EventData<typeof KeyResultUpserted>;
     // Every value-stream table keys tenants by uuid: an event of another kind of tenant can never apply.
-    if (!UUID.test(event.tenant))
+    if (!isUuid(event.tenant))
       throw new PoisonEventError(`key result ${data.keyResultId}: tenant ${event.tenant} is not a uuid`);
     const fact: KeyResultFact = {
       tenantId: event.tenant,
