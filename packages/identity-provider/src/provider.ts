@@ -114,6 +114,11 @@ function configuration(
       await grant.save();
       return grant;
     },
+    // Browser pages exchange the web client's codes themselves (the web app, each service's /docs): the
+    // origins of its redirect URIs may call the token endpoint. No other client is used from a browser.
+    clientBasedCORS: (_ctx: unknown, origin: string, client: { clientId: string; redirectUris: string[] }) =>
+      client.clientId === WEB_CLIENT_ID &&
+      client.redirectUris.some((uri) => URL.parse(uri)?.origin === origin),
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
