@@ -11,6 +11,7 @@ import {
   startIdentityProvider,
   WEB_CLIENT_ID,
 } from "@okr/identity-provider";
+import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServiceApp, docsRedirectUri, type TrustedIssuer } from "../src/index.ts";
 
@@ -138,6 +139,8 @@ describe("/docs sign-in at an OpenID Connect issuer", () => {
     });
     expect(whoami.status).toBe(200);
     expect(await whoami.json()).toMatchObject({ tenantId: tenant, subject: "ada", roles: ["admin"] });
+    // What a first sign-in links the person by travels in the access token, which is all a service sees.
+    expect(decodeJwt(result.accessToken ?? "")).toMatchObject({ email: person.email, email_verified: true });
 
     // The page the provider sends the popup back to is served, may script, and keeps its opener.
     const redirectPage = await fetch(`${redirectUri}?code=x&state=y`);
