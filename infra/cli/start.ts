@@ -3,7 +3,7 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync } from "node:fs"
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DEVELOPMENT_JWT_SECRET } from "@okr/config";
-import type { PlatformEndpoints } from "@okr/endpoints";
+import { NATIVE_SERVICE_PORTS, type PlatformEndpoints } from "@okr/endpoints";
 import { localIssuerTrust } from "@okr/identity-provider";
 import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, signToken } from "@okr/service-kit";
 import { DEMO_PASSWORD, demoAccounts, signInDemoAdmin } from "../demo/accounts.ts";
@@ -35,19 +35,19 @@ export const PROCESSES: PlatformProcess[] = [
   {
     name: "goals",
     entry: "services/goals/src/main.ts",
-    port: 3101,
+    port: NATIVE_SERVICE_PORTS.goals,
     env: (e) => ({ DATABASE_URL: e.GOALS_DATABASE_URL }),
   },
   {
     name: "value-stream",
     entry: "services/value-stream/src/main.ts",
-    port: 3102,
+    port: NATIVE_SERVICE_PORTS["value-stream"],
     env: (e) => ({ DATABASE_URL: e.VALUE_STREAM_DATABASE_URL }),
   },
   {
     name: "scoring",
     entry: "services/scoring/src/main.ts",
-    port: 3103,
+    port: NATIVE_SERVICE_PORTS.scoring,
     env: (e) => ({ DATABASE_URL: e.SCORING_DATABASE_URL }),
   },
   {
@@ -224,7 +224,9 @@ function printWhereToLook(info: {
           ]
         : []),
       `  ${"logs".padEnd(14)} ${info.logDir}`,
-      "Paste the token into Authorize on any /docs page. Ctrl-C stops everything this command started.",
+      info.identityIssuer
+        ? "Authorize on any /docs page signs you in (oauth2), or takes the token (bearer). Ctrl-C stops everything this command started."
+        : "Paste the token into Authorize on any /docs page. Ctrl-C stops everything this command started.",
     ].join("\n"),
   );
 }

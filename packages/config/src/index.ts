@@ -8,6 +8,7 @@ export {
   ServiceConfigSchema,
 } from "./service-config.ts";
 export {
+  type DocsSignIn,
   ISSUER_ALGORITHMS,
   isConfigProblems,
   MAX_CLOCK_TOLERANCE_SECONDS,

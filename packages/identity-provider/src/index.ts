@@ -1,4 +1,4 @@
-export { type Account, AccountStore, GROUPS, localIssuerTrust, readAccountsFile } from "./accounts.ts";
+export { type Account, AccountStore, GROUPS, readAccountsFile } from "./accounts.ts";
 export {
   addSigningKeys,
   type KeyStoreFile,
@@ -24,3 +24,4 @@ export {
   type ServiceTokenRequest,
   signInWithPassword,
 } from "./sign-in.ts";
+export { localIssuerTrust, SIGN_IN_SCOPES } from "./trust.ts";

@@ -9,11 +9,22 @@ const html = (text: string) =>
     (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string,
   );
 
-function page(response: ServerResponse, status: number, title: string, body: string): void {
+/**
+ * A page of the provider's own. A browser checks `form-action` on every redirect that follows a form's
+ * submission, and the login form's end at the client's redirect URI: its origin is listed too.
+ */
+function page(
+  response: ServerResponse,
+  status: number,
+  title: string,
+  body: string,
+  formEndsAt?: string,
+): void {
+  const formTargets = ["'self'", ...(formEndsAt ? [formEndsAt] : [])].join(" ");
   response.writeHead(status, {
     "content-type": "text/html; charset=utf-8",
     "cache-control": "no-store",
-    "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+    "content-security-policy": `default-src 'none'; style-src 'unsafe-inline'; form-action ${formTargets}`,
   });
   response.end(
     `<!doctype html><html><head><meta charset="utf-8"><title>${html(title)}</title>` +
@@ -22,7 +33,14 @@ function page(response: ServerResponse, status: number, title: string, body: str
   );
 }
 
-function loginForm(response: ServerResponse, uid: string, status = 200, error?: string, email = ""): void {
+function loginForm(
+  response: ServerResponse,
+  uid: string,
+  redirectUri: unknown,
+  status = 200,
+  error?: string,
+  email = "",
+): void {
   page(
     response,
     status,
@@ -33,6 +51,8 @@ function loginForm(response: ServerResponse, uid: string, status = 200, error?: 
       `<label>Password <input name="password" type="password" autocomplete="current-password" required></label>` +
       `<button type="submit">Sign in</button></form>` +
       `<p><a href="/interaction/${html(uid)}/abort">Cancel</a></p>`,
+    // The provider checked the redirect URI against the client's before this interaction began.
+    typeof redirectUri === "string" ? URL.parse(redirectUri)?.origin : undefined,
   );
 }
 
@@ -67,12 +87,13 @@ export async function handleInteraction(
       return true;
     }
     if (action === undefined && request.method === "GET") {
-      loginForm(response, uid);
+      loginForm(response, uid, details.params.redirect_uri);
     } else if (action === "login" && request.method === "POST") {
       const form = await formBody(request);
       const email = form.get("email") ?? "";
       const account = accounts.authenticate(email, form.get("password") ?? "");
-      if (!account) loginForm(response, uid, 401, "Unknown email or wrong password.", email);
+      if (!account)
+        loginForm(response, uid, details.params.redirect_uri, 401, "Unknown email or wrong password.", email);
       else
         await provider.interactionFinished(
           request,

@@ -114,6 +114,11 @@ function configuration(
       await grant.save();
       return grant;
     },
+    // Browser pages exchange the web client's codes themselves (the web app, each service's /docs): the
+    // origins of its redirect URIs may call the token endpoint. No other client is used from a browser.
+    clientBasedCORS: (_ctx: unknown, origin: string, client: { clientId: string; redirectUris: string[] }) =>
+      client.clientId === WEB_CLIENT_ID &&
+      client.redirectUris.some((uri) => URL.parse(uri)?.origin === origin),
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
@@ -140,8 +145,9 @@ function configuration(
         },
       },
     },
-    // What the platform's services read: the tenant, the IdP groups they map to roles, and the verified
-    // email and name by which goals links a sign-in to a person.
+    // What the platform's services read: the tenant and the IdP groups they map to roles; for a person,
+    // the email (which this provider vouches for: its accounts are given) and name a first sign-in links
+    // them by.
     extraTokenClaims: async (_ctx: unknown, token: IssuedToken) => {
       if (token.accountId) {
         const account = accounts.bySubject(token.accountId);

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { API_RESOURCE, SERVICE_CLIENT_ID, WEB_CLIENT_ID } from "./provider.ts";
+import { SIGN_IN_SCOPES } from "./trust.ts";
 
 export interface PasswordSignIn {
   issuer: string;
@@ -8,6 +9,47 @@ export interface PasswordSignIn {
   email: string;
   password: string;
   clientId?: string;
+  /** Where the browser is sent, and where the code is exchanged (default: the issuer's /auth and /token). */
+  authorizationEndpoint?: string;
+  tokenEndpoint?: string;
+  /** Default {@link SIGN_IN_SCOPES}. */
+  scopes?: readonly string[];
+  /**
+   * The resource indicator sent on both requests (default urn:okr:api). `null` sends none, as Swagger UI
+   * does: the provider's default resource applies.
+   */
+  resource?: string | null;
+  /**
+   * The origin of the page that exchanges the code in the browser (a single-page app, Swagger UI). The
+   * token request is then made as its browser makes it: a CORS preflight, then the POST with `Origin`,
+   * and each answer must allow that origin, or a browser would not let the page read it.
+   */
+  origin?: string;
+}
+
+/** What a browser checks before it hands a cross-origin answer to the page. */
+function requireCorsAllowed(response: Response, origin: string, step: string) {
+  const allowed = response.headers.get("access-control-allow-origin");
+  if (allowed !== origin && allowed !== "*")
+    throw new Error(`sign-in: ${step} does not allow the origin ${origin} (CORS: ${allowed ?? "no header"})`);
+}
+
+/**
+ * What a browser lets a page's form lead to, the redirects after its submission included: the origins
+ * of its CSP's `form-action` ('self' being the page's own), or anywhere without one.
+ */
+function requireFormActionAllows(page: Response, pageUrl: URL, target: URL) {
+  const directive = page.headers
+    .get("content-security-policy")
+    ?.split(";")
+    .map((part) => part.trim().split(/\s+/))
+    .find(([name]) => name === "form-action");
+  if (!directive) return;
+  const origins = directive.slice(1).map((source) => (source === "'self'" ? pageUrl.origin : source));
+  if (!origins.includes(target.origin))
+    throw new Error(
+      `sign-in: the login form may not lead to ${target.origin} (form-action ${origins.join(" ")})`,
+    );
 }
 
 /**
@@ -45,13 +87,14 @@ export async function signInWithPassword(
   };
   const verifier = randomBytes(32).toString("base64url");
   const state = randomBytes(8).toString("hex");
+  const resource = options.resource === undefined ? API_RESOURCE : options.resource;
   const authorize = await call(
-    `/auth?${new URLSearchParams({
+    `${options.authorizationEndpoint ?? "/auth"}?${new URLSearchParams({
       client_id: clientId,
       response_type: "code",
       redirect_uri: options.redirectUri,
-      scope: "openid email profile api",
-      resource: API_RESOURCE,
+      scope: (options.scopes ?? SIGN_IN_SCOPES).join(" "),
+      ...(resource ? { resource } : {}),
       state,
       code_challenge: createHash("sha256").update(verifier).digest("base64url"),
       code_challenge_method: "S256",
@@ -66,23 +109,46 @@ export async function signInWithPassword(
     body: new URLSearchParams({ email: options.email, password: options.password }),
   });
   if (login.status === 401) return { status: 401 };
-  const resumed = await call(expectRedirect(login, "the login"));
-  const callback = new URL(expectRedirect(resumed, "the resumed authorization"));
+  const formUrl = new URL(interaction, options.issuer);
+  const resumeUrl = new URL(expectRedirect(login, "the login"), formUrl);
+  requireFormActionAllows(form, formUrl, resumeUrl);
+  const resumed = await call(resumeUrl.href);
+  const callback = new URL(expectRedirect(resumed, "the resumed authorization"), resumeUrl);
+  requireFormActionAllows(form, formUrl, callback);
   const code = callback.searchParams.get("code");
   if (callback.searchParams.get("state") !== state || !code)
     throw new Error(`sign-in: the provider answered ${callback.searchParams.get("error") ?? "no code"}`);
-  const exchange = await call("/token", {
+  const tokenEndpoint = options.tokenEndpoint ?? "/token";
+  const { origin } = options;
+  // The page's own request carries no provider cookie; Swagger UI adds X-Requested-With, so a preflight.
+  const pageHeaders = {
+    "content-type": "application/x-www-form-urlencoded",
+    "x-requested-with": "XMLHttpRequest",
+  };
+  if (origin) {
+    const preflight = await fetch(new URL(tokenEndpoint, options.issuer), {
+      method: "OPTIONS",
+      headers: {
+        origin,
+        "access-control-request-method": "POST",
+        "access-control-request-headers": Object.keys(pageHeaders).join(","),
+      },
+    });
+    requireCorsAllowed(preflight, origin, "the token endpoint's preflight");
+  }
+  const exchange = await (origin ? fetch : call)(new URL(tokenEndpoint, options.issuer).href, {
     method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
+    headers: origin ? { ...pageHeaders, origin } : { "content-type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams({
       grant_type: "authorization_code",
       code,
       redirect_uri: options.redirectUri,
       code_verifier: verifier,
       client_id: clientId,
-      resource: API_RESOURCE,
+      ...(resource ? { resource } : {}),
     }),
   });
+  if (origin) requireCorsAllowed(exchange, origin, "the token endpoint");
   const tokens = (await exchange.json()) as { access_token?: string; id_token?: string; error?: string };
   if (!exchange.ok || !tokens.access_token)
     throw new Error(`sign-in: the token endpoint answered ${exchange.status} ${tokens.error ?? ""}`);
