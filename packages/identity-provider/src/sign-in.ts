@@ -1,6 +1,37 @@
 import { createHash, randomBytes } from "node:crypto";
 import { API_RESOURCE, SERVICE_CLIENT_ID, WEB_CLIENT_ID } from "./provider.ts";
 
+/**
+ * A browser's cookies at one provider: what keeps a person signed in between authorization requests.
+ * Pass the same one to several sign-ins to act as one browser.
+ */
+export class ProviderBrowser {
+  readonly issuer: string;
+  readonly #cookies = new Map<string, string>();
+
+  constructor(issuer: string) {
+    this.issuer = issuer;
+  }
+
+  /** A request without following redirects, sending and keeping the provider's cookies. */
+  async fetch(url: string, init: RequestInit = {}): Promise<Response> {
+    const response = await fetch(new URL(url, this.issuer), {
+      ...init,
+      redirect: "manual",
+      headers: {
+        ...init.headers,
+        cookie: [...this.#cookies].map(([name, value]) => `${name}=${value}`).join("; "),
+      },
+    });
+    for (const cookie of response.headers.getSetCookie()) {
+      const [pair = ""] = cookie.split(";");
+      const at = pair.indexOf("=");
+      this.#cookies.set(pair.slice(0, at), pair.slice(at + 1));
+    }
+    return response;
+  }
+}
+
 export interface PasswordSignIn {
   issuer: string;
   /** One of the web client's registered redirect URIs (the browser is never sent there). */
@@ -8,6 +39,86 @@ export interface PasswordSignIn {
   email: string;
   password: string;
   clientId?: string;
+  /** A browser that may already hold a session at the provider (default: a new one). */
+  browser?: ProviderBrowser;
+}
+
+export interface AuthorizationResult {
+  /** 200 with a code, or the login form's status when the password is refused. */
+  status: number;
+  code?: string;
+  /** The PKCE verifier the code must be redeemed with. */
+  verifier: string;
+  /** Whether the login form was shown: false when the browser's session still held. */
+  loginForm: boolean;
+}
+
+function expectRedirect(response: Response, step: string): string {
+  const location = response.headers.get("location");
+  if (response.status < 300 || response.status > 399 || !location)
+    throw new Error(`sign-in: ${step} answered ${response.status} instead of a redirect`);
+  return location;
+}
+
+/**
+ * The browser's half of authorization code + PKCE, scripted: the authorization request, the provider's
+ * login form unless the browser is still signed in, and the code the provider redirects back with.
+ */
+export async function requestAuthorizationCode(options: PasswordSignIn): Promise<AuthorizationResult> {
+  const browser = options.browser ?? new ProviderBrowser(options.issuer);
+  const verifier = randomBytes(32).toString("base64url");
+  const state = randomBytes(8).toString("hex");
+  const authorize = await browser.fetch(
+    `/auth?${new URLSearchParams({
+      client_id: options.clientId ?? WEB_CLIENT_ID,
+      response_type: "code",
+      redirect_uri: options.redirectUri,
+      scope: "openid email profile api",
+      resource: API_RESOURCE,
+      state,
+      code_challenge: createHash("sha256").update(verifier).digest("base64url"),
+      code_challenge_method: "S256",
+    })}`,
+  );
+  let location = expectRedirect(authorize, "the authorization request");
+  const loginForm = !location.startsWith(options.redirectUri);
+  if (loginForm) {
+    const form = await browser.fetch(location);
+    if (form.status !== 200) throw new Error(`sign-in: the login form answered ${form.status}`);
+    const login = await browser.fetch(`${location}/login`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ email: options.email, password: options.password }),
+    });
+    if (login.status === 401) return { status: 401, verifier, loginForm };
+    location = expectRedirect(
+      await browser.fetch(expectRedirect(login, "the login")),
+      "the resumed authorization",
+    );
+  }
+  const callback = new URL(location);
+  const code = callback.searchParams.get("code");
+  if (callback.searchParams.get("state") !== state || !code)
+    throw new Error(`sign-in: the provider answered ${callback.searchParams.get("error") ?? "no code"}`);
+  return { status: 200, code, verifier, loginForm };
+}
+
+/** The web app's token request for a code: the provider's answer as it is (tests read its errors). */
+export function redeemAuthorizationCode(
+  options: Pick<PasswordSignIn, "issuer" | "redirectUri" | "clientId"> & { code: string; verifier: string },
+): Promise<Response> {
+  return fetch(new URL("/token", options.issuer), {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      grant_type: "authorization_code",
+      code: options.code,
+      redirect_uri: options.redirectUri,
+      code_verifier: options.verifier,
+      client_id: options.clientId ?? WEB_CLIENT_ID,
+      resource: API_RESOURCE,
+    }),
+  });
 }
 
 /**
@@ -18,71 +129,10 @@ export interface PasswordSignIn {
  */
 export async function signInWithPassword(
   options: PasswordSignIn,
-): Promise<{ status: number; accessToken?: string; idToken?: string }> {
-  const clientId = options.clientId ?? WEB_CLIENT_ID;
-  const cookies = new Map<string, string>();
-  const call = async (url: string, init: RequestInit = {}) => {
-    const response = await fetch(new URL(url, options.issuer), {
-      ...init,
-      redirect: "manual",
-      headers: {
-        ...init.headers,
-        cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join("; "),
-      },
-    });
-    for (const cookie of response.headers.getSetCookie()) {
-      const [pair = ""] = cookie.split(";");
-      const at = pair.indexOf("=");
-      cookies.set(pair.slice(0, at), pair.slice(at + 1));
-    }
-    return response;
-  };
-  const expectRedirect = (response: Response, step: string) => {
-    const location = response.headers.get("location");
-    if (response.status < 300 || response.status > 399 || !location)
-      throw new Error(`sign-in: ${step} answered ${response.status} instead of a redirect`);
-    return location;
-  };
-  const verifier = randomBytes(32).toString("base64url");
-  const state = randomBytes(8).toString("hex");
-  const authorize = await call(
-    `/auth?${new URLSearchParams({
-      client_id: clientId,
-      response_type: "code",
-      redirect_uri: options.redirectUri,
-      scope: "openid email profile api",
-      resource: API_RESOURCE,
-      state,
-      code_challenge: createHash("sha256").update(verifier).digest("base64url"),
-      code_challenge_method: "S256",
-    })}`,
-  );
-  const interaction = expectRedirect(authorize, "the authorization request");
-  const form = await call(interaction);
-  if (form.status !== 200) throw new Error(`sign-in: the login form answered ${form.status}`);
-  const login = await call(`${interaction}/login`, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ email: options.email, password: options.password }),
-  });
-  if (login.status === 401) return { status: 401 };
-  const resumed = await call(expectRedirect(login, "the login"));
-  const callback = new URL(expectRedirect(resumed, "the resumed authorization"));
-  const code = callback.searchParams.get("code");
-  if (callback.searchParams.get("state") !== state || !code)
-    throw new Error(`sign-in: the provider answered ${callback.searchParams.get("error") ?? "no code"}`);
-  const exchange = await call("/token", {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({
-      grant_type: "authorization_code",
-      code,
-      redirect_uri: options.redirectUri,
-      code_verifier: verifier,
-      client_id: clientId,
-      resource: API_RESOURCE,
-    }),
-  });
+): Promise<{ status: number; accessToken?: string; idToken?: string; loginForm: boolean }> {
+  const { status, code, verifier, loginForm } = await requestAuthorizationCode(options);
+  if (!code) return { status, loginForm };
+  const exchange = await redeemAuthorizationCode({ ...options, code, verifier });
   const tokens = (await exchange.json()) as { access_token?: string; id_token?: string; error?: string };
   if (!exchange.ok || !tokens.access_token)
     throw new Error(`sign-in: the token endpoint answered ${exchange.status} ${tokens.error ?? ""}`);
@@ -90,6 +140,7 @@ export async function signInWithPassword(
     status: 200,
     accessToken: tokens.access_token,
     ...(tokens.id_token ? { idToken: tokens.id_token } : {}),
+    loginForm,
   };
 }
 
