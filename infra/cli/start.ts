@@ -3,7 +3,7 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync } from "node:fs"
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DEVELOPMENT_JWT_SECRET } from "@okr/config";
-import { NATIVE_SERVICE_PORTS, type PlatformEndpoints } from "@okr/endpoints";
+import { NATIVE_SERVICE_PORTS, nativeIdentityIssuer, type PlatformEndpoints } from "@okr/endpoints";
 import { localIssuerTrust } from "@okr/identity-provider";
 import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, signToken } from "@okr/service-kit";
 import { DEMO_PASSWORD, demoAccounts, signInDemoAdmin } from "../demo/accounts.ts";
@@ -238,7 +238,7 @@ async function seedAndAnnounce(
   running: string[],
   identityIssuer?: string,
 ): Promise<void> {
-  // The demo admin signs in at the local provider; without one (compose) the token is HS256.
+  // The demo admin signs in at the local provider; without one (AUTH_ISSUERS given) the token is HS256.
   const token = identityIssuer
     ? await signInDemoAdmin(identityIssuer)
     : await signToken(
@@ -260,7 +260,10 @@ async function seedAndAnnounce(
   });
 }
 
-/** With a Docker engine: the whole platform from docker-compose.yml, seeded the same way. */
+/**
+ * With a Docker engine: the whole platform from docker-compose.yml, seeded the same way. Its identity
+ * service is published under the native path's issuer, so the demo admin signs in there.
+ */
 async function startWithCompose(began: number): Promise<number> {
   const up = await runInherited("docker", ["compose", "up", "--detach", "--build", "--wait"]);
   if (up !== 0) return up;
@@ -268,6 +271,7 @@ async function startWithCompose(began: number): Promise<number> {
     began,
     "docker compose logs",
     PROCESSES.map((p) => p.name),
+    nativeIdentityIssuer,
   );
   console.log("  traces         http://127.0.0.1:16686 (Jaeger)");
   const stop = async () => {

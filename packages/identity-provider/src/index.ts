@@ -19,7 +19,11 @@ export {
   WEB_CLIENT_ID,
 } from "./provider.ts";
 export {
+  type AuthorizationResult,
   type PasswordSignIn,
+  ProviderBrowser,
+  redeemAuthorizationCode,
+  requestAuthorizationCode,
   requestServiceToken,
   type ServiceTokenRequest,
   signInWithPassword,

@@ -66,7 +66,9 @@ export const PersonChanged = defineEvent({
     name: Text(200),
     email: Text(320),
     active: Type.Boolean({ description: "false: deactivated by the identity provider; do not notify" }),
-    timeZone: Nullable(Type.String({ maxLength: 64, description: "IANA, e.g. Europe/Berlin; null: the tenant default" })),
+    timeZone: Nullable(
+      Type.String({ maxLength: 64, description: "IANA, e.g. Europe/Berlin; null: the tenant default" }),
+    ),
     managerId: Nullable(Id()),
     teams: Type.Array(
       Type.Object({ teamId: Id(), role: Type.Union([Type.Literal("leader"), Type.Literal("member")]) }),
