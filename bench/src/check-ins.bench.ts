@@ -172,8 +172,10 @@ interface Series {
   ofRaw: number[];
   p50s: number[];
   p99s: number[];
+  /** CPU time of this thread (the service's event loop; the clients run in their own) per check-in, µs. */
+  cpu: number[];
 }
-const series = (): Series => ({ rates: [], ofRaw: [], p50s: [], p99s: [] });
+const series = (): Series => ({ rates: [], ofRaw: [], p50s: [], p99s: [], cpu: [] });
 const variants: { name: string; tokens: () => Promise<string[]> | string[]; measured: Series }[] = [
   { name: "HS256, one token reused", tokens: () => [memberToken], measured: series() },
   { name: "ES256 (OIDC JWKS), one token reused", tokens: () => [oidc.token], measured: series() },
@@ -184,6 +186,12 @@ const variants: { name: string; tokens: () => Promise<string[]> | string[]; meas
     measured: series(),
   },
 ];
+if (process.env.BENCH_ONLY)
+  variants.splice(
+    0,
+    variants.length,
+    ...process.env.BENCH_ONLY.split(",").map((i) => variants[Number(i)] as (typeof variants)[number]),
+  );
 const raw: number[] = [];
 const bulk: number[] = [];
 const bulkP99: number[] = [];
@@ -193,7 +201,11 @@ for (let round = 0; round < ROUNDS; round++) {
   // Rotated each round, so no path always runs first (or right after raw) on a machine whose speed drifts.
   for (let v = 0; v < variants.length; v++) {
     const variant = variants[(v + round) % variants.length] as (typeof variants)[number];
-    const { rate, latencies } = await httpCheckIns(await variant.tokens());
+    const tokens = await variant.tokens();
+    const cpuBefore = process.threadCpuUsage();
+    const { rate, latencies } = await httpCheckIns(tokens);
+    const cpu = process.threadCpuUsage(cpuBefore);
+    variant.measured.cpu.push((cpu.user + cpu.system) / REQUESTS);
     variant.measured.rates.push(rate);
     variant.measured.ofRaw.push((rate / rawRate) * 100);
     variant.measured.p50s.push(percentile(latencies, 0.5));
@@ -234,6 +246,11 @@ printTable(
         "  latency p50 / p99",
         `${median(measured.p50s).toFixed(1)} / ${median(measured.p99s).toFixed(1)} ms`,
         `p50 ${range(measured.p50s, 1)}, p99 ${range(measured.p99s, 1)} ms   target p99 < 50 ms`,
+      ],
+      [
+        "  service thread CPU per check-in",
+        `${median(measured.cpu).toFixed(0)} µs`,
+        `${range(measured.cpu)} µs`,
       ],
     ]),
     ["bulk POST /check-ins/bulk", `${median(bulk).toFixed(0)} check-ins/s`, `${f(bulk)}   target >= 20000`],
