@@ -4,8 +4,9 @@
  * checks against the provider's published JWKS (AUTH_ISSUERS), next to today's HS256 tokens.
  *
  * The reused token is the provider's own, obtained by a scripted password sign-in (authorization code +
- * PKCE) of an account whose subject is the bench member's person id. A run without the verified-token
- * cache needs one distinct token per request, tens of thousands per round: those are signed here with
+ * PKCE) of an account whose subject is the bench member's person id. The service remembers a verified
+ * token, so a signature check on every request needs a distinct token per request, tens of thousands
+ * per round (more than the provider's login can hand out in the time): those are signed here with
  * the provider's current signing key (read from its key file: same `kid`, so the service finds it in the
  * JWKS it fetched) and carry the provider token's claims with their own `jti`, `iat` and `exp`. The
  * service does exactly the work it does for a token the provider minted.
