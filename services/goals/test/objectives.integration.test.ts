@@ -4,19 +4,14 @@ import { describe, expect, it } from "vitest";
 import {
   advance,
   createOrganization,
-  type GoalsTestService,
-  goalsWithOrganizations,
+  draftObjective,
   type Json,
   measurableKr,
-  type Organization,
+  startGoalsWithOrganizations,
 } from "./support.ts";
 
-let service: GoalsTestService;
-let org: Organization;
-goalsWithOrganizations(["Acme"], (started, [acme]) => {
-  service = started;
-  org = acme;
-});
+const { service, orgs } = await startGoalsWithOrganizations(["Acme"]);
+const [org] = orgs;
 
 const eventOn = async (topic: string, predicate: (event: Json) => boolean) => {
   const message = await findMessage(topic, (m) => {
@@ -65,13 +60,7 @@ describe("objectives and key results", () => {
   });
 
   it("links a carried key result to the one it continues: another cycle's, of this tenant, fixed once created", async () => {
-    const earlier = await org.admin.ok("POST", "/objectives", {
-      cycleId: org.cycleId,
-      title: "Cut lead time",
-      kind: "committed",
-      owner: { kind: "team", id: org.teamId },
-      keyResults: [measurableKr()],
-    });
+    const earlier = await draftObjective(org, { title: "Cut lead time" }, org.admin);
     const from: string = earlier.keyResults[0].id;
     const now = Date.now();
     const next = await org.admin.ok("POST", "/cycles", {
@@ -91,13 +80,7 @@ describe("objectives and key results", () => {
 
     // Unknown (or another tenant's) key result: 404; one of the same cycle: 422. Nothing is created.
     const other = await createOrganization(service, "Other");
-    const theirs = await other.admin.ok("POST", "/objectives", {
-      cycleId: other.cycleId,
-      title: "Theirs",
-      kind: "committed",
-      owner: { kind: "team", id: other.teamId },
-      keyResults: [measurableKr()],
-    });
+    const theirs = await draftObjective(other, { title: "Theirs" }, other.admin);
     expect((await draft(next.id, theirs.keyResults[0].id)).status).toBe(404);
     const sameCycle = await draft(org.cycleId, from);
     expect(sameCycle.status).toBe(422);
@@ -159,8 +142,7 @@ describe("objectives and key results", () => {
   it("walks draft -> submitted -> approved -> closed, with the right people, publishing state changes", async () => {
     const ids: string[] = [];
     for (const title of ["A", "B", "C"]) {
-      const body = await org.member.ok("POST", "/objectives", {
-        cycleId: org.cycleId,
+      const body = await draftObjective(org, {
         title: `Person objective ${title}`,
         kind: "aspirational",
         owner: { kind: "person", id: org.member.subject },
@@ -234,16 +216,11 @@ describe("objectives and key results", () => {
   });
 
   it("aligns within the cycle only and never forms a loop", async () => {
-    const make = async (title: string, extra: object = {}) =>
-      org.leader.ok("POST", "/objectives", {
-        cycleId: org.cycleId,
-        title,
-        kind: "committed",
-        owner: { kind: "team", id: org.rootTeamId },
-        keyResults: [measurableKr()],
-        ...extra,
-      });
-    const top = await make("Top");
+    const top = await draftObjective(
+      org,
+      { title: "Top", owner: { kind: "team", id: org.rootTeamId } },
+      org.leader,
+    );
     const middle = await org.member.ok("POST", "/objectives", {
       cycleId: org.cycleId,
       title: "Middle",
@@ -310,13 +287,7 @@ describe("objectives and key results", () => {
 
   it("locks objectives and key results once the cycle is in SCORING", async () => {
     const own = await createOrganization(service, "Locking");
-    const objective = await own.member.ok("POST", "/objectives", {
-      cycleId: own.cycleId,
-      title: "Before scoring",
-      kind: "committed",
-      owner: { kind: "team", id: own.teamId },
-      keyResults: [measurableKr()],
-    });
+    const objective = await draftObjective(own, { title: "Before scoring" });
     expect((await advance(own, "CHECK_INS")).phase).toBe("CHECK_INS");
     const scoring = await advance(own, "SCORING");
     expect(scoring).toMatchObject({ phase: "SCORING", locked: true });

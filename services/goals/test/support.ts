@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import type { Role } from "@okr/service-kit";
 import { freePort, startTestService, type TestService, testEndpoints } from "@okr/testkit";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll } from "vitest";
 import type { GoalsDb } from "../src/database.ts";
 import { goalsService } from "../src/service.ts";
 
@@ -13,24 +13,17 @@ export type GoalsTestService = TestService<GoalsDb>;
 export const startGoals = () => startTestService(goalsService);
 
 /**
- * Starts goals before this file's tests with one organization per name and hands both to `ready`, where
- * the file keeps them and builds its own fixtures on them; stops the service after the file's tests.
+ * Starts goals for this test file with one organization per name (the file builds its own fixtures on
+ * them) and stops the service after the file's tests. Test files await it at their top level.
  */
-export function goalsWithOrganizations<const Names extends readonly string[]>(
+export async function startGoalsWithOrganizations<const Names extends readonly string[]>(
   names: Names,
-  ready: (
-    service: GoalsTestService,
-    orgs: { -readonly [K in keyof Names]: Organization },
-  ) => Promise<void> | void,
-): void {
-  let service: GoalsTestService | undefined;
-  beforeAll(async () => {
-    service = await startGoals();
-    const orgs: Organization[] = [];
-    for (const name of names) orgs.push(await createOrganization(service, name));
-    await ready(service, orgs as { -readonly [K in keyof Names]: Organization });
-  });
-  afterAll(() => service?.stop());
+): Promise<{ service: GoalsTestService; orgs: { -readonly [K in keyof Names]: Organization } }> {
+  const service = await startGoals();
+  afterAll(() => service.stop());
+  const orgs: Organization[] = [];
+  for (const name of names) orgs.push(await createOrganization(service, name));
+  return { service, orgs: orgs as { -readonly [K in keyof Names]: Organization } };
 }
 
 /** A JSON answer: tests read fields freely and assert on them. */
@@ -173,6 +166,22 @@ export async function createOrganization(service: GoalsTestService, name = "Acme
     cycleId: cycle.id,
   };
 }
+
+/** Drafts an objective for the organization's team in its cycle, as its member, with one measurable key result; `extra` replaces any field. */
+export const draftObjective = (org: Organization, extra: Record<string, unknown> = {}, client = org.member) =>
+  client.ok("POST", "/objectives", {
+    cycleId: org.cycleId,
+    title: "Flow",
+    kind: "committed",
+    owner: { kind: "team", id: org.teamId },
+    keyResults: [measurableKr()],
+    ...extra,
+  });
+
+/** The outbox sequence moves on every insert attempt, even a rolled-back one: the strictest "nothing published". */
+export const outboxSequence = async (service: GoalsTestService) =>
+  (await service.runtime.pool.query("select last_value::text as v, is_called from outbox_events_seq_seq"))
+    .rows[0];
 
 export const advance = (org: Organization, phase: string) =>
   org.admin.ok("POST", `/cycles/${org.cycleId}/phase`, { phase });
