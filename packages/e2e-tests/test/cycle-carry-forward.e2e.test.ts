@@ -9,9 +9,8 @@ import {
   workflowIds,
 } from "@okr/cycle-workflows";
 import { goalsService } from "@okr/goals-service/service";
-import type { MessageProducer } from "@okr/messaging";
 import { scoringService } from "@okr/scoring-service/service";
-import { startTestService, type TestService, testBus, uniqueName, waitFor } from "@okr/testkit";
+import { startTestService, type TestService, uniqueName, waitFor } from "@okr/testkit";
 import { valueStreamService } from "@okr/value-stream-service/service";
 import type { Client } from "@temporalio/client";
 import type pg from "pg";
@@ -50,7 +49,6 @@ let scoring: TestService<unknown>;
 let valueStream: TestService<unknown>;
 let client: Client;
 let cycleWorker: CycleWorker | undefined;
-let producer: MessageProducer | undefined;
 const taskQueue = uniqueName("okr-cycles-carry");
 
 beforeAll(async () => {
@@ -59,15 +57,12 @@ beforeAll(async () => {
     startTestService(scoringService),
     startTestService(valueStreamService),
   ]);
-  producer = testBus().producer();
-  await producer.connect();
-  cycleWorker = await startCycleWorker({ goals, scoring, producer, taskQueue });
+  cycleWorker = await startCycleWorker({ goals, scoring, taskQueue });
   client = cycleWorker.client;
 });
 
 afterAll(async () => {
   await cycleWorker?.stop();
-  await producer?.disconnect();
   await Promise.all([goals?.stop(), scoring?.stop(), valueStream?.stop()]);
 });
 

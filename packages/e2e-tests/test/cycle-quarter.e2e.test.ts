@@ -10,7 +10,7 @@ import {
 } from "@okr/cycle-workflows";
 import { CYCLE_TOPICS, GOALS_TOPICS, SCORING_TOPICS } from "@okr/events";
 import { goalsService } from "@okr/goals-service/service";
-import type { MessageConsumer, MessageProducer } from "@okr/messaging";
+import type { MessageConsumer } from "@okr/messaging";
 import { scoringService } from "@okr/scoring-service/service";
 import { startTestService, type TestService, testBus, uniqueName, waitFor } from "@okr/testkit";
 import type { Client } from "@temporalio/client";
@@ -49,7 +49,6 @@ let goals: TestService<unknown>;
 let scoring: TestService<unknown>;
 let client: Client;
 let cycleWorker: CycleWorker | undefined;
-let producer: MessageProducer | undefined;
 let reader: MessageConsumer | undefined;
 const seen: Envelope[] = [];
 
@@ -69,17 +68,14 @@ beforeAll(async () => {
       if (envelope.tenant === tenantId) seen.push(envelope);
     },
   });
-  producer = bus.producer();
-  await producer.connect();
 
-  cycleWorker = await startCycleWorker({ goals, scoring, producer, taskQueue });
+  cycleWorker = await startCycleWorker({ goals, scoring, taskQueue });
   client = cycleWorker.client;
 });
 
 afterAll(async () => {
   await cycleWorker?.stop();
   await reader?.disconnect();
-  await producer?.disconnect();
   await Promise.all([goals?.stop(), scoring?.stop()]);
 });
 

@@ -4,7 +4,12 @@ import { scoringService } from "@okr/scoring-service/service";
 import { startTestService, type TestService, waitFor } from "@okr/testkit";
 import { valueStreamService } from "@okr/value-stream-service/service";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bindToFlowEfficiency, currentCycle, mortgageApprovalStream, tenantCaller } from "./support/api.ts";
+import {
+  bindToFlowEfficiency,
+  mortgageApprovalStream,
+  teamWithObjective,
+  tenantCaller,
+} from "./support/api.ts";
 
 /**
  * Lean and OKRs joined on the real stack: work items move through a value stream (value-stream API) ->
@@ -48,18 +53,18 @@ function walk(itemId: string, stepIds: string[], base: number, gap: number) {
 describe("value stream flow to key result score", () => {
   it("moving work items changes flow efficiency, which becomes a system check-in and changes the bound KR's score", async () => {
     // Goals: a KR "raise flow efficiency from 20% to 60%".
-    await call(goals, "PUT", "/organization", { name: "Flow E2E", mission: "Mortgages decided in a day" });
-    const team = await call(goals, "POST", "/teams", { name: "Mortgage operations" });
     const now = Date.now();
-    const cycle = await currentCycle(call, goals, "flow");
-    const objective = await call(goals, "POST", "/objectives", {
-      cycleId: cycle.id,
-      title: "Make mortgage approval flow",
-      kind: "aspirational",
-      owner: { kind: "team", id: team.id },
-      keyResults: [
-        { title: "Raise flow efficiency", type: "increase-to", baseline: 0.2, target: 0.6, unit: "ratio" },
-      ],
+    const { cycle, objective } = await teamWithObjective(call, goals, {
+      organization: { name: "Flow E2E", mission: "Mortgages decided in a day" },
+      team: "Mortgage operations",
+      cycle: "flow",
+      objective: {
+        title: "Make mortgage approval flow",
+        kind: "aspirational",
+        keyResults: [
+          { title: "Raise flow efficiency", type: "increase-to", baseline: 0.2, target: 0.6, unit: "ratio" },
+        ],
+      },
     });
     const keyResultId: string = objective.keyResults[0].id;
 

@@ -58,6 +58,31 @@ export function currentCycle(call: Caller, goals: TestService<unknown>, name: st
 }
 
 /**
+ * An organization in goals with one team and, in a current cycle (see `currentCycle`), the team's
+ * objective: `objective` gives its title, kind and key results. Answers the team, cycle and objective.
+ */
+export async function teamWithObjective(
+  call: Caller,
+  goals: TestService<unknown>,
+  setup: {
+    organization: { name: string; mission: string };
+    team: string;
+    cycle: string;
+    objective: { title: string; kind: "committed" | "aspirational"; keyResults: object[] };
+  },
+) {
+  await call(goals, "PUT", "/organization", setup.organization);
+  const team = await call(goals, "POST", "/teams", { name: setup.team });
+  const cycle = await currentCycle(call, goals, setup.cycle);
+  const objective = await call(goals, "POST", "/objectives", {
+    cycleId: cycle.id,
+    ...setup.objective,
+    owner: { kind: "team", id: team.id },
+  });
+  return { team, cycle, objective };
+}
+
+/**
  * A value stream to bind key results to: mortgage approval in three value-adding steps (10 minutes of
  * work, 30 of waiting each), in its product family.
  */

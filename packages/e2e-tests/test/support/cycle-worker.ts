@@ -2,9 +2,8 @@ import type { AddressInfo } from "node:net";
 import { createCycleActivities } from "@okr/cycle-worker/src/activities.ts";
 import { serviceCaller } from "@okr/cycle-worker/src/http.ts";
 import { WORKFLOWS_PATH } from "@okr/cycle-workflows";
-import type { MessageProducer } from "@okr/messaging";
 import { bundleWorkflowsQuietly, connectTemporalClient, installTemporalRuntime } from "@okr/temporal";
-import { type TestService, testEndpoints } from "@okr/testkit";
+import { type TestService, testBus, testEndpoints } from "@okr/testkit";
 import type { Client } from "@temporalio/client";
 import { NativeConnection, Worker } from "@temporalio/worker";
 
@@ -28,16 +27,17 @@ export interface CycleWorker {
 
 /**
  * The cycle worker polling `taskQueue` on the Temporal dev server: today's workflow code, bundled from
- * source, with the worker's real activities, which call goals and scoring over HTTP and publish with
- * `producer`.
+ * source, with the worker's real activities, which call goals and scoring over HTTP and publish to the
+ * test broker with a producer of their own.
  */
 export async function startCycleWorker(options: {
   goals: TestService<unknown>;
   scoring: TestService<unknown>;
-  producer: MessageProducer;
   taskQueue: string;
 }): Promise<CycleWorker> {
   const [goalsUrl, scoringUrl] = await Promise.all([listen(options.goals), listen(options.scoring)]);
+  const producer = testBus().producer();
+  await producer.connect();
   installTemporalRuntime("WARN");
   const endpoints = testEndpoints();
   const client = await connectTemporalClient({
@@ -53,7 +53,7 @@ export async function startCycleWorker(options: {
     activities: createCycleActivities({
       goals: serviceCaller({ baseUrl: goalsUrl, auth: AUTH }),
       scoring: serviceCaller({ baseUrl: scoringUrl, auth: AUTH }),
-      producer: options.producer,
+      producer,
     }),
   });
   const running = worker.run();
@@ -62,6 +62,7 @@ export async function startCycleWorker(options: {
     async stop() {
       if (worker.getState() === "RUNNING") worker.shutdown();
       await running;
+      await producer.disconnect();
     },
   };
 }
