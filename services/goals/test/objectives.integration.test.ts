@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import {
   advance,
   createOrganization,
+  draftMemberObjectives,
   draftObjective,
   type Json,
   measurableKr,
@@ -140,16 +141,7 @@ describe("objectives and key results", () => {
   });
 
   it("walks draft -> submitted -> approved -> closed, with the right people, publishing state changes", async () => {
-    const ids: string[] = [];
-    for (const title of ["A", "B", "C"]) {
-      const body = await draftObjective(org, {
-        title: `Person objective ${title}`,
-        kind: "aspirational",
-        owner: { kind: "person", id: org.member.subject },
-        keyResults: [measurableKr(), measurableKr("second")],
-      });
-      ids.push(body.id);
-    }
+    const ids = await draftMemberObjectives(org, "Person objective");
     const id = ids[0] as string;
     expect((await org.outsider.post(`/objectives/${id}/submit`)).status).toBe(403);
     const early = await org.leader.post(`/objectives/${id}/approve`);

@@ -178,6 +178,24 @@ export const draftObjective = (org: Organization, extra: Record<string, unknown>
     ...extra,
   });
 
+/**
+ * Drafts three aspirational objectives owned by the organization's member, two key results each: what the
+ * default policy asks of one owner before a submit. Titled `${prefix} A` to `C`; answers their ids in order.
+ */
+export async function draftMemberObjectives(org: Organization, prefix: string): Promise<string[]> {
+  const ids: string[] = [];
+  for (const title of ["A", "B", "C"]) {
+    const body = await draftObjective(org, {
+      title: `${prefix} ${title}`,
+      kind: "aspirational",
+      owner: { kind: "person", id: org.member.subject },
+      keyResults: [measurableKr(), measurableKr("second")],
+    });
+    ids.push(body.id);
+  }
+  return ids;
+}
+
 /** The outbox sequence moves on every insert attempt, even a rolled-back one: the strictest "nothing published". */
 export const outboxSequence = async (service: GoalsTestService) =>
   (await service.runtime.pool.query("select last_value::text as v, is_called from outbox_events_seq_seq"))

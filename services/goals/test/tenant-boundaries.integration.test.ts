@@ -3,9 +3,8 @@ import { DEFAULT_POLICY } from "@okr/goals-domain";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   Client,
-  draftObjective,
+  draftMemberObjectives,
   type Json,
-  measurableKr,
   outboxSequence,
   startGoalsWithOrganizations,
 } from "./support.ts";
@@ -112,16 +111,7 @@ describe("person ids", () => {
 describe("the actor of a transition", () => {
   let ids: string[];
   beforeAll(async () => {
-    ids = [];
-    for (const title of ["A", "B", "C"]) {
-      const body = await draftObjective(a, {
-        title: `Actor objective ${title}`,
-        kind: "aspirational",
-        owner: { kind: "person", id: a.member.subject },
-        keyResults: [measurableKr(), measurableKr("second")],
-      });
-      ids.push(body.id);
-    }
+    ids = await draftMemberObjectives(a, "Actor objective");
     for (const id of ids) await a.member.ok("POST", `/objectives/${id}/submit`);
   });
 
