@@ -21,6 +21,7 @@ import {
   leaderPerson,
   mortgageApprovalStream,
   tenantCaller,
+  writeRetrospective,
 } from "./support/api.ts";
 import { type CycleWorker, startCycleWorker } from "./support/cycle-worker.ts";
 
@@ -139,19 +140,13 @@ function organization() {
     await call(goals, "POST", `/cycles/${cycleId}/teams/${company.id}/approve`, {}, leader);
     await checkIns();
     await waitFor("RETROSPECTIVE", async () => (await status()).phase === "RETROSPECTIVE", 120_000);
-    await call(
-      goals,
-      "POST",
-      `/cycles/${cycleId}/retrospectives`,
-      {
-        teamId: company.id,
-        wentWell: "deliveries",
-        didNotGoWell: "availability",
-        lessons: "Carry what is unfinished, whole",
-        carryForwardKeyResultIds,
-      },
-      leader,
-    );
+    await writeRetrospective(call, goals, cycleId, ceo.id, {
+      teamId: company.id,
+      wentWell: "deliveries",
+      didNotGoWell: "availability",
+      lessons: "Carry what is unfinished, whole",
+      carryForwardKeyResultIds,
+    });
     const result = (await client.workflow.getHandle(started.cycleWorkflowId).result()) as CycleResult;
     await client.workflow.getHandle(workflowIds.program(tenantId)).terminate("test done");
     return result;

@@ -15,7 +15,7 @@ import { scoringService } from "@okr/scoring-service/service";
 import { startTestService, type TestService, testBus, uniqueName, waitFor } from "@okr/testkit";
 import type { Client } from "@temporalio/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { currentCycle, leaderPerson, tenantCaller } from "./support/api.ts";
+import { currentCycle, leaderPerson, tenantCaller, writeRetrospective } from "./support/api.ts";
 import { type CycleWorker, startCycleWorker } from "./support/cycle-worker.ts";
 
 /**
@@ -199,19 +199,13 @@ describe("an OKR quarter through the real services and cycle worker", () => {
 
     // RETROSPECTIVE: Company's leader writes the team's retrospective.
     await waitFor("RETROSPECTIVE", async () => (await status()).phase === "RETROSPECTIVE", 40_000);
-    await call(
-      goals,
-      "POST",
-      `/cycles/${cycleId}/retrospectives`,
-      {
-        teamId: company.id,
-        wentWell: "enterprise deals",
-        didNotGoWell: "onboarding",
-        lessons: "Smaller key results get more check-ins",
-        carryForwardKeyResultIds: [],
-      },
-      asLeader(ceo.id),
-    );
+    await writeRetrospective(call, goals, cycleId, ceo.id, {
+      teamId: company.id,
+      wentWell: "enterprise deals",
+      didNotGoWell: "onboarding",
+      lessons: "Smaller key results get more check-ins",
+      carryForwardKeyResultIds: [],
+    });
 
     const result = (await client.workflow.getHandle(started.cycleWorkflowId).result()) as CycleResult;
     expect(result.status.phase).toBe("CLOSED");

@@ -77,10 +77,18 @@ describe("value stream flow to key result score", () => {
       items: [{ id: "M-1" }, { id: "M-2" }],
     });
 
-    const scoreOf = async () =>
-      (await call(scoring, "GET", `/scores/key-results/${keyResultId}`).catch(() => undefined)) as
-        | { score: number; currentValue: number }
-        | undefined;
+    /** The KR's score once scoring holds `value` as its current value. */
+    const scoredAt = (what: string, value: number) =>
+      waitFor(
+        what,
+        async () => {
+          const score = (await call(scoring, "GET", `/scores/key-results/${keyResultId}`).catch(
+            () => undefined,
+          )) as { score: number; currentValue: number } | undefined;
+          return score && Math.abs(score.currentValue - value) < 1e-6 ? score : undefined;
+        },
+        90_000,
+      );
 
     // M-1 flows with 30 minutes between steps: 60 active of 140 flow minutes.
     const base = now - 5 * 86_400_000;
@@ -88,14 +96,7 @@ describe("value stream flow to key result score", () => {
       events: walk("M-1", stepIds, base, 30),
     });
     const fast = 60 / 140;
-    const afterFast = await waitFor(
-      "the KR scored from M-1's flow efficiency",
-      async () => {
-        const score = await scoreOf();
-        return score && Math.abs(score.currentValue - fast) < 1e-6 ? score : undefined;
-      },
-      90_000,
-    );
+    const afterFast = await scoredAt("the KR scored from M-1's flow efficiency", fast);
     expect(afterFast.score).toBeCloseTo((fast - 0.2) / (0.6 - 0.2), 6);
 
     // The goals service holds it as a system check-in with the metric as evidence.
@@ -108,14 +109,7 @@ describe("value stream flow to key result score", () => {
       events: walk("M-2", stepIds, base + 200 * 60_000, 24 * 60),
     });
     const slow = (60 + 60) / (140 + (90 + 2 * 24 * 60 - 10));
-    const afterSlow = await waitFor(
-      "the KR re-scored from the slower flow",
-      async () => {
-        const score = await scoreOf();
-        return score && Math.abs(score.currentValue - slow) < 1e-6 ? score : undefined;
-      },
-      90_000,
-    );
+    const afterSlow = await scoredAt("the KR re-scored from the slower flow", slow);
     expect(afterSlow.score).toBe(0);
   });
 });

@@ -82,6 +82,26 @@ export async function teamWithObjective(
   return { team, cycle, objective };
 }
 
+/** The team's leader writes the team's retrospective of the cycle, naming the key results it carries on. */
+export function writeRetrospective(
+  call: Caller,
+  goals: TestService<unknown>,
+  cycleId: string,
+  leaderId: string,
+  retrospective: {
+    teamId: string;
+    wentWell: string;
+    didNotGoWell: string;
+    lessons: string;
+    carryForwardKeyResultIds: string[];
+  },
+) {
+  return call(goals, "POST", `/cycles/${cycleId}/retrospectives`, retrospective, {
+    roles: ["leader"],
+    subject: leaderId,
+  });
+}
+
 /**
  * A value stream to bind key results to: mortgage approval in three value-adding steps (10 minutes of
  * work, 30 of waiting each), in its product family.
