@@ -2,10 +2,14 @@ import type { AddressInfo } from "node:net";
 import { createCycleActivities } from "@okr/cycle-worker/src/activities.ts";
 import { serviceCaller } from "@okr/cycle-worker/src/http.ts";
 import { WORKFLOWS_PATH } from "@okr/cycle-workflows";
-import { bundleWorkflowsQuietly, connectTemporalClient, installTemporalRuntime } from "@okr/temporal";
+import {
+  bundleWorkflowsQuietly,
+  connectTemporalClient,
+  installTemporalRuntime,
+  startWorker,
+} from "@okr/temporal";
 import { type TestService, testBus, testEndpoints } from "@okr/testkit";
 import type { Client } from "@temporalio/client";
-import { NativeConnection, Worker } from "@temporalio/worker";
 
 /** The cycle worker as the end-to-end tests run it: in the test's process, on a task queue of its own. */
 
@@ -40,14 +44,10 @@ export async function startCycleWorker(options: {
   await producer.connect();
   installTemporalRuntime("WARN");
   const endpoints = testEndpoints();
-  const client = await connectTemporalClient({
-    address: endpoints.TEMPORAL_ADDRESS,
-    namespace: endpoints.TEMPORAL_NAMESPACE,
-  });
+  const temporal = { address: endpoints.TEMPORAL_ADDRESS, namespace: endpoints.TEMPORAL_NAMESPACE };
+  const client = await connectTemporalClient(temporal);
   const { code } = await bundleWorkflowsQuietly(WORKFLOWS_PATH);
-  const worker = await Worker.create({
-    connection: await NativeConnection.connect({ address: endpoints.TEMPORAL_ADDRESS }),
-    namespace: endpoints.TEMPORAL_NAMESPACE,
+  const worker = await startWorker(temporal, {
     taskQueue: options.taskQueue,
     workflowBundle: { code },
     activities: createCycleActivities({
@@ -56,12 +56,10 @@ export async function startCycleWorker(options: {
       producer,
     }),
   });
-  const running = worker.run();
   return {
     client,
     async stop() {
-      if (worker.getState() === "RUNNING") worker.shutdown();
-      await running;
+      await worker.stop();
       await producer.disconnect();
     },
   };
