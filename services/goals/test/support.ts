@@ -10,7 +10,7 @@ import { goalsService } from "../src/service.ts";
 export type GoalsTestService = TestService<GoalsDb>;
 
 /** Each test file's service consumes in its own consumer groups (testkit names them uniquely). */
-export const startGoals = () => startTestService(goalsService);
+const startGoals = () => startTestService(goalsService);
 
 /**
  * Starts goals for this test file with one organization per name (the file builds its own fixtures on
@@ -167,7 +167,10 @@ export async function createOrganization(service: GoalsTestService, name = "Acme
   };
 }
 
-/** Drafts an objective for the organization's team in its cycle, as its member, with one measurable key result; `extra` replaces any field. */
+/**
+ * Drafts an objective for the organization's team in its cycle, as its member, with one measurable key
+ * result; `extra` replaces any field.
+ */
 export const draftObjective = (org: Organization, extra: Record<string, unknown> = {}, client = org.member) =>
   client.ok("POST", "/objectives", {
     cycleId: org.cycleId,
