@@ -8,6 +8,7 @@ import {
   draftObjective,
   type Json,
   measurableKr,
+  objectiveDraft,
   startGoalsWithOrganizations,
 } from "./support.ts";
 
@@ -27,16 +28,16 @@ const eventOn = async (topic: string, predicate: (event: Json) => boolean) => {
 
 describe("objectives and key results", () => {
   it("drafts an objective with key results and publishes both upserts", async () => {
-    const created = await org.member.post("/objectives", {
-      cycleId: org.cycleId,
-      title: "Ship every week",
-      kind: "committed",
-      owner: { kind: "team", id: org.teamId },
-      keyResults: [
-        measurableKr(),
-        measurableKr("Deploys per week", { type: "increase-to", baseline: 1, target: 5 }),
-      ],
-    });
+    const created = await org.member.post(
+      "/objectives",
+      objectiveDraft(org, {
+        title: "Ship every week",
+        keyResults: [
+          measurableKr(),
+          measurableKr("Deploys per week", { type: "increase-to", baseline: 1, target: 5 }),
+        ],
+      }),
+    );
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({
       state: "draft",
@@ -71,13 +72,14 @@ describe("objectives and key results", () => {
       timeZone: "Europe/Berlin",
     });
     const draft = (cycleId: string, carriedFromKeyResultId: string) =>
-      org.admin.post("/objectives", {
-        cycleId,
-        title: "Cut lead time further",
-        kind: "committed",
-        owner: { kind: "team", id: org.teamId },
-        keyResults: [measurableKr("Lead time", { baseline: 12, carriedFromKeyResultId })],
-      });
+      org.admin.post(
+        "/objectives",
+        objectiveDraft(org, {
+          cycleId,
+          title: "Cut lead time further",
+          keyResults: [measurableKr("Lead time", { baseline: 12, carriedFromKeyResultId })],
+        }),
+      );
 
     // Unknown (or another tenant's) key result: 404; one of the same cycle: 422. Nothing is created.
     const other = await createOrganization(service, "Other");
@@ -127,13 +129,14 @@ describe("objectives and key results", () => {
   });
 
   it("rejects a key result without measurable value, with a hint to rewrite it", async () => {
-    const response = await org.member.post("/objectives", {
-      cycleId: org.cycleId,
-      title: "Be better",
-      kind: "aspirational",
-      owner: { kind: "team", id: org.teamId },
-      keyResults: [{ title: "Improve quality", type: "increase-to" }],
-    });
+    const response = await org.member.post(
+      "/objectives",
+      objectiveDraft(org, {
+        title: "Be better",
+        kind: "aspirational",
+        keyResults: [{ title: "Improve quality", type: "increase-to" }],
+      }),
+    );
     expect(response.status).toBe(422);
     expect(response.body.type).toMatch(/key-result-not-measurable/);
     expect(response.body.detail).toMatch(/rewrite the key result/);
@@ -181,13 +184,7 @@ describe("objectives and key results", () => {
 
   it("enforces the objectives-per-owner limit: rejecting by default, warning when the policy says so", async () => {
     const own = await createOrganization(service, "Limits");
-    const draft = (title: string) =>
-      own.member.post("/objectives", {
-        cycleId: own.cycleId,
-        title,
-        kind: "committed",
-        owner: { kind: "team", id: own.teamId },
-      });
+    const draft = (title: string) => own.member.post("/objectives", objectiveDraft(own, { title }));
     for (const n of [1, 2, 3, 4, 5]) expect((await draft(`O${n}`)).status).toBe(201);
     const sixth = await draft("O6");
     expect(sixth.status).toBe(422);
@@ -213,13 +210,11 @@ describe("objectives and key results", () => {
       { title: "Top", owner: { kind: "team", id: org.rootTeamId } },
       org.leader,
     );
-    const middle = await org.member.ok("POST", "/objectives", {
-      cycleId: org.cycleId,
-      title: "Middle",
-      kind: "committed",
-      owner: { kind: "team", id: org.teamId },
-      contributesToKeyResultId: top.keyResults[0].id,
-    });
+    const middle = await org.member.ok(
+      "POST",
+      "/objectives",
+      objectiveDraft(org, { title: "Middle", contributesToKeyResultId: top.keyResults[0].id }),
+    );
     const loop = await org.leader.patch(`/objectives/${top.id}`, { alignedToObjectiveId: middle.id });
     expect(loop.status).toBe(422);
     expect(loop.body.type).toMatch(/alignment-cycle/);
@@ -234,13 +229,15 @@ describe("objectives and key results", () => {
       endsAt: new Date(Date.now() + 180 * 86_400_000).toISOString(),
       timeZone: "UTC",
     });
-    const cross = await org.leader.post("/objectives", {
-      cycleId: next.id,
-      title: "Elsewhere",
-      kind: "committed",
-      owner: { kind: "team", id: org.rootTeamId },
-      alignedToObjectiveId: top.id,
-    });
+    const cross = await org.leader.post(
+      "/objectives",
+      objectiveDraft(org, {
+        cycleId: next.id,
+        title: "Elsewhere",
+        owner: { kind: "team", id: org.rootTeamId },
+        alignedToObjectiveId: top.id,
+      }),
+    );
     expect(cross.status).toBe(422);
     expect(cross.body.type).toMatch(/alignment-cross-cycle/);
 

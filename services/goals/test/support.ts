@@ -168,18 +168,20 @@ export async function createOrganization(service: GoalsTestService, name = "Acme
 }
 
 /**
- * Drafts an objective for the organization's team in its cycle, as its member, with one measurable key
- * result; `extra` replaces any field.
+ * The body of a POST /objectives: a committed objective of the organization's team in its cycle; `extra`
+ * replaces any field.
  */
+export const objectiveDraft = (org: Organization, extra: Record<string, unknown> = {}) => ({
+  cycleId: org.cycleId,
+  title: "Flow",
+  kind: "committed",
+  owner: { kind: "team", id: org.teamId },
+  ...extra,
+});
+
+/** Drafts an objective (see `objectiveDraft`) with one measurable key result, as `client` (the member by default). */
 export const draftObjective = (org: Organization, extra: Record<string, unknown> = {}, client = org.member) =>
-  client.ok("POST", "/objectives", {
-    cycleId: org.cycleId,
-    title: "Flow",
-    kind: "committed",
-    owner: { kind: "team", id: org.teamId },
-    keyResults: [measurableKr()],
-    ...extra,
-  });
+  client.ok("POST", "/objectives", objectiveDraft(org, { keyResults: [measurableKr()], ...extra }));
 
 /**
  * Drafts three aspirational objectives owned by the organization's member, two key results each: what the

@@ -9,6 +9,7 @@ import {
   type Json,
   measurableKr,
   type Organization,
+  objectiveDraft,
   outboxSequence,
   startGoalsWithOrganizations,
 } from "./support.ts";
@@ -152,13 +153,7 @@ describe("bad input", () => {
   it("answers each bad request with a 4xx problem+json and changes nothing in the database or on Kafka", async () => {
     const kr = aObjective.keyResults[0].id;
     const bKr = bObjective.keyResults[0].id;
-    const draft = (extra: object) => ({
-      cycleId: a.cycleId,
-      title: "Valid title",
-      kind: "committed",
-      owner: { kind: "team", id: a.teamId },
-      ...extra,
-    });
+    const draft = (extra: object) => objectiveDraft(a, { title: "Valid title", ...extra });
     const checkIn = (extra: object) => ({
       value: 3,
       confidence: 0.5,
