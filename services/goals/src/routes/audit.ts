@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { PageQuery, page, problems, requireRole, Uuid } from "@okr/service-kit";
+import { listPage, PageQuery, problems, requireRole, Uuid } from "@okr/service-kit";
 import { Type } from "typebox";
 import type { GoalsRuntime } from "../service.ts";
 import { DateTime, NullableUuid } from "./schemas.ts";
@@ -39,22 +39,17 @@ export function auditRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
       },
       async (request) => {
         requireRole(request, "admin", "leader", "service");
-        const { limit, cursor, entityId, actorId } = request.query;
-        const rows = await runtime.db.auditEntry.findMany({
-          where: {
+        const { entityId, actorId } = request.query;
+        return listPage(
+          request.query,
+          {
             tenantId: request.principal.tenantId,
-            ...(cursor ? { id: { gt: cursor } } : {}),
             ...(entityId ? { entityId } : {}),
             ...(actorId ? { actorId } : {}),
           },
-          orderBy: { id: "asc" },
-          take: limit + 1,
-        });
-        const result = page(rows, limit);
-        return {
-          items: result.items.map((row) => ({ ...row, at: row.at.toISOString() })),
-          nextCursor: result.nextCursor,
-        };
+          (window) => runtime.db.auditEntry.findMany(window),
+          (row) => ({ ...row, at: row.at.toISOString() }),
+        );
       },
     );
   };

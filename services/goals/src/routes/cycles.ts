@@ -3,7 +3,7 @@ import { prismaRunner } from "@okr/database";
 import { CyclePhaseChanged, type EventData, uuidv7 } from "@okr/events";
 import { buildAlignmentTree, changePhase, type CyclePhase as Phase, validateCycle } from "@okr/goals-domain";
 import { publishEvent } from "@okr/messaging";
-import { conflict, PageQuery, page, problems, requireRole, Uuid } from "@okr/service-kit";
+import { conflict, listPage, PageQuery, problems, requireRole, Uuid } from "@okr/service-kit";
 import { Type } from "typebox";
 import { type GoalsTx, transaction } from "../database.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
@@ -157,18 +157,13 @@ export function cycleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
         },
       },
       async (request) => {
-        const { limit, cursor, phase } = request.query;
-        const rows = await runtime.db.cycle.findMany({
-          where: {
-            tenantId: request.principal.tenantId,
-            ...(cursor ? { id: { gt: cursor } } : {}),
-            ...(phase ? { phase } : {}),
-          },
-          orderBy: { id: "asc" },
-          take: limit + 1,
-        });
-        const result = page(rows, limit);
-        return { items: result.items.map(presentCycle), nextCursor: result.nextCursor };
+        const { phase } = request.query;
+        return listPage(
+          request.query,
+          { tenantId: request.principal.tenantId, ...(phase ? { phase } : {}) },
+          (window) => runtime.db.cycle.findMany(window),
+          presentCycle,
+        );
       },
     );
 

@@ -1,7 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { uuidv7 } from "@okr/events";
 import { isKnownTimeZone, type RuleViolation } from "@okr/goals-domain";
-import { conflict, IdParams, notFound, PageQuery, page, problems, requireRole, Uuid } from "@okr/service-kit";
+import {
+  conflict,
+  IdParams,
+  listPage,
+  notFound,
+  PageQuery,
+  problems,
+  requireRole,
+  Uuid,
+} from "@okr/service-kit";
 import { Type } from "typebox";
 import { type GoalsTx, transaction } from "../database.ts";
 import { recordAudit } from "../repositories/audit.ts";
@@ -181,19 +190,13 @@ export function peopleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
         },
       },
       async (request) => {
-        const { limit, cursor, teamId } = request.query;
-        const rows = await runtime.db.person.findMany({
-          where: {
-            tenantId: request.principal.tenantId,
-            ...(cursor ? { id: { gt: cursor } } : {}),
-            ...(teamId ? { memberships: { some: { teamId } } } : {}),
-          },
-          include: withTeams,
-          orderBy: { id: "asc" },
-          take: limit + 1,
-        });
-        const result = page(rows, limit);
-        return { items: result.items.map(present), nextCursor: result.nextCursor };
+        const { teamId } = request.query;
+        return listPage(
+          request.query,
+          { tenantId: request.principal.tenantId, ...(teamId ? { memberships: { some: { teamId } } } : {}) },
+          (window) => runtime.db.person.findMany({ ...window, include: withTeams }),
+          present,
+        );
       },
     );
 

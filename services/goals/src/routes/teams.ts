@@ -7,9 +7,9 @@ import {
   badRequest,
   conflict,
   IdParams,
+  listPage,
   notFound,
   PageQuery,
-  page,
   problems,
   requireRole,
   Uuid,
@@ -185,19 +185,13 @@ export function teamRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
         },
       },
       async (request) => {
-        const { limit, cursor, parentTeamId } = request.query;
-        const rows = await runtime.db.team.findMany({
-          where: {
-            tenantId: request.principal.tenantId,
-            ...(cursor ? { id: { gt: cursor } } : {}),
-            ...(parentTeamId ? { parentTeamId } : {}),
-          },
-          include: withMembers,
-          orderBy: { id: "asc" },
-          take: limit + 1,
-        });
-        const result = page(rows, limit);
-        return { items: result.items.map(present), nextCursor: result.nextCursor };
+        const { parentTeamId } = request.query;
+        return listPage(
+          request.query,
+          { tenantId: request.principal.tenantId, ...(parentTeamId ? { parentTeamId } : {}) },
+          (window) => runtime.db.team.findMany({ ...window, include: withMembers }),
+          present,
+        );
       },
     );
 
