@@ -9,11 +9,23 @@ const html = (text: string) =>
     (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string,
   );
 
-function page(response: ServerResponse, status: number, title: string, body: string): void {
+/**
+ * The login form posts to this provider, which redirects on to the client's redirect URI: browsers apply
+ * form-action to those redirects too, so the client's origin (already checked against its registration)
+ * must be allowed beside 'self', or the browser stops on the form.
+ */
+function page(
+  response: ServerResponse,
+  status: number,
+  title: string,
+  body: string,
+  formTarget?: string,
+): void {
+  const formAction = ["'self'", ...(formTarget ? [formTarget] : [])].join(" ");
   response.writeHead(status, {
     "content-type": "text/html; charset=utf-8",
     "cache-control": "no-store",
-    "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+    "content-security-policy": `default-src 'none'; style-src 'unsafe-inline'; form-action ${formAction}`,
   });
   response.end(
     `<!doctype html><html><head><meta charset="utf-8"><title>${html(title)}</title>` +
@@ -22,7 +34,14 @@ function page(response: ServerResponse, status: number, title: string, body: str
   );
 }
 
-function loginForm(response: ServerResponse, uid: string, status = 200, error?: string, email = ""): void {
+function loginForm(
+  response: ServerResponse,
+  uid: string,
+  redirectOrigin: string | undefined,
+  status = 200,
+  error?: string,
+  email = "",
+): void {
   page(
     response,
     status,
@@ -33,7 +52,19 @@ function loginForm(response: ServerResponse, uid: string, status = 200, error?: 
       `<label>Password <input name="password" type="password" autocomplete="current-password" required></label>` +
       `<button type="submit">Sign in</button></form>` +
       `<p><a href="/interaction/${html(uid)}/abort">Cancel</a></p>`,
+    redirectOrigin,
   );
+}
+
+/** The origin of the authorization request's redirect URI (oidc-provider checked it against the client). */
+function originOf(redirectUri: unknown): string | undefined {
+  if (typeof redirectUri !== "string") return undefined;
+  try {
+    const { origin } = new URL(redirectUri);
+    return /^https?:\/\/[^\s;,']+$/.test(origin) ? origin : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function formBody(request: IncomingMessage): Promise<URLSearchParams> {
@@ -66,13 +97,14 @@ export async function handleInteraction(
       page(response, 400, "Not supported", `<p>This provider only asks for a sign-in.</p>`);
       return true;
     }
+    const redirectOrigin = originOf(details.params.redirect_uri);
     if (action === undefined && request.method === "GET") {
-      loginForm(response, uid);
+      loginForm(response, uid, redirectOrigin);
     } else if (action === "login" && request.method === "POST") {
       const form = await formBody(request);
       const email = form.get("email") ?? "";
       const account = accounts.authenticate(email, form.get("password") ?? "");
-      if (!account) loginForm(response, uid, 401, "Unknown email or wrong password.", email);
+      if (!account) loginForm(response, uid, redirectOrigin, 401, "Unknown email or wrong password.", email);
       else
         await provider.interactionFinished(
           request,

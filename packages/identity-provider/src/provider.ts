@@ -70,7 +70,7 @@ function configuration(
       {
         client_id: WEB_CLIENT_ID,
         token_endpoint_auth_method: "none",
-        grant_types: ["authorization_code"],
+        grant_types: ["authorization_code", "refresh_token"],
         response_types: ["code"],
         redirect_uris: options.webRedirectUris,
       },
@@ -85,6 +85,10 @@ function configuration(
     jwks: keys,
     cookies: { keys: cookieKeys },
     pkce: { required: () => true },
+    // The web app keeps its tokens server-side and renews them there, so it gets a refresh token without
+    // asking for offline_access (which would need a consent screen the first-party app never shows).
+    issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed(type: string): boolean }) =>
+      client.grantTypeAllowed("refresh_token"),
     claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
     scopes: ["openid", "email", "profile"],
     findAccount: async (_ctx: unknown, id: string) => {
@@ -157,6 +161,7 @@ function configuration(
       ClientCredentials: accessTokenTtl,
       AuthorizationCode: 60,
       IdToken: 60 * 60,
+      RefreshToken: 8 * 60 * 60,
       Interaction: 10 * 60,
       Session: 8 * 60 * 60,
       Grant: 8 * 60 * 60,
