@@ -38,10 +38,19 @@ const whoami = (token: string) =>
 describe("npm start's demo sign-in", () => {
   it("gives the seed an admin token for the demo tenant from the provider", async () => {
     const response = await whoami(await signInDemoAdmin(idp.issuer));
+    const admin = demoAccounts()[0];
     expect(response.json()).toEqual({
       tenantId: DEMO_TENANT_ID,
       subject: "acme-flow-0",
       roles: ["admin", "leader"],
+      // What goals links the sign-in to the seeded person by: their verified email.
+      identity: {
+        issuer: idp.issuer,
+        subject: "acme-flow-0",
+        email: admin?.email,
+        emailVerified: true,
+        name: admin?.name,
+      },
     });
   });
 

@@ -37,6 +37,15 @@ export const TrustedIssuerSchema = Type.Object(
       Type.Array(Type.Union(ISSUER_ALGORITHMS.map((alg) => Type.Literal(alg))), { minItems: 1 }),
     ),
     clockToleranceSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_CLOCK_TOLERANCE_SECONDS })),
+    emailClaim: Type.Optional(
+      Type.String({ minLength: 1, description: "the claim holding the person's email (default `email`)" }),
+    ),
+    emailsVerified: Type.Optional(
+      Type.Boolean({
+        description:
+          "the issuer only puts addresses it has verified in the email claim, so tokens need no `email_verified: true`",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -144,11 +144,20 @@ function configuration(
         },
       },
     },
-    // What the platform's services read: the tenant and the IdP groups they map to roles.
+    // What the platform's services read: the tenant, the IdP groups they map to roles, and the verified
+    // email and name by which goals links a sign-in to a person.
     extraTokenClaims: async (_ctx: unknown, token: IssuedToken) => {
       if (token.accountId) {
         const account = accounts.bySubject(token.accountId);
-        return account ? { tenant: account.tenant, groups: account.groups, email: account.email } : undefined;
+        return account
+          ? {
+              tenant: account.tenant,
+              groups: account.groups,
+              email: account.email,
+              email_verified: true,
+              name: account.name,
+            }
+          : undefined;
       }
       const tenant = (token.scope ?? "")
         .split(" ")

@@ -7,11 +7,26 @@ import { forbidden, Problem } from "./problem.ts";
 export type Role = "admin" | "leader" | "member" | "service";
 export const ROLES: readonly Role[] = ["admin", "leader", "member", "service"];
 
-/** Who is calling: every query is scoped by `tenantId`; `roles` decide what they may do. */
+/** Who an OpenID Connect issuer vouched the caller is: (issuer, subject) and the claims that link a person. */
+export interface SignInIdentity {
+  issuer: string;
+  subject: string;
+  email?: string;
+  /** The issuer vouches for the address (`email_verified`, or an issuer configured as `emailsVerified`). */
+  emailVerified: boolean;
+  name?: string;
+}
+
+/**
+ * Who is calling: every query is scoped by `tenantId`; `roles` decide what they may do. `subject` is the
+ * actor stored with what they do; a service may replace an issuer's subject by its own id for the person
+ * (goals links sign-ins to people), and `identity` keeps what the issuer said.
+ */
 export interface Principal {
   tenantId: string;
   subject: string;
   roles: Role[];
+  identity?: SignInIdentity;
 }
 
 declare module "fastify" {
@@ -149,10 +164,11 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
     }
     if (known) verified.delete(token);
     let payload: JWTPayload;
+    let identity: SignInIdentity | undefined;
     const trusted = issuers.get(claimedIssuer(token) ?? "");
     if (trusted) {
       try {
-        payload = await trusted.verify(token);
+        ({ payload, identity } = await trusted.verify(token));
       } catch (error) {
         const detail = (error as Error).message;
         if (!(error as { unavailable?: boolean }).unavailable) throw refuse(reply, detail);
@@ -181,6 +197,7 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
     }
     const principal = principalOf(payload, maxLifetime, Math.floor(Date.now() / 1000));
     if (typeof principal === "string") throw refuse(reply, principal);
+    if (identity) principal.identity = identity;
     request.principal = principal;
     if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value as string);
     verified.set(token, { principal, expiresAtMs: (payload.exp as number) * 1000 });

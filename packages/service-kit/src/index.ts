@@ -6,6 +6,7 @@ export {
   ROLES,
   type Role,
   requireRole,
+  type SignInIdentity,
   signToken,
 } from "./auth.ts";
 export {

@@ -6,7 +6,7 @@ import {
   errors as joseErrors,
   jwtVerify,
 } from "jose";
-import type { Role } from "./auth.ts";
+import type { Role, SignInIdentity } from "./auth.ts";
 
 export type { TrustedIssuer };
 
@@ -30,6 +30,19 @@ export class IssuerTokenRefused extends Error {
     super(detail);
     this.unavailable = unavailable;
   }
+}
+
+/** Who the issuer says the caller is, for linking the sign-in to a person of the tenant. */
+function identityOf(issuer: TrustedIssuer, payload: JWTPayload): SignInIdentity {
+  const email = payload[issuer.emailClaim ?? "email"];
+  const name = payload.name;
+  return {
+    issuer: issuer.issuer,
+    subject: String(payload.sub),
+    ...(typeof email === "string" && email.length > 0 && email.length <= 320 ? { email } : {}),
+    emailVerified: issuer.emailsVerified === true || payload.email_verified === true,
+    ...(typeof name === "string" && name.length > 0 ? { name: name.slice(0, 200) } : {}),
+  };
 }
 
 /** The issuer's token claims in the platform's shape: `tenant` and `roles` mapped per the issuer's rules. */
@@ -119,7 +132,7 @@ export function issuerVerifier(issuer: TrustedIssuer, options: KeyFetchOptions =
   };
   return {
     issuer: issuer.issuer,
-    async verify(token: string): Promise<JWTPayload> {
+    async verify(token: string): Promise<{ payload: JWTPayload; identity: SignInIdentity }> {
       try {
         const { payload } = await jwtVerify(token, await keySet(), {
           issuer: issuer.issuer,
@@ -128,7 +141,7 @@ export function issuerVerifier(issuer: TrustedIssuer, options: KeyFetchOptions =
           requiredClaims: ["exp", "sub"],
           clockTolerance: issuer.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS,
         });
-        return mapClaims(issuer, payload);
+        return { payload: mapClaims(issuer, payload), identity: identityOf(issuer, payload) };
       } catch (error) {
         throw describeRefusal(error, issuer);
       }

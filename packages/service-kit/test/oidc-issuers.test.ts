@@ -124,7 +124,12 @@ describe("tokens of a configured OpenID Connect issuer", () => {
   it("accepts a client-credentials token for the tenant it names, as the service role", async () => {
     const response = await whoami(await serviceToken());
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ tenantId, subject: SERVICE_CLIENT_ID, roles: ["service"] });
+    expect(response.json()).toEqual({
+      tenantId,
+      subject: SERVICE_CLIENT_ID,
+      roles: ["service"],
+      identity: { issuer: idp.issuer, subject: SERVICE_CLIENT_ID, emailVerified: false },
+    });
     const other = await whoami(await serviceToken(otherTenantId));
     expect(other.json()).toMatchObject({ tenantId: otherTenantId });
   });
@@ -139,7 +144,13 @@ describe("tokens of a configured OpenID Connect issuer", () => {
       const person = people.find((p) => p.email === email) as (typeof people)[number];
       const { token } = await signIn(email, person.password);
       const response = await whoami(token as string);
-      expect(response.json()).toEqual({ tenantId, subject: person.sub, roles });
+      expect(response.json()).toEqual({
+        tenantId,
+        subject: person.sub,
+        roles,
+        // What a service links the sign-in to a person by: the address the issuer verified.
+        identity: { issuer: idp.issuer, subject: person.sub, email, emailVerified: true, name: person.name },
+      });
       const settings = await app.inject({
         method: "POST",
         url: "/settings",

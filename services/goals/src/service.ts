@@ -1,13 +1,14 @@
 import { createRuntimeApp, type ServiceDefinition, type ServiceRuntime } from "@okr/service-kit";
+import { actAsPeople } from "./acting-person.ts";
 import { scoreConsumer } from "./consumers/scores.ts";
 import { valueStreamMetricConsumer } from "./consumers/value-stream-metrics.ts";
 import { createGoalsDb, type GoalsDb, migrationsDir } from "./database.ts";
-import { refuseDeactivatedPeople } from "./deactivated-people.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { checkInRoutes } from "./routes/check-ins.ts";
 import { cycleWorkflowRoutes } from "./routes/cycle-workflow.ts";
 import { cycleRoutes } from "./routes/cycles.ts";
 import { keyResultRoutes } from "./routes/key-results.ts";
+import { meRoutes } from "./routes/me.ts";
 import { objectiveRoutes } from "./routes/objectives.ts";
 import { organizationRoutes } from "./routes/organizations.ts";
 import { peopleRoutes } from "./routes/people.ts";
@@ -32,9 +33,10 @@ export const goalsService: ServiceDefinition<GoalsDb, GoalsRuntime["config"]> = 
       description:
         "Set and track OKRs: organizations and their mission, the team tree, people, cycles, objectives, key results, alignment (cascade), check-ins, retrospectives and the audit trail. People and teams can be provisioned by an identity provider over SCIM 2.0 (/scim/v2, application/scim+json, SCIM errors, the tenant's provisioning token).",
       routes: async (app) => {
-        refuseDeactivatedPeople(app, runtime.pool);
+        actAsPeople(app, runtime);
         await app.register(organizationRoutes(runtime));
         await app.register(peopleRoutes(runtime));
+        await app.register(meRoutes(runtime));
         await app.register(teamRoutes(runtime));
         await app.register(cycleRoutes(runtime));
         await app.register(objectiveRoutes(runtime));

@@ -12,7 +12,7 @@ import {
   Uuid,
 } from "@okr/service-kit";
 import { Type } from "typebox";
-import { personDeactivated } from "../deactivated-people.ts";
+import { personDeactivated } from "../acting-person.ts";
 import { type Access, loadAccess } from "../repositories/access.ts";
 import {
   CheckInBatcher,

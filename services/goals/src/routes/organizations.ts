@@ -21,6 +21,12 @@ const OrganizationBody = Type.Object(
       maxLength: 2000,
       description: "the WHY top-level objectives align to",
     }),
+    selfJoin: Type.Optional(
+      Type.Boolean({
+        description:
+          "a person who signs in through the organization's identity provider with a verified email that matches nobody joins as a member (default false: an administrator or SCIM provisions people); omitted on an update, it stays as it was",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -29,6 +35,7 @@ const Organization = Type.Object({
   id: Type.String({ format: "uuid" }),
   name: Type.String(),
   mission: Type.String(),
+  selfJoin: Type.Boolean(),
   createdAt: Type.String({ format: "date-time" }),
 });
 
@@ -61,8 +68,14 @@ const Policy = Type.Object(
   { additionalProperties: false },
 );
 
-type OrganizationRow = { id: string; name: string; mission: string; createdAt: Date };
-const present = (row: OrganizationRow) => ({ ...row, createdAt: row.createdAt.toISOString() });
+type OrganizationRow = { id: string; name: string; mission: string; selfJoin: boolean; createdAt: Date };
+const present = (row: OrganizationRow) => ({
+  id: row.id,
+  name: row.name,
+  mission: row.mission,
+  selfJoin: row.selfJoin,
+  createdAt: row.createdAt.toISOString(),
+});
 
 /** The caller's own organization (the tenant named by the token). */
 export function organizationRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
