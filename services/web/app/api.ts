@@ -18,7 +18,7 @@ export interface AlignmentTree {
   roots: TreeNode[];
 }
 
-// The cycle and check-in schemas are not exported by goals yet: these are the fields this app reads.
+// Goals does not export these schemas (yet): the fields this app reads, as goals' routes declare them.
 export interface Cycle {
   id: string;
   name: string;
@@ -42,13 +42,14 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-/** GET /me on goals: the signed-in person, resolved from the token's issuer and subject. */
+/** GET /me on goals (services/goals/src/routes/me.ts): the person the signed-in identity is linked to. */
 export interface Me {
   id: string;
   name: string;
   email: string;
   roles: string[];
-  teams: { id: string; name: string; role: string }[];
+  teams: { teamId: string; name: string; role: "leader" | "member" }[];
+  identity: { issuer: string; subject: string } | null;
 }
 
 export interface SessionInfo {

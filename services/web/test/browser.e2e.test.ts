@@ -65,6 +65,8 @@ describe("the web app in a browser", () => {
     const cycleLink = page.getByRole("link", { name: stack.cycle.name });
     await cycleLink.waitFor();
     expect(await page.getByText(`Signed in as ${PERSON.name}`).isVisible()).toBe(true);
+    // Goals' /me linked the sign-in to the person with its verified email, and knows their team.
+    await page.getByText("Lending (lead)").waitFor();
     await checkPage("cycles");
 
     await cycleLink.click();

@@ -7,7 +7,9 @@ import { Link } from "../router.tsx";
 function Person({ session }: { session: SessionInfo }) {
   const me = useQuery({ queryKey: ["me"], queryFn: () => api.get<Me>("/me"), retry: false });
   const name = me.data?.name ?? session.person?.name ?? session.person?.email ?? "you";
-  const teams = me.data?.teams.map((team) => team.name).join(", ");
+  const teams = me.data?.teams
+    .map((team) => (team.role === "leader" ? `${team.name} (lead)` : team.name))
+    .join(", ");
   return (
     <p className="person">
       <span>Signed in as {name}</span>
