@@ -1,4 +1,4 @@
-import { LogLevel, loadConfigOrExit, Port, PositiveInteger } from "@okr/config";
+import { LogLevel, loadConfigOrExit, Port, PositiveInteger, ServiceConfigSchema } from "@okr/config";
 import { type Static, Type } from "typebox";
 
 const HttpUrl = (description: string, fallback?: string) =>
@@ -13,14 +13,11 @@ const HttpUrl = (description: string, fallback?: string) =>
  * services' ServiceConfigSchema; the variables it shares with them read and fail the same way.
  */
 export const WebConfigSchema = Type.Object({
-  NODE_ENV: Type.Union([Type.Literal("development"), Type.Literal("test"), Type.Literal("production")], {
-    default: "development",
-    description: "development, test or production",
-  }),
+  NODE_ENV: ServiceConfigSchema.properties.NODE_ENV,
   HOST: Type.String({ default: "127.0.0.1" }),
   WEB_PORT: Port(5173),
   LOG_LEVEL: LogLevel(),
-  SHUTDOWN_GRACE_MS: PositiveInteger(10_000),
+  SHUTDOWN_GRACE_MS: ServiceConfigSchema.properties.SHUTDOWN_GRACE_MS,
   GOALS_URL: HttpUrl("the goals service's base URL, e.g. http://127.0.0.1:3101", "http://127.0.0.1:3101"),
   OIDC_ISSUER: HttpUrl("the OpenID provider's issuer URL", "http://127.0.0.1:3180"),
   OIDC_CLIENT_ID: Type.String({ minLength: 1, default: "okr-web" }),

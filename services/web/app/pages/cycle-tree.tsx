@@ -2,7 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useDeferredValue, useId, useState } from "react";
 import { type AlignmentTree, api, type TreeNode } from "../api.ts";
 import { AtRisk, percent, ScoreChip } from "../components/score.tsx";
-import { Empty, ErrorState, Loading } from "../components/states.tsx";
+import { Empty, Loaded } from "../components/states.tsx";
 import { Link } from "../router.tsx";
 
 /**
@@ -20,6 +20,18 @@ export function filterTree(nodes: readonly TreeNode[], text: string): TreeNode[]
     const keyResults = all.filter((kr) => has(kr.title) || kr.contributors.length > 0);
     return keyResults.length > 0 || children.length > 0 ? [{ ...node, children, keyResults }] : [];
   });
+}
+
+/** Objectives under an objective (aligned to it) or under one of its key results (contributing to it). */
+function Subtree({ nodes, label }: { nodes: TreeNode[]; label: string }) {
+  if (nodes.length === 0) return null;
+  return (
+    <ul className="tree" aria-label={label}>
+      {nodes.map((child) => (
+        <ObjectiveNode key={child.id} node={child} />
+      ))}
+    </ul>
+  );
 }
 
 function ObjectiveNode({ node }: { node: TreeNode }) {
@@ -54,24 +66,12 @@ function ObjectiveNode({ node }: { node: TreeNode }) {
                     </strong>
                   </span>
                 </span>
-                {kr.contributors.length > 0 && (
-                  <ul className="tree" aria-label={`Objectives contributing to ${kr.title}`}>
-                    {kr.contributors.map((child) => (
-                      <ObjectiveNode key={child.id} node={child} />
-                    ))}
-                  </ul>
-                )}
+                <Subtree nodes={kr.contributors} label={`Objectives contributing to ${kr.title}`} />
               </li>
             ))}
           </ul>
         )}
-        {node.children.length > 0 && (
-          <ul className="tree" aria-label={`Objectives aligned to ${node.title}`}>
-            {node.children.map((child) => (
-              <ObjectiveNode key={child.id} node={child} />
-            ))}
-          </ul>
-        )}
+        <Subtree nodes={node.children} label={`Objectives aligned to ${node.title}`} />
       </article>
     </li>
   );
@@ -84,40 +84,44 @@ export function CycleTreePage({ cycleId }: { cycleId: string }) {
   });
   const [text, setText] = useState("");
   const deferred = useDeferredValue(text);
-  if (tree.isPending) return <Loading what="the OKR tree" />;
-  if (tree.isError) return <ErrorState error={tree.error} retry={() => void tree.refetch()} />;
-  const shown = filterTree(tree.data.roots, deferred);
   return (
-    <section aria-labelledby="tree-title">
-      <h1 id="tree-title">{tree.data.cycleName}</h1>
-      {tree.data.mission && (
-        <p className="mission">
-          <span className="muted">Mission: </span>
-          {tree.data.mission}
-        </p>
-      )}
-      <div className="filter">
-        <label htmlFor="tree-filter">Filter objectives and key results</label>
-        <input
-          id="tree-filter"
-          type="search"
-          value={text}
-          onChange={(event) => setText(event.target.value)}
-          placeholder="Type part of a title"
-        />
-      </div>
-      <h2 className="visually-hidden">Objectives</h2>
-      {tree.data.objectiveCount === 0 ? (
-        <Empty>No objectives in this cycle yet.</Empty>
-      ) : shown.length === 0 ? (
-        <Empty>No objective or key result matches “{deferred}”.</Empty>
-      ) : (
-        <ul className="tree root">
-          {shown.map((node) => (
-            <ObjectiveNode key={node.id} node={node} />
-          ))}
-        </ul>
-      )}
-    </section>
+    <Loaded query={tree} what="the OKR tree">
+      {(data) => {
+        const shown = filterTree(data.roots, deferred);
+        return (
+          <section aria-labelledby="tree-title">
+            <h1 id="tree-title">{data.cycleName}</h1>
+            {data.mission && (
+              <p className="mission">
+                <span className="muted">Mission: </span>
+                {data.mission}
+              </p>
+            )}
+            <div className="filter">
+              <label htmlFor="tree-filter">Filter objectives and key results</label>
+              <input
+                id="tree-filter"
+                type="search"
+                value={text}
+                onChange={(event) => setText(event.target.value)}
+                placeholder="Type part of a title"
+              />
+            </div>
+            <h2 className="visually-hidden">Objectives</h2>
+            {data.objectiveCount === 0 ? (
+              <Empty>No objectives in this cycle yet.</Empty>
+            ) : shown.length === 0 ? (
+              <Empty>No objective or key result matches “{deferred}”.</Empty>
+            ) : (
+              <ul className="tree root">
+                {shown.map((node) => (
+                  <ObjectiveNode key={node.id} node={node} />
+                ))}
+              </ul>
+            )}
+          </section>
+        );
+      }}
+    </Loaded>
   );
 }

@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { allPages, type Cycle } from "../api.ts";
-import { Empty, ErrorState, Loading } from "../components/states.tsx";
+import { Empty, Loaded } from "../components/states.tsx";
 import { Link } from "../router.tsx";
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
@@ -18,25 +18,26 @@ export function CyclesPage() {
   return (
     <section aria-labelledby="cycles-title">
       <h1 id="cycles-title">Cycles</h1>
-      {cycles.isPending ? (
-        <Loading what="cycles" />
-      ) : cycles.isError ? (
-        <ErrorState error={cycles.error} retry={() => void cycles.refetch()} />
-      ) : cycles.data.length === 0 ? (
-        <Empty>Your organization has no cycles yet. An admin opens the first one.</Empty>
-      ) : (
-        <ul className="cards">
-          {ordered(cycles.data).map((cycle) => (
-            <li key={cycle.id} className="card">
-              <Link to={`/cycles/${cycle.id}`}>{cycle.name}</Link>
-              <span className="muted">
-                {dateFormat.format(new Date(cycle.startsAt))} – {dateFormat.format(new Date(cycle.endsAt))}
-              </span>
-              <span className="badge">{cycle.phase.replace("_", " ").toLowerCase()}</span>
-            </li>
-          ))}
-        </ul>
-      )}
+      <Loaded query={cycles} what="cycles">
+        {(list) =>
+          list.length === 0 ? (
+            <Empty>Your organization has no cycles yet. An admin opens the first one.</Empty>
+          ) : (
+            <ul className="cards">
+              {ordered(list).map((cycle) => (
+                <li key={cycle.id} className="card">
+                  <Link to={`/cycles/${cycle.id}`}>{cycle.name}</Link>
+                  <span className="muted">
+                    {dateFormat.format(new Date(cycle.startsAt))} –{" "}
+                    {dateFormat.format(new Date(cycle.endsAt))}
+                  </span>
+                  <span className="badge">{cycle.phase.replace("_", " ").toLowerCase()}</span>
+                </li>
+              ))}
+            </ul>
+          )
+        }
+      </Loaded>
     </section>
   );
 }

@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { allPages, api, type CheckIn, type KeyResult } from "../api.ts";
 import { percent, ScoreChip } from "../components/score.tsx";
-import { Empty, ErrorState, Loading } from "../components/states.tsx";
+import { Empty, Loaded } from "../components/states.tsx";
 import { Link } from "../router.tsx";
 import { CheckInForm } from "./check-in-form.tsx";
 
@@ -19,9 +19,15 @@ function History({ keyResultId, unit }: { keyResultId: string; unit: string }) {
     queryKey: ["check-ins", keyResultId],
     queryFn: () => allPages<CheckIn>(`/key-results/${encodeURIComponent(keyResultId)}/check-ins`),
   });
-  if (history.isPending) return <Loading what="check-ins" />;
-  if (history.isError) return <ErrorState error={history.error} retry={() => void history.refetch()} />;
-  if (history.data.length === 0) return <Empty>No check-ins yet. The first one starts the history.</Empty>;
+  return (
+    <Loaded query={history} what="check-ins">
+      {(checkIns) => <HistoryTable checkIns={checkIns} unit={unit} />}
+    </Loaded>
+  );
+}
+
+function HistoryTable({ checkIns, unit }: { checkIns: CheckIn[]; unit: string }) {
+  if (checkIns.length === 0) return <Empty>No check-ins yet. The first one starts the history.</Empty>;
   return (
     <div className="table-scroll">
       <table>
@@ -35,7 +41,7 @@ function History({ keyResultId, unit }: { keyResultId: string; unit: string }) {
           </tr>
         </thead>
         <tbody>
-          {[...history.data].reverse().map((checkIn) => (
+          {[...checkIns].reverse().map((checkIn) => (
             <tr key={checkIn.id}>
               <td>{when.format(new Date(checkIn.recordedAt))}</td>
               <td>
@@ -66,9 +72,14 @@ export function KeyResultPage({ keyResultId }: { keyResultId: string }) {
     queryKey: ["key-result", keyResultId],
     queryFn: () => api.get<KeyResult>(`/key-results/${encodeURIComponent(keyResultId)}`),
   });
-  if (kr.isPending) return <Loading what="the key result" />;
-  if (kr.isError) return <ErrorState error={kr.error} retry={() => void kr.refetch()} />;
-  const keyResult = kr.data;
+  return (
+    <Loaded query={kr} what="the key result">
+      {(keyResult) => <KeyResultView keyResult={keyResult} />}
+    </Loaded>
+  );
+}
+
+function KeyResultView({ keyResult }: { keyResult: KeyResult }) {
   return (
     <section aria-labelledby="kr-title">
       <p>

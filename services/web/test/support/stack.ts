@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "@okr/config";
+import { currentCycle, tenantCaller } from "@okr/e2e-tests/support";
 import { goalsService } from "@okr/goals-service/service";
 import { localIssuerTrust, startIdentityProvider } from "@okr/identity-provider";
 import { freePort, startTestService } from "@okr/testkit";
@@ -65,44 +66,32 @@ export async function startWebStack(): Promise<WebStack> {
   });
   const goalsUrl = await goals.app.listen({ host: "127.0.0.1", port: 0 });
 
-  // The organization is seeded through the goals API by its admin, as the demo seed does.
-  const adminToken = await goals.token(["admin"], tenantId, randomUUID());
-  const call = async (method: "POST" | "PUT", url: string, payload: object) => {
-    const response = await goals.app.inject({
-      method,
-      url,
-      payload,
-      headers: { authorization: `Bearer ${adminToken}` },
-    });
-    if (response.statusCode >= 300)
-      throw new Error(`${method} ${url} -> ${response.statusCode}: ${response.body}`);
-    return response.json();
-  };
-  await call("PUT", "/organization", { name: "Acme Flow", mission: "Mortgages decided within a day" });
-  const person = await call("POST", "/people", { name: PERSON.name, email, roles: ["admin", "leader"] });
-  const team = await call("POST", "/teams", { name: "Lending", leaderIds: [person.id] });
-  const now = Date.now();
-  const cycle = await call("POST", "/cycles", {
-    name: `2026-Q4-${randomUUID().slice(0, 6)}`,
-    startsAt: new Date(now - 30 * 86_400_000).toISOString(),
-    endsAt: new Date(now + 60 * 86_400_000).toISOString(),
-    timeZone: "Europe/Berlin",
+  // The organization is seeded through the goals API by its admin, as the end-to-end tests do.
+  const call = tenantCaller(tenantId, randomUUID());
+  await call(goals, "PUT", "/organization", { name: "Acme Flow", mission: "Mortgages decided within a day" });
+  const person = await call(goals, "POST", "/people", {
+    name: PERSON.name,
+    email,
+    roles: ["admin", "leader"],
   });
-  const objective = await call("POST", "/objectives", {
+  const team = await call(goals, "POST", "/teams", { name: "Lending", leaderIds: [person.id] });
+  const cycle = await currentCycle(call, goals, "2026-Q4");
+  const owner = { kind: "team", id: team.id };
+  const objective = await call(goals, "POST", "/objectives", {
     cycleId: cycle.id,
     title: "Decide mortgages faster",
     kind: "committed",
-    owner: { kind: "team", id: team.id },
+    owner,
     keyResults: [
       { title: "Cut approval lead time", type: "decrease-to", baseline: 20, target: 5, unit: "days" },
       { title: "Raise first-time-right offers", type: "increase-to", baseline: 60, target: 90, unit: "%" },
     ],
   });
-  const child = await call("POST", "/objectives", {
+  const child = await call(goals, "POST", "/objectives", {
     cycleId: cycle.id,
     title: "Automate underwriting checks",
     kind: "aspirational",
-    owner: { kind: "team", id: team.id },
+    owner,
     alignedToObjectiveId: objective.id,
     keyResults: [{ title: "Automated checks", type: "increase-to", baseline: 0, target: 12, unit: "checks" }],
   });
