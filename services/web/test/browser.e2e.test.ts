@@ -106,6 +106,11 @@ describe("the web app in a browser", () => {
     expect(await page.getByRole("alert").count()).toBe(0);
     await checkPage("key-result");
 
+    // A key result that does not exist: goals' 404 detail in the page's error state.
+    await page.goto(`${stack.webUrl}/key-results/00000000-0000-4000-8000-000000000000`);
+    await page.getByRole("alert").filter({ hasText: "does not exist" }).waitFor();
+    await checkPage("key-result-not-found");
+
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.waitForURL((url) => url.toString().startsWith(stack.issuer));
     const session = await context.request.get(`${stack.webUrl}/auth/session`);

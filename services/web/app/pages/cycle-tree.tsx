@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useDeferredValue, useId, useState } from "react";
 import { type AlignmentTree, api, type TreeNode } from "../api.ts";
-import { AtRisk, percent, ScoreChip } from "../components/score.tsx";
+import { AtRisk, measured, percent, ScoreChip } from "../components/score.tsx";
 import { Empty, Loaded } from "../components/states.tsx";
 import { Link } from "../router.tsx";
 
@@ -43,6 +43,7 @@ function ObjectiveNode({ node }: { node: TreeNode }) {
           <h3 id={headingId}>{node.title}</h3>
           <div className="chips">
             <span className={`chip kind-${node.kind}`}>{node.kind}</span>
+            <span className="chip">{node.state.toLowerCase()}</span>
             <ScoreChip score={node.score} band={node.band} />
             <AtRisk atRisk={node.atRisk} />
           </div>
@@ -60,10 +61,7 @@ function ObjectiveNode({ node }: { node: TreeNode }) {
                     confidence <strong>{percent(kr.latestConfidence)}</strong>
                   </span>
                   <span>
-                    latest{" "}
-                    <strong>
-                      {kr.latestValue ?? "–"} {kr.unit}
-                    </strong>
+                    latest <strong>{measured(kr.latestValue, kr.unit)}</strong>
                   </span>
                 </span>
                 <Subtree nodes={kr.contributors} label={`Objectives contributing to ${kr.title}`} />

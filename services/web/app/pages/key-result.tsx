@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { allPages, api, type CheckIn, type KeyResult } from "../api.ts";
-import { percent, ScoreChip } from "../components/score.tsx";
+import { measured, percent, ScoreChip } from "../components/score.tsx";
 import { Empty, Loaded } from "../components/states.tsx";
 import { Link } from "../router.tsx";
 import { CheckInForm } from "./check-in-form.tsx";
@@ -93,9 +93,7 @@ function KeyResultView({ keyResult }: { keyResult: KeyResult }) {
         </div>
         <div>
           <dt>Latest</dt>
-          <dd>
-            {keyResult.latestValue ?? "–"} {keyResult.unit}
-          </dd>
+          <dd>{measured(keyResult.latestValue, keyResult.unit)}</dd>
         </div>
         <div>
           <dt>Confidence</dt>
