@@ -6,10 +6,12 @@ import {
   componentsGivenByEnvironment,
   type InfraComponent,
   mergeEndpoints,
+  NATIVE_SERVICE_PORTS,
   nativeEndpoints,
   type PlatformEndpoints,
   SERVICE_DATABASES,
 } from "@okr/endpoints";
+import { DEFAULT_WEB_REDIRECT_URI } from "@okr/identity-provider";
 import {
   ensureIdentityProvider,
   type IdentityProviderEndpoint,
@@ -18,6 +20,7 @@ import {
 import { ensureKafka, stopKafka } from "@okr/native-infra/kafka";
 import { ensurePostgres, stopPostgres } from "@okr/native-infra/postgres";
 import { ensureTemporal, stopTemporal } from "@okr/native-infra/temporal";
+import { docsRedirectUri } from "@okr/service-kit";
 import { writeDemoAccounts } from "../demo/accounts.ts";
 
 export type InfraMode = "environment" | "docker" | "native";
@@ -30,6 +33,16 @@ export interface RunningInfrastructure {
   identity?: IdentityProviderEndpoint;
   /** Stops whatever this run started (and nothing it merely reused). */
   stop(): Promise<void>;
+}
+
+/**
+ * Where the local provider's web client may send a person back: the web app (OIDC_WEB_REDIRECT_URIS,
+ * else the provider's default) and each service's /docs, whose Authorize signs in there.
+ */
+export function localWebRedirectUris(env: NodeJS.ProcessEnv): string[] {
+  const web = (env.OIDC_WEB_REDIRECT_URIS ?? DEFAULT_WEB_REDIRECT_URI).split(",").filter(Boolean);
+  const docs = Object.values(NATIVE_SERVICE_PORTS).map((port) => docsRedirectUri(`http://127.0.0.1:${port}`));
+  return [...new Set([...web, ...docs])];
 }
 
 export function dockerEngineAnswers(): boolean {
@@ -76,7 +89,7 @@ export async function ensureNativeInfrastructure(
         const accountsFile = join(cacheDir, "identity", "accounts.json");
         mkdirSync(join(cacheDir, "identity"), { recursive: true });
         writeDemoAccounts(accountsFile);
-        identity = await ensureIdentityProvider(cacheDir, accountsFile);
+        identity = await ensureIdentityProvider(cacheDir, accountsFile, localWebRedirectUris(env));
       })(),
     ]);
   } catch (error) {

@@ -3,7 +3,7 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync } from "node:fs"
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DEVELOPMENT_JWT_SECRET } from "@okr/config";
-import type { PlatformEndpoints } from "@okr/endpoints";
+import { NATIVE_SERVICE_PORTS, nativeIdentityIssuer, type PlatformEndpoints } from "@okr/endpoints";
 import { localIssuerTrust } from "@okr/identity-provider";
 import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, signToken } from "@okr/service-kit";
 import { DEMO_PASSWORD, demoAccounts, signInDemoAdmin } from "../demo/accounts.ts";
@@ -34,6 +34,8 @@ interface PlatformProcess {
   url?: (port: number) => string;
   /** Runs only with the local identity provider (people sign in there). */
   needsIdentity?: boolean;
+  /** False for what docker-compose.yml does not run yet. */
+  inCompose?: boolean;
 }
 
 const WEB_PORT = 5173;
@@ -51,23 +53,24 @@ export const PROCESSES: PlatformProcess[] = [
     }),
     url: (port) => `http://127.0.0.1:${port}/  (sign in as a demo person)`,
     needsIdentity: true,
+    inCompose: false,
   },
   {
     name: "goals",
     entry: "services/goals/src/main.ts",
-    port: 3101,
+    port: NATIVE_SERVICE_PORTS.goals,
     env: (e) => ({ DATABASE_URL: e.GOALS_DATABASE_URL }),
   },
   {
     name: "value-stream",
     entry: "services/value-stream/src/main.ts",
-    port: 3102,
+    port: NATIVE_SERVICE_PORTS["value-stream"],
     env: (e) => ({ DATABASE_URL: e.VALUE_STREAM_DATABASE_URL }),
   },
   {
     name: "scoring",
     entry: "services/scoring/src/main.ts",
-    port: 3103,
+    port: NATIVE_SERVICE_PORTS.scoring,
     env: (e) => ({ DATABASE_URL: e.SCORING_DATABASE_URL }),
   },
   {
@@ -250,7 +253,9 @@ function printWhereToLook(info: {
           ]
         : []),
       `  ${"logs".padEnd(14)} ${info.logDir}`,
-      "Paste the token into Authorize on any /docs page. Ctrl-C stops everything this command started.",
+      info.identityIssuer
+        ? "Authorize on any /docs page signs you in (oauth2), or takes the token (bearer). Ctrl-C stops everything this command started."
+        : "Paste the token into Authorize on any /docs page. Ctrl-C stops everything this command started.",
     ].join("\n"),
   );
 }
@@ -262,7 +267,7 @@ async function seedAndAnnounce(
   running: string[],
   identityIssuer?: string,
 ): Promise<void> {
-  // The demo admin signs in at the local provider; without one (compose) the token is HS256.
+  // The demo admin signs in at the local provider; without one (AUTH_ISSUERS given) the token is HS256.
   const token = identityIssuer
     ? await signInDemoAdmin(identityIssuer)
     : await signToken(
@@ -284,14 +289,18 @@ async function seedAndAnnounce(
   });
 }
 
-/** With a Docker engine: the whole platform from docker-compose.yml, seeded the same way. */
+/**
+ * With a Docker engine: the whole platform from docker-compose.yml, seeded the same way. Its identity
+ * service is published under the native path's issuer, so the demo admin signs in there.
+ */
 async function startWithCompose(began: number): Promise<number> {
   const up = await runInherited("docker", ["compose", "up", "--detach", "--build", "--wait"]);
   if (up !== 0) return up;
   await seedAndAnnounce(
     began,
     "docker compose logs",
-    PROCESSES.map((p) => p.name),
+    PROCESSES.filter((p) => p.inCompose !== false).map((p) => p.name),
+    nativeIdentityIssuer,
   );
   console.log("  traces         http://127.0.0.1:16686 (Jaeger)");
   const stop = async () => {

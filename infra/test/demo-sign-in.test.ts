@@ -1,10 +1,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DEFAULT_WEB_REDIRECT_URI, localIssuerTrust, startIdentityProvider } from "@okr/identity-provider";
-import { createServiceApp, signToken } from "@okr/service-kit";
+import { NATIVE_SERVICE_PORTS } from "@okr/endpoints";
+import { localIssuerTrust, signInWithPassword, startIdentityProvider } from "@okr/identity-provider";
+import { createServiceApp, docsRedirectUri, signToken } from "@okr/service-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoAccounts, signInDemoAdmin } from "../demo/accounts.ts";
+import { localWebRedirectUris } from "../cli/infrastructure.ts";
+import { DEMO_PASSWORD, demoAccounts, signInDemoAdmin } from "../demo/accounts.ts";
 import { DEMO_TENANT_ID } from "../demo/seed.ts";
 
 // What `npm start` does on the native path: the demo people at a real provider, services trusting only it.
@@ -13,7 +15,7 @@ const idp = await startIdentityProvider({
   port: 0,
   dataDir,
   accounts: demoAccounts(),
-  webRedirectUris: [DEFAULT_WEB_REDIRECT_URI],
+  webRedirectUris: localWebRedirectUris({}),
   serviceClientSecret: "demo-service-secret",
 });
 const app = await createServiceApp({
@@ -52,6 +54,27 @@ describe("npm start's demo sign-in", () => {
         name: admin?.name,
       },
     });
+  });
+
+  it("lets each service's /docs sign a demo person in, as Swagger UI does", async () => {
+    const { docs } = localIssuerTrust(idp.issuer);
+    const person = demoAccounts()[3];
+    for (const port of Object.values(NATIVE_SERVICE_PORTS)) {
+      const origin = `http://127.0.0.1:${port}`;
+      const result = await signInWithPassword({
+        issuer: idp.issuer,
+        clientId: docs.clientId,
+        authorizationEndpoint: docs.authorizationEndpoint,
+        tokenEndpoint: docs.tokenEndpoint,
+        scopes: docs.scopes,
+        resource: null,
+        origin,
+        redirectUri: docsRedirectUri(origin),
+        email: person?.email ?? "",
+        password: DEMO_PASSWORD,
+      });
+      expect((await whoami(result.accessToken ?? "")).json()).toMatchObject({ subject: person?.sub });
+    }
   });
 
   it("leaves no shared secret to mint tokens with: an HS256 admin token is refused", async () => {

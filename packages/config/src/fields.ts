@@ -23,3 +23,6 @@ export const LogLevel = () =>
 
 export const PositiveInteger = (defaultValue: number) =>
   Type.Integer({ minimum: 1, default: defaultValue, description: "a positive integer" });
+
+export const HttpUrl = (description = "an http(s):// URL") =>
+  Type.String({ pattern: "^https?://[^\\s]+$", description });

@@ -1,4 +1,5 @@
-export { HostPort, KafkaBrokers, LogLevel, Port, PositiveInteger, PostgresUrl } from "./fields.ts";
+export { ClientCredentialsConfig, clientCredentialsProblems } from "./client-credentials.ts";
+export { HostPort, HttpUrl, KafkaBrokers, LogLevel, Port, PositiveInteger, PostgresUrl } from "./fields.ts";
 export { ConfigError, type ConfigProblem, loadConfig, loadConfigOrExit } from "./load.ts";
 export {
   DEFAULT_RATE_LIMIT_PER_MINUTE,
@@ -8,6 +9,7 @@ export {
   ServiceConfigSchema,
 } from "./service-config.ts";
 export {
+  type DocsSignIn,
   ISSUER_ALGORITHMS,
   isConfigProblems,
   MAX_CLOCK_TOLERANCE_SECONDS,

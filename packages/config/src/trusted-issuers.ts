@@ -16,6 +16,38 @@ export const ISSUER_ALGORITHMS = ["RS256", "ES256", "EdDSA"] as const;
 /** The longest clock skew tolerated between an issuer and a service. */
 export const MAX_CLOCK_TOLERANCE_SECONDS = 120;
 
+const Url = (description: string) => Type.String({ pattern: "^https?://\\S+$", description });
+
+/**
+ * How the services' /docs page signs a person in at this issuer (authorization code + PKCE, a public
+ * client). The endpoints are configured rather than discovered, so a service starts and serves /docs
+ * while its provider is down.
+ */
+export const DocsSignInSchema = Type.Object(
+  {
+    clientId: Type.String({
+      minLength: 1,
+      description:
+        "a public client whose redirect URIs include each service's /docs/static/oauth2-redirect.html",
+    }),
+    authorizationEndpoint: Url("the discovery document's `authorization_endpoint`"),
+    tokenEndpoint: Url("the discovery document's `token_endpoint`"),
+    scopes: Type.Optional(
+      Type.Array(Type.String({ pattern: "^\\S+$" }), {
+        description: "asked for by default (default openid)",
+      }),
+    ),
+    authorizationParams: Type.Optional(
+      Type.Record(Type.String({ pattern: "^[A-Za-z0-9_.-]+$" }), Type.String(), {
+        description: "extra authorization request parameters, e.g. Auth0's `audience`",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type DocsSignIn = Static<typeof DocsSignInSchema>;
+
 /** One OpenID Connect issuer whose access tokens the services accept, and how its claims map. */
 export const TrustedIssuerSchema = Type.Object(
   {
@@ -46,6 +78,7 @@ export const TrustedIssuerSchema = Type.Object(
           "the issuer only puts addresses it has verified in the email claim, so tokens need no `email_verified: true`",
       }),
     ),
+    docs: Type.Optional(DocsSignInSchema),
   },
   { additionalProperties: false },
 );

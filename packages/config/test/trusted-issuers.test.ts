@@ -39,6 +39,13 @@ describe("AUTH_ISSUERS", () => {
         issuer: "https://okta.example.com",
         audience: "okr-api",
         tenantId: "5eed0000-0000-4000-8000-000000000001",
+        docs: {
+          clientId: "okr-docs",
+          authorizationEndpoint: "https://okta.example.com/oauth2/default/v1/authorize",
+          tokenEndpoint: "https://okta.example.com/oauth2/default/v1/token",
+          scopes: ["openid", "email", "okr.api"],
+          authorizationParams: { audience: "https://okr.example.com/api" },
+        },
       },
     ];
     expect(JSON.parse(load(JSON.stringify(issuers)).AUTH_ISSUERS as string)).toEqual(issuers);
@@ -83,6 +90,16 @@ describe("AUTH_ISSUERS", () => {
       "an unbounded clock skew",
       '[{"issuer":"https://a.example","audience":"x","clockToleranceSeconds":3600}]',
       /clockTolerance/,
+    ],
+    [
+      "a /docs sign-in without its token endpoint",
+      '[{"issuer":"https://a.example","audience":"x","docs":{"clientId":"c","authorizationEndpoint":"https://a.example/auth"}}]',
+      /docs/,
+    ],
+    [
+      "a /docs scope with a space in it",
+      '[{"issuer":"https://a.example","audience":"x","docs":{"clientId":"c","authorizationEndpoint":"https://a.example/auth","tokenEndpoint":"https://a.example/token","scopes":["openid api"]}}]',
+      /docs\/scopes/,
     ],
     [
       "an issuer listed twice",

@@ -15,6 +15,7 @@ export {
   NATIVE_IDENTITY,
   NATIVE_KAFKA,
   NATIVE_POSTGRES,
+  NATIVE_SERVICE_PORTS,
   NATIVE_TEMPORAL,
   nativeIdentityIssuer,
   nativeKafkaBrokers,

@@ -60,21 +60,3 @@ export function readAccountsFile(file: string): Account[] {
   if (!Array.isArray(accounts)) throw new Error(`${file} must hold a JSON array of accounts`);
   return accounts;
 }
-
-/**
- * What a service's AUTH_ISSUERS entry for this provider says: its audience and its groups mapped to the
- * platform's roles (the shape of @okr/config's TrustedIssuer).
- */
-export function localIssuerTrust(issuer: string) {
-  return {
-    issuer,
-    audience: API_AUDIENCE_NAME,
-    rolesClaim: "groups",
-    roleMap: {
-      [GROUPS.admin]: "admin",
-      [GROUPS.leader]: "leader",
-      [GROUPS.member]: "member",
-      [GROUPS.service]: "service",
-    },
-  } as const;
-}

@@ -1,4 +1,4 @@
-export { type Account, AccountStore, GROUPS, localIssuerTrust, readAccountsFile } from "./accounts.ts";
+export { type Account, AccountStore, GROUPS, readAccountsFile } from "./accounts.ts";
 export {
   addSigningKeys,
   type KeyStoreFile,
@@ -19,8 +19,13 @@ export {
   WEB_CLIENT_ID,
 } from "./provider.ts";
 export {
+  type AuthorizationResult,
   type PasswordSignIn,
+  ProviderBrowser,
+  redeemAuthorizationCode,
+  requestAuthorizationCode,
   requestServiceToken,
   type ServiceTokenRequest,
   signInWithPassword,
 } from "./sign-in.ts";
+export { localIssuerTrust, SIGN_IN_SCOPES } from "./trust.ts";

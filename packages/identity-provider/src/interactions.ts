@@ -10,22 +10,21 @@ const html = (text: string) =>
   );
 
 /**
- * The login form posts to this provider, which redirects on to the client's redirect URI: browsers apply
- * form-action to those redirects too, so the client's origin (already checked against its registration)
- * must be allowed beside 'self', or the browser stops on the form.
+ * A page of the provider's own. A browser checks `form-action` on every redirect that follows a form's
+ * submission, and the login form's end at the client's redirect URI: its origin is listed too.
  */
 function page(
   response: ServerResponse,
   status: number,
   title: string,
   body: string,
-  formTarget?: string,
+  formEndsAt?: string,
 ): void {
-  const formAction = ["'self'", ...(formTarget ? [formTarget] : [])].join(" ");
+  const formTargets = ["'self'", ...(formEndsAt ? [formEndsAt] : [])].join(" ");
   response.writeHead(status, {
     "content-type": "text/html; charset=utf-8",
     "cache-control": "no-store",
-    "content-security-policy": `default-src 'none'; style-src 'unsafe-inline'; form-action ${formAction}`,
+    "content-security-policy": `default-src 'none'; style-src 'unsafe-inline'; form-action ${formTargets}`,
   });
   response.end(
     `<!doctype html><html><head><meta charset="utf-8"><title>${html(title)}</title>` +
@@ -37,7 +36,7 @@ function page(
 function loginForm(
   response: ServerResponse,
   uid: string,
-  redirectOrigin: string | undefined,
+  redirectUri: unknown,
   status = 200,
   error?: string,
   email = "",
@@ -52,19 +51,9 @@ function loginForm(
       `<label>Password <input name="password" type="password" autocomplete="current-password" required></label>` +
       `<button type="submit">Sign in</button></form>` +
       `<p><a href="/interaction/${html(uid)}/abort">Cancel</a></p>`,
-    redirectOrigin,
+    // The provider checked the redirect URI against the client's before this interaction began.
+    typeof redirectUri === "string" ? URL.parse(redirectUri)?.origin : undefined,
   );
-}
-
-/** The origin of the authorization request's redirect URI (oidc-provider checked it against the client). */
-function originOf(redirectUri: unknown): string | undefined {
-  if (typeof redirectUri !== "string") return undefined;
-  try {
-    const { origin } = new URL(redirectUri);
-    return /^https?:\/\/[^\s;,']+$/.test(origin) ? origin : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 async function formBody(request: IncomingMessage): Promise<URLSearchParams> {
@@ -97,14 +86,14 @@ export async function handleInteraction(
       page(response, 400, "Not supported", `<p>This provider only asks for a sign-in.</p>`);
       return true;
     }
-    const redirectOrigin = originOf(details.params.redirect_uri);
     if (action === undefined && request.method === "GET") {
-      loginForm(response, uid, redirectOrigin);
+      loginForm(response, uid, details.params.redirect_uri);
     } else if (action === "login" && request.method === "POST") {
       const form = await formBody(request);
       const email = form.get("email") ?? "";
       const account = accounts.authenticate(email, form.get("password") ?? "");
-      if (!account) loginForm(response, uid, redirectOrigin, 401, "Unknown email or wrong password.", email);
+      if (!account)
+        loginForm(response, uid, details.params.redirect_uri, 401, "Unknown email or wrong password.", email);
       else
         await provider.interactionFinished(
           request,

@@ -5,8 +5,8 @@
  *   node packages/identity-provider/src/main.ts rotate-keys  add a new signing key per algorithm
  *   node packages/identity-provider/src/main.ts retire-keys  drop all but the newest key per algorithm
  *
- * Environment: OIDC_DATA_DIR (keys, cookie secrets), OIDC_ACCOUNTS_FILE (JSON array of accounts),
- * OIDC_SERVICE_CLIENT_SECRET, OIDC_HOST (127.0.0.1), OIDC_PORT (3180), OIDC_ISSUER (default
+ * Environment: OIDC_DATA_DIR (keys, cookie secrets, sessions and grants), OIDC_ACCOUNTS_FILE (JSON
+ * array of accounts), OIDC_SERVICE_CLIENT_SECRET, OIDC_HOST (127.0.0.1), OIDC_PORT (3180), OIDC_ISSUER (default
  * http://host:port), OIDC_WEB_REDIRECT_URIS (comma-separated), OIDC_ACCESS_TOKEN_TTL_SECONDS (900).
  */
 import { join } from "node:path";

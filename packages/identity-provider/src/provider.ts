@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import Provider, { type IssuedToken, type OidcContext } from "oidc-provider";
 import { type Account, AccountStore, API_AUDIENCE_NAME, GROUPS } from "./accounts.ts";
+import { FileStateStore } from "./file-adapter.ts";
 import { handleInteraction } from "./interactions.ts";
 import {
   addSigningKeys,
@@ -32,7 +33,10 @@ export interface IdentityProviderOptions {
   port: number;
   /** Defaults to http://<host>:<port>; set it when the provider is reached under another name. */
   issuer?: string;
-  /** Where the signing keys and cookie secrets are kept (`jwks.json`, `cookie-keys.json`). */
+  /**
+   * Where the signing keys and cookie secrets (`jwks.json`, `cookie-keys.json`) and the sessions, grants
+   * and interactions (`state/`) are kept.
+   */
   dataDir: string;
   accounts: readonly Account[];
   /** Redirect URIs of the web app (authorization code + PKCE). */
@@ -63,9 +67,11 @@ function configuration(
   accounts: AccountStore,
   keys: KeyStoreFile,
   cookieKeys: string[],
+  state: FileStateStore,
 ) {
   const accessTokenTtl = options.accessTokenTtlSeconds ?? 15 * 60;
   return {
+    adapter: state.adapter,
     clients: [
       {
         client_id: WEB_CLIENT_ID,
@@ -110,14 +116,20 @@ function configuration(
     }) => {
       const { oidc } = ctx;
       const grantId = oidc.result?.consent?.grantId ?? oidc.session.grantIdFor(oidc.client.clientId);
-      if (grantId) return oidc.provider.Grant.find(grantId);
-      if (oidc.client.clientId !== WEB_CLIENT_ID) return undefined;
+      const existing = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
+      // A revoked grant stays gone; a session that still holds gets a new one, as at its first sign-in.
+      if (existing || oidc.client.clientId !== WEB_CLIENT_ID) return existing;
       const grant = new oidc.provider.Grant({ clientId: WEB_CLIENT_ID, accountId: oidc.session.accountId });
       grant.addOIDCScope("openid email profile");
       grant.addResourceScope(API_RESOURCE, API_SCOPE);
       await grant.save();
       return grant;
     },
+    // Browser pages exchange the web client's codes themselves (the web app, each service's /docs): the
+    // origins of its redirect URIs may call the token endpoint. No other client is used from a browser.
+    clientBasedCORS: (_ctx: unknown, origin: string, client: { clientId: string; redirectUris: string[] }) =>
+      client.clientId === WEB_CLIENT_ID &&
+      client.redirectUris.some((uri) => URL.parse(uri)?.origin === origin),
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
@@ -144,8 +156,9 @@ function configuration(
         },
       },
     },
-    // What the platform's services read: the tenant, the IdP groups they map to roles, and the verified
-    // email and name by which goals links a sign-in to a person.
+    // What the platform's services read: the tenant and the IdP groups they map to roles; for a person,
+    // the email (which this provider vouches for: its accounts are given) and name a first sign-in links
+    // them by.
     extraTokenClaims: async (_ctx: unknown, token: IssuedToken) => {
       if (token.accountId) {
         const account = accounts.bySubject(token.accountId);
@@ -196,12 +209,13 @@ export async function startIdentityProvider(
   const accounts = new AccountStore(options.accounts);
   const keysFile = join(options.dataDir, "jwks.json");
   const cookieKeys = loadOrCreateCookieKeys(join(options.dataDir, "cookie-keys.json"));
+  // Sessions and grants live in files that a rebuilt instance shares and a restart reads back: neither a
+  // key reload nor a restart signs anyone out.
+  const state = new FileStateStore(join(options.dataDir, "state"));
   let provider: Provider | undefined;
   let issuer = options.issuer ?? "";
-  // Sessions and grants live in oidc-provider's in-memory store, which a rebuilt instance shares: a
-  // reload swaps the keys without signing anyone out.
   const build = (keys: KeyStoreFile) => {
-    const next = new Provider(issuer, configuration(options, accounts, keys, cookieKeys));
+    const next = new Provider(issuer, configuration(options, accounts, keys, cookieKeys, state));
     next.proxy = true;
     provider = next;
   };
@@ -221,6 +235,9 @@ export async function startIdentityProvider(
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, host, () => resolve());
+  }).catch(async (error: unknown) => {
+    await state.close();
+    throw error;
   });
   const port = (server.address() as AddressInfo).port;
   issuer ||= `http://${host}:${port}`;
@@ -242,10 +259,12 @@ export async function startIdentityProvider(
     reloadKeys() {
       build(loadOrCreateKeys(keysFile));
     },
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+      await state.close();
+    },
   };
 }

@@ -4,6 +4,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyServerOptions } from "fastify";
 import { type AuthOptions, registerAuth } from "./auth.ts";
+import { DOCS_OAUTH2_SCHEME, docsSignIn } from "./docs-sign-in.ts";
 import { type IdempotencyOptions, registerIdempotencyKeys } from "./idempotency.ts";
 import { documentSharedResponses } from "./openapi.ts";
 import {
@@ -73,9 +74,14 @@ export async function createServiceApp(options: ServiceAppOptions) {
     holding = reason;
   });
 
+  // /docs signs a person in at the issuer that says how (else the token is pasted, as before).
+  const signIn = docsSignIn(options.auth.issuers);
   const otel = new FastifyOtelInstrumentation();
   await app.register(otel.plugin());
-  await registerWebSecurity(app, options.security);
+  await registerWebSecurity(app, {
+    ...options.security,
+    ...(signIn ? { docsConnectOrigins: [signIn.tokenOrigin] } : {}),
+  });
   app.addSchema(ProblemSchema);
   const documented = documentSharedResponses(app, { idempotency: options.idempotency !== undefined });
   registerProblemHandlers(app, documented.allowedMethods);
@@ -100,9 +106,13 @@ export async function createServiceApp(options: ServiceAppOptions) {
         version: options.version ?? "0.1.0",
       },
       components: {
-        securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+        securitySchemes: {
+          bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
+          ...(signIn ? { [DOCS_OAUTH2_SCHEME]: signIn.securityScheme } : {}),
+        },
       },
-      security: [{ bearer: [] }],
+      // Either scheme: a pasted token, or the issuer's sign-in (whose access token is sent as a bearer).
+      security: [{ bearer: [] }, ...(signIn ? [{ [DOCS_OAUTH2_SCHEME]: [] }] : [])],
     },
     transformObject: (document) =>
       documented.linkCreatedResources(
@@ -114,7 +124,11 @@ export async function createServiceApp(options: ServiceAppOptions) {
     if (route.url.startsWith("/docs"))
       route.config = { ...(route.config ?? {}), public: true } as typeof route.config;
   });
-  await app.register(swaggerUi, { routePrefix: "/docs", uiConfig: { persistAuthorization: true } });
+  await app.register(swaggerUi, {
+    routePrefix: "/docs",
+    uiConfig: { persistAuthorization: true },
+    ...(signIn ? { initOAuth: signIn.initOAuth } : {}),
+  });
 
   app.get("/healthz", { config: { public: true }, schema: { hide: true } }, async () => ({ status: "ok" }));
   app.get("/readyz", { config: { public: true }, schema: { hide: true } }, async (_request, reply) => {

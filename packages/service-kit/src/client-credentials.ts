@@ -3,6 +3,11 @@ export interface ClientCredentialsOptions {
   issuer: string;
   clientId: string;
   clientSecret: string;
+  /**
+   * Where to ask for tokens instead of the discovery document's `token_endpoint`: for a provider this
+   * process reaches under another address than its issuer (containers). Discovery is then not read.
+   */
+  tokenEndpoint?: string;
   /** How long a token request may take (default 10 s). */
   timeoutMs?: number;
 }
@@ -14,12 +19,14 @@ export interface ServiceTokenSource {
 
 /**
  * Service tokens by client credentials, one per tenant (asked for with the scope `tenant:<uuid>`, as
- * the local provider expects): the token endpoint is discovered once, a token is reused until shortly
- * before it expires, and concurrent callers for the same tenant share one request.
+ * the local provider expects): the token endpoint is discovered once unless it is given, a token is
+ * reused until shortly before it expires, and concurrent callers for the same tenant share one request.
  */
 export function clientCredentialsTokens(options: ClientCredentialsOptions): ServiceTokenSource {
   const timeoutMs = options.timeoutMs ?? 10_000;
-  let tokenEndpoint: Promise<string> | undefined;
+  let tokenEndpoint: Promise<string> | undefined = options.tokenEndpoint
+    ? Promise.resolve(options.tokenEndpoint)
+    : undefined;
   const discover = async () => {
     const url = `${options.issuer.replace(/\/$/, "")}/.well-known/openid-configuration`;
     const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });

@@ -14,6 +14,7 @@ export {
   clientCredentialsTokens,
   type ServiceTokenSource,
 } from "./client-credentials.ts";
+export { DOCS_OAUTH2_REDIRECT_PATH, docsRedirectUri, docsSignIn } from "./docs-sign-in.ts";
 export { type IdempotencyOptions, registerIdempotencyKeys } from "./idempotency.ts";
 export {
   DEFAULT_CLOCK_TOLERANCE_SECONDS,

@@ -3,6 +3,7 @@ import rateLimit from "@fastify/rate-limit";
 import { DEFAULT_RATE_LIMIT_PER_MINUTE } from "@okr/config";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import helmet, { type HelmetOptions } from "helmet";
+import { DOCS_OAUTH2_REDIRECT_PATH } from "./docs-sign-in.ts";
 import { Problem } from "./problem.ts";
 
 export interface WebSecurityOptions {
@@ -10,6 +11,8 @@ export interface WebSecurityOptions {
   corsAllowedOrigins?: readonly string[];
   /** Requests per minute per caller (tenant and subject, else client IP); 0 turns the limit off. */
   rateLimitPerMinute?: number;
+  /** Origins the /docs page itself calls (the token endpoint of the issuer it signs in at). */
+  docsConnectOrigins?: readonly string[];
 }
 
 /** Where swagger-ui serves the docs (see app.ts): its page needs scripts, styles and images of its own. */
@@ -35,15 +38,18 @@ const API_HEADERS: HelmetOptions = {
 };
 
 /**
- * Swagger UI loads its own scripts and styles from /docs/static, styles elements inline, and may show the
- * swagger.io validator badge. No `upgrade-insecure-requests`: the docs must work on a plain-HTTP dev port.
+ * Swagger UI loads its own scripts and styles from /docs/static, styles elements inline, may show the
+ * swagger.io validator badge, and exchanges a sign-in's code at the issuer's token endpoint itself. No
+ * `upgrade-insecure-requests`: the docs must work on a plain-HTTP dev port. Its sign-in opens the issuer
+ * in a popup, which must keep its opener, so popups are allowed their own opener policy.
  */
-const DOCS_HEADERS: HelmetOptions = {
+const docsHeaderOptions = (connectOrigins: readonly string[]): HelmetOptions => ({
   contentSecurityPolicy: {
     useDefaults: false,
     directives: {
       defaultSrc: ["'self'"],
       baseUri: ["'self'"],
+      connectSrc: ["'self'", ...connectOrigins],
       formAction: ["'self'"],
       frameAncestors: ["'self'"],
       objectSrc: ["'none'"],
@@ -54,7 +60,17 @@ const DOCS_HEADERS: HelmetOptions = {
       fontSrc: ["'self'", "data:"],
     },
   },
-};
+  crossOriginOpenerPolicy: { policy: "same-origin-allow-popups" },
+});
+
+/**
+ * The page the issuer sends the sign-in popup back to hands the code to its opener. Arriving from the
+ * issuer's origin, a page with any opener policy but `unsafe-none` would be cut off from it.
+ */
+const oauthRedirectHeaderOptions = (connectOrigins: readonly string[]): HelmetOptions => ({
+  ...docsHeaderOptions(connectOrigins),
+  crossOriginOpenerPolicy: { policy: "unsafe-none" },
+});
 
 /**
  * The headers helmet would set, computed once: helmet's middleware rebuilds its policy on every call, so a
@@ -93,9 +109,17 @@ export async function registerWebSecurity(
   options: WebSecurityOptions = {},
 ): Promise<void> {
   const apiHeaders = helmetHeaders(API_HEADERS);
-  const docsHeaders = helmetHeaders(DOCS_HEADERS);
+  const connectOrigins = options.docsConnectOrigins ?? [];
+  const docsHeaders = helmetHeaders(docsHeaderOptions(connectOrigins));
+  const oauthRedirectHeaders = helmetHeaders(oauthRedirectHeaderOptions(connectOrigins));
   app.addHook("onRequest", (request, reply, done) => {
-    reply.headers(DOCS_PREFIX.test(request.url) ? docsHeaders : apiHeaders);
+    reply.headers(
+      request.url.startsWith(DOCS_OAUTH2_REDIRECT_PATH)
+        ? oauthRedirectHeaders
+        : DOCS_PREFIX.test(request.url)
+          ? docsHeaders
+          : apiHeaders,
+    );
     done();
   });
 

@@ -1,8 +1,14 @@
-import { type ConfigProblem, DEVELOPMENT_JWT_SECRET, ServiceConfigSchema } from "@okr/config";
+import {
+  ClientCredentialsConfig,
+  type ConfigProblem,
+  clientCredentialsProblems,
+  DEVELOPMENT_JWT_SECRET,
+  HttpUrl,
+  ServiceConfigSchema,
+} from "@okr/config";
 import { type Static, Type } from "typebox";
 
 const common = ServiceConfigSchema.properties;
-const Url = () => Type.String({ pattern: "^https?://[^\\s]+$", description: "an http(s):// URL" });
 
 /** The worker's variables: the shared ones it needs (no database, no HTTP port) plus the services it calls. */
 export const CycleWorkerConfigSchema = Type.Object({
@@ -16,13 +22,11 @@ export const CycleWorkerConfigSchema = Type.Object({
   AUTH_JWT_SECRET: common.AUTH_JWT_SECRET,
   AUTH_JWT_ISSUER: common.AUTH_JWT_ISSUER,
   AUTH_MAX_TOKEN_LIFETIME_SECONDS: common.AUTH_MAX_TOKEN_LIFETIME_SECONDS,
-  /** With these three the worker gets its tokens from the identity provider by client credentials. */
-  AUTH_OIDC_ISSUER: Type.Optional(Url()),
-  AUTH_OIDC_CLIENT_ID: Type.Optional(Type.String({ minLength: 1 })),
-  AUTH_OIDC_CLIENT_SECRET: Type.Optional(Type.String({ minLength: 1 })),
+  /** With an issuer, a client id and its secret the worker gets its tokens by client credentials. */
+  ...ClientCredentialsConfig,
   SHUTDOWN_GRACE_MS: common.SHUTDOWN_GRACE_MS,
-  GOALS_URL: Url(),
-  SCORING_URL: Url(),
+  GOALS_URL: HttpUrl(),
+  SCORING_URL: HttpUrl(),
   /** Path of the prebuilt workflow bundle (`npm run build -w @okr/cycle-worker`); default dist/workflow-bundle.js. */
   WORKFLOW_BUNDLE_PATH: Type.Optional(Type.String({ minLength: 1 })),
 });
@@ -44,11 +48,8 @@ export const refineCycleWorkerConfig = (config: CycleWorkerConfig): ConfigProble
         },
       ]
     : []),
-  ...(config.AUTH_OIDC_ISSUER
-    ? (["AUTH_OIDC_CLIENT_ID", "AUTH_OIDC_CLIENT_SECRET"] as const)
-        .filter((name) => !config[name])
-        .map((variable) => ({ variable, message: "is required when AUTH_OIDC_ISSUER is set" }))
-    : config.AUTH_JWT_SECRET
-      ? []
-      : [{ variable: "AUTH_JWT_SECRET", message: "is required unless AUTH_OIDC_ISSUER is set" }]),
+  ...clientCredentialsProblems(config),
+  ...(config.AUTH_OIDC_ISSUER || config.AUTH_JWT_SECRET
+    ? []
+    : [{ variable: "AUTH_JWT_SECRET", message: "is required unless AUTH_OIDC_ISSUER is set" }]),
 ];

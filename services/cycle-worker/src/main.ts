@@ -49,6 +49,7 @@ const tokens =
         issuer: config.AUTH_OIDC_ISSUER,
         clientId: config.AUTH_OIDC_CLIENT_ID,
         clientSecret: config.AUTH_OIDC_CLIENT_SECRET,
+        ...(config.AUTH_OIDC_TOKEN_ENDPOINT ? { tokenEndpoint: config.AUTH_OIDC_TOKEN_ENDPOINT } : {}),
       })
     : undefined;
 const tokenLifetimeSeconds = Math.min(WORKER_TOKEN_LIFETIME_SECONDS, config.AUTH_MAX_TOKEN_LIFETIME_SECONDS);

@@ -29,9 +29,35 @@ const { app, baseUrl, seen } = await startWhoamiService(
     issuers: [{ ...localIssuerTrust(idp.issuer), roleMap: { "okr-services": "service" } }],
   },
 );
+// The compose shape: tokens name the issuer browsers use, which the worker and services cannot reach.
+const hidden = await startIdentityProvider({
+  port: 0,
+  issuer: "http://identity.invalid:3180",
+  dataDir: join(dataDir, "hidden"),
+  accounts: [],
+  webRedirectUris: ["http://127.0.0.1:1/callback"],
+  serviceClientSecret: secret,
+});
+const reachable = `http://127.0.0.1:${hidden.port}`;
+const behindCompose = await startWhoamiService(
+  "worker-oidc-compose-test",
+  "a service that fetches the provider's keys at its in-network address",
+  {
+    issuer: "okr-test",
+    issuers: [
+      {
+        ...localIssuerTrust(hidden.issuer),
+        jwksUri: `${reachable}/jwks`,
+        roleMap: { "okr-services": "service" },
+      },
+    ],
+  },
+);
 afterAll(async () => {
   await app.close();
+  await behindCompose.app.close();
   await idp.close();
+  await hidden.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -80,5 +106,25 @@ describe("the worker's tokens by client credentials", () => {
     const before = seen.length;
     await expect(caller.call(randomUUID(), "GET", "/whoami")).rejects.toThrow(/token endpoint answered 401/);
     expect(seen).toHaveLength(before);
+  });
+});
+
+describe("the worker's tokens from a provider it reaches under another address than its issuer", () => {
+  const hiddenCredentials = { issuer: hidden.issuer, clientId: SERVICE_CLIENT_ID, clientSecret: secret };
+
+  it("come from AUTH_OIDC_TOKEN_ENDPOINT without discovery, and name the issuer services trust", async () => {
+    const tenantId = randomUUID();
+    const caller = serviceCaller({
+      baseUrl: behindCompose.baseUrl,
+      tokens: clientCredentialsTokens({ ...hiddenCredentials, tokenEndpoint: `${reachable}/token` }),
+    });
+    expect((await caller.call(tenantId, "GET", "/whoami")).body).toEqual({ tenantId, roles: ["service"] });
+    const token = decodeJwt((behindCompose.seen.at(-1) as string).slice("Bearer ".length));
+    expect(token.iss).toBe("http://identity.invalid:3180");
+  });
+
+  it("cannot be had by discovery at the issuer's address, which is why the override exists", async () => {
+    const discovered = clientCredentialsTokens({ ...hiddenCredentials, timeoutMs: 3_000 });
+    await expect(discovered.tokenFor(randomUUID())).rejects.toThrow();
   });
 });

@@ -426,3 +426,72 @@ describe("identity links", () => {
     expect(audit.items.filter((e: Json) => e.action === "identity.linked")).toHaveLength(1);
   });
 });
+
+describe("SCIM time zone, manager and the people topic", () => {
+  const ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+  const personEvent = async (personId: string, matches: (data: Json) => boolean) =>
+    JSON.parse(
+      (
+        await findMessage(
+          GOALS_TOPICS.people,
+          (m) => m.key === personId && matches(JSON.parse(m.value?.toString() ?? "{}").data),
+        )
+      ).value?.toString() ?? "{}",
+    ).data;
+
+  it("keeps a known time zone and a manager of the organization, drops what it cannot keep, and publishes the person", async () => {
+    const created = await scim(
+      tokenA,
+      "POST",
+      "/scim/v2/Users",
+      entraUser(`tz-${randomUUID()}@acme.example`, {
+        timezone: "America/Los_Angeles",
+        [ENTERPRISE]: { manager: { value: a.leader.subject } },
+      }),
+    );
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      timezone: "America/Los_Angeles",
+      [ENTERPRISE]: { manager: { value: a.leader.subject } },
+    });
+    const id = created.body.id;
+    expect(await a.admin.ok("GET", `/people/${id}`)).toMatchObject({
+      timeZone: "America/Los_Angeles",
+      managerId: a.leader.subject,
+    });
+    await personEvent(id, (d) => d.managerId === a.leader.subject && d.timeZone === "America/Los_Angeles");
+
+    // Entra's forms: the manager as a bare id on the extension's path; an unknown zone and a manager
+    // outside the organization are not kept, and provisioning goes on.
+    const patched = await scim(tokenA, "PATCH", `/scim/v2/Users/${id}`, {
+      schemas: [PATCH_OP],
+      Operations: [
+        { op: "Replace", path: `${ENTERPRISE}:manager`, value: a.member.subject },
+        { op: "Replace", path: "timezone", value: "Mars/Olympus_Mons" },
+      ],
+    });
+    expect(patched.status).toBe(200);
+    expect(await a.admin.ok("GET", `/people/${id}`)).toMatchObject({
+      timeZone: null,
+      managerId: a.member.subject,
+    });
+    const foreign = await scim(tokenA, "PATCH", `/scim/v2/Users/${id}`, {
+      schemas: [PATCH_OP],
+      Operations: [{ op: "Add", path: `${ENTERPRISE}:manager`, value: b.leader.subject }],
+    });
+    expect(foreign.status).toBe(200);
+    expect((await a.admin.ok("GET", `/people/${id}`)).managerId).toBeNull();
+
+    // Joining a team through SCIM Groups publishes the person with the team.
+    const group = await scim(tokenA, "POST", "/scim/v2/Groups", {
+      schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+      displayName: `tz-team-${randomUUID().slice(0, 8)}`,
+      members: [{ value: id }],
+    });
+    expect(group.status).toBe(201);
+    const joined = await personEvent(id, (d) => d.teams.length === 1);
+    expect(joined.teams).toEqual([{ teamId: group.body.id, role: "member" }]);
+    expect(await scim(tokenA, "DELETE", `/scim/v2/Users/${id}`)).toMatchObject({ status: 204 });
+    await personEvent(id, (d) => d.active === false);
+  });
+});

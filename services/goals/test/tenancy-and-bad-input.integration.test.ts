@@ -18,8 +18,11 @@ let b: Organization;
 let aObjective: Json;
 let bObjective: Json;
 let aChildTeamId: string;
-/** Events org A's setup publishes: organization, 3 teams, cycle, objective + 2 KRs, child team, phase change. */
-const A_SETUP_EVENTS = 10;
+/**
+ * Events org A's setup publishes: organization, 3 people, 3 teams (each also republishes the person it
+ * adds), cycle, objective + 2 KRs, child team, phase change.
+ */
+const A_SETUP_EVENTS = 16;
 
 /** The outbox sequence moves on every insert attempt, even a rolled-back one: the strictest "nothing published". */
 const outboxSeq = async () =>

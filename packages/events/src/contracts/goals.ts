@@ -18,6 +18,8 @@ import {
 export const GOALS_TOPICS = {
   organizations: "okr.goals.organizations",
   teams: "okr.goals.teams",
+  /** People with their contact details and teams: what notifiers address. */
+  people: "okr.goals.people",
   cycles: "okr.goals.cycles",
   objectives: "okr.goals.objectives",
   /** Key results and their check-ins share a topic and key, so a KR always arrives before its check-ins. */
@@ -51,6 +53,30 @@ export const TeamChanged = defineEvent({
     removed: Type.Boolean(),
   }),
   ...keyedBy("teamId"),
+});
+
+export const PersonChanged = defineEvent({
+  type: "okr.person.changed.v1",
+  topic: GOALS_TOPICS.people,
+  producer,
+  summary:
+    "A person was added, changed, deactivated, moved between teams or removed: their whole current state (contact details, time zone, manager, teams), so a service that addresses people (a notifier) needs no other source. `removed` marks the last event of a deleted person; a consumer then forgets their email.",
+  schema: Type.Object({
+    personId: Id(),
+    name: Text(200),
+    email: Text(320),
+    active: Type.Boolean({ description: "false: deactivated by the identity provider; do not notify" }),
+    timeZone: Nullable(
+      Type.String({ maxLength: 64, description: "IANA, e.g. Europe/Berlin; null: the tenant default" }),
+    ),
+    managerId: Nullable(Id()),
+    teams: Type.Array(
+      Type.Object({ teamId: Id(), role: Type.Union([Type.Literal("leader"), Type.Literal("member")]) }),
+    ),
+    removed: Type.Boolean(),
+    changedAt: Timestamp(),
+  }),
+  ...keyedBy("personId"),
 });
 
 export const CyclePhaseChanged = defineEvent({
@@ -222,6 +248,7 @@ export const RetrospectiveSubmitted = defineEvent({
 export const goalsEvents = [
   OrganizationCreated,
   TeamChanged,
+  PersonChanged,
   CyclePhaseChanged,
   ObjectiveUpserted,
   ObjectiveStateChanged,

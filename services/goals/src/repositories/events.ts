@@ -1,5 +1,11 @@
 import { prismaRunner } from "@okr/database";
-import { type EventData, KeyResultCarriedForward, KeyResultUpserted, ObjectiveUpserted } from "@okr/events";
+import {
+  type EventData,
+  KeyResultCarriedForward,
+  KeyResultUpserted,
+  ObjectiveUpserted,
+  PersonChanged,
+} from "@okr/events";
 import type { KeyResultType, ObjectiveKind, ObjectiveState } from "@okr/goals-domain";
 import { publishEvents } from "@okr/messaging";
 import type { GoalsTx } from "../database.ts";
@@ -95,6 +101,58 @@ export function publishCarriedForward(
         carriedFromCycleId: fromCycle,
       };
       return [{ definition: KeyResultCarriedForward, data, context: { tenant } }];
+    }) as never,
+  );
+}
+
+/**
+ * Publishes `okr.person.changed.v1` for each of these people of the tenant, read as they stand in this
+ * transaction (so the event is the committed state, whichever route changed them: people, teams, SCIM,
+ * a self-join). `removed` publishes their last event; call it before deleting them. Ids of people who
+ * do not exist (any more) are skipped.
+ */
+export async function publishPeopleChanged(
+  tx: GoalsTx,
+  tenantId: string,
+  personIds: Iterable<string>,
+  options: { removed?: boolean } = {},
+): Promise<void> {
+  const ids = [...new Set(personIds)].sort();
+  if (ids.length === 0) return;
+  const rows = await tx.person.findMany({
+    where: { tenantId, id: { in: ids } },
+    select: {
+      id: true,
+      name: true,
+      email: true,
+      active: true,
+      timeZone: true,
+      managerId: true,
+      memberships: { select: { teamId: true, role: true }, orderBy: { teamId: "asc" } },
+    },
+    orderBy: { id: "asc" },
+  });
+  const changedAt = new Date().toISOString();
+  await publishEvents(
+    prismaRunner(tx),
+    rows.map((row) => {
+      const data: EventData<typeof PersonChanged> = {
+        personId: row.id,
+        name: row.name,
+        email: row.email,
+        active: row.active,
+        timeZone: row.timeZone,
+        managerId: row.managerId,
+        teams: options.removed
+          ? []
+          : row.memberships.map((m) => ({
+              teamId: m.teamId,
+              role: m.role === "leader" ? "leader" : "member",
+            })),
+        removed: options.removed === true,
+        changedAt,
+      };
+      return { definition: PersonChanged, data, context: { tenant: tenantId } };
     }) as never,
   );
 }

@@ -3,6 +3,7 @@ import { uuidv7 } from "@okr/events";
 import type { Principal, SignInIdentity } from "@okr/service-kit";
 import { type GoalsDb, type GoalsTx, transaction } from "../database.ts";
 import { recordAudit } from "./audit.ts";
+import { publishPeopleChanged } from "./events.ts";
 
 export interface TenantSignIn extends SignInIdentity {
   tenantId: string;
@@ -77,5 +78,6 @@ async function selfJoin(tx: GoalsTx, identity: TenantSignIn, email: string) {
   await tx.person.create({ data: { id, tenantId, name, email, roles: ["member"] } });
   const actor: Principal = { tenantId, subject: id, roles: ["member"] };
   await recordAudit(tx, actor, "person.self-joined", { type: "person", id }, { name, email });
+  await publishPeopleChanged(tx, tenantId, [id]);
   return { id, active: true };
 }

@@ -72,6 +72,8 @@ export const personSelect = {
   userName: true,
   givenName: true,
   familyName: true,
+  timeZone: true,
+  managerId: true,
   createdAt: true,
   updatedAt: true,
 } as const;

@@ -1,14 +1,34 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { uuidv7 } from "@okr/events";
+import { isKnownTimeZone, type RuleViolation } from "@okr/goals-domain";
 import { conflict, IdParams, notFound, PageQuery, page, problems, requireRole, Uuid } from "@okr/service-kit";
 import { Type } from "typebox";
-import { transaction } from "../database.ts";
+import { type GoalsTx, transaction } from "../database.ts";
 import { recordAudit } from "../repositories/audit.ts";
+import { publishPeopleChanged } from "../repositories/events.ts";
 import { requireOrganization } from "../repositories/organization.ts";
+import { rejectIf } from "../rules.ts";
 import type { GoalsRuntime } from "../service.ts";
 import { Literals } from "./schemas.ts";
 
 const PersonRole = Literals(["admin", "leader", "member"] as const);
+const TimeZone = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  description: "IANA time zone, e.g. Europe/Berlin",
+});
+const contact = {
+  timeZone: Type.Optional(
+    Type.Union([TimeZone, Type.Null()], {
+      description: "where their quiet hours and digests are reckoned; null: the organization's default",
+    }),
+  ),
+  managerId: Type.Optional(
+    Type.Union([Uuid("a person of the organization"), Type.Null()], {
+      description: "who missed deadlines escalate to",
+    }),
+  ),
+};
 
 const PersonBody = Type.Object(
   {
@@ -16,6 +36,7 @@ const PersonBody = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 200 }),
     email: Type.String({ format: "email", maxLength: 320 }),
     roles: Type.Array(PersonRole, { minItems: 1, maxItems: 3, uniqueItems: true }),
+    ...contact,
   },
   { additionalProperties: false },
 );
@@ -25,6 +46,7 @@ const PersonPatch = Type.Object(
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     email: Type.Optional(Type.String({ format: "email", maxLength: 320 })),
     roles: Type.Optional(Type.Array(PersonRole, { minItems: 1, maxItems: 3, uniqueItems: true })),
+    ...contact,
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -37,6 +59,8 @@ const Person = Type.Object({
   active: Type.Boolean({
     description: "false once the identity provider deactivated them: they can no longer act",
   }),
+  timeZone: Type.Union([Type.String(), Type.Null()]),
+  managerId: Type.Union([Uuid(), Type.Null()]),
   teams: Type.Array(Type.Object({ teamId: Uuid(), role: Type.String() })),
 });
 
@@ -46,6 +70,8 @@ type PersonRow = {
   email: string;
   roles: string[];
   active: boolean;
+  timeZone: string | null;
+  managerId: string | null;
   memberships: { teamId: string; role: string }[];
 };
 const present = (row: PersonRow) => ({
@@ -54,9 +80,43 @@ const present = (row: PersonRow) => ({
   email: row.email,
   roles: row.roles,
   active: row.active,
+  timeZone: row.timeZone,
+  managerId: row.managerId,
   teams: row.memberships.map((m) => ({ teamId: m.teamId, role: m.role })),
 });
 const withTeams = { memberships: { select: { teamId: true, role: true } } } as const;
+
+/** A write's time zone and manager, checked: a zone the runtime knows, a person of the tenant but not them. */
+async function checkContact(
+  tx: GoalsTx,
+  tenantId: string,
+  personId: string,
+  body: { timeZone?: string | null; managerId?: string | null },
+) {
+  const errors: RuleViolation[] = [];
+  if (body.timeZone && !isKnownTimeZone(body.timeZone))
+    errors.push({
+      code: "person-time-zone",
+      message: `unknown IANA time zone "${body.timeZone}"`,
+      path: "/timeZone",
+    });
+  if (body.managerId === personId)
+    errors.push({
+      code: "person-manager",
+      message: "a person cannot be their own manager",
+      path: "/managerId",
+    });
+  else if (
+    body.managerId &&
+    !(await tx.person.findFirst({ where: { tenantId, id: body.managerId }, select: { id: true } }))
+  )
+    errors.push({
+      code: "unknown-manager",
+      message: `person ${body.managerId} is not a person of this organization`,
+      path: "/managerId",
+    });
+  rejectIf(errors);
+}
 
 /** People of the organization with their roles (admin, leader, member); team memberships live on teams. */
 export function peopleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
@@ -69,7 +129,7 @@ export function peopleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
           tags: ["people"],
           summary: "Add a person (admins)",
           body: PersonBody,
-          response: { 201: Person, ...problems(400, 403, 409) },
+          response: { 201: Person, ...problems(400, 403, 409, 422) },
         },
       },
       async (request, reply) => {
@@ -84,6 +144,7 @@ export function peopleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
             select: { id: true },
           });
           if (clash) throw conflict("person-exists", `a person with this id or email already exists`);
+          await checkContact(tx, tenantId, id, request.body);
           const created = await tx.person.create({
             data: {
               id,
@@ -91,10 +152,13 @@ export function peopleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
               name: request.body.name,
               email: request.body.email,
               roles: request.body.roles,
+              timeZone: request.body.timeZone ?? null,
+              managerId: request.body.managerId ?? null,
             },
             include: withTeams,
           });
           await recordAudit(tx, request.principal, "person.created", { type: "person", id }, request.body);
+          await publishPeopleChanged(tx, tenantId, [id]);
           return created;
         });
         return reply.status(201).send(present(row));
@@ -158,10 +222,10 @@ export function peopleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
       {
         schema: {
           tags: ["people"],
-          summary: "Change a person's name, email or roles (admins)",
+          summary: "Change a person's name, email, roles, time zone or manager (admins)",
           params: IdParams,
           body: PersonPatch,
-          response: { 200: Person, ...problems(400, 403, 404, 409) },
+          response: { 200: Person, ...problems(400, 403, 404, 409, 422) },
         },
       },
       async (request) => {
@@ -174,6 +238,7 @@ export function peopleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
             const clash = await tx.person.findFirst({ where: { tenantId, email: request.body.email } });
             if (clash) throw conflict("person-exists", "another person has this email");
           }
+          await checkContact(tx, tenantId, existing.id, request.body);
           const updated = await tx.person.update({
             where: { tenantId_id: { tenantId, id: existing.id } },
             data: request.body,
@@ -186,6 +251,7 @@ export function peopleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
             { type: "person", id: existing.id },
             request.body,
           );
+          await publishPeopleChanged(tx, tenantId, [existing.id]);
           return updated;
         });
         return present(row);
@@ -216,7 +282,18 @@ export function peopleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
               "person-owns-objectives",
               `the person owns ${owned} objectives; hand them over first`,
             );
+          // Their last state goes out first; their reports' manager becomes null with the delete.
+          const reports = await tx.person.findMany({
+            where: { tenantId, managerId: existing.id },
+            select: { id: true },
+          });
+          await publishPeopleChanged(tx, tenantId, [existing.id], { removed: true });
           await tx.person.delete({ where: { tenantId_id: { tenantId, id: existing.id } } });
+          await publishPeopleChanged(
+            tx,
+            tenantId,
+            reports.map((r) => r.id),
+          );
           await recordAudit(tx, request.principal, "person.deleted", { type: "person", id: existing.id }, {});
         });
         return reply.status(204).send(null);

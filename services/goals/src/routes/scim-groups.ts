@@ -4,6 +4,7 @@ import type { Principal } from "@okr/service-kit";
 import { Type } from "typebox";
 import { type GoalsDb, type GoalsTx, transaction } from "../database.ts";
 import { recordAudit } from "../repositories/audit.ts";
+import { publishPeopleChanged } from "../repositories/events.ts";
 import { requireOrganization } from "../repositories/organization.ts";
 import { findTeam, findTeams, knownPeople, type ScimTeamRow } from "../repositories/scim.ts";
 import { invalidValue, ScimError, scimNotFound } from "../scim/errors.ts";
@@ -143,6 +144,7 @@ export function scimGroupRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
           });
           await addMembers(tx, tenantId, id, memberIds);
           await announce(tx, request.principal, id, "team.created", { displayName, externalId, memberIds });
+          await publishPeopleChanged(tx, tenantId, memberIds);
           return findTeam(tx, tenantId, id);
         });
         if (!row) throw new ScimError(500, "the team vanished while it was created");
@@ -225,6 +227,7 @@ export function scimGroupRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
             ...(added.length ? { addedMemberIds: added } : {}),
             ...(removed.length ? { removedMemberIds: removed } : {}),
           });
+          await publishPeopleChanged(tx, tenantId, [...added, ...removed]);
         });
         return reply.status(204).send(null);
       },
@@ -251,6 +254,7 @@ export function scimGroupRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
           );
           await tx.team.delete({ where: { id } });
           await publishTeam(tx, tenantId, before, true);
+          await publishPeopleChanged(tx, tenantId, [...before.leaderIds, ...before.memberIds]);
           await recordAudit(tx, request.principal, "team.deleted", { type: "team", id }, {});
         });
         return reply.status(204).send(null);

@@ -1,15 +1,24 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { uuidv7 } from "@okr/events";
+import { isUuid, uuidv7 } from "@okr/events";
+import { isKnownTimeZone } from "@okr/goals-domain";
 import type { Principal } from "@okr/service-kit";
 import { type Static, Type } from "typebox";
 import { type GoalsDb, type GoalsTx, transaction } from "../database.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { recordAudit } from "../repositories/audit.ts";
+import { publishPeopleChanged } from "../repositories/events.ts";
 import { requireOrganization } from "../repositories/organization.ts";
 import { findClash, findPeople, findPerson, personSelect, type ScimPersonRow } from "../repositories/scim.ts";
 import { invalidValue, scimNotFound, uniqueness } from "../scim/errors.ts";
 import { filterTerms } from "../scim/filter.ts";
-import { booleanOf, emailOf, type UserChanges, userChanges } from "../scim/patch.ts";
+import {
+  booleanOf,
+  ENTERPRISE_USER_SCHEMA,
+  emailOf,
+  managerIdOf,
+  type UserChanges,
+  userChanges,
+} from "../scim/patch.ts";
 import {
   IdParam,
   ListResponse,
@@ -64,8 +73,13 @@ const UserBody = Type.Object(
     active: Type.Optional(
       Type.Union([Type.Boolean(), Type.String({ description: '"True"/"False" as Entra ID sends' })]),
     ),
+    timezone: Type.Optional(Type.String({ maxLength: 64, description: "IANA; an unknown zone is not kept" })),
   },
-  { additionalProperties: true, description: "a SCIM User; attributes goals does not keep are ignored" },
+  {
+    additionalProperties: true,
+    description:
+      "a SCIM User; attributes goals does not keep are ignored. The enterprise extension's manager is kept when it names a user of the organization.",
+  },
 );
 
 const ScimUser = Type.Object(
@@ -82,6 +96,8 @@ const ScimUser = Type.Object(
     }),
     emails: Type.Array(Type.Object({ value: Type.String(), type: Type.String(), primary: Type.Boolean() })),
     active: Type.Boolean(),
+    timezone: Type.Optional(Type.String()),
+    [ENTERPRISE_USER_SCHEMA]: Type.Optional(Type.Object({ manager: Type.Object({ value: Type.String() }) })),
     meta: Meta,
   },
   { additionalProperties: false },
@@ -89,7 +105,7 @@ const ScimUser = Type.Object(
 const userResponse = scimResponse(ScimUser, "The person, as a SCIM User");
 
 export const presentUser = (row: ScimPersonRow) => ({
-  schemas: [USER_SCHEMA],
+  schemas: row.managerId ? [USER_SCHEMA, ENTERPRISE_USER_SCHEMA] : [USER_SCHEMA],
   id: row.id,
   ...(row.externalId ? { externalId: row.externalId } : {}),
   userName: row.userName ?? row.email,
@@ -101,6 +117,8 @@ export const presentUser = (row: ScimPersonRow) => ({
   },
   emails: [{ value: row.email, type: "work", primary: true }],
   active: row.active,
+  ...(row.timeZone ? { timezone: row.timeZone } : {}),
+  ...(row.managerId ? { [ENTERPRISE_USER_SCHEMA]: { manager: { value: row.managerId } } } : {}),
   meta: metaOf("User", row),
 });
 
@@ -128,6 +146,32 @@ function personFields(body: UserInput) {
     familyName,
     externalId: body.externalId ?? null,
     active: body.active === undefined ? true : booleanOf(body.active, "active"),
+    timeZone: body.timezone?.trim() || null,
+    managerId: managerIdOf(
+      (body as Record<string, { manager?: unknown } | undefined>)[ENTERPRISE_USER_SCHEMA]?.manager,
+    ),
+  };
+}
+
+/**
+ * The time zone and manager as goals keeps them: a zone it knows, a manager who is a person of the
+ * tenant and not themself; anything else is not kept (refusing it would stop the provider provisioning
+ * the person at all, e.g. for a manager outside the app's assignment).
+ */
+async function knownContact(
+  tx: GoalsTx,
+  tenantId: string,
+  personId: string,
+  fields: { timeZone?: string | null; managerId?: string | null },
+) {
+  const { timeZone, managerId } = fields;
+  const managerKnown =
+    managerId && managerId !== personId && isUuid(managerId)
+      ? await tx.person.findFirst({ where: { tenantId, id: managerId }, select: { id: true } })
+      : null;
+  return {
+    ...(timeZone !== undefined ? { timeZone: timeZone && isKnownTimeZone(timeZone) ? timeZone : null } : {}),
+    ...(managerId !== undefined ? { managerId: managerKnown ? managerKnown.id : null } : {}),
   };
 }
 
@@ -142,6 +186,8 @@ function patchedFields(row: ScimPersonRow, changes: UserChanges) {
     ...(changes.userName !== undefined ? { userName: changes.userName } : {}),
     ...(changes.email !== undefined ? { email: changes.email } : {}),
     ...(changes.externalId !== undefined ? { externalId: changes.externalId } : {}),
+    ...(changes.timeZone !== undefined ? { timeZone: changes.timeZone } : {}),
+    ...(changes.managerId !== undefined ? { managerId: changes.managerId } : {}),
     ...(changes.givenName !== undefined ? { givenName } : {}),
     ...(changes.familyName !== undefined ? { familyName } : {}),
     ...(changes.displayName !== undefined
@@ -172,6 +218,7 @@ async function updatePerson(
     select: personSelect,
   });
   await recordAudit(tx, principal, action, { type: "person", id }, data);
+  await publishPeopleChanged(tx, principal.tenantId, [id]);
   return updated;
 }
 
@@ -197,10 +244,17 @@ export function scimUserRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox
             throw uniqueness(`a person with userName ${fields.userName} or this email already exists`);
           const id = uuidv7();
           const created = await tx.person.create({
-            data: { id, tenantId, roles: ["member"], ...fields },
+            data: {
+              id,
+              tenantId,
+              roles: ["member"],
+              ...fields,
+              ...(await knownContact(tx, tenantId, id, fields)),
+            },
             select: personSelect,
           });
           await recordAudit(tx, request.principal, "person.created", { type: "person", id }, fields);
+          await publishPeopleChanged(tx, tenantId, [id]);
           return created;
         });
         return sendCreated(reply, presentUser(row));
@@ -260,7 +314,10 @@ export function scimUserRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox
           const existing = await requirePerson(tx, tenantId, request.params.id);
           if (await findClash(tx, tenantId, fields.userName, fields.email, existing.id))
             throw uniqueness(`another person has userName ${fields.userName} or this email`);
-          return updatePerson(tx, request.principal, existing.id, fields);
+          return updatePerson(tx, request.principal, existing.id, {
+            ...fields,
+            ...(await knownContact(tx, tenantId, existing.id, fields)),
+          });
         });
         return sendScim(reply, 200, presentUser(row));
       },
@@ -282,7 +339,10 @@ export function scimUserRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox
         const changes = userChanges(request.body.Operations);
         const row = await transaction(runtime.db, async (tx) => {
           const existing = await requirePerson(tx, tenantId, request.params.id);
-          const data = patchedFields(existing, changes);
+          const data = {
+            ...patchedFields(existing, changes),
+            ...(await knownContact(tx, tenantId, existing.id, changes)),
+          };
           if (data.userName !== undefined || data.email !== undefined) {
             const clash = await findClash(
               tx,

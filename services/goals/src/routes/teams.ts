@@ -17,6 +17,7 @@ import {
 import { Type } from "typebox";
 import { type GoalsTx, transaction } from "../database.ts";
 import { recordAudit } from "../repositories/audit.ts";
+import { publishPeopleChanged } from "../repositories/events.ts";
 import { requireOrganization } from "../repositories/organization.ts";
 import { rejectIf } from "../rules.ts";
 import type { GoalsRuntime } from "../service.ts";
@@ -77,7 +78,10 @@ async function teamParents(tx: GoalsTx, tenantId: string) {
   return new Map(teams.map((t) => [t.id, t.parentTeamId] as const));
 }
 
-/** Validates the people named and replaces the team's memberships with them. */
+/**
+ * Validates the people named and replaces the team's memberships with them; publishes the people whose
+ * teams changed (those who left and those who joined or changed role).
+ */
 async function setMembers(
   tx: GoalsTx,
   tenantId: string,
@@ -93,6 +97,10 @@ async function setMembers(
   const known = new Set(found.map((p) => p.id));
   const unknown = wanted.filter((id) => !known.has(id));
   if (unknown.length) throw notFound(`person ${unknown.join(", ")}`);
+  const before = await tx.teamMembership.findMany({
+    where: { teamId },
+    select: { personId: true, role: true },
+  });
   await tx.teamMembership.deleteMany({ where: { teamId } });
   // In person id order: the people rows the memberships reference are locked (key share) in one order.
   await tx.teamMembership.createMany({
@@ -101,6 +109,13 @@ async function setMembers(
       ...memberIds.map((personId) => ({ teamId, personId, tenantId, role: "member" })),
     ].sort((a, b) => (a.personId < b.personId ? -1 : a.personId > b.personId ? 1 : 0)),
   });
+  const roleOf = (id: string) =>
+    leaderIds.includes(id) ? "leader" : memberIds.includes(id) ? "member" : null;
+  const changed = [
+    ...before.filter((m) => roleOf(m.personId) !== m.role).map((m) => m.personId),
+    ...wanted.filter((id) => !before.some((m) => m.personId === id)),
+  ];
+  await publishPeopleChanged(tx, tenantId, changed);
 }
 
 export async function publishTeam(
@@ -276,6 +291,11 @@ export function teamRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
             throw conflict("team-owns-objectives", "the team owns objectives; hand them over first");
           await tx.team.delete({ where: { id } });
           await publishTeam(tx, tenantId, present(existing), true);
+          await publishPeopleChanged(
+            tx,
+            tenantId,
+            existing.memberships.map((m) => m.personId),
+          );
           await recordAudit(tx, request.principal, "team.deleted", { type: "team", id }, {});
         });
         return reply.status(204).send(null);

@@ -6,7 +6,8 @@ import { InvalidFilter, parseFilter } from "./filter.ts";
  * forms count: `{op, path, value}` and the path-less `{op: "Replace", value: {active: false, ...}}`
  * whose keys are themselves paths (Entra writes `"name.givenName"` there). Entra capitalizes the op
  * ("Replace") and sends booleans as "True"/"False". Attributes goals does not keep (phone numbers,
- * addresses, the enterprise extension) are accepted and dropped: refusing them would stop provisioning.
+ * addresses, the enterprise extension but for its manager) are accepted and dropped: refusing them
+ * would stop provisioning.
  */
 export interface PatchOperation {
   op: string;
@@ -23,6 +24,22 @@ export interface UserChanges {
   formatted?: string;
   email?: string;
   externalId?: string | null;
+  /** As sent; whether goals knows the zone is the route's to decide. */
+  timeZone?: string | null;
+  /** The enterprise extension's manager: the SCIM id (a goals person id) of the person's manager. */
+  managerId?: string | null;
+}
+
+/** The enterprise User extension (RFC 7643 §4.3): goals keeps its manager. */
+export const ENTERPRISE_USER_SCHEMA = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+
+/** A manager reference as Entra (a bare id) or Okta and the RFC (`{value}`) send it. */
+export function managerIdOf(value: unknown): string | null {
+  const id = typeof value === "string" ? value : (value as { value?: unknown } | null)?.value;
+  if (id === undefined || id === null || id === "") return null;
+  if (typeof id !== "string" || id.length > 200)
+    throw invalidValue("manager must be a user's id (its value)");
+  return id.trim();
 }
 
 export interface GroupChanges {
@@ -117,6 +134,20 @@ function applyUser(changes: UserChanges, op: Op, path: string, value: unknown): 
       if (removing) throw invalidValue("a person keeps an email: emails cannot be removed");
       const email = emailOf(value);
       if (email) changes.email = email;
+      return;
+    }
+    case "timezone":
+      changes.timeZone = removing ? null : stringOf(value, "timezone", 64);
+      return;
+    case `${ENTERPRISE_USER_SCHEMA.toLowerCase()}:manager`:
+    case `${ENTERPRISE_USER_SCHEMA.toLowerCase()}:manager.value`:
+      changes.managerId = removing ? null : managerIdOf(value);
+      return;
+    case ENTERPRISE_USER_SCHEMA.toLowerCase(): {
+      // A path-less Replace nests the extension: {"urn:...:enterprise:2.0:User": {"manager": ...}}.
+      if (typeof value !== "object" || value === null) return;
+      const manager = (value as { manager?: unknown }).manager;
+      if (manager !== undefined) changes.managerId = removing ? null : managerIdOf(manager);
       return;
     }
     case "emails.value":
