@@ -91,10 +91,14 @@ function configuration(
     jwks: keys,
     cookies: { keys: cookieKeys },
     pkce: { required: () => true },
-    // The web app keeps its tokens server-side and renews them there, so it gets a refresh token without
-    // asking for offline_access (which would need a consent screen the first-party app never shows).
-    issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed(type: string): boolean }) =>
-      client.grantTypeAllowed("refresh_token"),
+    // The web app's server keeps its tokens and renews them there, so it gets a refresh token without
+    // asking for offline_access (which would need a consent screen the first-party app never shows). A
+    // page that exchanges the code in the browser (its request has an Origin: /docs) gets none: a
+    // browser would keep it where scripts can read it.
+    issueRefreshToken: async (
+      ctx: { get(header: string): string },
+      client: { grantTypeAllowed(type: string): boolean },
+    ) => client.grantTypeAllowed("refresh_token") && !ctx.get("origin"),
     claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
     scopes: ["openid", "email", "profile"],
     findAccount: async (_ctx: unknown, id: string) => {
