@@ -1,5 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "@okr/config";
@@ -12,7 +14,8 @@ import { WebConfigSchema } from "../src/config.ts";
 
 /**
  * The web app's session rules over plain HTTP, signed in through a real provider: what the browser test
- * cannot easily show (a forged cross-site call, an open redirect, a replayed callback, a service down).
+ * cannot easily show (a forged cross-site call, an open redirect, a replayed callback, token renewal, a
+ * service down). In place of goals, a server that answers what reached it shows what is forwarded.
  */
 const email = "grace@acme.example";
 const password = "grace-pw";
@@ -20,8 +23,30 @@ const dataDir = mkdtempSync(join(tmpdir(), "okr-web-session-"));
 let idp: Awaited<ReturnType<typeof startIdentityProvider>>;
 let web: FastifyInstance;
 let webUrl: string;
+let upstream: Server;
+
+/** Answers what it was sent; under /problem, a 422 problem+json with Retry-After, as goals would. */
+function echoServer(): Server {
+  return createServer(async (request, response) => {
+    let body = "";
+    for await (const chunk of request) body += chunk;
+    if (request.url?.startsWith("/problem")) {
+      response.writeHead(422, { "content-type": "application/problem+json", "retry-after": "7" });
+      response.end(
+        JSON.stringify({ type: "https://okr-platform.dev/problems/x", title: "Refused", status: 422 }),
+      );
+      return;
+    }
+    response.writeHead(200, { "content-type": "application/json" });
+    response.end(
+      JSON.stringify({ method: request.method, url: request.url, headers: request.headers, body }),
+    );
+  });
+}
 
 beforeAll(async () => {
+  upstream = echoServer();
+  await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
   const port = await freePort();
   webUrl = `http://127.0.0.1:${port}`;
   idp = await startIdentityProvider({
@@ -32,12 +57,13 @@ beforeAll(async () => {
     ],
     webRedirectUris: [`${webUrl}/auth/callback`],
     serviceClientSecret: randomBytes(16).toString("hex"),
+    // Under the web app's one-minute renewal margin: every API call renews the token first.
+    accessTokenTtlSeconds: 30,
   });
-  // Nothing listens at GOALS_URL: a call that passes every check meets a service that is down.
   const config = loadConfig(WebConfigSchema, {
     NODE_ENV: "test",
     WEB_PORT: String(port),
-    GOALS_URL: `http://127.0.0.1:${await freePort()}`,
+    GOALS_URL: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
     OIDC_ISSUER: idp.issuer,
     WEB_STATIC_DIR: dataDir,
   });
@@ -46,6 +72,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  upstream?.close();
   await web?.close();
   await idp?.close();
   rmSync(dataDir, { recursive: true, force: true });
@@ -136,8 +163,12 @@ describe("the web app's sessions", () => {
     expect((await json(otherOrigin)).type).toMatch(/\/cross-origin$/);
 
     const accepted = await post({ origin: webUrl, "x-csrf-token": csrfToken });
-    expect(accepted.status).toBe(503);
-    expect(accepted.headers.get("retry-after")).toBe("2");
+    expect(accepted.status).toBe(200);
+    expect(await accepted.json()).toMatchObject({
+      method: "POST",
+      url: "/cycles",
+      body: '{"name":"2027-Q1"}',
+    });
 
     // Another browser's CSRF token is not this session's.
     const other = browser();
@@ -156,6 +187,37 @@ describe("the web app's sessions", () => {
     ).toBe(401);
   });
 
+  it("forwards calls with a renewed access token and passes the service's answers through", async () => {
+    const get = browser();
+    await signIn(get, "/");
+    const seen = async () => {
+      const answer = await get(`${webUrl}/api/echo?limit=5`, { headers: { "idempotency-key": "k-1" } });
+      expect(answer.status).toBe(200);
+      return (await answer.json()) as { url: string; headers: Record<string, string> };
+    };
+    const first = await seen();
+    const second = await seen();
+    expect(first.url).toBe("/echo?limit=5");
+    expect(first.headers["idempotency-key"]).toBe("k-1");
+    expect(first.headers.cookie).toBeUndefined();
+    // Each token lives 30 s, inside the renewal margin: the second call was renewed with the refresh token.
+    const claims = (header: string) =>
+      JSON.parse(Buffer.from(header.replace(/^Bearer /, "").split(".")[1] as string, "base64url").toString());
+    expect(claims(first.headers.authorization as string)).toMatchObject({ iss: idp.issuer, sub: "grace" });
+    expect(claims(second.headers.authorization as string)).toMatchObject({ iss: idp.issuer, sub: "grace" });
+    expect(second.headers.authorization).not.toBe(first.headers.authorization);
+
+    const refused = await get(`${webUrl}/api/problem`);
+    expect(refused.status).toBe(422);
+    expect(refused.headers.get("content-type")).toBe("application/problem+json");
+    expect(refused.headers.get("retry-after")).toBe("7");
+    expect(await refused.json()).toEqual({
+      type: "https://okr-platform.dev/problems/x",
+      title: "Refused",
+      status: 422,
+    });
+  });
+
   it("signs out: the session is gone and the browser is sent to the provider's end-session page", async () => {
     const get = browser();
     await signIn(get, "/");
@@ -167,5 +229,15 @@ describe("the web app's sessions", () => {
     expect(out.status).toBe(200);
     expect((await json(out)).endSessionUrl).toMatch(new RegExp(`^${idp.issuer}/session/end\\?`));
     expect(await (await get(`${webUrl}/auth/session`)).json()).toEqual({ signedIn: false });
+  });
+
+  it("answers 503 problem+json with Retry-After while the service cannot be reached", async () => {
+    const get = browser();
+    await signIn(get, "/");
+    await new Promise((resolve) => upstream.close(resolve));
+    const down = await get(`${webUrl}/api/echo`);
+    expect(down.status).toBe(503);
+    expect(down.headers.get("retry-after")).toBe("2");
+    expect((await json(down)).type).toMatch(/\/service-unavailable$/);
   });
 });
