@@ -1,3 +1,4 @@
+import { Problem } from "@okr/service-kit";
 import type { FastifyInstance } from "fastify";
 import type { OidcClient } from "./oidc.ts";
 import type { CookieNames, SessionGuard } from "./session-guard.ts";
@@ -11,6 +12,9 @@ export interface AuthRouteOptions {
   publicOrigin: string;
   idleMinutes: number;
 }
+
+/** Seconds a browser is asked to wait when the identity provider could not be reached. */
+const PROVIDER_RETRY_AFTER_SECONDS = 5;
 
 /** Only a path of this app may follow a sign-in: never another site (an open redirect) or `//host`. */
 function safeReturnTo(value: unknown): string {
@@ -28,7 +32,17 @@ export function registerAuthRoutes(app: FastifyInstance, options: AuthRouteOptio
 
   app.get("/auth/sign-in", async (request, reply) => {
     const { returnTo } = request.query as { returnTo?: unknown };
-    const { url, pending } = await oidc.beginSignIn();
+    const started = await oidc.beginSignIn().catch((error: unknown) => {
+      request.log.warn({ err: error }, "the identity provider could not be reached");
+      reply.header("retry-after", String(PROVIDER_RETRY_AFTER_SECONDS));
+      throw new Problem(
+        503,
+        "identity-provider-unavailable",
+        "Sign-in unavailable",
+        "the sign-in service did not answer; try again shortly",
+      );
+    });
+    const { url, pending } = started;
     const id = store.startSignIn(pending, safeReturnTo(returnTo));
     reply.setCookie(cookies.signIn, id, { ...cookie, maxAge: 10 * 60 });
     return reply.redirect(url.toString(), 303);

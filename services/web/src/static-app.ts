@@ -58,6 +58,6 @@ export async function registerStaticApp(app: FastifyInstance, root: string): Pro
     if (!built)
       throw new Problem(503, "not-built", "Web app not built", "run `npm run build -w @okr/web` first");
     reply.header("cache-control", "no-cache");
-    return reply.type("text/html; charset=utf-8").sendFile("index.html", root);
+    return reply.type("text/html; charset=utf-8").sendFile("index.html", root, { cacheControl: false });
   });
 }
