@@ -17,10 +17,15 @@ import {
   WORKFLOWS_PATH,
   workflowIds,
 } from "@okr/cycle-workflows";
-import { connectTemporalClient, installTemporalRuntime } from "@okr/temporal";
+import {
+  bundleWorkflowsQuietly,
+  connectTemporalClient,
+  installTemporalRuntime,
+  startWorker,
+} from "@okr/temporal";
 import { testEndpoints, uniqueName } from "@okr/testkit";
 import type { Client } from "@temporalio/client";
-import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from "@temporalio/worker";
+import type { WorkerOptions } from "@temporalio/worker";
 import { printTable } from "./report.ts";
 
 const TEAMS = Number(process.env.BENCH_TEAMS ?? 1_000);
@@ -30,31 +35,14 @@ const IN_FLIGHT = 200;
 
 installTemporalRuntime("ERROR");
 const endpoints = testEndpoints();
-const client = await connectTemporalClient({
-  address: endpoints.TEMPORAL_ADDRESS,
-  namespace: endpoints.TEMPORAL_NAMESPACE,
-});
-const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error };
+const temporal = { address: endpoints.TEMPORAL_ADDRESS, namespace: endpoints.TEMPORAL_NAMESPACE };
+const client = await connectTemporalClient(temporal);
 /** The same settings for both workers: everything cached, so neither pays for replays. */
 const workerSettings: Partial<WorkerOptions> = {
   maxCachedWorkflows: TEAMS + 100,
   maxConcurrentWorkflowTaskExecutions: 100,
   maxConcurrentActivityTaskExecutions: 100,
 };
-
-async function startWorker(options: Partial<WorkerOptions> & { taskQueue: string }) {
-  const worker = await Worker.create({
-    connection: await NativeConnection.connect({ address: endpoints.TEMPORAL_ADDRESS }),
-    namespace: endpoints.TEMPORAL_NAMESPACE,
-    ...workerSettings,
-    ...options,
-  });
-  const running = worker.run();
-  return async () => {
-    worker.shutdown();
-    await running;
-  };
-}
 
 /** Runs `work` over `items` with at most `limit` in flight. */
 async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
@@ -76,15 +64,12 @@ async function workflowTasksOf(temporal: Client, workflowId: string): Promise<nu
 
 async function noopRate(): Promise<{ seconds: number; tasksPerSecond: number }> {
   const taskQueue = uniqueName("bench-noop");
-  const stop = await startWorker({
+  const worker = await startWorker(temporal, {
+    ...workerSettings,
     taskQueue,
     workflowBundle: {
-      code: (
-        await bundleWorkflowCode({
-          workflowsPath: fileURLToPath(new URL("./noop-workflow.ts", import.meta.url)),
-          logger: quiet,
-        })
-      ).code,
+      code: (await bundleWorkflowsQuietly(fileURLToPath(new URL("./noop-workflow.ts", import.meta.url))))
+        .code,
     },
   });
   const ids = Array.from({ length: NOOPS }, (_, i) => `bench-noop/${randomUUID()}/${i}`);
@@ -93,7 +78,7 @@ async function noopRate(): Promise<{ seconds: number; tasksPerSecond: number }> 
     await client.workflow.execute("noopWorkflow", { workflowId, taskQueue });
   });
   const seconds = (performance.now() - began) / 1000;
-  await stop();
+  await worker.stop();
   // One workflow task each (checked on a sample).
   const sampled = await workflowTasksOf(client, ids[0] as string);
   if (sampled !== 1) throw new Error(`a no-op workflow took ${sampled} workflow tasks`);
@@ -163,11 +148,10 @@ async function cascade() {
     }),
     proposeNextCycle: async () => ({ nextCycleId: randomUUID(), draftsCreated: 0 }),
   };
-  const stop = await startWorker({
+  const worker = await startWorker(temporal, {
+    ...workerSettings,
     taskQueue,
-    workflowBundle: {
-      code: (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet })).code,
-    },
+    workflowBundle: { code: (await bundleWorkflowsQuietly(WORKFLOWS_PATH)).code },
     activities,
   });
 
@@ -263,7 +247,7 @@ async function cascade() {
   clearInterval(progress);
   const cycleWorkflowId = workflowIds.cycle(organizationId, cycleId);
   await client.workflow.getHandle(workflowIds.program(organizationId)).terminate("bench done");
-  await stop();
+  await worker.stop();
 
   let tasks = 0;
   await pool([...byId.keys()], 50, async (teamId) => {

@@ -11,6 +11,11 @@
  * lookup with the caller's team membership, the domain rules, then one statement that inserts the row,
  * moves the KR's latest value and writes the okr.check-in.recorded.v1 outbox row. The outbox relay is not
  * running here (its throughput has its own bench), so the events stay in the outbox.
+ *
+ * Both auth paths are measured in the same run, interleaved (the order rotates each round): today's
+ * HS256 tokens and ES256 access tokens of a real OpenID Connect provider checked against its JWKS
+ * (./oidc-tokens.ts). Each path runs with one token reused (the service's verified-token cache answers)
+ * and with a new token per request (one signature check per request).
  */
 import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
@@ -19,6 +24,7 @@ import { goalsService } from "@okr/goals-service/service";
 import { type Role, signToken } from "@okr/service-kit";
 import { createTestDatabase, testBus, testEndpoints } from "@okr/testkit";
 import { checkInBody, postCheckIns } from "./http-check-ins.ts";
+import { benchIssuers, freePort, startBenchIssuer } from "./oidc-tokens.ts";
 import { drive, median, percentile, printTable } from "./report.ts";
 
 const REQUESTS = Number(process.env.BENCH_CHECK_INS ?? 20_000);
@@ -27,10 +33,11 @@ const BULK_TOTAL = Number(process.env.BENCH_BULK_CHECK_INS ?? 100_000);
 const BULK_BATCH = 1000;
 const BULK_CONCURRENCY = 4;
 const POOL = 20;
-const ROUNDS = 3;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 const database = await createTestDatabase({ migrationsDir: goalsService.migrationsDir, poolMax: POOL });
 const endpoints = testEndpoints();
+const issuerPort = await freePort();
 const config = loadConfig(ServiceConfigSchema, {
   NODE_ENV: "test",
   LOG_LEVEL: "warn",
@@ -39,6 +46,7 @@ const config = loadConfig(ServiceConfigSchema, {
   KAFKA_BROKERS: endpoints.KAFKA_BROKERS,
   TEMPORAL_ADDRESS: endpoints.TEMPORAL_ADDRESS,
   AUTH_JWT_SECRET: "bench-secret-0123456789abcdef",
+  AUTH_ISSUERS: benchIssuers(issuerPort),
   // One member drives every check-in: a per-caller limit would measure the limit, not the path.
   RATE_LIMIT_PER_MINUTE: "0",
 });
@@ -102,8 +110,17 @@ for (let t = 0; t < 4; t++) {
   }
 }
 
-const httpCheckIns = (total = REQUESTS) =>
-  postCheckIns({ base, token: memberToken, keyResultIds, total, concurrency: CONCURRENCY });
+const oidc = await startBenchIssuer(issuerPort, tenantId, member.id);
+// A new HS256 token per request: the same claims, each with its own lifetime so no two are alike.
+const distinctHs256 = (count: number) =>
+  Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      signToken(auth, { tenantId, subject: member.id, roles: ["member"] }, `${3600 + i}s`),
+    ),
+  );
+
+const httpCheckIns = (tokens: string[], total = REQUESTS) =>
+  postCheckIns({ base, tokens, keyResultIds, total, concurrency: CONCURRENCY });
 
 await database.pool.query(`create table bench_raw_inserts (like check_ins including defaults)`);
 async function rawInserts() {
@@ -141,28 +158,65 @@ async function bulkCheckIns() {
   return { rate: rate * BULK_BATCH, latencies };
 }
 
-// Warm up both paths (JIT, connections, plans) before measuring.
+// Warm up every path (JIT, connections, plans, the issuer's discovery document and JWKS) before measuring.
 await drive(500, CONCURRENCY, async () => {
   await database.pool.query("select 1");
 });
-await httpCheckIns(1000);
+await httpCheckIns([memberToken], 1000);
+await httpCheckIns([oidc.token], 1000);
+await httpCheckIns(await distinctHs256(1000), 1000);
+await httpCheckIns(oidc.distinct(1000), 1000);
 
+interface Series {
+  rates: number[];
+  ofRaw: number[];
+  p50s: number[];
+  p99s: number[];
+  /** CPU time of this thread (the service's event loop; the clients run in their own) per check-in, µs. */
+  cpu: number[];
+}
+const series = (): Series => ({ rates: [], ofRaw: [], p50s: [], p99s: [], cpu: [] });
+const variants: { name: string; tokens: () => Promise<string[]> | string[]; measured: Series }[] = [
+  { name: "HS256, one token reused", tokens: () => [memberToken], measured: series() },
+  { name: "ES256 (OIDC JWKS), one token reused", tokens: () => [oidc.token], measured: series() },
+  { name: "HS256, a new token per request", tokens: () => distinctHs256(REQUESTS), measured: series() },
+  {
+    name: "ES256 (OIDC JWKS), a new token per request",
+    tokens: () => oidc.distinct(REQUESTS),
+    measured: series(),
+  },
+];
+if (process.env.BENCH_ONLY)
+  variants.splice(
+    0,
+    variants.length,
+    ...process.env.BENCH_ONLY.split(",").map((i) => variants[Number(i)] as (typeof variants)[number]),
+  );
 const raw: number[] = [];
-const http: number[] = [];
-const p50s: number[] = [];
-const p99s: number[] = [];
 const bulk: number[] = [];
 const bulkP99: number[] = [];
 for (let round = 0; round < ROUNDS; round++) {
-  raw.push((await rawInserts()).rate);
-  const measured = await httpCheckIns();
-  http.push(measured.rate);
-  p50s.push(percentile(measured.latencies, 0.5));
-  p99s.push(percentile(measured.latencies, 0.99));
+  // Rotated each round, so no path always runs first on a machine whose speed drifts; each HTTP run is
+  // compared with a raw run right before it, not with one a minute older.
+  for (let v = 0; v < variants.length; v++) {
+    const variant = variants[(v + round) % variants.length] as (typeof variants)[number];
+    const tokens = await variant.tokens();
+    const rawRate = (await rawInserts()).rate;
+    raw.push(rawRate);
+    const cpuBefore = process.threadCpuUsage();
+    const { rate, latencies } = await httpCheckIns(tokens);
+    const cpu = process.threadCpuUsage(cpuBefore);
+    variant.measured.cpu.push((cpu.user + cpu.system) / REQUESTS);
+    variant.measured.rates.push(rate);
+    variant.measured.ofRaw.push((rate / rawRate) * 100);
+    variant.measured.p50s.push(percentile(latencies, 0.5));
+    variant.measured.p99s.push(percentile(latencies, 0.99));
+  }
   const bulkRun = await bulkCheckIns();
   bulk.push(bulkRun.rate);
   bulkP99.push(percentile(bulkRun.latencies, 0.99));
 }
+await oidc.close();
 const written = Number((await database.pool.query("select count(*) from check_ins")).rows[0].count);
 const outbox = Number(
   (
@@ -175,17 +229,31 @@ await app.close();
 await db.$disconnect();
 await database.drop();
 
-const rawRate = median(raw);
-const httpRate = median(http);
 const f = (values: number[], digits = 0) => values.map((v) => v.toFixed(digits)).join(" / ");
+const range = (values: number[], digits = 0) =>
+  `${Math.min(...values).toFixed(digits)}-${Math.max(...values).toFixed(digits)}`;
 printTable(
-  `goals check-ins: ${REQUESTS} HTTP check-ins x ${ROUNDS} rounds, ${CONCURRENCY} concurrent clients, pool ${POOL}; bulk ${BULK_TOTAL} in batches of ${BULK_BATCH} (${BULK_CONCURRENCY} concurrent)`,
+  `goals check-ins: ${REQUESTS} HTTP check-ins per path x ${ROUNDS} rounds, ${CONCURRENCY} concurrent clients, pool ${POOL}; bulk ${BULK_TOTAL} in batches of ${BULK_BATCH} (${BULK_CONCURRENCY} concurrent)`,
   [
-    ["raw single-row INSERT (autocommit)", `${rawRate.toFixed(0)} tx/s`, f(raw)],
-    ["HTTP POST /key-results/:id/check-ins", `${httpRate.toFixed(0)} check-ins/s`, f(http)],
-    ["HTTP / raw", `${((httpRate / rawRate) * 100).toFixed(0)} %`, "target >= 40 %"],
-    ["HTTP latency p50", `${median(p50s).toFixed(1)} ms`, f(p50s, 1)],
-    ["HTTP latency p99", `${median(p99s).toFixed(1)} ms`, `${f(p99s, 1)}   target < 50 ms`],
+    ["raw single-row INSERT (autocommit)", `${median(raw).toFixed(0)} tx/s`, `${range(raw)} tx/s`],
+    ...variants.flatMap(({ name, measured }): [string, string, string][] => [
+      [`HTTP check-ins, ${name}`, `${median(measured.rates).toFixed(0)} /s`, f(measured.rates)],
+      [
+        "  of raw (the raw run just before)",
+        `${median(measured.ofRaw).toFixed(0)} %`,
+        `${range(measured.ofRaw)} %   target >= 40 %`,
+      ],
+      [
+        "  latency p50 / p99",
+        `${median(measured.p50s).toFixed(1)} / ${median(measured.p99s).toFixed(1)} ms`,
+        `p50 ${range(measured.p50s, 1)}, p99 ${range(measured.p99s, 1)} ms   target p99 < 50 ms`,
+      ],
+      [
+        "  service thread CPU per check-in",
+        `${median(measured.cpu).toFixed(0)} µs`,
+        `${range(measured.cpu)} µs`,
+      ],
+    ]),
     ["bulk POST /check-ins/bulk", `${median(bulk).toFixed(0)} check-ins/s`, `${f(bulk)}   target >= 20000`],
     ["bulk request p99 (1000 check-ins)", `${median(bulkP99).toFixed(0)} ms`, f(bulkP99)],
     ["rows written / outbox events", `${written} / ${outbox}`, "every check-in has its event"],

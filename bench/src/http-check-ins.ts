@@ -11,7 +11,8 @@ import { drive } from "./report.ts";
 
 interface HttpLoad {
   base: string;
-  token: string;
+  /** Request i sends tokens[i % tokens.length]: one token reused, or one per request. */
+  tokens: string[];
   keyResultIds: string[];
   total: number;
   concurrency: number;
@@ -38,14 +39,17 @@ export function postCheckIns(load: HttpLoad): Promise<{ rate: number; latencies:
 }
 
 if (!isMainThread && (workerData as HttpLoad | undefined)?.keyResultIds) {
-  const { base, token, keyResultIds, total, concurrency } = workerData as HttpLoad;
+  const { base, tokens, keyResultIds, total, concurrency } = workerData as HttpLoad;
   const pool = new Pool(base, { connections: concurrency });
-  const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+  const headers = tokens.map((token) => ({
+    authorization: `Bearer ${token}`,
+    "content-type": "application/json",
+  }));
   const { rate, latencies } = await drive(total, concurrency, async (i) => {
     const response = await pool.request({
       method: "POST",
       path: `/key-results/${keyResultIds[i % keyResultIds.length]}/check-ins`,
-      headers,
+      headers: headers[i % headers.length],
       body: JSON.stringify(checkInBody(i)),
     });
     const text = await response.body.text();

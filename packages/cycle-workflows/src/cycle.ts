@@ -143,13 +143,16 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
     );
   clock.onChange = describe;
 
-  const signalRunningTeams = (control: ControlArg) => {
-    for (const teamId of runningTeams) {
-      const handle = getExternalWorkflowHandle(workflowIds.team(organizationId, cycleId, teamId));
-      // A child that just finished cannot take the signal; nothing is lost.
-      handle.signal(teamControlSignal, control).catch(() => undefined);
-    }
-  };
+  /** Signals every running team workflow; settles once each signal is in its team's history (or failed). */
+  const signalRunningTeams = (control: ControlArg): Promise<unknown> =>
+    Promise.all(
+      [...runningTeams].map((teamId) =>
+        getExternalWorkflowHandle(workflowIds.team(organizationId, cycleId, teamId))
+          .signal(teamControlSignal, control)
+          // A child that just finished cannot take the signal; nothing is lost.
+          .catch(() => undefined),
+      ),
+    );
 
   const rejectWhenClosed = () => {
     if (phase === "CLOSED") throw reject(REJECTION.wrongPhase, `cycle ${cycleId} is closed`);
@@ -158,9 +161,11 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
   setHandler(cycleStatusQuery, status);
   setHandler(
     pauseUpdate,
-    (request) => {
+    async (request) => {
       clock.pause(request.reason ?? `paused by ${request.actorId}`);
-      signalRunningTeams({ action: "pause" });
+      const delivered = signalRunningTeams({ action: "pause" });
+      // Answered once every team holds the pause, so an approval sent after the answer is refused.
+      if (patched(PATCHES.controlAnswersOnceTeamsHaveIt)) await delivered;
       return status();
     },
     {
@@ -179,7 +184,8 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
       const settled = retriesSettled;
       if (retrying) operatorRetry = true;
       clock.resume();
-      signalRunningTeams({ action: "resume" });
+      const delivered = signalRunningTeams({ action: "resume" });
+      if (patched(PATCHES.controlAnswersOnceTeamsHaveIt)) await delivered;
       if (retrying) await condition(() => retriesSettled !== settled);
       return status();
     },

@@ -1,8 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { testEndpoints, uniqueName, waitFor } from "@okr/endpoints";
-import { bundleWorkflowsQuietly, connectTemporalClient, installTemporalRuntime } from "@okr/temporal";
+import {
+  bundleWorkflowsQuietly,
+  connectTemporalClient,
+  installTemporalRuntime,
+  type RunningWorker,
+  startWorker,
+} from "@okr/temporal";
 import type { Client } from "@temporalio/client";
-import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from "@temporalio/worker";
+import type { WorkflowBundleWithSourceMap } from "@temporalio/worker";
 import { afterEach, beforeAll, expect } from "vitest";
 import type {
   CycleActivities,
@@ -184,38 +190,21 @@ export interface Harness {
   startOneCycle(world: World, request?: Omit<RunCycleRequest, "cycleId">): Promise<unknown>;
 }
 
-export interface RunningWorker {
-  worker: Worker;
-  stop(): Promise<void>;
-}
-
 export async function harness(): Promise<Harness> {
   installTemporalRuntime("WARN");
   const endpoints = testEndpoints();
-  const client = await connectTemporalClient({
-    address: endpoints.TEMPORAL_ADDRESS,
-    namespace: endpoints.TEMPORAL_NAMESPACE,
-  });
+  const temporal = { address: endpoints.TEMPORAL_ADDRESS, namespace: endpoints.TEMPORAL_NAMESPACE };
+  const client = await connectTemporalClient(temporal);
   const taskQueue = uniqueName("okr-cycles-test");
   return {
     client,
     taskQueue,
     async startWorker(activities) {
-      const worker = await Worker.create({
-        connection: await NativeConnection.connect({ address: endpoints.TEMPORAL_ADDRESS }),
-        namespace: endpoints.TEMPORAL_NAMESPACE,
+      return startWorker(temporal, {
         taskQueue,
         workflowBundle: { code: (await workflowBundle()).code },
         activities,
       });
-      const running = worker.run();
-      return {
-        worker,
-        async stop() {
-          if (worker.getState() === "RUNNING") worker.shutdown();
-          await running;
-        },
-      };
     },
     startOneCycle(world, request = {}) {
       return startCycleRun(

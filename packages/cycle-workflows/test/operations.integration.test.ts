@@ -8,6 +8,7 @@ import {
   type CycleResult,
   getCycleStatus,
   PHASES,
+  type RunCycleRequest,
   teamObjectivesUpdate,
   workflowIds,
 } from "../src/index.ts";
@@ -23,8 +24,12 @@ import {
   worldActivities,
 } from "./harness.ts";
 
-/** The single top-level team submits and its leader approves, so SETTING ends at once. */
-async function approveTopLevel(h: Harness, world: World) {
+/**
+ * Starts the world's one cycle (`request`: its durations, limits), whose single top-level team then
+ * submits and its leader approves, so SETTING ends at once.
+ */
+async function startPastSetting(h: Harness, world: World, request: Omit<RunCycleRequest, "cycleId">) {
+  await h.startOneCycle(world, request);
   const [root] = world.teams;
   if (!root) throw new Error("no team");
   const ids = { organizationId: world.organizationId, cycleId: world.cycleId, teamId: root.id };
@@ -44,7 +49,7 @@ describe("operating cycles on the real Temporal server", () => {
     const record = new Record();
     const activities = worldActivities(world, record);
     const first = await h.startWorker(activities);
-    await h.startOneCycle(world, {
+    await startPastSetting(h, world, {
       durations: {
         checkInsSeconds: 5,
         checkInIntervalSeconds: 1,
@@ -52,7 +57,6 @@ describe("operating cycles on the real Temporal server", () => {
         retrospectiveSeconds: 5,
       },
     });
-    await approveTopLevel(h, world);
     await waitFor("the first check-in tick", () => record.checkInTicks.length >= 1, 20_000);
 
     // The worker goes away mid-CHECK_INS; ticks fall due while nobody polls the task queue.
@@ -87,7 +91,7 @@ describe("operating cycles on the real Temporal server", () => {
     await h.startWorker(worldActivities(world, record));
     const { organizationId, cycleId } = world;
     const admin = { actorId: "admin-1" };
-    await h.startOneCycle(world, {
+    await startPastSetting(h, world, {
       durations: {
         checkInsSeconds: 2,
         checkInIntervalSeconds: 1,
@@ -95,7 +99,6 @@ describe("operating cycles on the real Temporal server", () => {
         scoringPollSeconds: 0.2,
       },
     });
-    await approveTopLevel(h, world);
     await waitFor(
       "CHECK_INS",
       async () => (await getCycleStatus(h.client, organizationId, cycleId)).phase === "CHECK_INS",
@@ -196,7 +199,7 @@ describe("operating cycles on the real Temporal server", () => {
     });
     const { organizationId, cycleId } = world;
     const admin = { actorId: "admin-1" };
-    await h.startOneCycle(world, {
+    await startPastSetting(h, world, {
       durations: {
         checkInsSeconds: 0.5,
         checkInIntervalSeconds: 1,
@@ -204,7 +207,6 @@ describe("operating cycles on the real Temporal server", () => {
         retrospectiveSeconds: 5,
       },
     });
-    await approveTopLevel(h, world);
     const stuck = await waitFor("the cycle to pause on the failed proposal", async () => {
       const status = await getCycleStatus(h.client, organizationId, cycleId);
       return status.paused ? status : undefined;
@@ -264,7 +266,7 @@ describe("operating cycles on the real Temporal server", () => {
     const record = new Record();
     await h.startWorker(worldActivities(world, record));
     const { organizationId, cycleId } = world;
-    await h.startOneCycle(world, {
+    await startPastSetting(h, world, {
       // Nobody drafts below the top: every team misses its 1 s deadline, so the cascade runs on timers.
       durations: {
         teamDraftingSeconds: 0.5,
@@ -277,7 +279,6 @@ describe("operating cycles on the real Temporal server", () => {
       },
       limits: { maxConcurrentTeams: 4, historyEventBudget: 60 },
     });
-    await approveTopLevel(h, world);
     const result = (await h.client.workflow
       .getHandle(workflowIds.cycle(organizationId, cycleId))
       .result()) as CycleResult;

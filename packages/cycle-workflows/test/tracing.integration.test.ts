@@ -1,8 +1,7 @@
 import { testEndpoints, waitFor } from "@okr/endpoints";
 import { createInMemoryTracing, startTelemetry, withSpan } from "@okr/telemetry";
-import { tracingWorkerOptions } from "@okr/temporal";
+import { startWorker, tracingWorkerOptions } from "@okr/temporal";
 import { resourceFromAttributes } from "@opentelemetry/resources";
-import { NativeConnection, Worker } from "@temporalio/worker";
 import { describe, expect, it } from "vitest";
 import { startCycleRun, WORKFLOWS_PATH, workflowIds } from "../src/index.ts";
 import { harness, newWorld, Record, team, worldActivities } from "./harness.ts";
@@ -17,18 +16,18 @@ describe("tracing", () => {
     const h = await harness();
     const endpoints = testEndpoints();
     const world = newWorld([team("Company", null)]);
-    const worker = await Worker.create({
-      connection: await NativeConnection.connect({ address: endpoints.TEMPORAL_ADDRESS }),
-      namespace: endpoints.TEMPORAL_NAMESPACE,
-      taskQueue: h.taskQueue,
-      workflowsPath: WORKFLOWS_PATH,
-      activities: worldActivities(world, new Record()),
-      ...tracingWorkerOptions({
-        processor: tracing.processor,
-        resource: resourceFromAttributes({ "service.name": "cycle-worker" }),
-      }),
-    });
-    const running = worker.run();
+    const worker = await startWorker(
+      { address: endpoints.TEMPORAL_ADDRESS, namespace: endpoints.TEMPORAL_NAMESPACE },
+      {
+        taskQueue: h.taskQueue,
+        workflowsPath: WORKFLOWS_PATH,
+        activities: worldActivities(world, new Record()),
+        ...tracingWorkerOptions({
+          processor: tracing.processor,
+          resource: resourceFromAttributes({ "service.name": "cycle-worker" }),
+        }),
+      },
+    );
     try {
       const traceId = await withSpan("POST /cycles/:cycleId/run", {}, async (span) => {
         await startCycleRun(h.client, world.organizationId, { cycleId: world.cycleId }, h.taskQueue);
@@ -59,8 +58,7 @@ describe("tracing", () => {
         .getHandle(workflowIds.program(world.organizationId))
         .terminate("test done")
         .catch(() => undefined);
-      worker.shutdown();
-      await running;
+      await worker.stop();
       await telemetry.shutdown();
     }
   }, 90_000);

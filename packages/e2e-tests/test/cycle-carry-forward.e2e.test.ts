@@ -9,9 +9,8 @@ import {
   workflowIds,
 } from "@okr/cycle-workflows";
 import { goalsService } from "@okr/goals-service/service";
-import type { MessageProducer } from "@okr/messaging";
 import { scoringService } from "@okr/scoring-service/service";
-import { startTestService, type TestService, testBus, uniqueName, waitFor } from "@okr/testkit";
+import { startTestService, type TestService, uniqueName, waitFor } from "@okr/testkit";
 import { valueStreamService } from "@okr/value-stream-service/service";
 import type { Client } from "@temporalio/client";
 import type pg from "pg";
@@ -22,6 +21,7 @@ import {
   leaderPerson,
   mortgageApprovalStream,
   tenantCaller,
+  writeRetrospective,
 } from "./support/api.ts";
 import { type CycleWorker, startCycleWorker } from "./support/cycle-worker.ts";
 
@@ -50,7 +50,6 @@ let scoring: TestService<unknown>;
 let valueStream: TestService<unknown>;
 let client: Client;
 let cycleWorker: CycleWorker | undefined;
-let producer: MessageProducer | undefined;
 const taskQueue = uniqueName("okr-cycles-carry");
 
 beforeAll(async () => {
@@ -59,15 +58,12 @@ beforeAll(async () => {
     startTestService(scoringService),
     startTestService(valueStreamService),
   ]);
-  producer = testBus().producer();
-  await producer.connect();
-  cycleWorker = await startCycleWorker({ goals, scoring, producer, taskQueue });
+  cycleWorker = await startCycleWorker({ goals, scoring, taskQueue });
   client = cycleWorker.client;
 });
 
 afterAll(async () => {
   await cycleWorker?.stop();
-  await producer?.disconnect();
   await Promise.all([goals?.stop(), scoring?.stop(), valueStream?.stop()]);
 });
 
@@ -144,19 +140,13 @@ function organization() {
     await call(goals, "POST", `/cycles/${cycleId}/teams/${company.id}/approve`, {}, leader);
     await checkIns();
     await waitFor("RETROSPECTIVE", async () => (await status()).phase === "RETROSPECTIVE", 120_000);
-    await call(
-      goals,
-      "POST",
-      `/cycles/${cycleId}/retrospectives`,
-      {
-        teamId: company.id,
-        wentWell: "deliveries",
-        didNotGoWell: "availability",
-        lessons: "Carry what is unfinished, whole",
-        carryForwardKeyResultIds,
-      },
-      leader,
-    );
+    await writeRetrospective(call, goals, cycleId, ceo.id, {
+      teamId: company.id,
+      wentWell: "deliveries",
+      didNotGoWell: "availability",
+      lessons: "Carry what is unfinished, whole",
+      carryForwardKeyResultIds,
+    });
     const result = (await client.workflow.getHandle(started.cycleWorkflowId).result()) as CycleResult;
     await client.workflow.getHandle(workflowIds.program(tenantId)).terminate("test done");
     return result;

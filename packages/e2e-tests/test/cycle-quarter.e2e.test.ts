@@ -10,12 +10,12 @@ import {
 } from "@okr/cycle-workflows";
 import { CYCLE_TOPICS, GOALS_TOPICS, SCORING_TOPICS } from "@okr/events";
 import { goalsService } from "@okr/goals-service/service";
-import type { MessageConsumer, MessageProducer } from "@okr/messaging";
+import type { MessageConsumer } from "@okr/messaging";
 import { scoringService } from "@okr/scoring-service/service";
 import { startTestService, type TestService, testBus, uniqueName, waitFor } from "@okr/testkit";
 import type { Client } from "@temporalio/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { currentCycle, leaderPerson, tenantCaller } from "./support/api.ts";
+import { currentCycle, leaderPerson, tenantCaller, writeRetrospective } from "./support/api.ts";
 import { type CycleWorker, startCycleWorker } from "./support/cycle-worker.ts";
 
 /**
@@ -49,7 +49,6 @@ let goals: TestService<unknown>;
 let scoring: TestService<unknown>;
 let client: Client;
 let cycleWorker: CycleWorker | undefined;
-let producer: MessageProducer | undefined;
 let reader: MessageConsumer | undefined;
 const seen: Envelope[] = [];
 
@@ -69,17 +68,14 @@ beforeAll(async () => {
       if (envelope.tenant === tenantId) seen.push(envelope);
     },
   });
-  producer = bus.producer();
-  await producer.connect();
 
-  cycleWorker = await startCycleWorker({ goals, scoring, producer, taskQueue });
+  cycleWorker = await startCycleWorker({ goals, scoring, taskQueue });
   client = cycleWorker.client;
 });
 
 afterAll(async () => {
   await cycleWorker?.stop();
   await reader?.disconnect();
-  await producer?.disconnect();
   await Promise.all([goals?.stop(), scoring?.stop()]);
 });
 
@@ -203,19 +199,13 @@ describe("an OKR quarter through the real services and cycle worker", () => {
 
     // RETROSPECTIVE: Company's leader writes the team's retrospective.
     await waitFor("RETROSPECTIVE", async () => (await status()).phase === "RETROSPECTIVE", 40_000);
-    await call(
-      goals,
-      "POST",
-      `/cycles/${cycleId}/retrospectives`,
-      {
-        teamId: company.id,
-        wentWell: "enterprise deals",
-        didNotGoWell: "onboarding",
-        lessons: "Smaller key results get more check-ins",
-        carryForwardKeyResultIds: [],
-      },
-      asLeader(ceo.id),
-    );
+    await writeRetrospective(call, goals, cycleId, ceo.id, {
+      teamId: company.id,
+      wentWell: "enterprise deals",
+      didNotGoWell: "onboarding",
+      lessons: "Smaller key results get more check-ins",
+      carryForwardKeyResultIds: [],
+    });
 
     const result = (await client.workflow.getHandle(started.cycleWorkflowId).result()) as CycleResult;
     expect(result.status.phase).toBe("CLOSED");

@@ -4,7 +4,12 @@ import { scoringService } from "@okr/scoring-service/service";
 import { startTestService, type TestService, waitFor } from "@okr/testkit";
 import { valueStreamService } from "@okr/value-stream-service/service";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bindToFlowEfficiency, currentCycle, mortgageApprovalStream, tenantCaller } from "./support/api.ts";
+import {
+  bindToFlowEfficiency,
+  mortgageApprovalStream,
+  teamWithObjective,
+  tenantCaller,
+} from "./support/api.ts";
 
 /**
  * Lean and OKRs joined on the real stack: work items move through a value stream (value-stream API) ->
@@ -48,18 +53,18 @@ function walk(itemId: string, stepIds: string[], base: number, gap: number) {
 describe("value stream flow to key result score", () => {
   it("moving work items changes flow efficiency, which becomes a system check-in and changes the bound KR's score", async () => {
     // Goals: a KR "raise flow efficiency from 20% to 60%".
-    await call(goals, "PUT", "/organization", { name: "Flow E2E", mission: "Mortgages decided in a day" });
-    const team = await call(goals, "POST", "/teams", { name: "Mortgage operations" });
     const now = Date.now();
-    const cycle = await currentCycle(call, goals, "flow");
-    const objective = await call(goals, "POST", "/objectives", {
-      cycleId: cycle.id,
-      title: "Make mortgage approval flow",
-      kind: "aspirational",
-      owner: { kind: "team", id: team.id },
-      keyResults: [
-        { title: "Raise flow efficiency", type: "increase-to", baseline: 0.2, target: 0.6, unit: "ratio" },
-      ],
+    const { cycle, objective } = await teamWithObjective(call, goals, {
+      organization: { name: "Flow E2E", mission: "Mortgages decided in a day" },
+      team: "Mortgage operations",
+      cycle: "flow",
+      objective: {
+        title: "Make mortgage approval flow",
+        kind: "aspirational",
+        keyResults: [
+          { title: "Raise flow efficiency", type: "increase-to", baseline: 0.2, target: 0.6, unit: "ratio" },
+        ],
+      },
     });
     const keyResultId: string = objective.keyResults[0].id;
 
@@ -72,10 +77,18 @@ describe("value stream flow to key result score", () => {
       items: [{ id: "M-1" }, { id: "M-2" }],
     });
 
-    const scoreOf = async () =>
-      (await call(scoring, "GET", `/scores/key-results/${keyResultId}`).catch(() => undefined)) as
-        | { score: number; currentValue: number }
-        | undefined;
+    /** The KR's score once scoring holds `value` as its current value. */
+    const scoredAt = (what: string, value: number) =>
+      waitFor(
+        what,
+        async () => {
+          const score = (await call(scoring, "GET", `/scores/key-results/${keyResultId}`).catch(
+            () => undefined,
+          )) as { score: number; currentValue: number } | undefined;
+          return score && Math.abs(score.currentValue - value) < 1e-6 ? score : undefined;
+        },
+        90_000,
+      );
 
     // M-1 flows with 30 minutes between steps: 60 active of 140 flow minutes.
     const base = now - 5 * 86_400_000;
@@ -83,14 +96,7 @@ describe("value stream flow to key result score", () => {
       events: walk("M-1", stepIds, base, 30),
     });
     const fast = 60 / 140;
-    const afterFast = await waitFor(
-      "the KR scored from M-1's flow efficiency",
-      async () => {
-        const score = await scoreOf();
-        return score && Math.abs(score.currentValue - fast) < 1e-6 ? score : undefined;
-      },
-      90_000,
-    );
+    const afterFast = await scoredAt("the KR scored from M-1's flow efficiency", fast);
     expect(afterFast.score).toBeCloseTo((fast - 0.2) / (0.6 - 0.2), 6);
 
     // The goals service holds it as a system check-in with the metric as evidence.
@@ -103,14 +109,7 @@ describe("value stream flow to key result score", () => {
       events: walk("M-2", stepIds, base + 200 * 60_000, 24 * 60),
     });
     const slow = (60 + 60) / (140 + (90 + 2 * 24 * 60 - 10));
-    const afterSlow = await waitFor(
-      "the KR re-scored from the slower flow",
-      async () => {
-        const score = await scoreOf();
-        return score && Math.abs(score.currentValue - slow) < 1e-6 ? score : undefined;
-      },
-      90_000,
-    );
+    const afterSlow = await scoredAt("the KR re-scored from the slower flow", slow);
     expect(afterSlow.score).toBe(0);
   });
 });

@@ -4,6 +4,7 @@ import { goalsService } from "@okr/goals-service/service";
 import { scoringService } from "@okr/scoring-service/service";
 import { findMessage, startTestService, type TestService, waitFor } from "@okr/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { teamWithObjective, tenantCaller } from "./support/api.ts";
 
 /**
  * The real path on the real stack: goals API -> goals outbox -> relay -> Kafka goals topics -> scoring
@@ -21,42 +22,22 @@ afterAll(async () => {
 const tenantId = randomUUID();
 const adminId = randomUUID();
 
-async function goalsCall(method: "POST" | "PUT", url: string, payload: object) {
-  const token = await goals.token(["admin"], tenantId, adminId);
-  const response = await goals.app.inject({
-    method,
-    url,
-    payload,
-    headers: { authorization: `Bearer ${token}` },
-  });
-  if (response.statusCode >= 300)
-    throw new Error(`${method} ${url} -> ${response.statusCode}: ${response.body}`);
-  return response.json();
-}
+const call = tenantCaller(tenantId, adminId);
 
 describe("goals check-in to score", () => {
   it("a check-in posted to the goals API reaches a score event and the scoring API", async () => {
-    await goalsCall("PUT", "/organization", {
-      name: "Scoring E2E",
-      mission: "Grades that explain themselves",
-    });
-    const team = await goalsCall("POST", "/teams", { name: "Platform" });
-    const now = Date.now();
-    const cycle = await goalsCall("POST", "/cycles", {
-      name: `e2e-${randomUUID().slice(0, 8)}`,
-      startsAt: new Date(now - 30 * 86_400_000).toISOString(),
-      endsAt: new Date(now + 60 * 86_400_000).toISOString(),
-      timeZone: "Europe/Berlin",
-    });
-    const objective = await goalsCall("POST", "/objectives", {
-      cycleId: cycle.id,
-      title: "Ship faster",
-      kind: "aspirational",
-      owner: { kind: "team", id: team.id },
-      keyResults: [{ title: "Cut lead time", type: "decrease-to", baseline: 20, target: 5, unit: "days" }],
+    const { team, cycle, objective } = await teamWithObjective(call, goals, {
+      organization: { name: "Scoring E2E", mission: "Grades that explain themselves" },
+      team: "Platform",
+      cycle: "e2e",
+      objective: {
+        title: "Ship faster",
+        kind: "aspirational",
+        keyResults: [{ title: "Cut lead time", type: "decrease-to", baseline: 20, target: 5, unit: "days" }],
+      },
     });
     const keyResultId: string = objective.keyResults[0].id;
-    const checkIn = await goalsCall("POST", `/key-results/${keyResultId}/check-ins`, {
+    const checkIn = await call(goals, "POST", `/key-results/${keyResultId}/check-ins`, {
       value: 11,
       confidence: 0.7,
       note: "two teams on trunk-based development",

@@ -10,7 +10,12 @@ import {
 } from "@okr/messaging";
 import { createServiceApp, signToken } from "@okr/service-kit";
 import { createInMemoryTracing, startTelemetry } from "@okr/telemetry";
-import { connectTemporalClient, installTemporalRuntime, tracingWorkerOptions } from "@okr/temporal";
+import {
+  connectTemporalClient,
+  installTemporalRuntime,
+  startWorker,
+  tracingWorkerOptions,
+} from "@okr/temporal";
 import {
   createTestDatabase,
   rewindConsumerGroup,
@@ -21,7 +26,6 @@ import {
 } from "@okr/testkit";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { WorkflowExecutionAlreadyStartedError } from "@temporalio/client";
-import { NativeConnection, Worker } from "@temporalio/worker";
 import { Type } from "typebox";
 import { describe, expect, it } from "vitest";
 import * as activities from "./smoke/welcome-activities.ts";
@@ -59,18 +63,18 @@ describe("platform smoke test", () => {
       address: endpoints.TEMPORAL_ADDRESS,
       namespace: endpoints.TEMPORAL_NAMESPACE,
     });
-    const worker = await Worker.create({
-      connection: await NativeConnection.connect({ address: endpoints.TEMPORAL_ADDRESS }),
-      namespace: endpoints.TEMPORAL_NAMESPACE,
-      taskQueue,
-      workflowsPath: fileURLToPath(new URL("./smoke/welcome-workflow.ts", import.meta.url)),
-      activities,
-      ...tracingWorkerOptions({
-        processor: tracing.processor,
-        resource: resourceFromAttributes({ "service.name": "smoke-worker" }),
-      }),
-    });
-    const workerRun = worker.run();
+    const worker = await startWorker(
+      { address: endpoints.TEMPORAL_ADDRESS, namespace: endpoints.TEMPORAL_NAMESPACE },
+      {
+        taskQueue,
+        workflowsPath: fileURLToPath(new URL("./smoke/welcome-workflow.ts", import.meta.url)),
+        activities,
+        ...tracingWorkerOptions({
+          processor: tracing.processor,
+          resource: resourceFromAttributes({ "service.name": "smoke-worker" }),
+        }),
+      },
+    );
 
     const app = await createServiceApp({
       name: "smoke",
@@ -185,8 +189,7 @@ describe("platform smoke test", () => {
     } finally {
       await relay.stop();
       await app.close();
-      worker.shutdown();
-      await workerRun;
+      await worker.stop();
       await temporal.connection.close();
       await db.drop();
       await telemetry.shutdown();

@@ -24,7 +24,7 @@ export {
   type TrustedIssuer,
 } from "./issuers.ts";
 export { PROBLEM_MEDIA_TYPE, problemResponse, problems } from "./openapi.ts";
-export { Page, PageQuery, page } from "./pagination.ts";
+export { listPage, Page, PageQuery, type PageWindow, page } from "./pagination.ts";
 export {
   badRequest,
   conflict,

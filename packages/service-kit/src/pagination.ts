@@ -24,3 +24,29 @@ export const page = <T extends { id: string }>(rows: T[], limit: number) => {
   const items = rows.slice(0, limit);
   return { items, nextCursor: rows.length > limit ? (items[items.length - 1]?.id ?? null) : null };
 };
+
+/** What a list query is given to fetch one page: its filter, ids past the cursor, in id order, `limit + 1` rows. */
+export interface PageWindow<Where> {
+  where: Where & { id?: { gt: string } };
+  orderBy: { id: "asc" };
+  take: number;
+}
+
+/**
+ * One page of a list: `find` fetches the rows matching `where` in the page's window (see `PageWindow`),
+ * and each item is shown as `present` shows it.
+ */
+export async function listPage<Where extends object, Row extends { id: string }, Item>(
+  query: { limit: number; cursor?: string | undefined },
+  where: Where,
+  find: (window: PageWindow<Where>) => Promise<Row[]>,
+  present: (row: Row) => Item,
+): Promise<{ items: Item[]; nextCursor: string | null }> {
+  const rows = await find({
+    where: { ...where, ...(query.cursor ? { id: { gt: query.cursor } } : {}) },
+    orderBy: { id: "asc" },
+    take: query.limit + 1,
+  });
+  const result = page(rows, query.limit);
+  return { items: result.items.map(present), nextCursor: result.nextCursor };
+}

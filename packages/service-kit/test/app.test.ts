@@ -71,6 +71,10 @@ const app = await createServiceApp({
 const token = (roles: ("admin" | "member")[], expiresIn = "1h") =>
   signToken(auth, { tenantId, subject: "person-1", roles }, expiresIn);
 
+/** GET `url` as a member of the tenant. */
+const getAsMember = async (url: string) =>
+  app.inject({ method: "GET", url, headers: { authorization: `Bearer ${await token(["member"])}` } });
+
 beforeAll(() => app.ready());
 afterAll(() => app.close());
 
@@ -148,18 +152,10 @@ describe("service app", () => {
     ["path", "/notes/a%00b", "params", "/name"],
     ["query", "/notes/a?q=x%00", "querystring", "/q"],
   ])("answers a NUL in the %s with 400 problem+json naming the field", async (_case, url, where, path) => {
-    const response = await app.inject({
-      method: "GET",
-      url,
-      headers: { authorization: `Bearer ${await token(["member"])}` },
-    });
+    const response = await getAsMember(url);
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({ status: 400, errors: [{ in: where, path }] });
-    const fine = await app.inject({
-      method: "GET",
-      url: "/notes/a%2500b?q=%25",
-      headers: { authorization: `Bearer ${await token(["member"])}` },
-    });
+    const fine = await getAsMember("/notes/a%2500b?q=%25");
     expect(fine.json()).toEqual({ name: "a%00b", q: "%" });
   });
 
@@ -304,66 +300,40 @@ describe("service app", () => {
   });
 
   it("answers unknown routes and missing resources with 404 problem+json", async () => {
-    const unknown = await app.inject({
-      method: "GET",
-      url: "/nope",
-      headers: { authorization: `Bearer ${await token(["member"])}` },
-    });
+    const unknown = await getAsMember("/nope");
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json().type).toMatch(/route-not-found/);
-    const missing = await app.inject({
-      method: "GET",
-      url: "/widgets/7",
-      headers: { authorization: `Bearer ${await token(["member"])}` },
-    });
+    const missing = await getAsMember("/widgets/7");
     expect(missing.json()).toMatchObject({ status: 404, detail: "widget 7 does not exist" });
-    const found = await app.inject({
-      method: "GET",
-      url: "/widgets/12",
-      headers: { authorization: `Bearer ${await token(["member"])}` },
-    });
+    const found = await getAsMember("/widgets/12");
     expect(found.json()).toEqual({ id: 12 });
-    const badParam = await app.inject({
-      method: "GET",
-      url: "/widgets/x",
-      headers: { authorization: `Bearer ${await token(["member"])}` },
-    });
+    const badParam = await getAsMember("/widgets/x");
     expect(badParam.statusCode).toBe(400);
     expect(badParam.json().errors).toEqual([expect.objectContaining({ in: "params", path: "/id" })]);
   });
 
   it("answers a query parameter the route does not declare with 400, on every route alike", async () => {
-    const get = async (url: string) =>
-      app.inject({ method: "GET", url, headers: { authorization: `Bearer ${await token(["member"])}` } });
-    const undeclared = await get("/widgets/12?verbose=1");
+    const undeclared = await getAsMember("/widgets/12?verbose=1");
     expect(undeclared.statusCode).toBe(400);
     expect(undeclared.headers["content-type"]).toMatch(/^application\/problem\+json/);
     expect(undeclared.json().errors).toEqual([expect.objectContaining({ in: "querystring" })]);
-    const extra = await get("/notes/a?q=x&qq=y");
+    const extra = await getAsMember("/notes/a?q=x&qq=y");
     expect(extra.statusCode).toBe(400);
     expect(JSON.stringify(extra.json().errors)).toMatch(/additional/);
-    expect((await get("/notes/a?q=x")).json()).toEqual({ name: "a", q: "x" });
-    expect((await get("/widgets/12")).statusCode).toBe(200);
+    expect((await getAsMember("/notes/a?q=x")).json()).toEqual({ name: "a", q: "x" });
+    expect((await getAsMember("/widgets/12")).statusCode).toBe(200);
     expect((await app.inject("/healthz?probe=1")).statusCode).toBe(200);
   });
 
   it("hides internals of a 500 but gives the request id", async () => {
-    const response = await app.inject({
-      method: "GET",
-      url: "/explode",
-      headers: { authorization: `Bearer ${await token(["member"])}` },
-    });
+    const response = await getAsMember("/explode");
     expect(response.statusCode).toBe(500);
     expect(response.body).not.toContain("secret internal detail");
     expect(response.json().requestId).toBe(response.headers["x-request-id"] ?? response.json().requestId);
   });
 
   it("answers a write conflict that outlived its retries with 503 and Retry-After, not 500", async () => {
-    const response = await app.inject({
-      method: "GET",
-      url: "/deadlocked",
-      headers: { authorization: `Bearer ${await token(["member"])}` },
-    });
+    const response = await getAsMember("/deadlocked");
     expect(response.statusCode).toBe(503);
     expect(response.headers["retry-after"]).toBe("1");
     expect(response.headers["content-type"]).toContain("application/problem+json");

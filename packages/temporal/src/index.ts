@@ -1,2 +1,8 @@
 export { connectTemporalClient, type TemporalEndpoint } from "./client.ts";
-export { bundleWorkflowsQuietly, installTemporalRuntime, tracingWorkerOptions } from "./worker.ts";
+export {
+  bundleWorkflowsQuietly,
+  installTemporalRuntime,
+  type RunningWorker,
+  startWorker,
+  tracingWorkerOptions,
+} from "./worker.ts";

@@ -7,10 +7,13 @@ import {
 import {
   bundleWorkflowCode,
   DefaultLogger,
+  NativeConnection,
   Runtime,
+  Worker,
   type WorkerOptions,
   type WorkflowBundleWithSourceMap,
 } from "@temporalio/worker";
+import type { TemporalEndpoint } from "./client.ts";
 
 const require = createRequire(import.meta.url);
 
@@ -70,4 +73,30 @@ const quietBundlerLogger = {
  */
 export function bundleWorkflowsQuietly(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+}
+
+export interface RunningWorker {
+  worker: Worker;
+  /** Shuts the worker down (unless it already stopped) and waits for its in-flight tasks. */
+  stop(): Promise<void>;
+}
+
+/** A worker of the Temporal server at `endpoint`, polling `options.taskQueue` from now until `stop()`. */
+export async function startWorker(
+  endpoint: TemporalEndpoint,
+  options: Omit<WorkerOptions, "connection" | "namespace">,
+): Promise<RunningWorker> {
+  const worker = await Worker.create({
+    connection: await NativeConnection.connect({ address: endpoint.address }),
+    namespace: endpoint.namespace,
+    ...options,
+  });
+  const running = worker.run();
+  return {
+    worker,
+    async stop() {
+      if (worker.getState() === "RUNNING") worker.shutdown();
+      await running;
+    },
+  };
 }

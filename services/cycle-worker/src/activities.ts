@@ -19,14 +19,8 @@ import { checkInDueTimes } from "./schedule.ts";
 const PAGE = 500;
 const MAX_LESSONS = 200;
 
-interface Cycle {
-  id: string;
-  name: string;
-  startsAt: string;
-  endsAt: string;
-  timeZone: string;
-  checkInCadence: { weekday: number; hour: number; everyDays: number };
-}
+/** A cycle as goals' API shows it: the workflow's calendar is this and the organization's mission. */
+type Cycle = Omit<CycleCalendar, "mission">;
 
 interface FinalGrading {
   organizationScore: number | null;

@@ -6,6 +6,42 @@ import { describe, expect, it } from "vitest";
 
 const main = fileURLToPath(new URL("../src/main.ts", import.meta.url));
 
+/**
+ * The worker process on the test infrastructure with a valid configuration, `env` adding to or overriding
+ * it; its log (stderr) collects in `stderr`, its exit code in `exitCode` (undefined while it runs).
+ */
+function spawnWorker(env: Record<string, string>) {
+  const endpoints = testEndpoints();
+  const child = spawn(process.execPath, [main], {
+    env: {
+      PATH: process.env.PATH,
+      KAFKA_BROKERS: endpoints.KAFKA_BROKERS,
+      TEMPORAL_ADDRESS: endpoints.TEMPORAL_ADDRESS,
+      TEMPORAL_NAMESPACE: endpoints.TEMPORAL_NAMESPACE,
+      AUTH_JWT_SECRET: "a-test-secret-of-some-length",
+      GOALS_URL: "http://127.0.0.1:3101",
+      SCORING_URL: "http://127.0.0.1:3103",
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const worker = {
+    child,
+    stderr: "",
+    exitCode: undefined as number | null | undefined,
+    exited: new Promise<number | null>((resolve) =>
+      child.once("exit", (code) => {
+        worker.exitCode = code;
+        resolve(code);
+      }),
+    ),
+  };
+  child.stderr.on("data", (chunk) => {
+    worker.stderr += chunk;
+  });
+  return worker;
+}
+
 describe("cycle worker process", () => {
   it("exits 78 naming each bad variable, without leaking the secret", () => {
     const result = spawnSync(process.execPath, [main], {
@@ -26,80 +62,43 @@ describe("cycle worker process", () => {
   });
 
   it("polls its task queue and stops gracefully on SIGTERM", async () => {
-    const endpoints = testEndpoints();
-    const child = spawn(process.execPath, [main], {
-      env: {
-        PATH: process.env.PATH,
-        KAFKA_BROKERS: endpoints.KAFKA_BROKERS,
-        TEMPORAL_ADDRESS: endpoints.TEMPORAL_ADDRESS,
-        TEMPORAL_NAMESPACE: endpoints.TEMPORAL_NAMESPACE,
-        TEMPORAL_TASK_QUEUE: uniqueName("okr-cycles-process"),
-        AUTH_JWT_SECRET: "a-test-secret-of-some-length",
-        GOALS_URL: "http://127.0.0.1:3101",
-        SCORING_URL: "http://127.0.0.1:3103",
-        KAFKAJS_NO_PARTITIONER_WARNING: "1",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+    const worker = spawnWorker({
+      TEMPORAL_TASK_QUEUE: uniqueName("okr-cycles-process"),
+      KAFKAJS_NO_PARTITIONER_WARNING: "1",
     });
-    let stderr = "";
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-    await waitFor("the worker to poll", () => stderr.includes('"msg":"polling"'), 60_000);
-    child.kill("SIGTERM");
-    expect(await exited).toBe(0);
-    expect(stderr).toContain("SIGTERM: finishing in-flight tasks");
-    expect(stderr).toContain('"msg":"stopped"');
+    await waitFor("the worker to poll", () => worker.stderr.includes('"msg":"polling"'), 60_000);
+    worker.child.kill("SIGTERM");
+    expect(await worker.exited).toBe(0);
+    expect(worker.stderr).toContain("SIGTERM: finishing in-flight tasks");
+    expect(worker.stderr).toContain('"msg":"stopped"');
   }, 90_000);
 
   it("waits for a Temporal server that is not up yet instead of exiting, logging it once", async () => {
-    const endpoints = testEndpoints();
     // Temporal "comes up" when a proxy to the real server starts listening on the address the worker has.
     const port = await freePort();
-    const child = spawn(process.execPath, [main], {
-      env: {
-        PATH: process.env.PATH,
-        KAFKA_BROKERS: endpoints.KAFKA_BROKERS,
-        TEMPORAL_ADDRESS: `127.0.0.1:${port}`,
-        TEMPORAL_NAMESPACE: endpoints.TEMPORAL_NAMESPACE,
-        TEMPORAL_TASK_QUEUE: uniqueName("okr-cycles-late-temporal"),
-        AUTH_JWT_SECRET: "a-test-secret-of-some-length",
-        GOALS_URL: "http://127.0.0.1:3101",
-        SCORING_URL: "http://127.0.0.1:3103",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+    const worker = spawnWorker({
+      TEMPORAL_ADDRESS: `127.0.0.1:${port}`,
+      TEMPORAL_TASK_QUEUE: uniqueName("okr-cycles-late-temporal"),
     });
-    let stderr = "";
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    let exitCode: number | null | undefined;
-    const exited = new Promise<number | null>((resolve) =>
-      child.once("exit", (code) => {
-        exitCode = code;
-        resolve(code);
-      }),
-    );
     let proxy: Server | undefined;
     try {
       await waitFor(
         "the worker to report Temporal unreachable",
-        () => stderr.includes("Temporal worker:"),
+        () => worker.stderr.includes("Temporal worker:"),
         60_000,
       );
       // Several retries later it is still there, and said so once.
       await new Promise((resolve) => setTimeout(resolve, 3_000));
-      expect(exitCode).toBeUndefined();
-      expect(stderr.split("Temporal worker:").length - 1).toBe(1);
-      expect(stderr).not.toContain('"msg":"polling"');
+      expect(worker.exitCode).toBeUndefined();
+      expect(worker.stderr.split("Temporal worker:").length - 1).toBe(1);
+      expect(worker.stderr).not.toContain('"msg":"polling"');
 
-      proxy = await startTcpProxy(port, endpoints.TEMPORAL_ADDRESS);
-      await waitFor("the worker to poll", () => stderr.includes('"msg":"polling"'), 60_000);
-      child.kill("SIGTERM");
-      expect(await exited).toBe(0);
+      proxy = await startTcpProxy(port, testEndpoints().TEMPORAL_ADDRESS);
+      await waitFor("the worker to poll", () => worker.stderr.includes('"msg":"polling"'), 60_000);
+      worker.child.kill("SIGTERM");
+      expect(await worker.exited).toBe(0);
     } finally {
-      if (exitCode === undefined) child.kill("SIGKILL");
+      if (worker.exitCode === undefined) worker.child.kill("SIGKILL");
       proxy?.close();
     }
   }, 120_000);

@@ -1,31 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { TargetLoader } from "../src/repositories/check-ins.ts";
-import {
-  advance,
-  type GoalsTestService,
-  goalsWithOrganizations,
-  type Json,
-  measurableKr,
-  type Organization,
-} from "./support.ts";
+import { advance, draftObjective, startGoalsWithOrganizations } from "./support.ts";
 
-let service: GoalsTestService;
-let a: Organization;
-let kr: string;
-
-goalsWithOrganizations(["Tokens"], async (started, [tokens]) => {
-  service = started;
-  a = tokens;
-  const objective: Json = await a.member.ok("POST", "/objectives", {
-    cycleId: a.cycleId,
-    title: "Flow for customers",
-    kind: "committed",
-    owner: { kind: "team", id: a.teamId },
-    keyResults: [measurableKr()],
-  });
-  kr = objective.keyResults[0].id;
-  await advance(a, "CHECK_INS");
-});
+const { service, orgs } = await startGoalsWithOrganizations(["Tokens"]);
+const [a] = orgs;
+const kr: string = (await draftObjective(a, { title: "Flow for customers" })).keyResults[0].id;
+await advance(a, "CHECK_INS");
 
 const checkIn = { value: 3, confidence: 0.5, evidence: { url: "https://x.example" } };
 

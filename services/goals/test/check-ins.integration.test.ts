@@ -4,39 +4,23 @@ import { GOALS_TOPICS, MetricUpdated } from "@okr/events";
 import { publishEvent } from "@okr/messaging";
 import { findMessage, waitFor } from "@okr/testkit";
 import { describe, expect, it } from "vitest";
-import {
-  type GoalsTestService,
-  goalsWithOrganizations,
-  type Json,
-  measurableKr,
-  type Organization,
-} from "./support.ts";
+import { draftObjective, type Json, measurableKr, startGoalsWithOrganizations } from "./support.ts";
 
-let service: GoalsTestService;
-let org: Organization;
-let keyResultId: string;
-let objectiveId: string;
-goalsWithOrganizations(["Acme"], async (started, [acme]) => {
-  service = started;
-  org = acme;
-  const objective = await org.member.ok("POST", "/objectives", {
-    cycleId: org.cycleId,
-    title: "Flow",
-    kind: "committed",
-    owner: { kind: "team", id: org.teamId },
-    keyResults: [
-      measurableKr(),
-      measurableKr("Releases", {
-        type: "milestone",
-        baseline: null,
-        target: null,
-        milestones: ["beta", "ga"],
-      }),
-    ],
-  });
-  objectiveId = objective.id;
-  keyResultId = objective.keyResults[0].id;
+const { service, orgs } = await startGoalsWithOrganizations(["Acme"]);
+const [org] = orgs;
+const objective = await draftObjective(org, {
+  keyResults: [
+    measurableKr(),
+    measurableKr("Releases", {
+      type: "milestone",
+      baseline: null,
+      target: null,
+      milestones: ["beta", "ga"],
+    }),
+  ],
 });
+const objectiveId: string = objective.id;
+const keyResultId: string = objective.keyResults[0].id;
 
 const checkIn = (extra: object = {}) => ({
   value: 12,

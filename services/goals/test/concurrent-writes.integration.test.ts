@@ -1,35 +1,26 @@
 import { randomInt } from "node:crypto";
 import { waitFor } from "@okr/testkit";
 import { describe, expect, it } from "vitest";
-import {
-  type GoalsTestService,
-  goalsWithOrganizations,
-  type Json,
-  measurableKr,
-  type Organization,
-} from "./support.ts";
+import { draftObjective, type Json, measurableKr, startGoalsWithOrganizations } from "./support.ts";
 
-let service: GoalsTestService;
-let org: Organization;
+const { service, orgs } = await startGoalsWithOrganizations(["Acme"]);
+const [org] = orgs;
 const keyResultIds: string[] = [];
-
-goalsWithOrganizations(["Acme"], async (started, [acme]) => {
-  service = started;
-  org = acme;
-  // 100 KRs: 4 teams x 5 objectives (the policy's limit per owner) x 5 KRs (its limit per objective).
-  const extraTeam = await org.admin.ok("POST", "/teams", { name: "Ops", parentTeamId: org.rootTeamId });
-  for (const teamId of [org.rootTeamId, org.teamId, org.otherTeamId, extraTeam.id])
-    for (let o = 0; o < 5; o++) {
-      const objective = await org.admin.ok("POST", "/objectives", {
-        cycleId: org.cycleId,
+// 100 KRs: 4 teams x 5 objectives (the policy's limit per owner) x 5 KRs (its limit per objective).
+const extraTeam = await org.admin.ok("POST", "/teams", { name: "Ops", parentTeamId: org.rootTeamId });
+for (const teamId of [org.rootTeamId, org.teamId, org.otherTeamId, extraTeam.id])
+  for (let o = 0; o < 5; o++) {
+    const objective = await draftObjective(
+      org,
+      {
         title: `Objective ${o}`,
-        kind: "committed",
         owner: { kind: "team", id: teamId },
         keyResults: Array.from({ length: 5 }, (_, k) => measurableKr(`KR ${k}`)),
-      });
-      keyResultIds.push(...objective.keyResults.map((kr: Json) => kr.id));
-    }
-});
+      },
+      org.admin,
+    );
+    keyResultIds.push(...objective.keyResults.map((kr: Json) => kr.id));
+  }
 
 const shuffled = <T>(items: T[]): T[] => {
   const copy = [...items];

@@ -1,9 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { type CycleActivities, type TeamRef, WORKFLOWS_PATH, workflowIds } from "@okr/cycle-workflows";
 import { createRuntimeApp, type Role } from "@okr/service-kit";
-import { connectTemporalClient, installTemporalRuntime } from "@okr/temporal";
+import {
+  connectTemporalClient,
+  installTemporalRuntime,
+  type RunningWorker,
+  startWorker,
+} from "@okr/temporal";
 import { startTestService, type TestService, testEndpoints, uniqueName, waitFor } from "@okr/testkit";
-import { NativeConnection, Worker } from "@temporalio/worker";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GoalsDb } from "../src/database.ts";
@@ -18,8 +22,7 @@ import { goalsService } from "../src/service.ts";
 describe("cycle runs API", () => {
   let goals: TestService<GoalsDb>;
   let app: FastifyInstance;
-  let worker: Worker;
-  let workerRun: Promise<void>;
+  let worker: RunningWorker | undefined;
   const taskQueue = uniqueName("okr-cycles-goals-test");
   const tenantId = randomUUID();
   // The goals team tree the in-test activities hand to the workflow (created in beforeAll).
@@ -133,14 +136,10 @@ describe("cycle runs API", () => {
       proposeNextCycle: async () => ({ nextCycleId: randomUUID(), draftsCreated: 0 }),
     };
     const endpoints = testEndpoints();
-    worker = await Worker.create({
-      connection: await NativeConnection.connect({ address: endpoints.TEMPORAL_ADDRESS }),
-      namespace: endpoints.TEMPORAL_NAMESPACE,
-      taskQueue,
-      workflowsPath: WORKFLOWS_PATH,
-      activities,
-    });
-    workerRun = worker.run();
+    worker = await startWorker(
+      { address: endpoints.TEMPORAL_ADDRESS, namespace: endpoints.TEMPORAL_NAMESPACE },
+      { taskQueue, workflowsPath: WORKFLOWS_PATH, activities },
+    );
   });
 
   afterAll(async () => {
@@ -152,8 +151,7 @@ describe("cycle runs API", () => {
       .getHandle(workflowIds.program(tenantId))
       .terminate("test done")
       .catch(() => undefined);
-    worker?.shutdown();
-    await workerRun;
+    await worker?.stop();
     await app?.close();
     await goals?.stop();
   });

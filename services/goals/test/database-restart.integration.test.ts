@@ -6,8 +6,8 @@ import { goalsService } from "../src/service.ts";
 import {
   type Call,
   createOrganization,
+  draftObjective,
   type GoalsTestService,
-  measurableKr,
   type Organization,
 } from "./support.ts";
 
@@ -19,14 +19,7 @@ beforeAll(async () => {
   server = await startPrivatePostgres("goals-restart-test");
   service = await startTestService(goalsService, {}, { databaseServerUrl: server.url("postgres") });
   org = await createOrganization(service);
-  const objective = await org.member.ok("POST", "/objectives", {
-    cycleId: org.cycleId,
-    title: "Flow",
-    kind: "committed",
-    owner: { kind: "team", id: org.teamId },
-    keyResults: [measurableKr()],
-  });
-  keyResultId = objective.keyResults[0].id;
+  keyResultId = (await draftObjective(org)).keyResults[0].id;
 }, 120_000);
 afterAll(async () => {
   await service?.stop();

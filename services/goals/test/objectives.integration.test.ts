@@ -4,19 +4,16 @@ import { describe, expect, it } from "vitest";
 import {
   advance,
   createOrganization,
-  type GoalsTestService,
-  goalsWithOrganizations,
+  draftMemberObjectives,
+  draftObjective,
   type Json,
   measurableKr,
-  type Organization,
+  objectiveDraft,
+  startGoalsWithOrganizations,
 } from "./support.ts";
 
-let service: GoalsTestService;
-let org: Organization;
-goalsWithOrganizations(["Acme"], (started, [acme]) => {
-  service = started;
-  org = acme;
-});
+const { service, orgs } = await startGoalsWithOrganizations(["Acme"]);
+const [org] = orgs;
 
 const eventOn = async (topic: string, predicate: (event: Json) => boolean) => {
   const message = await findMessage(topic, (m) => {
@@ -31,16 +28,16 @@ const eventOn = async (topic: string, predicate: (event: Json) => boolean) => {
 
 describe("objectives and key results", () => {
   it("drafts an objective with key results and publishes both upserts", async () => {
-    const created = await org.member.post("/objectives", {
-      cycleId: org.cycleId,
-      title: "Ship every week",
-      kind: "committed",
-      owner: { kind: "team", id: org.teamId },
-      keyResults: [
-        measurableKr(),
-        measurableKr("Deploys per week", { type: "increase-to", baseline: 1, target: 5 }),
-      ],
-    });
+    const created = await org.member.post(
+      "/objectives",
+      objectiveDraft(org, {
+        title: "Ship every week",
+        keyResults: [
+          measurableKr(),
+          measurableKr("Deploys per week", { type: "increase-to", baseline: 1, target: 5 }),
+        ],
+      }),
+    );
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({
       state: "draft",
@@ -65,13 +62,7 @@ describe("objectives and key results", () => {
   });
 
   it("links a carried key result to the one it continues: another cycle's, of this tenant, fixed once created", async () => {
-    const earlier = await org.admin.ok("POST", "/objectives", {
-      cycleId: org.cycleId,
-      title: "Cut lead time",
-      kind: "committed",
-      owner: { kind: "team", id: org.teamId },
-      keyResults: [measurableKr()],
-    });
+    const earlier = await draftObjective(org, { title: "Cut lead time" }, org.admin);
     const from: string = earlier.keyResults[0].id;
     const now = Date.now();
     const next = await org.admin.ok("POST", "/cycles", {
@@ -81,23 +72,18 @@ describe("objectives and key results", () => {
       timeZone: "Europe/Berlin",
     });
     const draft = (cycleId: string, carriedFromKeyResultId: string) =>
-      org.admin.post("/objectives", {
-        cycleId,
-        title: "Cut lead time further",
-        kind: "committed",
-        owner: { kind: "team", id: org.teamId },
-        keyResults: [measurableKr("Lead time", { baseline: 12, carriedFromKeyResultId })],
-      });
+      org.admin.post(
+        "/objectives",
+        objectiveDraft(org, {
+          cycleId,
+          title: "Cut lead time further",
+          keyResults: [measurableKr("Lead time", { baseline: 12, carriedFromKeyResultId })],
+        }),
+      );
 
     // Unknown (or another tenant's) key result: 404; one of the same cycle: 422. Nothing is created.
     const other = await createOrganization(service, "Other");
-    const theirs = await other.admin.ok("POST", "/objectives", {
-      cycleId: other.cycleId,
-      title: "Theirs",
-      kind: "committed",
-      owner: { kind: "team", id: other.teamId },
-      keyResults: [measurableKr()],
-    });
+    const theirs = await draftObjective(other, { title: "Theirs" }, other.admin);
     expect((await draft(next.id, theirs.keyResults[0].id)).status).toBe(404);
     const sameCycle = await draft(org.cycleId, from);
     expect(sameCycle.status).toBe(422);
@@ -143,13 +129,14 @@ describe("objectives and key results", () => {
   });
 
   it("rejects a key result without measurable value, with a hint to rewrite it", async () => {
-    const response = await org.member.post("/objectives", {
-      cycleId: org.cycleId,
-      title: "Be better",
-      kind: "aspirational",
-      owner: { kind: "team", id: org.teamId },
-      keyResults: [{ title: "Improve quality", type: "increase-to" }],
-    });
+    const response = await org.member.post(
+      "/objectives",
+      objectiveDraft(org, {
+        title: "Be better",
+        kind: "aspirational",
+        keyResults: [{ title: "Improve quality", type: "increase-to" }],
+      }),
+    );
     expect(response.status).toBe(422);
     expect(response.body.type).toMatch(/key-result-not-measurable/);
     expect(response.body.detail).toMatch(/rewrite the key result/);
@@ -157,17 +144,7 @@ describe("objectives and key results", () => {
   });
 
   it("walks draft -> submitted -> approved -> closed, with the right people, publishing state changes", async () => {
-    const ids: string[] = [];
-    for (const title of ["A", "B", "C"]) {
-      const body = await org.member.ok("POST", "/objectives", {
-        cycleId: org.cycleId,
-        title: `Person objective ${title}`,
-        kind: "aspirational",
-        owner: { kind: "person", id: org.member.subject },
-        keyResults: [measurableKr(), measurableKr("second")],
-      });
-      ids.push(body.id);
-    }
+    const ids = await draftMemberObjectives(org, "Person objective");
     const id = ids[0] as string;
     expect((await org.outsider.post(`/objectives/${id}/submit`)).status).toBe(403);
     const early = await org.leader.post(`/objectives/${id}/approve`);
@@ -207,13 +184,7 @@ describe("objectives and key results", () => {
 
   it("enforces the objectives-per-owner limit: rejecting by default, warning when the policy says so", async () => {
     const own = await createOrganization(service, "Limits");
-    const draft = (title: string) =>
-      own.member.post("/objectives", {
-        cycleId: own.cycleId,
-        title,
-        kind: "committed",
-        owner: { kind: "team", id: own.teamId },
-      });
+    const draft = (title: string) => own.member.post("/objectives", objectiveDraft(own, { title }));
     for (const n of [1, 2, 3, 4, 5]) expect((await draft(`O${n}`)).status).toBe(201);
     const sixth = await draft("O6");
     expect(sixth.status).toBe(422);
@@ -234,23 +205,16 @@ describe("objectives and key results", () => {
   });
 
   it("aligns within the cycle only and never forms a loop", async () => {
-    const make = async (title: string, extra: object = {}) =>
-      org.leader.ok("POST", "/objectives", {
-        cycleId: org.cycleId,
-        title,
-        kind: "committed",
-        owner: { kind: "team", id: org.rootTeamId },
-        keyResults: [measurableKr()],
-        ...extra,
-      });
-    const top = await make("Top");
-    const middle = await org.member.ok("POST", "/objectives", {
-      cycleId: org.cycleId,
-      title: "Middle",
-      kind: "committed",
-      owner: { kind: "team", id: org.teamId },
-      contributesToKeyResultId: top.keyResults[0].id,
-    });
+    const top = await draftObjective(
+      org,
+      { title: "Top", owner: { kind: "team", id: org.rootTeamId } },
+      org.leader,
+    );
+    const middle = await org.member.ok(
+      "POST",
+      "/objectives",
+      objectiveDraft(org, { title: "Middle", contributesToKeyResultId: top.keyResults[0].id }),
+    );
     const loop = await org.leader.patch(`/objectives/${top.id}`, { alignedToObjectiveId: middle.id });
     expect(loop.status).toBe(422);
     expect(loop.body.type).toMatch(/alignment-cycle/);
@@ -265,13 +229,15 @@ describe("objectives and key results", () => {
       endsAt: new Date(Date.now() + 180 * 86_400_000).toISOString(),
       timeZone: "UTC",
     });
-    const cross = await org.leader.post("/objectives", {
-      cycleId: next.id,
-      title: "Elsewhere",
-      kind: "committed",
-      owner: { kind: "team", id: org.rootTeamId },
-      alignedToObjectiveId: top.id,
-    });
+    const cross = await org.leader.post(
+      "/objectives",
+      objectiveDraft(org, {
+        cycleId: next.id,
+        title: "Elsewhere",
+        owner: { kind: "team", id: org.rootTeamId },
+        alignedToObjectiveId: top.id,
+      }),
+    );
     expect(cross.status).toBe(422);
     expect(cross.body.type).toMatch(/alignment-cross-cycle/);
 
@@ -310,13 +276,7 @@ describe("objectives and key results", () => {
 
   it("locks objectives and key results once the cycle is in SCORING", async () => {
     const own = await createOrganization(service, "Locking");
-    const objective = await own.member.ok("POST", "/objectives", {
-      cycleId: own.cycleId,
-      title: "Before scoring",
-      kind: "committed",
-      owner: { kind: "team", id: own.teamId },
-      keyResults: [measurableKr()],
-    });
+    const objective = await draftObjective(own, { title: "Before scoring" });
     expect((await advance(own, "CHECK_INS")).phase).toBe("CHECK_INS");
     const scoring = await advance(own, "SCORING");
     expect(scoring).toMatchObject({ phase: "SCORING", locked: true });

@@ -2,12 +2,11 @@ import { randomUUID } from "node:crypto";
 import { GOALS_TOPICS } from "@okr/events";
 import { findMessage } from "@okr/testkit";
 import { describe, expect, it } from "vitest";
-import { goalsWithOrganizations, type Json, type Organization } from "./support.ts";
+import { type Json, startGoalsWithOrganizations } from "./support.ts";
 
-let org: Organization;
-goalsWithOrganizations(["Acme"], (_started, [acme]) => {
-  org = acme;
-});
+const {
+  orgs: [org],
+} = await startGoalsWithOrganizations(["Acme"]);
 
 /** The person event on the people topic for `personId` whose data satisfies `matches`. */
 const personEvent = async (personId: string, matches: (data: Json) => boolean) => {

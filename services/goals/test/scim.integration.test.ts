@@ -1,28 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { GOALS_TOPICS } from "@okr/events";
 import { findMessage } from "@okr/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { linkOnFirstSignIn } from "../src/repositories/identity-links.ts";
-import {
-  Client,
-  createOrganization,
-  type GoalsTestService,
-  type Json,
-  measurableKr,
-  type Organization,
-  startGoals,
-} from "./support.ts";
+import { Client, draftObjective, type Json, startGoalsWithOrganizations } from "./support.ts";
 
 const PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 const USER = "urn:ietf:params:scim:schemas:core:2.0:User";
 const ERROR = "urn:ietf:params:scim:api:messages:2.0:Error";
-
-let service: GoalsTestService;
-let a: Organization;
-let b: Organization;
-let tokenA: string;
-let tokenB: string;
-let keyResultId: string;
 
 /** What an identity provider sends: its provisioning token and application/scim+json. */
 async function scim(token: string | undefined, method: string, url: string, payload?: unknown) {
@@ -59,22 +44,11 @@ const entraUser = (userName: string, extra: object = {}) => ({
 
 const checkIn = { value: 12, confidence: 0.6, note: "moving", evidence: { url: "https://ci.example/lead" } };
 
-beforeAll(async () => {
-  service = await startGoals();
-  a = await createOrganization(service, "Acme");
-  b = await createOrganization(service, "Globex");
-  tokenA = (await a.admin.ok("POST", "/scim-token")).token;
-  tokenB = (await b.admin.ok("POST", "/scim-token")).token;
-  const objective = await a.member.ok("POST", "/objectives", {
-    cycleId: a.cycleId,
-    title: "Flow",
-    kind: "committed",
-    owner: { kind: "team", id: a.teamId },
-    keyResults: [measurableKr()],
-  });
-  keyResultId = objective.keyResults[0].id;
-});
-afterAll(() => service.stop());
+const { service, orgs } = await startGoalsWithOrganizations(["Acme", "Globex"]);
+const [a, b] = orgs;
+const tokenA: string = (await a.admin.ok("POST", "/scim-token")).token;
+let tokenB: string = (await b.admin.ok("POST", "/scim-token")).token;
+const keyResultId: string = (await draftObjective(a)).keyResults[0].id;
 
 describe("SCIM users", () => {
   it("provisions a person, finds them by userName, and Entra's active=False stops them acting until True", async () => {

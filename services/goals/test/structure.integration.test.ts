@@ -2,20 +2,10 @@ import { randomUUID } from "node:crypto";
 import { GOALS_TOPICS } from "@okr/events";
 import { findMessage } from "@okr/testkit";
 import { describe, expect, it } from "vitest";
-import {
-  advance,
-  type GoalsTestService,
-  goalsWithOrganizations,
-  measurableKr,
-  type Organization,
-} from "./support.ts";
+import { advance, draftObjective, startGoalsWithOrganizations } from "./support.ts";
 
-let service: GoalsTestService;
-let org: Organization;
-goalsWithOrganizations(["Acme"], (started, [acme]) => {
-  service = started;
-  org = acme;
-});
+const { service, orgs } = await startGoalsWithOrganizations(["Acme"]);
+const [org] = orgs;
 
 describe("teams, people and cycles", () => {
   it("lists the team tree with leaders and members, paginated", async () => {
@@ -100,13 +90,7 @@ describe("teams, people and cycles", () => {
 
 describe("retrospectives", () => {
   it("records a team's retrospective with carry-forward proposals and publishes it", async () => {
-    const objective = await org.member.ok("POST", "/objectives", {
-      cycleId: org.cycleId,
-      title: "Retro subject",
-      kind: "aspirational",
-      owner: { kind: "team", id: org.teamId },
-      keyResults: [measurableKr()],
-    });
+    const objective = await draftObjective(org, { title: "Retro subject", kind: "aspirational" });
     const kr = objective.keyResults[0].id;
     const body = {
       teamId: org.teamId,

@@ -3,34 +3,27 @@ import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import type { Role } from "@okr/service-kit";
 import { freePort, startTestService, type TestService, testEndpoints } from "@okr/testkit";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll } from "vitest";
 import type { GoalsDb } from "../src/database.ts";
 import { goalsService } from "../src/service.ts";
 
 export type GoalsTestService = TestService<GoalsDb>;
 
 /** Each test file's service consumes in its own consumer groups (testkit names them uniquely). */
-export const startGoals = () => startTestService(goalsService);
+const startGoals = () => startTestService(goalsService);
 
 /**
- * Starts goals before this file's tests with one organization per name and hands both to `ready`, where
- * the file keeps them and builds its own fixtures on them; stops the service after the file's tests.
+ * Starts goals for this test file with one organization per name (the file builds its own fixtures on
+ * them) and stops the service after the file's tests. Test files await it at their top level.
  */
-export function goalsWithOrganizations<const Names extends readonly string[]>(
+export async function startGoalsWithOrganizations<const Names extends readonly string[]>(
   names: Names,
-  ready: (
-    service: GoalsTestService,
-    orgs: { -readonly [K in keyof Names]: Organization },
-  ) => Promise<void> | void,
-): void {
-  let service: GoalsTestService | undefined;
-  beforeAll(async () => {
-    service = await startGoals();
-    const orgs: Organization[] = [];
-    for (const name of names) orgs.push(await createOrganization(service, name));
-    await ready(service, orgs as { -readonly [K in keyof Names]: Organization });
-  });
-  afterAll(() => service?.stop());
+): Promise<{ service: GoalsTestService; orgs: { -readonly [K in keyof Names]: Organization } }> {
+  const service = await startGoals();
+  afterAll(() => service.stop());
+  const orgs: Organization[] = [];
+  for (const name of names) orgs.push(await createOrganization(service, name));
+  return { service, orgs: orgs as { -readonly [K in keyof Names]: Organization } };
 }
 
 /** A JSON answer: tests read fields freely and assert on them. */
@@ -173,6 +166,45 @@ export async function createOrganization(service: GoalsTestService, name = "Acme
     cycleId: cycle.id,
   };
 }
+
+/**
+ * The body of a POST /objectives: a committed objective of the organization's team in its cycle; `extra`
+ * replaces any field.
+ */
+export const objectiveDraft = (org: Organization, extra: Record<string, unknown> = {}) => ({
+  cycleId: org.cycleId,
+  title: "Flow",
+  kind: "committed",
+  owner: { kind: "team", id: org.teamId },
+  ...extra,
+});
+
+/** Drafts an objective (see `objectiveDraft`) with one measurable key result, as `client` (the member by default). */
+export const draftObjective = (org: Organization, extra: Record<string, unknown> = {}, client = org.member) =>
+  client.ok("POST", "/objectives", objectiveDraft(org, { keyResults: [measurableKr()], ...extra }));
+
+/**
+ * Drafts three aspirational objectives owned by the organization's member, two key results each: what the
+ * default policy asks of one owner before a submit. Titled `${prefix} A` to `C`; answers their ids in order.
+ */
+export async function draftMemberObjectives(org: Organization, prefix: string): Promise<string[]> {
+  const ids: string[] = [];
+  for (const title of ["A", "B", "C"]) {
+    const body = await draftObjective(org, {
+      title: `${prefix} ${title}`,
+      kind: "aspirational",
+      owner: { kind: "person", id: org.member.subject },
+      keyResults: [measurableKr(), measurableKr("second")],
+    });
+    ids.push(body.id);
+  }
+  return ids;
+}
+
+/** The outbox sequence moves on every insert attempt, even a rolled-back one: the strictest "nothing published". */
+export const outboxSequence = async (service: GoalsTestService) =>
+  (await service.runtime.pool.query("select last_value::text as v, is_called from outbox_events_seq_seq"))
+    .rows[0];
 
 export const advance = (org: Organization, phase: string) =>
   org.admin.ok("POST", `/cycles/${org.cycleId}/phase`, { phase });

@@ -5,48 +5,35 @@ import { describe, expect, it } from "vitest";
 import {
   advance,
   type Client,
-  type GoalsTestService,
-  goalsWithOrganizations,
+  draftObjective,
   type Json,
   measurableKr,
   type Organization,
+  objectiveDraft,
+  outboxSequence,
+  startGoalsWithOrganizations,
 } from "./support.ts";
 
-let service: GoalsTestService;
-let a: Organization;
-let b: Organization;
-let aObjective: Json;
-let bObjective: Json;
-let aChildTeamId: string;
 /**
  * Events org A's setup publishes: organization, 3 people, 3 teams (each also republishes the person it
  * adds), cycle, objective + 2 KRs, child team, phase change.
  */
 const A_SETUP_EVENTS = 16;
 
-/** The outbox sequence moves on every insert attempt, even a rolled-back one: the strictest "nothing published". */
-const outboxSeq = async () =>
-  (await service.runtime.pool.query("select last_value::text as v, is_called from outbox_events_seq_seq"))
-    .rows[0];
-
 const objective = (org: Organization, client: Client, extra: object = {}) =>
-  client.ok("POST", "/objectives", {
-    cycleId: org.cycleId,
-    title: "Flow for customers",
-    kind: "committed",
-    owner: { kind: "team", id: org.teamId },
-    keyResults: [measurableKr(), measurableKr("Second")],
-    ...extra,
-  });
+  draftObjective(
+    org,
+    { title: "Flow for customers", keyResults: [measurableKr(), measurableKr("Second")], ...extra },
+    client,
+  );
 
-goalsWithOrganizations(["Org A", "Org B"], async (started, orgs) => {
-  service = started;
-  [a, b] = orgs;
-  aObjective = await objective(a, a.member);
-  bObjective = await objective(b, b.member);
-  aChildTeamId = (await a.admin.ok("POST", "/teams", { name: "Child", parentTeamId: a.teamId })).id;
-  await advance(a, "CHECK_INS");
-});
+const { service, orgs } = await startGoalsWithOrganizations(["Org A", "Org B"]);
+const [a, b] = orgs;
+const aObjective: Json = await objective(a, a.member);
+const bObjective: Json = await objective(b, b.member);
+const aChildTeamId: string = (await a.admin.ok("POST", "/teams", { name: "Child", parentTeamId: a.teamId }))
+  .id;
+await advance(a, "CHECK_INS");
 
 /** Everything tenant A owns, as rows: any change shows up here. */
 async function snapshotOfA() {
@@ -169,13 +156,7 @@ describe("bad input", () => {
   it("answers each bad request with a 4xx problem+json and changes nothing in the database or on Kafka", async () => {
     const kr = aObjective.keyResults[0].id;
     const bKr = bObjective.keyResults[0].id;
-    const draft = (extra: object) => ({
-      cycleId: a.cycleId,
-      title: "Valid title",
-      kind: "committed",
-      owner: { kind: "team", id: a.teamId },
-      ...extra,
-    });
+    const draft = (extra: object) => objectiveDraft(a, { title: "Valid title", ...extra });
     const checkIn = (extra: object) => ({
       value: 3,
       confidence: 0.5,
@@ -462,7 +443,7 @@ describe("bad input", () => {
       ],
     ];
     const dbBefore = await snapshotOfA();
-    const seqBefore = await outboxSeq();
+    const seqBefore = await outboxSequence(service);
     for (const [what, client, method, url, payload, status] of cases) {
       const response = await client.call(method as "POST", url, payload);
       expect([what, response.status]).toEqual([what, status]);
@@ -478,7 +459,7 @@ describe("bad input", () => {
     });
     expect(malformed.statusCode).toBe(400);
     expect(await snapshotOfA()).toBe(dbBefore);
-    expect(await outboxSeq()).toEqual(seqBefore);
+    expect(await outboxSequence(service)).toEqual(seqBefore);
 
     // And on Kafka: after one good write, tenant A has exactly its setup events plus that one.
     await a.member.ok("POST", `/key-results/${kr}/check-ins`, checkIn({}));

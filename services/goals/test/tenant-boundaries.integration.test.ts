@@ -3,26 +3,14 @@ import { DEFAULT_POLICY } from "@okr/goals-domain";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   Client,
-  type GoalsTestService,
-  goalsWithOrganizations,
+  draftMemberObjectives,
   type Json,
-  measurableKr,
-  type Organization,
+  outboxSequence,
+  startGoalsWithOrganizations,
 } from "./support.ts";
 
-let service: GoalsTestService;
-let a: Organization;
-let b: Organization;
-
-goalsWithOrganizations(["Org A", "Org B"], (started, orgs) => {
-  service = started;
-  [a, b] = orgs;
-});
-
-/** The outbox sequence moves on every insert attempt, even a rolled-back one: the strictest "nothing published". */
-const outboxSeq = async () =>
-  (await service.runtime.pool.query("select last_value::text as v, is_called from outbox_events_seq_seq"))
-    .rows[0];
+const { service, orgs } = await startGoalsWithOrganizations(["Org A", "Org B"]);
+const [a, b] = orgs;
 
 /** Everything a tenant holds in goals, as rows: any write shows up here. */
 async function rowsOf(tenantId: string) {
@@ -52,7 +40,7 @@ describe("a tenant without an organization", () => {
     const tenantId = randomUUID();
     const admin = new Client(service, tenantId, randomUUID(), ["admin"]);
     const worker = new Client(service, tenantId, "cycle-worker", ["service"]);
-    const before = { rows: await rowsOf(tenantId), outbox: await outboxSeq() };
+    const before = { rows: await rowsOf(tenantId), outbox: await outboxSequence(service) };
     const now = Date.now();
     const attempts: [Client, "POST" | "PUT", string, unknown][] = [
       [admin, "POST", "/people", person("pat")],
@@ -80,7 +68,7 @@ describe("a tenant without an organization", () => {
       expect(response.body.detail).toMatch(/PUT \/organization/);
     }
     expect(await rowsOf(tenantId)).toBe(before.rows);
-    expect(await outboxSeq()).toEqual(before.outbox);
+    expect(await outboxSequence(service)).toEqual(before.outbox);
 
     // Creating the organization is allowed, and then the rest is.
     await admin.ok("PUT", "/organization", { name: "Late Co", mission: "Start with the organization" });
@@ -123,17 +111,7 @@ describe("person ids", () => {
 describe("the actor of a transition", () => {
   let ids: string[];
   beforeAll(async () => {
-    ids = [];
-    for (const title of ["A", "B", "C"]) {
-      const body = await a.member.ok("POST", "/objectives", {
-        cycleId: a.cycleId,
-        title: `Actor objective ${title}`,
-        kind: "aspirational",
-        owner: { kind: "person", id: a.member.subject },
-        keyResults: [measurableKr(), measurableKr("second")],
-      });
-      ids.push(body.id);
-    }
+    ids = await draftMemberObjectives(a, "Actor objective");
     for (const id of ids) await a.member.ok("POST", `/objectives/${id}/submit`);
   });
 
@@ -141,7 +119,7 @@ describe("the actor of a transition", () => {
 
   it("is the caller: naming someone else as actorId is refused (403) for leaders and members, changing nothing", async () => {
     const [first] = ids as [string];
-    const before = { rows: await rowsOf(a.admin.tenantId), outbox: await outboxSeq() };
+    const before = { rows: await rowsOf(a.admin.tenantId), outbox: await outboxSequence(service) };
     const approve = await a.leader.post(`/objectives/${first}/approve`, { actorId: a.admin.subject });
     expect(approve.status).toBe(403);
     expect(approve.headers["content-type"]).toMatch(/application\/problem\+json/);
@@ -149,7 +127,7 @@ describe("the actor of a transition", () => {
     const close = await a.member.post(`/objectives/${first}/close`, { actorId: a.leader.subject });
     expect(close.status).toBe(403);
     expect(await rowsOf(a.admin.tenantId)).toBe(before.rows);
-    expect(await outboxSeq()).toEqual(before.outbox);
+    expect(await outboxSequence(service)).toEqual(before.outbox);
 
     // Naming oneself is acting as oneself.
     const own = await a.leader.post(`/objectives/${first}/approve`, { actorId: a.leader.subject });

@@ -19,26 +19,51 @@ beforeAll(async () => {
 });
 afterAll(() => service?.stop());
 
-async function get(url: string, tenant: string, roles: ("admin" | "member" | "service")[] = ["member"]) {
+type Roles = ("admin" | "member" | "service")[];
+
+/** A request signed for the tenant with the given roles; without a payload the request has no body at all. */
+async function call(
+  method: "GET" | "POST" | "PUT" | "PATCH",
+  url: string,
+  tenant: string,
+  roles: Roles,
+  payload?: object,
+) {
   return service.app.inject({
+    method,
     url,
     headers: { authorization: `Bearer ${await service.token(roles, tenant)}` },
+    ...(payload === undefined ? {} : { payload }),
   });
 }
+
+const get = (url: string, tenant: string, roles: Roles = ["member"]) => call("GET", url, tenant, roles);
 
 const keyResultScore = async (goals: GoalsEvents, keyResultId: string) => {
   const response = await get(`/scores/key-results/${keyResultId}`, goals.tenant);
   return response.statusCode === 200 ? response.json() : undefined;
 };
 
-/** POST final-grading of the goals cycle as `roles`; without a payload the request has no body at all. */
-async function finalGrading(goals: GoalsEvents, roles: ("admin" | "member" | "service")[], payload?: object) {
-  return service.app.inject({
-    method: "POST",
-    url: `/cycles/${goals.cycleId}/final-grading`,
-    headers: { authorization: `Bearer ${await service.token(roles, goals.tenant)}` },
-    ...(payload === undefined ? {} : { payload }),
+/** Waits until the key result's score counts `count` check-ins, and returns that score. */
+const scoreWithCheckIns = (what: string, goals: GoalsEvents, keyResultId: string, count: number) =>
+  waitFor(what, async () => {
+    const score = await keyResultScore(goals, keyResultId);
+    return score?.checkInCount === count ? score : undefined;
   });
+
+/** POST final-grading of the goals cycle as `roles`. */
+const finalGrading = (goals: GoalsEvents, roles: Roles, payload?: object) =>
+  call("POST", `/cycles/${goals.cycleId}/final-grading`, goals.tenant, roles, payload);
+
+/** A tenant and cycle of their own with one team's objective, and the events that set them up. */
+function tenantWithObjective(startsAt: number, endsAt: number, phase?: "CHECK_INS" | "SCORING") {
+  const goals = new GoalsEvents();
+  const objective = randomUUID();
+  const setup = [
+    goals.cycle(new Date(startsAt), new Date(endsAt), phase),
+    goals.objective(objective, { teamId: randomUUID() }),
+  ];
+  return { goals, objective, setup };
 }
 
 /** The reports final grading froze for the cycle (none until it froze one). */
@@ -76,10 +101,7 @@ describe("scores from goals events", () => {
       }),
     ]);
 
-    const scored = await waitFor("the milestone KR's score", async () => {
-      const score = await keyResultScore(goals, milestone);
-      return score?.checkInCount === 1 ? score : undefined;
-    });
+    const scored = await scoreWithCheckIns("the milestone KR's score", goals, milestone, 1);
     expect(scored).toMatchObject({ progress: 0.5, score: 0.5, confidence: 0.4, currentValue: 2 });
     const objectiveView = await waitFor("the objective's score", async () => {
       const body = (await get(`/scores/objectives/${objective}`, goals.tenant)).json();
@@ -110,10 +132,7 @@ describe("scores from goals events", () => {
     const earlier = goals.checkIn(metric, objective, 30, new Date(start + 14 * day));
     // The newer check-in arrives first, then the older one, then the newer one again (redelivered).
     await feed.send([later, earlier, later]);
-    const score = await waitFor("all three check-ins on the metric KR", async () => {
-      const body = await keyResultScore(goals, metric);
-      return body?.checkInCount === 3 ? body : undefined;
-    });
+    const score = await scoreWithCheckIns("all three check-ins on the metric KR", goals, metric, 3);
     expect(score).toMatchObject({ currentValue: 90, progress: 0.8, score: 0.8 });
     // The objective rolls up after its KR's score commits (a transaction of its own, on the roll-up thread).
     const history = await waitFor("the objective's roll-up of the newest check-in", async () => {
@@ -130,13 +149,9 @@ describe("scores from goals events", () => {
 
   it("counts check-ins that arrived before their key result, and every one after it", async () => {
     // Its own tenant and cycle, so the final grading below sees only the shared objective's KRs.
-    const own = new GoalsEvents();
+    const { goals: own, objective: ownObjective, setup } = tenantWithObjective(start, start + 90 * day);
     const early = randomUUID();
-    const ownObjective = randomUUID();
-    await feed.send([
-      own.cycle(new Date(start), new Date(start + 90 * day), "CHECK_INS"),
-      own.objective(ownObjective, { teamId: randomUUID() }),
-    ]);
+    await feed.send(setup);
     // Goals' topics are partitioned independently: a KR's check-ins can be applied before the KR itself.
     await feed.send([
       own.checkIn(early, ownObjective, 2, new Date(start + 7 * day)),
@@ -145,27 +160,16 @@ describe("scores from goals events", () => {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect((await get(`/scores/key-results/${early}`, own.tenant)).statusCode).toBe(404);
     await feed.send([own.keyResult(early, ownObjective, { baseline: 0, target: 10 })]);
-    await waitFor("the KR with its two early check-ins", async () => {
-      const body = await keyResultScore(own, early);
-      return body?.checkInCount === 2 ? body : undefined;
-    });
+    await scoreWithCheckIns("the KR with its two early check-ins", own, early, 2);
     await feed.send([own.checkIn(early, ownObjective, 6, new Date(start + 21 * day))]);
-    const score = await waitFor("the third check-in", async () => {
-      const body = await keyResultScore(own, early);
-      return body?.checkInCount === 3 ? body : undefined;
-    });
+    const score = await scoreWithCheckIns("the third check-in", own, early, 3);
     expect(score).toMatchObject({ currentValue: 6, progress: 0.6 });
   });
 
   it("keeps a KR's latest check-ins (the trend window) on its row and scores from them", async () => {
-    const own = new GoalsEvents();
+    const { goals: own, objective: ownObjective, setup } = tenantWithObjective(start, start + 90 * day);
     const kr = randomUUID();
-    const ownObjective = randomUUID();
-    await feed.send([
-      own.cycle(new Date(start), new Date(start + 90 * day), "CHECK_INS"),
-      own.objective(ownObjective, { teamId: randomUUID() }),
-      own.keyResult(kr, ownObjective, { baseline: 0, target: 100 }),
-    ]);
+    await feed.send([...setup, own.keyResult(kr, ownObjective, { baseline: 0, target: 100 })]);
     await waitFor("the KR", () => keyResultScore(own, kr));
     // One at a time, so each re-score merges the stored window with one new check-in; days out of order.
     const readings = [
@@ -181,10 +185,7 @@ describe("scores from goals events", () => {
           confidence: reading.confidence,
         }),
       ]);
-      await waitFor(`check-in ${i + 1}`, async () => {
-        const body = await keyResultScore(own, kr);
-        return body?.checkInCount === i + 1 ? body : undefined;
-      });
+      await scoreWithCheckIns(`check-in ${i + 1}`, own, kr, i + 1);
     }
     const { rows } = await service.runtime.pool.query(
       "select recent_check_ins, confidence_trend from key_results where id = $1",
@@ -300,7 +301,7 @@ describe("scores from goals events", () => {
 
     // Live scores move on; the frozen report does not.
     await feed.send([goals.checkIn(metric, objective, 110, new Date(start + 28 * day))]);
-    await waitFor("the new check-in", async () => (await keyResultScore(goals, metric))?.checkInCount === 4);
+    await scoreWithCheckIns("the new check-in", goals, metric, 4);
     const second = await post(["admin"]);
     expect(second.statusCode).toBe(200);
     expect(second.json()).toEqual(report);
@@ -330,18 +331,11 @@ describe("scores from goals events", () => {
 
 describe("what a score says beside itself", () => {
   it("answers before the first check-in with explicit nulls, then names the policy, the last check-in and the pace", async () => {
-    const goals = new GoalsEvents();
-    const team = randomUUID();
-    const objective = randomUUID();
-    const keyResult = randomUUID();
     const now = Date.now();
-    const start = now - 30 * day;
-    const end = now + 30 * day; // half the cycle has elapsed
-    await feed.send([
-      goals.cycle(new Date(start), new Date(end)),
-      goals.objective(objective, { teamId: team }),
-      goals.keyResult(keyResult, objective, { baseline: 0, target: 100 }),
-    ]);
+    // Half the cycle has elapsed.
+    const { goals, objective, setup } = tenantWithObjective(now - 30 * day, now + 30 * day);
+    const keyResult = randomUUID();
+    await feed.send([...setup, goals.keyResult(keyResult, objective, { baseline: 0, target: 100 })]);
     await waitFor("the key result", async () => (await keyResultScore(goals, keyResult)) !== undefined);
     const before = await keyResultScore(goals, keyResult);
     // Scored at its baseline (0) by the live policy, and plainly before any check-in.
@@ -363,7 +357,7 @@ describe("what a score says beside itself", () => {
 
     const recordedAt = new Date(now - 2 * day);
     await feed.send([goals.checkIn(keyResult, objective, 40, recordedAt)]);
-    await waitFor("the check-in", async () => (await keyResultScore(goals, keyResult))?.checkInCount === 1);
+    await scoreWithCheckIns("the check-in", goals, keyResult, 1);
     const after = await keyResultScore(goals, keyResult);
     expect(after).toMatchObject({
       score: 0.4,
@@ -392,18 +386,15 @@ describe("what a score says beside itself", () => {
 
 describe("forced final grading", () => {
   it("lets an admin grade a cycle before SCORING and records who did in the frozen report", async () => {
-    const goals = new GoalsEvents();
-    const team = randomUUID();
-    const objective = randomUUID();
-    const keyResult = randomUUID();
     const now = Date.now();
+    const { goals, objective, setup } = tenantWithObjective(now - 10 * day, now + 80 * day);
+    const keyResult = randomUUID();
     await feed.send([
-      goals.cycle(new Date(now - 10 * day), new Date(now + 80 * day)),
-      goals.objective(objective, { teamId: team }),
+      ...setup,
       goals.keyResult(keyResult, objective, { baseline: 0, target: 10 }),
       goals.checkIn(keyResult, objective, 5, new Date(now - day)),
     ]);
-    await waitFor("the check-in", async () => (await keyResultScore(goals, keyResult))?.checkInCount === 1);
+    await scoreWithCheckIns("the check-in", goals, keyResult, 1);
     // The workflow names the key results goals holds: one scoring has not seen yet keeps the grading
     // provisional, however complete it looks here, and nothing is frozen.
     const behindGoals = await finalGrading(goals, ["admin"], {
@@ -425,13 +416,8 @@ describe("forced final grading", () => {
 describe("partial policy updates", () => {
   it("PATCH changes only the fields sent, validated like PUT; a refused patch stores nothing", async () => {
     const tenant = randomUUID();
-    const call = async (method: "PATCH" | "PUT", url: string, payload: object, roles = ["admin"] as const) =>
-      service.app.inject({
-        method,
-        url,
-        headers: { authorization: `Bearer ${await service.token([...roles], tenant)}` },
-        payload,
-      });
+    const write = (method: "PATCH" | "PUT", url: string, payload: object, roles: Roles = ["admin"]) =>
+      call(method, url, tenant, roles, payload);
     const choices = {
       bandRule: "current-inside",
       milestoneRule: "fraction",
@@ -441,19 +427,19 @@ describe("partial policy updates", () => {
       rollup: { mode: "own-krs-only" },
     };
     // PUT still wants every field; PATCH of a policy that does not exist is a 404.
-    expect((await call("PUT", "/policies/pace", { atRiskConfidence: 0.4 })).statusCode).toBe(400);
-    expect((await call("PATCH", "/policies/pace", { atRiskConfidence: 0.4 })).statusCode).toBe(404);
-    expect((await call("PUT", "/policies/pace", choices)).statusCode).toBe(201);
+    expect((await write("PUT", "/policies/pace", { atRiskConfidence: 0.4 })).statusCode).toBe(400);
+    expect((await write("PATCH", "/policies/pace", { atRiskConfidence: 0.4 })).statusCode).toBe(404);
+    expect((await write("PUT", "/policies/pace", choices)).statusCode).toBe(201);
 
-    const patched = await call("PATCH", "/policies/pace", { atRiskConfidence: 0.4 });
+    const patched = await write("PATCH", "/policies/pace", { atRiskConfidence: 0.4 });
     expect(patched.statusCode).toBe(201);
     expect(patched.json()).toEqual({ ...choices, id: "pace", version: 2, atRiskConfidence: 0.4 });
 
     const refused = [
-      await call("PATCH", "/policies/pace", { atRiskConfidence: 0.3 }, ["member"] as never),
-      await call("PATCH", "/policies/pace", { milestoneRule: "most" }),
-      await call("PATCH", "/policies/pace", { colour: "blue" }),
-      await call("PATCH", "/policies/pace", { rollup: { mode: "own-krs-only", childShare: 0.5 } }),
+      await write("PATCH", "/policies/pace", { atRiskConfidence: 0.3 }, ["member"]),
+      await write("PATCH", "/policies/pace", { milestoneRule: "most" }),
+      await write("PATCH", "/policies/pace", { colour: "blue" }),
+      await write("PATCH", "/policies/pace", { rollup: { mode: "own-krs-only", childShare: 0.5 } }),
     ];
     expect(refused.map((r) => r.statusCode)).toEqual([403, 400, 400, 400]);
     expect(refused.every((r) => /application\/problem\+json/.test(String(r.headers["content-type"])))).toBe(
@@ -463,7 +449,7 @@ describe("partial policy updates", () => {
     expect(latest).toEqual({ ...choices, id: "pace", version: 2, atRiskConfidence: 0.4 });
 
     // The live policy exists before any write (the built-in default): a patch makes its version 2.
-    const live = await call("PATCH", "/policies/default", { atRiskProgressGap: 0.3 });
+    const live = await write("PATCH", "/policies/default", { atRiskProgressGap: 0.3 });
     expect(live.json()).toMatchObject({
       id: "default",
       version: 2,
@@ -475,14 +461,11 @@ describe("partial policy updates", () => {
 
 describe("named, versioned policies", () => {
   it("stores each write as the next version and grades a cycle under the policy it names", async () => {
-    const goals = new GoalsEvents();
-    const team = randomUUID();
-    const objective = randomUUID();
-    const keyResult = randomUUID();
     const now = Date.now();
+    const { goals, objective, setup } = tenantWithObjective(now - 80 * day, now - day, "SCORING");
+    const keyResult = randomUUID();
     await feed.send([
-      goals.cycle(new Date(now - 80 * day), new Date(now - day), "SCORING"),
-      goals.objective(objective, { teamId: team }),
+      ...setup,
       goals.keyResult(keyResult, objective, {
         type: "milestone",
         baseline: null,
@@ -491,18 +474,9 @@ describe("named, versioned policies", () => {
       }),
       goals.checkIn(keyResult, objective, 3, new Date(now - 2 * day), { milestonesDone: 3 }),
     ]);
-    await waitFor(
-      "the milestone check-in",
-      async () => (await keyResultScore(goals, keyResult))?.checkInCount === 1,
-    );
+    await scoreWithCheckIns("the milestone check-in", goals, keyResult, 1);
 
-    const put = async (roles: ("admin" | "member")[], body: object) =>
-      service.app.inject({
-        method: "PUT",
-        url: "/policies/strict",
-        headers: { authorization: `Bearer ${await service.token(roles, goals.tenant)}` },
-        payload: body,
-      });
+    const put = (roles: Roles, body: object) => call("PUT", "/policies/strict", goals.tenant, roles, body);
     const choices = {
       bandRule: "current-inside",
       milestoneRule: "all-or-nothing",
@@ -535,12 +509,7 @@ describe("named, versioned policies", () => {
     });
 
     // Writing the live policy ("default") moves every live score to it at once; the history says so.
-    const live = await service.app.inject({
-      method: "PUT",
-      url: "/policies/default",
-      headers: { authorization: `Bearer ${await service.token(["service"], goals.tenant)}` },
-      payload: choices,
-    });
+    const live = await call("PUT", "/policies/default", goals.tenant, ["service"], choices);
     expect(live.json()).toMatchObject({ id: "default", version: 2 });
     const rescored = (await get(`/scores/objectives/${objective}`, goals.tenant)).json();
     expect(rescored).toMatchObject({ score: 0, policy: { id: "default", version: 2 } });

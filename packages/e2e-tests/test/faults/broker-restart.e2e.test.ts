@@ -10,6 +10,7 @@ import {
   waitFor,
 } from "@okr/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { teamWithObjective, tenantCaller } from "../support/api.ts";
 
 /**
  * The broker crashes (SIGKILL) under a steady load of check-ins and comes back: goals keeps accepting
@@ -43,13 +44,6 @@ async function goalsCall(method: "POST" | "PUT", url: string, payload: object) {
   return goals.app.inject({ method, url, payload, headers: { authorization: `Bearer ${token}` } });
 }
 
-async function create(method: "POST" | "PUT", url: string, payload: object) {
-  const response = await goalsCall(method, url, payload);
-  if (response.statusCode >= 300)
-    throw new Error(`${method} ${url} -> ${response.statusCode}: ${response.body}`);
-  return response.json();
-}
-
 /** The check-ins scoring holds per key result (0 before its first). */
 async function scoredCheckIns(keyResultIds: string[]): Promise<number[]> {
   const token = await scoring.token(["member"], tenantId);
@@ -66,27 +60,21 @@ async function scoredCheckIns(keyResultIds: string[]): Promise<number[]> {
 
 describe("Kafka broker killed and restarted under load", () => {
   it("loses nothing, doubles nothing, answers no 5xx, and scoring resumes within seconds", async () => {
-    await create("PUT", "/organization", { name: "Broker restart", mission: "Survive a crash" });
-    const team = await create("POST", "/teams", { name: "Platform" });
-    const now = Date.now();
-    const cycle = await create("POST", "/cycles", {
-      name: `fault-${randomUUID().slice(0, 8)}`,
-      startsAt: new Date(now - 30 * 86_400_000).toISOString(),
-      endsAt: new Date(now + 60 * 86_400_000).toISOString(),
-      timeZone: "Europe/Berlin",
-    });
-    const objective = await create("POST", "/objectives", {
-      cycleId: cycle.id,
-      title: "Keep scoring through a broker crash",
-      kind: "committed",
-      owner: { kind: "team", id: team.id },
-      keyResults: Array.from({ length: KEY_RESULTS }, (_, i) => ({
-        title: `KR ${i + 1}`,
-        type: "increase-to",
-        baseline: 0,
-        target: 1_000_000,
-        unit: "check-ins",
-      })),
+    const { objective } = await teamWithObjective(tenantCaller(tenantId, adminId), goals, {
+      organization: { name: "Broker restart", mission: "Survive a crash" },
+      team: "Platform",
+      cycle: "fault",
+      objective: {
+        title: "Keep scoring through a broker crash",
+        kind: "committed",
+        keyResults: Array.from({ length: KEY_RESULTS }, (_, i) => ({
+          title: `KR ${i + 1}`,
+          type: "increase-to",
+          baseline: 0,
+          target: 1_000_000,
+          unit: "check-ins",
+        })),
+      },
     });
     const keyResultIds: string[] = objective.keyResults.map((kr: { id: string }) => kr.id);
 

@@ -58,6 +58,51 @@ export function currentCycle(call: Caller, goals: TestService<unknown>, name: st
 }
 
 /**
+ * An organization in goals with one team and, in a current cycle (see `currentCycle`), the team's
+ * objective: `objective` gives its title, kind and key results. Answers the team, cycle and objective.
+ */
+export async function teamWithObjective(
+  call: Caller,
+  goals: TestService<unknown>,
+  setup: {
+    organization: { name: string; mission: string };
+    team: string;
+    cycle: string;
+    objective: { title: string; kind: "committed" | "aspirational"; keyResults: object[] };
+  },
+) {
+  await call(goals, "PUT", "/organization", setup.organization);
+  const team = await call(goals, "POST", "/teams", { name: setup.team });
+  const cycle = await currentCycle(call, goals, setup.cycle);
+  const objective = await call(goals, "POST", "/objectives", {
+    cycleId: cycle.id,
+    ...setup.objective,
+    owner: { kind: "team", id: team.id },
+  });
+  return { team, cycle, objective };
+}
+
+/** The team's leader writes the team's retrospective of the cycle, naming the key results it carries on. */
+export function writeRetrospective(
+  call: Caller,
+  goals: TestService<unknown>,
+  cycleId: string,
+  leaderId: string,
+  retrospective: {
+    teamId: string;
+    wentWell: string;
+    didNotGoWell: string;
+    lessons: string;
+    carryForwardKeyResultIds: string[];
+  },
+) {
+  return call(goals, "POST", `/cycles/${cycleId}/retrospectives`, retrospective, {
+    roles: ["leader"],
+    subject: leaderId,
+  });
+}
+
+/**
  * A value stream to bind key results to: mortgage approval in three value-adding steps (10 minutes of
  * work, 30 of waiting each), in its product family.
  */

@@ -2,11 +2,14 @@ import type { AddressInfo } from "node:net";
 import { createCycleActivities } from "@okr/cycle-worker/src/activities.ts";
 import { serviceCaller } from "@okr/cycle-worker/src/http.ts";
 import { WORKFLOWS_PATH } from "@okr/cycle-workflows";
-import type { MessageProducer } from "@okr/messaging";
-import { bundleWorkflowsQuietly, connectTemporalClient, installTemporalRuntime } from "@okr/temporal";
-import { type TestService, testEndpoints } from "@okr/testkit";
+import {
+  bundleWorkflowsQuietly,
+  connectTemporalClient,
+  installTemporalRuntime,
+  startWorker,
+} from "@okr/temporal";
+import { type TestService, testBus, testEndpoints } from "@okr/testkit";
 import type { Client } from "@temporalio/client";
-import { NativeConnection, Worker } from "@temporalio/worker";
 
 /** The cycle worker as the end-to-end tests run it: in the test's process, on a task queue of its own. */
 
@@ -28,40 +31,36 @@ export interface CycleWorker {
 
 /**
  * The cycle worker polling `taskQueue` on the Temporal dev server: today's workflow code, bundled from
- * source, with the worker's real activities, which call goals and scoring over HTTP and publish with
- * `producer`.
+ * source, with the worker's real activities, which call goals and scoring over HTTP and publish to the
+ * test broker with a producer of their own.
  */
 export async function startCycleWorker(options: {
   goals: TestService<unknown>;
   scoring: TestService<unknown>;
-  producer: MessageProducer;
   taskQueue: string;
 }): Promise<CycleWorker> {
   const [goalsUrl, scoringUrl] = await Promise.all([listen(options.goals), listen(options.scoring)]);
+  const producer = testBus().producer();
+  await producer.connect();
   installTemporalRuntime("WARN");
   const endpoints = testEndpoints();
-  const client = await connectTemporalClient({
-    address: endpoints.TEMPORAL_ADDRESS,
-    namespace: endpoints.TEMPORAL_NAMESPACE,
-  });
+  const temporal = { address: endpoints.TEMPORAL_ADDRESS, namespace: endpoints.TEMPORAL_NAMESPACE };
+  const client = await connectTemporalClient(temporal);
   const { code } = await bundleWorkflowsQuietly(WORKFLOWS_PATH);
-  const worker = await Worker.create({
-    connection: await NativeConnection.connect({ address: endpoints.TEMPORAL_ADDRESS }),
-    namespace: endpoints.TEMPORAL_NAMESPACE,
+  const worker = await startWorker(temporal, {
     taskQueue: options.taskQueue,
     workflowBundle: { code },
     activities: createCycleActivities({
       goals: serviceCaller({ baseUrl: goalsUrl, auth: AUTH }),
       scoring: serviceCaller({ baseUrl: scoringUrl, auth: AUTH }),
-      producer: options.producer,
+      producer,
     }),
   });
-  const running = worker.run();
   return {
     client,
     async stop() {
-      if (worker.getState() === "RUNNING") worker.shutdown();
-      await running;
+      await worker.stop();
+      await producer.disconnect();
     },
   };
 }

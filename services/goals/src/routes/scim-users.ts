@@ -222,6 +222,31 @@ async function updatePerson(
   return updated;
 }
 
+/**
+ * Writes `data` over the person unless it would give them a userName or email another person has
+ * (409 uniqueness with `clashDetail`); nothing to write leaves them as they are.
+ */
+async function changePerson(
+  tx: GoalsTx,
+  principal: Principal,
+  existing: ScimPersonRow,
+  data: Prisma.PersonUpdateInput & { userName?: string; email?: string },
+  clashDetail: string,
+) {
+  if (data.userName !== undefined || data.email !== undefined) {
+    const clash = await findClash(
+      tx,
+      principal.tenantId,
+      data.userName ?? existing.userName ?? existing.email,
+      data.email ?? existing.email,
+      existing.id,
+    );
+    if (clash) throw uniqueness(clashDetail);
+  }
+  if (Object.keys(data).length === 0) return existing;
+  return updatePerson(tx, principal, existing.id, data);
+}
+
 /** SCIM Users (RFC 7643 §4.1) as goals people, for the tenant of the provisioning token. */
 export function scimUserRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -312,12 +337,9 @@ export function scimUserRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox
         const fields = personFields(request.body);
         const row = await transaction(runtime.db, async (tx) => {
           const existing = await requirePerson(tx, tenantId, request.params.id);
-          if (await findClash(tx, tenantId, fields.userName, fields.email, existing.id))
-            throw uniqueness(`another person has userName ${fields.userName} or this email`);
-          return updatePerson(tx, request.principal, existing.id, {
-            ...fields,
-            ...(await knownContact(tx, tenantId, existing.id, fields)),
-          });
+          const clash = `another person has userName ${fields.userName} or this email`;
+          const contact = await knownContact(tx, tenantId, existing.id, fields);
+          return changePerson(tx, request.principal, existing, { ...fields, ...contact }, clash);
         });
         return sendScim(reply, 200, presentUser(row));
       },
@@ -343,18 +365,13 @@ export function scimUserRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox
             ...patchedFields(existing, changes),
             ...(await knownContact(tx, tenantId, existing.id, changes)),
           };
-          if (data.userName !== undefined || data.email !== undefined) {
-            const clash = await findClash(
-              tx,
-              tenantId,
-              data.userName ?? existing.userName ?? existing.email,
-              data.email ?? existing.email,
-              existing.id,
-            );
-            if (clash) throw uniqueness("another person has this userName or email");
-          }
-          if (Object.keys(data).length === 0) return existing;
-          return updatePerson(tx, request.principal, existing.id, data);
+          return changePerson(
+            tx,
+            request.principal,
+            existing,
+            data,
+            "another person has this userName or email",
+          );
         });
         return sendScim(reply, 200, presentUser(row));
       },

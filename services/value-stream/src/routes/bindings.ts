@@ -2,23 +2,14 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { prismaRunner } from "@okr/database";
 import { KeyResultBindingChanged, uuidv7 } from "@okr/events";
 import { publishEvent } from "@okr/messaging";
-import {
-  conflict,
-  IdParams,
-  notFound,
-  Page,
-  PageQuery,
-  page,
-  problems,
-  requireRole,
-  Uuid,
-} from "@okr/service-kit";
+import { conflict, IdParams, notFound, problems, requireRole, Uuid } from "@okr/service-kit";
 import { Type } from "typebox";
 import type { KeyResultBinding } from "../generated/prisma/client.ts";
 import { StreamMetricName } from "../model.ts";
 import { keyResultForBinding, unknownKeyResult } from "../repositories/key-results.ts";
 import type { ValueStreamRuntime } from "../service.ts";
 import { findStream, markMetricsStale } from "../store.ts";
+import { streamListSchema, streamPage } from "./stream-lists.ts";
 
 const Direction = Type.Union([Type.Literal("increase"), Type.Literal("decrease")], {
   description: "which way is better for the key result (flow efficiency up, lead time down)",
@@ -100,26 +91,8 @@ export function bindingRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTy
 
     app.get(
       "/streams/:id/bindings",
-      {
-        schema: {
-          tags: ["key results"],
-          summary: "The stream's key-result bindings (paginated)",
-          params: IdParams,
-          querystring: Type.Object(PageQuery, { additionalProperties: false }),
-          response: { 200: Page(Binding), ...problems(404) },
-        },
-      },
-      async (request) => {
-        const stream = await findStream(db, request.principal.tenantId, request.params.id);
-        const { limit, cursor } = request.query;
-        const rows = await db.keyResultBinding.findMany({
-          where: { streamId: stream.id, ...(cursor ? { id: { gt: cursor } } : {}) },
-          orderBy: { id: "asc" },
-          take: limit + 1,
-        });
-        const result = page(rows, limit);
-        return { items: result.items.map(present), nextCursor: result.nextCursor };
-      },
+      { schema: streamListSchema("key results", "The stream's key-result bindings (paginated)", Binding) },
+      (request) => streamPage(db, request, (window) => db.keyResultBinding.findMany(window), present),
     );
 
     app.delete(

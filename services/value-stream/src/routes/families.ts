@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { prismaRunner } from "@okr/database";
 import { ProductFamilyChanged, uuidv7 } from "@okr/events";
 import { publishEvent } from "@okr/messaging";
-import { IdParams, notFound, Page, PageQuery, page, problems, requireRole, Uuid } from "@okr/service-kit";
+import { IdParams, listPage, notFound, Page, PageQuery, problems, requireRole, Uuid } from "@okr/service-kit";
 import { Type } from "typebox";
 import type { ProductFamily } from "../generated/prisma/client.ts";
 import type { ValueStreamRuntime } from "../service.ts";
@@ -81,14 +81,8 @@ export function familyRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTyp
         },
       },
       async (request) => {
-        const { limit, cursor } = request.query;
-        const rows = await db.productFamily.findMany({
-          where: { tenantId: request.principal.tenantId, ...(cursor ? { id: { gt: cursor } } : {}) },
-          orderBy: { id: "asc" },
-          take: limit + 1,
-        });
-        const result = page(rows, limit);
-        return { items: result.items.map(present), nextCursor: result.nextCursor };
+        const where = { tenantId: request.principal.tenantId };
+        return listPage(request.query, where, (window) => db.productFamily.findMany(window), present);
       },
     );
 

@@ -2,18 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { prismaRunner } from "@okr/database";
 import { KaizenChanged, uuidv7 } from "@okr/events";
 import { publishEvent } from "@okr/messaging";
-import {
-  conflict,
-  IdParams,
-  notFound,
-  Page,
-  PageQuery,
-  page,
-  problems,
-  requireRole,
-  Uuid,
-  unprocessable,
-} from "@okr/service-kit";
+import { conflict, IdParams, notFound, problems, requireRole, Uuid, unprocessable } from "@okr/service-kit";
 import { type Static, Type } from "typebox";
 import type { ValueStreamTx } from "../database.ts";
 import type { Kaizen, Prisma } from "../generated/prisma/client.ts";
@@ -22,6 +11,7 @@ import { StreamMetricName } from "../model.ts";
 import { requireKnownKeyResult } from "../repositories/key-results.ts";
 import type { ValueStreamRuntime } from "../service.ts";
 import { findStream } from "../store.ts";
+import { streamListSchema, streamPage } from "./stream-lists.ts";
 
 const Criterion = Type.Object(
   {
@@ -165,26 +155,8 @@ export function kaizenRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTyp
 
     app.get(
       "/streams/:id/kaizens",
-      {
-        schema: {
-          tags: ["kaizen"],
-          summary: "The stream's kaizens (paginated)",
-          params: IdParams,
-          querystring: Type.Object(PageQuery, { additionalProperties: false }),
-          response: { 200: Page(KaizenView), ...problems(404) },
-        },
-      },
-      async (request) => {
-        const stream = await findStream(db, request.principal.tenantId, request.params.id);
-        const { limit, cursor } = request.query;
-        const rows = await db.kaizen.findMany({
-          where: { streamId: stream.id, ...(cursor ? { id: { gt: cursor } } : {}) },
-          orderBy: { id: "asc" },
-          take: limit + 1,
-        });
-        const result = page(rows, limit);
-        return { items: result.items.map(present), nextCursor: result.nextCursor };
-      },
+      { schema: streamListSchema("kaizen", "The stream's kaizens (paginated)", KaizenView) },
+      (request) => streamPage(db, request, (window) => db.kaizen.findMany(window), present),
     );
 
     app.get(

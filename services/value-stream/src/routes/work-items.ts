@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { MAX_MOVES_PER_EVENT, WorkItemsMoved, WorkItemsRegistered } from "@okr/events";
+import { type EventDefinition, MAX_MOVES_PER_EVENT, WorkItemsMoved, WorkItemsRegistered } from "@okr/events";
 import { type FlowEvent, type IngestError, ingest, type Phase, pullSignals } from "@okr/flow-metrics";
 import { type PendingEvent, pgTransaction, publishEvents } from "@okr/messaging";
 import { IdParams, notFound, problems, requireRole, Uuid, unprocessable } from "@okr/service-kit";
@@ -22,6 +22,26 @@ import { currentMapOf, findStream, markMetricsStale } from "../store.ts";
 const FUTURE_SKEW_MS = 5 * 60_000;
 /** 5,000 events of typical size stay under the 1 MB body limit (a larger body is a 413 problem). */
 const MAX_BATCH = 5_000;
+
+/**
+ * One `definition` event per MAX_MOVES_PER_EVENT of `entries`, its data built from its slice by `data`: an
+ * integration's bulk post costs a few outbox rows, not one per entry.
+ */
+function eventsInChunks<T>(
+  definition: EventDefinition,
+  tenant: string,
+  entries: T[],
+  data: (slice: T[]) => object,
+): PendingEvent[] {
+  const chunks: PendingEvent[] = [];
+  for (let i = 0; i < entries.length; i += MAX_MOVES_PER_EVENT)
+    chunks.push({
+      definition,
+      data: data(entries.slice(i, i + MAX_MOVES_PER_EVENT)),
+      context: { tenant },
+    } as PendingEvent);
+  return chunks;
+}
 
 const ItemId = Type.String({
   minLength: 1,
@@ -124,14 +144,10 @@ export function workItemRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncT
           await lockStream(tx.client, streamId, tenant);
           const rows = await insertWorkItems(tx.client, streamId, tenant, items);
           const registered = rows.map((row) => ({ itemId: row.item_id, type: row.type, title: row.title }));
-          const chunks: PendingEvent[] = [];
-          for (let i = 0; i < registered.length; i += MAX_MOVES_PER_EVENT)
-            chunks.push({
-              definition: WorkItemsRegistered,
-              data: { streamId, items: registered.slice(i, i + MAX_MOVES_PER_EVENT) },
-              context: { tenant },
-            } as PendingEvent);
-          await publishEvents(tx, chunks);
+          await publishEvents(
+            tx,
+            eventsInChunks(WorkItemsRegistered, tenant, registered, (items) => ({ streamId, items })),
+          );
           if (rows.length) await markMetricsStale(tx, streamId, tenant);
           return { registered: rows.length, existing: new Set(items.map((i) => i.id)).size - rows.length };
         });
@@ -218,8 +234,7 @@ export function workItemRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncT
           if (accepted.length) {
             await insertWorkItemEvents(client, tenant, streamId, accepted);
             await moveWorkItems(client, streamId, result.moved);
-            // One event per accepted batch (split at MAX_MOVES_PER_EVENT), keyed by stream: an integration's
-            // bulk post costs a few outbox rows, not one per move.
+            // One event per chunk of the accepted batch (see eventsInChunks), keyed by stream.
             const moves = accepted.map((e) => ({
               itemId: e.itemId,
               stepId: e.stepId,
@@ -228,14 +243,10 @@ export function workItemRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncT
               at: new Date(e.at).toISOString(),
               ...(e.overWipLimit ? { overWipLimit: true } : {}),
             }));
-            const chunks: PendingEvent[] = [];
-            for (let i = 0; i < moves.length; i += MAX_MOVES_PER_EVENT)
-              chunks.push({
-                definition: WorkItemsMoved,
-                data: { streamId, moves: moves.slice(i, i + MAX_MOVES_PER_EVENT) },
-                context: { tenant },
-              } as PendingEvent);
-            await publishEvents(tx, chunks);
+            await publishEvents(
+              tx,
+              eventsInChunks(WorkItemsMoved, tenant, moves, (slice) => ({ streamId, moves: slice })),
+            );
             await markMetricsStale(tx, streamId, tenant);
           }
           return {
