@@ -1,4 +1,4 @@
-import { globSync, readFileSync } from "node:fs";
+import { existsSync, globSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { bin, ROOT, runInherited } from "./workspace.ts";
 
@@ -96,11 +96,24 @@ export function lint(scope: CheckScope): Promise<number> {
   return runInherited(bin("biome"), ["check", ...(scope.workspaces ?? ["."])]);
 }
 
+/**
+ * Browser apps (`<workspace>/app/tsconfig.json`) are programs of their own: they check against the DOM
+ * and JSX, which the Node program must not see.
+ */
+function browserPrograms(dirs: readonly string[] | undefined): string[] {
+  const candidates = dirs
+    ? dirs.map((dir) => join(dir, "app", "tsconfig.json"))
+    : globSync("*/*/app/tsconfig.json", { cwd: ROOT });
+  return candidates.filter((file) => existsSync(join(ROOT, file)));
+}
+
 export async function typecheck(scope: CheckScope): Promise<number> {
-  if (!scope.workspaces) return runInherited(bin("tsc"), ["-p", "tsconfig.json"]);
+  const programs = scope.workspaces
+    ? scope.workspaces.map((dir) => join(dir, "tsconfig.json"))
+    : ["tsconfig.json"];
   let failed = 0;
-  for (const dir of scope.workspaces) {
-    if ((await runInherited(bin("tsc"), ["-p", join(dir, "tsconfig.json")])) !== 0) failed = 1;
+  for (const program of [...programs, ...browserPrograms(scope.workspaces)]) {
+    if ((await runInherited(bin("tsc"), ["-p", program])) !== 0) failed = 1;
   }
   return failed;
 }

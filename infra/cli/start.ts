@@ -14,7 +14,9 @@ import {
   ensureNativeInfrastructure,
   type RunningInfrastructure,
 } from "./infrastructure.ts";
-import { generatePrismaClients, ROOT, runInherited, TOOL_ENV } from "./workspace.ts";
+import { bin, generatePrismaClients, ROOT, runInherited, TOOL_ENV } from "./workspace.ts";
+
+const WEB_VITE_CONFIG = "services/web/vite.config.ts";
 
 const AUTH = { secret: process.env.AUTH_JWT_SECRET ?? DEVELOPMENT_JWT_SECRET, issuer: "okr-platform" };
 /** The printed admin token lasts a working day, never longer than the services accept (their cap). */
@@ -27,11 +29,32 @@ interface PlatformProcess {
   name: string;
   entry: string;
   port?: number;
-  env: (endpoints: PlatformEndpoints) => Record<string, string>;
+  env: (endpoints: PlatformEndpoints, identity?: { issuer: string }) => Record<string, string>;
+  /** What `npm start` prints for it (default: its API docs). */
+  url?: (port: number) => string;
+  /** Runs only with the local identity provider (people sign in there). */
+  needsIdentity?: boolean;
+  /** False for what docker-compose.yml does not run yet. */
+  inCompose?: boolean;
 }
+
+const WEB_PORT = 5173;
 
 /** Every process `npm start` runs, with the same environment names docker-compose.yml uses. */
 export const PROCESSES: PlatformProcess[] = [
+  {
+    name: "web",
+    entry: "services/web/src/main.ts",
+    port: WEB_PORT,
+    env: (_e, identity) => ({
+      WEB_PORT: String(WEB_PORT),
+      GOALS_URL: "http://127.0.0.1:3101",
+      ...(identity ? { OIDC_ISSUER: identity.issuer } : {}),
+    }),
+    url: (port) => `http://127.0.0.1:${port}/  (sign in as a demo person)`,
+    needsIdentity: true,
+    inCompose: false,
+  },
   {
     name: "goals",
     entry: "services/goals/src/main.ts",
@@ -66,6 +89,11 @@ export async function start(cacheDir: string): Promise<number> {
   const began = performance.now();
   await generatePrismaClients();
   if (!process.env.TEMPORAL_ADDRESS && dockerEngineAnswers()) return startWithCompose(began);
+  // The web app serves what Vite built: a build of a few seconds keeps it current with the sources.
+  if ((await runInherited(bin("vite"), ["build", "--config", WEB_VITE_CONFIG, "--logLevel", "warn"])) !== 0) {
+    console.error("okr start: the web app's build (vite build) failed");
+    return 1;
+  }
 
   const infra = await ensureNativeInfrastructure(cacheDir, process.env);
   console.log(`okr start: infrastructure ready (${describeModes(infra.modes)})`);
@@ -87,6 +115,7 @@ export async function start(cacheDir: string): Promise<number> {
 
   for (const definition of PROCESSES) {
     if (!existsSync(join(ROOT, definition.entry))) continue;
+    if (definition.needsIdentity && !infra.identity) continue;
     const logFile = join(logDir, `${definition.name}.log`);
     const child = spawn(process.execPath, [definition.entry], {
       cwd: ROOT,
@@ -125,7 +154,7 @@ function serviceEnvironment(definition: PlatformProcess, infra: RunningInfrastru
     ...process.env,
     ...TOOL_ENV,
     ...infra.endpoints,
-    ...definition.env(infra.endpoints),
+    ...definition.env(infra.endpoints, infra.identity),
     ...(definition.port ? { PORT: String(definition.port), HOST: "127.0.0.1" } : {}),
     // With the local identity provider the services trust only its tokens: no shared secret.
     ...(infra.identity
@@ -205,7 +234,7 @@ function printWhereToLook(info: {
 }): void {
   const rows = PROCESSES.filter((p) => info.running.includes(p.name)).map((p) =>
     p.port
-      ? `  ${p.name.padEnd(14)} http://127.0.0.1:${p.port}/docs`
+      ? `  ${p.name.padEnd(14)} ${p.url ? p.url(p.port) : `http://127.0.0.1:${p.port}/docs`}`
       : `  ${p.name.padEnd(14)} task queue okr-cycles`,
   );
   console.log(
@@ -270,7 +299,7 @@ async function startWithCompose(began: number): Promise<number> {
   await seedAndAnnounce(
     began,
     "docker compose logs",
-    PROCESSES.map((p) => p.name),
+    PROCESSES.filter((p) => p.inCompose !== false).map((p) => p.name),
     nativeIdentityIssuer,
   );
   console.log("  traces         http://127.0.0.1:16686 (Jaeger)");

@@ -34,8 +34,13 @@ const environment = (name: string): Record<string, string> =>
   Object.fromEntries(
     Object.entries(services[name]?.environment ?? {}).map(([key, value]) => [key, String(value)]),
   );
+/**
+ * What npm start runs that docker-compose.yml runs too: everything but the web app, which is not in the
+ * compose stack yet (docs/web.md).
+ */
+const composed = PROCESSES.filter((process) => process.inCompose !== false);
 /** The compose services that run a process of `npm start` (services and the worker). */
-const platform = PROCESSES.map((process) => {
+const platform = composed.map((process) => {
   const name = Object.keys(services).find((key) => services[key]?.command?.join(" ").includes(process.entry));
   if (!name) throw new Error(`docker-compose.yml runs no ${process.entry}`);
   return name;
@@ -55,7 +60,7 @@ describe("docker-compose.yml and the native path agree", () => {
   });
 
   it("starts every process `npm start` starts, with its port and database", () => {
-    for (const process of PROCESSES) {
+    for (const process of composed) {
       expect(compose).toContain(`command: ["node", "${process.entry}"]`);
       if (process.port) expect(compose).toContain(`PORT: ${process.port}`);
     }

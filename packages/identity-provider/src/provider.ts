@@ -76,7 +76,7 @@ function configuration(
       {
         client_id: WEB_CLIENT_ID,
         token_endpoint_auth_method: "none",
-        grant_types: ["authorization_code"],
+        grant_types: ["authorization_code", "refresh_token"],
         response_types: ["code"],
         redirect_uris: options.webRedirectUris,
       },
@@ -91,6 +91,14 @@ function configuration(
     jwks: keys,
     cookies: { keys: cookieKeys },
     pkce: { required: () => true },
+    // The web app's server keeps its tokens and renews them there, so it gets a refresh token without
+    // asking for offline_access (which would need a consent screen the first-party app never shows). A
+    // page that exchanges the code in the browser (its request has an Origin: /docs) gets none: a
+    // browser would keep it where scripts can read it.
+    issueRefreshToken: async (
+      ctx: { get(header: string): string },
+      client: { grantTypeAllowed(type: string): boolean },
+    ) => client.grantTypeAllowed("refresh_token") && !ctx.get("origin"),
     claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
     scopes: ["openid", "email", "profile"],
     findAccount: async (_ctx: unknown, id: string) => {
@@ -179,6 +187,7 @@ function configuration(
       ClientCredentials: accessTokenTtl,
       AuthorizationCode: 60,
       IdToken: 60 * 60,
+      RefreshToken: 8 * 60 * 60,
       Interaction: 10 * 60,
       Session: 8 * 60 * 60,
       Grant: 8 * 60 * 60,

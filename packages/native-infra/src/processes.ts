@@ -39,6 +39,19 @@ export function run(
   return result.stdout;
 }
 
+/**
+ * Installs Debian packages with apt-get when this process may (root, apt-get present; nothing asks a
+ * question). Answers false, having done nothing, when it may not: the caller names what is missing.
+ */
+export function installDebianPackages(packages: string[], why: string): boolean {
+  if (process.getuid?.() !== 0 || !commandExists("apt-get")) return false;
+  console.error(`okr: ${why}; installing Debian's ${packages.join(", ")}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  run("apt-get", ["update", "-qq"], { env });
+  run("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...packages], { env });
+  return true;
+}
+
 export interface DaemonSpec {
   name: string;
   command: string;

@@ -1,0 +1,126 @@
+import type { KeyResultSchema, ObjectiveSchema } from "@okr/goals-service/views";
+import type { Static } from "typebox";
+
+/** The goals service's own response schemas, so a field renamed there fails this app's typecheck. */
+export type KeyResult = Static<typeof KeyResultSchema>;
+export type Objective = Static<typeof ObjectiveSchema>;
+
+/** A node of GET /cycles/{id}/alignment-tree: an objective with what aligns to it and to its KRs. */
+export type TreeNode = Omit<Objective, "keyResults"> & {
+  keyResults: (KeyResult & { contributors: TreeNode[] })[];
+  children: TreeNode[];
+};
+export interface AlignmentTree {
+  cycleId: string;
+  cycleName: string;
+  mission: string | null;
+  objectiveCount: number;
+  roots: TreeNode[];
+}
+
+// Goals does not export these schemas (yet): the fields this app reads, as goals' routes declare them.
+export interface Cycle {
+  id: string;
+  name: string;
+  startsAt: string;
+  endsAt: string;
+  phase: string;
+  locked: boolean;
+}
+export interface CheckIn {
+  id: string;
+  value: number;
+  confidence: number;
+  note: string;
+  evidence: { url?: string; system?: string };
+  authorId: string | null;
+  source: string;
+  recordedAt: string;
+}
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** GET /me on goals (services/goals/src/routes/me.ts): the person the signed-in identity is linked to. */
+export interface Me {
+  id: string;
+  name: string;
+  email: string;
+  roles: string[];
+  teams: { teamId: string; name: string; role: "leader" | "member" }[];
+  identity: { issuer: string; subject: string } | null;
+}
+
+export interface SessionInfo {
+  signedIn: boolean;
+  csrfToken?: string;
+  person?: { subject: string; name?: string; email?: string };
+}
+
+/** An RFC 9457 problem answered by a service (through the web app) or by the web app itself. */
+export class ProblemError extends Error {
+  readonly status: number;
+  readonly type: string;
+  readonly title: string;
+  constructor(status: number, body: { type?: string; title?: string; detail?: string }) {
+    super(body.detail ?? body.title ?? `the request failed (${status})`);
+    this.status = status;
+    this.type = body.type ?? "about:blank";
+    this.title = body.title ?? "Request failed";
+  }
+}
+
+let csrfToken: string | undefined;
+let onSignedOut: () => void = () => {};
+
+/** The session's CSRF token for state-changing calls, and what to do when the session is gone. */
+export function bindSession(token: string | undefined, signedOut: () => void): void {
+  csrfToken = token;
+  onSignedOut = signedOut;
+}
+
+async function send<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: "application/json, application/problem+json" };
+  if (body !== undefined) headers["content-type"] = "application/json";
+  if (method !== "GET" && csrfToken) headers["x-csrf-token"] = csrfToken;
+  const response = await fetch(path, {
+    method,
+    headers,
+    credentials: "same-origin",
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await response.text();
+  const parsed = text ? (JSON.parse(text) as unknown) : undefined;
+  if (response.status === 401) onSignedOut();
+  if (!response.ok) throw new ProblemError(response.status, (parsed ?? {}) as Record<string, string>);
+  return parsed as T;
+}
+
+export const api = {
+  get: <T>(path: string) => send<T>("GET", `/api${path}`),
+  post: <T>(path: string, body: unknown) => send<T>("POST", `/api${path}`, body),
+};
+
+export const fetchSession = () => send<SessionInfo>("GET", "/auth/session");
+
+export async function signOut(): Promise<void> {
+  const { endSessionUrl } = await send<{ endSessionUrl: string }>("POST", "/auth/sign-out");
+  window.location.assign(endSessionUrl);
+}
+
+/** Every item of a paginated list, following nextCursor (bounded, so a runaway list cannot hang a page). */
+export async function allPages<T>(path: string, maxPages = 20): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | null = null;
+  for (let n = 0; n < maxPages; n++) {
+    const separator = path.includes("?") ? "&" : "?";
+    const page: Page<T> = await api.get<Page<T>>(
+      `${path}${separator}limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+    );
+    items.push(...page.items);
+    cursor = page.nextCursor;
+    if (!cursor) break;
+  }
+  return items;
+}

@@ -1,0 +1,21 @@
+/** Scores and confidences as people read them in OKR reviews: a grade from 0.0 to 1.0, a percentage. */
+export const grade = (score: number | null) => (score === null ? "not scored" : score.toFixed(1));
+export const percent = (value: number | null) => (value === null ? "–" : `${Math.round(value * 100)} %`);
+/** A KR's latest value with its unit, or a dash before the first check-in. */
+export const measured = (value: number | null, unit: string) =>
+  value === null ? "–" : `${value} ${unit}`.trim();
+
+/** The grade band (red, yellow, green) as a coloured chip that also says its colour in words. */
+export function ScoreChip({ score, band }: { score: number | null; band?: string | null }) {
+  return (
+    <span className={`chip band-${band ?? "none"}`}>
+      <span className="visually-hidden">score </span>
+      {grade(score)}
+      {band ? <span className="visually-hidden"> ({band})</span> : null}
+    </span>
+  );
+}
+
+export function AtRisk({ atRisk }: { atRisk: boolean | null }) {
+  return atRisk ? <span className="chip at-risk">at risk</span> : null;
+}

@@ -1,0 +1,73 @@
+import { QueryClient, QueryClientProvider, useQuery, useQueryClient } from "@tanstack/react-query";
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { bindSession, fetchSession, ProblemError } from "./api.ts";
+import { Layout } from "./components/layout.tsx";
+import { ErrorState, Loading } from "./components/states.tsx";
+import { CycleTreePage } from "./pages/cycle-tree.tsx";
+import { CyclesPage } from "./pages/cycles.tsx";
+import { KeyResultPage } from "./pages/key-result.tsx";
+import { SignInPage } from "./pages/sign-in.tsx";
+import { Router, useRoute } from "./router.tsx";
+import "./styles.css";
+
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      staleTime: 15_000,
+      // A 4xx will not change by asking again; a 503 with Retry-After or a network error may.
+      retry: (count, error) => count < 2 && !(error instanceof ProblemError && error.status < 500),
+    },
+  },
+});
+
+const ROUTES = ["/", "/cycles/:cycleId", "/key-results/:keyResultId"] as const;
+
+function Pages() {
+  const route = useRoute(ROUTES);
+  if (route?.pattern === "/cycles/:cycleId") return <CycleTreePage cycleId={route.params.cycleId ?? ""} />;
+  if (route?.pattern === "/key-results/:keyResultId")
+    return <KeyResultPage keyResultId={route.params.keyResultId ?? ""} />;
+  if (route?.pattern === "/") return <CyclesPage />;
+  return (
+    <section>
+      <h1>Page not found</h1>
+      <p>There is no page at this address.</p>
+    </section>
+  );
+}
+
+function App() {
+  const client = useQueryClient();
+  const session = useQuery({ queryKey: ["session"], queryFn: fetchSession, staleTime: 60_000 });
+  // Bound while rendering, before any child can send a request with it.
+  bindSession(session.data?.csrfToken, () => void client.invalidateQueries({ queryKey: ["session"] }));
+  if (session.isPending)
+    return (
+      <main id="main">
+        <Loading what="your session" />
+      </main>
+    );
+  if (session.isError)
+    return (
+      <main id="main">
+        <ErrorState error={session.error} retry={() => void session.refetch()} />
+      </main>
+    );
+  if (!session.data.signedIn) return <SignInPage />;
+  return (
+    <Layout session={session.data}>
+      <Pages />
+    </Layout>
+  );
+}
+
+createRoot(document.getElementById("root") as HTMLElement).render(
+  <StrictMode>
+    <QueryClientProvider client={queryClient}>
+      <Router>
+        <App />
+      </Router>
+    </QueryClientProvider>
+  </StrictMode>,
+);

@@ -1,0 +1,118 @@
+import { useQuery } from "@tanstack/react-query";
+import { allPages, api, type CheckIn, type KeyResult } from "../api.ts";
+import { measured, percent, ScoreChip } from "../components/score.tsx";
+import { Empty, Loaded } from "../components/states.tsx";
+import { Link } from "../router.tsx";
+import { CheckInForm } from "./check-in-form.tsx";
+
+const when = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+
+/** What the KR aims at, in its type's own terms. */
+function aim(kr: KeyResult): string {
+  if (kr.type === "milestone") return `${kr.milestones.length} milestones`;
+  if (kr.type === "stay-between") return `stay between ${kr.bandLow} and ${kr.bandHigh} ${kr.unit}`;
+  return `${kr.baseline ?? "?"} → ${kr.target ?? "?"} ${kr.unit}`;
+}
+
+function History({ keyResultId, unit }: { keyResultId: string; unit: string }) {
+  const history = useQuery({
+    queryKey: ["check-ins", keyResultId],
+    queryFn: () => allPages<CheckIn>(`/key-results/${encodeURIComponent(keyResultId)}/check-ins`),
+  });
+  return (
+    <Loaded query={history} what="check-ins">
+      {(checkIns) => <HistoryTable checkIns={checkIns} unit={unit} />}
+    </Loaded>
+  );
+}
+
+function HistoryTable({ checkIns, unit }: { checkIns: CheckIn[]; unit: string }) {
+  if (checkIns.length === 0) return <Empty>No check-ins yet. The first one starts the history.</Empty>;
+  return (
+    <div className="table-scroll">
+      <table>
+        <caption className="visually-hidden">Check-ins, newest first</caption>
+        <thead>
+          <tr>
+            <th scope="col">When</th>
+            <th scope="col">Value</th>
+            <th scope="col">Confidence</th>
+            <th scope="col">Note</th>
+          </tr>
+        </thead>
+        <tbody>
+          {[...checkIns].reverse().map((checkIn) => (
+            <tr key={checkIn.id}>
+              <td>{when.format(new Date(checkIn.recordedAt))}</td>
+              <td>
+                {checkIn.value} {unit}
+              </td>
+              <td>{percent(checkIn.confidence)}</td>
+              <td>
+                {checkIn.note}
+                {checkIn.evidence.url && (
+                  <>
+                    {" "}
+                    <a href={checkIn.evidence.url} rel="noreferrer noopener" target="_blank">
+                      evidence
+                    </a>
+                  </>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function KeyResultPage({ keyResultId }: { keyResultId: string }) {
+  const kr = useQuery({
+    queryKey: ["key-result", keyResultId],
+    queryFn: () => api.get<KeyResult>(`/key-results/${encodeURIComponent(keyResultId)}`),
+  });
+  return (
+    <Loaded query={kr} what="the key result">
+      {(keyResult) => <KeyResultView keyResult={keyResult} />}
+    </Loaded>
+  );
+}
+
+function KeyResultView({ keyResult }: { keyResult: KeyResult }) {
+  return (
+    <section aria-labelledby="kr-title">
+      <p>
+        <Link to={`/cycles/${keyResult.cycleId}`}>← Back to the OKR tree</Link>
+      </p>
+      <h1 id="kr-title">{keyResult.title}</h1>
+      <dl className="facts">
+        <div>
+          <dt>Aim</dt>
+          <dd>{aim(keyResult)}</dd>
+        </div>
+        <div>
+          <dt>Latest</dt>
+          <dd>{measured(keyResult.latestValue, keyResult.unit)}</dd>
+        </div>
+        <div>
+          <dt>Confidence</dt>
+          <dd>{percent(keyResult.latestConfidence)}</dd>
+        </div>
+        <div>
+          <dt>Score</dt>
+          <dd>
+            <ScoreChip score={keyResult.score} />
+          </dd>
+        </div>
+      </dl>
+      <div className="kr-columns">
+        <CheckInForm keyResult={keyResult} />
+        <section aria-labelledby="history-title">
+          <h2 id="history-title">Check-in history</h2>
+          <History keyResultId={keyResult.id} unit={keyResult.unit} />
+        </section>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,128 @@
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  desktopViewport,
+  fitsPhoneWidth,
+  launchChromium,
+  screenshots,
+  seriousAccessibilityViolations,
+} from "./support/browser.ts";
+import { PERSON, startWebStack, type WebStack } from "./support/stack.ts";
+
+/**
+ * The web app in headless Chromium on the real stack: sign in through the identity provider's own form,
+ * the cycle's OKR tree, a key result's check-in form (a refused check-in shows the service's problem,
+ * an accepted one appears in the history), sign-out. Each page is screenshotted at desktop and phone
+ * width and checked with axe-core.
+ */
+let stack: WebStack;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  [stack, browser] = await Promise.all([startWebStack(), launchChromium()]);
+  context = await browser.newContext({ viewport: desktopViewport });
+  page = await context.newPage();
+  page.on("pageerror", (error) => pageErrors.push(error.message));
+  page.on("console", (message) => {
+    // Script errors and CSP refusals on this app's pages; answers such as the expected 422 are asserted
+    // where they happen, and the provider's own pages are not this app's.
+    const text = message.text();
+    if (
+      message.type() === "error" &&
+      page.url().startsWith(stack.webUrl) &&
+      !text.startsWith("Failed to load")
+    )
+      pageErrors.push(text);
+  });
+}, 600_000);
+
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+  await stack?.stop();
+});
+
+async function checkPage(name: string) {
+  await screenshots(page, name);
+  expect(await seriousAccessibilityViolations(page)).toEqual([]);
+  expect(await fitsPhoneWidth(page)).toBe(true);
+}
+
+describe("the web app in a browser", () => {
+  // Chromium and the stack share two cores with the rest of `npm test`: each step may wait up to 30 s.
+  it("signs a person in through the provider, shows the OKR tree, takes a check-in and signs out", {
+    timeout: 300_000,
+  }, async () => {
+    await page.goto(stack.webUrl);
+    await page.getByRole("link", { name: "Sign in" }).waitFor();
+    await checkPage("sign-in");
+
+    await page.getByRole("link", { name: "Sign in" }).click();
+    await page.getByLabel("Email").fill(stack.email);
+    await page.getByLabel("Password").fill(PERSON.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+
+    const cycleLink = page.getByRole("link", { name: stack.cycle.name });
+    await cycleLink.waitFor();
+    expect(await page.getByText(`Signed in as ${PERSON.name}`).isVisible()).toBe(true);
+    // Goals' /me linked the sign-in to the person with its verified email, and knows their team.
+    await page.getByText("Lending (lead)").waitFor();
+    await checkPage("cycles");
+
+    await cycleLink.click();
+    await page.getByRole("heading", { level: 3, name: stack.objective.title }).waitFor();
+    expect(await page.getByRole("heading", { level: 3, name: stack.child.title }).isVisible()).toBe(true);
+    expect(await page.getByText("Mortgages decided within a day").isVisible()).toBe(true);
+    await checkPage("okr-tree");
+
+    await page.getByLabel("Filter objectives and key results").fill("underwriting");
+    await page.getByRole("link", { name: stack.objective.keyResultTitle }).waitFor({ state: "detached" });
+    // The aligned objective matches, so the branch above it stays to show where it belongs.
+    expect(await page.getByRole("heading", { level: 3, name: stack.child.title }).isVisible()).toBe(true);
+    expect(await page.getByRole("heading", { level: 3, name: stack.objective.title }).isVisible()).toBe(true);
+    await page.getByLabel("Filter objectives and key results").fill("");
+
+    await page.getByRole("link", { name: stack.objective.keyResultTitle }).click();
+    await page.getByRole("heading", { level: 1, name: stack.objective.keyResultTitle }).waitFor();
+    await page.getByText("No check-ins yet").waitFor();
+    await checkPage("key-result-empty");
+
+    // Without evidence the goals service refuses the check-in; its problem detail is shown by the form.
+    await page.getByLabel("Value (days)").fill("11");
+    await page.getByLabel("Confidence (%)").fill("70");
+    await page.getByLabel("Note").fill("two teams on trunk-based development");
+    await page.getByRole("button", { name: "Save check-in" }).click();
+    const problem = page.getByRole("alert");
+    await problem.waitFor();
+    expect(await problem.textContent()).toMatch(/evidence/);
+    await checkPage("check-in-refused");
+
+    await page.getByLabel("Evidence link").fill("https://grafana.example/lead-time");
+    await page.getByRole("button", { name: "Save check-in" }).click();
+    await page.getByRole("status").filter({ hasText: "Check-in saved." }).waitFor();
+    const row = page.getByRole("row").filter({ hasText: "two teams on trunk-based development" });
+    await row.waitFor();
+    expect(await row.textContent()).toMatch(/11 days.*70 %/);
+    expect(await page.getByRole("alert").count()).toBe(0);
+    await checkPage("key-result");
+
+    // A key result that does not exist: goals' 404 detail in the page's error state.
+    await page.goto(`${stack.webUrl}/key-results/00000000-0000-4000-8000-000000000000`);
+    await page.getByRole("alert").filter({ hasText: "does not exist" }).waitFor();
+    await checkPage("key-result-not-found");
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL((url) => url.toString().startsWith(stack.issuer));
+    const session = await context.request.get(`${stack.webUrl}/auth/session`);
+    expect(await session.json()).toEqual({ signedIn: false });
+    // The provider asks before it ends its own session; after that, signing in asks for the password again.
+    await page.getByRole("button", { name: /sign me out/i }).click();
+    await page.goto(stack.webUrl);
+    await page.getByRole("link", { name: "Sign in" }).click();
+    await page.getByLabel("Password").waitFor();
+    expect(pageErrors).toEqual([]);
+  });
+});
