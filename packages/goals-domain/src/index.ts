@@ -2,6 +2,7 @@ export * from "./alignment.ts";
 export * from "./check-in.ts";
 export * from "./cycle.ts";
 export * from "./key-result.ts";
+export * from "./my-work.ts";
 export * from "./objective.ts";
 export * from "./permissions.ts";
 export * from "./policy.ts";

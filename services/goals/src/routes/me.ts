@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { isUuid } from "@okr/events";
+import { workFor } from "@okr/goals-domain";
 import { notFound, problems, ROLES, Uuid } from "@okr/service-kit";
 import { Type } from "typebox";
+import { workSnapshot } from "../repositories/my-work.ts";
 import type { GoalsRuntime } from "../service.ts";
 import { Literals } from "./schemas.ts";
 
@@ -24,6 +26,45 @@ const Me = Type.Object({
     { description: "null for a token the platform signed (tests, development)" },
   ),
 });
+
+const DateTime = () => Type.String({ format: "date-time" });
+const InCycle = { cycleId: Uuid() };
+const OfTeam = { ...InCycle, teamId: Uuid(), teamName: Type.String() };
+const WorkItem = Type.Union([
+  Type.Object(
+    {
+      action: Type.Literal("check-in"),
+      ...InCycle,
+      keyResultId: Uuid(),
+      objectiveId: Uuid(),
+      title: Type.String(),
+      dueAt: DateTime(),
+      lastCheckInAt: Type.Union([DateTime(), Type.Null()]),
+    },
+    { description: "a key result I or my team own is owed a check-in by the cycle's cadence" },
+  ),
+  Type.Object(
+    {
+      action: Type.Literal("draft-objectives"),
+      ...OfTeam,
+      open: Type.Integer({ description: "objectives in draft or returned" }),
+      written: Type.Integer(),
+    },
+    { description: "a team I lead has objectives to write or submit" },
+  ),
+  Type.Object(
+    { action: Type.Literal("approve-objectives"), ...OfTeam, objectiveIds: Type.Array(Uuid()) },
+    { description: "a team under one I lead submitted objectives for approval" },
+  ),
+  Type.Object(
+    { action: Type.Literal("retrospective"), ...OfTeam },
+    { description: "a team I lead has not written its retrospective" },
+  ),
+]);
+
+/** The caller as a person of the tenant, or a 404 (service tokens and unlinked sign-ins are nobody). */
+const notAPerson = () =>
+  notFound("a person for this caller (service tokens and unlinked sign-ins are nobody)");
 
 /** The signed-in person: who a web app greets, and where their teams come from. */
 export function meRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
@@ -64,6 +105,27 @@ export function meRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
             .sort((a, b) => a.name.localeCompare(b.name)),
           identity: identity ? { issuer: identity.issuer, subject: identity.subject } : null,
         };
+      },
+    );
+
+    app.get(
+      "/me/work",
+      {
+        schema: {
+          tags: ["people"],
+          summary: "What the open cycles ask of the caller now, soonest due first",
+          description:
+            "Check-ins the cadence asks for on key results the caller or their teams own (CHECK_INS); for teams the caller leads, objectives to write and submit and child teams' submissions to approve (SETTING, CASCADE), and retrospectives to write (RETROSPECTIVE).",
+          response: { 200: Type.Object({ items: Type.Array(WorkItem) }), ...problems(404) },
+        },
+      },
+      async (request) => {
+        const { tenantId, subject } = request.principal;
+        const person = isUuid(subject)
+          ? await runtime.db.person.findFirst({ where: { tenantId, id: subject }, select: { id: true } })
+          : null;
+        if (!person) throw notAPerson();
+        return { items: workFor(await workSnapshot(runtime.db, tenantId, person.id), new Date()) };
       },
     );
   };
