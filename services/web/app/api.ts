@@ -1,9 +1,13 @@
-import type { KeyResultSchema, ObjectiveSchema } from "@okr/goals-service/views";
+import type { KeyResultSchema, MeSchema, ObjectiveSchema, WorkItemSchema } from "@okr/goals-service/views";
 import type { Static } from "typebox";
 
 /** The goals service's own response schemas, so a field renamed there fails this app's typecheck. */
 export type KeyResult = Static<typeof KeyResultSchema>;
 export type Objective = Static<typeof ObjectiveSchema>;
+/** GET /me: the person the signed-in identity is linked to. */
+export type Me = Static<typeof MeSchema>;
+/** One item of GET /me/work: what the open cycles ask of the signed-in person. */
+export type WorkItem = Static<typeof WorkItemSchema>;
 
 /** A node of GET /cycles/{id}/alignment-tree: an objective with what aligns to it and to its KRs. */
 export type TreeNode = Omit<Objective, "keyResults"> & {
@@ -40,16 +44,6 @@ export interface CheckIn {
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
-}
-
-/** GET /me on goals (services/goals/src/routes/me.ts): the person the signed-in identity is linked to. */
-export interface Me {
-  id: string;
-  name: string;
-  email: string;
-  roles: string[];
-  teams: { teamId: string; name: string; role: "leader" | "member" }[];
-  identity: { issuer: string; subject: string } | null;
 }
 
 export interface SessionInfo {

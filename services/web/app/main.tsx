@@ -7,6 +7,7 @@ import { ErrorState, Loading } from "./components/states.tsx";
 import { CycleTreePage } from "./pages/cycle-tree.tsx";
 import { CyclesPage } from "./pages/cycles.tsx";
 import { KeyResultPage } from "./pages/key-result.tsx";
+import { MyWorkPage } from "./pages/my-work.tsx";
 import { SignInPage } from "./pages/sign-in.tsx";
 import { Router, useRoute } from "./router.tsx";
 import "./styles.css";
@@ -21,14 +22,15 @@ const queryClient = new QueryClient({
   },
 });
 
-const ROUTES = ["/", "/cycles/:cycleId", "/key-results/:keyResultId"] as const;
+const ROUTES = ["/", "/cycles", "/cycles/:cycleId", "/key-results/:keyResultId"] as const;
 
 function Pages() {
   const route = useRoute(ROUTES);
   if (route?.pattern === "/cycles/:cycleId") return <CycleTreePage cycleId={route.params.cycleId ?? ""} />;
   if (route?.pattern === "/key-results/:keyResultId")
     return <KeyResultPage keyResultId={route.params.keyResultId ?? ""} />;
-  if (route?.pattern === "/") return <CyclesPage />;
+  if (route?.pattern === "/cycles") return <CyclesPage />;
+  if (route?.pattern === "/") return <MyWorkPage />;
   return (
     <section>
       <h1>Page not found</h1>

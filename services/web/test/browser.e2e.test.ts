@@ -11,9 +11,9 @@ import { PERSON, startWebStack, type WebStack } from "./support/stack.ts";
 
 /**
  * The web app in headless Chromium on the real stack: sign in through the identity provider's own form,
- * the cycle's OKR tree, a key result's check-in form (a refused check-in shows the service's problem,
- * an accepted one appears in the history), sign-out. Each page is screenshotted at desktop and phone
- * width and checked with axe-core.
+ * my work (goals' /me/work, the home page), the cycle's OKR tree, a key result's check-in form (a
+ * refused check-in shows the service's problem, an accepted one appears in the history), sign-out. Each
+ * page is screenshotted at desktop and phone width and checked with axe-core.
  */
 let stack: WebStack;
 let browser: Browser;
@@ -65,11 +65,17 @@ describe("the web app in a browser", () => {
     await page.getByLabel("Password").fill(PERSON.password);
     await page.getByRole("button", { name: "Sign in" }).click();
 
-    const cycleLink = page.getByRole("link", { name: stack.cycle.name });
-    await cycleLink.waitFor();
+    // Home is my work: the cycle is SETTING and the person leads Lending, whose two objectives are drafts.
+    await page.getByRole("heading", { level: 1, name: "My work" }).waitFor();
+    await page.getByRole("link", { name: "Submit Lending's objectives (2 of 2 not submitted)" }).waitFor();
     expect(await page.getByText(`Signed in as ${PERSON.name}`).isVisible()).toBe(true);
     // Goals' /me linked the sign-in to the person with its verified email, and knows their team.
     await page.getByText("Lending (lead)").waitFor();
+    await checkPage("my-work");
+
+    await page.getByRole("link", { name: "All cycles" }).click();
+    const cycleLink = page.getByRole("link", { name: stack.cycle.name });
+    await cycleLink.waitFor();
     await checkPage("cycles");
 
     await cycleLink.click();

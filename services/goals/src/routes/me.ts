@@ -1,66 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { isUuid } from "@okr/events";
 import { workFor } from "@okr/goals-domain";
-import { notFound, problems, ROLES, Uuid } from "@okr/service-kit";
+import { notFound, problems } from "@okr/service-kit";
 import { Type } from "typebox";
 import { workSnapshot } from "../repositories/my-work.ts";
 import type { GoalsRuntime } from "../service.ts";
-import { Literals } from "./schemas.ts";
-
-const Me = Type.Object({
-  id: Uuid("the person the caller acts as"),
-  name: Type.String(),
-  email: Type.String(),
-  roles: Type.Array(Literals(ROLES), { description: "what the caller's token lets them do" }),
-  teams: Type.Array(
-    Type.Object({ teamId: Uuid(), name: Type.String(), role: Literals(["leader", "member"] as const) }),
-  ),
-  identity: Type.Union(
-    [
-      Type.Object(
-        { issuer: Type.String(), subject: Type.String() },
-        { description: "the sign-in it is linked to" },
-      ),
-      Type.Null(),
-    ],
-    { description: "null for a token the platform signed (tests, development)" },
-  ),
-});
-
-const DateTime = () => Type.String({ format: "date-time" });
-const InCycle = { cycleId: Uuid() };
-const OfTeam = { ...InCycle, teamId: Uuid(), teamName: Type.String() };
-const WorkItem = Type.Union([
-  Type.Object(
-    {
-      action: Type.Literal("check-in"),
-      ...InCycle,
-      keyResultId: Uuid(),
-      objectiveId: Uuid(),
-      title: Type.String(),
-      dueAt: DateTime(),
-      lastCheckInAt: Type.Union([DateTime(), Type.Null()]),
-    },
-    { description: "a key result I or my team own is owed a check-in by the cycle's cadence" },
-  ),
-  Type.Object(
-    {
-      action: Type.Literal("draft-objectives"),
-      ...OfTeam,
-      open: Type.Integer({ description: "objectives in draft or returned" }),
-      written: Type.Integer(),
-    },
-    { description: "a team I lead has objectives to write or submit" },
-  ),
-  Type.Object(
-    { action: Type.Literal("approve-objectives"), ...OfTeam, objectiveIds: Type.Array(Uuid()) },
-    { description: "a team under one I lead submitted objectives for approval" },
-  ),
-  Type.Object(
-    { action: Type.Literal("retrospective"), ...OfTeam },
-    { description: "a team I lead has not written its retrospective" },
-  ),
-]);
+import { MeSchema, WorkItemSchema } from "./views.ts";
 
 /** The caller as a person of the tenant, or a 404 (service tokens and unlinked sign-ins are nobody). */
 const notAPerson = () =>
@@ -77,7 +22,7 @@ export function meRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
           summary: "The person the caller acts as, with their teams",
           description:
             "A sign-in through the organization's identity provider acts as the person it is linked to (by verified email on first sign-in). Service tokens, and an administrator not yet linked to a person, are nobody: 404.",
-          response: { 200: Me, ...problems(404) },
+          response: { 200: MeSchema, ...problems(404) },
         },
       },
       async (request) => {
@@ -116,7 +61,7 @@ export function meRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
           summary: "What the open cycles ask of the caller now, soonest due first",
           description:
             "Check-ins the cadence asks for on key results the caller or their teams own (CHECK_INS); for teams the caller leads, objectives to write and submit and child teams' submissions to approve (SETTING, CASCADE), and retrospectives to write (RETROSPECTIVE).",
-          response: { 200: Type.Object({ items: Type.Array(WorkItem) }), ...problems(404) },
+          response: { 200: Type.Object({ items: Type.Array(WorkItemSchema) }), ...problems(404) },
         },
       },
       async (request) => {

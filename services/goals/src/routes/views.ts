@@ -1,7 +1,7 @@
 import { KEY_RESULT_TYPES } from "@okr/goals-domain";
-import { Uuid } from "@okr/service-kit";
+import { ROLES, Uuid } from "@okr/service-kit";
 import { Type } from "typebox";
-import { DateTime, NullableUuid } from "./schemas.ts";
+import { DateTime, Literals, NullableUuid } from "./schemas.ts";
 
 const Owner = () => Type.Object({ kind: Type.String({ description: "team or person" }), id: Uuid() });
 
@@ -57,3 +57,59 @@ export const ObjectiveSchema = Type.Object({
   atRisk: Type.Union([Type.Boolean(), Type.Null()]),
   scoredAt: Type.Union([DateTime(), Type.Null()]),
 });
+
+/** Who the caller is (GET /me). */
+export const MeSchema = Type.Object({
+  id: Uuid("the person the caller acts as"),
+  name: Type.String(),
+  email: Type.String(),
+  roles: Type.Array(Literals(ROLES), { description: "what the caller's token lets them do" }),
+  teams: Type.Array(
+    Type.Object({ teamId: Uuid(), name: Type.String(), role: Literals(["leader", "member"] as const) }),
+  ),
+  identity: Type.Union(
+    [
+      Type.Object(
+        { issuer: Type.String(), subject: Type.String() },
+        { description: "the sign-in it is linked to" },
+      ),
+      Type.Null(),
+    ],
+    { description: "null for a token the platform signed (tests, development)" },
+  ),
+});
+
+const InCycle = { cycleId: Uuid() };
+const OfTeam = { ...InCycle, teamId: Uuid(), teamName: Type.String() };
+/** One thing the open cycles ask of the caller (GET /me/work). */
+export const WorkItemSchema = Type.Union([
+  Type.Object(
+    {
+      action: Type.Literal("check-in"),
+      ...InCycle,
+      keyResultId: Uuid(),
+      objectiveId: Uuid(),
+      title: Type.String(),
+      dueAt: DateTime(),
+      lastCheckInAt: Type.Union([DateTime(), Type.Null()]),
+    },
+    { description: "a key result I or my team own is owed a check-in by the cycle's cadence" },
+  ),
+  Type.Object(
+    {
+      action: Type.Literal("draft-objectives"),
+      ...OfTeam,
+      open: Type.Integer({ description: "objectives in draft or returned" }),
+      written: Type.Integer(),
+    },
+    { description: "a team I lead has objectives to write or submit" },
+  ),
+  Type.Object(
+    { action: Type.Literal("approve-objectives"), ...OfTeam, objectiveIds: Type.Array(Uuid()) },
+    { description: "a team under one I lead submitted objectives for approval" },
+  ),
+  Type.Object(
+    { action: Type.Literal("retrospective"), ...OfTeam },
+    { description: "a team I lead has not written its retrospective" },
+  ),
+]);

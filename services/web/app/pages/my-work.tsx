@@ -1,0 +1,73 @@
+import { useQuery } from "@tanstack/react-query";
+import { api, type WorkItem } from "../api.ts";
+import { Empty, Loaded } from "../components/states.tsx";
+import { Link } from "../router.tsx";
+
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
+
+/** What one item asks, in words, and where it is done. */
+function describe(item: WorkItem): { what: string; to: string; when?: string } {
+  switch (item.action) {
+    case "check-in":
+      return {
+        what: `Check in on “${item.title}”`,
+        to: `/key-results/${item.keyResultId}`,
+        when: item.lastCheckInAt
+          ? `due since ${dateFormat.format(new Date(item.dueAt))}`
+          : "no check-in yet this cycle",
+      };
+    case "draft-objectives":
+      return {
+        what:
+          item.written === 0
+            ? `Write ${item.teamName}'s objectives`
+            : `Submit ${item.teamName}'s objectives (${item.open} of ${item.written} not submitted)`,
+        to: `/cycles/${item.cycleId}`,
+      };
+    case "approve-objectives":
+      return {
+        what: `Approve ${item.teamName}'s objectives (${item.objectiveIds.length} submitted)`,
+        to: `/cycles/${item.cycleId}`,
+      };
+    case "retrospective":
+      return { what: `Write ${item.teamName}'s retrospective`, to: `/cycles/${item.cycleId}` };
+  }
+}
+
+const key = (item: WorkItem) =>
+  `${item.action}:${item.cycleId}:${"keyResultId" in item ? item.keyResultId : item.teamId}`;
+
+/** The home page: one list of what the cycle asks of me now, each item linking to where it is done. */
+export function MyWorkPage() {
+  const work = useQuery({
+    queryKey: ["me", "work"],
+    queryFn: () => api.get<{ items: WorkItem[] }>("/me/work"),
+  });
+  return (
+    <section aria-labelledby="work-title">
+      <h1 id="work-title">My work</h1>
+      <Loaded query={work} what="your work">
+        {({ items }) =>
+          items.length === 0 ? (
+            <Empty>Nothing is asked of you right now.</Empty>
+          ) : (
+            <ul className="cards">
+              {items.map((item) => {
+                const { what, to, when } = describe(item);
+                return (
+                  <li key={key(item)} className="card">
+                    <Link to={to}>{what}</Link>
+                    {when ? <span className="muted">{when}</span> : null}
+                  </li>
+                );
+              })}
+            </ul>
+          )
+        }
+      </Loaded>
+      <p>
+        <Link to="/cycles">All cycles</Link>
+      </p>
+    </section>
+  );
+}
