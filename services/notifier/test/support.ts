@@ -1,0 +1,104 @@
+import { randomUUID } from "node:crypto";
+import {
+  createEvent,
+  type EventData,
+  type EventDefinition,
+  type PersonChanged,
+  type ReminderDue,
+  type TeamChanged,
+} from "@okr/events";
+import { eventHeaders, type MessageProducer } from "@okr/messaging";
+import type { TestService } from "@okr/testkit";
+import type { TObject } from "typebox";
+import type { NotifierConfig } from "../src/config.ts";
+import type { NotifierDb } from "../src/database.ts";
+
+export type Notifier = TestService<NotifierDb, NotifierConfig>;
+
+/** Publishes an event of `tenant` to its topic exactly as its producer's relay does (`id` fixed to send it again). */
+export async function publish<S extends TObject>(
+  producer: MessageProducer,
+  definition: EventDefinition<string, S>,
+  data: EventData<EventDefinition<string, S>>,
+  tenant: string,
+  id?: string,
+) {
+  const envelope = createEvent(definition, data as never, { tenant, ...(id ? { id } : {}) });
+  await producer.send([
+    {
+      topic: definition.topic,
+      key: envelope.partitionkey,
+      value: JSON.stringify(envelope),
+      headers: eventHeaders(envelope, undefined),
+    },
+  ]);
+  return envelope;
+}
+
+/** A person's whole state as goals announces it; `fields` overrides any of it. */
+export const personChanged = (
+  fields: Partial<EventData<typeof PersonChanged>> = {},
+): EventData<typeof PersonChanged> => ({
+  personId: randomUUID(),
+  name: "Ada Lovelace",
+  email: `${randomUUID()}@example.com`,
+  active: true,
+  timeZone: "Europe/Berlin",
+  managerId: null,
+  teams: [],
+  removed: false,
+  changedAt: new Date().toISOString(),
+  ...fields,
+});
+
+export const teamChanged = (
+  fields: Partial<EventData<typeof TeamChanged>> = {},
+): EventData<typeof TeamChanged> => ({
+  teamId: randomUUID(),
+  name: "Platform",
+  parentTeamId: null,
+  leaderIds: [],
+  removed: false,
+  ...fields,
+});
+
+/** A reminder as the cycle workflows publish it; `fields` overrides any of it. */
+export const reminderDue = (
+  recipient: { kind: "team" | "person"; id: string },
+  fields: Partial<EventData<typeof ReminderDue>> = {},
+): EventData<typeof ReminderDue> => ({
+  cycleId: randomUUID(),
+  phase: "CHECK_INS" as never,
+  action: "check-in" as never,
+  recipient,
+  dueAt: "2026-12-07T09:00:00.000Z",
+  escalation: false,
+  message: "Time for this week's check-in.",
+  ...fields,
+});
+
+/** How many people of `tenant` the notifier's replica holds. */
+export async function knownPeopleCount(service: Notifier, tenant: string): Promise<number> {
+  const { rows } = await service.runtime.pool.query<{ n: number }>(
+    "select count(*)::int as n from people where tenant_id = $1",
+    [tenant],
+  );
+  return rows[0]?.n ?? 0;
+}
+
+/** A client for one caller of the test service. */
+export function apiFor(service: Notifier, token: string) {
+  const call = async (method: "GET" | "POST", url: string, payload?: unknown) => {
+    const response = await service.app.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${token}` },
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
+    return { status: response.statusCode, headers: response.headers, json: () => response.json() };
+  };
+  return {
+    get: (url: string) => call("GET", url),
+    post: (url: string, payload: unknown = {}) => call("POST", url, payload),
+  };
+}
