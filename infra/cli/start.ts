@@ -51,6 +51,12 @@ export const PROCESSES: PlatformProcess[] = [
     env: (e) => ({ DATABASE_URL: e.SCORING_DATABASE_URL }),
   },
   {
+    name: "notifier",
+    entry: "services/notifier/src/main.ts",
+    port: NATIVE_SERVICE_PORTS.notifier,
+    env: (e) => ({ DATABASE_URL: e.NOTIFIER_DATABASE_URL }),
+  },
+  {
     name: "cycle-worker",
     entry: "services/cycle-worker/src/main.ts",
     env: () => ({ GOALS_URL: "http://127.0.0.1:3101", SCORING_URL: "http://127.0.0.1:3103" }),
@@ -274,6 +280,7 @@ async function startWithCompose(began: number): Promise<number> {
     nativeIdentityIssuer,
   );
   console.log("  traces         http://127.0.0.1:16686 (Jaeger)");
+  console.log("  mail           http://127.0.0.1:8025 (Mailpit: what the notifier sends)");
   const stop = async () => {
     await runInherited("docker", ["compose", "stop"]);
     process.exit(0);

@@ -1,6 +1,7 @@
 export {
   cacheDir,
   componentsGivenByEnvironment,
+  databasesLeftOut,
   type InfraComponent,
   mergeEndpoints,
   nativeEndpoints,

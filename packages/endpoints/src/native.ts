@@ -30,4 +30,9 @@ export const NATIVE_IDENTITY = { host: "127.0.0.1", port: 3180 } as const;
 export const nativeIdentityIssuer = `http://${NATIVE_IDENTITY.host}:${NATIVE_IDENTITY.port}`;
 
 /** Where `npm start` runs each HTTP service (its API and its /docs). */
-export const NATIVE_SERVICE_PORTS = { goals: 3101, "value-stream": 3102, scoring: 3103 } as const;
+export const NATIVE_SERVICE_PORTS = {
+  goals: 3101,
+  "value-stream": 3102,
+  scoring: 3103,
+  notifier: 3104,
+} as const;
