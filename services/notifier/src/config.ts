@@ -23,6 +23,11 @@ export const NotifierConfigSchema = Type.Object({
   DELIVERY_BACKOFF_MS: PositiveInteger(2_000),
   DELIVERY_MAX_BACKOFF_MS: PositiveInteger(30 * 60 * 1000),
   SENDER_POLL_MS: PositiveInteger(1_000),
+  REMINDER_MAX_AGE_MS: Type.Integer({
+    minimum: 1,
+    default: 24 * 60 * 60 * 1000,
+    description: "a reminder published longer ago than this (ms) gets no email, only its inbox entry",
+  }),
   SENDER_BATCH_SIZE: PositiveInteger(50),
 });
 

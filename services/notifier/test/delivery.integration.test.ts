@@ -73,8 +73,8 @@ describe("reminders by email", () => {
     const cycleId = randomUUID();
     const reminder = reminderDue({ kind: "team", id: team.teamId }, { cycleId });
     const eventId = randomUUID();
-    await publish(producer, ReminderDue, reminder, tenant, eventId);
-    await publish(producer, ReminderDue, reminder, tenant, eventId);
+    await publish(producer, ReminderDue, reminder, tenant, { id: eventId });
+    await publish(producer, ReminderDue, reminder, tenant, { id: eventId });
     // A later reminder of the same cycle (same partition): once its mail arrives, the copy before it was consumed.
     const later = await publish(
       producer,
@@ -123,6 +123,33 @@ describe("reminders by email", () => {
     expect((await dees.post(`/people/${dee.personId}/notifications/read`)).json()).toEqual({ marked: 1 });
     expect((await dees.get(`/people/${dee.personId}/notifications?unread=true`)).json().items).toEqual([]);
     expect((await dees.get(`/people/${bob.personId}/notifications`)).status).toBe(403);
+  });
+
+  it("mails nothing for a reminder published days ago, but puts it in the inbox", async () => {
+    const tenant = randomUUID();
+    const person = personChanged();
+    await publish(producer, PersonChanged, person, tenant);
+    await waitFor(
+      "the notifier to learn the person",
+      async () => (await knownPeopleCount(service, tenant)) === 1,
+    );
+    const twoDaysAgo = new Date(Date.now() - 2 * 24 * 3600_000);
+    const event = await publish(
+      producer,
+      ReminderDue,
+      reminderDue({ kind: "person", id: person.personId }),
+      tenant,
+      { time: twoDaysAgo },
+    );
+    const deliveries = await waitFor("the stale reminder's deliveries", async () => {
+      const found = await deliveriesOf(tenant, event.id);
+      return found.length === 2 ? found : undefined;
+    });
+    expect(deliveries.map((d) => [d.channel, d.state, d.skipReason]).sort()).toEqual([
+      ["email", "skipped", "stale"],
+      ["in-app", "sent", null],
+    ]);
+    expect(mailbox.mailsTo(person.email)).toHaveLength(0);
   });
 
   it("sends approvals to the team's leaders only", async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { afterFailure } from "../src/rules/backoff.ts";
 import { planDeliveries } from "../src/rules/plan.ts";
-import { emailSkipReason, type KnownPerson, recipientIds } from "../src/rules/recipients.ts";
+import { emailSkipReason, isStale, type KnownPerson, recipientIds } from "../src/rules/recipients.ts";
 import { renderReminder } from "../src/rules/template.ts";
 
 const team = { members: ["m2", "m1", "l1", "m1"], leaders: ["l1"] };
@@ -74,12 +74,34 @@ describe("the deliveries planned for an event", () => {
     ]);
   });
 
+  it("mails nothing for a stale event but still fills the inbox", () => {
+    const people = new Map([
+      ["a", person({ personId: "a" })],
+      ["b", person({ personId: "b", active: false })],
+    ]);
+    const planned = planDeliveries(["a", "b"], people, render, { stale: true });
+    expect(planned.map((d) => [d.recipientId, d.channel, d.state, d.skipReason])).toEqual([
+      ["a", "in-app", "sent", null],
+      ["a", "email", "skipped", "stale"],
+      ["b", "in-app", "sent", null],
+      ["b", "email", "skipped", "inactive"],
+    ]);
+  });
+
   it("gives a removed person nothing to read or receive", () => {
     const planned = planDeliveries(["a"], new Map([["a", person({ personId: "a", removed: true })]]), render);
     expect(planned.map((d) => [d.channel, d.state, d.skipReason])).toEqual([
       ["in-app", "skipped", "removed"],
       ["email", "skipped", "removed"],
     ]);
+  });
+});
+
+describe("stale events", () => {
+  it("are those published longer ago than the maximum age", () => {
+    const now = new Date("2026-12-04T12:00:00.000Z");
+    expect(isStale("2026-12-04T11:00:00.000Z", now, 2 * 3600_000)).toBe(false);
+    expect(isStale("2026-12-04T09:59:59.000Z", now, 2 * 3600_000)).toBe(true);
   });
 });
 

@@ -15,15 +15,18 @@ import type { NotifierDb } from "../src/database.ts";
 
 export type Notifier = TestService<NotifierDb, NotifierConfig>;
 
-/** Publishes an event of `tenant` to its topic exactly as its producer's relay does (`id` fixed to send it again). */
+/**
+ * Publishes an event of `tenant` to its topic exactly as its producer's relay does (`id` fixed to send
+ * it again, `time` for an event published in the past).
+ */
 export async function publish<S extends TObject>(
   producer: MessageProducer,
   definition: EventDefinition<string, S>,
   data: EventData<EventDefinition<string, S>>,
   tenant: string,
-  id?: string,
+  context: { id?: string; time?: Date } = {},
 ) {
-  const envelope = createEvent(definition, data as never, { tenant, ...(id ? { id } : {}) });
+  const envelope = createEvent(definition, data as never, { tenant, ...context });
   await producer.send([
     {
       topic: definition.topic,

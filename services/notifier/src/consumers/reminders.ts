@@ -4,7 +4,7 @@ import { runtimeConsumer } from "@okr/service-kit";
 import { insertDeliveries } from "../repositories/deliveries.ts";
 import { knownPeople, knownTeam } from "../repositories/people.ts";
 import { planDeliveries } from "../rules/plan.ts";
-import { recipientIds } from "../rules/recipients.ts";
+import { isStale, recipientIds } from "../rules/recipients.ts";
 import { renderReminder } from "../rules/template.ts";
 import type { NotifierRuntime } from "../service.ts";
 
@@ -39,6 +39,9 @@ async function recordReminder(runtime: NotifierRuntime, event: EventEnvelope, tx
     return;
   }
   const people = await knownPeople(tx, event.tenant, ids);
-  const planned = planDeliveries(ids, people, (name) => renderReminder(data, name, runtime.config.WEB_URL));
+  const { WEB_URL, REMINDER_MAX_AGE_MS } = runtime.config;
+  const planned = planDeliveries(ids, people, (name) => renderReminder(data, name, WEB_URL), {
+    stale: isStale(event.time, new Date(), REMINDER_MAX_AGE_MS),
+  });
   await insertDeliveries(tx, event, planned);
 }

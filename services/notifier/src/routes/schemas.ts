@@ -22,7 +22,7 @@ export const DeliveryView = Type.Object({
   channel: Channel,
   state: DeliveryState,
   skipReason: Nullable(
-    Type.String({ description: "unknown-person, removed, inactive or no-email (skipped only)" }),
+    Type.String({ description: "unknown-person, removed, inactive, no-email or stale (skipped only)" }),
   ),
   subject: Type.String(),
   link: Type.String({ description: "where in the web app the notification points" }),

@@ -16,19 +16,22 @@ export interface PlannedDelivery {
 
 /**
  * The deliveries of one event: per recipient an in-app entry (their inbox; delivered by being written)
- * and an email, pending when the person can be mailed and skipped with the reason otherwise. A removed
- * person gets neither channel (skipped both: the record says the event was for them).
+ * and an email, pending when the person can be mailed and skipped with the reason otherwise (`stale`
+ * for an event too old to mail). A removed person gets neither channel (skipped both: the record says
+ * the event was for them).
  */
 export function planDeliveries(
   recipientIds: string[],
   people: Map<string, KnownPerson>,
   render: (name: string) => RenderedMessage,
+  options: { stale: boolean } = { stale: false },
 ): PlannedDelivery[] {
   return recipientIds.flatMap((recipientId) => {
     const person = people.get(recipientId);
     const message = render(person?.name ?? "");
-    const reason = emailSkipReason(person);
-    const removed = reason === "removed";
+    const personal = emailSkipReason(person);
+    const removed = personal === "removed";
+    const reason = personal ?? (options.stale ? "stale" : null);
     return [
       {
         recipientId,

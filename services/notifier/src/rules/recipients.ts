@@ -37,7 +37,7 @@ export function recipientIds(target: ReminderTarget, team: KnownTeam | undefined
   return [...new Set(ids)].sort();
 }
 
-export type SkipReason = "unknown-person" | "removed" | "inactive" | "no-email";
+export type SkipReason = "unknown-person" | "removed" | "inactive" | "no-email" | "stale";
 
 /** Why a person gets no email (a `skipped` delivery says so), or null: they can be mailed. */
 export function emailSkipReason(person: KnownPerson | undefined): SkipReason | null {
@@ -46,4 +46,12 @@ export function emailSkipReason(person: KnownPerson | undefined): SkipReason | n
   if (!person.active) return "inactive";
   if (!person.email?.trim()) return "no-email";
   return null;
+}
+
+/**
+ * Whether an event is too old to email: a notifier that starts on a topic's history (a new deployment,
+ * a reset group) records what it missed in the inbox but does not mail reminders of days ago.
+ */
+export function isStale(publishedAt: string, now: Date, maxAgeMs: number): boolean {
+  return now.getTime() - Date.parse(publishedAt) > maxAgeMs;
 }
