@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { NATIVE_MAILPIT } from "@okr/endpoints";
-import { portAnswers, requireCommand, run, startDaemon, stopDaemon, waitUntil } from "./processes.ts";
+import { goInstall, portAnswers, startDaemon, stopDaemon, waitUntil } from "./processes.ts";
 
 export { NATIVE_MAILPIT };
 
@@ -9,24 +9,7 @@ export const MAILPIT_MODULE = "github.com/axllent/mailpit@v1.33.1";
 
 /** Builds Mailpit (SMTP server + web UI) from the Go module proxy into the cache once. */
 export function ensureMailpitBinary(cacheDir: string): string {
-  const binary = join(cacheDir, "bin", "mailpit");
-  if (existsSync(binary)) return binary;
-  requireCommand(
-    "go",
-    "the local mail server (Mailpit)",
-    "Install Go 1.23+ (Debian: apt-get install golang).",
-  );
-  console.error(`okr: building Mailpit (${MAILPIT_MODULE}); this takes a few minutes once`);
-  run("go", ["install", MAILPIT_MODULE], {
-    env: {
-      ...process.env,
-      GOBIN: join(cacheDir, "bin"),
-      GOMODCACHE: join(cacheDir, "go", "mod"),
-      GOCACHE: join(cacheDir, "go", "build"),
-      CGO_ENABLED: "0",
-    },
-  });
-  return binary;
+  return goInstall(cacheDir, MAILPIT_MODULE, "mailpit", "the local mail server (Mailpit)");
 }
 
 const mailpitAnswers = () => portAnswers(NATIVE_MAILPIT.smtpPort, NATIVE_MAILPIT.host);

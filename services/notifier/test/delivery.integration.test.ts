@@ -1,40 +1,24 @@
 import { randomUUID } from "node:crypto";
 import { PersonChanged, ReminderDue, TeamChanged } from "@okr/events";
-import { deadLetterTopic, HEADER, type MessageProducer } from "@okr/messaging";
-import { findMessage, startTestService, testBus, waitFor } from "@okr/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { notifierService } from "../src/service.ts";
-import { startMailbox } from "./mailbox.ts";
+import { deadLetterTopic, HEADER } from "@okr/messaging";
+import { findMessage, waitFor } from "@okr/testkit";
+import { describe, expect, it } from "vitest";
 import {
   apiFor,
   knownPeopleCount,
-  type Notifier,
   personChanged,
   publish,
   reminderDue,
   teamChanged,
+  useNotifier,
 } from "./support.ts";
 
-let mailbox: Awaited<ReturnType<typeof startMailbox>>;
-let service: Notifier;
-let producer: MessageProducer;
-beforeAll(async () => {
-  mailbox = await startMailbox();
-  service = await startTestService(notifierService, {
-    SMTP_URL: mailbox.url,
-    WEB_URL: "http://web.example",
-    DELIVERY_MAX_ATTEMPTS: "3",
-    DELIVERY_BACKOFF_MS: "50",
-    DELIVERY_MAX_BACKOFF_MS: "200",
-    SENDER_POLL_MS: "100",
-  });
-  producer = testBus().producer();
-  await producer.connect();
-});
-afterAll(async () => {
-  await producer?.disconnect();
-  await service?.stop();
-  await mailbox?.close();
+const notifier = useNotifier({
+  WEB_URL: "http://web.example",
+  DELIVERY_MAX_ATTEMPTS: "3",
+  DELIVERY_BACKOFF_MS: "50",
+  DELIVERY_MAX_BACKOFF_MS: "200",
+  SENDER_POLL_MS: "100",
 });
 
 type Delivery = {
@@ -47,7 +31,7 @@ type Delivery = {
 
 /** The tenant's deliveries of one event, through the API. */
 async function deliveriesOf(tenant: string, eventId: string): Promise<Delivery[]> {
-  const api = apiFor(service, await service.token(["admin"], tenant));
+  const api = apiFor(notifier.service, await notifier.service.token(["admin"], tenant));
   const response = await api.get("/deliveries?limit=1000");
   expect(response.status).toBe(200);
   return (response.json().items as (Delivery & { eventId: string })[]).filter((d) => d.eventId === eventId);
@@ -63,32 +47,36 @@ describe("reminders by email", () => {
       personChanged({ name: "Cy", active: false, teams: [{ teamId: team.teamId, role: "member" }] }),
       personChanged({ name: "Dee", email: "", teams: [{ teamId: team.teamId, role: "member" }] }),
     ];
-    await publish(producer, TeamChanged, { ...team, leaderIds: [ada.personId] }, tenant);
-    for (const person of [ada, bob, cy, dee]) await publish(producer, PersonChanged, person, tenant);
+    await publish(notifier.producer, TeamChanged, { ...team, leaderIds: [ada.personId] }, tenant);
+    for (const person of [ada, bob, cy, dee]) await publish(notifier.producer, PersonChanged, person, tenant);
     await waitFor(
       "the notifier to learn the people",
-      async () => (await knownPeopleCount(service, tenant)) === 4,
+      async () => (await knownPeopleCount(notifier.service, tenant)) === 4,
     );
 
     const cycleId = randomUUID();
     const reminder = reminderDue({ kind: "team", id: team.teamId }, { cycleId });
     const eventId = randomUUID();
-    await publish(producer, ReminderDue, reminder, tenant, { id: eventId });
-    await publish(producer, ReminderDue, reminder, tenant, { id: eventId });
+    await publish(notifier.producer, ReminderDue, reminder, tenant, { id: eventId });
+    await publish(notifier.producer, ReminderDue, reminder, tenant, { id: eventId });
     // A later reminder of the same cycle (same partition): once its mail arrives, the copy before it was consumed.
     const later = await publish(
-      producer,
+      notifier.producer,
       ReminderDue,
       reminderDue({ kind: "person", id: ada.personId }, { cycleId }),
       tenant,
     );
-    await waitFor("the later reminder's email", () => mailbox.mailsTo(ada.email).length === 2, 60_000);
-    await waitFor("bob's email", () => mailbox.mailsTo(bob.email).length === 1);
+    await waitFor(
+      "the later reminder's email",
+      () => notifier.mailbox.mailsTo(ada.email).length === 2,
+      60_000,
+    );
+    await waitFor("bob's email", () => notifier.mailbox.mailsTo(bob.email).length === 1);
 
-    expect(mailbox.mailsTo(ada.email)).toHaveLength(2);
-    expect(mailbox.mailsTo(bob.email)).toHaveLength(1);
-    expect(mailbox.mailsTo(cy.email)).toHaveLength(0);
-    const mail = mailbox.mailsTo(bob.email)[0]!;
+    expect(notifier.mailbox.mailsTo(ada.email)).toHaveLength(2);
+    expect(notifier.mailbox.mailsTo(bob.email)).toHaveLength(1);
+    expect(notifier.mailbox.mailsTo(cy.email)).toHaveLength(0);
+    const mail = notifier.mailbox.mailsTo(bob.email)[0]!;
     expect(mail.raw).toContain(`http://web.example/cycles/${cycleId}`);
     expect(mail.raw).toContain("Time for this week's check-in.");
     expect(mail.raw).toMatch(/Content-Type: text\/html/i);
@@ -111,12 +99,12 @@ describe("reminders by email", () => {
     expect((await deliveriesOf(tenant, later.id)).filter((d) => d.channel === "email")).toHaveLength(1);
 
     // The skipped ones, as an operator lists them.
-    const admin = apiFor(service, await service.token(["admin"], tenant));
+    const admin = apiFor(notifier.service, await notifier.service.token(["admin"], tenant));
     const skipped = (await admin.get("/deliveries?state=skipped")).json().items as Delivery[];
     expect(skipped.map((d) => d.recipientId).sort()).toEqual([cy.personId, dee.personId].sort());
 
     // Dee has no email but still has the reminder in the in-app inbox, and reads it.
-    const dees = apiFor(service, await service.token(["member"], tenant, dee.personId));
+    const dees = apiFor(notifier.service, await notifier.service.token(["member"], tenant, dee.personId));
     const inbox = await dees.get(`/people/${dee.personId}/notifications`);
     expect(inbox.status).toBe(200);
     expect(inbox.json().items.map((n: { eventId: string }) => n.eventId)).toEqual([eventId]);
@@ -128,14 +116,14 @@ describe("reminders by email", () => {
   it("mails nothing for a reminder published days ago, but puts it in the inbox", async () => {
     const tenant = randomUUID();
     const person = personChanged();
-    await publish(producer, PersonChanged, person, tenant);
+    await publish(notifier.producer, PersonChanged, person, tenant);
     await waitFor(
       "the notifier to learn the person",
-      async () => (await knownPeopleCount(service, tenant)) === 1,
+      async () => (await knownPeopleCount(notifier.service, tenant)) === 1,
     );
     const twoDaysAgo = new Date(Date.now() - 2 * 24 * 3600_000);
     const event = await publish(
-      producer,
+      notifier.producer,
       ReminderDue,
       reminderDue({ kind: "person", id: person.personId }),
       tenant,
@@ -149,7 +137,7 @@ describe("reminders by email", () => {
       ["email", "skipped", "stale"],
       ["in-app", "sent", null],
     ]);
-    expect(mailbox.mailsTo(person.email)).toHaveLength(0);
+    expect(notifier.mailbox.mailsTo(person.email)).toHaveLength(0);
   });
 
   it("sends approvals to the team's leaders only", async () => {
@@ -159,38 +147,38 @@ describe("reminders by email", () => {
       personChanged({ teams: [{ teamId: team.teamId, role: "leader" }] }),
       personChanged({ teams: [{ teamId: team.teamId, role: "member" }] }),
     ];
-    await publish(producer, TeamChanged, { ...team, leaderIds: [lead.personId] }, tenant);
-    for (const person of [lead, member]) await publish(producer, PersonChanged, person, tenant);
+    await publish(notifier.producer, TeamChanged, { ...team, leaderIds: [lead.personId] }, tenant);
+    for (const person of [lead, member]) await publish(notifier.producer, PersonChanged, person, tenant);
     await waitFor(
       "the notifier to learn the people",
-      async () => (await knownPeopleCount(service, tenant)) === 2,
+      async () => (await knownPeopleCount(notifier.service, tenant)) === 2,
     );
 
     const event = await publish(
-      producer,
+      notifier.producer,
       ReminderDue,
       reminderDue({ kind: "team", id: team.teamId }, { action: "approve-objectives" as never }),
       tenant,
     );
-    await waitFor("the leader's email", () => mailbox.mailsTo(lead.email).length === 1, 60_000);
+    await waitFor("the leader's email", () => notifier.mailbox.mailsTo(lead.email).length === 1, 60_000);
     expect((await deliveriesOf(tenant, event.id)).map((d) => d.recipientId)).toEqual([
       lead.personId,
       lead.personId,
     ]);
-    expect(mailbox.mailsTo(member.email)).toHaveLength(0);
+    expect(notifier.mailbox.mailsTo(member.email)).toHaveLength(0);
   });
 
   it("retries a refusing mail server, parks the delivery, and sends it once when retried", async () => {
     const tenant = randomUUID();
     const person = personChanged();
-    mailbox.refused.add(person.email);
-    await publish(producer, PersonChanged, person, tenant);
+    notifier.mailbox.refused.add(person.email);
+    await publish(notifier.producer, PersonChanged, person, tenant);
     await waitFor(
       "the notifier to learn the person",
-      async () => (await knownPeopleCount(service, tenant)) === 1,
+      async () => (await knownPeopleCount(notifier.service, tenant)) === 1,
     );
     const event = await publish(
-      producer,
+      notifier.producer,
       ReminderDue,
       reminderDue({ kind: "person", id: person.personId }),
       tenant,
@@ -204,20 +192,20 @@ describe("reminders by email", () => {
       },
       60_000,
     );
-    const admin = apiFor(service, await service.token(["admin"], tenant));
+    const admin = apiFor(notifier.service, await notifier.service.token(["admin"], tenant));
     const view = (await admin.get(`/deliveries/${parked.id}`)).json();
     expect(view.attempts).toBe(3);
     expect(view.lastError).toMatch(/451/);
-    expect(mailbox.mailsTo(person.email)).toHaveLength(0);
+    expect(notifier.mailbox.mailsTo(person.email)).toHaveLength(0);
     expect((await admin.get("/deliveries?state=parked")).json().items.map((d: Delivery) => d.id)).toEqual([
       parked.id,
     ]);
 
-    mailbox.refused.delete(person.email);
+    notifier.mailbox.refused.delete(person.email);
     const retried = await admin.post(`/deliveries/${parked.id}/retry`);
     expect(retried.status).toBe(202);
     expect(retried.json().state).toBe("pending");
-    await waitFor("the retried email", () => mailbox.mailsTo(person.email).length === 1, 30_000);
+    await waitFor("the retried email", () => notifier.mailbox.mailsTo(person.email).length === 1, 30_000);
     await waitFor(
       "the delivery to be sent",
       async () => (await admin.get(`/deliveries/${parked.id}`)).json().state === "sent",
@@ -225,12 +213,12 @@ describe("reminders by email", () => {
     const again = await admin.post(`/deliveries/${parked.id}/retry`);
     expect(again.status).toBe(409);
     expect(again.headers["content-type"]).toMatch(/application\/problem\+json/);
-    expect(mailbox.mailsTo(person.email)).toHaveLength(1);
+    expect(notifier.mailbox.mailsTo(person.email)).toHaveLength(1);
   });
 
   it("sends a reminder it can never apply to the dead-letter topic", async () => {
     const poison = await publish(
-      producer,
+      notifier.producer,
       ReminderDue,
       reminderDue({ kind: "person", id: randomUUID() }),
       "not-a-uuid",

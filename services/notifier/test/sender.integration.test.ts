@@ -1,44 +1,28 @@
 import { randomUUID } from "node:crypto";
 import { PersonChanged, ReminderDue, TeamChanged } from "@okr/events";
-import { type MessageProducer, pgTransaction } from "@okr/messaging";
-import { startTestService, testBus, waitFor } from "@okr/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pgTransaction } from "@okr/messaging";
+import { waitFor } from "@okr/testkit";
+import { describe, expect, it } from "vitest";
 import { EmailSender } from "../src/delivery/sender.ts";
 import { claimDueEmails, insertDeliveries } from "../src/repositories/deliveries.ts";
 import { planDeliveries } from "../src/rules/plan.ts";
-import { notifierService } from "../src/service.ts";
-import { startMailbox } from "./mailbox.ts";
 import {
   knownPeopleCount,
-  type Notifier,
   personChanged,
   publish,
   reminderDue,
   teamChanged,
+  useNotifier,
 } from "./support.ts";
 
-let mailbox: Awaited<ReturnType<typeof startMailbox>>;
-let service: Notifier;
-let producer: MessageProducer;
-beforeAll(async () => {
-  mailbox = await startMailbox();
-  service = await startTestService(notifierService, {
-    SMTP_URL: mailbox.url,
-    SENDER_POLL_MS: "100",
-    SENDER_BATCH_SIZE: "5",
-  });
-  producer = testBus().producer();
-  await producer.connect();
-});
-afterAll(async () => {
-  await producer?.disconnect();
-  await service?.stop();
-  await mailbox?.close();
+const notifier = useNotifier({
+  SENDER_POLL_MS: "100",
+  SENDER_BATCH_SIZE: "5",
 });
 
 const stateOf = async (ids: string[]) =>
   (
-    await service.runtime.pool.query<{ state: string; attempts: number }>(
+    await notifier.service.runtime.pool.query<{ state: string; attempts: number }>(
       "select state, attempts from deliveries where id = any($1::uuid[])",
       [ids],
     )
@@ -51,27 +35,29 @@ describe("the email sender", () => {
     const people = Array.from({ length: 30 }, () =>
       personChanged({ teams: [{ teamId: team.teamId, role: "member" }] }),
     );
-    await publish(producer, TeamChanged, team, tenant);
-    for (const person of people) await publish(producer, PersonChanged, person, tenant);
+    await publish(notifier.producer, TeamChanged, team, tenant);
+    for (const person of people) await publish(notifier.producer, PersonChanged, person, tenant);
     await waitFor(
       "the notifier to learn the people",
-      async () => (await knownPeopleCount(service, tenant)) === 30,
+      async () => (await knownPeopleCount(notifier.service, tenant)) === 30,
     );
 
     // Two more senders (as two more replicas would run) beside the service's own, small batches each.
-    const replicas = [new EmailSender(service.runtime), new EmailSender(service.runtime)];
+    const replicas = [new EmailSender(notifier.service.runtime), new EmailSender(notifier.service.runtime)];
     for (const sender of replicas) sender.start();
     try {
-      await publish(producer, ReminderDue, reminderDue({ kind: "team", id: team.teamId }), tenant);
+      await publish(notifier.producer, ReminderDue, reminderDue({ kind: "team", id: team.teamId }), tenant);
       await waitFor(
         "every member's email",
-        () => people.every((person) => mailbox.mailsTo(person.email).length > 0),
+        () => people.every((person) => notifier.mailbox.mailsTo(person.email).length > 0),
         60_000,
       );
     } finally {
       for (const sender of replicas) await sender.stop();
     }
-    expect(people.map((person) => mailbox.mailsTo(person.email).length)).toEqual(people.map(() => 1));
+    expect(people.map((person) => notifier.mailbox.mailsTo(person.email).length)).toEqual(
+      people.map(() => 1),
+    );
   });
 
   it("sends an email a sender claimed and then died with, once its lease runs out", async () => {
@@ -85,7 +71,7 @@ describe("the email sender", () => {
       link: "http://w",
     });
     // Written and claimed in one transaction, as a sender that died right after claiming leaves it.
-    const claimed = await pgTransaction(service.runtime.pool, async (tx) => {
+    const claimed = await pgTransaction(notifier.service.runtime.pool, async (tx) => {
       const known = new Map([[person.personId, { ...person, email: address }]]);
       await insertDeliveries(
         tx,
@@ -98,9 +84,13 @@ describe("the email sender", () => {
     expect(ids).toHaveLength(1);
     expect(await stateOf(ids)).toEqual([{ state: "pending", attempts: 1 }]);
 
-    await waitFor("the leased email to be sent", () => mailbox.mailsTo(address).length === 1, 30_000);
+    await waitFor(
+      "the leased email to be sent",
+      () => notifier.mailbox.mailsTo(address).length === 1,
+      30_000,
+    );
     await waitFor("the delivery to be marked sent", async () => (await stateOf(ids))[0]?.state === "sent");
     expect(await stateOf(ids)).toEqual([{ state: "sent", attempts: 2 }]);
-    expect(mailbox.mailsTo(address)).toHaveLength(1);
+    expect(notifier.mailbox.mailsTo(address)).toHaveLength(1);
   });
 });

@@ -8,12 +8,50 @@ import {
   type TeamChanged,
 } from "@okr/events";
 import { eventHeaders, type MessageProducer } from "@okr/messaging";
-import type { TestService } from "@okr/testkit";
+import { startTestService, type TestService, testBus } from "@okr/testkit";
 import type { TObject } from "typebox";
+import { afterAll, beforeAll } from "vitest";
 import type { NotifierConfig } from "../src/config.ts";
 import type { NotifierDb } from "../src/database.ts";
+import { notifierService } from "../src/service.ts";
+import { startMailbox } from "./mailbox.ts";
 
 export type Notifier = TestService<NotifierDb, NotifierConfig>;
+
+/**
+ * The notifier as its process runs (real Postgres and Kafka) mailing to a real SMTP server in the test
+ * process, and a producer to publish what goals and the cycle workflows would.
+ */
+export async function startNotifier(overrides: Record<string, string> = {}) {
+  const mailbox = await startMailbox();
+  const service: Notifier = await startTestService(notifierService, { SMTP_URL: mailbox.url, ...overrides });
+  const producer = testBus().producer();
+  await producer.connect();
+  return {
+    mailbox,
+    service,
+    producer,
+    async stop() {
+      await producer.disconnect();
+      await service.stop();
+      await mailbox.close();
+    },
+  };
+}
+
+export type RunningNotifier = Awaited<ReturnType<typeof startNotifier>>;
+
+/** A notifier for a test file: started before its tests, stopped after; its parts once started. */
+export function useNotifier(overrides: Record<string, string> = {}): RunningNotifier {
+  const notifier = {} as RunningNotifier;
+  beforeAll(async () => {
+    Object.assign(notifier, await startNotifier(overrides));
+  });
+  afterAll(async () => {
+    await notifier.stop?.();
+  });
+  return notifier;
+}
 
 /**
  * Publishes an event of `tenant` to its topic exactly as its producer's relay does (`id` fixed to send
