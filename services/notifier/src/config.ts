@@ -26,7 +26,7 @@ export const NotifierConfigSchema = Type.Object({
   REMINDER_MAX_AGE_MS: Type.Integer({
     minimum: 1,
     default: 24 * 60 * 60 * 1000,
-    description: "a reminder published longer ago than this (ms) gets no email, only its inbox entry",
+    description: "a notification published longer ago than this (ms) gets no email, only its inbox entry",
   }),
   SENDER_BATCH_SIZE: PositiveInteger(50),
 });

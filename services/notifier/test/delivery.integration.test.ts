@@ -1,11 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { PersonChanged, ReminderDue, TeamChanged } from "@okr/events";
+import { ObjectiveAtRisk, ObjectiveUpserted, PersonChanged, ReminderDue, TeamChanged } from "@okr/events";
 import { deadLetterTopic, HEADER } from "@okr/messaging";
 import { findMessage, waitFor } from "@okr/testkit";
 import { describe, expect, it } from "vitest";
 import {
   apiFor,
   knownPeopleCount,
+  objectiveAtRisk,
+  objectiveUpserted,
   personChanged,
   publish,
   reminderDue,
@@ -165,6 +167,50 @@ describe("reminders by email", () => {
       lead.personId,
       lead.personId,
     ]);
+    expect(notifier.mailbox.mailsTo(member.email)).toHaveLength(0);
+  });
+
+  it("alerts the owner of an objective at risk: the person, or the owning team's leaders", async () => {
+    const tenant = randomUUID();
+    const team = teamChanged();
+    const [lead, member, owner] = [
+      personChanged({ teams: [{ teamId: team.teamId, role: "leader" }] }),
+      personChanged({ teams: [{ teamId: team.teamId, role: "member" }] }),
+      personChanged(),
+    ];
+    await publish(notifier.producer, TeamChanged, team, tenant);
+    for (const person of [lead, member, owner])
+      await publish(notifier.producer, PersonChanged, person, tenant);
+    const teams = objectiveUpserted({ kind: "team", id: team.teamId }, { title: "Ship <faster>" });
+    const owners = objectiveUpserted({ kind: "person", id: owner.personId });
+    // Version 2 renames the team's objective; the late version 1 after it changes nothing.
+    await publish(
+      notifier.producer,
+      ObjectiveUpserted,
+      { ...teams, version: 2, title: "Ship faster" },
+      tenant,
+    );
+    await publish(notifier.producer, ObjectiveUpserted, teams, tenant);
+    await publish(notifier.producer, ObjectiveUpserted, owners, tenant);
+    await waitFor(
+      "the notifier to learn the people",
+      async () => (await knownPeopleCount(notifier.service, tenant)) === 3,
+    );
+    await waitFor("the notifier to learn the objectives", async () => {
+      const { rows } = await notifier.service.runtime.pool.query(
+        "select 1 from objective_owners where tenant_id = $1",
+        [tenant],
+      );
+      return rows.length === 2;
+    });
+
+    await publish(notifier.producer, ObjectiveAtRisk, objectiveAtRisk(teams.objectiveId), tenant);
+    await publish(notifier.producer, ObjectiveAtRisk, objectiveAtRisk(owners.objectiveId), tenant);
+    await waitFor("the lead's alert", () => notifier.mailbox.mailsTo(lead.email).length === 1, 60_000);
+    await waitFor("the owner's alert", () => notifier.mailbox.mailsTo(owner.email).length === 1, 60_000);
+    const alert = notifier.mailbox.mailsTo(lead.email)[0]!;
+    expect(alert.raw).toContain("At risk: Ship faster");
+    expect(alert.raw).toContain(`http://web.example/objectives/${teams.objectiveId}`);
     expect(notifier.mailbox.mailsTo(member.email)).toHaveLength(0);
   });
 

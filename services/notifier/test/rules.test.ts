@@ -1,8 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { afterFailure } from "../src/rules/backoff.ts";
 import { planDeliveries } from "../src/rules/plan.ts";
-import { emailSkipReason, isStale, type KnownPerson, recipientIds } from "../src/rules/recipients.ts";
-import { renderReminder } from "../src/rules/template.ts";
+import {
+  emailSkipReason,
+  isStale,
+  type KnownPerson,
+  ownerRecipientIds,
+  recipientIds,
+} from "../src/rules/recipients.ts";
+import { renderAtRisk, renderReminder } from "../src/rules/template.ts";
 
 const team = { members: ["m2", "m1", "l1", "m1"], leaders: ["l1"] };
 const toTeam = (action: string, escalation = false) => ({
@@ -41,6 +47,14 @@ describe("recipients of a reminder", () => {
 
   it("is nobody for a team the notifier does not know", () => {
     expect(recipientIds(toTeam("check-in"), undefined)).toEqual([]);
+  });
+});
+
+describe("recipients of an alert about an objective", () => {
+  it("is its owner: the person, or the owning team's leaders", () => {
+    expect(ownerRecipientIds({ kind: "person", id: "p1" }, undefined)).toEqual(["p1"]);
+    expect(ownerRecipientIds({ kind: "team", id: "t1" }, team)).toEqual(["l1"]);
+    expect(ownerRecipientIds({ kind: "team", id: "t1" }, undefined)).toEqual([]);
   });
 });
 
@@ -146,5 +160,21 @@ describe("the reminder message", () => {
 
   it("marks an escalation overdue", () => {
     expect(renderReminder({ ...reminder, escalation: true }, "", "http://w").subject).toMatch(/^Overdue: /);
+  });
+});
+
+describe("the at-risk message", () => {
+  it("says where the objective stands and why, linking to it", () => {
+    const message = renderAtRisk(
+      { objectiveId: "o-1", score: 0.2, expected: 0.5, reasons: ["no <check-in>"] },
+      "Ship faster",
+      "Ada",
+      "http://web.example",
+    );
+    expect(message.subject).toBe("At risk: Ship faster");
+    expect(message.link).toBe("http://web.example/objectives/o-1");
+    expect(message.text).toContain("It scores 20% where 50% was expected by now.");
+    expect(message.text).toContain("- no <check-in>");
+    expect(message.html).toContain("<li>no &lt;check-in&gt;</li>");
   });
 });

@@ -3,6 +3,8 @@ import {
   createEvent,
   type EventData,
   type EventDefinition,
+  type ObjectiveAtRisk,
+  type ObjectiveUpserted,
   type PersonChanged,
   type ReminderDue,
   type TeamChanged,
@@ -116,6 +118,34 @@ export const reminderDue = (
   escalation: false,
   message: "Time for this week's check-in.",
   ...fields,
+});
+
+/** An objective as goals announces it, owned by `owner`. */
+export const objectiveUpserted = (
+  owner: { kind: "team" | "person"; id: string },
+  fields: Partial<EventData<typeof ObjectiveUpserted>> = {},
+): EventData<typeof ObjectiveUpserted> => ({
+  objectiveId: randomUUID(),
+  cycleId: randomUUID(),
+  title: "Delight our customers",
+  kind: "committed",
+  state: "approved" as never,
+  owner,
+  weight: 1,
+  alignedToObjectiveId: null,
+  contributesToKeyResultId: null,
+  version: 1,
+  ...fields,
+});
+
+/** An at-risk alert as the cycle workflows publish it. */
+export const objectiveAtRisk = (objectiveId: string): EventData<typeof ObjectiveAtRisk> => ({
+  cycleId: randomUUID(),
+  objectiveId,
+  score: 0.2,
+  expected: 0.5,
+  reasons: ["no check-in for three weeks"],
+  detectedAt: new Date().toISOString(),
 });
 
 /** How many people of `tenant` the notifier's replica holds. */

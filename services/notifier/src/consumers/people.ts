@@ -1,13 +1,13 @@
-import { type EventData, type EventEnvelope, isUuid, PersonChanged, TeamChanged } from "@okr/events";
-import { EventConsumer, PoisonEventError } from "@okr/messaging";
+import { type EventData, type EventEnvelope, PersonChanged, TeamChanged } from "@okr/events";
+import { EventConsumer } from "@okr/messaging";
 import { runtimeConsumer } from "@okr/service-kit";
 import { type PersonFact, recordPeople, recordTeams, type TeamFact } from "../repositories/people.ts";
 import type { NotifierRuntime } from "../service.ts";
+import { latestPerKey, requireUuidTenant } from "./fold.ts";
 
-/** Every notifier table keys tenants by uuid: an event of another kind of tenant can never apply. */
-function requireUuidTenant(event: EventEnvelope, what: string): void {
-  if (!isUuid(event.tenant)) throw new PoisonEventError(`${what}: tenant ${event.tenant} is not a uuid`);
-}
+/** Whether `a` is the newer state (the later of two facts with the same time wins: it came later). */
+const changedLater = (a: { changedAt: string }, b: { changedAt: string }) =>
+  Date.parse(a.changedAt) >= Date.parse(b.changedAt);
 
 /**
  * Keeps the notifier's replica of people (name, email, active, time zone, manager, teams) from
@@ -17,11 +17,7 @@ function requireUuidTenant(event: EventEnvelope, what: string): void {
 export function peopleReplicaConsumer(runtime: NotifierRuntime, groupId = `${runtime.consumerGroup}.people`) {
   return new EventConsumer({
     ...runtimeConsumer(runtime, groupId, [PersonChanged]),
-    handleBatch: (events, tx) =>
-      recordPeople(
-        tx,
-        latestPerKey(events, personFact, (f) => f.changedAt),
-      ),
+    handleBatch: (events, tx) => recordPeople(tx, latestPerKey(events, personFact, changedLater)),
   });
 }
 
@@ -29,11 +25,7 @@ export function peopleReplicaConsumer(runtime: NotifierRuntime, groupId = `${run
 export function teamReplicaConsumer(runtime: NotifierRuntime, groupId = `${runtime.consumerGroup}.teams`) {
   return new EventConsumer({
     ...runtimeConsumer(runtime, groupId, [TeamChanged]),
-    handleBatch: (events, tx) =>
-      recordTeams(
-        tx,
-        latestPerKey(events, teamFact, (f) => f.changedAt),
-      ),
+    handleBatch: (events, tx) => recordTeams(tx, latestPerKey(events, teamFact, changedLater)),
   });
 }
 
@@ -72,19 +64,4 @@ function teamFact(event: EventEnvelope): { key: string; fact: TeamFact } {
       changedAt: event.time,
     },
   };
-}
-
-/** The batch folded to its newest fact per key (one statement may change each row only once). */
-function latestPerKey<F>(
-  events: EventEnvelope[],
-  toFact: (event: EventEnvelope) => { key: string; fact: F },
-  changedAt: (fact: F) => string,
-): F[] {
-  const latest = new Map<string, F>();
-  for (const event of events) {
-    const { key, fact } = toFact(event);
-    const seen = latest.get(key);
-    if (!seen || Date.parse(changedAt(fact)) >= Date.parse(changedAt(seen))) latest.set(key, fact);
-  }
-  return [...latest.values()];
 }

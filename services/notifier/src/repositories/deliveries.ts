@@ -38,6 +38,12 @@ function toView(row: Record<string, unknown>): DeliveryView {
 }
 
 /**
+ * "Due now" to the millisecond the column keeps: truncated, because the column would round it, possibly
+ * past now(), and the claim in the same transaction (or the next poll's) would then skip it.
+ */
+const DUE_NOW = "date_trunc('milliseconds', now())";
+
+/**
  * Writes an event's deliveries; one already written for the same (event, recipient, channel) stays as
  * it is, so the same event consumed twice creates nothing twice. Pending ones are due at once.
  */
@@ -52,7 +58,7 @@ export async function insertDeliveries(
                              address, subject, body_text, body_html, link, next_attempt_at, sent_at)
      select d.id, $1, $2, $3, d.recipient_id, d.channel, d.state, d.skip_reason, d.address, d.subject,
             d.body_text, d.body_html, d.link,
-            case when d.state = 'pending' then now() end,
+            case when d.state = 'pending' then ${DUE_NOW} end,
             case when d.state = 'sent' then now() end
        from unnest($4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
                    $11::text[], $12::text[], $13::text[])
@@ -163,7 +169,7 @@ export async function retryParked(
   id: string,
 ): Promise<DeliveryView | undefined> {
   const { rows } = await tx.query(
-    `update deliveries set state = 'pending', attempts = 0, next_attempt_at = now()
+    `update deliveries set state = 'pending', attempts = 0, next_attempt_at = ${DUE_NOW}
       where tenant_id = $1 and id = $2 and state = 'parked' returning ${VIEW_COLUMNS}`,
     [tenantId, id],
   );

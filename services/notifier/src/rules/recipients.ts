@@ -55,3 +55,15 @@ export function emailSkipReason(person: KnownPerson | undefined): SkipReason | n
 export function isStale(publishedAt: string, now: Date, maxAgeMs: number): boolean {
   return now.getTime() - Date.parse(publishedAt) > maxAgeMs;
 }
+
+/**
+ * Who an alert about an objective is for: its owner, that is the person, or the owning team's leaders
+ * (deciding what to do about an objective at risk is theirs).
+ */
+export function ownerRecipientIds(
+  owner: { kind: "team" | "person"; id: string },
+  team: KnownTeam | undefined,
+): string[] {
+  if (owner.kind === "person") return [owner.id];
+  return team ? [...new Set(team.leaders)].sort() : [];
+}

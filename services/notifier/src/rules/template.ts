@@ -56,3 +56,42 @@ export function renderReminder(reminder: ReminderContent, name: string, webUrl: 
   ].join("\n");
   return { subject, text, html, link };
 }
+
+/** The parts of an at-risk alert a message is written from (okr.cycle.objective-at-risk.v1). */
+export interface AtRiskContent {
+  objectiveId: string;
+  score: number;
+  expected: number;
+  reasons: string[];
+}
+
+const percent = (value: number) => `${Math.round(value * 100)}%`;
+
+/** An at-risk alert for one person: where the objective stands against where it should be, and why. */
+export function renderAtRisk(
+  alert: AtRiskContent,
+  title: string,
+  name: string,
+  webUrl: string,
+): RenderedMessage {
+  const link = `${webUrl.replace(/\/+$/, "")}/objectives/${encodeURIComponent(alert.objectiveId)}`;
+  const subject = `At risk: ${title}`;
+  const standing = `It scores ${percent(alert.score)} where ${percent(alert.expected)} was expected by now.`;
+  const greeting = name.trim() ? `Hello ${name.trim()},` : "Hello,";
+  const text = [
+    greeting,
+    "",
+    `The objective "${title}" is at risk. ${standing}`,
+    ...alert.reasons.map((reason) => `- ${reason}`),
+    "",
+    `Open the objective: ${link}`,
+  ].join("\n");
+  const reasons = alert.reasons.map((reason) => `<li>${escapeHtml(reason)}</li>`).join("");
+  const html = [
+    `<p>${escapeHtml(greeting)}</p>`,
+    `<p>The objective <strong>${escapeHtml(title)}</strong> is at risk. ${escapeHtml(standing)}</p>`,
+    ...(reasons ? [`<ul>${reasons}</ul>`] : []),
+    `<p><a href="${escapeHtml(link)}">Open the objective</a></p>`,
+  ].join("\n");
+  return { subject, text, html, link };
+}
