@@ -66,6 +66,7 @@ export async function startTestContainers(env: NodeJS.ProcessEnv): Promise<{
       GOALS_DATABASE_URL: url("goals"),
       VALUE_STREAM_DATABASE_URL: url("value_stream"),
       SCORING_DATABASE_URL: url("scoring"),
+      NOTIFIER_DATABASE_URL: url("notifier"),
       KAFKA_BROKERS: "127.0.0.1:59092",
       TEMPORAL_ADDRESS: "127.0.0.1:7233",
       TEMPORAL_NAMESPACE: "default",

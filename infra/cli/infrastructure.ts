@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { ensureDatabases } from "@okr/database";
 import {
   componentsGivenByEnvironment,
+  databasesLeftOut,
   type InfraComponent,
   mergeEndpoints,
   NATIVE_SERVICE_PORTS,
@@ -97,10 +98,12 @@ export async function ensureNativeInfrastructure(
     throw error;
   }
   const endpoints = mergeEndpoints(nativeEndpoints(), env);
-  if (!given.has("postgres")) {
+  // On a server the environment gives, only the databases it did not name are ours to create.
+  const databases = given.has("postgres") ? databasesLeftOut(env) : SERVICE_DATABASES;
+  if (databases.length > 0) {
     await ensureDatabases(
       endpoints.GOALS_DATABASE_URL,
-      SERVICE_DATABASES.map((db) => db.database),
+      databases.map((db) => db.database),
     );
   }
   return { endpoints, modes, stop, ...(identity ? { identity } : {}) };

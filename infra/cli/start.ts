@@ -3,8 +3,14 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync } from "node:fs"
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DEVELOPMENT_JWT_SECRET } from "@okr/config";
-import { NATIVE_SERVICE_PORTS, nativeIdentityIssuer, type PlatformEndpoints } from "@okr/endpoints";
+import {
+  NATIVE_MAILPIT,
+  NATIVE_SERVICE_PORTS,
+  nativeIdentityIssuer,
+  type PlatformEndpoints,
+} from "@okr/endpoints";
 import { localIssuerTrust } from "@okr/identity-provider";
+import { ensureMailpit, stopMailpit } from "@okr/native-infra/mailpit";
 import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, signToken } from "@okr/service-kit";
 import { DEMO_PASSWORD, demoAccounts, signInDemoAdmin } from "../demo/accounts.ts";
 import { DEMO_TENANT_ID, runDemoCycle, seedDemoOrganization } from "../demo/seed.ts";
@@ -74,6 +80,12 @@ export const PROCESSES: PlatformProcess[] = [
     env: (e) => ({ DATABASE_URL: e.SCORING_DATABASE_URL }),
   },
   {
+    name: "notifier",
+    entry: "services/notifier/src/main.ts",
+    port: NATIVE_SERVICE_PORTS.notifier,
+    env: (e) => ({ DATABASE_URL: e.NOTIFIER_DATABASE_URL }),
+  },
+  {
     name: "cycle-worker",
     entry: "services/cycle-worker/src/main.ts",
     env: () => ({ GOALS_URL: "http://127.0.0.1:3101", SCORING_URL: "http://127.0.0.1:3103" }),
@@ -97,6 +109,7 @@ export async function start(cacheDir: string): Promise<number> {
 
   const infra = await ensureNativeInfrastructure(cacheDir, process.env);
   console.log(`okr start: infrastructure ready (${describeModes(infra.modes)})`);
+  const mail = await localMailServer(cacheDir);
   const logDir = join(cacheDir, "logs");
   mkdirSync(logDir, { recursive: true });
   const children = new Map<string, ChildProcess>();
@@ -106,6 +119,7 @@ export async function start(cacheDir: string): Promise<number> {
     stopping = true;
     console.log("\nokr start: stopping services...");
     await Promise.all([...children.values()].map((child) => terminate(child)));
+    if (mail.started) await stopMailpit(cacheDir);
     await infra.stop();
     console.log("okr start: stopped everything this run started.");
     process.exit(code);
@@ -139,7 +153,10 @@ export async function start(cacheDir: string): Promise<number> {
         waitReady(p.name, `http://127.0.0.1:${p.port}`),
       ),
     );
-    await seedAndAnnounce(began, `${logDir}/<service>.log`, [...children.keys()], infra.identity?.issuer);
+    await seedAndAnnounce(began, `${logDir}/<service>.log`, [...children.keys()], {
+      identityIssuer: infra.identity?.issuer,
+      mailUi: mail.ui,
+    });
   } catch (error) {
     // Nothing is left running behind a failed start: the services go down with it.
     console.error(`okr start: ${(error as Error).message}`);
@@ -147,6 +164,24 @@ export async function start(cacheDir: string): Promise<number> {
   }
   await new Promise(() => {});
   return 0;
+}
+
+/**
+ * The notifier's mail server: SMTP_URL when set; else a local Mailpit on the notifier's default SMTP
+ * address (built once with Go). Without one (no Go, a failed build) the platform starts all the same:
+ * the notifier retries its emails, then parks them.
+ */
+async function localMailServer(cacheDir: string): Promise<{ started: boolean; ui?: string }> {
+  if (process.env.SMTP_URL) return { started: false };
+  try {
+    const started = await ensureMailpit(cacheDir);
+    return { started, ui: `http://${NATIVE_MAILPIT.host}:${NATIVE_MAILPIT.uiPort}` };
+  } catch (error) {
+    console.error(
+      `okr start: no local mail server (${(error as Error).message.split("\n")[0]}); emails will be parked`,
+    );
+    return { started: false };
+  }
 }
 
 function serviceEnvironment(definition: PlatformProcess, infra: RunningInfrastructure): NodeJS.ProcessEnv {
@@ -231,6 +266,7 @@ function printWhereToLook(info: {
   logDir: string;
   running: string[];
   identityIssuer?: string | undefined;
+  mailUi?: string | undefined;
 }): void {
   const rows = PROCESSES.filter((p) => info.running.includes(p.name)).map((p) =>
     p.port
@@ -252,6 +288,7 @@ function printWhereToLook(info: {
             `  ${"demo sign-in".padEnd(14)} ${demoAccounts()[0]?.email} / ${DEMO_PASSWORD} (any demo person, same password)`,
           ]
         : []),
+      ...(info.mailUi ? [`  ${"mail".padEnd(14)} ${info.mailUi}  (Mailpit: what the notifier sends)`] : []),
       `  ${"logs".padEnd(14)} ${info.logDir}`,
       info.identityIssuer
         ? "Authorize on any /docs page signs you in (oauth2), or takes the token (bearer). Ctrl-C stops everything this command started."
@@ -265,8 +302,9 @@ async function seedAndAnnounce(
   began: number,
   logs: string,
   running: string[],
-  identityIssuer?: string,
+  local: { identityIssuer?: string | undefined; mailUi?: string | undefined },
 ): Promise<void> {
+  const { identityIssuer } = local;
   // The demo admin signs in at the local provider; without one (AUTH_ISSUERS given) the token is HS256.
   const token = identityIssuer
     ? await signInDemoAdmin(identityIssuer)
@@ -286,6 +324,7 @@ async function seedAndAnnounce(
     logDir: logs,
     running,
     identityIssuer,
+    mailUi: local.mailUi,
   });
 }
 
@@ -300,7 +339,7 @@ async function startWithCompose(began: number): Promise<number> {
     began,
     "docker compose logs",
     PROCESSES.filter((p) => p.inCompose !== false).map((p) => p.name),
-    nativeIdentityIssuer,
+    { identityIssuer: nativeIdentityIssuer, mailUi: `http://127.0.0.1:${NATIVE_MAILPIT.uiPort}` },
   );
   console.log("  traces         http://127.0.0.1:16686 (Jaeger)");
   const stop = async () => {

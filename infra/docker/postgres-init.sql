@@ -2,3 +2,4 @@
 CREATE DATABASE goals;
 CREATE DATABASE value_stream;
 CREATE DATABASE scoring;
+CREATE DATABASE notifier;

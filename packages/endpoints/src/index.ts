@@ -1,6 +1,7 @@
 export {
   cacheDir,
   componentsGivenByEnvironment,
+  databasesLeftOut,
   type InfraComponent,
   mergeEndpoints,
   nativeEndpoints,
@@ -14,6 +15,7 @@ export {
   type KafkaInstance,
   NATIVE_IDENTITY,
   NATIVE_KAFKA,
+  NATIVE_MAILPIT,
   NATIVE_POSTGRES,
   NATIVE_SERVICE_PORTS,
   NATIVE_TEMPORAL,

@@ -29,5 +29,13 @@ export const nativeTemporalAddress = `${NATIVE_TEMPORAL.host}:${NATIVE_TEMPORAL.
 export const NATIVE_IDENTITY = { host: "127.0.0.1", port: 3180 } as const;
 export const nativeIdentityIssuer = `http://${NATIVE_IDENTITY.host}:${NATIVE_IDENTITY.port}`;
 
+/** The local mail server `npm start` runs for the notifier (Mailpit): SMTP, and its web UI. */
+export const NATIVE_MAILPIT = { host: "127.0.0.1", smtpPort: 1025, uiPort: 8025 } as const;
+
 /** Where `npm start` runs each HTTP service (its API and its /docs). */
-export const NATIVE_SERVICE_PORTS = { goals: 3101, "value-stream": 3102, scoring: 3103 } as const;
+export const NATIVE_SERVICE_PORTS = {
+  goals: 3101,
+  "value-stream": 3102,
+  scoring: 3103,
+  notifier: 3104,
+} as const;

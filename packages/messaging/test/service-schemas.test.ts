@@ -28,6 +28,6 @@ describe.each(databaseServices)("service %s", (service) => {
   });
 });
 
-it("covers all three database-owning services", () => {
-  expect(databaseServices.sort()).toEqual(["goals", "scoring", "value-stream"]);
+it("covers all four database-owning services", () => {
+  expect(databaseServices.sort()).toEqual(["goals", "notifier", "scoring", "value-stream"]);
 });

@@ -25,7 +25,7 @@ function postgresBinDir(): string {
   }
   throw new MissingPrerequisiteError(
     "PostgreSQL server binaries (initdb, pg_ctl, postgres) were not found. Install PostgreSQL (Debian: apt-get install postgresql), " +
-      "or run with a Docker engine, or set GOALS_DATABASE_URL, VALUE_STREAM_DATABASE_URL and SCORING_DATABASE_URL.",
+      "or run with a Docker engine, or set GOALS_DATABASE_URL (the other service databases default to its server).",
   );
 }
 

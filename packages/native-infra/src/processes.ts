@@ -14,13 +14,34 @@ export function requireCommand(command: string, purpose: string, hint: string): 
     throw new MissingPrerequisiteError(
       `${command} is required to run ${purpose} natively but was not found on PATH. ${hint} ` +
         "Alternatively run with a Docker engine (docker compose / testcontainers are used automatically), " +
-        "or point GOALS_DATABASE_URL, VALUE_STREAM_DATABASE_URL, SCORING_DATABASE_URL, KAFKA_BROKERS and TEMPORAL_ADDRESS at running infrastructure.",
+        "or point GOALS_DATABASE_URL, KAFKA_BROKERS and TEMPORAL_ADDRESS at running infrastructure.",
     );
   }
 }
 
 export function commandExists(command: string): boolean {
   return spawnSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" }).status === 0;
+}
+
+/**
+ * Builds a Go command (`module@version`) from the Go module proxy into `<cacheDir>/bin` once, with the
+ * module and build caches in the cache too; returns the binary's path.
+ */
+export function goInstall(cacheDir: string, module: string, binaryName: string, purpose: string): string {
+  const binary = join(cacheDir, "bin", binaryName);
+  if (existsSync(binary)) return binary;
+  requireCommand("go", purpose, "Install Go 1.23+ (Debian: apt-get install golang).");
+  console.error(`okr: building ${purpose} (${module}); this takes a few minutes once`);
+  run("go", ["install", module], {
+    env: {
+      ...process.env,
+      GOBIN: join(cacheDir, "bin"),
+      GOMODCACHE: join(cacheDir, "go", "mod"),
+      GOCACHE: join(cacheDir, "go", "build"),
+      CGO_ENABLED: "0",
+    },
+  });
+  return binary;
 }
 
 /** Runs a command to completion; throws with its output when it fails. */

@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { OKR_SEARCH_ATTRIBUTES } from "@okr/cycle-workflows/search-attributes";
 import { NATIVE_TEMPORAL, nativeTemporalAddress } from "@okr/endpoints";
-import { portAnswers, requireCommand, run, startDaemon, stopDaemon, waitUntil } from "./processes.ts";
+import { goInstall, portAnswers, run, startDaemon, stopDaemon, waitUntil } from "./processes.ts";
 
 export { NATIVE_TEMPORAL, nativeTemporalAddress };
 
@@ -11,20 +11,7 @@ export const TEMPORAL_CLI_MODULE = "github.com/temporalio/cli/cmd/temporal@v1.5.
 
 /** Builds the Temporal CLI (dev server + Web UI) from the Go module proxy into the cache once. */
 export function ensureTemporalCli(cacheDir: string): string {
-  const binary = join(cacheDir, "bin", "temporal");
-  if (existsSync(binary)) return binary;
-  requireCommand("go", "the Temporal dev server", "Install Go 1.23+ (Debian: apt-get install golang).");
-  console.error(`okr: building the Temporal CLI (${TEMPORAL_CLI_MODULE}); this takes a few minutes once`);
-  run("go", ["install", TEMPORAL_CLI_MODULE], {
-    env: {
-      ...process.env,
-      GOBIN: join(cacheDir, "bin"),
-      GOMODCACHE: join(cacheDir, "go", "mod"),
-      GOCACHE: join(cacheDir, "go", "build"),
-      CGO_ENABLED: "0",
-    },
-  });
-  return binary;
+  return goInstall(cacheDir, TEMPORAL_CLI_MODULE, "temporal", "the Temporal dev server");
 }
 
 export async function temporalIsReady(cli: string, address = nativeTemporalAddress): Promise<boolean> {

@@ -1,0 +1,44 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { NATIVE_MAILPIT } from "@okr/endpoints";
+import { goInstall, portAnswers, startDaemon, stopDaemon, waitUntil } from "./processes.ts";
+
+export { NATIVE_MAILPIT };
+
+export const MAILPIT_MODULE = "github.com/axllent/mailpit@v1.33.1";
+
+/** Builds Mailpit (SMTP server + web UI) from the Go module proxy into the cache once. */
+export function ensureMailpitBinary(cacheDir: string): string {
+  return goInstall(cacheDir, MAILPIT_MODULE, "mailpit", "the local mail server (Mailpit)");
+}
+
+const mailpitAnswers = () => portAnswers(NATIVE_MAILPIT.smtpPort, NATIVE_MAILPIT.host);
+
+/** Starts Mailpit on the native ports with its mails in the cache; true if it started it (false: already up). */
+export async function ensureMailpit(cacheDir: string): Promise<boolean> {
+  if (await mailpitAnswers()) return false;
+  const binary = ensureMailpitBinary(cacheDir);
+  const home = join(cacheDir, "mailpit");
+  const logFile = join(cacheDir, "logs", "mailpit.log");
+  mkdirSync(home, { recursive: true });
+  const pid = startDaemon({
+    name: "mailpit",
+    command: binary,
+    args: [
+      "--smtp",
+      `${NATIVE_MAILPIT.host}:${NATIVE_MAILPIT.smtpPort}`,
+      "--listen",
+      `${NATIVE_MAILPIT.host}:${NATIVE_MAILPIT.uiPort}`,
+      "--database",
+      join(home, "mailpit.db"),
+    ],
+    logFile,
+    pidFile: join(home, "mailpit.pid"),
+  });
+  await waitUntil("Mailpit", mailpitAnswers, { timeoutMs: 30_000, logFile, pid });
+  return true;
+}
+
+export function stopMailpit(cacheDir: string): Promise<boolean> {
+  return stopDaemon(join(cacheDir, "mailpit", "mailpit.pid"));
+}

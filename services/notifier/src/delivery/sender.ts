@@ -1,0 +1,103 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { errorMessage } from "@okr/messaging";
+import type { BackgroundWork } from "@okr/service-kit";
+import { createTransport, type Transporter } from "nodemailer";
+import { type ClaimedEmail, claimDueEmails, markFailed, markSent } from "../repositories/deliveries.ts";
+import { afterFailure } from "../rules/backoff.ts";
+import type { NotifierRuntime } from "../service.ts";
+
+/** How long a claimed delivery is held before another sender may take it: longer than any send may take. */
+const LEASE_MS = 2 * 60 * 1000;
+
+/**
+ * The email sender, beside the HTTP server like the outbox relay: claims due email deliveries, sends
+ * each over SMTP and records the outcome. A failure is retried with backoff and jitter; after
+ * DELIVERY_MAX_ATTEMPTS the delivery is parked until POST /deliveries/{id}/retry. Several replicas may
+ * run it: claims skip rows another holds. A sender killed between the mail server's acceptance and the
+ * `sent` mark sends that email again after the lease; the Message-ID is the delivery's, so a mailbox
+ * can tell the copy.
+ */
+export class EmailSender implements BackgroundWork {
+  readonly #runtime: NotifierRuntime;
+  #transport: Transporter | undefined;
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #wake = new AbortController();
+
+  constructor(runtime: NotifierRuntime) {
+    this.#runtime = runtime;
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    const { config } = this.#runtime;
+    this.#transport = createTransport({
+      url: config.SMTP_URL,
+      pool: true,
+      maxConnections: 5,
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 30_000,
+    });
+    this.#loop = (async () => {
+      while (this.#running) {
+        let claimed = 0;
+        try {
+          claimed = await this.runOnce();
+        } catch (error) {
+          this.#runtime.log("error", `email sender: ${errorMessage(error)}`);
+        }
+        // A full batch means more are due: go on at once; otherwise wait for the next poll.
+        if (claimed < config.SENDER_BATCH_SIZE)
+          await sleep(config.SENDER_POLL_MS, undefined, { signal: this.#wake.signal }).catch(() => {});
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#wake.abort();
+    await this.#loop;
+    this.#transport?.close();
+    this.#transport = undefined;
+  }
+
+  /** Sends one batch of due emails; returns how many it claimed. */
+  async runOnce(): Promise<number> {
+    const { pool, config } = this.#runtime;
+    const claimed = await claimDueEmails(pool, config.SENDER_BATCH_SIZE, LEASE_MS);
+    await Promise.all(claimed.map((email) => this.#deliver(email)));
+    return claimed.length;
+  }
+
+  async #deliver(email: ClaimedEmail): Promise<void> {
+    const { pool, config } = this.#runtime;
+    const transport = this.#transport;
+    if (!transport) return;
+    try {
+      await transport.sendMail({
+        from: config.MAIL_FROM,
+        to: email.address,
+        subject: email.subject,
+        text: email.text,
+        html: email.html,
+        messageId: `<${email.id}@okr-notifier>`,
+        headers: { "X-OKR-Delivery-Id": email.id },
+      });
+      await markSent(pool, email.id);
+    } catch (error) {
+      const outcome = afterFailure(email.attempts, {
+        baseMs: config.DELIVERY_BACKOFF_MS,
+        maxMs: config.DELIVERY_MAX_BACKOFF_MS,
+        maxAttempts: config.DELIVERY_MAX_ATTEMPTS,
+      });
+      const message = errorMessage(error);
+      await markFailed(pool, email.id, message, outcome.park ? null : outcome.delayMs);
+      this.#runtime.log(
+        "warn",
+        `email ${email.id} attempt ${email.attempts} failed (${message}); ${outcome.park ? "parked" : `retrying in ${outcome.delayMs} ms`}`,
+      );
+    }
+  }
+}

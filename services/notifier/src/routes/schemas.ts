@@ -1,0 +1,35 @@
+import { Uuid } from "@okr/service-kit";
+import { Type } from "typebox";
+
+const Timestamp = () => Type.String({ format: "date-time" });
+const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const DeliveryState = Type.Union(
+  [Type.Literal("pending"), Type.Literal("sent"), Type.Literal("skipped"), Type.Literal("parked")],
+  {
+    description:
+      "pending: to send (or being retried); sent: accepted by the mail server (in-app: in the inbox); " +
+      "skipped: never to be sent, see skipReason; parked: failed too often, see lastError, retry by POST",
+  },
+);
+export const Channel = Type.Union([Type.Literal("email"), Type.Literal("in-app")]);
+
+export const DeliveryView = Type.Object({
+  id: Uuid(),
+  eventId: Type.String({ description: "the id of the catalog event delivered" }),
+  eventType: Type.String(),
+  recipientId: Uuid("the person it is for"),
+  channel: Channel,
+  state: DeliveryState,
+  skipReason: Nullable(
+    Type.String({ description: "unknown-person, removed, inactive, no-email or stale (skipped only)" }),
+  ),
+  subject: Type.String(),
+  link: Type.String({ description: "where in the web app the notification points" }),
+  attempts: Type.Integer({ minimum: 0 }),
+  nextAttemptAt: Nullable(Timestamp()),
+  lastError: Nullable(Type.String()),
+  createdAt: Timestamp(),
+  sentAt: Nullable(Timestamp()),
+  readAt: Nullable(Timestamp()),
+});

@@ -1,0 +1,175 @@
+import { randomUUID } from "node:crypto";
+import {
+  createEvent,
+  type EventData,
+  type EventDefinition,
+  type ObjectiveAtRisk,
+  type ObjectiveUpserted,
+  type PersonChanged,
+  type ReminderDue,
+  type TeamChanged,
+} from "@okr/events";
+import { eventHeaders, type MessageProducer } from "@okr/messaging";
+import { startTestService, type TestService, testBus } from "@okr/testkit";
+import type { TObject } from "typebox";
+import { afterAll, beforeAll } from "vitest";
+import type { NotifierConfig } from "../src/config.ts";
+import type { NotifierDb } from "../src/database.ts";
+import { notifierService } from "../src/service.ts";
+import { startMailbox } from "./mailbox.ts";
+
+export type Notifier = TestService<NotifierDb, NotifierConfig>;
+
+/**
+ * The notifier as its process runs (real Postgres and Kafka) mailing to a real SMTP server in the test
+ * process, and a producer to publish what goals and the cycle workflows would.
+ */
+export async function startNotifier(overrides: Record<string, string> = {}) {
+  const mailbox = await startMailbox();
+  const service: Notifier = await startTestService(notifierService, { SMTP_URL: mailbox.url, ...overrides });
+  const producer = testBus().producer();
+  await producer.connect();
+  return {
+    mailbox,
+    service,
+    producer,
+    async stop() {
+      await producer.disconnect();
+      await service.stop();
+      await mailbox.close();
+    },
+  };
+}
+
+export type RunningNotifier = Awaited<ReturnType<typeof startNotifier>>;
+
+/** A notifier for a test file: started before its tests, stopped after; its parts once started. */
+export function useNotifier(overrides: Record<string, string> = {}): RunningNotifier {
+  const notifier = {} as RunningNotifier;
+  beforeAll(async () => {
+    Object.assign(notifier, await startNotifier(overrides));
+  });
+  afterAll(async () => {
+    await notifier.stop?.();
+  });
+  return notifier;
+}
+
+/**
+ * Publishes an event of `tenant` to its topic exactly as its producer's relay does (`id` fixed to send
+ * it again, `time` for an event published in the past).
+ */
+export async function publish<S extends TObject>(
+  producer: MessageProducer,
+  definition: EventDefinition<string, S>,
+  data: EventData<EventDefinition<string, S>>,
+  tenant: string,
+  context: { id?: string; time?: Date } = {},
+) {
+  const envelope = createEvent(definition, data as never, { tenant, ...context });
+  await producer.send([
+    {
+      topic: definition.topic,
+      key: envelope.partitionkey,
+      value: JSON.stringify(envelope),
+      headers: eventHeaders(envelope, undefined),
+    },
+  ]);
+  return envelope;
+}
+
+/** A person's whole state as goals announces it; `fields` overrides any of it. */
+export const personChanged = (
+  fields: Partial<EventData<typeof PersonChanged>> = {},
+): EventData<typeof PersonChanged> => ({
+  personId: randomUUID(),
+  name: "Ada Lovelace",
+  email: `${randomUUID()}@example.com`,
+  active: true,
+  timeZone: "Europe/Berlin",
+  managerId: null,
+  teams: [],
+  removed: false,
+  changedAt: new Date().toISOString(),
+  ...fields,
+});
+
+export const teamChanged = (
+  fields: Partial<EventData<typeof TeamChanged>> = {},
+): EventData<typeof TeamChanged> => ({
+  teamId: randomUUID(),
+  name: "Platform",
+  parentTeamId: null,
+  leaderIds: [],
+  removed: false,
+  ...fields,
+});
+
+/** A reminder as the cycle workflows publish it; `fields` overrides any of it. */
+export const reminderDue = (
+  recipient: { kind: "team" | "person"; id: string },
+  fields: Partial<EventData<typeof ReminderDue>> = {},
+): EventData<typeof ReminderDue> => ({
+  cycleId: randomUUID(),
+  phase: "CHECK_INS" as never,
+  action: "check-in" as never,
+  recipient,
+  dueAt: "2026-12-07T09:00:00.000Z",
+  escalation: false,
+  message: "Time for this week's check-in.",
+  ...fields,
+});
+
+/** An objective as goals announces it, owned by `owner`. */
+export const objectiveUpserted = (
+  owner: { kind: "team" | "person"; id: string },
+  fields: Partial<EventData<typeof ObjectiveUpserted>> = {},
+): EventData<typeof ObjectiveUpserted> => ({
+  objectiveId: randomUUID(),
+  cycleId: randomUUID(),
+  title: "Delight our customers",
+  kind: "committed",
+  state: "approved" as never,
+  owner,
+  weight: 1,
+  alignedToObjectiveId: null,
+  contributesToKeyResultId: null,
+  version: 1,
+  ...fields,
+});
+
+/** An at-risk alert as the cycle workflows publish it. */
+export const objectiveAtRisk = (objectiveId: string): EventData<typeof ObjectiveAtRisk> => ({
+  cycleId: randomUUID(),
+  objectiveId,
+  score: 0.2,
+  expected: 0.5,
+  reasons: ["no check-in for three weeks"],
+  detectedAt: new Date().toISOString(),
+});
+
+/** How many people of `tenant` the notifier's replica holds. */
+export async function knownPeopleCount(service: Notifier, tenant: string): Promise<number> {
+  const { rows } = await service.runtime.pool.query<{ n: number }>(
+    "select count(*)::int as n from people where tenant_id = $1",
+    [tenant],
+  );
+  return rows[0]?.n ?? 0;
+}
+
+/** A client for one caller of the test service. */
+export function apiFor(service: Notifier, token: string) {
+  const call = async (method: "GET" | "POST", url: string, payload?: unknown) => {
+    const response = await service.app.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${token}` },
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
+    return { status: response.statusCode, headers: response.headers, json: () => response.json() };
+  };
+  return {
+    get: (url: string) => call("GET", url),
+    post: (url: string, payload: unknown = {}) => call("POST", url, payload),
+  };
+}
