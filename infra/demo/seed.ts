@@ -58,7 +58,11 @@ export async function seedDemoOrganization(options: DemoSeedOptions): Promise<{ 
 
   await call("PUT", "/organization", ORGANIZATION);
   const existing = await call("GET", "/teams?limit=1");
-  if (existing.items.length > 0) return { name: ORGANIZATION.name };
+  if (existing.items.length > 0) {
+    // Seeded by an earlier start: its people go out again for consumers that joined since (a notifier).
+    await call("POST", "/people/republish");
+    return { name: ORGANIZATION.name };
+  }
 
   // People and teams, top-down (a team's parent exists before it does).
   const rand = random(2027);

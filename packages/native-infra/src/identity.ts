@@ -1,6 +1,6 @@
-import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { NATIVE_IDENTITY, nativeIdentityIssuer } from "@okr/endpoints";
 import { portAnswers, startDaemon, stopDaemon, waitUntil } from "./processes.ts";
@@ -32,9 +32,24 @@ function serviceClientSecret(home: string): string {
 }
 
 /**
+ * What a running provider was started with: its code, accounts file and redirect URIs. A provider left
+ * running by an older checkout (other clients, CSP, adapters) is replaced instead of reused.
+ */
+function fingerprintOf(main: string, accountsFile: string, webRedirectUris: string[]): string {
+  const hash = createHash("sha256");
+  const source = dirname(main);
+  for (const file of readdirSync(source)
+    .filter((name) => name.endsWith(".ts"))
+    .sort())
+    hash.update(file).update(readFileSync(join(source, file)));
+  return hash.update(accountsFile).update(webRedirectUris.join(",")).digest("hex");
+}
+
+/**
  * Starts the local OpenID provider (packages/identity-provider) on its fixed port with the accounts in
  * `accountsFile`, its signing keys kept under the cache directory; true in `started` if this call
- * started it (a running one is reused: the accounts it was started with stay until it restarts).
+ * started it. A running one is reused when it runs this code with these redirect URIs (the accounts it
+ * was started with stay until it restarts); one this project started with anything else is restarted.
  */
 export async function ensureIdentityProvider(
   cacheDir: string,
@@ -44,15 +59,24 @@ export async function ensureIdentityProvider(
   const home = join(cacheDir, "identity");
   const secret = serviceClientSecret(home);
   const issuer = nativeIdentityIssuer;
-  if (await answersAsIssuer(issuer).catch(() => false))
-    return { issuer, serviceClientSecret: secret, started: false };
+  const main = fileURLToPath(import.meta.resolve("@okr/identity-provider/main"));
+  const pidFile = join(home, "identity.pid");
+  const fingerprintFile = join(home, "identity.fingerprint");
+  const fingerprint = fingerprintOf(main, accountsFile, webRedirectUris);
+  if (await answersAsIssuer(issuer).catch(() => false)) {
+    const current = existsSync(fingerprintFile) ? readFileSync(fingerprintFile, "utf8") : undefined;
+    // One started elsewhere (no pid file of ours) cannot be replaced: it is used as it is.
+    if (current === fingerprint || !(await stopDaemon(pidFile)))
+      return { issuer, serviceClientSecret: secret, started: false };
+  }
   const logFile = join(cacheDir, "logs", "identity.log");
+  writeFileSync(fingerprintFile, fingerprint);
   const pid = startDaemon({
     name: "identity-provider",
     command: process.execPath,
-    args: [fileURLToPath(import.meta.resolve("@okr/identity-provider/main")), "serve"],
+    args: [main, "serve"],
     logFile,
-    pidFile: join(home, "identity.pid"),
+    pidFile,
     env: {
       ...process.env,
       OIDC_HOST: NATIVE_IDENTITY.host,

@@ -86,4 +86,19 @@ describe("people as notifiers need them: time zone, manager, teams, on the peopl
     expect(await org.admin.ok("GET", `/people/${report.id}`)).toMatchObject({ managerId: null });
     await personEvent(report.id, (d) => d.managerId === null);
   });
+
+  it("publishes every person again on request, for a consumer that joined later; only admins and services may", async () => {
+    const late = await newPerson("late-joiner", { timeZone: "Asia/Kolkata" });
+    expect((await org.member.post("/people/republish")).status).toBe(403);
+    const before = (await org.admin.ok("GET", "/people?limit=1000")).items.length;
+    const answer = await org.admin.ok("POST", "/people/republish");
+    expect(answer).toEqual({ published: before });
+    // The republished event is the person's state as it stands, a second time.
+    const published: Json[] = [];
+    await findMessage(GOALS_TOPICS.people, (m) => {
+      if (m.key === late.id) published.push(JSON.parse(m.value?.toString() ?? "{}").data);
+      return published.length === 2;
+    });
+    expect(published[1]).toMatchObject({ personId: late.id, timeZone: "Asia/Kolkata", removed: false });
+  });
 });

@@ -127,6 +127,9 @@ async function checkContact(
   rejectIf(errors);
 }
 
+/** How many people one transaction of a republish publishes. */
+const REPUBLISH_PAGE = 500;
+
 /** People of the organization with their roles (admin, leader, member); team memberships live on teams. */
 export function peopleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -197,6 +200,48 @@ export function peopleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
           (window) => runtime.db.person.findMany({ ...window, include: withTeams }),
           present,
         );
+      },
+    );
+
+    app.post(
+      "/people/republish",
+      {
+        schema: {
+          tags: ["people"],
+          summary: "Publish every person's current state (okr.person.changed.v1) again (admins)",
+          description:
+            "For a consumer that joins after people were written (a new notifier, or one whose replica was lost): each person's whole state goes out once more, in pages of 500, each page in its own transaction through the outbox. Consumers keep the newest state, so a repeat is harmless.",
+          response: { 200: Type.Object({ published: Type.Integer() }), ...problems(403) },
+        },
+      },
+      async (request) => {
+        requireRole(request, "admin", "service");
+        const { tenantId } = request.principal;
+        let published = 0;
+        let cursor: string | undefined;
+        for (;;) {
+          const page = await runtime.db.person.findMany({
+            where: { tenantId, ...(cursor ? { id: { gt: cursor } } : {}) },
+            select: { id: true },
+            orderBy: { id: "asc" },
+            take: REPUBLISH_PAGE,
+          });
+          if (page.length === 0) break;
+          const ids = page.map((person) => person.id);
+          await transaction(runtime.db, (tx) => publishPeopleChanged(tx, tenantId, ids));
+          published += ids.length;
+          cursor = ids.at(-1);
+        }
+        await transaction(runtime.db, (tx) =>
+          recordAudit(
+            tx,
+            request.principal,
+            "people.republished",
+            { type: "organization", id: tenantId },
+            { published },
+          ),
+        );
+        return { published };
       },
     );
 
