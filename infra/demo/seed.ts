@@ -60,7 +60,7 @@ export async function seedDemoOrganization(options: DemoSeedOptions): Promise<{ 
   const existing = await call("GET", "/teams?limit=1");
   if (existing.items.length > 0) {
     // Seeded by an earlier start: its people go out again for consumers that joined since (a notifier).
-    await call("POST", "/people/republish");
+    await call("POST", "/organization/republish-people");
     return { name: ORGANIZATION.name };
   }
 

@@ -89,9 +89,9 @@ describe("people as notifiers need them: time zone, manager, teams, on the peopl
 
   it("publishes every person again on request, for a consumer that joined later; only admins and services may", async () => {
     const late = await newPerson("late-joiner", { timeZone: "Asia/Kolkata" });
-    expect((await org.member.post("/people/republish")).status).toBe(403);
+    expect((await org.member.post("/organization/republish-people")).status).toBe(403);
     const before = (await org.admin.ok("GET", "/people?limit=1000")).items.length;
-    const answer = await org.admin.ok("POST", "/people/republish");
+    const answer = await org.admin.ok("POST", "/organization/republish-people");
     expect(answer).toEqual({ published: before });
     // The republished event is the person's state as it stands, a second time.
     const published: Json[] = [];

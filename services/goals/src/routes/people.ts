@@ -204,7 +204,7 @@ export function peopleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
     );
 
     app.post(
-      "/people/republish",
+      "/organization/republish-people",
       {
         schema: {
           tags: ["people"],
