@@ -1,4 +1,4 @@
-import type { SqlRunner } from "@okr/database";
+import { columnsOf, type SqlRunner } from "@okr/database";
 import { uuidv7 } from "@okr/events";
 import type { Channel, DeliveryState, PlannedDelivery } from "../rules/plan.ts";
 
@@ -68,16 +68,18 @@ export async function insertDeliveries(
       event.tenant,
       event.id,
       event.type,
-      planned.map(() => uuidv7()),
-      planned.map((d) => d.recipientId),
-      planned.map((d) => d.channel),
-      planned.map((d) => d.state),
-      planned.map((d) => d.skipReason),
-      planned.map((d) => d.address),
-      planned.map((d) => d.message.subject),
-      planned.map((d) => d.message.text),
-      planned.map((d) => d.message.html),
-      planned.map((d) => d.message.link),
+      ...columnsOf(planned, (d) => [
+        uuidv7(),
+        d.recipientId,
+        d.channel,
+        d.state,
+        d.skipReason,
+        d.address,
+        d.message.subject,
+        d.message.text,
+        d.message.html,
+        d.message.link,
+      ]),
     ],
   );
 }

@@ -1,4 +1,4 @@
-import type { SqlRunner } from "@okr/database";
+import { columnsOf, type SqlRunner } from "@okr/database";
 
 /** An objective's title and owner as goals last announced them. */
 export interface ObjectiveFact {
@@ -20,15 +20,15 @@ export async function recordObjectives(tx: SqlRunner, facts: ObjectiveFact[]): P
        title = excluded.title, owner_kind = excluded.owner_kind, owner_id = excluded.owner_id,
        version = excluded.version, removed = excluded.removed
      where excluded.version > objective_owners.version`,
-    [
-      facts.map((f) => f.tenantId),
-      facts.map((f) => f.objectiveId),
-      facts.map((f) => f.title),
-      facts.map((f) => f.owner.kind),
-      facts.map((f) => f.owner.id),
-      facts.map((f) => f.version),
-      facts.map((f) => f.removed),
-    ],
+    columnsOf(facts, (f) => [
+      f.tenantId,
+      f.objectiveId,
+      f.title,
+      f.owner.kind,
+      f.owner.id,
+      f.version,
+      f.removed,
+    ]),
   );
 }
 

@@ -1,4 +1,4 @@
-import type { SqlRunner } from "@okr/database";
+import { columnsOf, type SqlRunner } from "@okr/database";
 import type { KnownPerson, KnownTeam } from "../rules/recipients.ts";
 
 /** One person as the goals service last announced them (okr.person.changed.v1). */
@@ -43,17 +43,17 @@ export async function recordPeople(tx: SqlRunner, facts: PersonFact[]): Promise<
        removed = excluded.removed, changed_at = excluded.changed_at
      where excluded.changed_at > people.changed_at and not people.removed
      returning tenant_id, person_id`,
-    [
-      facts.map((f) => f.tenantId),
-      facts.map((f) => f.personId),
-      facts.map((f) => (f.removed ? "" : f.name)),
-      facts.map((f) => (f.removed ? null : f.email)),
-      facts.map((f) => f.active && !f.removed),
-      facts.map((f) => f.timeZone),
-      facts.map((f) => f.managerId),
-      facts.map((f) => f.removed),
-      facts.map((f) => f.changedAt),
-    ],
+    columnsOf(facts, (f) => [
+      f.tenantId,
+      f.personId,
+      f.removed ? "" : f.name,
+      f.removed ? null : f.email,
+      f.active && !f.removed,
+      f.timeZone,
+      f.managerId,
+      f.removed,
+      f.changedAt,
+    ]),
   );
   const applied = new Set(rows.map((row) => `${row.tenant_id}/${row.person_id}`));
   const changed = facts.filter((f) => applied.has(`${f.tenantId}/${f.personId}`));
@@ -61,7 +61,7 @@ export async function recordPeople(tx: SqlRunner, facts: PersonFact[]): Promise<
   await tx.query(
     `delete from team_members m using unnest($1::uuid[], $2::uuid[]) as p(tenant_id, person_id)
       where m.tenant_id = p.tenant_id and m.person_id = p.person_id`,
-    [changed.map((f) => f.tenantId), changed.map((f) => f.personId)],
+    columnsOf(changed, (f) => [f.tenantId, f.personId]),
   );
   const memberships = changed.flatMap((f) =>
     f.removed ? [] : f.teams.map((team) => ({ ...team, tenantId: f.tenantId, personId: f.personId })),
@@ -70,12 +70,7 @@ export async function recordPeople(tx: SqlRunner, facts: PersonFact[]): Promise<
     await tx.query(
       `insert into team_members (tenant_id, team_id, person_id, role)
        select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[]) on conflict do nothing`,
-      [
-        memberships.map((m) => m.tenantId),
-        memberships.map((m) => m.teamId),
-        memberships.map((m) => m.personId),
-        memberships.map((m) => m.role),
-      ],
+      columnsOf(memberships, (m) => [m.tenantId, m.teamId, m.personId, m.role]),
     );
   }
   const removed = changed.filter((f) => f.removed);
@@ -87,7 +82,7 @@ export async function recordPeople(tx: SqlRunner, facts: PersonFact[]): Promise<
               skip_reason = case when d.state in ('pending', 'parked') then 'removed' else d.skip_reason end
          from unnest($1::uuid[], $2::uuid[]) as p(tenant_id, person_id)
         where d.tenant_id = p.tenant_id and d.recipient_id = p.person_id`,
-      [removed.map((f) => f.tenantId), removed.map((f) => f.personId)],
+      columnsOf(removed, (f) => [f.tenantId, f.personId]),
     );
   }
 }
@@ -106,15 +101,15 @@ export async function recordTeams(tx: SqlRunner, facts: TeamFact[]): Promise<voi
        name = excluded.name, parent_team_id = excluded.parent_team_id, leader_ids = excluded.leader_ids,
        removed = excluded.removed, changed_at = excluded.changed_at
      where excluded.changed_at > teams.changed_at`,
-    [
-      facts.map((f) => f.tenantId),
-      facts.map((f) => f.teamId),
-      facts.map((f) => f.name),
-      facts.map((f) => f.parentTeamId),
-      facts.map((f) => JSON.stringify(f.leaderIds)),
-      facts.map((f) => f.removed),
-      facts.map((f) => f.changedAt),
-    ],
+    columnsOf(facts, (f) => [
+      f.tenantId,
+      f.teamId,
+      f.name,
+      f.parentTeamId,
+      JSON.stringify(f.leaderIds),
+      f.removed,
+      f.changedAt,
+    ]),
   );
 }
 
