@@ -2,7 +2,7 @@ import { isUuid } from "@okr/events";
 import { forbidden, type Principal, Problem, problemResponse, type SignInIdentity } from "@okr/service-kit";
 import type { FastifyInstance, FastifySchema } from "fastify";
 import { linkOnFirstSignIn } from "./repositories/identity-links.ts";
-import { isDeactivated, linkedPerson } from "./repositories/people.ts";
+import { isDeactivated } from "./repositories/people.ts";
 import type { GoalsRuntime } from "./service.ts";
 
 declare module "fastify" {
@@ -52,12 +52,10 @@ export function actAsPeople(app: FastifyInstance, runtime: GoalsRuntime): void {
     const key = `${principal.tenantId}\n${identity.issuer}\n${identity.subject}`;
     const cached = links.get(key);
     if (cached && Date.now() < cached.expiresAtMs) return { id: cached.personId, active: undefined };
-    let person = await linkedPerson(pool, principal.tenantId, identity.issuer, identity.subject);
-    if (!person) {
-      const result = await linkOnFirstSignIn(db, { ...identity, tenantId: principal.tenantId });
-      if (!("personId" in result)) return undefined;
-      person = { id: result.personId, active: result.active };
-    }
+    // A known link answers in one lookup; a first sign-in links (or joins) here.
+    const result = await linkOnFirstSignIn(db, { ...identity, tenantId: principal.tenantId });
+    if (!("personId" in result)) return undefined;
+    const person = { id: result.personId, active: result.active };
     if (links.size >= LINK_CACHE_SIZE) links.delete(links.keys().next().value as string);
     links.set(key, { personId: person.id, expiresAtMs: Date.now() + LINK_TTL_MS });
     return person;
