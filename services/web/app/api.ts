@@ -65,6 +65,9 @@ export class ProblemError extends Error {
   }
 }
 
+/** A 4xx will not change by asking again; a 503 with Retry-After or a network error may. */
+export const mayPassOnRetry = (error: unknown) => !(error instanceof ProblemError && error.status < 500);
+
 let csrfToken: string | undefined;
 let onSignedOut: () => void = () => {};
 

@@ -1,7 +1,7 @@
 import { QueryClient, QueryClientProvider, useQuery, useQueryClient } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { bindSession, fetchSession, ProblemError } from "./api.ts";
+import { bindSession, fetchSession, mayPassOnRetry } from "./api.ts";
 import { Layout } from "./components/layout.tsx";
 import { ErrorState, Loading } from "./components/states.tsx";
 import { CycleTreePage } from "./pages/cycle-tree.tsx";
@@ -16,8 +16,7 @@ const queryClient = new QueryClient({
   defaultOptions: {
     queries: {
       staleTime: 15_000,
-      // A 4xx will not change by asking again; a 503 with Retry-After or a network error may.
-      retry: (count, error) => count < 2 && !(error instanceof ProblemError && error.status < 500),
+      retry: (count, error) => count < 2 && mayPassOnRetry(error),
     },
   },
 });

@@ -118,6 +118,9 @@ describe("the web app in a browser", () => {
     // A key result that does not exist: goals' 404 detail in the page's error state.
     await page.goto(`${stack.webUrl}/key-results/00000000-0000-4000-8000-000000000000`);
     await page.getByRole("alert").filter({ hasText: "does not exist" }).waitFor();
+    // Asking again cannot change a 404: the way out is offered instead of a retry.
+    expect(await page.getByRole("button", { name: "Try again" }).count()).toBe(0);
+    await page.getByRole("link", { name: "Back to my work" }).waitFor();
     await checkPage("key-result-not-found");
 
     await page.getByRole("button", { name: "Sign out" }).click();

@@ -1,6 +1,7 @@
 import type { UseQueryResult } from "@tanstack/react-query";
 import type { ReactNode } from "react";
-import { ProblemError } from "../api.ts";
+import { mayPassOnRetry, ProblemError } from "../api.ts";
+import { Link } from "../router.tsx";
 
 /** The three states every page can be in besides showing its data, alike everywhere. */
 export function Loading({ what }: { what: string }) {
@@ -24,10 +25,12 @@ export function ErrorState({ error, retry }: { error: unknown; retry?: () => voi
         {": "}
         {error instanceof Error ? error.message : String(error)}
       </p>
-      {retry && (
+      {retry && mayPassOnRetry(error) ? (
         <button type="button" onClick={retry}>
           Try again
         </button>
+      ) : (
+        <Link to="/">Back to my work</Link>
       )}
     </div>
   );
