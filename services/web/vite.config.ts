@@ -12,6 +12,10 @@ export default defineConfig({
   plugins: [react()],
   build: { outDir: fileURLToPath(new URL("./dist", import.meta.url)), emptyOutDir: true, sourcemap: true },
   server: {
-    proxy: { "/api": "http://127.0.0.1:5173", "/auth": "http://127.0.0.1:5173" },
+    proxy: {
+      "/api": "http://127.0.0.1:5173",
+      "/auth": "http://127.0.0.1:5173",
+      "/live": "http://127.0.0.1:5173",
+    },
   },
 });

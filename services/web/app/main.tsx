@@ -4,6 +4,7 @@ import { createRoot } from "react-dom/client";
 import { bindSession, fetchSession, mayPassOnRetry } from "./api.ts";
 import { Layout } from "./components/layout.tsx";
 import { ErrorState, Loading } from "./components/states.tsx";
+import { useLiveScores } from "./live.ts";
 import { CycleTreePage } from "./pages/cycle-tree.tsx";
 import { CyclesPage } from "./pages/cycles.tsx";
 import { KeyResultPage } from "./pages/key-result.tsx";
@@ -43,6 +44,7 @@ function App() {
   const session = useQuery({ queryKey: ["session"], queryFn: fetchSession, staleTime: 60_000 });
   // Bound while rendering, before any child can send a request with it.
   bindSession(session.data?.csrfToken, () => void client.invalidateQueries({ queryKey: ["session"] }));
+  useLiveScores(session.data?.signedIn === true);
   if (session.isPending)
     return (
       <main id="main">

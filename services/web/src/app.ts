@@ -1,10 +1,14 @@
+import { hostname } from "node:os";
 import { fileURLToPath } from "node:url";
 import fastifyCookie from "@fastify/cookie";
+import { createKafkaBus } from "@okr/messaging";
 import { Problem, problemType } from "@okr/service-kit";
 import Fastify, { type FastifyError, type FastifyServerOptions } from "fastify";
 import { registerApiProxy } from "./api-proxy.ts";
 import { registerAuthRoutes } from "./auth-routes.ts";
 import { publicOriginOf, redirectUriOf, type WebConfig } from "./config.ts";
+import { LiveFeed } from "./live.ts";
+import { registerLiveRoute, tenantFromGoals } from "./live-route.ts";
 import { OidcClient } from "./oidc.ts";
 import { cookieNames, SessionGuard } from "./session-guard.ts";
 import { SessionStore } from "./sessions.ts";
@@ -88,6 +92,23 @@ export async function createWebApp(
     idleMinutes: config.WEB_SESSION_IDLE_MINUTES,
   });
   registerApiProxy(app, guard, [{ prefix: "", baseUrl: config.GOALS_URL }]);
+  const feed = config.KAFKA_BROKERS
+    ? new LiveFeed({
+        bus: createKafkaBus({ brokers: config.KAFKA_BROKERS, clientId: "web" }),
+        groupId: config.WEB_LIVE_GROUP ?? `web-live-${hostname()}-${config.WEB_PORT}`,
+        log: (level, message, error) => app.log[level]({ err: error }, message),
+      })
+    : undefined;
+  registerLiveRoute(app, {
+    guard,
+    feed,
+    tenantOf: tenantFromGoals(config.GOALS_URL, guard),
+    sessionAlive: (session) => store.isActive(session.id),
+  });
+  if (feed) {
+    app.addHook("onReady", async () => feed.start());
+    app.addHook("onClose", async () => feed.stop());
+  }
   await registerStaticApp(app, config.WEB_STATIC_DIR ?? DEFAULT_STATIC_DIR);
   return app;
 }

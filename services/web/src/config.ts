@@ -31,6 +31,19 @@ export const WebConfigSchema = Type.Object({
   }),
   OIDC_SCOPES: Type.String({ minLength: 1, default: "openid email profile api" }),
   WEB_SESSION_IDLE_MINUTES: PositiveInteger(8 * 60),
+  KAFKA_BROKERS: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        "the broker list live updates are read from (host:port,...); without it pages do not update live",
+    }),
+  ),
+  WEB_LIVE_GROUP: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description: "this instance's own consumer group for live updates (default web-live-<host>-<port>)",
+    }),
+  ),
   WEB_STATIC_DIR: Type.Optional(Type.String({ minLength: 1, description: "where the built app is" })),
 });
 

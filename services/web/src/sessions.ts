@@ -8,6 +8,8 @@ export interface Session {
   person: SignedInPerson;
   tokens: TokenSet;
   lastSeen: number;
+  /** The organization the services act for this session in, once asked (live updates need it). */
+  tenantId?: string | undefined;
   /** One renewal at a time: concurrent calls wait for the same refresh. */
   renewing?: Promise<TokenSet> | undefined;
 }
@@ -73,6 +75,12 @@ export class SessionStore {
     }
     session.lastSeen = now;
     return session;
+  }
+
+  /** Whether the session exists and has not gone idle, without counting as activity (an open stream is none). */
+  isActive(id: string): boolean {
+    const session = this.#sessions.get(id);
+    return session !== undefined && Date.now() - session.lastSeen <= this.#idleMs;
   }
 
   end(id: string): void {

@@ -231,6 +231,17 @@ describe("the web app's sessions", () => {
     expect(await (await get(`${webUrl}/auth/session`)).json()).toEqual({ signedIn: false });
   });
 
+  it("streams live updates to signed-in sessions only, and tells EventSource to stop when it has no broker", async () => {
+    const get = browser();
+    const signedOutLive = await get(`${webUrl}/live`);
+    expect(signedOutLive.status).toBe(401);
+    expect((await json(signedOutLive)).type).toMatch(/\/signed-out$/);
+    await signIn(get, "/");
+    // This app was started without KAFKA_BROKERS: 204 is EventSource's "do not reconnect".
+    const live = await get(`${webUrl}/live`);
+    expect(live.status).toBe(204);
+  });
+
   it("answers 503 problem+json with Retry-After while the service cannot be reached", async () => {
     const get = browser();
     await signIn(get, "/");

@@ -42,6 +42,7 @@ export function meRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
           throw notFound("a person for this caller (service tokens and unlinked sign-ins are nobody)");
         return {
           id: person.id,
+          tenantId,
           name: person.name,
           email: person.email,
           roles,

@@ -61,6 +61,7 @@ export const ObjectiveSchema = Type.Object({
 /** Who the caller is (GET /me). */
 export const MeSchema = Type.Object({
   id: Uuid("the person the caller acts as"),
+  tenantId: Uuid("the organization the caller acts in"),
   name: Type.String(),
   email: Type.String(),
   roles: Type.Array(Literals(ROLES), { description: "what the caller's token lets them do" }),

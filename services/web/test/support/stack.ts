@@ -7,7 +7,8 @@ import { loadConfig } from "@okr/config";
 import { currentCycle, tenantCaller } from "@okr/e2e-tests/support";
 import { goalsService } from "@okr/goals-service/service";
 import { localIssuerTrust, startIdentityProvider } from "@okr/identity-provider";
-import { freePort, startTestService } from "@okr/testkit";
+import { scoringService } from "@okr/scoring-service/service";
+import { freePort, startTestService, testEndpoints } from "@okr/testkit";
 import { build } from "vite";
 import { createWebApp } from "../../src/app.ts";
 import { WebConfigSchema } from "../../src/config.ts";
@@ -28,9 +29,10 @@ export interface WebStack {
 /**
  * The real stack the browser tests drive: a real identity provider (its own port and keys), the real
  * goals service on a fresh database and the real broker, trusting that provider's tokens, the browser
- * app built by Vite, and the web app serving it on a free port the provider has as redirect URI.
+ * app built by Vite, and the web app serving it on a free port the provider has as redirect URI. With
+ * `live`, the real scoring service scores check-ins and the web app streams the scores to open pages.
  */
-export async function startWebStack(): Promise<WebStack> {
+export async function startWebStack(options: { live?: boolean } = {}): Promise<WebStack> {
   const staticDir = mkdtempSync(join(tmpdir(), "okr-web-dist-"));
   await build({
     configFile: fileURLToPath(new URL("../../vite.config.ts", import.meta.url)),
@@ -65,6 +67,7 @@ export async function startWebStack(): Promise<WebStack> {
     AUTH_ISSUERS: JSON.stringify([localIssuerTrust(idp.issuer)]),
   });
   const goalsUrl = await goals.app.listen({ host: "127.0.0.1", port: 0 });
+  const scoring = options.live ? await startTestService(scoringService) : undefined;
 
   // The organization is seeded through the goals API by its admin, as the end-to-end tests do.
   const call = tenantCaller(tenantId, randomUUID());
@@ -103,6 +106,9 @@ export async function startWebStack(): Promise<WebStack> {
     GOALS_URL: goalsUrl,
     OIDC_ISSUER: idp.issuer,
     WEB_STATIC_DIR: staticDir,
+    ...(options.live
+      ? { KAFKA_BROKERS: testEndpoints().KAFKA_BROKERS, WEB_LIVE_GROUP: `web-live-${webPort}` }
+      : {}),
   });
   const web = await createWebApp(config, { logger: false });
   await web.listen({ host: "127.0.0.1", port: webPort });
@@ -120,6 +126,7 @@ export async function startWebStack(): Promise<WebStack> {
     async stop() {
       await web.close();
       await goals.stop();
+      await scoring?.stop();
       await idp.close();
       rmSync(dataDir, { recursive: true, force: true });
       rmSync(staticDir, { recursive: true, force: true });
