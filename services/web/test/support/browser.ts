@@ -1,8 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+import { chromiumExecutable } from "@okr/native-infra/chromium";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { chromiumExecutable } from "./chromium.ts";
 
 /** Screenshots of every page, desktop and phone width: test artefacts, ignored by git. */
 export const ARTIFACTS_DIR = fileURLToPath(new URL("../../test-artifacts/", import.meta.url));

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { installDebianPackages } from "@okr/native-infra/processes";
+import { installDebianPackages } from "./processes.ts";
 
 /** Debian's chromium: Playwright's own browser download is not reachable from every machine that tests. */
 const CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser"];
