@@ -1,0 +1,259 @@
+import {
+  type EvidenceKind,
+  KEY_RESULT_TYPES,
+  type KeyResultDefinition,
+  type KeyResultType,
+  type RuleViolation,
+  validateKeyResult,
+} from "@okr/goals-domain";
+import { useId } from "react";
+import type { KeyResult } from "../api.ts";
+
+/** A key result as its form holds it: numbers as typed (a blank is "none"), milestones one per line. */
+export interface KeyResultDraft {
+  key: string;
+  /** The saved key result this draft edits; absent for a new one. */
+  id?: string;
+  title: string;
+  type: KeyResultType;
+  baseline: string;
+  target: string;
+  bandLow: string;
+  bandHigh: string;
+  milestones: string;
+  unit: string;
+  weight: number;
+  evidenceKind: EvidenceKind;
+  evidenceDescription: string;
+  /** Lint waits until someone has typed in it, so a fresh key result does not open with errors. */
+  touched: boolean;
+}
+
+const TYPE_LABELS: Record<KeyResultType, string> = {
+  "increase-to": "Increase to a target",
+  "decrease-to": "Decrease to a target",
+  "stay-above": "Stay above a line",
+  "stay-below": "Stay below a line",
+  "stay-between": "Stay within a band",
+  milestone: "Reach milestones",
+};
+
+let nextKey = 0;
+export const newDraft = (): KeyResultDraft => ({
+  key: `new-${nextKey++}`,
+  title: "",
+  type: "increase-to",
+  baseline: "",
+  target: "",
+  bandLow: "",
+  bandHigh: "",
+  milestones: "",
+  unit: "",
+  weight: 1,
+  evidenceKind: "any",
+  evidenceDescription: "",
+  touched: false,
+});
+
+const text = (value: number | null) => (value === null ? "" : String(value));
+export const draftOf = (kr: KeyResult): KeyResultDraft => ({
+  key: kr.id,
+  id: kr.id,
+  title: kr.title,
+  type: kr.type as KeyResultType,
+  baseline: text(kr.baseline),
+  target: text(kr.target),
+  bandLow: text(kr.bandLow),
+  bandHigh: text(kr.bandHigh),
+  milestones: kr.milestones.join("\n"),
+  unit: kr.unit,
+  weight: kr.weight,
+  evidenceKind: kr.evidence.kind as EvidenceKind,
+  evidenceDescription: kr.evidence.description,
+  touched: true,
+});
+
+const numberOf = (value: string) => (value.trim() === "" ? null : Number(value));
+const milestonesOf = (value: string) =>
+  value
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean);
+
+/** Only the fields the draft's type uses: a number left over from another type is not sent. */
+export function definitionOf(draft: KeyResultDraft): KeyResultDefinition {
+  const uses = (field: "baseline" | "target" | "band" | "milestones") => fieldsOf(draft.type).includes(field);
+  return {
+    title: draft.title,
+    type: draft.type,
+    baseline: uses("baseline") ? numberOf(draft.baseline) : null,
+    target: uses("target") ? numberOf(draft.target) : null,
+    bandLow: uses("band") ? numberOf(draft.bandLow) : null,
+    bandHigh: uses("band") ? numberOf(draft.bandHigh) : null,
+    milestones: uses("milestones") ? milestonesOf(draft.milestones) : [],
+    unit: draft.unit.trim(),
+    weight: draft.weight,
+    evidenceKind: draft.evidenceKind,
+  };
+}
+
+/** The body goals' key result routes take. */
+export function bodyOf(draft: KeyResultDraft) {
+  const { evidenceKind, ...definition } = definitionOf(draft);
+  return {
+    ...definition,
+    title: definition.title.trim(),
+    evidence: { kind: evidenceKind, description: draft.evidenceDescription.trim() },
+  };
+}
+
+/** goals-domain's own measurable-KR rule, run in the browser as the person types. */
+export const lintOf = (draft: KeyResultDraft): RuleViolation[] =>
+  draft.touched ? validateKeyResult(definitionOf(draft)) : [];
+
+function fieldsOf(type: KeyResultType): ("baseline" | "target" | "band" | "milestones")[] {
+  if (type === "increase-to" || type === "decrease-to") return ["baseline", "target"];
+  if (type === "stay-above" || type === "stay-below") return ["target"];
+  if (type === "stay-between") return ["band"];
+  return ["milestones"];
+}
+
+/** One key result's fields, the ones its type measures by, and what the rules say about it so far. */
+export function KeyResultFields({
+  draft,
+  index,
+  serverErrors,
+  onChange,
+  onRemove,
+}: {
+  draft: KeyResultDraft;
+  index: number;
+  /** The service's 422 errors about this key result, paths relative to it (`/target`). */
+  serverErrors: RuleViolation[];
+  onChange: (draft: KeyResultDraft) => void;
+  onRemove: () => void;
+}) {
+  const id = useId();
+  const lint = lintOf(draft);
+  const problems = [...lint, ...serverErrors.filter((e) => !lint.some((l) => l.message === e.message))];
+  const fields = fieldsOf(draft.type);
+  const set = (change: Partial<KeyResultDraft>) => onChange({ ...draft, ...change, touched: true });
+  const invalid = (path: string) => problems.some((p) => p.path === path) || undefined;
+  const lintId = `${id}-lint`;
+  const number = (field: "baseline" | "target" | "bandLow" | "bandHigh", label: string) => (
+    <div className="field">
+      <label htmlFor={`${id}-${field}`}>{label}</label>
+      <input
+        id={`${id}-${field}`}
+        type="number"
+        inputMode="decimal"
+        step="any"
+        value={draft[field]}
+        aria-invalid={invalid(`/${field}`)}
+        aria-describedby={lintId}
+        onChange={(event) => set({ [field]: event.target.value })}
+      />
+    </div>
+  );
+  return (
+    <fieldset className="kr-fields">
+      <legend>Key result {index + 1}</legend>
+      <div className="field">
+        <label htmlFor={`${id}-title`}>Key result title</label>
+        <input
+          id={`${id}-title`}
+          value={draft.title}
+          aria-invalid={invalid("/title")}
+          aria-describedby={lintId}
+          onChange={(event) => set({ title: event.target.value })}
+        />
+      </div>
+      <div className="field-row">
+        <div className="field">
+          <label htmlFor={`${id}-type`}>Measured as</label>
+          <select
+            id={`${id}-type`}
+            value={draft.type}
+            onChange={(event) => set({ type: event.target.value as KeyResultType })}
+          >
+            {KEY_RESULT_TYPES.map((type) => (
+              <option key={type} value={type}>
+                {TYPE_LABELS[type]}
+              </option>
+            ))}
+          </select>
+        </div>
+        {fields.includes("baseline") && number("baseline", "Baseline")}
+        {fields.includes("target") && number("target", fields.includes("baseline") ? "Target" : "Line")}
+        {fields.includes("band") && number("bandLow", "Band low")}
+        {fields.includes("band") && number("bandHigh", "Band high")}
+        {!fields.includes("milestones") && (
+          <div className="field">
+            <label htmlFor={`${id}-unit`}>Unit</label>
+            <input
+              id={`${id}-unit`}
+              value={draft.unit}
+              placeholder="%, days, €"
+              onChange={(event) => set({ unit: event.target.value })}
+            />
+          </div>
+        )}
+      </div>
+      {fields.includes("milestones") && (
+        <div className="field">
+          <label htmlFor={`${id}-milestones`}>Milestones (one per line)</label>
+          <textarea
+            id={`${id}-milestones`}
+            rows={3}
+            value={draft.milestones}
+            aria-invalid={invalid("/milestones")}
+            aria-describedby={lintId}
+            onChange={(event) => set({ milestones: event.target.value })}
+          />
+        </div>
+      )}
+      <div className="field-row">
+        <div className="field">
+          <label htmlFor={`${id}-evidence`}>Check-ins prove it with</label>
+          <select
+            id={`${id}-evidence`}
+            value={draft.evidenceKind}
+            onChange={(event) => set({ evidenceKind: event.target.value as EvidenceKind })}
+          >
+            <option value="any">a link or a system source</option>
+            <option value="url">a link a person can open</option>
+            <option value="system">a system source</option>
+          </select>
+        </div>
+        <div className="field grow">
+          <label htmlFor={`${id}-evidence-description`}>What the evidence shows</label>
+          <input
+            id={`${id}-evidence-description`}
+            value={draft.evidenceDescription}
+            onChange={(event) => set({ evidenceDescription: event.target.value })}
+          />
+        </div>
+      </div>
+      <div id={lintId} aria-live="polite">
+        {problems.length > 0 && (
+          <div className="lint">
+            <ul>
+              {problems.map((problem) => (
+                <li key={`${problem.code}${problem.path}${problem.message}`}>{problem.message}</li>
+              ))}
+            </ul>
+            {/* The rule gives the same advice for each missing number: say it once. */}
+            {[...new Set(problems.flatMap((p) => (p.hint ? [p.hint] : [])))].map((hint) => (
+              <p key={hint} className="fix">
+                How to fix it: {hint}.
+              </p>
+            ))}
+          </div>
+        )}
+      </div>
+      <button type="button" onClick={onRemove}>
+        Remove key result {index + 1}
+      </button>
+    </fieldset>
+  );
+}
