@@ -8,9 +8,11 @@ import { CheckInForm } from "./check-in-form.tsx";
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
 /** What the KR aims at, in its type's own terms. */
-function aim(kr: KeyResult): string {
+export function aim(kr: KeyResult): string {
   if (kr.type === "milestone") return `${kr.milestones.length} milestones`;
   if (kr.type === "stay-between") return `stay between ${kr.bandLow} and ${kr.bandHigh} ${kr.unit}`;
+  if (kr.type === "stay-above" || kr.type === "stay-below")
+    return `${kr.type.replace("-", " ")} ${kr.target ?? "?"} ${kr.unit}`;
   return `${kr.baseline ?? "?"} → ${kr.target ?? "?"} ${kr.unit}`;
 }
 
