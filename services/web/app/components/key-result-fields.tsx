@@ -30,12 +30,12 @@ export interface KeyResultDraft {
 }
 
 const TYPE_LABELS: Record<KeyResultType, string> = {
-  "increase-to": "Increase to a target",
-  "decrease-to": "Decrease to a target",
-  "stay-above": "Stay above a line",
-  "stay-below": "Stay below a line",
-  "stay-between": "Stay within a band",
-  milestone: "Reach milestones",
+  "increase-to": "Increase to",
+  "decrease-to": "Decrease to",
+  "stay-above": "Stay above",
+  "stay-below": "Stay below",
+  "stay-between": "Stay within",
+  milestone: "Milestones",
 };
 
 let nextKey = 0;

@@ -1,17 +1,15 @@
 import { useMutation } from "@tanstack/react-query";
 import { type FormEvent, useId, useState } from "react";
-import { api, type Objective, ProblemError } from "../api.ts";
-import { AlignmentNote } from "../components/alignment.tsx";
-import { Empty, Loaded } from "../components/states.tsx";
+import { api, type Objective } from "../api.ts";
+import { KeyResultAims, ObjectiveCard } from "../components/objective-parts.tsx";
+import { Empty, Loaded, Refused } from "../components/states.tsx";
 import { useCycle, useObjectives, useRefreshObjectives, useTeam } from "../queries.ts";
 import { Link } from "../router.tsx";
-import { aim } from "./key-result.tsx";
 
 type Outcome = { verb: "Approved" | "Returned"; title: string };
 
 /** One submitted objective: what it commits to, approve it, or return it with a reason the team can act on. */
 function Submission({ objective, onDone }: { objective: Objective; onDone: (outcome: Outcome) => void }) {
-  const headingId = useId();
   const reasonId = useId();
   const refresh = useRefreshObjectives();
   const [reason, setReason] = useState("");
@@ -33,62 +31,42 @@ function Submission({ objective, onDone }: { objective: Objective; onDone: (outc
   };
   const problem = decide.error;
   return (
-    <li className="objective">
-      <article aria-labelledby={headingId}>
-        <header className="objective-head">
-          <h2 id={headingId}>{objective.title}</h2>
-          <div className="chips">
-            <span className={`chip kind-${objective.kind}`}>{objective.kind}</span>
+    <ObjectiveCard objective={objective} showState={false}>
+      {objective.description && <p>{objective.description}</p>}
+      <KeyResultAims objective={objective} />
+      <Refused error={problem} fallback="The decision failed" />
+      <div className="decision">
+        <button
+          type="button"
+          className="primary"
+          disabled={decide.isPending}
+          onClick={() => decide.mutate("Approved")}
+        >
+          Approve<span className="visually-hidden"> “{objective.title}”</span>
+        </button>
+        <form className="return-form" onSubmit={onReturn} noValidate>
+          <div className="field">
+            <label htmlFor={reasonId}>Reason for returning it</label>
+            <textarea
+              id={reasonId}
+              rows={2}
+              value={reason}
+              aria-invalid={needsReason || undefined}
+              aria-describedby={`${reasonId}-hint`}
+              onChange={(event) => setReason(event.target.value)}
+            />
+            <p id={`${reasonId}-hint`} className={needsReason ? "hint error-text" : "hint"}>
+              {needsReason
+                ? "Say what the team should change: a return needs a reason."
+                : "What the team should change before it comes back."}
+            </p>
           </div>
-        </header>
-        <AlignmentNote objective={objective} />
-        {objective.description && <p>{objective.description}</p>}
-        <ul className="key-results">
-          {objective.keyResults.map((kr) => (
-            <li key={kr.id}>
-              {kr.title} <span className="muted">({aim(kr)})</span>
-            </li>
-          ))}
-        </ul>
-        {problem && (
-          <div className="state error" role="alert">
-            <strong>{problem instanceof ProblemError ? problem.title : "The decision failed"}</strong>
-            <p>{problem.message}</p>
-          </div>
-        )}
-        <div className="decision">
-          <button
-            type="button"
-            className="primary"
-            disabled={decide.isPending}
-            onClick={() => decide.mutate("Approved")}
-          >
-            Approve<span className="visually-hidden"> “{objective.title}”</span>
+          <button type="submit" disabled={decide.isPending}>
+            Return to the team<span className="visually-hidden"> “{objective.title}”</span>
           </button>
-          <form className="return-form" onSubmit={onReturn} noValidate>
-            <div className="field">
-              <label htmlFor={reasonId}>Reason for returning it</label>
-              <textarea
-                id={reasonId}
-                rows={2}
-                value={reason}
-                aria-invalid={needsReason || undefined}
-                aria-describedby={`${reasonId}-hint`}
-                onChange={(event) => setReason(event.target.value)}
-              />
-              <p id={`${reasonId}-hint`} className={needsReason ? "hint error-text" : "hint"}>
-                {needsReason
-                  ? "Say what the team should change: a return needs a reason."
-                  : "What the team should change before it comes back."}
-              </p>
-            </div>
-            <button type="submit" disabled={decide.isPending}>
-              Return to the team<span className="visually-hidden"> “{objective.title}”</span>
-            </button>
-          </form>
-        </div>
-      </article>
-    </li>
+        </form>
+      </div>
+    </ObjectiveCard>
   );
 }
 

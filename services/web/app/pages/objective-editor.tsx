@@ -16,7 +16,7 @@ import {
   lintOf,
   newDraft,
 } from "../components/key-result-fields.tsx";
-import { Loaded } from "../components/states.tsx";
+import { Loaded, Refused } from "../components/states.tsx";
 import { useObjectives, usePolicy, useRefreshObjectives, useTeam } from "../queries.ts";
 import { Link, useLocation } from "../router.tsx";
 
@@ -196,10 +196,18 @@ function ObjectiveForm({
       <div className="field-row">
         <div className="field">
           <label htmlFor="objective-kind">Kind</label>
-          <select id="objective-kind" value={kind} onChange={(event) => setKind(event.target.value)}>
-            <option value="committed">Committed (expected in full)</option>
-            <option value="aspirational">Aspirational (a stretch)</option>
+          <select
+            id="objective-kind"
+            value={kind}
+            aria-describedby="objective-kind-hint"
+            onChange={(event) => setKind(event.target.value)}
+          >
+            <option value="committed">Committed</option>
+            <option value="aspirational">Aspirational</option>
           </select>
+          <p id="objective-kind-hint" className="hint">
+            Committed: delivered in full. Aspirational: a stretch.
+          </p>
         </div>
         <div className="field grow">
           <label htmlFor="objective-link">Aligns to</label>
@@ -253,12 +261,7 @@ function ObjectiveForm({
             : "Give the objective a title."}
         </p>
       )}
-      {problem && (
-        <div className="state error" role="alert">
-          <strong>{problem instanceof ProblemError ? problem.title : "Saving failed"}</strong>
-          <p>{problem.message}</p>
-        </div>
-      )}
+      <Refused error={problem} fallback="Saving failed" />
       <div className="actions">
         <button type="submit" className="primary" disabled={save.isPending}>
           {save.isPending ? "Saving…" : existing ? "Save changes" : "Save draft"}

@@ -1,19 +1,16 @@
 import { checkObjectiveCountOnSubmit, type OkrPolicy } from "@okr/goals-domain";
 import { useMutation } from "@tanstack/react-query";
-import { useId } from "react";
-import { api, type Cycle, type Objective, ProblemError } from "../api.ts";
-import { AlignmentNote } from "../components/alignment.tsx";
-import { Empty, Loaded } from "../components/states.tsx";
+import { api, type Cycle, type Objective } from "../api.ts";
+import { KeyResultAims, ObjectiveCard } from "../components/objective-parts.tsx";
+import { Empty, Loaded, Refused } from "../components/states.tsx";
 import { isDrafting, useCycle, useObjectives, usePolicy, useRefreshObjectives, useTeam } from "../queries.ts";
 import { Link } from "../router.tsx";
-import { aim } from "./key-result.tsx";
 
 const EDITABLE = ["draft", "returned", "submitted"];
 const SUBMITTABLE = ["draft", "returned"];
 
 /** One objective as its team sees it while writing: state, key results, the reason it came back, actions. */
-function ObjectiveCard({ objective, drafting }: { objective: Objective; drafting: boolean }) {
-  const headingId = useId();
+function TeamObjective({ objective, drafting }: { objective: Objective; drafting: boolean }) {
   const refresh = useRefreshObjectives();
   const submit = useMutation({
     mutationFn: () => api.post<Objective>(`/objectives/${objective.id}/submit`, {}),
@@ -21,60 +18,35 @@ function ObjectiveCard({ objective, drafting }: { objective: Objective; drafting
   });
   const problem = submit.error;
   return (
-    <li className="objective">
-      <article aria-labelledby={headingId}>
-        <header className="objective-head">
-          <h2 id={headingId}>{objective.title}</h2>
-          <div className="chips">
-            <span className={`chip kind-${objective.kind}`}>{objective.kind}</span>
-            <span className={`chip state-${objective.state}`}>{objective.state}</span>
-          </div>
-        </header>
-        <AlignmentNote objective={objective} />
-        {objective.state === "returned" && objective.returnReason && (
-          <p className="state note">
-            <strong>Returned:</strong> {objective.returnReason}
-          </p>
-        )}
-        {objective.keyResults.length === 0 ? (
-          <p className="muted">No key results yet.</p>
-        ) : (
-          <ul className="key-results">
-            {objective.keyResults.map((kr) => (
-              <li key={kr.id}>
-                {kr.title} <span className="muted">({aim(kr)})</span>
-              </li>
-            ))}
-          </ul>
-        )}
-        {problem && (
-          <div className="state error" role="alert">
-            <strong>{problem instanceof ProblemError ? problem.title : "Submitting failed"}</strong>
-            <p>{problem.message}</p>
-          </div>
-        )}
-        {drafting && (
-          <div className="actions">
-            {EDITABLE.includes(objective.state) && (
-              <Link to={`/objectives/${objective.id}/edit`} className="button">
-                Edit<span className="visually-hidden"> “{objective.title}”</span>
-              </Link>
-            )}
-            {SUBMITTABLE.includes(objective.state) && (
-              <button
-                type="button"
-                className="primary"
-                disabled={submit.isPending}
-                onClick={() => submit.mutate()}
-              >
-                {submit.isPending ? "Submitting…" : "Submit for approval"}
-                <span className="visually-hidden"> “{objective.title}”</span>
-              </button>
-            )}
-          </div>
-        )}
-      </article>
-    </li>
+    <ObjectiveCard objective={objective} showState>
+      {objective.state === "returned" && objective.returnReason && (
+        <p className="state note">
+          <strong>Returned:</strong> {objective.returnReason}
+        </p>
+      )}
+      <KeyResultAims objective={objective} />
+      <Refused error={problem} fallback="Submitting failed" />
+      {drafting && (
+        <div className="actions">
+          {EDITABLE.includes(objective.state) && (
+            <Link to={`/objectives/${objective.id}/edit`} className="button">
+              Edit<span className="visually-hidden"> “{objective.title}”</span>
+            </Link>
+          )}
+          {SUBMITTABLE.includes(objective.state) && (
+            <button
+              type="button"
+              className="primary"
+              disabled={submit.isPending}
+              onClick={() => submit.mutate()}
+            >
+              {submit.isPending ? "Submitting…" : "Submit for approval"}
+              <span className="visually-hidden"> “{objective.title}”</span>
+            </button>
+          )}
+        </div>
+      )}
+    </ObjectiveCard>
   );
 }
 
@@ -85,8 +57,10 @@ function CountNote({ policy, count }: { policy: OkrPolicy; count: number }) {
   const breach = [...verdict.errors, ...verdict.warnings][0];
   return (
     <p className={`state ${breach ? "note" : "ok"}`} role="status">
-      {count} of {min}–{max} objectives written.{" "}
-      {breach ? `${breach.message}${breach.hint ? ` (${breach.hint})` : ""}.` : "Within the method's limits."}
+      {count} of {min}–{max} objectives written
+      {breach
+        ? `: ${breach.message}${breach.hint ? ` (${breach.hint})` : ""}.`
+        : ", within the method's limits."}
     </p>
   );
 }
@@ -132,7 +106,7 @@ function TeamObjectives({ cycle, teamId, teamName }: { cycle: Cycle; teamId: str
             ) : (
               <ul className="tree root">
                 {list.map((objective) => (
-                  <ObjectiveCard key={objective.id} objective={objective} drafting={drafting} />
+                  <TeamObjective key={objective.id} objective={objective} drafting={drafting} />
                 ))}
               </ul>
             )}
