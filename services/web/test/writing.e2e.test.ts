@@ -7,8 +7,8 @@ import { MEMBER, PERSON, startWebStack, type WebStack } from "./support/stack.ts
  * Writing OKRs in headless Chromium on the real stack: a member of Underwriting writes an objective with
  * key results of three types (goals-domain's measurable-KR rule speaks while a KR has no numbers yet),
  * aligns it to Lending's objective and submits it; Ada, who leads Lending above, returns it with a
- * reason from her my-work link; the member changes it and submits again; Ada approves it. The state is
- * checked on the pages and through the goals API. Each new page is screenshotted and checked with axe.
+ * reason from her my-work link; the member changes it and submits again; Ada approves it; a draft is
+ * deleted. The state is checked on the pages and through the goals API. Each new page is screenshotted and checked with axe.
  */
 let stack: WebStack;
 let browser: Browser;
@@ -205,6 +205,21 @@ describe("writing and approving OKRs in a browser", () => {
     await card.getByText("approved", { exact: true }).waitFor();
     expect(await card.getByRole("button").count()).toBe(0);
     expect(await card.getByRole("link", { name: /Edit/ }).count()).toBe(0);
+
+    // A draft can go: deleting asks once more on the page, then the team's count drops.
+    await sam
+      .getByRole("article", { name: "Shorten document checks" })
+      .getByRole("link", { name: /Edit/ })
+      .click();
+    await sam.getByRole("button", { name: "Delete this objective" }).click();
+    await sam.getByRole("button", { name: "Yes, delete it" }).click();
+    await sam.getByRole("status").filter({ hasText: "2 of 3–5 objectives written" }).waitFor();
+    expect(await api.objective("Shorten document checks")).toBeUndefined();
+
+    // A team that does not exist: goals' 404 in the page's error state, with the way back.
+    await sam.goto(`${stack.webUrl}/cycles/${stack.cycle.id}/teams/00000000-0000-4000-8000-000000000000`);
+    await sam.getByRole("alert").filter({ hasText: "does not exist" }).waitFor();
+    await sam.getByRole("link", { name: "Back to my work" }).waitFor();
     expect(pageErrors).toEqual([]);
   });
 });

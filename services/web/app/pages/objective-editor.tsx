@@ -270,6 +270,50 @@ function ObjectiveForm({
           Cancel
         </Link>
       </div>
+      {existing && (existing.state === "draft" || existing.state === "returned") && (
+        <DeleteObjective objective={existing} done={teamPage} />
+      )}
     </form>
+  );
+}
+
+/** Deleting a draft asks once more, in the page: a confirm dialog would take the focus elsewhere. */
+function DeleteObjective({ objective, done }: { objective: Objective; done: string }) {
+  const { navigate } = useLocation();
+  const refresh = useRefreshObjectives();
+  const [asked, setAsked] = useState(false);
+  const remove = useMutation({
+    mutationFn: () => api.delete(`/objectives/${objective.id}`),
+    onSuccess: async () => {
+      await refresh();
+      navigate(done);
+    },
+  });
+  return (
+    <div className="danger-zone">
+      {asked ? (
+        <>
+          <p role="alert">Delete “{objective.title}” and its key results for good?</p>
+          <div className="actions">
+            <button
+              type="button"
+              className="danger"
+              disabled={remove.isPending}
+              onClick={() => remove.mutate()}
+            >
+              Yes, delete it
+            </button>
+            <button type="button" onClick={() => setAsked(false)}>
+              Keep it
+            </button>
+          </div>
+        </>
+      ) : (
+        <button type="button" onClick={() => setAsked(true)}>
+          Delete this objective
+        </button>
+      )}
+      <Refused error={remove.error} fallback="Deleting failed" />
+    </div>
   );
 }
