@@ -8,15 +8,9 @@ import {
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { api, type Objective, ProblemError } from "../api.ts";
-import {
-  bodyOf,
-  draftOf,
-  type KeyResultDraft,
-  KeyResultFields,
-  lintOf,
-  newDraft,
-} from "../components/key-result-fields.tsx";
+import { KeyResultFields } from "../components/key-result-fields.tsx";
 import { Loaded, Refused } from "../components/states.tsx";
+import { bodyOf, draftOf, type KeyResultDraft, lintOf, newDraft } from "../key-result-draft.ts";
 import { useObjectives, usePolicy, useRefreshObjectives, useTeam } from "../queries.ts";
 import { Link, useLocation } from "../router.tsx";
 
