@@ -41,6 +41,13 @@ export interface CheckIn {
   source: string;
   recordedAt: string;
 }
+export interface Team {
+  id: string;
+  name: string;
+  parentTeamId: string | null;
+  leaderIds: string[];
+  memberIds: string[];
+}
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
@@ -52,16 +59,29 @@ export interface SessionInfo {
   person?: { subject: string; name?: string; email?: string };
 }
 
+/** One broken rule of a 422 problem (goals' `rejectIf`): the field it is about as a JSON pointer. */
+export interface ProblemField {
+  code: string;
+  message: string;
+  hint?: string;
+  path: string;
+}
+
 /** An RFC 9457 problem answered by a service (through the web app) or by the web app itself. */
 export class ProblemError extends Error {
   readonly status: number;
   readonly type: string;
   readonly title: string;
-  constructor(status: number, body: { type?: string; title?: string; detail?: string }) {
+  readonly errors: ProblemField[];
+  constructor(
+    status: number,
+    body: { type?: string; title?: string; detail?: string; errors?: ProblemField[] },
+  ) {
     super(body.detail ?? body.title ?? `the request failed (${status})`);
     this.status = status;
     this.type = body.type ?? "about:blank";
     this.title = body.title ?? "Request failed";
+    this.errors = Array.isArray(body.errors) ? body.errors : [];
   }
 }
 
@@ -90,13 +110,16 @@ async function send<T>(method: string, path: string, body?: unknown): Promise<T>
   const text = await response.text();
   const parsed = text ? (JSON.parse(text) as unknown) : undefined;
   if (response.status === 401) onSignedOut();
-  if (!response.ok) throw new ProblemError(response.status, (parsed ?? {}) as Record<string, string>);
+  if (!response.ok)
+    throw new ProblemError(response.status, (parsed ?? {}) as ConstructorParameters<typeof ProblemError>[1]);
   return parsed as T;
 }
 
 export const api = {
   get: <T>(path: string) => send<T>("GET", `/api${path}`),
   post: <T>(path: string, body: unknown) => send<T>("POST", `/api${path}`, body),
+  patch: <T>(path: string, body: unknown) => send<T>("PATCH", `/api${path}`, body),
+  delete: (path: string) => send<undefined>("DELETE", `/api${path}`),
 };
 
 export const fetchSession = () => send<SessionInfo>("GET", "/auth/session");

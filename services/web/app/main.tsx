@@ -5,11 +5,14 @@ import { bindSession, fetchSession, mayPassOnRetry } from "./api.ts";
 import { Layout } from "./components/layout.tsx";
 import { ErrorState, Loading } from "./components/states.tsx";
 import { useLiveScores } from "./live.ts";
+import { ApprovalsPage } from "./pages/approvals.tsx";
 import { CycleTreePage } from "./pages/cycle-tree.tsx";
 import { CyclesPage } from "./pages/cycles.tsx";
 import { KeyResultPage } from "./pages/key-result.tsx";
 import { MyWorkPage } from "./pages/my-work.tsx";
+import { EditObjectivePage, NewObjectivePage } from "./pages/objective-editor.tsx";
 import { SignInPage } from "./pages/sign-in.tsx";
+import { TeamObjectivesPage } from "./pages/team-objectives.tsx";
 import { Router, useRoute } from "./router.tsx";
 import "./styles.css";
 
@@ -22,10 +25,28 @@ const queryClient = new QueryClient({
   },
 });
 
-const ROUTES = ["/", "/cycles", "/cycles/:cycleId", "/key-results/:keyResultId"] as const;
+const ROUTES = [
+  "/",
+  "/cycles",
+  "/cycles/:cycleId",
+  "/cycles/:cycleId/teams/:teamId",
+  "/cycles/:cycleId/teams/:teamId/objectives/new",
+  "/cycles/:cycleId/teams/:teamId/approvals",
+  "/objectives/:objectiveId/edit",
+  "/key-results/:keyResultId",
+] as const;
 
 function Pages() {
   const route = useRoute(ROUTES);
+  const { cycleId = "", teamId = "", objectiveId = "" } = route?.params ?? {};
+  if (route?.pattern === "/cycles/:cycleId/teams/:teamId")
+    return <TeamObjectivesPage cycleId={cycleId} teamId={teamId} />;
+  if (route?.pattern === "/cycles/:cycleId/teams/:teamId/objectives/new")
+    return <NewObjectivePage cycleId={cycleId} teamId={teamId} />;
+  if (route?.pattern === "/cycles/:cycleId/teams/:teamId/approvals")
+    return <ApprovalsPage cycleId={cycleId} teamId={teamId} />;
+  if (route?.pattern === "/objectives/:objectiveId/edit")
+    return <EditObjectivePage objectiveId={objectiveId} />;
   if (route?.pattern === "/cycles/:cycleId") return <CycleTreePage cycleId={route.params.cycleId ?? ""} />;
   if (route?.pattern === "/key-results/:keyResultId")
     return <KeyResultPage keyResultId={route.params.keyResultId ?? ""} />;

@@ -8,7 +8,7 @@ import {
 } from "react";
 
 /**
- * A router of three routes needs no library: the path is state, links push history, and the back button
+ * A handful of flat routes needs no library: the path is state, links push history, and the back button
  * pops it. A page is chosen by matching `routes` in order.
  */
 const PathContext = createContext<{ path: string; navigate: (to: string) => void }>({

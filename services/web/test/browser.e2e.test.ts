@@ -1,11 +1,10 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  checkPage as checkPageIn,
+  collectPageErrors,
   desktopViewport,
-  fitsPhoneWidth,
   launchChromium,
-  screenshots,
-  seriousAccessibilityViolations,
 } from "./support/browser.ts";
 import { PERSON, startWebStack, type WebStack } from "./support/stack.ts";
 
@@ -25,18 +24,7 @@ beforeAll(async () => {
   [stack, browser] = await Promise.all([startWebStack(), launchChromium()]);
   context = await browser.newContext({ viewport: desktopViewport });
   page = await context.newPage();
-  page.on("pageerror", (error) => pageErrors.push(error.message));
-  page.on("console", (message) => {
-    // Script errors and CSP refusals on this app's pages; answers such as the expected 422 are asserted
-    // where they happen, and the provider's own pages are not this app's.
-    const text = message.text();
-    if (
-      message.type() === "error" &&
-      page.url().startsWith(stack.webUrl) &&
-      !text.startsWith("Failed to load")
-    )
-      pageErrors.push(text);
-  });
+  collectPageErrors(page, stack.webUrl, pageErrors);
 }, 600_000);
 
 afterAll(async () => {
@@ -45,11 +33,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function checkPage(name: string) {
-  await screenshots(page, name);
-  expect(await seriousAccessibilityViolations(page)).toEqual([]);
-  expect(await fitsPhoneWidth(page)).toBe(true);
-}
+const checkPage = (name: string) => checkPageIn(page, name);
 
 describe("the web app in a browser", () => {
   // Chromium and the stack share two cores with the rest of `npm test`: each step may wait up to 30 s.

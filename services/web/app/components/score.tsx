@@ -1,3 +1,5 @@
+import type { KeyResult } from "../api.ts";
+
 /** Scores and confidences as people read them in OKR reviews: a grade from 0.0 to 1.0, a percentage. */
 export const grade = (score: number | null) => (score === null ? "not scored" : score.toFixed(1));
 export const percent = (value: number | null) => (value === null ? "–" : `${Math.round(value * 100)} %`);
@@ -18,4 +20,13 @@ export function ScoreChip({ score, band }: { score: number | null; band?: string
 
 export function AtRisk({ atRisk }: { atRisk: boolean | null }) {
   return atRisk ? <span className="chip at-risk">at risk</span> : null;
+}
+
+/** What the KR aims at, in its type's own terms. */
+export function aim(kr: KeyResult): string {
+  if (kr.type === "milestone") return `${kr.milestones.length} milestones`;
+  if (kr.type === "stay-between") return `stay between ${kr.bandLow} and ${kr.bandHigh} ${kr.unit}`;
+  if (kr.type === "stay-above" || kr.type === "stay-below")
+    return `${kr.type.replace("-", " ")} ${kr.target ?? "?"} ${kr.unit}`;
+  return `${kr.baseline ?? "?"} → ${kr.target ?? "?"} ${kr.unit}`;
 }

@@ -36,6 +36,17 @@ export function ErrorState({ error, retry }: { error: unknown; retry?: () => voi
   );
 }
 
+/** A write the service refused: its problem's title and detail (goals' 422 names the rule and the fix). */
+export function Refused({ error, fallback }: { error: Error | null; fallback: string }) {
+  if (!error) return null;
+  return (
+    <div className="state error" role="alert">
+      <strong>{error instanceof ProblemError ? error.title : fallback}</strong>
+      <p>{error.message}</p>
+    </div>
+  );
+}
+
 /** A query's data once it is there; until then its loading state, or its error with a way to retry. */
 export function Loaded<T>({
   query,

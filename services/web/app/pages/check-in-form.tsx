@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { api, type CheckIn, type KeyResult, ProblemError } from "../api.ts";
+import { api, type CheckIn, type KeyResult } from "../api.ts";
+import { Refused } from "../components/states.tsx";
 
 /**
  * Value, confidence, evidence link and note. The goals service decides what is valid (evidence
@@ -91,12 +92,7 @@ export function CheckInForm({ keyResult }: { keyResult: KeyResult }) {
           onChange={(event) => setNote(event.target.value)}
         />
       </div>
-      {problem && (
-        <div className="state error" role="alert">
-          <strong>{problem instanceof ProblemError ? problem.title : "The check-in failed"}</strong>
-          <p>{problem.message}</p>
-        </div>
-      )}
+      <Refused error={problem} fallback="The check-in failed" />
       {saved && !submit.isPending && (
         <p className="state ok" role="status">
           Check-in saved.

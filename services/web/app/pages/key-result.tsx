@@ -1,18 +1,11 @@
 import { useQuery } from "@tanstack/react-query";
 import { allPages, api, type CheckIn, type KeyResult } from "../api.ts";
-import { measured, percent, ScoreChip } from "../components/score.tsx";
+import { aim, measured, percent, ScoreChip } from "../components/score.tsx";
 import { Empty, Loaded } from "../components/states.tsx";
 import { Link } from "../router.tsx";
 import { CheckInForm } from "./check-in-form.tsx";
 
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
-
-/** What the KR aims at, in its type's own terms. */
-function aim(kr: KeyResult): string {
-  if (kr.type === "milestone") return `${kr.milestones.length} milestones`;
-  if (kr.type === "stay-between") return `stay between ${kr.bandLow} and ${kr.bandHigh} ${kr.unit}`;
-  return `${kr.baseline ?? "?"} → ${kr.target ?? "?"} ${kr.unit}`;
-}
 
 function History({ keyResultId, unit }: { keyResultId: string; unit: string }) {
   const history = useQuery({

@@ -2,6 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { api, type WorkItem } from "../api.ts";
 import { Empty, Loaded } from "../components/states.tsx";
 import { Link } from "../router.tsx";
+import { MyTeamsObjectives } from "./my-teams.tsx";
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
 
@@ -22,12 +23,12 @@ function describe(item: WorkItem): { what: string; to: string; when?: string } {
           item.written === 0
             ? `Write ${item.teamName}'s objectives`
             : `Submit ${item.teamName}'s objectives (${item.open} of ${item.written} not submitted)`,
-        to: `/cycles/${item.cycleId}`,
+        to: `/cycles/${item.cycleId}/teams/${item.teamId}`,
       };
     case "approve-objectives":
       return {
         what: `Approve ${item.teamName}'s objectives (${item.objectiveIds.length} submitted)`,
-        to: `/cycles/${item.cycleId}`,
+        to: `/cycles/${item.cycleId}/teams/${item.teamId}/approvals`,
       };
     case "retrospective":
       return { what: `Write ${item.teamName}'s retrospective`, to: `/cycles/${item.cycleId}` };
@@ -65,6 +66,7 @@ export function MyWorkPage() {
           )
         }
       </Loaded>
+      <MyTeamsObjectives />
       <p>
         <Link to="/cycles">All cycles</Link>
       </p>

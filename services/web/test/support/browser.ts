@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { chromiumExecutable } from "@okr/native-infra/chromium";
 import { type Browser, chromium, type Page } from "playwright-core";
+import { expect } from "vitest";
 
 /** Screenshots of every page, desktop and phone width: test artefacts, ignored by git. */
 export const ARTIFACTS_DIR = fileURLToPath(new URL("../../test-artifacts/", import.meta.url));
@@ -65,4 +66,24 @@ export async function seriousAccessibilityViolations(page: Page): Promise<AxeVio
       help,
       nodes: nodes.map(({ target }) => ({ target })),
     }));
+}
+
+/** A page as every browser test leaves it: screenshotted at both widths, no serious axe violation, no sideways scroll. */
+export async function checkPage(page: Page, name: string): Promise<void> {
+  await screenshots(page, name);
+  expect(await seriousAccessibilityViolations(page)).toEqual([]);
+  expect(await fitsPhoneWidth(page)).toBe(true);
+}
+
+/**
+ * Collects script errors and CSP refusals on the app's own pages (at `appUrl`) into `errors`. Answers such
+ * as an expected 422 are asserted where they happen, and the provider's own pages are not the app's.
+ */
+export function collectPageErrors(page: Page, appUrl: string, errors: string[]): void {
+  page.on("pageerror", (error) => errors.push(error.message));
+  page.on("console", (message) => {
+    const text = message.text();
+    if (message.type() === "error" && page.url().startsWith(appUrl) && !text.startsWith("Failed to load"))
+      errors.push(text);
+  });
 }

@@ -15,11 +15,15 @@ import { WebConfigSchema } from "../../src/config.ts";
 
 /** The demo-like person the browser signs in as: an admin of the organization, with the demo password. */
 export const PERSON = { name: "Ada Okafor", password: "okr-demo" };
+/** A member (no leader or admin role) of Underwriting, the team under Ada's Lending: writes, Ada approves. */
+export const MEMBER = { name: "Sam Writer", password: "okr-demo" };
 
 export interface WebStack {
   webUrl: string;
   issuer: string;
   email: string;
+  member: { email: string };
+  childTeam: { id: string; name: string };
   cycle: { id: string; name: string };
   objective: { title: string; keyResultTitle: string; keyResultId: string };
   child: { title: string };
@@ -43,6 +47,7 @@ export async function startWebStack(options: { live?: boolean } = {}): Promise<W
   const webUrl = `http://127.0.0.1:${webPort}`;
   const tenantId = randomUUID();
   const email = `ada.okafor.${randomUUID().slice(0, 8)}@acme-flow.example`;
+  const memberEmail = `sam.writer.${randomUUID().slice(0, 8)}@acme-flow.example`;
   const dataDir = mkdtempSync(join(tmpdir(), "okr-web-idp-"));
   const idp = await startIdentityProvider({
     port: 0,
@@ -55,6 +60,14 @@ export async function startWebStack(options: { live?: boolean } = {}): Promise<W
         password: PERSON.password,
         tenant: tenantId,
         groups: ["okr-admins", "okr-leaders"],
+      },
+      {
+        sub: `acme-flow-${randomUUID()}`,
+        email: memberEmail,
+        name: MEMBER.name,
+        password: MEMBER.password,
+        tenant: tenantId,
+        groups: ["okr-members"],
       },
     ],
     webRedirectUris: [`${webUrl}/auth/callback`],
@@ -78,6 +91,16 @@ export async function startWebStack(options: { live?: boolean } = {}): Promise<W
     roles: ["admin", "leader"],
   });
   const team = await call(goals, "POST", "/teams", { name: "Lending", leaderIds: [person.id] });
+  const member = await call(goals, "POST", "/people", {
+    name: MEMBER.name,
+    email: memberEmail,
+    roles: ["member"],
+  });
+  const childTeam = await call(goals, "POST", "/teams", {
+    name: "Underwriting",
+    parentTeamId: team.id,
+    memberIds: [member.id],
+  });
   const cycle = await currentCycle(call, goals, "2026-Q4");
   const owner = { kind: "team", id: team.id };
   const objective = await call(goals, "POST", "/objectives", {
@@ -116,6 +139,8 @@ export async function startWebStack(options: { live?: boolean } = {}): Promise<W
     webUrl,
     issuer: idp.issuer,
     email,
+    member: { email: memberEmail },
+    childTeam: { id: childTeam.id, name: childTeam.name },
     cycle: { id: cycle.id, name: cycle.name },
     objective: {
       title: objective.title,

@@ -1,0 +1,119 @@
+import { useMutation } from "@tanstack/react-query";
+import { type FormEvent, useId, useState } from "react";
+import { api, type Objective } from "../api.ts";
+import { KeyResultAims, ObjectiveCard } from "../components/objective-parts.tsx";
+import { Empty, Loaded, Refused } from "../components/states.tsx";
+import { useCycle, useObjectives, useRefreshObjectives, useTeam } from "../queries.ts";
+import { Link } from "../router.tsx";
+
+type Outcome = { verb: "Approved" | "Returned"; title: string };
+
+/** One submitted objective: what it commits to, approve it, or return it with a reason the team can act on. */
+function Submission({ objective, onDone }: { objective: Objective; onDone: (outcome: Outcome) => void }) {
+  const reasonId = useId();
+  const refresh = useRefreshObjectives();
+  const [reason, setReason] = useState("");
+  const [needsReason, setNeedsReason] = useState(false);
+  const decide = useMutation({
+    mutationFn: (verb: Outcome["verb"]) =>
+      verb === "Approved"
+        ? api.post<Objective>(`/objectives/${objective.id}/approve`, {})
+        : api.post<Objective>(`/objectives/${objective.id}/return`, { reason: reason.trim() }),
+    onSuccess: async (_, verb) => {
+      onDone({ verb, title: objective.title });
+      await refresh();
+    },
+  });
+  const onReturn = (event: FormEvent) => {
+    event.preventDefault();
+    setNeedsReason(!reason.trim());
+    if (reason.trim()) decide.mutate("Returned");
+  };
+  const problem = decide.error;
+  return (
+    <ObjectiveCard objective={objective} showState={false}>
+      {objective.description && <p>{objective.description}</p>}
+      <KeyResultAims objective={objective} />
+      <Refused error={problem} fallback="The decision failed" />
+      <div className="decision">
+        <button
+          type="button"
+          className="primary"
+          disabled={decide.isPending}
+          onClick={() => decide.mutate("Approved")}
+        >
+          Approve<span className="visually-hidden"> “{objective.title}”</span>
+        </button>
+        <form className="return-form" onSubmit={onReturn} noValidate>
+          <div className="field">
+            <label htmlFor={reasonId}>Reason for returning it</label>
+            <textarea
+              id={reasonId}
+              rows={2}
+              value={reason}
+              aria-invalid={needsReason || undefined}
+              aria-describedby={`${reasonId}-hint`}
+              onChange={(event) => setReason(event.target.value)}
+            />
+            <p id={`${reasonId}-hint`} className={needsReason ? "hint error-text" : "hint"}>
+              {needsReason
+                ? "Say what the team should change: a return needs a reason."
+                : "What the team should change before it comes back."}
+            </p>
+          </div>
+          <button type="submit" disabled={decide.isPending}>
+            Return to the team<span className="visually-hidden"> “{objective.title}”</span>
+          </button>
+        </form>
+      </div>
+    </ObjectiveCard>
+  );
+}
+
+/** A leader's review of what a team submitted: approve each objective or return it with a reason. */
+export function ApprovalsPage({ cycleId, teamId }: { cycleId: string; teamId: string }) {
+  const cycle = useCycle(cycleId);
+  const team = useTeam(teamId);
+  const submitted = useObjectives(cycleId, { teamId, state: "submitted" });
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  return (
+    <section aria-labelledby="approvals-title">
+      <Loaded query={cycle} what="the cycle">
+        {(cycleData) => (
+          <Loaded query={team} what="the team">
+            {(teamData) => (
+              <>
+                <p>
+                  <Link to={`/cycles/${cycleId}/teams/${teamId}`}>← All of {teamData.name}'s objectives</Link>
+                </p>
+                <h1 id="approvals-title">
+                  Approve {teamData.name}'s objectives <span className="muted">in {cycleData.name}</span>
+                </h1>
+              </>
+            )}
+          </Loaded>
+        )}
+      </Loaded>
+      <div aria-live="polite">
+        {outcome && (
+          <p className="state ok" role="status">
+            {outcome.verb} “{outcome.title}”.
+          </p>
+        )}
+      </div>
+      <Loaded query={submitted} what="the submitted objectives">
+        {(list) =>
+          list.length === 0 ? (
+            <Empty>Nothing waits for approval from this team.</Empty>
+          ) : (
+            <ul className="tree root">
+              {list.map((objective) => (
+                <Submission key={objective.id} objective={objective} onDone={setOutcome} />
+              ))}
+            </ul>
+          )
+        }
+      </Loaded>
+    </section>
+  );
+}

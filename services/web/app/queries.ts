@@ -1,0 +1,42 @@
+import type { OkrPolicy } from "@okr/goals-domain";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { allPages, api, type Cycle, type Objective, type Team } from "./api.ts";
+
+/** The reads the writing and approving pages share, under one query key each so they share a cache. */
+export const useTeam = (teamId: string) =>
+  useQuery({
+    queryKey: ["team", teamId],
+    queryFn: () => api.get<Team>(`/teams/${encodeURIComponent(teamId)}`),
+  });
+
+export const useCycle = (cycleId: string) =>
+  useQuery({
+    queryKey: ["cycle", cycleId],
+    queryFn: () => api.get<Cycle>(`/cycles/${encodeURIComponent(cycleId)}`),
+  });
+
+/** The organization's limits (3–5 objectives, 2–5 key results unless an admin set others). */
+export const usePolicy = () =>
+  useQuery({ queryKey: ["policy"], queryFn: () => api.get<OkrPolicy>("/organization/policy") });
+
+/** Every objective of a cycle, or only a team's (`teamId`), or only those in one state. */
+export const useObjectives = (cycleId: string, filter: { teamId?: string; state?: string } = {}) =>
+  useQuery({
+    queryKey: ["objectives", cycleId, filter],
+    queryFn: () =>
+      allPages<Objective>(`/objectives?${new URLSearchParams({ cycleId, ...filter }).toString()}`),
+  });
+
+/** The phases in which objectives are written, aligned and approved (docs/domain.md). */
+export const isDrafting = (phase: string) => phase === "SETTING" || phase === "CASCADE";
+
+/** After a write: every view of objectives may have changed (lists, tree, my work). */
+export function useRefreshObjectives() {
+  const client = useQueryClient();
+  return () =>
+    Promise.all(
+      [["objectives"], ["objective"], ["alignment-tree"], ["me", "work"]].map((queryKey) =>
+        client.invalidateQueries({ queryKey }),
+      ),
+    );
+}
