@@ -75,7 +75,8 @@ export async function digestSummary(
         where o.tenant_id = $1 and not o.removed
           and ((o.owner_kind = 'person' and o.owner_id = $2)
             or (o.owner_kind = 'team' and o.owner_id in
-                  (select team_id from team_members where tenant_id = $1 and person_id = $2))))
+                  (select team_id from team_members where tenant_id = $1 and person_id = $2
+                   union select team_id from teams where tenant_id = $1 and $2 = any(leader_ids)))))
      select m.title, b.score as before, l.score as latest, l.at_risk,
             exists (select 1 from objective_scores s where s.tenant_id = $1 and s.objective_id = m.objective_id
                        and s.as_of > $3 and s.as_of <= $4) as moved
