@@ -15,19 +15,10 @@ import { DigestScheduler } from "../src/delivery/digest-scheduler.ts";
 import { EmailSender } from "../src/delivery/sender.ts";
 import { digestPeriod } from "../src/rules/schedule.ts";
 import { formatClock } from "../src/rules/zoned-time.ts";
-import {
-  apiFor,
-  knownPeopleCount,
-  objectiveUpserted,
-  personChanged,
-  publish,
-  reminderDue,
-  teamChanged,
-  useNotifier,
-} from "./support.ts";
+import * as support from "./support.ts";
 
 // The service's own digest scheduler polls hourly here: the tests build digests with their own clocks.
-const notifier = useNotifier({ SENDER_POLL_MS: "100", DIGEST_POLL_MS: "3600000" });
+const notifier = support.useNotifier({ SENDER_POLL_MS: "100", DIGEST_POLL_MS: "3600000" });
 
 interface Row {
   id: string;
@@ -53,19 +44,19 @@ const emailOf = async (personId: string, eventId: string) =>
   (await deliveriesOf(personId)).find((row) => row.channel === "email" && row.event_id === eventId);
 
 /** A person of a fresh tenant the notifier knows, and an admin and the person's own API client. */
-async function knownPerson(fields: Parameters<typeof personChanged>[0] = {}) {
+async function knownPerson(fields: Parameters<typeof support.personChanged>[0] = {}) {
   const tenant = randomUUID();
-  const person = personChanged(fields);
-  await publish(notifier.producer, PersonChanged, person, tenant);
+  const person = support.personChanged(fields);
+  await support.publish(notifier.producer, PersonChanged, person, tenant);
   await waitFor(
     "the notifier to learn the person",
-    async () => (await knownPeopleCount(notifier.service, tenant)) === 1,
+    async () => (await support.knownPeopleCount(notifier.service, tenant)) === 1,
   );
   return {
     tenant,
     person,
-    admin: apiFor(notifier.service, await notifier.service.token(["admin"], tenant)),
-    self: apiFor(notifier.service, await notifier.service.token(["member"], tenant, person.personId)),
+    admin: support.apiFor(notifier.service, await notifier.service.token(["admin"], tenant)),
+    self: support.apiFor(notifier.service, await notifier.service.token(["member"], tenant, person.personId)),
   };
 }
 
@@ -83,7 +74,10 @@ async function sendAt(at: Date, done: () => Promise<boolean> | boolean) {
 describe("preferences", () => {
   it("are the person's or an admin's to set, validated, and fall back to the tenant's defaults", async () => {
     const { tenant, person, admin, self } = await knownPerson({ timeZone: "America/New_York" });
-    const other = apiFor(notifier.service, await notifier.service.token(["member"], tenant, randomUUID()));
+    const other = support.apiFor(
+      notifier.service,
+      await notifier.service.token(["member"], tenant, randomUUID()),
+    );
     const url = `/people/${person.personId}/preferences`;
     const bad = [
       [self.put(url, { timeZone: "Mars/Olympus" }), 422],
@@ -146,10 +140,10 @@ describe("preferences", () => {
     };
     expect((await self.put(`/people/${person.personId}/preferences`, { quietHours })).status).toBe(200);
 
-    const reminder = await publish(
+    const reminder = await support.publish(
       notifier.producer,
       ReminderDue,
-      reminderDue({ kind: "person", id: person.personId }),
+      support.reminderDue({ kind: "person", id: person.personId }),
       tenant,
     );
     await waitFor(
@@ -183,16 +177,22 @@ describe("preferences", () => {
     };
     expect((await self.put(`/people/${person.personId}/preferences`, { outOfOffice })).status).toBe(200);
     const recipient = { kind: "person" as const, id: person.personId };
-    const later = await publish(
+    const later = await support.publish(
       notifier.producer,
       ReminderDue,
-      reminderDue(recipient, { dueAt: new Date(now + 86_400_000).toISOString(), message: "Due tomorrow" }),
+      support.reminderDue(recipient, {
+        dueAt: new Date(now + 86_400_000).toISOString(),
+        message: "Due tomorrow",
+      }),
       tenant,
     );
-    const overdue = await publish(
+    const overdue = await support.publish(
       notifier.producer,
       ReminderDue,
-      reminderDue(recipient, { dueAt: new Date(now + 60 * 60_000).toISOString(), message: "Due in an hour" }),
+      support.reminderDue(recipient, {
+        dueAt: new Date(now + 60 * 60_000).toISOString(),
+        message: "Due in an hour",
+      }),
       tenant,
     );
     for (const event of [later, overdue])
@@ -225,15 +225,18 @@ describe("preferences", () => {
   it("hold emails in digest mode for one digest per period, with a summary of the period", async () => {
     const { tenant, person, admin, self } = await knownPerson({ timeZone: "Europe/Berlin" });
     // The person leads a team whose other member has not checked in, and owns an objective whose score moved.
-    const team = teamChanged({ leaderIds: [person.personId], name: "Payments" });
-    const member = personChanged({ name: "Grace Hopper", teams: [{ teamId: team.teamId, role: "member" }] });
-    await publish(notifier.producer, TeamChanged, team, tenant);
-    await publish(notifier.producer, PersonChanged, member, tenant);
-    const objective = objectiveUpserted(
+    const team = support.teamChanged({ leaderIds: [person.personId], name: "Payments" });
+    const member = support.personChanged({
+      name: "Grace Hopper",
+      teams: [{ teamId: team.teamId, role: "member" }],
+    });
+    await support.publish(notifier.producer, TeamChanged, team, tenant);
+    await support.publish(notifier.producer, PersonChanged, member, tenant);
+    const objective = support.objectiveUpserted(
       { kind: "person", id: person.personId },
       { title: "Faster checkout" },
     );
-    await publish(notifier.producer, ObjectiveUpserted, objective, tenant);
+    await support.publish(notifier.producer, ObjectiveUpserted, objective, tenant);
     expect((await admin.put("/preferences/defaults", { digest: "daily", digestTime: "08:00" })).status).toBe(
       200,
     );
@@ -246,7 +249,7 @@ describe("preferences", () => {
     });
     const clock = new Date(period.at.getTime() + 60 * 60_000);
     const score = (asOf: Date, value: number, atRisk: boolean) =>
-      publish(
+      support.publish(
         notifier.producer,
         ObjectiveScored,
         {
@@ -264,10 +267,10 @@ describe("preferences", () => {
       );
     await score(new Date(period.since.getTime() - 60 * 60_000), 0.4, false);
     await score(new Date(period.at.getTime() - 60_000), 0.25, true);
-    const reminder = await publish(
+    const reminder = await support.publish(
       notifier.producer,
       ReminderDue,
-      reminderDue(
+      support.reminderDue(
         { kind: "person", id: person.personId },
         { dueAt: new Date(period.at.getTime() + 2 * 86_400_000).toISOString() },
       ),
@@ -289,7 +292,7 @@ describe("preferences", () => {
     );
     await waitFor(
       "the team to be learnt",
-      async () => (await knownPeopleCount(notifier.service, tenant)) === 2,
+      async () => (await support.knownPeopleCount(notifier.service, tenant)) === 2,
     );
 
     const scheduler = new DigestScheduler(notifier.service.runtime, { clock: () => clock });

@@ -1,5 +1,4 @@
-import { setTimeout as sleep } from "node:timers/promises";
-import { errorMessage, pgTransaction } from "@okr/messaging";
+import { pgTransaction } from "@okr/messaging";
 import type { BackgroundWork } from "@okr/service-kit";
 import {
   type DigestReader,
@@ -13,6 +12,7 @@ import { isEmptyDigest, renderDigest } from "../rules/digest.ts";
 import { effectivePreferences } from "../rules/preferences.ts";
 import { digestPeriod } from "../rules/schedule.ts";
 import type { NotifierRuntime } from "../service.ts";
+import { PollingLoop } from "./polling.ts";
 
 /**
  * Builds daily and weekly digests, beside the sender: every DIGEST_POLL_MS it looks at each person in
@@ -24,36 +24,27 @@ import type { NotifierRuntime } from "../service.ts";
 export class DigestScheduler implements BackgroundWork {
   readonly #runtime: NotifierRuntime;
   readonly #clock: () => Date;
-  #running = false;
-  #loop: Promise<void> | undefined;
-  #wake = new AbortController();
+  readonly #loop: PollingLoop;
 
   constructor(runtime: NotifierRuntime, options: { clock?: () => Date } = {}) {
     this.#runtime = runtime;
     this.#clock = options.clock ?? (() => new Date());
+    this.#loop = new PollingLoop({
+      round: async () => {
+        await this.runOnce();
+        return false;
+      },
+      intervalMs: runtime.config.DIGEST_POLL_MS,
+      onError: (error) => runtime.log("error", `digest scheduler: ${error}`),
+    });
   }
 
   start(): void {
-    if (this.#running) return;
-    this.#running = true;
-    this.#loop = (async () => {
-      while (this.#running) {
-        try {
-          await this.runOnce();
-        } catch (error) {
-          this.#runtime.log("error", `digest scheduler: ${errorMessage(error)}`);
-        }
-        await sleep(this.#runtime.config.DIGEST_POLL_MS, undefined, { signal: this.#wake.signal }).catch(
-          () => {},
-        );
-      }
-    })();
+    this.#loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.#running = false;
-    this.#wake.abort();
-    await this.#loop;
+  stop(): Promise<void> {
+    return this.#loop.stop();
   }
 
   /** Builds the digests due by the clock's now; answers how many it recorded. */

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { errorMessage } from "@okr/messaging";
 import type { BackgroundWork } from "@okr/service-kit";
 import { createTransport, type Transporter } from "nodemailer";
@@ -6,6 +5,7 @@ import { type ClaimedEmail, claimDueEmails, markFailed, markSent } from "../repo
 import { afterFailure } from "../rules/backoff.ts";
 import type { NotifierRuntime } from "../service.ts";
 import { gateClaimed } from "./gating.ts";
+import { PollingLoop } from "./polling.ts";
 
 /** How long a claimed delivery is held before another sender may take it: longer than any send may take. */
 const LEASE_MS = 2 * 60 * 1000;
@@ -22,48 +22,36 @@ const LEASE_MS = 2 * 60 * 1000;
 export class EmailSender implements BackgroundWork {
   readonly #runtime: NotifierRuntime;
   #transport: Transporter | undefined;
-  #running = false;
-  #loop: Promise<void> | undefined;
-  #wake = new AbortController();
+  readonly #loop: PollingLoop;
   readonly #clock: () => Date;
 
   /** `clock` decides what is due and whether quiet hours or an absence hold an email back. */
   constructor(runtime: NotifierRuntime, options: { clock?: () => Date } = {}) {
     this.#runtime = runtime;
     this.#clock = options.clock ?? (() => new Date());
+    const { config } = runtime;
+    this.#loop = new PollingLoop({
+      // A full batch means more are due: go on at once; otherwise wait for the next poll.
+      round: async () => (await this.runOnce()) >= config.SENDER_BATCH_SIZE,
+      intervalMs: config.SENDER_POLL_MS,
+      onError: (error) => runtime.log("error", `email sender: ${error}`),
+    });
   }
 
   start(): void {
-    if (this.#running) return;
-    this.#running = true;
-    const { config } = this.#runtime;
-    this.#transport = createTransport({
-      url: config.SMTP_URL,
+    this.#transport ??= createTransport({
+      url: this.#runtime.config.SMTP_URL,
       pool: true,
       maxConnections: 5,
       connectionTimeout: 10_000,
       greetingTimeout: 10_000,
       socketTimeout: 30_000,
     });
-    this.#loop = (async () => {
-      while (this.#running) {
-        let claimed = 0;
-        try {
-          claimed = await this.runOnce();
-        } catch (error) {
-          this.#runtime.log("error", `email sender: ${errorMessage(error)}`);
-        }
-        // A full batch means more are due: go on at once; otherwise wait for the next poll.
-        if (claimed < config.SENDER_BATCH_SIZE)
-          await sleep(config.SENDER_POLL_MS, undefined, { signal: this.#wake.signal }).catch(() => {});
-      }
-    })();
+    this.#loop.start();
   }
 
   async stop(): Promise<void> {
-    this.#running = false;
-    this.#wake.abort();
-    await this.#loop;
+    await this.#loop.stop();
     this.#transport?.close();
     this.#transport = undefined;
   }
