@@ -41,7 +41,11 @@ const requireValid = (settings: Parameters<typeof settingsProblem>[0]) => {
   if (problem) throw unprocessable("invalid-preferences", problem);
 };
 
-const sameAbsence = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+type Absence = { from: string; until: string } | null | undefined;
+/** The same period, however its timestamps were written (stored settings come back with jsonb's key order). */
+const sameAbsence = (a: Absence, b: Absence) =>
+  (!a && !b) ||
+  (!!a && !!b && Date.parse(a.from) === Date.parse(b.from) && Date.parse(a.until) === Date.parse(b.until));
 
 /** Each person's notification preferences (theirs or an admin's to change) and the organization's defaults. */
 export function preferenceRoutes(runtime: NotifierRuntime): FastifyPluginAsyncTypebox {
