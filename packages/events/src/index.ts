@@ -1,6 +1,7 @@
 export { ALL_EVENTS } from "./catalog/all-events.ts";
 export * from "./contracts/cycle.ts";
 export * from "./contracts/goals.ts";
+export * from "./contracts/notifier.ts";
 export * from "./contracts/scoring.ts";
 export * from "./contracts/value-stream.ts";
 export {

@@ -29,6 +29,7 @@ export const NotifierConfigSchema = Type.Object({
     description: "a notification published longer ago than this (ms) gets no email, only its inbox entry",
   }),
   SENDER_BATCH_SIZE: PositiveInteger(50),
+  DIGEST_POLL_MS: PositiveInteger(60_000),
 });
 
 export type NotifierConfig = Static<typeof NotifierConfigSchema>;

@@ -1,5 +1,6 @@
 import { cycleEvents } from "../contracts/cycle.ts";
 import { goalsEvents } from "../contracts/goals.ts";
+import { notifierEvents } from "../contracts/notifier.ts";
 import { scoringEvents } from "../contracts/scoring.ts";
 import { valueStreamEvents } from "../contracts/value-stream.ts";
 import type { EventDefinition } from "../registry.ts";
@@ -10,4 +11,5 @@ export const ALL_EVENTS: readonly EventDefinition[] = [
   ...scoringEvents,
   ...valueStreamEvents,
   ...cycleEvents,
+  ...notifierEvents,
 ] as unknown as readonly EventDefinition[];

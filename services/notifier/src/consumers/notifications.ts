@@ -2,6 +2,7 @@ import { type EventData, type EventEnvelope, ObjectiveAtRisk, ReminderDue } from
 import { EventConsumer, type PgTransaction } from "@okr/messaging";
 import { runtimeConsumer } from "@okr/service-kit";
 import { insertDeliveries } from "../repositories/deliveries.ts";
+import { noteDueAt } from "../repositories/gating.ts";
 import { knownObjective } from "../repositories/objectives.ts";
 import { knownPeople, knownTeam } from "../repositories/people.ts";
 import { planDeliveries } from "../rules/plan.ts";
@@ -45,6 +46,7 @@ async function recordReminder(runtime: NotifierRuntime, event: EventEnvelope, tx
     return;
   }
   await record(runtime, event, tx, ids, (name) => renderReminder(data, name, runtime.config.WEB_URL));
+  await noteDueAt(tx, event.id, data.dueAt);
 }
 
 async function recordAtRisk(runtime: NotifierRuntime, event: EventEnvelope, tx: PgTransaction) {

@@ -1,10 +1,11 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { errorMessage } from "@okr/messaging";
 import type { BackgroundWork } from "@okr/service-kit";
 import { createTransport, type Transporter } from "nodemailer";
 import { type ClaimedEmail, claimDueEmails, markFailed, markSent } from "../repositories/deliveries.ts";
 import { afterFailure } from "../rules/backoff.ts";
 import type { NotifierRuntime } from "../service.ts";
+import { gateClaimed } from "./gating.ts";
+import { PollingLoop } from "./polling.ts";
 
 /** How long a claimed delivery is held before another sender may take it: longer than any send may take. */
 const LEASE_MS = 2 * 60 * 1000;
@@ -12,7 +13,8 @@ const LEASE_MS = 2 * 60 * 1000;
 /**
  * The email sender, beside the HTTP server like the outbox relay: claims due email deliveries, sends
  * each over SMTP and records the outcome. A failure is retried with backoff and jitter; after
- * DELIVERY_MAX_ATTEMPTS the delivery is parked until POST /deliveries/{id}/retry. Several replicas may
+ * DELIVERY_MAX_ATTEMPTS the delivery is parked until POST /deliveries/{id}/retry. Each recipient's
+ * preferences decide first whether a claimed email goes out now (delivery/gating.ts). Several replicas may
  * run it: claims skip rows another holds. A sender killed between the mail server's acceptance and the
  * `sent` mark sends that email again after the lease; the Message-ID is the delivery's, so a mailbox
  * can tell the copy.
@@ -20,45 +22,36 @@ const LEASE_MS = 2 * 60 * 1000;
 export class EmailSender implements BackgroundWork {
   readonly #runtime: NotifierRuntime;
   #transport: Transporter | undefined;
-  #running = false;
-  #loop: Promise<void> | undefined;
-  #wake = new AbortController();
+  readonly #loop: PollingLoop;
+  readonly #clock: () => Date;
 
-  constructor(runtime: NotifierRuntime) {
+  /** `clock` decides what is due and whether quiet hours or an absence hold an email back. */
+  constructor(runtime: NotifierRuntime, options: { clock?: () => Date } = {}) {
     this.#runtime = runtime;
+    this.#clock = options.clock ?? (() => new Date());
+    const { config } = runtime;
+    this.#loop = new PollingLoop({
+      // A full batch means more are due: go on at once; otherwise wait for the next poll.
+      round: async () => (await this.runOnce()) >= config.SENDER_BATCH_SIZE,
+      intervalMs: config.SENDER_POLL_MS,
+      onError: (error) => runtime.log("error", `email sender: ${error}`),
+    });
   }
 
   start(): void {
-    if (this.#running) return;
-    this.#running = true;
-    const { config } = this.#runtime;
-    this.#transport = createTransport({
-      url: config.SMTP_URL,
+    this.#transport ??= createTransport({
+      url: this.#runtime.config.SMTP_URL,
       pool: true,
       maxConnections: 5,
       connectionTimeout: 10_000,
       greetingTimeout: 10_000,
       socketTimeout: 30_000,
     });
-    this.#loop = (async () => {
-      while (this.#running) {
-        let claimed = 0;
-        try {
-          claimed = await this.runOnce();
-        } catch (error) {
-          this.#runtime.log("error", `email sender: ${errorMessage(error)}`);
-        }
-        // A full batch means more are due: go on at once; otherwise wait for the next poll.
-        if (claimed < config.SENDER_BATCH_SIZE)
-          await sleep(config.SENDER_POLL_MS, undefined, { signal: this.#wake.signal }).catch(() => {});
-      }
-    })();
+    this.#loop.start();
   }
 
   async stop(): Promise<void> {
-    this.#running = false;
-    this.#wake.abort();
-    await this.#loop;
+    await this.#loop.stop();
     this.#transport?.close();
     this.#transport = undefined;
   }
@@ -66,8 +59,10 @@ export class EmailSender implements BackgroundWork {
   /** Sends one batch of due emails; returns how many it claimed. */
   async runOnce(): Promise<number> {
     const { pool, config } = this.#runtime;
-    const claimed = await claimDueEmails(pool, config.SENDER_BATCH_SIZE, LEASE_MS);
-    await Promise.all(claimed.map((email) => this.#deliver(email)));
+    const now = this.#clock();
+    const claimed = await claimDueEmails(pool, config.SENDER_BATCH_SIZE, LEASE_MS, now);
+    const sendable = await gateClaimed(pool, claimed, now);
+    await Promise.all(sendable.map((email) => this.#deliver(email)));
     return claimed.length;
   }
 

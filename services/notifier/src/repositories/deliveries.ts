@@ -19,11 +19,14 @@ export interface DeliveryView {
   createdAt: string;
   sentAt: string | null;
   readAt: string | null;
+  deferredReason: string | null;
+  digestId: string | null;
 }
 
 const VIEW_COLUMNS = `id, event_id as "eventId", event_type as "eventType", recipient_id as "recipientId", channel,
   state, skip_reason as "skipReason", subject, link, attempts, next_attempt_at as "nextAttemptAt",
-  last_error as "lastError", created_at as "createdAt", sent_at as "sentAt", read_at as "readAt"`;
+  last_error as "lastError", created_at as "createdAt", sent_at as "sentAt", read_at as "readAt",
+  deferred_reason as "deferredReason", digest_id as "digestId"`;
 
 /** Dates as ISO strings, as the API answers them. */
 function toView(row: Record<string, unknown>): DeliveryView {
@@ -97,18 +100,24 @@ export interface ClaimedEmail {
 /**
  * Claims up to `limit` due email deliveries: rows another sender holds are skipped (`skip locked`), and
  * each claimed row is leased (due again only after `leaseMs`) with its attempt counted, so a sender that
- * dies mid-send leaves it to be retried after the lease rather than lost.
+ * dies mid-send leaves it to be retried after the lease rather than lost. `now` is the sender's clock
+ * (the database's when absent).
  */
-export async function claimDueEmails(tx: SqlRunner, limit: number, leaseMs: number): Promise<ClaimedEmail[]> {
+export async function claimDueEmails(
+  tx: SqlRunner,
+  limit: number,
+  leaseMs: number,
+  now?: Date,
+): Promise<ClaimedEmail[]> {
   const { rows } = await tx.query<ClaimedEmail>(
     `update deliveries d set attempts = d.attempts + 1,
-            next_attempt_at = now() + $2 * interval '1 millisecond'
+            next_attempt_at = coalesce($3::timestamptz, now()) + $2 * interval '1 millisecond'
        from (select id from deliveries
-              where state = 'pending' and channel = 'email' and next_attempt_at <= now()
+              where state = 'pending' and channel = 'email' and next_attempt_at <= coalesce($3::timestamptz, now())
               order by next_attempt_at limit $1 for update skip locked) due
       where d.id = due.id
       returning d.id, d.address, d.subject, d.body_text as text, d.body_html as html, d.attempts`,
-    [limit, leaseMs],
+    [limit, leaseMs, now?.toISOString() ?? null],
   );
   return rows;
 }

@@ -78,8 +78,8 @@ export async function recordPeople(tx: SqlRunner, facts: PersonFact[]): Promise<
     // Forgetting the email includes the copies on deliveries; what was still to send is skipped.
     await tx.query(
       `update deliveries d set address = null,
-              state = case when d.state in ('pending', 'parked') then 'skipped' else d.state end,
-              skip_reason = case when d.state in ('pending', 'parked') then 'removed' else d.skip_reason end
+              state = case when d.state in ('pending', 'parked', 'held') then 'skipped' else d.state end,
+              skip_reason = case when d.state in ('pending', 'parked', 'held') then 'removed' else d.skip_reason end
          from unnest($1::uuid[], $2::uuid[]) as p(tenant_id, person_id)
         where d.tenant_id = p.tenant_id and d.recipient_id = p.person_id`,
       columnsOf(removed, (f) => [f.tenantId, f.personId]),

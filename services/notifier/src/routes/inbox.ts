@@ -7,7 +7,7 @@ import type { NotifierRuntime } from "../service.ts";
 import { DeliveryView } from "./schemas.ts";
 
 /** A person's inbox is theirs (the token's subject is a person id); admins and services may read any. */
-function requireSelfOrAdmin(request: FastifyRequest, personId: string): void {
+export function requireSelfOrAdmin(request: FastifyRequest, personId: string): void {
   const { principal } = request;
   if (principal.subject === personId) return;
   if (principal.roles.some((role) => role === "admin" || role === "service")) return;

@@ -5,11 +5,20 @@ const Timestamp = () => Type.String({ format: "date-time" });
 const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const DeliveryState = Type.Union(
-  [Type.Literal("pending"), Type.Literal("sent"), Type.Literal("skipped"), Type.Literal("parked")],
+  [
+    Type.Literal("pending"),
+    Type.Literal("sent"),
+    Type.Literal("skipped"),
+    Type.Literal("parked"),
+    Type.Literal("held"),
+    Type.Literal("digested"),
+  ],
   {
     description:
-      "pending: to send (or being retried); sent: accepted by the mail server (in-app: in the inbox); " +
-      "skipped: never to be sent, see skipReason; parked: failed too often, see lastError, retry by POST",
+      "pending: to send (or being retried, or deferred: see deferredReason and nextAttemptAt); sent: " +
+      "accepted by the mail server (in-app: in the inbox); skipped: never to be sent, see skipReason; " +
+      "parked: failed too often, see lastError, retry by POST; held: waiting for the person's digest; " +
+      "digested: carried by the digest digestId",
   },
 );
 export const Channel = Type.Union([Type.Literal("email"), Type.Literal("in-app")]);
@@ -22,8 +31,17 @@ export const DeliveryView = Type.Object({
   channel: Channel,
   state: DeliveryState,
   skipReason: Nullable(
-    Type.String({ description: "unknown-person, removed, inactive, no-email or stale (skipped only)" }),
+    Type.String({
+      description:
+        "unknown-person, removed, inactive, no-email, stale, email-off, expired (a reminder that waited past its deadline) or empty (a digest with nothing to say); skipped only",
+    }),
   ),
+  deferredReason: Nullable(
+    Type.String({
+      description: "quiet-hours or out-of-office: why the email waited past its first due time",
+    }),
+  ),
+  digestId: Nullable(Uuid("the digest that carried it (digested only)")),
   subject: Type.String(),
   link: Type.String({ description: "where in the web app the notification points" }),
   attempts: Type.Integer({ minimum: 0 }),

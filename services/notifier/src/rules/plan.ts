@@ -2,7 +2,7 @@ import { emailSkipReason, type KnownPerson, type SkipReason } from "./recipients
 import type { RenderedMessage } from "./template.ts";
 
 export type Channel = "email" | "in-app";
-export type DeliveryState = "pending" | "sent" | "skipped" | "parked";
+export type DeliveryState = "pending" | "sent" | "skipped" | "parked" | "held" | "digested";
 
 /** A delivery to write for one recipient and channel of an event. */
 export interface PlannedDelivery {

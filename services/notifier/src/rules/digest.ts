@@ -1,0 +1,74 @@
+import type { RenderedMessage } from "./template.ts";
+
+/** The event type a digest delivery is recorded under (no catalog event: the notifier makes it itself). */
+export const DIGEST_EVENT_TYPE = "okr.notifier.digest";
+
+/** What a digest tells one person about its period. */
+export interface DigestContent {
+  mode: "daily" | "weekly";
+  /** The notifications held for it (digest mode), oldest first. */
+  held: { subject: string; link: string }[];
+  /** Their objectives (their own, their teams') whose score changed in the period. */
+  scoresMoved: { title: string; from: number | null; to: number }[];
+  /** Their objectives at risk as of now. */
+  atRisk: { title: string }[];
+  /** For team leaders: members with no check-in in the period, per team. */
+  notCheckedIn: { team: string; people: string[] }[];
+  /** Reminders due within the week after the digest. */
+  dueNext: { subject: string; dueAt: string; link: string }[];
+}
+
+export const isEmptyDigest = (content: DigestContent) =>
+  content.held.length +
+    content.scoresMoved.length +
+    content.atRisk.length +
+    content.notCheckedIn.length +
+    content.dueNext.length ===
+  0;
+
+const escapeHtml = (value: string) =>
+  value.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string,
+  );
+const percent = (value: number | null) => (value === null ? "none" : `${Math.round(value * 100)}%`);
+
+/** A digest as one email: the held notifications first, then the summary, sections only where there is news. */
+export function renderDigest(content: DigestContent, name: string, webUrl: string): RenderedMessage {
+  const link = `${webUrl.replace(/\/+$/, "")}/`;
+  const sections: { title: string; lines: string[] }[] = [
+    { title: "Notifications", lines: content.held.map((item) => `${item.subject} (${item.link})`) },
+    {
+      title: "Scores that moved",
+      lines: content.scoresMoved.map((s) => `${s.title}: ${percent(s.from)} -> ${percent(s.to)}`),
+    },
+    { title: "At risk", lines: content.atRisk.map((o) => o.title) },
+    {
+      title: "Not checked in",
+      lines: content.notCheckedIn.map((team) => `${team.team}: ${team.people.join(", ")}`),
+    },
+    {
+      title: "Due next week",
+      lines: content.dueNext.map((due) => `${due.subject} (${due.dueAt.slice(0, 16).replace("T", " ")} UTC)`),
+    },
+  ].filter((section) => section.lines.length > 0);
+  const period = content.mode === "weekly" ? "weekly" : "daily";
+  const count = content.held.length;
+  const subject = `Your ${period} digest${count > 0 ? `: ${count} notification${count === 1 ? "" : "s"}` : ""}`;
+  const greeting = name.trim() ? `Hello ${name.trim()},` : "Hello,";
+  const text = [
+    greeting,
+    "",
+    ...sections.flatMap((section) => [section.title, ...section.lines.map((line) => `- ${line}`), ""]),
+    `Open the OKR platform: ${link}`,
+  ].join("\n");
+  const html = [
+    `<p>${escapeHtml(greeting)}</p>`,
+    ...sections.map(
+      (section) =>
+        `<h3>${escapeHtml(section.title)}</h3><ul>${section.lines.map((line) => `<li>${escapeHtml(line)}</li>`).join("")}</ul>`,
+    ),
+    `<p><a href="${escapeHtml(link)}">Open the OKR platform</a></p>`,
+  ].join("\n");
+  return { subject, text, html, link };
+}
