@@ -3,16 +3,21 @@ import { type NotifierConfig, NotifierConfigSchema } from "./config.ts";
 import { notificationConsumer } from "./consumers/notifications.ts";
 import { objectiveReplicaConsumer } from "./consumers/objectives.ts";
 import { peopleReplicaConsumer, teamReplicaConsumer } from "./consumers/people.ts";
+import { webhookConsumer } from "./consumers/webhooks.ts";
 import { createNotifierDb, migrationsDir, type NotifierDb } from "./database.ts";
+import { OutboundSender } from "./delivery/outbound.ts";
 import { EmailSender } from "./delivery/sender.ts";
 import { deliveryRoutes } from "./routes/deliveries.ts";
 import { inboxRoutes } from "./routes/inbox.ts";
+import { teamChannelRoutes } from "./routes/team-channels.ts";
+import { webhookRoutes } from "./routes/webhooks.ts";
 
 export type NotifierRuntime = ServiceRuntime<NotifierDb, NotifierConfig>;
 
 /**
  * The notifier: learns people, teams and objective owners from the catalog's events alone, turns each
- * reminder and at-risk alert into delivery records (email and in-app inbox), and sends the emails over SMTP with retries.
+ * reminder and at-risk alert into delivery records (email, in-app inbox, the team's Slack and Teams
+ * channels), posts catalog events to the tenants' webhook endpoints, and sends with retries.
  */
 export const notifierService: ServiceDefinition<NotifierDb, NotifierConfig> = {
   name: "notifier",
@@ -23,8 +28,8 @@ export const notifierService: ServiceDefinition<NotifierDb, NotifierConfig> = {
   build: async (runtime) => {
     const app = await createRuntimeApp(runtime, {
       description:
-        "Reminders and at-risk alerts from the cycle workflows delivered by email and to each person's in-app inbox, from events alone.",
-      routes: [deliveryRoutes, inboxRoutes],
+        "Reminders and at-risk alerts from the cycle workflows delivered by email, to each person's in-app inbox and to teams' Slack and Teams channels; catalog events to signed webhooks; from events alone.",
+      routes: [deliveryRoutes, inboxRoutes, teamChannelRoutes, webhookRoutes],
     });
     return {
       app,
@@ -33,7 +38,9 @@ export const notifierService: ServiceDefinition<NotifierDb, NotifierConfig> = {
         teamReplicaConsumer(runtime),
         objectiveReplicaConsumer(runtime),
         notificationConsumer(runtime),
+        webhookConsumer(runtime),
         new EmailSender(runtime),
+        new OutboundSender(runtime),
       ],
     };
   },

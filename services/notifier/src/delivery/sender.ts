@@ -1,10 +1,9 @@
-import { setTimeout as sleep } from "node:timers/promises";
-import { errorMessage } from "@okr/messaging";
 import type { BackgroundWork } from "@okr/service-kit";
 import { createTransport, type Transporter } from "nodemailer";
-import { type ClaimedEmail, claimDueEmails, markFailed, markSent } from "../repositories/deliveries.ts";
-import { afterFailure } from "../rules/backoff.ts";
+import { type ClaimedEmail, claimDueEmails, markSent } from "../repositories/deliveries.ts";
 import type { NotifierRuntime } from "../service.ts";
+import { recordFailure } from "./failure.ts";
+import { PollingLoop } from "./loop.ts";
 
 /** How long a claimed delivery is held before another sender may take it: longer than any send may take. */
 const LEASE_MS = 2 * 60 * 1000;
@@ -19,18 +18,16 @@ const LEASE_MS = 2 * 60 * 1000;
  */
 export class EmailSender implements BackgroundWork {
   readonly #runtime: NotifierRuntime;
+  readonly #loop: PollingLoop;
   #transport: Transporter | undefined;
-  #running = false;
-  #loop: Promise<void> | undefined;
-  #wake = new AbortController();
 
   constructor(runtime: NotifierRuntime) {
     this.#runtime = runtime;
+    this.#loop = new PollingLoop("email sender", runtime.log);
   }
 
   start(): void {
-    if (this.#running) return;
-    this.#running = true;
+    if (this.#transport) return;
     const { config } = this.#runtime;
     this.#transport = createTransport({
       url: config.SMTP_URL,
@@ -40,25 +37,12 @@ export class EmailSender implements BackgroundWork {
       greetingTimeout: 10_000,
       socketTimeout: 30_000,
     });
-    this.#loop = (async () => {
-      while (this.#running) {
-        let claimed = 0;
-        try {
-          claimed = await this.runOnce();
-        } catch (error) {
-          this.#runtime.log("error", `email sender: ${errorMessage(error)}`);
-        }
-        // A full batch means more are due: go on at once; otherwise wait for the next poll.
-        if (claimed < config.SENDER_BATCH_SIZE)
-          await sleep(config.SENDER_POLL_MS, undefined, { signal: this.#wake.signal }).catch(() => {});
-      }
-    })();
+    // A full batch means more are due: go on at once; otherwise wait for the next poll.
+    this.#loop.start(config.SENDER_POLL_MS, async () => (await this.runOnce()) >= config.SENDER_BATCH_SIZE);
   }
 
   async stop(): Promise<void> {
-    this.#running = false;
-    this.#wake.abort();
-    await this.#loop;
+    await this.#loop.stop();
     this.#transport?.close();
     this.#transport = undefined;
   }
@@ -87,17 +71,7 @@ export class EmailSender implements BackgroundWork {
       });
       await markSent(pool, email.id);
     } catch (error) {
-      const outcome = afterFailure(email.attempts, {
-        baseMs: config.DELIVERY_BACKOFF_MS,
-        maxMs: config.DELIVERY_MAX_BACKOFF_MS,
-        maxAttempts: config.DELIVERY_MAX_ATTEMPTS,
-      });
-      const message = errorMessage(error);
-      await markFailed(pool, email.id, message, outcome.park ? null : outcome.delayMs);
-      this.#runtime.log(
-        "warn",
-        `email ${email.id} attempt ${email.attempts} failed (${message}); ${outcome.park ? "parked" : `retrying in ${outcome.delayMs} ms`}`,
-      );
+      await recordFailure(this.#runtime, "email", email, error, config.DELIVERY_MAX_ATTEMPTS);
     }
   }
 }

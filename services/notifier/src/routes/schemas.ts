@@ -12,17 +12,32 @@ export const DeliveryState = Type.Union(
       "skipped: never to be sent, see skipReason; parked: failed too often, see lastError, retry by POST",
   },
 );
-export const Channel = Type.Union([Type.Literal("email"), Type.Literal("in-app")]);
+export const Channel = Type.Union(
+  [
+    Type.Literal("email"),
+    Type.Literal("in-app"),
+    Type.Literal("slack"),
+    Type.Literal("teams"),
+    Type.Literal("webhook"),
+  ],
+  {
+    description:
+      "email, in-app: to a person; slack, teams: to a team's chat channel; webhook: to an endpoint",
+  },
+);
 
 export const DeliveryView = Type.Object({
   id: Uuid(),
   eventId: Type.String({ description: "the id of the catalog event delivered" }),
   eventType: Type.String(),
-  recipientId: Uuid("the person it is for"),
+  recipientId: Uuid("the person it is for (slack, teams: the team; webhook: the endpoint)"),
   channel: Channel,
   state: DeliveryState,
   skipReason: Nullable(
-    Type.String({ description: "unknown-person, removed, inactive, no-email or stale (skipped only)" }),
+    Type.String({
+      description:
+        "unknown-person, removed, inactive, no-email, stale, channel-removed or endpoint-removed (skipped only)",
+    }),
   ),
   subject: Type.String(),
   link: Type.String({ description: "where in the web app the notification points" }),
