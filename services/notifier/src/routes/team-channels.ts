@@ -71,9 +71,9 @@ export function teamChannelRoutes(runtime: NotifierRuntime): FastifyPluginAsyncT
       },
       async (request) => {
         const { id, kind } = request.params;
-        await requireTeamLeaderOrAdmin(request, id);
         const problem = outboundUrlProblem(kind, request.body.url, config.ALLOW_LOCAL_WEBHOOK_URLS);
         if (problem) throw badRequest(`url: ${problem}`);
+        await requireTeamLeaderOrAdmin(request, id);
         const channel = await setTeamChannel(pool, {
           tenantId: request.principal.tenantId,
           teamId: id,
