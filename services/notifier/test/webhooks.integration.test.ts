@@ -3,6 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { ObjectiveUpserted, PersonChanged, TeamChanged } from "@okr/events";
 import { waitFor } from "@okr/testkit";
 import { describe, expect, it } from "vitest";
+import { OutboundSender } from "../src/delivery/outbound.ts";
 import { type Receiver, startReceiver } from "./receiver.ts";
 import { verifyWebhook } from "./standard-webhooks.ts";
 import { apiFor, objectiveUpserted, personChanged, publish, teamChanged, useNotifier } from "./support.ts";
@@ -117,8 +118,18 @@ describe("outbound webhooks", () => {
       expect(waiting.filter((d) => d.attempts > 0)).toHaveLength(2);
       expect(waiting.every((d) => d.state === "pending")).toBe(true);
 
-      await receiver.up();
-      await waitFor("all ten events", () => receiver.received.length >= 10, 30_000);
+      // Two more senders (as two more replicas would run) beside the service's own: order holds across them.
+      const replicas = [
+        new OutboundSender(notifier.service.runtime),
+        new OutboundSender(notifier.service.runtime),
+      ];
+      for (const sender of replicas) sender.start();
+      try {
+        await receiver.up();
+        await waitFor("all ten events", () => receiver.received.length >= 10, 30_000);
+      } finally {
+        for (const sender of replicas) await sender.stop();
+      }
       expect(versionsOf(receiver, a)).toEqual([1, 2, 3, 4, 5]);
       expect(versionsOf(receiver, b)).toEqual([1, 2, 3, 4, 5]);
       expect(receiver.received.every((request) => verifyWebhook(secret, request.headers, request.body))).toBe(

@@ -35,12 +35,13 @@ function eventTypesProblem(types: string[]): string | null {
 export function webhookRoutes(runtime: NotifierRuntime): FastifyPluginAsyncTypebox {
   const { pool, config } = runtime;
   const check = (body: { url?: string; eventTypes?: string[] }) => {
-    const problem =
-      (body.url === undefined
+    const urlProblem =
+      body.url === undefined
         ? null
-        : outboundUrlProblem("webhook", body.url, config.ALLOW_LOCAL_WEBHOOK_URLS)?.replace(/^/, "url: ")) ??
-      (body.eventTypes === undefined ? null : eventTypesProblem(body.eventTypes));
-    if (problem) throw badRequest(problem);
+        : outboundUrlProblem("webhook", body.url, config.ALLOW_LOCAL_WEBHOOK_URLS);
+    if (urlProblem) throw badRequest(`url: ${urlProblem}`);
+    const typesProblem = body.eventTypes === undefined ? null : eventTypesProblem(body.eventTypes);
+    if (typesProblem) throw badRequest(typesProblem);
   };
   const found = async (tenantId: string, id: string): Promise<Endpoint> => {
     const endpoint = await findWebhookEndpoint(pool, tenantId, id);
