@@ -15,6 +15,7 @@ describe("chat and webhook URLs", () => {
       strict("teams", "https://default1.environment.api.powerplatform.com/powerautomate/abc"),
     ).toBeNull();
     expect(strict("webhook", "https://hooks.example.com/okr")).toBeNull();
+    expect(strict("webhook", "https://8.8.8.8/okr")).toBeNull();
   });
 
   it("refuses other hosts, plain http, credentials and this machine or private networks", () => {

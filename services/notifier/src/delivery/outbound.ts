@@ -6,6 +6,7 @@ import { webhookSignature } from "../rules/signature.ts";
 import type { NotifierRuntime } from "../service.ts";
 import { recordFailure } from "./failure.ts";
 import { PollingLoop } from "./loop.ts";
+import { postJson } from "./post.ts";
 
 /** An answer's body, shortened, as the delivery's last error. */
 const ERROR_BODY_CHARS = 300;
@@ -14,7 +15,8 @@ const ERROR_BODY_CHARS = 300;
  * The sender of chat (Slack, Teams) and webhook deliveries, beside the email sender: claims due ones
  * (a webhook only when nothing earlier of its endpoint and key is waiting), POSTs each and records the
  * outcome. A 2xx answer is success; anything else (a refused connection, a timeout, a redirect, another
- * status) is retried with backoff and jitter and parked after WEBHOOK_MAX_ATTEMPTS. As with email,
+ * status, a name resolving to a private address) is retried with backoff and jitter and parked after
+ * WEBHOOK_MAX_ATTEMPTS. As with email,
  * delivery is at least once towards the receiver: the webhook-id header (the event's id) lets it
  * drop a copy.
  */
@@ -55,16 +57,14 @@ export class OutboundSender implements BackgroundWork {
       return false;
     }
     try {
-      const response = await fetch(post.url, {
-        method: "POST",
-        headers: { "content-type": "application/json", "user-agent": "okr-notifier", ...headersOf(post) },
-        body: bodyOf(post),
-        redirect: "manual",
-        signal: AbortSignal.timeout(config.WEBHOOK_TIMEOUT_MS),
-      });
-      const answer = await response.text().catch(() => "");
-      if (!response.ok)
-        throw new Error(`HTTP ${response.status}${answer ? `: ${answer.slice(0, ERROR_BODY_CHARS)}` : ""}`);
+      const { status, answer } = await postJson(
+        post.url,
+        bodyOf(post),
+        { "user-agent": "okr-notifier", ...headersOf(post) },
+        { timeoutMs: config.WEBHOOK_TIMEOUT_MS, allowPrivate: config.ALLOW_LOCAL_WEBHOOK_URLS },
+      );
+      if (status < 200 || status >= 300)
+        throw new Error(`HTTP ${status}${answer ? `: ${answer.slice(0, ERROR_BODY_CHARS)}` : ""}`);
       await markSent(pool, post.id);
       return true;
     } catch (error) {

@@ -17,7 +17,10 @@ const CHAT_HOSTS: Record<ChatKind, (host: string) => boolean> = {
     ),
 };
 
-/** Addresses a notifier must not be pointed at from outside: its own machine and private networks. */
+/**
+ * Addresses a notifier must not be pointed at from outside: its own machine and private networks.
+ * An IPv4-mapped IPv6 address (::ffff:127.0.0.1) is checked against the IPv4 rules by BlockList itself.
+ */
 const PRIVATE = new BlockList();
 for (const [network, prefix] of [
   ["0.0.0.0", 8],
@@ -33,16 +36,22 @@ for (const [network, prefix] of [
   ["::", 127],
   ["fc00::", 7],
   ["fe80::", 10],
-  ["::ffff:0:0", 96],
 ] as const)
   PRIVATE.addSubnet(network, prefix, "ipv6");
+
+/** Whether an IP address is loopback, private, link-local or otherwise not on the public internet. */
+export function isPrivateAddress(address: string): boolean {
+  const family = isIP(address);
+  return family !== 0 && PRIVATE.check(address, family === 4 ? "ipv4" : "ipv6");
+}
 
 const MAX_URL_LENGTH = 2000;
 
 /**
  * Why `raw` cannot be a `kind` target, or null when it can. Without `allowLocal` (development and
  * tests only) a target is https, names no credentials, is no loopback or private address, and a chat
- * channel is on its platform's webhook host.
+ * channel is on its platform's webhook host. A name that resolves to a private address is refused
+ * when sending (delivery/post.ts), since what it resolves to can change after this check.
  */
 export function outboundUrlProblem(kind: OutboundKind, raw: string, allowLocal: boolean): string | null {
   if (raw.length > MAX_URL_LENGTH) return `the URL is longer than ${MAX_URL_LENGTH} characters`;
@@ -56,11 +65,12 @@ export function outboundUrlProblem(kind: OutboundKind, raw: string, allowLocal: 
     return allowLocal ? "the URL must be http(s)" : "the URL must be https";
   if (url.username || url.password) return "the URL must not carry a user name or password";
   if (allowLocal) return null;
-  const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, "");
+  const host = url.hostname
+    .toLowerCase()
+    .replace(/^\[|\]$/g, "")
+    .replace(/\.$/, "");
   if (host === "localhost" || host.endsWith(".localhost")) return "the URL must not point at this machine";
-  const family = isIP(host);
-  if (family !== 0 && PRIVATE.check(host, family === 4 ? "ipv4" : "ipv6"))
-    return "the URL must not point at a loopback or private address";
+  if (isPrivateAddress(host)) return "the URL must not point at a loopback or private address";
   if (kind !== "webhook" && !CHAT_HOSTS[kind](host))
     return kind === "slack"
       ? "a Slack incoming webhook is on hooks.slack.com"
