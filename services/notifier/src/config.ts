@@ -1,7 +1,7 @@
 import { PositiveInteger, ServiceConfigSchema } from "@okr/config";
 import { type Static, Type } from "typebox";
 
-/** The shared service variables plus the notifier's own: where mail goes, and how hard it tries. */
+/** The shared service variables plus the notifier's own: where mail and webhooks go, and how hard it tries. */
 export const NotifierConfigSchema = Type.Object({
   ...ServiceConfigSchema.properties,
   SMTP_URL: Type.String({
@@ -30,6 +30,13 @@ export const NotifierConfigSchema = Type.Object({
   }),
   SENDER_BATCH_SIZE: PositiveInteger(50),
   DIGEST_POLL_MS: PositiveInteger(60_000),
+  WEBHOOK_MAX_ATTEMPTS: PositiveInteger(15),
+  WEBHOOK_TIMEOUT_MS: PositiveInteger(10_000),
+  ALLOW_LOCAL_WEBHOOK_URLS: Type.Boolean({
+    default: false,
+    description:
+      "true or false: whether chat channels and webhooks may be http:// and point at any host, this machine included (development and tests only)",
+  }),
 });
 
 export type NotifierConfig = Static<typeof NotifierConfigSchema>;

@@ -159,7 +159,11 @@ export async function knownPeopleCount(service: Notifier, tenant: string): Promi
 
 /** A client for one caller of the test service. */
 export function apiFor(service: Notifier, token: string) {
-  const call = async (method: "GET" | "POST" | "PUT", url: string, payload?: unknown) => {
+  const call = async (
+    method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
+    url: string,
+    payload?: unknown,
+  ) => {
     const response = await service.app.inject({
       method,
       url,
@@ -172,5 +176,7 @@ export function apiFor(service: Notifier, token: string) {
     get: (url: string) => call("GET", url),
     post: (url: string, payload: unknown = {}) => call("POST", url, payload),
     put: (url: string, payload: unknown) => call("PUT", url, payload),
+    patch: (url: string, payload: unknown) => call("PATCH", url, payload),
+    delete: (url: string) => call("DELETE", url),
   };
 }

@@ -10,10 +10,12 @@ import { isStale, ownerRecipientIds, recipientIds } from "../rules/recipients.ts
 import { type RenderedMessage, renderAtRisk, renderReminder } from "../rules/template.ts";
 import type { NotifierRuntime } from "../service.ts";
 import { requireUuidTenant } from "./fold.ts";
+import { recordTeamChannels } from "./team-channels.ts";
 
 /**
  * Turns each event of okr.cycle.notifications (a reminder, an objective at risk) into delivery records:
- * its recipients resolved from the replicas, an in-app entry and an email each, written in the same
+ * its recipients resolved from the replicas, an in-app entry and an email each (and a post per chat
+ * channel of a team it is addressed to), written in the same
  * transaction as the consumed event's processed record. The sender loop mails them afterwards; nothing
  * is sent from here, so a redelivered event (same id, unique delivery key) sends nothing twice.
  */
@@ -35,6 +37,8 @@ export function notificationConsumer(
 
 async function recordReminder(runtime: NotifierRuntime, event: EventEnvelope, tx: PgTransaction) {
   const data = event.data as EventData<typeof ReminderDue>;
+  const render = (name: string) => renderReminder(data, name, runtime.config.WEB_URL);
+  if (data.recipient.kind === "team") await recordTeamChannels(runtime, event, tx, data.recipient.id, render);
   const team =
     data.recipient.kind === "team" ? await knownTeam(tx, event.tenant, data.recipient.id) : undefined;
   const ids = recipientIds(data, team);
@@ -45,13 +49,17 @@ async function recordReminder(runtime: NotifierRuntime, event: EventEnvelope, tx
     );
     return;
   }
-  await record(runtime, event, tx, ids, (name) => renderReminder(data, name, runtime.config.WEB_URL));
+  await record(runtime, event, tx, ids, render);
   await noteDueAt(tx, event.id, data.dueAt);
 }
 
 async function recordAtRisk(runtime: NotifierRuntime, event: EventEnvelope, tx: PgTransaction) {
   const data = event.data as EventData<typeof ObjectiveAtRisk>;
   const objective = await knownObjective(tx, event.tenant, data.objectiveId);
+  if (objective?.owner.kind === "team")
+    await recordTeamChannels(runtime, event, tx, objective.owner.id, (name) =>
+      renderAtRisk(data, objective.title, name, runtime.config.WEB_URL),
+    );
   const team =
     objective?.owner.kind === "team" ? await knownTeam(tx, event.tenant, objective.owner.id) : undefined;
   const ids = objective ? ownerRecipientIds(objective.owner, team) : [];

@@ -1,9 +1,8 @@
-import { errorMessage } from "@okr/messaging";
 import type { BackgroundWork } from "@okr/service-kit";
 import { createTransport, type Transporter } from "nodemailer";
-import { type ClaimedEmail, claimDueEmails, markFailed, markSent } from "../repositories/deliveries.ts";
-import { afterFailure } from "../rules/backoff.ts";
+import { type ClaimedEmail, claimDueEmails, markSent } from "../repositories/deliveries.ts";
 import type { NotifierRuntime } from "../service.ts";
+import { recordFailure } from "./failure.ts";
 import { gateClaimed } from "./gating.ts";
 import { PollingLoop } from "./polling.ts";
 
@@ -21,8 +20,8 @@ const LEASE_MS = 2 * 60 * 1000;
  */
 export class EmailSender implements BackgroundWork {
   readonly #runtime: NotifierRuntime;
-  #transport: Transporter | undefined;
   readonly #loop: PollingLoop;
+  #transport: Transporter | undefined;
   readonly #clock: () => Date;
 
   /** `clock` decides what is due and whether quiet hours or an absence hold an email back. */
@@ -82,17 +81,7 @@ export class EmailSender implements BackgroundWork {
       });
       await markSent(pool, email.id);
     } catch (error) {
-      const outcome = afterFailure(email.attempts, {
-        baseMs: config.DELIVERY_BACKOFF_MS,
-        maxMs: config.DELIVERY_MAX_BACKOFF_MS,
-        maxAttempts: config.DELIVERY_MAX_ATTEMPTS,
-      });
-      const message = errorMessage(error);
-      await markFailed(pool, email.id, message, outcome.park ? null : outcome.delayMs);
-      this.#runtime.log(
-        "warn",
-        `email ${email.id} attempt ${email.attempts} failed (${message}); ${outcome.park ? "parked" : `retrying in ${outcome.delayMs} ms`}`,
-      );
+      await recordFailure(this.#runtime, "email", email, error, config.DELIVERY_MAX_ATTEMPTS);
     }
   }
 }

@@ -21,19 +21,31 @@ export const DeliveryState = Type.Union(
       "digested: carried by the digest digestId",
   },
 );
-export const Channel = Type.Union([Type.Literal("email"), Type.Literal("in-app")]);
+export const Channel = Type.Union(
+  [
+    Type.Literal("email"),
+    Type.Literal("in-app"),
+    Type.Literal("slack"),
+    Type.Literal("teams"),
+    Type.Literal("webhook"),
+  ],
+  {
+    description:
+      "email, in-app: to a person; slack, teams: to a team's chat channel; webhook: to an endpoint",
+  },
+);
 
 export const DeliveryView = Type.Object({
   id: Uuid(),
   eventId: Type.String({ description: "the id of the catalog event delivered" }),
   eventType: Type.String(),
-  recipientId: Uuid("the person it is for"),
+  recipientId: Uuid("the person it is for (slack, teams: the team; webhook: the endpoint)"),
   channel: Channel,
   state: DeliveryState,
   skipReason: Nullable(
     Type.String({
       description:
-        "unknown-person, removed, inactive, no-email, stale, email-off, expired (a reminder that waited past its deadline) or empty (a digest with nothing to say); skipped only",
+        "unknown-person, removed, inactive, no-email, stale, channel-removed, endpoint-removed, email-off, expired (a reminder that waited past its deadline) or empty (a digest with nothing to say); skipped only",
     }),
   ),
   deferredReason: Nullable(

@@ -1,7 +1,8 @@
 import { emailSkipReason, type KnownPerson, type SkipReason } from "./recipients.ts";
 import type { RenderedMessage } from "./template.ts";
 
-export type Channel = "email" | "in-app";
+/** email and in-app are per person; slack and teams per team channel; webhook per endpoint. */
+export type Channel = "email" | "in-app" | "slack" | "teams" | "webhook";
 export type DeliveryState = "pending" | "sent" | "skipped" | "parked" | "held" | "digested";
 
 /** A delivery to write for one recipient and channel of an event. */

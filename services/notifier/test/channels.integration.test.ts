@@ -1,0 +1,180 @@
+import { randomUUID } from "node:crypto";
+import { ObjectiveAtRisk, ObjectiveUpserted, PersonChanged, ReminderDue, TeamChanged } from "@okr/events";
+import { waitFor } from "@okr/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Receiver, startReceiver } from "./receiver.ts";
+import {
+  apiFor,
+  knownPeopleCount,
+  objectiveAtRisk,
+  objectiveUpserted,
+  personChanged,
+  publish,
+  reminderDue,
+  teamChanged,
+  useNotifier,
+} from "./support.ts";
+
+const notifier = useNotifier({
+  WEB_URL: "http://web.example",
+  ALLOW_LOCAL_WEBHOOK_URLS: "true",
+  SENDER_POLL_MS: "100",
+  DELIVERY_BACKOFF_MS: "50",
+  DELIVERY_MAX_BACKOFF_MS: "200",
+});
+
+let slack: Receiver;
+let teams: Receiver;
+beforeAll(async () => {
+  [slack, teams] = await Promise.all([startReceiver(), startReceiver()]);
+});
+afterAll(async () => {
+  await Promise.all([slack?.close(), teams?.close()]);
+});
+
+type Delivery = { eventId: string; recipientId: string; channel: string; state: string };
+
+async function deliveriesOf(tenant: string, eventId: string): Promise<Delivery[]> {
+  const api = apiFor(notifier.service, await notifier.service.token(["admin"], tenant));
+  const response = await api.get("/deliveries?limit=1000");
+  return (response.json().items as Delivery[]).filter((d) => d.eventId === eventId);
+}
+
+/** A team with a leader and a member, known to the notifier; tokens for the leader, the member and an admin. */
+async function knownTeamOf(tenant: string) {
+  const team = teamChanged({ name: "Platform" });
+  const leader = personChanged({ teams: [{ teamId: team.teamId, role: "leader" }] });
+  const member = personChanged({ teams: [{ teamId: team.teamId, role: "member" }] });
+  await publish(notifier.producer, TeamChanged, team, tenant);
+  for (const person of [leader, member]) await publish(notifier.producer, PersonChanged, person, tenant);
+  await waitFor("the notifier to learn the team", async () => {
+    const { rows } = await notifier.service.runtime.pool.query(
+      "select 1 from teams where tenant_id = $1 and team_id = $2",
+      [tenant, team.teamId],
+    );
+    return rows.length === 1 && (await knownPeopleCount(notifier.service, tenant)) === 2;
+  });
+  const { service } = notifier;
+  return {
+    team,
+    leader: apiFor(service, await service.token(["member"], tenant, leader.personId)),
+    member: apiFor(service, await service.token(["member"], tenant, member.personId)),
+    admin: apiFor(service, await service.token(["admin"], tenant)),
+  };
+}
+
+const json = (request: { body: string }) => JSON.parse(request.body);
+
+describe("team chat channels", () => {
+  it("posts a team's reminder to its Slack and Teams channels once, though the event arrives twice", async () => {
+    const tenant = randomUUID();
+    const { team, leader, member, admin } = await knownTeamOf(tenant);
+    const channels = `/teams/${team.teamId}/channels`;
+    const slackPath = `/services/T0001/B0001/${randomUUID()}`;
+    const teamsPath = `/webhookb2/${randomUUID()}`;
+
+    expect((await member.put(`${channels}/slack`, { url: slack.url(slackPath) })).status).toBe(403);
+    const bad = await leader.put(`${channels}/slack`, { url: "ftp://hooks.slack.com/services/x" });
+    expect(bad.status).toBe(400);
+    expect(bad.headers["content-type"]).toMatch(/application\/problem\+json/);
+
+    const set = await leader.put(`${channels}/slack`, { url: slack.url(slackPath) });
+    expect(set.status).toBe(200);
+    expect(set.json().url).not.toContain(slackPath.slice(0, -4));
+    expect((await admin.put(`${channels}/teams`, { url: teams.url(teamsPath) })).status).toBe(200);
+    const listed = await leader.get(channels);
+    expect(listed.status).toBe(200);
+    expect(listed.json().items.map((c: { kind: string }) => c.kind)).toEqual(["slack", "teams"]);
+    expect(JSON.stringify(listed.json())).not.toContain(slackPath.slice(0, -4));
+    expect(JSON.stringify(listed.json())).not.toContain(teamsPath.slice(0, -4));
+    expect((await member.get(channels)).status).toBe(403);
+
+    const cycleId = randomUUID();
+    const eventId = randomUUID();
+    const reminder = reminderDue({ kind: "team", id: team.teamId }, { cycleId });
+    await publish(notifier.producer, ReminderDue, reminder, tenant, { id: eventId });
+    await publish(notifier.producer, ReminderDue, reminder, tenant, { id: eventId });
+    // A later reminder of the same cycle (same partition): once it is posted, the copy was consumed before it.
+    const later = await publish(
+      notifier.producer,
+      ReminderDue,
+      reminderDue({ kind: "team", id: team.teamId }, { cycleId, action: "retrospective" as never }),
+      tenant,
+    );
+    const posts = (receiver: Receiver, path: string) => receiver.received.filter((r) => r.path === path);
+    await waitFor("both reminders in both channels", async () => {
+      const sent = [...(await deliveriesOf(tenant, later.id)), ...(await deliveriesOf(tenant, eventId))]
+        .filter((d) => d.channel === "slack" || d.channel === "teams")
+        .filter((d) => d.state === "sent");
+      return sent.length === 4;
+    });
+    expect(posts(slack, slackPath)).toHaveLength(2);
+    expect(posts(teams, teamsPath)).toHaveLength(2);
+
+    const slackMessage = json(posts(slack, slackPath).find((r) => !r.body.includes("retrospective"))!);
+    expect(slackMessage.text).toBe("Check in on your key results by 2026-12-07 09:00 UTC");
+    expect(slackMessage.blocks[0]).toEqual({
+      type: "header",
+      text: { type: "plain_text", text: slackMessage.text },
+    });
+    expect(slackMessage.blocks[1].text.text).toContain("Hello Platform,");
+    expect(slackMessage.blocks[2].elements[0].url).toBe(`http://web.example/cycles/${cycleId}`);
+    const card = json(posts(teams, teamsPath)[0]!).attachments[0];
+    expect(card.contentType).toBe("application/vnd.microsoft.card.adaptive");
+    expect(card.content.type).toBe("AdaptiveCard");
+    expect(card.content.actions[0]).toEqual({
+      type: "Action.OpenUrl",
+      title: "Open",
+      url: `http://web.example/cycles/${cycleId}`,
+    });
+    expect(
+      (await deliveriesOf(tenant, eventId))
+        .filter((d) => d.channel !== "email" && d.channel !== "in-app")
+        .map((d) => [d.channel, d.recipientId, d.state])
+        .sort(),
+    ).toEqual([
+      ["slack", team.teamId, "sent"],
+      ["teams", team.teamId, "sent"],
+    ]);
+  });
+
+  it("posts an alert about an objective the team owns; a cleared channel gets nothing more", async () => {
+    const tenant = randomUUID();
+    const { team, leader } = await knownTeamOf(tenant);
+    const slackPath = `/services/T0002/B0002/${randomUUID()}`;
+    const teamsPath = `/webhookb2/${randomUUID()}`;
+    const channels = `/teams/${team.teamId}/channels`;
+    expect((await leader.put(`${channels}/slack`, { url: slack.url(slackPath) })).status).toBe(200);
+    expect((await leader.put(`${channels}/teams`, { url: teams.url(teamsPath) })).status).toBe(200);
+
+    const objective = objectiveUpserted({ kind: "team", id: team.teamId }, { title: "Ship the channels" });
+    await publish(notifier.producer, ObjectiveUpserted, objective, tenant);
+    await waitFor("the notifier to learn the objective", async () => {
+      const { rows } = await notifier.service.runtime.pool.query(
+        "select 1 from objective_owners where tenant_id = $1 and objective_id = $2",
+        [tenant, objective.objectiveId],
+      );
+      return rows.length === 1;
+    });
+    await publish(notifier.producer, ObjectiveAtRisk, objectiveAtRisk(objective.objectiveId), tenant);
+    await waitFor("the alert in Slack", () => slack.received.some((r) => r.path === slackPath));
+    const alert = json(slack.received.find((r) => r.path === slackPath)!);
+    expect(alert.text).toBe("At risk: Ship the channels");
+    expect(alert.blocks[2].elements[0].url).toBe(`http://web.example/objectives/${objective.objectiveId}`);
+
+    expect((await leader.delete(`${channels}/slack`)).status).toBe(204);
+    expect((await leader.delete(`${channels}/slack`)).status).toBe(404);
+    const next = await publish(
+      notifier.producer,
+      ReminderDue,
+      reminderDue({ kind: "team", id: team.teamId }),
+      tenant,
+    );
+    await waitFor("the reminder in Teams", async () =>
+      (await deliveriesOf(tenant, next.id)).some((d) => d.channel === "teams" && d.state === "sent"),
+    );
+    expect((await deliveriesOf(tenant, next.id)).filter((d) => d.channel === "slack")).toEqual([]);
+    expect(slack.received.filter((r) => r.path === slackPath)).toHaveLength(1);
+    expect(teams.received.filter((r) => r.path === teamsPath)).toHaveLength(2);
+  });
+});

@@ -1,0 +1,64 @@
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** One request as the receiver got it. */
+export interface ReceivedRequest {
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/**
+ * A real HTTP receiver in the test process (node:http), standing in for a Slack or Teams webhook or
+ * a customer's endpoint: keeps every POST and answers `status` (200 unless told otherwise). `down()`
+ * closes it (connections are refused, as a receiver that is away), `up()` listens again on the same port.
+ */
+export async function startReceiver() {
+  const received: ReceivedRequest[] = [];
+  let status = 200;
+  let server: Server | undefined;
+  let port = 0;
+  const listen = async () => {
+    const next = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on("data", (chunk: Buffer) => chunks.push(chunk));
+      request.on("end", () => {
+        if (status < 300)
+          received.push({
+            path: request.url ?? "",
+            headers: request.headers,
+            body: Buffer.concat(chunks).toString("utf8"),
+          });
+        response.writeHead(status, { "content-type": "text/plain" }).end(status < 300 ? "ok" : "unavailable");
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      next.once("error", reject);
+      next.listen(port, "127.0.0.1", () => resolve());
+    });
+    server = next;
+    port = (next.address() as AddressInfo).port;
+  };
+  const down = async () => {
+    const current = server;
+    server = undefined;
+    if (!current) return;
+    current.closeAllConnections();
+    await new Promise<void>((resolve) => current.close(() => resolve()));
+  };
+  await listen();
+  return {
+    received,
+    /** The receiver's URL with `path`. */
+    url: (path = "/hook") => `http://127.0.0.1:${port}${path}`,
+    /** Answers `code` from now on (a 5xx: the request is not kept, as a receiver that failed). */
+    answer: (code: number) => {
+      status = code;
+    },
+    down,
+    up: listen,
+    close: down,
+  };
+}
+
+export type Receiver = Awaited<ReturnType<typeof startReceiver>>;
