@@ -87,7 +87,11 @@ export async function createWebApp(
     publicOrigin,
     idleMinutes: config.WEB_SESSION_IDLE_MINUTES,
   });
-  registerApiProxy(app, guard, [{ prefix: "", baseUrl: config.GOALS_URL }]);
+  registerApiProxy(app, guard, [
+    { prefix: "", baseUrl: config.GOALS_URL },
+    { prefix: "value-stream", baseUrl: config.VALUE_STREAM_URL },
+    { prefix: "scoring", baseUrl: config.SCORING_URL },
+  ]);
   await registerStaticApp(app, config.WEB_STATIC_DIR ?? DEFAULT_STATIC_DIR);
   return app;
 }
