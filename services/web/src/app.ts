@@ -5,6 +5,7 @@ import Fastify, { type FastifyError, type FastifyServerOptions } from "fastify";
 import { registerApiProxy } from "./api-proxy.ts";
 import { registerAuthRoutes } from "./auth-routes.ts";
 import { publicOriginOf, redirectUriOf, type WebConfig } from "./config.ts";
+import { registerCycleExport } from "./cycle-export.ts";
 import { OidcClient } from "./oidc.ts";
 import { cookieNames, SessionGuard } from "./session-guard.ts";
 import { SessionStore } from "./sessions.ts";
@@ -92,6 +93,7 @@ export async function createWebApp(
     { prefix: "value-stream", baseUrl: config.VALUE_STREAM_URL },
     { prefix: "scoring", baseUrl: config.SCORING_URL },
   ]);
+  registerCycleExport(app, guard, config.GOALS_URL);
   await registerStaticApp(app, config.WEB_STATIC_DIR ?? DEFAULT_STATIC_DIR);
   return app;
 }
