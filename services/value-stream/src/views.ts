@@ -16,6 +16,15 @@ const Nullable = (schema: ReturnType<typeof Type.Number>) => Type.Union([schema,
 const Days = (what: string) =>
   Type.Number({ description: `${what} in working days (minutes / the stream's available minutes per day)` });
 
+/** A product family: whom its value streams serve, and the value they ask for. */
+export const Family = Type.Object({
+  id: Uuid(),
+  name: Type.String(),
+  customer: Type.String(),
+  valueStatement: Type.String(),
+  createdAt: Type.String({ format: "date-time" }),
+});
+
 /** The figures of one map (flow-metrics' MapMetrics): times in minutes, and in working days beside them. */
 export const MapMetricsView = Type.Object({
   stepCount: Type.Integer(),
