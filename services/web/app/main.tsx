@@ -4,11 +4,14 @@ import { createRoot } from "react-dom/client";
 import { bindSession, fetchSession, mayPassOnRetry } from "./api.ts";
 import { Layout } from "./components/layout.tsx";
 import { ErrorState, Loading } from "./components/states.tsx";
+import { CycleReportPage } from "./pages/cycle-report.tsx";
 import { CycleTreePage } from "./pages/cycle-tree.tsx";
 import { CyclesPage } from "./pages/cycles.tsx";
 import { KeyResultPage } from "./pages/key-result.tsx";
 import { MyWorkPage } from "./pages/my-work.tsx";
 import { SignInPage } from "./pages/sign-in.tsx";
+import { ValueStreamPage } from "./pages/value-stream.tsx";
+import { ValueStreamsPage } from "./pages/value-streams.tsx";
 import { Router, useRoute } from "./router.tsx";
 import "./styles.css";
 
@@ -21,11 +24,24 @@ const queryClient = new QueryClient({
   },
 });
 
-const ROUTES = ["/", "/cycles", "/cycles/:cycleId", "/key-results/:keyResultId"] as const;
+const ROUTES = [
+  "/",
+  "/cycles",
+  "/cycles/:cycleId",
+  "/cycles/:cycleId/report",
+  "/key-results/:keyResultId",
+  "/value-streams",
+  "/value-streams/:streamId",
+] as const;
 
 function Pages() {
   const route = useRoute(ROUTES);
   if (route?.pattern === "/cycles/:cycleId") return <CycleTreePage cycleId={route.params.cycleId ?? ""} />;
+  if (route?.pattern === "/cycles/:cycleId/report")
+    return <CycleReportPage cycleId={route.params.cycleId ?? ""} />;
+  if (route?.pattern === "/value-streams/:streamId")
+    return <ValueStreamPage streamId={route.params.streamId ?? ""} />;
+  if (route?.pattern === "/value-streams") return <ValueStreamsPage />;
   if (route?.pattern === "/key-results/:keyResultId")
     return <KeyResultPage keyResultId={route.params.keyResultId ?? ""} />;
   if (route?.pattern === "/cycles") return <CyclesPage />;

@@ -1,16 +1,9 @@
-import type { KeyResultSchema, ObjectiveSchema } from "@okr/goals-service/views";
 import { Problem } from "@okr/service-kit";
 import type { FastifyInstance } from "fastify";
-import type { Static } from "typebox";
+import { objectivesOf, type TreeNode } from "../shared/alignment-tree.ts";
 import { type CsvValue, toCsv } from "./csv.ts";
 import type { SessionGuard } from "./session-guard.ts";
 
-type KeyResult = Static<typeof KeyResultSchema>;
-/** A node of goals' GET /cycles/{id}/alignment-tree: an objective with what aligns to it and to its KRs. */
-export type TreeNode = Omit<Static<typeof ObjectiveSchema>, "keyResults"> & {
-  keyResults: (KeyResult & { contributors: TreeNode[] })[];
-  children: TreeNode[];
-};
 /** The fields of a goals check-in the export writes. */
 export interface ExportedCheckIn {
   recordedAt: string;
@@ -44,15 +37,6 @@ export const EXPORT_HEADER = [
   "source",
   "evidence",
 ] as const;
-
-/** Every objective of the tree once, parents before what aligns or contributes to them. */
-export function objectivesOf(roots: readonly TreeNode[]): TreeNode[] {
-  return roots.flatMap((node) => [
-    node,
-    ...objectivesOf(node.keyResults.flatMap((kr) => kr.contributors)),
-    ...objectivesOf(node.children),
-  ]);
-}
 
 /**
  * The rows of a cycle's export, one table a spreadsheet can filter: a row per objective, then per key

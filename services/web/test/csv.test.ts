@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import type { TreeNode } from "../shared/alignment-tree.ts";
 import { csvCell, toCsv } from "../src/csv.ts";
-import { cycleExportRows, EXPORT_HEADER, type TreeNode } from "../src/cycle-export.ts";
+import { cycleExportRows, EXPORT_HEADER } from "../src/cycle-export.ts";
 
 describe("csvCell", () => {
   it("writes plain text, numbers and booleans as they are, and nothing as an empty cell", () => {
