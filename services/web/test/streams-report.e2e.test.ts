@@ -75,6 +75,32 @@ describe("value streams and the quarter's report in a browser", () => {
 
     // Three value-adding steps of 10 minutes with 30 minutes of waiting before each, 20 a day in 480 minutes.
     const stream = await mortgageApprovalStream(call, valueStream);
+    // Two work items of the last hours: M-1 through every step (done), M-2 at work in the first.
+    const steps: { id: string }[] = (await call(valueStream, "GET", `/maps/${stream.currentMapId}`)).steps;
+    await call(valueStream, "POST", `/streams/${stream.id}/work-items`, {
+      items: [
+        { id: "M-1", type: "feature" },
+        { id: "M-2", type: "feature" },
+      ],
+    });
+    const base = Date.now() - 3 * 3_600_000;
+    const at = (minutes: number) => new Date(base + minutes * 60_000).toISOString();
+    const walk = steps.flatMap((step, i) =>
+      (["entered", "started", "completed"] as const).map((kind, k) => ({
+        itemId: "M-1",
+        stepId: step.id,
+        kind,
+        at: at(i * 40 + [0, 10, 30][k]!),
+      })),
+    );
+    const firstStep = steps[0]?.id as string;
+    await call(valueStream, "POST", `/streams/${stream.id}/events`, {
+      events: [
+        ...walk,
+        { itemId: "M-2", stepId: firstStep, kind: "entered", at: at(150) },
+        { itemId: "M-2", stepId: firstStep, kind: "started", at: at(160) },
+      ],
+    });
     await call(valueStream, "POST", `/streams/${stream.id}/kaizens`, {
       title: "Underwrite in pairs",
       hypothesis: "if two underwriters decide together, fewer offers come back for rework",
@@ -101,7 +127,8 @@ describe("value streams and the quarter's report in a browser", () => {
     expect(await figure("Flow efficiency").textContent()).toMatch(/^25 %/);
     expect(await figure("Takt time").textContent()).toMatch(/^24 min/);
     expect(await figure("Rolled %C&A").textContent()).toBe("72.9 %");
-    expect(await figure("WIP").textContent()).toMatch(/^0/);
+    expect(await figure("WIP").textContent()).toMatch(/^1average/);
+    expect(await figure("Throughput").textContent()).toMatch(/1 done$/);
     expect(await page.getByRole("row").filter({ hasText: "Underwrite" }).first().textContent()).toMatch(
       /Underwrite.*value adding.*10 min/,
     );

@@ -20,6 +20,11 @@ export const share = (value: number | null | undefined) =>
 export const count = (value: number | null | undefined) =>
   value === null || value === undefined || !Number.isFinite(value) ? "–" : oneDecimal.format(value);
 
+const twoDigits = new Intl.NumberFormat(undefined, { maximumSignificantDigits: 2 });
+/** A rate such as throughput a day: small ones (one item a month) keep their first digits. */
+export const rate = (value: number | null | undefined) =>
+  value === null || value === undefined || !Number.isFinite(value) ? "–" : twoDigits.format(value);
+
 /** A labelled figure of a metrics list, with what it means under it. */
 export function Figure({ label, value, hint }: { label: string; value: ReactNode; hint?: string }) {
   return (

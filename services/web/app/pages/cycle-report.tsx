@@ -128,12 +128,14 @@ function GradeDistribution({ objectives }: { objectives: TreeNode[] }) {
               <tr key={String(bin.grade)}>
                 <th scope="row">{grade(bin.grade)}</th>
                 <td>
-                  <span className="bar-count">{bin.count}</span>
-                  <span
-                    className="bar"
-                    aria-hidden="true"
-                    style={{ width: `${(bin.count / most) * 100}%` }}
-                  />
+                  <div className="bar-cell">
+                    <span className="bar-count">{bin.count}</span>
+                    <span
+                      className="bar"
+                      aria-hidden="true"
+                      style={{ width: `${(bin.count / most) * 100}%` }}
+                    />
+                  </div>
                 </td>
               </tr>
             ))}

@@ -74,6 +74,16 @@ export function PullSignalsTable({ streamId }: { streamId: string }) {
   );
 }
 
+const METRIC_NAMES: Record<string, string> = {
+  "lead-time": "Lead time",
+  "process-time": "Process time",
+  "flow-efficiency": "Flow efficiency",
+  "rolled-percent-complete-accurate": "Rolled %C&A",
+  throughput: "Throughput",
+  wip: "WIP",
+  "flow-time-p85": "Flow time (85th percentile)",
+};
+
 const KAIZEN_COLUMNS = [
   { status: "planned", title: "Planned" },
   { status: "started", title: "Running" },
@@ -91,7 +101,10 @@ function KaizenCard({ kaizen }: { kaizen: Kaizen }) {
       <p className="muted">
         Succeeds when{" "}
         {kaizen.successCriteria
-          .map((c) => `${c.metric} ${c.comparator === "at-most" ? "≤" : "≥"} ${c.target}`)
+          .map(
+            (c) =>
+              `${METRIC_NAMES[c.metric] ?? c.metric} ${c.comparator === "at-most" ? "≤" : "≥"} ${c.target}`,
+          )
           .join(" and ")}
       </p>
       {kaizen.succeeded !== null && (
@@ -144,16 +157,6 @@ export function KaizenBoard({ streamId }: { streamId: string }) {
     </section>
   );
 }
-
-const METRIC_NAMES: Record<string, string> = {
-  "lead-time": "Lead time",
-  "process-time": "Process time",
-  "flow-efficiency": "Flow efficiency",
-  "rolled-percent-complete-accurate": "Rolled %C&A",
-  throughput: "Throughput",
-  wip: "WIP",
-  "flow-time-p85": "Flow time (85th percentile)",
-};
 
 function BindingsList({ bindings }: { bindings: KeyResultBinding[] }) {
   // Titles from goals; a key result this person cannot read (or since deleted) keeps a plain label.

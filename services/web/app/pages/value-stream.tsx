@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { api, type StreamMetrics, type ValueStream } from "../api.ts";
-import { count, Figure, minutes, share, workingDays } from "../components/flow.tsx";
+import { count, Figure, minutes, rate, share, workingDays } from "../components/flow.tsx";
 import { Loaded } from "../components/states.tsx";
 import { Link } from "../router.tsx";
 import { KaizenBoard, MetricBindings, PullSignalsTable } from "./value-stream-board.tsx";
@@ -70,7 +70,7 @@ function MapFigures({ metrics }: { metrics: StreamMetrics }) {
         <dl className="facts figures">
           <Figure
             label="Throughput"
-            value={`${count(flow.throughput.perDay)} a day`}
+            value={`${rate(flow.throughput.perDay)} a day`}
             hint={`${flow.throughput.count} done`}
           />
           <Figure label="WIP" value={count(flow.wip.current)} hint={`average ${count(flow.wip.average)}`} />
