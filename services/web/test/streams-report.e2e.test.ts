@@ -2,13 +2,8 @@ import { readFileSync } from "node:fs";
 import { bindToFlowEfficiency, mortgageApprovalStream } from "@okr/e2e-tests/support";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  desktopViewport,
-  fitsPhoneWidth,
-  launchChromium,
-  screenshots,
-  seriousAccessibilityViolations,
-} from "./support/browser.ts";
+import { checkPage as check, openAppPage } from "./support/app-page.ts";
+import { launchChromium } from "./support/browser.ts";
 import { signIn } from "./support/sign-in.ts";
 import { startWebStack, type WebStack } from "./support/stack.ts";
 
@@ -21,24 +16,11 @@ let stack: WebStack;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 beforeAll(async () => {
   [stack, browser] = await Promise.all([startWebStack({ flowServices: true }), launchChromium()]);
-  context = await browser.newContext({ viewport: desktopViewport, acceptDownloads: true });
-  page = await context.newPage();
-  page.on("pageerror", (error) => pageErrors.push(error.message));
-  page.on("console", (message) => {
-    // Script errors and CSP refusals on this app's pages; the answers the pages expect (a 404 of a stream
-    // that does not exist, of a cycle scoring has not seen yet) are asserted where they happen.
-    const text = message.text();
-    if (
-      message.type() === "error" &&
-      page.url().startsWith(stack.webUrl) &&
-      !text.startsWith("Failed to load")
-    )
-      pageErrors.push(text);
-  });
+  ({ context, page, errors: pageErrors } = await openAppPage(browser, stack.webUrl));
 }, 600_000);
 
 afterAll(async () => {
@@ -47,11 +29,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function checkPage(name: string) {
-  await screenshots(page, name);
-  expect(await seriousAccessibilityViolations(page)).toEqual([]);
-  expect(await fitsPhoneWidth(page)).toBe(true);
-}
+const checkPage = (name: string) => check(page, name);
 
 /** The figure a metrics list shows under `label`. */
 const figure = (label: string) =>
