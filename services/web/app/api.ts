@@ -50,19 +50,6 @@ export interface CheckIn {
   source: string;
   recordedAt: string;
 }
-export interface Team {
-  id: string;
-  name: string;
-}
-export interface CheckInStatus {
-  keyResults: {
-    keyResultId: string;
-    objectiveId: string;
-    teamId: string | null;
-    lastCheckInAt: string | null;
-    missing: boolean;
-  }[];
-}
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;

@@ -1,7 +1,22 @@
 import { verdictFor } from "@okr/scoring-rules";
-import type { CheckInStatus, Team, TreeNode } from "./api.ts";
+import type { TreeNode } from "../shared/alignment-tree.ts";
 
 /** The quarter report's figures, computed from goals' reads of the cycle (pure, so they are unit-tested). */
+
+/** The fields the report reads of goals' GET /teams and GET /cycles/{id}/check-in-status. */
+export interface Team {
+  id: string;
+  name: string;
+}
+export interface CheckInStatus {
+  keyResults: {
+    keyResultId: string;
+    objectiveId: string;
+    teamId: string | null;
+    lastCheckInAt: string | null;
+    missing: boolean;
+  }[];
+}
 
 const KINDS = ["committed", "aspirational"] as const;
 /** The grade an objective of each kind must reach to meet its expectation (scoring's verdictFor decides). */

@@ -4,22 +4,22 @@ import {
   type AlignmentTree,
   allPages,
   api,
-  type CheckInStatus,
   type Cycle,
   type CycleScores,
   ProblemError,
-  type Team,
   type TreeNode,
 } from "../api.ts";
 import { grade } from "../components/score.tsx";
 import { Empty, Loaded } from "../components/states.tsx";
 import {
+  type CheckInStatus,
   carriedForward,
   disciplineByTeam,
   EXPECTED_GRADE,
   expectationMet,
   figuresByKind,
   gradeDistribution,
+  type Team,
 } from "../report-figures.ts";
 import { Link } from "../router.tsx";
 import "../streams.css";
