@@ -200,6 +200,30 @@ describe("value streams and the quarter's report in a browser", () => {
     await checkPage("quarter-report-empty");
     await page.goto(`${stack.webUrl}/cycles/${stack.cycle.id}/report`);
     await page.getByText(`${later.name} carries no key result of this cycle.`).waitFor();
+
+    // The later cycle carries one key result on: this cycle's report names it and links the new one.
+    await call(goals, "POST", "/objectives", {
+      cycleId: later.id,
+      title: "Offer right the first time",
+      kind: "committed",
+      owner: { kind: "team", id: stack.team.id },
+      keyResults: [
+        {
+          title: "Raise first-time-right offers further",
+          type: "increase-to",
+          baseline: 70,
+          target: 95,
+          unit: "%",
+          carriedFromKeyResultId: secondKr.id,
+        },
+      ],
+    });
+    await page.reload();
+    const carried = page.getByRole("region", { name: "Carried forward" }).getByRole("listitem");
+    await carried.waitFor();
+    expect(await carried.textContent()).toMatch(
+      /^Raise first-time-right offers → Raise first-time-right offers further in next-.*, under “Offer right the first time”$/,
+    );
     expect(pageErrors).toEqual([]);
   });
 });
