@@ -109,7 +109,12 @@ export function registerCycleExport(app: FastifyInstance, guard: SessionGuard, g
           "the goals service did not answer",
         );
       }
-      const body = (await answer.json()) as T & { type?: string; title?: string; detail?: string };
+      // A body that is not JSON (a proxy's error page) still answers with goals' status.
+      const body = (await answer.json().catch(() => ({}))) as T & {
+        type?: string;
+        title?: string;
+        detail?: string;
+      };
       if (!answer.ok)
         throw new Problem(
           answer.status,
