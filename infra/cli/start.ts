@@ -55,6 +55,8 @@ export const PROCESSES: PlatformProcess[] = [
     env: (_e, identity) => ({
       WEB_PORT: String(WEB_PORT),
       GOALS_URL: "http://127.0.0.1:3101",
+      VALUE_STREAM_URL: `http://127.0.0.1:${NATIVE_SERVICE_PORTS["value-stream"]}`,
+      SCORING_URL: `http://127.0.0.1:${NATIVE_SERVICE_PORTS.scoring}`,
       ...(identity ? { OIDC_ISSUER: identity.issuer } : {}),
     }),
     url: (port) => `http://127.0.0.1:${port}/  (sign in as a demo person)`,

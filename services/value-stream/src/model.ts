@@ -1,6 +1,4 @@
-import { StreamMetric } from "@okr/events";
 import {
-  CLASSIFICATIONS,
   type Clocks,
   DEFAULT_CLOCKS,
   type MapStep,
@@ -11,14 +9,14 @@ import {
 import { Uuid } from "@okr/service-kit";
 import { Type } from "typebox";
 import type { Prisma, Step } from "./generated/prisma/client.ts";
+import { Classification } from "./views.ts";
+
+export { Classification, MapMetricsView, StreamMetricName, WipPolicy } from "./views.ts";
 
 /** Request and response schemas shared by the routes, and the conversion of rows into the pure model. */
 
-export const Classification = Type.Enum(CLASSIFICATIONS);
 export const WasteTag = Type.Enum(WASTES);
 export const EventKind = Type.Enum(["entered", "started", "blocked", "unblocked", "completed"]);
-export const StreamMetricName = StreamMetric();
-export const WipPolicy = Type.Union([Type.Literal("reject"), Type.Literal("flag")]);
 
 const Minutes = (description: string) => Type.Number({ minimum: 0, maximum: 1e9, description });
 
@@ -104,55 +102,6 @@ export const StepView = Type.Object({
   uptimePercent: Type.Union([Type.Number(), Type.Null()], {
     description: "null when not given (counts as 100)",
   }),
-});
-
-const Nullable = (schema: ReturnType<typeof Type.Number>) => Type.Union([schema, Type.Null()]);
-const Days = (what: string) =>
-  Type.Number({ description: `${what} in working days (minutes / the stream's available minutes per day)` });
-
-/** The figures of one map (flow-metrics' MapMetrics): times in minutes, and in working days beside them. */
-export const MapMetricsView = Type.Object({
-  stepCount: Type.Integer(),
-  leadTimeMinutes: Type.Number(),
-  processTimeMinutes: Type.Number(),
-  waitTimeMinutes: Type.Number(),
-  workingDayMinutes: Type.Number({ description: "the working minutes of a day the *Days figures count in" }),
-  leadTimeDays: Days("lead time"),
-  processTimeDays: Days("process time"),
-  waitTimeDays: Days("wait time"),
-  valueAddingMinutes: Type.Number(),
-  flowEfficiency: Nullable(Type.Number()),
-  valueAddedRatio: Nullable(Type.Number()),
-  rolledPercentCompleteAccurate: Type.Number(),
-  taktTimeMinutes: Type.Number(),
-  expectedReworkMinutes: Type.Number(),
-  leadTimeWithReworkMinutes: Type.Number(),
-  leadTimeWithReworkDays: Days("lead time with rework"),
-  minutesByClassification: Type.Record(Type.String(), Type.Number()),
-  wasteTagCounts: Type.Record(Type.String(), Type.Number()),
-  steps: Type.Array(
-    Type.Object({
-      stepId: Uuid(),
-      name: Type.String(),
-      classification: Classification,
-      processMinutes: Type.Number(),
-      waitMinutes: Type.Number(),
-      waitDays: Days("wait before the step"),
-      percentCompleteAccurate: Type.Number(),
-      waitShare: Type.Number(),
-      effectiveTaktMinutes: Type.Number({ description: "takt × the step's uptime (takt when not given)" }),
-      overTakt: Type.Boolean({ description: "process time > effectiveTaktMinutes" }),
-    }),
-  ),
-  waitRanking: Type.Array(
-    Type.Object({
-      stepId: Uuid(),
-      name: Type.String(),
-      waitMinutes: Type.Number(),
-      waitDays: Days("wait before the step"),
-      share: Type.Number(),
-    }),
-  ),
 });
 
 export const ReworkLinkSchema = Type.Object(

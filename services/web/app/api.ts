@@ -1,4 +1,14 @@
+import type { FlowMetrics } from "@okr/flow-metrics";
 import type { KeyResultSchema, MeSchema, ObjectiveSchema, WorkItemSchema } from "@okr/goals-service/views";
+import type { CycleScoreView } from "@okr/scoring-service/views";
+import type {
+  Binding,
+  Family,
+  KaizenView,
+  PullBoard,
+  StreamMetricsView,
+  StreamView,
+} from "@okr/value-stream-service/views";
 import type { Static } from "typebox";
 
 /** The goals service's own response schemas, so a field renamed there fails this app's typecheck. */
@@ -9,18 +19,17 @@ export type Me = Static<typeof MeSchema>;
 /** One item of GET /me/work: what the open cycles ask of the signed-in person. */
 export type WorkItem = Static<typeof WorkItemSchema>;
 
-/** A node of GET /cycles/{id}/alignment-tree: an objective with what aligns to it and to its KRs. */
-export type TreeNode = Omit<Objective, "keyResults"> & {
-  keyResults: (KeyResult & { contributors: TreeNode[] })[];
-  children: TreeNode[];
-};
-export interface AlignmentTree {
-  cycleId: string;
-  cycleName: string;
-  mission: string | null;
-  objectiveCount: number;
-  roots: TreeNode[];
-}
+export type { AlignmentTree, TreeNode } from "../shared/alignment-tree.ts";
+
+/** Value-stream's and scoring's own response schemas, read through /api/value-stream and /api/scoring. */
+export type ValueStream = Static<typeof StreamView>;
+export type ProductFamily = Static<typeof Family>;
+/** GET /streams/{id}/metrics; its `flow` part is flow-metrics' FlowMetrics (the schema leaves it open). */
+export type StreamMetrics = Omit<Static<typeof StreamMetricsView>, "flow"> & { flow: FlowMetrics };
+export type Kaizen = Static<typeof KaizenView>;
+export type KeyResultBinding = Static<typeof Binding>;
+export type PullSignals = Static<typeof PullBoard>;
+export type CycleScores = Static<typeof CycleScoreView>;
 
 // Goals does not export these schemas (yet): the fields this app reads, as goals' routes declare them.
 export interface Cycle {

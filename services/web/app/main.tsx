@@ -6,6 +6,7 @@ import { Layout } from "./components/layout.tsx";
 import { ErrorState, Loading } from "./components/states.tsx";
 import { useLiveScores } from "./live.ts";
 import { ApprovalsPage } from "./pages/approvals.tsx";
+import { CycleReportPage } from "./pages/cycle-report.tsx";
 import { CycleTreePage } from "./pages/cycle-tree.tsx";
 import { CyclesPage } from "./pages/cycles.tsx";
 import { KeyResultPage } from "./pages/key-result.tsx";
@@ -13,6 +14,8 @@ import { MyWorkPage } from "./pages/my-work.tsx";
 import { EditObjectivePage, NewObjectivePage } from "./pages/objective-editor.tsx";
 import { SignInPage } from "./pages/sign-in.tsx";
 import { TeamObjectivesPage } from "./pages/team-objectives.tsx";
+import { ValueStreamPage } from "./pages/value-stream.tsx";
+import { ValueStreamsPage } from "./pages/value-streams.tsx";
 import { Router, useRoute } from "./router.tsx";
 import "./styles.css";
 
@@ -32,8 +35,11 @@ const ROUTES = [
   "/cycles/:cycleId/teams/:teamId",
   "/cycles/:cycleId/teams/:teamId/objectives/new",
   "/cycles/:cycleId/teams/:teamId/approvals",
+  "/cycles/:cycleId/report",
   "/objectives/:objectiveId/edit",
   "/key-results/:keyResultId",
+  "/value-streams",
+  "/value-streams/:streamId",
 ] as const;
 
 function Pages() {
@@ -48,6 +54,11 @@ function Pages() {
   if (route?.pattern === "/objectives/:objectiveId/edit")
     return <EditObjectivePage objectiveId={objectiveId} />;
   if (route?.pattern === "/cycles/:cycleId") return <CycleTreePage cycleId={route.params.cycleId ?? ""} />;
+  if (route?.pattern === "/cycles/:cycleId/report")
+    return <CycleReportPage cycleId={route.params.cycleId ?? ""} />;
+  if (route?.pattern === "/value-streams/:streamId")
+    return <ValueStreamPage streamId={route.params.streamId ?? ""} />;
+  if (route?.pattern === "/value-streams") return <ValueStreamsPage />;
   if (route?.pattern === "/key-results/:keyResultId")
     return <KeyResultPage keyResultId={route.params.keyResultId ?? ""} />;
   if (route?.pattern === "/cycles") return <CyclesPage />;

@@ -7,12 +7,19 @@ const FORWARDED_REQUEST = ["accept", "content-type", "idempotency-key", "if-matc
 /** The answer headers the browser gets back (problem+json bodies pass through unchanged). */
 const FORWARDED_RESPONSE = [
   "content-type",
+  "content-disposition",
   "retry-after",
   "idempotent-replayed",
   "x-ratelimit-limit",
   "x-ratelimit-remaining",
   "x-ratelimit-reset",
 ];
+
+/**
+ * An answer is data, never a document of this origin: a value-stream map (SVG) or any other body opened
+ * on its own runs no script and loads nothing; pages show the maps through <img>, where no script runs.
+ */
+const ANSWER_POLICY = "default-src 'none'; sandbox";
 
 /** Seconds the browser is asked to wait when a service cannot be reached. */
 const UNREACHABLE_RETRY_AFTER_SECONDS = 2;
@@ -70,6 +77,8 @@ export function registerApiProxy(app: FastifyInstance, guard: SessionGuard, upst
         if (value !== null) reply.header(name, value);
       }
       reply.header("cache-control", "no-store");
+      reply.header("content-security-policy", ANSWER_POLICY);
+      reply.header("x-content-type-options", "nosniff");
       return reply.send(Buffer.from(await answer.arrayBuffer()));
     });
   });

@@ -7,6 +7,7 @@ import Fastify, { type FastifyError, type FastifyServerOptions } from "fastify";
 import { registerApiProxy } from "./api-proxy.ts";
 import { registerAuthRoutes } from "./auth-routes.ts";
 import { publicOriginOf, redirectUriOf, type WebConfig } from "./config.ts";
+import { registerCycleExport } from "./cycle-export.ts";
 import { LiveFeed } from "./live.ts";
 import { registerLiveRoute, tenantFromGoals } from "./live-route.ts";
 import { OidcClient } from "./oidc.ts";
@@ -91,7 +92,12 @@ export async function createWebApp(
     publicOrigin,
     idleMinutes: config.WEB_SESSION_IDLE_MINUTES,
   });
-  registerApiProxy(app, guard, [{ prefix: "", baseUrl: config.GOALS_URL }]);
+  registerApiProxy(app, guard, [
+    { prefix: "", baseUrl: config.GOALS_URL },
+    { prefix: "value-stream", baseUrl: config.VALUE_STREAM_URL },
+    { prefix: "scoring", baseUrl: config.SCORING_URL },
+  ]);
+  registerCycleExport(app, guard, config.GOALS_URL);
   const feed = config.KAFKA_BROKERS
     ? new LiveFeed({
         bus: createKafkaBus({ brokers: config.KAFKA_BROKERS, clientId: "web" }),

@@ -19,6 +19,11 @@ export const WebConfigSchema = Type.Object({
   LOG_LEVEL: LogLevel(),
   SHUTDOWN_GRACE_MS: ServiceConfigSchema.properties.SHUTDOWN_GRACE_MS,
   GOALS_URL: HttpUrl("the goals service's base URL, e.g. http://127.0.0.1:3101", "http://127.0.0.1:3101"),
+  VALUE_STREAM_URL: HttpUrl(
+    "the value-stream service's base URL (/api/value-stream/*)",
+    "http://127.0.0.1:3102",
+  ),
+  SCORING_URL: HttpUrl("the scoring service's base URL (/api/scoring/*)", "http://127.0.0.1:3103"),
   OIDC_ISSUER: HttpUrl("the OpenID provider's issuer URL", "http://127.0.0.1:3180"),
   OIDC_CLIENT_ID: Type.String({ minLength: 1, default: "okr-web" }),
   OIDC_REDIRECT_URI: Type.Optional(

@@ -46,6 +46,18 @@ describe("the web app on its own", () => {
     expect(page.headers["x-frame-options"]).toBe("DENY");
   });
 
+  it("answers 401 problem+json, not the app or a file, for an API call or an export without a session", async () => {
+    for (const url of [
+      "/api/value-stream/streams",
+      "/api/scoring/scores/cycles/00000000-0000-4000-8000-000000000000",
+      "/exports/cycles/00000000-0000-4000-8000-000000000000/okrs.csv",
+    ]) {
+      const answer = await web.inject({ method: "GET", url });
+      expect(answer.statusCode, url).toBe(401);
+      expect(answer.headers["content-type"], url).toMatch(/^application\/problem\+json/);
+    }
+  });
+
   it("answers 404 problem+json for an unknown /auth path, not the app", async () => {
     const answer = await web.inject({ method: "GET", url: "/auth/unknown" });
     expect(answer.statusCode).toBe(404);

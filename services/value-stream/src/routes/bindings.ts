@@ -5,23 +5,12 @@ import { publishEvent } from "@okr/messaging";
 import { conflict, IdParams, notFound, problems, requireRole, Uuid } from "@okr/service-kit";
 import { Type } from "typebox";
 import type { KeyResultBinding } from "../generated/prisma/client.ts";
-import { StreamMetricName } from "../model.ts";
 import { keyResultForBinding, unknownKeyResult } from "../repositories/key-results.ts";
 import type { ValueStreamRuntime } from "../service.ts";
 import { findStream, markMetricsStale } from "../store.ts";
+import { Binding, Direction, StreamMetricName } from "../views.ts";
 import { streamListSchema, streamPage } from "./stream-lists.ts";
 
-const Direction = Type.Union([Type.Literal("increase"), Type.Literal("decrease")], {
-  description: "which way is better for the key result (flow efficiency up, lead time down)",
-});
-const Binding = Type.Object({
-  id: Uuid(),
-  streamId: Uuid(),
-  keyResultId: Uuid(),
-  metric: StreamMetricName,
-  direction: Direction,
-  createdAt: Type.String({ format: "date-time" }),
-});
 const present = (row: KeyResultBinding) => ({
   id: row.id,
   streamId: row.streamId,

@@ -2,10 +2,11 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { prismaRunner } from "@okr/database";
 import { ProductFamilyChanged, uuidv7 } from "@okr/events";
 import { publishEvent } from "@okr/messaging";
-import { IdParams, listPage, notFound, Page, PageQuery, problems, requireRole, Uuid } from "@okr/service-kit";
+import { IdParams, listPage, notFound, Page, PageQuery, problems, requireRole } from "@okr/service-kit";
 import { Type } from "typebox";
 import type { ProductFamily } from "../generated/prisma/client.ts";
 import type { ValueStreamRuntime } from "../service.ts";
+import { Family } from "../views.ts";
 
 const FamilyBody = Type.Object(
   {
@@ -19,14 +20,6 @@ const FamilyBody = Type.Object(
   },
   { additionalProperties: false },
 );
-
-const Family = Type.Object({
-  id: Uuid(),
-  name: Type.String(),
-  customer: Type.String(),
-  valueStatement: Type.String(),
-  createdAt: Type.String({ format: "date-time" }),
-});
 
 const present = (row: ProductFamily) => ({
   id: row.id,

@@ -7,20 +7,12 @@ import { type Static, Type } from "typebox";
 import type { ValueStreamTx } from "../database.ts";
 import type { Kaizen, Prisma } from "../generated/prisma/client.ts";
 import { computeStreamMetrics, headlineValues } from "../metrics.ts";
-import { StreamMetricName } from "../model.ts";
 import { requireKnownKeyResult } from "../repositories/key-results.ts";
 import type { ValueStreamRuntime } from "../service.ts";
 import { findStream } from "../store.ts";
+import { Criterion, KaizenView } from "../views.ts";
 import { streamListSchema, streamPage } from "./stream-lists.ts";
 
-const Criterion = Type.Object(
-  {
-    metric: StreamMetricName,
-    comparator: Type.Union([Type.Literal("at-most"), Type.Literal("at-least")]),
-    target: Type.Number(),
-  },
-  { additionalProperties: false },
-);
 type CriterionValue = Static<typeof Criterion>;
 const KaizenFields = {
   title: Type.String({ minLength: 1, maxLength: 300 }),
@@ -43,24 +35,6 @@ const KaizenFields = {
     }),
   ),
 };
-const KaizenView = Type.Object({
-  id: Uuid(),
-  streamId: Uuid(),
-  title: Type.String(),
-  hypothesis: Type.String(),
-  targetCondition: Type.String(),
-  successCriteria: Type.Array(Criterion),
-  linkedStepIds: Type.Array(Uuid()),
-  keyResultId: Type.Union([Uuid(), Type.Null()]),
-  status: Type.String(),
-  baseline: Type.Unknown(),
-  result: Type.Unknown(),
-  resultNote: Type.Union([Type.String(), Type.Null()]),
-  succeeded: Type.Union([Type.Boolean(), Type.Null()]),
-  startedAt: Type.Union([Type.String(), Type.Null()]),
-  completedAt: Type.Union([Type.String(), Type.Null()]),
-});
-
 const present = (row: Kaizen) => ({
   id: row.id,
   streamId: row.streamId,

@@ -15,12 +15,13 @@ import {
 import { Type } from "typebox";
 import type { StreamMap, ValueStream } from "../generated/prisma/client.ts";
 import { computeStreamMetrics, DAY_MS } from "../metrics.ts";
-import { ClocksInput, clocksOf, MapMetricsView, StepInput, WipPolicy } from "../model.ts";
+import { ClocksInput, clocksOf, StepInput, WipPolicy } from "../model.ts";
 import { publishStep, publishStream } from "../repositories/events.ts";
 import { stepIdsOf } from "../repositories/steps.ts";
 import { insertStream, listStreams, publishedMetrics, updateStream } from "../repositories/streams.ts";
 import type { ValueStreamRuntime } from "../service.ts";
 import { findStream, markMetricsStale } from "../store.ts";
+import { StreamMetricsView, StreamView } from "../views.ts";
 import { stepFields } from "./steps.ts";
 
 const StreamFields = {
@@ -54,31 +55,6 @@ const StreamPatch = Type.Partial(Type.Object(StreamFields, { additionalPropertie
   minProperties: 1,
 });
 
-const MapSummary = Type.Object({ id: Uuid(), state: Type.String(), name: Type.String() });
-const StreamView = Type.Object({
-  id: Uuid(),
-  familyId: Uuid(),
-  name: Type.String(),
-  dailyDemand: Type.Number(),
-  availableMinutesPerDay: Type.Number(),
-  taktTimeMinutes: Type.Number(),
-  wipPolicy: WipPolicy,
-  clocks: Type.Unknown(),
-  currentMapId: Uuid(),
-  maps: Type.Array(MapSummary),
-});
-const StreamMetricsView = Type.Object({
-  asOf: Type.String({ format: "date-time" }),
-  currentMapId: Uuid(),
-  map: MapMetricsView,
-  flow: Type.Unknown({
-    description: "measured from work items: throughput, WIP, flow time, flow efficiency",
-  }),
-  futureStates: Type.Array(
-    Type.Object({ mapId: Uuid(), name: Type.String(), map: MapMetricsView, deltas: Type.Unknown() }),
-  ),
-  published: Type.Unknown(),
-});
 const WindowQuery = Type.Object(
   {
     from: Type.Optional(Type.String({ format: "date-time" })),

@@ -17,6 +17,7 @@ import {
 } from "../repositories/work-items.ts";
 import type { ValueStreamRuntime } from "../service.ts";
 import { currentMapOf, findStream, markMetricsStale } from "../store.ts";
+import { PullBoard } from "../views.ts";
 
 /** An event may be at most this far in the future (clock skew between an integration and us). */
 const FUTURE_SKEW_MS = 5 * 60_000;
@@ -94,24 +95,6 @@ const IngestAnswer = Type.Object({
     description: "moves into a step already at its WIP limit (stream policy `flag`)",
   }),
 });
-const PullBoard = Type.Object({
-  streamId: Uuid(),
-  wipPolicy: Type.String(),
-  steps: Type.Array(
-    Type.Object({
-      stepId: Uuid(),
-      name: Type.String(),
-      wip: Type.Integer(),
-      wipLimit: Type.Union([Type.Integer(), Type.Null()]),
-      capacity: Type.Union([Type.Integer(), Type.Null()]),
-      overLimit: Type.Boolean(),
-      waitingUpstream: Type.Array(
-        Type.Object({ itemId: Type.String(), since: Type.Union([Type.String(), Type.Null()]) }),
-      ),
-    }),
-  ),
-});
-
 /** Work items moving through the current-state map: registration, bulk event ingestion, the pull board. */
 export function workItemRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTypebox {
   const { db, pool } = runtime;

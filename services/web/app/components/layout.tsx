@@ -28,6 +28,10 @@ export function Layout({ session, children }: { session: SessionInfo; children: 
         <Link to="/" className="brand">
           OKR platform
         </Link>
+        <nav aria-label="Main" className="main-nav">
+          <Link to="/cycles">Cycles</Link>
+          <Link to="/value-streams">Value streams</Link>
+        </nav>
         <nav aria-label="Account">
           <Person session={session} />
           <button type="button" onClick={() => void signOut()}>

@@ -89,6 +89,9 @@ export function CycleTreePage({ cycleId }: { cycleId: string }) {
         return (
           <section aria-labelledby="tree-title">
             <h1 id="tree-title">{data.cycleName}</h1>
+            <p>
+              <Link to={`/cycles/${data.cycleId}/report`}>The quarter's report</Link>
+            </p>
             {data.mission && (
               <p className="mission">
                 <span className="muted">Mission: </span>

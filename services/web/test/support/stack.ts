@@ -4,11 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "@okr/config";
-import { currentCycle, tenantCaller } from "@okr/e2e-tests/support";
+import { type Caller, currentCycle, tenantCaller } from "@okr/e2e-tests/support";
 import { goalsService } from "@okr/goals-service/service";
 import { localIssuerTrust, startIdentityProvider } from "@okr/identity-provider";
 import { scoringService } from "@okr/scoring-service/service";
-import { freePort, startTestService, testEndpoints } from "@okr/testkit";
+import { freePort, startTestService, type TestService, testEndpoints } from "@okr/testkit";
+import { valueStreamService } from "@okr/value-stream-service/service";
 import { build } from "vite";
 import { createWebApp } from "../../src/app.ts";
 import { WebConfigSchema } from "../../src/config.ts";
@@ -27,6 +28,14 @@ export interface WebStack {
   cycle: { id: string; name: string };
   objective: { title: string; keyResultTitle: string; keyResultId: string };
   child: { title: string };
+  team: { id: string };
+  /** Calls a service's API as the organization's admin (in-process), to set up what a test shows. */
+  call: Caller;
+  services: {
+    goals: TestService<unknown>;
+    valueStream?: TestService<unknown>;
+    scoring?: TestService<unknown>;
+  };
   stop(): Promise<void>;
 }
 
@@ -34,9 +43,12 @@ export interface WebStack {
  * The real stack the browser tests drive: a real identity provider (its own port and keys), the real
  * goals service on a fresh database and the real broker, trusting that provider's tokens, the browser
  * app built by Vite, and the web app serving it on a free port the provider has as redirect URI. With
- * `live`, the real scoring service scores check-ins and the web app streams the scores to open pages.
+ * `flowServices`, the value-stream and scoring services too, behind /api/value-stream and /api/scoring.
+ * With `live`, the real scoring service scores check-ins and the web app streams the scores to open pages.
  */
-export async function startWebStack(options: { live?: boolean } = {}): Promise<WebStack> {
+export async function startWebStack(
+  options: { flowServices?: boolean; live?: boolean } = {},
+): Promise<WebStack> {
   const staticDir = mkdtempSync(join(tmpdir(), "okr-web-dist-"));
   await build({
     configFile: fileURLToPath(new URL("../../vite.config.ts", import.meta.url)),
@@ -76,11 +88,17 @@ export async function startWebStack(options: { live?: boolean } = {}): Promise<W
     // token first, so the whole browser run goes through renewal (a failed one ends the session).
     accessTokenTtlSeconds: 45,
   });
-  const goals = await startTestService(goalsService, {
-    AUTH_ISSUERS: JSON.stringify([localIssuerTrust(idp.issuer)]),
-  });
+  const trust = { AUTH_ISSUERS: JSON.stringify([localIssuerTrust(idp.issuer)]) };
+  const [goals, valueStream, scoring] = await Promise.all([
+    startTestService(goalsService, trust),
+    options.flowServices ? startTestService(valueStreamService, trust) : undefined,
+    options.flowServices || options.live ? startTestService(scoringService, trust) : undefined,
+  ]);
   const goalsUrl = await goals.app.listen({ host: "127.0.0.1", port: 0 });
-  const scoring = options.live ? await startTestService(scoringService) : undefined;
+  const flowUrls = {
+    ...(valueStream && { VALUE_STREAM_URL: await valueStream.app.listen({ host: "127.0.0.1", port: 0 }) }),
+    ...(scoring && { SCORING_URL: await scoring.app.listen({ host: "127.0.0.1", port: 0 }) }),
+  };
 
   // The organization is seeded through the goals API by its admin, as the end-to-end tests do.
   const call = tenantCaller(tenantId, randomUUID());
@@ -127,6 +145,7 @@ export async function startWebStack(options: { live?: boolean } = {}): Promise<W
     LOG_LEVEL: "warn",
     WEB_PORT: String(webPort),
     GOALS_URL: goalsUrl,
+    ...flowUrls,
     OIDC_ISSUER: idp.issuer,
     WEB_STATIC_DIR: staticDir,
     ...(options.live
@@ -148,10 +167,12 @@ export async function startWebStack(options: { live?: boolean } = {}): Promise<W
       keyResultId: objective.keyResults[0].id,
     },
     child: { title: child.title },
+    team: { id: team.id },
+    call,
+    services: { goals, valueStream, scoring },
     async stop() {
       await web.close();
-      await goals.stop();
-      await scoring?.stop();
+      await Promise.all([goals.stop(), valueStream?.stop(), scoring?.stop()]);
       await idp.close();
       rmSync(dataDir, { recursive: true, force: true });
       rmSync(staticDir, { recursive: true, force: true });

@@ -1,0 +1,291 @@
+import { useQuery } from "@tanstack/react-query";
+import { objectivesOf } from "../../shared/alignment-tree.ts";
+import {
+  type AlignmentTree,
+  allPages,
+  api,
+  type Cycle,
+  type CycleScores,
+  ProblemError,
+  type TreeNode,
+} from "../api.ts";
+import { grade } from "../components/score.tsx";
+import { Empty, Loaded } from "../components/states.tsx";
+import {
+  type CheckInStatus,
+  carriedForward,
+  disciplineByTeam,
+  EXPECTED_GRADE,
+  expectationMet,
+  figuresByKind,
+  gradeDistribution,
+  type Team,
+} from "../report-figures.ts";
+import { Link } from "../router.tsx";
+import "../streams.css";
+
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
+const treeOf = (cycleId: string) =>
+  api.get<AlignmentTree>(`/cycles/${encodeURIComponent(cycleId)}/alignment-tree`);
+
+/** Scoring's figures of the cycle; a cycle scoring has not seen yet (404) reads as no scores yet. */
+async function cycleScores(cycleId: string): Promise<CycleScores | null> {
+  try {
+    return await api.get<CycleScores>(`/scoring/scores/cycles/${encodeURIComponent(cycleId)}`);
+  } catch (error) {
+    if (error instanceof ProblemError && error.status === 404) return null;
+    throw error;
+  }
+}
+
+function Headline({ objectives, scores }: { objectives: TreeNode[]; scores: CycleScores | null }) {
+  const scored = objectives.filter((o) => o.score !== null).length;
+  const organization = scores?.graded?.organizationScore ?? scores?.organization?.score ?? null;
+  return (
+    <dl className="facts figures">
+      <div>
+        <dt>Objectives</dt>
+        <dd>{objectives.length}</dd>
+      </div>
+      <div>
+        <dt>Met their expectation</dt>
+        <dd>{objectives.filter(expectationMet).length}</dd>
+      </div>
+      <div>
+        <dt>Scored</dt>
+        <dd>{scored}</dd>
+      </div>
+      <div>
+        <dt>Not scored yet</dt>
+        <dd>{objectives.length - scored}</dd>
+      </div>
+      <div>
+        <dt>Organization score</dt>
+        <dd>{grade(organization)}</dd>
+      </div>
+      <div>
+        <dt>Final grades</dt>
+        <dd>
+          {scores?.graded
+            ? `frozen ${dateFormat.format(new Date(scores.graded.gradedAt))}`
+            : "not frozen yet"}
+        </dd>
+      </div>
+    </dl>
+  );
+}
+
+function KindsTable({ objectives }: { objectives: TreeNode[] }) {
+  return (
+    <section aria-labelledby="kinds-title">
+      <h2 id="kinds-title">Committed and aspirational</h2>
+      <div className="table-scroll">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Kind</th>
+              <th scope="col">Objectives</th>
+              <th scope="col">Scored</th>
+              <th scope="col">Met</th>
+              <th scope="col">Mean grade</th>
+              <th scope="col">Expected grade</th>
+            </tr>
+          </thead>
+          <tbody>
+            {figuresByKind(objectives).map((row) => (
+              <tr key={row.kind}>
+                <th scope="row">{row.kind}</th>
+                <td>{row.objectives}</td>
+                <td>{row.scored}</td>
+                <td>{row.met}</td>
+                <td>{grade(row.meanGrade)}</td>
+                <td>{EXPECTED_GRADE[row.kind].toFixed(1)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+function GradeDistribution({ objectives }: { objectives: TreeNode[] }) {
+  const bins = gradeDistribution(objectives);
+  const most = Math.max(1, ...bins.map((bin) => bin.count));
+  return (
+    <section aria-labelledby="grades-title">
+      <h2 id="grades-title">Grade distribution</h2>
+      <div className="table-scroll">
+        <table className="distribution">
+          <thead>
+            <tr>
+              <th scope="col">Grade</th>
+              <th scope="col">Objectives</th>
+            </tr>
+          </thead>
+          <tbody>
+            {bins.map((bin) => (
+              <tr key={String(bin.grade)}>
+                <th scope="row">{grade(bin.grade)}</th>
+                <td>
+                  <div className="bar-cell">
+                    <span className="bar-count">{bin.count}</span>
+                    <span
+                      className="bar"
+                      aria-hidden="true"
+                      style={{ width: `${(bin.count / most) * 100}%` }}
+                    />
+                  </div>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+function Discipline({ cycleId, scores }: { cycleId: string; scores: CycleScores | null }) {
+  const status = useQuery({
+    queryKey: ["check-in-status", cycleId],
+    queryFn: () => api.get<CheckInStatus>(`/cycles/${encodeURIComponent(cycleId)}/check-in-status`),
+  });
+  const teams = useQuery({ queryKey: ["teams"], queryFn: () => allPages<Team>("/teams") });
+  const teamScore = new Map(scores?.teams.map((t) => [t.teamId, t.score]) ?? []);
+  return (
+    <section aria-labelledby="discipline-title">
+      <h2 id="discipline-title">Check-in discipline per team</h2>
+      <Loaded query={status} what="check-ins">
+        {(data) => {
+          const rows = disciplineByTeam(data, teams.data ?? []);
+          if (rows.length === 0) return <Empty>No key results in this cycle yet.</Empty>;
+          return (
+            <div className="table-scroll">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Team</th>
+                    <th scope="col">Key results</th>
+                    <th scope="col">Checked in</th>
+                    <th scope="col">Latest check-in</th>
+                    <th scope="col">Team score</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {rows.map((row) => (
+                    <tr key={row.teamId ?? "none"}>
+                      <th scope="row">{row.name}</th>
+                      <td>{row.keyResults}</td>
+                      <td>
+                        {row.checkedIn} of {row.keyResults}
+                      </td>
+                      <td>{row.lastCheckInAt ? dateFormat.format(new Date(row.lastCheckInAt)) : "none"}</td>
+                      <td>{grade(row.teamId ? (teamScore.get(row.teamId) ?? null) : null)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          );
+        }}
+      </Loaded>
+    </section>
+  );
+}
+
+/** The first cycle that starts once this one has ended (a day's slack for time zones), if any. */
+function nextCycle(cycles: Cycle[], cycleId: string): Cycle | undefined {
+  const self = cycles.find((c) => c.id === cycleId);
+  if (!self) return undefined;
+  return cycles
+    .filter((c) => c.id !== cycleId && Date.parse(c.startsAt) >= Date.parse(self.endsAt) - 86_400_000)
+    .sort((a, b) => Date.parse(a.startsAt) - Date.parse(b.startsAt))[0];
+}
+
+function CarriedInto({ next, objectives }: { next: Cycle; objectives: TreeNode[] }) {
+  const nextTree = useQuery({ queryKey: ["alignment-tree", next.id], queryFn: () => treeOf(next.id) });
+  return (
+    <Loaded query={nextTree} what={`${next.name}'s key results`}>
+      {(tree) => {
+        const carried = carriedForward(objectives, objectivesOf(tree.roots));
+        return carried.length === 0 ? (
+          <Empty>{next.name} carries no key result of this cycle.</Empty>
+        ) : (
+          <ul className="carried">
+            {carried.map((item) => (
+              <li key={item.to.id}>
+                {item.from.title} → <Link to={`/key-results/${item.to.id}`}>{item.to.title}</Link>{" "}
+                <span className="muted">
+                  in {next.name}, under “{item.to.objectiveTitle}”
+                </span>
+              </li>
+            ))}
+          </ul>
+        );
+      }}
+    </Loaded>
+  );
+}
+
+function CarriedForward({ cycleId, objectives }: { cycleId: string; objectives: TreeNode[] }) {
+  const cycles = useQuery({ queryKey: ["cycles"], queryFn: () => allPages<Cycle>("/cycles") });
+  return (
+    <section aria-labelledby="carried-title">
+      <h2 id="carried-title">Carried forward</h2>
+      <Loaded query={cycles} what="cycles">
+        {(list) => {
+          const next = nextCycle(list, cycleId);
+          return next ? (
+            <CarriedInto next={next} objectives={objectives} />
+          ) : (
+            <Empty>No later cycle yet: nothing has been carried forward.</Empty>
+          );
+        }}
+      </Loaded>
+    </section>
+  );
+}
+
+/** The quarter's report: how the cycle's objectives did, how teams checked in, what carries on. */
+export function CycleReportPage({ cycleId }: { cycleId: string }) {
+  const tree = useQuery({ queryKey: ["alignment-tree", cycleId], queryFn: () => treeOf(cycleId) });
+  const scores = useQuery({ queryKey: ["cycle-scores", cycleId], queryFn: () => cycleScores(cycleId) });
+  return (
+    <Loaded query={tree} what="the cycle's objectives">
+      {(data) => {
+        const objectives = objectivesOf(data.roots);
+        return (
+          <section aria-labelledby="report-title" className="report">
+            <p>
+              <Link to={`/cycles/${cycleId}`}>← Back to the OKR tree</Link>
+            </p>
+            <h1 id="report-title">{data.cycleName}: quarter report</h1>
+            <p>
+              <a className="button" href={`/exports/cycles/${encodeURIComponent(cycleId)}/okrs.csv`} download>
+                Download objectives, key results and check-ins (CSV)
+              </a>
+            </p>
+            <Loaded query={scores} what="scores">
+              {(figures) => (
+                <>
+                  <Headline objectives={objectives} scores={figures} />
+                  {objectives.length === 0 ? (
+                    <Empty>No objectives in this cycle yet.</Empty>
+                  ) : (
+                    <>
+                      <KindsTable objectives={objectives} />
+                      <GradeDistribution objectives={objectives} />
+                    </>
+                  )}
+                  <Discipline cycleId={cycleId} scores={figures} />
+                </>
+              )}
+            </Loaded>
+            <CarriedForward cycleId={cycleId} objectives={objectives} />
+          </section>
+        );
+      }}
+    </Loaded>
+  );
+}

@@ -1,0 +1,203 @@
+import { useQueries, useQuery } from "@tanstack/react-query";
+import {
+  allPages,
+  api,
+  type Kaizen,
+  type KeyResult,
+  type KeyResultBinding,
+  type PullSignals,
+} from "../api.ts";
+import { Empty, Loaded } from "../components/states.tsx";
+import { Link } from "../router.tsx";
+
+/** The value-stream page's lower half: pull signals, the kaizen board and the metrics key results track. */
+
+const streamPath = (streamId: string, rest: string) =>
+  `/value-stream/streams/${encodeURIComponent(streamId)}${rest}`;
+
+export function PullSignalsTable({ streamId }: { streamId: string }) {
+  const pull = useQuery({
+    queryKey: ["value-stream-pull", streamId],
+    queryFn: () => api.get<PullSignals>(streamPath(streamId, "/pull")),
+  });
+  return (
+    <section aria-labelledby="pull-title">
+      <h2 id="pull-title">Pull signals</h2>
+      <Loaded query={pull} what="pull signals">
+        {(board) =>
+          board.steps.length === 0 ? (
+            <Empty>The map has no steps yet.</Empty>
+          ) : (
+            <div className="table-scroll">
+              <table>
+                <caption className="visually-hidden">
+                  Each step's work in progress against its limit, and what waits upstream to be pulled
+                </caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Step</th>
+                    <th scope="col">WIP</th>
+                    <th scope="col">Limit</th>
+                    <th scope="col">Signal</th>
+                    <th scope="col">Waiting upstream</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {board.steps.map((step) => (
+                    <tr key={step.stepId}>
+                      <th scope="row">{step.name}</th>
+                      <td>{step.wip}</td>
+                      <td>{step.wipLimit ?? "none"}</td>
+                      <td>
+                        {step.overLimit ? (
+                          <span className="chip band-red">over its limit</span>
+                        ) : step.capacity === null ? (
+                          "no limit"
+                        ) : step.capacity > 0 && step.waitingUpstream.length > 0 ? (
+                          <span className="chip band-green">pull {step.capacity}</span>
+                        ) : step.capacity > 0 ? (
+                          `${step.capacity} free`
+                        ) : (
+                          "full"
+                        )}
+                      </td>
+                      <td>{step.waitingUpstream.length}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )
+        }
+      </Loaded>
+    </section>
+  );
+}
+
+const METRIC_NAMES: Record<string, string> = {
+  "lead-time": "Lead time",
+  "process-time": "Process time",
+  "flow-efficiency": "Flow efficiency",
+  "rolled-percent-complete-accurate": "Rolled %C&A",
+  throughput: "Throughput",
+  wip: "WIP",
+  "flow-time-p85": "Flow time (85th percentile)",
+};
+
+const KAIZEN_COLUMNS = [
+  { status: "planned", title: "Planned" },
+  { status: "started", title: "Running" },
+  { status: "completed", title: "Completed" },
+] as const;
+
+function KaizenCard({ kaizen }: { kaizen: Kaizen }) {
+  return (
+    <li className="kaizen">
+      <h4>{kaizen.title}</h4>
+      <p>
+        <span className="muted">Target condition: </span>
+        {kaizen.targetCondition}
+      </p>
+      <p className="muted">
+        Succeeds when{" "}
+        {kaizen.successCriteria
+          .map(
+            (c) =>
+              `${METRIC_NAMES[c.metric] ?? c.metric} ${c.comparator === "at-most" ? "≤" : "≥"} ${c.target}`,
+          )
+          .join(" and ")}
+      </p>
+      {kaizen.succeeded !== null && (
+        <span className={`chip ${kaizen.succeeded ? "band-green" : "band-red"}`}>
+          {kaizen.succeeded ? "succeeded" : "did not succeed"}
+        </span>
+      )}
+      {kaizen.keyResultId && <Link to={`/key-results/${kaizen.keyResultId}`}>Its key result</Link>}
+    </li>
+  );
+}
+
+export function KaizenBoard({ streamId }: { streamId: string }) {
+  const kaizens = useQuery({
+    queryKey: ["value-stream-kaizens", streamId],
+    queryFn: () => allPages<Kaizen>(streamPath(streamId, "/kaizens")),
+  });
+  return (
+    <section aria-labelledby="kaizen-title">
+      <h2 id="kaizen-title">Kaizen board</h2>
+      <Loaded query={kaizens} what="improvement experiments">
+        {(list) =>
+          list.length === 0 ? (
+            <Empty>No improvement experiments yet.</Empty>
+          ) : (
+            <div className="kaizen-board">
+              {KAIZEN_COLUMNS.map((column) => {
+                const cards = list.filter((k) => k.status === column.status);
+                return (
+                  <section key={column.status} aria-label={`${column.title} experiments`}>
+                    <h3>
+                      {column.title} <span className="muted">({cards.length})</span>
+                    </h3>
+                    {cards.length === 0 ? (
+                      <p className="muted">None.</p>
+                    ) : (
+                      <ul className="kaizens">
+                        {cards.map((kaizen) => (
+                          <KaizenCard key={kaizen.id} kaizen={kaizen} />
+                        ))}
+                      </ul>
+                    )}
+                  </section>
+                );
+              })}
+            </div>
+          )
+        }
+      </Loaded>
+    </section>
+  );
+}
+
+function BindingsList({ bindings }: { bindings: KeyResultBinding[] }) {
+  // Titles from goals; a key result this person cannot read (or since deleted) keeps a plain label.
+  const titles = useQueries({
+    queries: bindings.map((binding) => ({
+      queryKey: ["key-result", binding.keyResultId],
+      queryFn: () => api.get<KeyResult>(`/key-results/${encodeURIComponent(binding.keyResultId)}`),
+    })),
+  });
+  return (
+    <ul className="bindings">
+      {bindings.map((binding, i) => (
+        <li key={binding.id}>
+          <strong>{METRIC_NAMES[binding.metric] ?? binding.metric}</strong>{" "}
+          <span className="muted">
+            ({binding.direction === "increase" ? "higher is better" : "lower is better"})
+          </span>{" "}
+          → <Link to={`/key-results/${binding.keyResultId}`}>{titles[i]?.data?.title ?? "a key result"}</Link>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function MetricBindings({ streamId }: { streamId: string }) {
+  const bindings = useQuery({
+    queryKey: ["value-stream-bindings", streamId],
+    queryFn: () => allPages<KeyResultBinding>(streamPath(streamId, "/bindings")),
+  });
+  return (
+    <section aria-labelledby="bindings-title">
+      <h2 id="bindings-title">Key results measured here</h2>
+      <Loaded query={bindings} what="bound key results">
+        {(list) =>
+          list.length === 0 ? (
+            <Empty>No key result is bound to a metric of this stream.</Empty>
+          ) : (
+            <BindingsList bindings={list} />
+          )
+        }
+      </Loaded>
+    </section>
+  );
+}
