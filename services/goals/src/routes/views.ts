@@ -136,3 +136,6 @@ export const TeamHeatmapSchema = Type.Object({
     }),
   ),
 });
+
+/** The cycle run as GET /cycles/{id}/run and its admin actions answer it, and its teams' drafting. */
+export { RunStatus as CycleRunSchema, RunTeams as RunTeamsSchema } from "../cycle-workflow/schemas.ts";
