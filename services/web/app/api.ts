@@ -1,4 +1,12 @@
-import type { KeyResultSchema, MeSchema, ObjectiveSchema, WorkItemSchema } from "@okr/goals-service/views";
+import type {
+  CycleRunSchema,
+  KeyResultSchema,
+  MeSchema,
+  ObjectiveSchema,
+  RunTeamsSchema,
+  TeamHeatmapSchema,
+  WorkItemSchema,
+} from "@okr/goals-service/views";
 import type { Static } from "typebox";
 
 /** The goals service's own response schemas, so a field renamed there fails this app's typecheck. */
@@ -8,6 +16,13 @@ export type Objective = Static<typeof ObjectiveSchema>;
 export type Me = Static<typeof MeSchema>;
 /** One item of GET /me/work: what the open cycles ask of the signed-in person. */
 export type WorkItem = Static<typeof WorkItemSchema>;
+
+/** GET /cycles/{id}/run: the cycle's run on the workflow engine (phase, deadline, counts, phase log). */
+export type CycleRun = Static<typeof CycleRunSchema>;
+/** One team of GET /cycles/{id}/run/teams, with its drafting (null: not opened, or skipped). */
+export type RunTeam = Static<typeof RunTeamsSchema>["items"][number];
+/** GET /cycles/{id}/teams/{teamId}/heatmap: the teams below a team with their objectives' scores. */
+export type TeamHeatmap = Static<typeof TeamHeatmapSchema>;
 
 /** A node of GET /cycles/{id}/alignment-tree: an objective with what aligns to it and to its KRs. */
 export type TreeNode = Omit<Objective, "keyResults"> & {
@@ -31,6 +46,26 @@ export interface Cycle {
   phase: string;
   locked: boolean;
 }
+export interface Team {
+  id: string;
+  name: string;
+  parentTeamId: string | null;
+  leaderIds: string[];
+  memberIds: string[];
+}
+export interface Person {
+  id: string;
+  name: string;
+}
+/** One key result of GET /cycles/{id}/check-in-status. */
+export interface CheckInStatus {
+  keyResultId: string;
+  objectiveId: string;
+  owner: { kind: string; id: string };
+  teamId: string | null;
+  lastCheckInAt: string | null;
+  missing: boolean;
+}
 export interface CheckIn {
   id: string;
   value: number;
@@ -50,6 +85,8 @@ export interface SessionInfo {
   signedIn: boolean;
   csrfToken?: string;
   person?: { subject: string; name?: string; email?: string };
+  /** The Temporal UI's page of the cycle workflows' namespace. */
+  links?: { temporalUi: string };
 }
 
 /** An RFC 9457 problem answered by a service (through the web app) or by the web app itself. */
@@ -107,13 +144,13 @@ export async function signOut(): Promise<void> {
 }
 
 /** Every item of a paginated list, following nextCursor (bounded, so a runaway list cannot hang a page). */
-export async function allPages<T>(path: string, maxPages = 20): Promise<T[]> {
+export async function allPages<T>(path: string, maxPages = 20, limit = 1000): Promise<T[]> {
   const items: T[] = [];
   let cursor: string | null = null;
   for (let n = 0; n < maxPages; n++) {
     const separator = path.includes("?") ? "&" : "?";
     const page: Page<T> = await api.get<Page<T>>(
-      `${path}${separator}limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+      `${path}${separator}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
     );
     items.push(...page.items);
     cursor = page.nextCursor;

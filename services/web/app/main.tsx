@@ -4,11 +4,13 @@ import { createRoot } from "react-dom/client";
 import { bindSession, fetchSession, mayPassOnRetry } from "./api.ts";
 import { Layout } from "./components/layout.tsx";
 import { ErrorState, Loading } from "./components/states.tsx";
+import { CycleRunPage } from "./pages/cycle-run.tsx";
 import { CycleTreePage } from "./pages/cycle-tree.tsx";
 import { CyclesPage } from "./pages/cycles.tsx";
 import { KeyResultPage } from "./pages/key-result.tsx";
 import { MyWorkPage } from "./pages/my-work.tsx";
 import { SignInPage } from "./pages/sign-in.tsx";
+import { TeamPage } from "./pages/team.tsx";
 import { Router, useRoute } from "./router.tsx";
 import "./styles.css";
 
@@ -21,11 +23,21 @@ const queryClient = new QueryClient({
   },
 });
 
-const ROUTES = ["/", "/cycles", "/cycles/:cycleId", "/key-results/:keyResultId"] as const;
+const ROUTES = [
+  "/",
+  "/cycles",
+  "/cycles/:cycleId",
+  "/cycles/:cycleId/run",
+  "/cycles/:cycleId/teams/:teamId",
+  "/key-results/:keyResultId",
+] as const;
 
 function Pages() {
   const route = useRoute(ROUTES);
   if (route?.pattern === "/cycles/:cycleId") return <CycleTreePage cycleId={route.params.cycleId ?? ""} />;
+  if (route?.pattern === "/cycles/:cycleId/run") return <CycleRunPage cycleId={route.params.cycleId ?? ""} />;
+  if (route?.pattern === "/cycles/:cycleId/teams/:teamId")
+    return <TeamPage cycleId={route.params.cycleId ?? ""} teamId={route.params.teamId ?? ""} />;
   if (route?.pattern === "/key-results/:keyResultId")
     return <KeyResultPage keyResultId={route.params.keyResultId ?? ""} />;
   if (route?.pattern === "/cycles") return <CyclesPage />;

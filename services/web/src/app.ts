@@ -4,7 +4,7 @@ import { Problem, problemType } from "@okr/service-kit";
 import Fastify, { type FastifyError, type FastifyServerOptions } from "fastify";
 import { registerApiProxy } from "./api-proxy.ts";
 import { registerAuthRoutes } from "./auth-routes.ts";
-import { publicOriginOf, redirectUriOf, type WebConfig } from "./config.ts";
+import { publicOriginOf, redirectUriOf, temporalUiOf, type WebConfig } from "./config.ts";
 import { OidcClient } from "./oidc.ts";
 import { cookieNames, SessionGuard } from "./session-guard.ts";
 import { SessionStore } from "./sessions.ts";
@@ -86,6 +86,7 @@ export async function createWebApp(
     cookies,
     publicOrigin,
     idleMinutes: config.WEB_SESSION_IDLE_MINUTES,
+    links: { temporalUi: temporalUiOf(config) },
   });
   registerApiProxy(app, guard, [{ prefix: "", baseUrl: config.GOALS_URL }]);
   await registerStaticApp(app, config.WEB_STATIC_DIR ?? DEFAULT_STATIC_DIR);

@@ -3,6 +3,7 @@ import { useDeferredValue, useId, useState } from "react";
 import { type AlignmentTree, api, type TreeNode } from "../api.ts";
 import { AtRisk, measured, percent, ScoreChip } from "../components/score.tsx";
 import { Empty, Loaded } from "../components/states.tsx";
+import { OwnerTeamLink } from "../components/team-link.tsx";
 import { Link } from "../router.tsx";
 
 /**
@@ -42,6 +43,7 @@ function ObjectiveNode({ node }: { node: TreeNode }) {
         <header className="objective-head">
           <h3 id={headingId}>{node.title}</h3>
           <div className="chips">
+            <OwnerTeamLink owner={node.owner} cycleId={node.cycleId} />
             <span className={`chip kind-${node.kind}`}>{node.kind}</span>
             <span className="chip">{node.state.toLowerCase()}</span>
             <ScoreChip score={node.score} band={node.band} />
@@ -89,6 +91,9 @@ export function CycleTreePage({ cycleId }: { cycleId: string }) {
         return (
           <section aria-labelledby="tree-title">
             <h1 id="tree-title">{data.cycleName}</h1>
+            <p className="page-links">
+              <Link to={`/cycles/${data.cycleId}/run`}>Cycle run</Link>
+            </p>
             {data.mission && (
               <p className="mission">
                 <span className="muted">Mission: </span>

@@ -58,6 +58,11 @@ export function MyWorkPage() {
                   <li key={key(item)} className="card">
                     <Link to={to}>{what}</Link>
                     {when ? <span className="muted">{when}</span> : null}
+                    {"teamId" in item ? (
+                      <Link to={`/cycles/${item.cycleId}/teams/${item.teamId}`}>
+                        {item.teamName}'s team page
+                      </Link>
+                    ) : null}
                   </li>
                 );
               })}
