@@ -43,7 +43,7 @@ function textOf(action: Action, run: CycleRun): ActionText {
             ? "Open drafting closes as it is; teams whose drafting has not opened are skipped. This cannot be undone."
             : "The phase ends now, before its deadline. This cannot be undone.",
         confirm: `Yes, advance to ${next}`,
-        done: `The cycle moved on from ${phaseName(run.phase)}.`,
+        done: `${phaseName(run.phase)} is ending: the timeline moves to ${next} as soon as the run has.`,
       };
     case "extend-deadline":
       return {
@@ -183,6 +183,8 @@ export function RunActions({ cycleId, run }: { cycleId: string; run: CycleRun })
           onClose={() => setOpen(undefined)}
           onDone={(answer, done) => {
             client.setQueryData(["run", cycleId], answer);
+            // An advance is answered before the run has moved: ask again now rather than at the next poll.
+            void client.invalidateQueries({ queryKey: ["run", cycleId] });
             void client.invalidateQueries({ queryKey: ["run-teams", cycleId] });
             void client.invalidateQueries({ queryKey: ["cycles"] });
             setMessage(done);

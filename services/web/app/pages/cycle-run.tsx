@@ -73,7 +73,7 @@ function TeamsTable({ cycleId, teams }: { cycleId: string; teams: RunTeam[] }) {
             <th scope="col">Team</th>
             <th scope="col">Drafting</th>
             <th scope="col">Deadline</th>
-            <th scope="col">Reminders sent</th>
+            <th scope="col">Reminders</th>
           </tr>
         </thead>
         <tbody>
@@ -182,8 +182,9 @@ export function CycleRunPage({ cycleId }: { cycleId: string }) {
               )}
               <h2>Phases</h2>
               <PhaseTimeline run={data} />
-              <h2>Teams</h2>
+              <h2>Progress</h2>
               <RunFacts run={data} />
+              <h2>Teams' drafting</h2>
               <Loaded query={teams} what="the teams' drafting">
                 {(list) => <TeamsTable cycleId={cycleId} teams={list} />}
               </Loaded>

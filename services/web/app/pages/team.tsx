@@ -127,7 +127,7 @@ function NotCheckedIn({
       ? team.name
       : (people.data?.find((person) => person.id === row.owner.id)?.name ?? "a member");
   return (
-    <ul className="cards">
+    <ul className="cards" aria-label="Key results without a recent check-in">
       {missing.map((row) => (
         <li key={row.keyResultId} className="card">
           <strong>{who(row)}</strong>

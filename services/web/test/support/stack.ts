@@ -7,7 +7,7 @@ import { loadConfig } from "@okr/config";
 import { currentCycle, tenantCaller } from "@okr/e2e-tests/support";
 import { goalsService } from "@okr/goals-service/service";
 import { localIssuerTrust, startIdentityProvider } from "@okr/identity-provider";
-import { freePort, startTestService } from "@okr/testkit";
+import { freePort, startTestService, type TestService } from "@okr/testkit";
 import { build } from "vite";
 import { createWebApp } from "../../src/app.ts";
 import { WebConfigSchema } from "../../src/config.ts";
@@ -20,6 +20,10 @@ export interface WebStack {
   issuer: string;
   email: string;
   cycle: { id: string; name: string };
+  /** For tests that seed more or run the cycle: the organization's tenant, its team, the goals service. */
+  tenantId: string;
+  team: { id: string; name: string };
+  goals: TestService<unknown>;
   objective: { title: string; keyResultTitle: string; keyResultId: string };
   child: { title: string };
   stop(): Promise<void>;
@@ -111,6 +115,9 @@ export async function startWebStack(): Promise<WebStack> {
     issuer: idp.issuer,
     email,
     cycle: { id: cycle.id, name: cycle.name },
+    tenantId,
+    team: { id: team.id, name: team.name },
+    goals,
     objective: {
       title: objective.title,
       keyResultTitle: objective.keyResults[0].title,
