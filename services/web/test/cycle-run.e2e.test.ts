@@ -5,13 +5,7 @@ import { scoringService } from "@okr/scoring-service/service";
 import { startTestService, type TestService, uniqueName } from "@okr/testkit";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  desktopViewport,
-  fitsPhoneWidth,
-  launchChromium,
-  screenshots,
-  seriousAccessibilityViolations,
-} from "./support/browser.ts";
+import { checkPage as checkAppPage, launchChromium, openAppPage } from "./support/browser.ts";
 import { PERSON, startWebStack, type WebStack } from "./support/stack.ts";
 
 /**
@@ -38,7 +32,7 @@ let worker: CycleWorker | undefined;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 const subTeam = { name: "Underwriting", objective: "Automate credit checks" };
 
 beforeAll(async () => {
@@ -75,17 +69,7 @@ beforeAll(async () => {
     taskQueue,
   );
 
-  context = await browser.newContext({ viewport: desktopViewport });
-  page = await context.newPage();
-  page.on("pageerror", (error) => pageErrors.push(error.message));
-  page.on("console", (message) => {
-    if (
-      message.type() === "error" &&
-      page.url().startsWith(stack.webUrl) &&
-      !message.text().startsWith("Failed to load")
-    )
-      pageErrors.push(message.text());
-  });
+  ({ context, page, errors: pageErrors } = await openAppPage(browser, stack.webUrl));
 }, 600_000);
 
 afterAll(async () => {
@@ -99,11 +83,7 @@ afterAll(async () => {
   await Promise.all([stack?.stop(), scoring?.stop()]);
 });
 
-async function checkPage(name: string) {
-  await screenshots(page, name);
-  expect(await seriousAccessibilityViolations(page)).toEqual([]);
-  expect(await fitsPhoneWidth(page)).toBe(true);
-}
+const checkPage = (name: string) => checkAppPage(page, name);
 
 const currentStep = () => page.locator('.timeline [aria-current="step"] .step-name');
 

@@ -19,3 +19,22 @@ export function ScoreChip({ score, band }: { score: number | null; band?: string
 export function AtRisk({ atRisk }: { atRisk: boolean | null }) {
   return atRisk ? <span className="chip at-risk">at risk</span> : null;
 }
+
+/** A key result's score, latest confidence and latest value, as one line of facts beside its title. */
+export function KeyResultFacts({
+  kr,
+}: {
+  kr: { score: number | null; latestConfidence: number | null; latestValue: number | null; unit: string };
+}) {
+  return (
+    <span className="kr-facts">
+      <ScoreChip score={kr.score} />
+      <span>
+        confidence <strong>{percent(kr.latestConfidence)}</strong>
+      </span>
+      <span>
+        latest <strong>{measured(kr.latestValue, kr.unit)}</strong>
+      </span>
+    </span>
+  );
+}

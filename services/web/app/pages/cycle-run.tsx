@@ -14,26 +14,32 @@ import { RunActions } from "../components/run-actions.tsx";
 import { Empty, Loaded } from "../components/states.tsx";
 import { Link } from "../router.tsx";
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+const timeFormat = new Intl.DateTimeFormat(undefined, {
+  month: "short",
+  day: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+});
 const at = (iso: string) => timeFormat.format(new Date(iso));
 
 /** The run moves by itself (deadlines, the worker's steps): the page asks again this often. */
 const REFRESH_MS = 5_000;
 
-const REASONS: Record<CycleRun["phaseLog"][number]["reason"], string> = {
-  start: "run started",
-  complete: "previous phase complete",
+/** Why a phase ended, as the phase log says (each change logs the old phase's end and the new one's start). */
+const ENDED: Record<Exclude<CycleRun["phaseLog"][number]["reason"], "start">, string> = {
+  complete: "everyone was done",
   deadline: "deadline reached",
   admin: "advanced by an admin",
 };
 
-/** Every phase in order: the ones done with when they began, the current one with its deadline. */
+/** Every phase in order: the ones done with when they began and ended, the current one with its deadline. */
 function PhaseTimeline({ run }: { run: CycleRun }) {
   const current = PHASES.indexOf(run.phase);
   return (
     <ol className="timeline">
       {PHASES.map((phase, index) => {
-        const entered = run.phaseLog.findLast((entry) => entry.phase === phase);
+        const started = run.phaseLog.findLast((entry) => entry.phase === phase && entry.reason === "start");
+        const ended = run.phaseLog.findLast((entry) => entry.phase === phase && entry.reason !== "start");
         const state = index < current ? "done" : index === current ? "current" : "upcoming";
         return (
           <li key={phase} className={`step ${state}`} aria-current={state === "current" ? "step" : undefined}>
@@ -41,9 +47,10 @@ function PhaseTimeline({ run }: { run: CycleRun }) {
             <span className="step-state">
               {state === "current" ? (run.paused ? "current, paused" : "current") : state}
             </span>
-            {entered && index <= current ? (
+            {started && index <= current ? <span className="muted">started {at(started.at)}</span> : null}
+            {ended && ended.reason !== "start" && index < current ? (
               <span className="muted">
-                from {at(entered.at)} ({REASONS[entered.reason]})
+                ended {at(ended.at)} ({ENDED[ended.reason]})
               </span>
             ) : null}
             {state === "current" && run.deadline ? <span>deadline {at(run.deadline)}</span> : null}

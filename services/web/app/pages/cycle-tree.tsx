@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useDeferredValue, useId, useState } from "react";
 import { type AlignmentTree, api, type TreeNode } from "../api.ts";
-import { AtRisk, measured, percent, ScoreChip } from "../components/score.tsx";
+import { AtRisk, KeyResultFacts, ScoreChip } from "../components/score.tsx";
 import { Empty, Loaded } from "../components/states.tsx";
 import { OwnerTeamLink } from "../components/team-link.tsx";
 import { Link } from "../router.tsx";
@@ -57,15 +57,7 @@ function ObjectiveNode({ node }: { node: TreeNode }) {
             {node.keyResults.map((kr) => (
               <li key={kr.id}>
                 <Link to={`/key-results/${kr.id}`}>{kr.title}</Link>
-                <span className="kr-facts">
-                  <ScoreChip score={kr.score} />
-                  <span>
-                    confidence <strong>{percent(kr.latestConfidence)}</strong>
-                  </span>
-                  <span>
-                    latest <strong>{measured(kr.latestValue, kr.unit)}</strong>
-                  </span>
-                </span>
+                <KeyResultFacts kr={kr} />
                 <Subtree nodes={kr.contributors} label={`Objectives contributing to ${kr.title}`} />
               </li>
             ))}

@@ -9,7 +9,7 @@ import {
   type Team,
   type TeamHeatmap,
 } from "../api.ts";
-import { AtRisk, grade, percent, ScoreChip } from "../components/score.tsx";
+import { AtRisk, grade, KeyResultFacts, ScoreChip } from "../components/score.tsx";
 import { Empty, Loaded } from "../components/states.tsx";
 import { Link } from "../router.tsx";
 
@@ -34,12 +34,7 @@ function Objectives({ objectives }: { objectives: Objective[] }) {
             {objective.keyResults.map((kr) => (
               <li key={kr.id}>
                 <Link to={`/key-results/${kr.id}`}>{kr.title}</Link>
-                <span className="kr-facts">
-                  <ScoreChip score={kr.score} />
-                  <span>
-                    confidence <strong>{percent(kr.latestConfidence)}</strong>
-                  </span>
-                </span>
+                <KeyResultFacts kr={kr} />
               </li>
             ))}
           </ul>

@@ -1,7 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { expect } from "vitest";
 import { chromiumExecutable } from "./chromium.ts";
 
 /** Screenshots of every page, desktop and phone width: test artefacts, ignored by git. */
@@ -65,4 +66,32 @@ export async function seriousAccessibilityViolations(page: Page): Promise<AxeVio
       help,
       nodes: nodes.map(({ target }) => ({ target })),
     }));
+}
+
+/**
+ * A desktop-sized page in a context of its own, and the script errors and CSP refusals on this app's
+ * pages (answers such as an expected 422 are asserted where they happen; the provider's pages are not
+ * this app's).
+ */
+export async function openAppPage(
+  browser: Browser,
+  appUrl: string,
+): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: DESKTOP });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  page.on("console", (message) => {
+    const text = message.text();
+    if (message.type() === "error" && page.url().startsWith(appUrl) && !text.startsWith("Failed to load"))
+      errors.push(text);
+  });
+  return { context, page, errors };
+}
+
+/** Screenshots at both widths, no serious or critical axe violation, no sideways scrolling on a phone. */
+export async function checkPage(page: Page, name: string): Promise<void> {
+  await screenshots(page, name);
+  expect(await seriousAccessibilityViolations(page)).toEqual([]);
+  expect(await fitsPhoneWidth(page)).toBe(true);
 }
