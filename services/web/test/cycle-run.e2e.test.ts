@@ -34,6 +34,7 @@ let context: BrowserContext;
 let page: Page;
 let pageErrors: string[] = [];
 const subTeam = { name: "Underwriting", objective: "Automate credit checks" };
+let idleCycleId: string;
 
 beforeAll(async () => {
   [stack, browser, scoring] = await Promise.all([
@@ -54,6 +55,15 @@ beforeAll(async () => {
     owner: { kind: "team", id: underwriting.id },
     keyResults: [{ title: "Checks automated", type: "increase-to", baseline: 0, target: 10, unit: "checks" }],
   });
+  // A cycle no one has started a run of: its run page says so.
+  idleCycleId = (
+    await call(stack.goals, "POST", "/cycles", {
+      name: "2027-Q1",
+      startsAt: "2027-01-01T00:00:00.000Z",
+      endsAt: "2027-04-01T00:00:00.000Z",
+      timeZone: "Europe/Berlin",
+    })
+  ).id;
   // A check-in scores Lending's objective (through scoring's events): the team page shows its band.
   await call(stack.goals, "POST", `/key-results/${stack.objective.keyResultId}/check-ins`, {
     value: 14,
@@ -140,9 +150,9 @@ describe("the cycle run and the team page in a browser", () => {
     await page.getByText("No deadline runs out until it resumes").waitFor({ state: "detached" });
 
     await confirmAction("Advance to Cascade…", "Yes, advance to Cascade", "cycle-run-confirm-advance");
-    await page.getByRole("status").filter({ hasText: "Setting is ending" }).waitFor();
     // The run moves on its own time (the workflow closes Setting's drafting first); the page follows.
-    await expect.poll(() => currentStep().textContent(), { timeout: 30_000 }).toBe("Cascade");
+    await page.getByRole("status").filter({ hasText: "The cycle moved on to Cascade." }).waitFor();
+    expect(await currentStep().textContent()).toBe("Cascade");
     expect(await page.locator(".timeline .step.done .step-name").allTextContents()).toEqual(["Setting"]);
     // Lending's drafting closed with the phase; Underwriting's opens in CASCADE.
     await page.getByRole("row").filter({ hasText: subTeam.name }).filter({ hasText: "drafting" }).waitFor();
@@ -177,6 +187,16 @@ describe("the cycle run and the team page in a browser", () => {
     await page.getByRole("heading", { level: 1, name: subTeam.name }).waitFor();
     await page.getByText(`No teams below ${subTeam.name}.`).waitFor();
     await checkPage("team-leaf");
+
+    await page.goto(`${stack.webUrl}/cycles/${idleCycleId}/run`);
+    await page.getByText("This cycle is not running on the workflow engine.").waitFor();
+    expect(await page.getByRole("button", { name: /Pause|Advance/ }).count()).toBe(0);
+    await checkPage("cycle-run-not-running");
+    // A team that does not exist: goals' 404 in the page's error state, with the way back.
+    await page.goto(`${stack.webUrl}/cycles/${stack.cycle.id}/teams/00000000-0000-4000-8000-000000000000`);
+    await page.getByRole("alert").filter({ hasText: "does not exist" }).waitFor();
+    await page.getByRole("link", { name: "Back to my work" }).waitFor();
+    await checkPage("team-not-found");
     expect(pageErrors).toEqual([]);
   });
 });

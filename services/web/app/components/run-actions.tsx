@@ -148,7 +148,10 @@ function ConfirmDialog({
 export function RunActions({ cycleId, run }: { cycleId: string; run: CycleRun }) {
   const client = useQueryClient();
   const [open, setOpen] = useState<Action | undefined>();
-  const [message, setMessage] = useState("");
+  // What the last action did, and the phase it was sent in: once an advance has moved the run, say where to.
+  const [sent, setSent] = useState<{ text: string; phase: CycleRun["phase"] } | undefined>();
+  const message =
+    sent && sent.phase !== run.phase ? `The cycle moved on to ${phaseName(run.phase)}.` : (sent?.text ?? "");
   if (run.phase === "CLOSED")
     return <p className="muted">The cycle is closed: there is nothing left to steer.</p>;
   const actions: Action[] = [
@@ -164,7 +167,7 @@ export function RunActions({ cycleId, run }: { cycleId: string; run: CycleRun })
             key={action}
             type="button"
             onClick={() => {
-              setMessage("");
+              setSent(undefined);
               setOpen(action);
             }}
           >
@@ -187,7 +190,7 @@ export function RunActions({ cycleId, run }: { cycleId: string; run: CycleRun })
             void client.invalidateQueries({ queryKey: ["run", cycleId] });
             void client.invalidateQueries({ queryKey: ["run-teams", cycleId] });
             void client.invalidateQueries({ queryKey: ["cycles"] });
-            setMessage(done);
+            setSent({ text: done, phase: run.phase });
             setOpen(undefined);
           }}
         />

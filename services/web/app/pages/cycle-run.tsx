@@ -165,7 +165,7 @@ export function CycleRunPage({ cycleId }: { cycleId: string }) {
       <h1 id="run-title">Cycle run{cycle.data ? `: ${cycle.data.name}` : ""}</h1>
       <p className="page-links">
         <Link to={path}>OKR tree</Link>
-        {temporalUi ? (
+        {temporalUi && !notRunning ? (
           <a
             href={`${temporalUi}/workflows?query=${encodeURIComponent(`OkrCycle="${cycleId}"`)}`}
             target="_blank"
