@@ -17,6 +17,7 @@ import { scimDiscoveryRoutes } from "./routes/scim-discovery.ts";
 import { scimGroupRoutes } from "./routes/scim-groups.ts";
 import { scimTokenRoutes } from "./routes/scim-token.ts";
 import { scimUserRoutes } from "./routes/scim-users.ts";
+import { teamHeatmapRoutes } from "./routes/team-heatmap.ts";
 import { teamRoutes } from "./routes/teams.ts";
 import { registerScimProtocol } from "./scim/protocol.ts";
 
@@ -43,6 +44,7 @@ export const goalsService: ServiceDefinition<GoalsDb, GoalsRuntime["config"]> = 
         await app.register(keyResultRoutes(runtime));
         await app.register(checkInRoutes(runtime));
         await app.register(retrospectiveRoutes(runtime));
+        await app.register(teamHeatmapRoutes(runtime));
         await app.register(auditRoutes(runtime));
         await app.register(cycleWorkflowRoutes(runtime));
         await app.register(scimTokenRoutes(runtime));

@@ -290,6 +290,35 @@ describe("cycle runs API", () => {
       objectiveIds: [objectiveId],
     });
     expect(await stateOf(objectiveId)).toBe("submitted");
+    // Each team's drafting as its workflow reports it: Company's has its submission (and the reminder
+    // sent as it opened: the default two-day lead is longer than this hour of SETTING), Product's is not open.
+    const teams = await call("GET", `${run}/teams`, ["member"]);
+    expect(teams.status).toBe(200);
+    expect(teams.body.nextCursor).toBeNull();
+    const byName = Object.fromEntries(
+      teams.body.items.map((item: { name: string }) => [item.name, item] as const),
+    );
+    expect(byName.Company).toMatchObject({
+      teamId: root.id,
+      parentTeamId: null,
+      drafting: { state: "submitted", submittedBy: rootLeader, remindersSent: 1, escalated: false },
+    });
+    expect(byName.Product).toEqual({
+      teamId: child.id,
+      name: "Product",
+      parentTeamId: root.id,
+      drafting: null,
+    });
+    const firstPage = await call("GET", `${run}/teams?limit=1`, ["member"]);
+    expect(firstPage.body.items).toHaveLength(1);
+    const secondPage = await call("GET", `${run}/teams?limit=1&cursor=${firstPage.body.nextCursor}`, [
+      "member",
+    ]);
+    expect(secondPage.body.items.map((item: { teamId: string }) => item.teamId)).not.toContain(
+      firstPage.body.items[0].teamId,
+    );
+    expect((await call("GET", `/cycles/${randomUUID()}/run/teams`, ["member"])).status).toBe(404);
+    expect((await call("GET", `${run}/teams?limit=0`, ["member"])).status).toBe(400);
     const notLeader = await call("POST", teamPath(root, "approve"), ["leader"], {}, { subject: childLeader });
     expect(notLeader.status).toBe(422);
     expect(notLeader.body).toMatchObject({ type: "https://okr-platform.dev/problems/not-leader" });

@@ -1,5 +1,13 @@
 import type { FlowMetrics } from "@okr/flow-metrics";
-import type { KeyResultSchema, MeSchema, ObjectiveSchema, WorkItemSchema } from "@okr/goals-service/views";
+import type {
+  CycleRunSchema,
+  KeyResultSchema,
+  MeSchema,
+  ObjectiveSchema,
+  RunTeamsSchema,
+  TeamHeatmapSchema,
+  WorkItemSchema,
+} from "@okr/goals-service/views";
 import type { CycleScoreView } from "@okr/scoring-service/views";
 import type {
   Binding,
@@ -31,6 +39,13 @@ export type KeyResultBinding = Static<typeof Binding>;
 export type PullSignals = Static<typeof PullBoard>;
 export type CycleScores = Static<typeof CycleScoreView>;
 
+/** GET /cycles/{id}/run: the cycle's run on the workflow engine (phase, deadline, counts, phase log). */
+export type CycleRun = Static<typeof CycleRunSchema>;
+/** One team of GET /cycles/{id}/run/teams, with its drafting (null: not opened, or skipped). */
+export type RunTeam = Static<typeof RunTeamsSchema>["items"][number];
+/** GET /cycles/{id}/teams/{teamId}/heatmap: the teams below a team with their objectives' scores. */
+export type TeamHeatmap = Static<typeof TeamHeatmapSchema>;
+
 // Goals does not export these schemas (yet): the fields this app reads, as goals' routes declare them.
 export interface Cycle {
   id: string;
@@ -39,6 +54,26 @@ export interface Cycle {
   endsAt: string;
   phase: string;
   locked: boolean;
+}
+export interface Team {
+  id: string;
+  name: string;
+  parentTeamId: string | null;
+  leaderIds: string[];
+  memberIds: string[];
+}
+export interface Person {
+  id: string;
+  name: string;
+}
+/** One key result of GET /cycles/{id}/check-in-status. */
+export interface CheckInStatus {
+  keyResultId: string;
+  objectiveId: string;
+  owner: { kind: string; id: string };
+  teamId: string | null;
+  lastCheckInAt: string | null;
+  missing: boolean;
 }
 export interface CheckIn {
   id: string;
@@ -66,6 +101,8 @@ export interface SessionInfo {
   signedIn: boolean;
   csrfToken?: string;
   person?: { subject: string; name?: string; email?: string };
+  /** The Temporal UI's page of the cycle workflows' namespace. */
+  links?: { temporalUi: string };
 }
 
 /** One broken rule of a 422 problem (goals' `rejectIf`): the field it is about as a JSON pointer. */
@@ -139,13 +176,13 @@ export async function signOut(): Promise<void> {
 }
 
 /** Every item of a paginated list, following nextCursor (bounded, so a runaway list cannot hang a page). */
-export async function allPages<T>(path: string, maxPages = 20): Promise<T[]> {
+export async function allPages<T>(path: string, maxPages = 20, limit = 1000): Promise<T[]> {
   const items: T[] = [];
   let cursor: string | null = null;
   for (let n = 0; n < maxPages; n++) {
     const separator = path.includes("?") ? "&" : "?";
     const page: Page<T> = await api.get<Page<T>>(
-      `${path}${separator}limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+      `${path}${separator}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
     );
     items.push(...page.items);
     cursor = page.nextCursor;

@@ -7,12 +7,14 @@ import { ErrorState, Loading } from "./components/states.tsx";
 import { useLiveScores } from "./live.ts";
 import { ApprovalsPage } from "./pages/approvals.tsx";
 import { CycleReportPage } from "./pages/cycle-report.tsx";
+import { CycleRunPage } from "./pages/cycle-run.tsx";
 import { CycleTreePage } from "./pages/cycle-tree.tsx";
 import { CyclesPage } from "./pages/cycles.tsx";
 import { KeyResultPage } from "./pages/key-result.tsx";
 import { MyWorkPage } from "./pages/my-work.tsx";
 import { EditObjectivePage, NewObjectivePage } from "./pages/objective-editor.tsx";
 import { SignInPage } from "./pages/sign-in.tsx";
+import { TeamPage } from "./pages/team.tsx";
 import { TeamObjectivesPage } from "./pages/team-objectives.tsx";
 import { ValueStreamPage } from "./pages/value-stream.tsx";
 import { ValueStreamsPage } from "./pages/value-streams.tsx";
@@ -32,7 +34,9 @@ const ROUTES = [
   "/",
   "/cycles",
   "/cycles/:cycleId",
+  "/cycles/:cycleId/run",
   "/cycles/:cycleId/teams/:teamId",
+  "/cycles/:cycleId/teams/:teamId/objectives",
   "/cycles/:cycleId/teams/:teamId/objectives/new",
   "/cycles/:cycleId/teams/:teamId/approvals",
   "/cycles/:cycleId/report",
@@ -45,7 +49,7 @@ const ROUTES = [
 function Pages() {
   const route = useRoute(ROUTES);
   const { cycleId = "", teamId = "", objectiveId = "" } = route?.params ?? {};
-  if (route?.pattern === "/cycles/:cycleId/teams/:teamId")
+  if (route?.pattern === "/cycles/:cycleId/teams/:teamId/objectives")
     return <TeamObjectivesPage cycleId={cycleId} teamId={teamId} />;
   if (route?.pattern === "/cycles/:cycleId/teams/:teamId/objectives/new")
     return <NewObjectivePage cycleId={cycleId} teamId={teamId} />;
@@ -59,6 +63,9 @@ function Pages() {
   if (route?.pattern === "/value-streams/:streamId")
     return <ValueStreamPage streamId={route.params.streamId ?? ""} />;
   if (route?.pattern === "/value-streams") return <ValueStreamsPage />;
+  if (route?.pattern === "/cycles/:cycleId/run") return <CycleRunPage cycleId={route.params.cycleId ?? ""} />;
+  if (route?.pattern === "/cycles/:cycleId/teams/:teamId")
+    return <TeamPage cycleId={cycleId} teamId={teamId} />;
   if (route?.pattern === "/key-results/:keyResultId")
     return <KeyResultPage keyResultId={route.params.keyResultId ?? ""} />;
   if (route?.pattern === "/cycles") return <CyclesPage />;

@@ -6,7 +6,7 @@ import { Problem, problemType } from "@okr/service-kit";
 import Fastify, { type FastifyError, type FastifyServerOptions } from "fastify";
 import { registerApiProxy } from "./api-proxy.ts";
 import { registerAuthRoutes } from "./auth-routes.ts";
-import { publicOriginOf, redirectUriOf, type WebConfig } from "./config.ts";
+import { publicOriginOf, redirectUriOf, temporalUiOf, type WebConfig } from "./config.ts";
 import { registerCycleExport } from "./cycle-export.ts";
 import { LiveFeed } from "./live.ts";
 import { registerLiveRoute, tenantFromGoals } from "./live-route.ts";
@@ -91,6 +91,7 @@ export async function createWebApp(
     cookies,
     publicOrigin,
     idleMinutes: config.WEB_SESSION_IDLE_MINUTES,
+    links: { temporalUi: temporalUiOf(config) },
   });
   registerApiProxy(app, guard, [
     { prefix: "", baseUrl: config.GOALS_URL },

@@ -11,6 +11,8 @@ export interface AuthRouteOptions {
   cookies: CookieNames;
   publicOrigin: string;
   idleMinutes: number;
+  /** Where the app links operators to (the Temporal UI's namespace page): signed-in people only. */
+  links: { temporalUi: string };
 }
 
 /** Seconds a browser is asked to wait when the identity provider could not be reached. */
@@ -71,7 +73,12 @@ export function registerAuthRoutes(app: FastifyInstance, options: AuthRouteOptio
     reply.header("cache-control", "no-store");
     const session = guard.current(request);
     if (!session) return { signedIn: false };
-    return { signedIn: true, csrfToken: session.csrfToken, person: session.person };
+    return {
+      signedIn: true,
+      csrfToken: session.csrfToken,
+      person: session.person,
+      links: options.links,
+    };
   });
 
   app.post("/auth/sign-out", async (request, reply) => {

@@ -49,6 +49,11 @@ export const WebConfigSchema = Type.Object({
       description: "this instance's own consumer group for live updates (default web-live-<host>-<port>)",
     }),
   ),
+  TEMPORAL_UI_URL: HttpUrl(
+    "the Temporal UI, where the cycle run page links to the run's workflows",
+    "http://127.0.0.1:8233",
+  ),
+  TEMPORAL_NAMESPACE: Type.String({ minLength: 1, default: "default" }),
   WEB_STATIC_DIR: Type.Optional(Type.String({ minLength: 1, description: "where the built app is" })),
 });
 
@@ -58,6 +63,10 @@ export type WebConfig = Static<typeof WebConfigSchema>;
 export const redirectUriOf = (config: WebConfig) =>
   config.OIDC_REDIRECT_URI ?? `http://127.0.0.1:${config.WEB_PORT}/auth/callback`;
 export const publicOriginOf = (config: WebConfig) => new URL(redirectUriOf(config)).origin;
+
+/** The Temporal UI's page of the namespace the cycle workflows run in. */
+export const temporalUiOf = (config: WebConfig) =>
+  `${config.TEMPORAL_UI_URL.replace(/\/+$/, "")}/namespaces/${encodeURIComponent(config.TEMPORAL_NAMESPACE)}`;
 
 export const loadWebConfigOrExit = (env: NodeJS.ProcessEnv = process.env) =>
   loadConfigOrExit(WebConfigSchema, env);

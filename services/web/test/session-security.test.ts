@@ -135,7 +135,12 @@ describe("the web app's sessions", () => {
       /HttpOnly; SameSite=Lax/,
     );
     const session = await (await get(`${webUrl}/auth/session`)).json();
-    expect(session).toMatchObject({ signedIn: true, person: { subject: "grace", email } });
+    expect(session).toMatchObject({
+      signedIn: true,
+      person: { subject: "grace", email },
+      // The configured defaults: the local Temporal UI, the namespace the cycle workflows run in.
+      links: { temporalUi: "http://127.0.0.1:8233/namespaces/default" },
+    });
     expect(JSON.stringify(session)).not.toMatch(/eyJ/); // no token reaches the browser
 
     // The callback works once: replayed, it finds no sign-in waiting.

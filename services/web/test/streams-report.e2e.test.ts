@@ -2,8 +2,7 @@ import { readFileSync } from "node:fs";
 import { bindToFlowEfficiency, mortgageApprovalStream } from "@okr/e2e-tests/support";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkPage as check, openAppPage } from "./support/app-page.ts";
-import { launchChromium } from "./support/browser.ts";
+import { checkPage as check, launchChromium, openAppPage } from "./support/browser.ts";
 import { signIn } from "./support/sign-in.ts";
 import { startWebStack, type WebStack } from "./support/stack.ts";
 

@@ -217,7 +217,9 @@ describe("writing and approving OKRs in a browser", () => {
     expect(await api.objective("Shorten document checks")).toBeUndefined();
 
     // A team that does not exist: goals' 404 in the page's error state, with the way back.
-    await sam.goto(`${stack.webUrl}/cycles/${stack.cycle.id}/teams/00000000-0000-4000-8000-000000000000`);
+    await sam.goto(
+      `${stack.webUrl}/cycles/${stack.cycle.id}/teams/00000000-0000-4000-8000-000000000000/objectives`,
+    );
     await sam.getByRole("alert").filter({ hasText: "does not exist" }).waitFor();
     await sam.getByRole("link", { name: "Back to my work" }).waitFor();
     expect(pageErrors).toEqual([]);

@@ -16,9 +16,9 @@ import type { Client } from "@temporalio/client";
 /** What the test services sign and check tokens with. */
 const AUTH = { secret: "integration-test-secret-0123456789", issuer: "okr-platform" };
 
-/** Serves a test service on a free port, for callers over HTTP; answers its base URL. */
+/** Serves a test service on a free port (unless the test already does), for callers over HTTP; answers its base URL. */
 async function listen(service: TestService<unknown>): Promise<string> {
-  await service.app.listen({ port: 0, host: "127.0.0.1" });
+  if (!service.app.server.listening) await service.app.listen({ port: 0, host: "127.0.0.1" });
   const { port } = service.app.server.address() as AddressInfo;
   return `http://127.0.0.1:${port}`;
 }

@@ -1,4 +1,4 @@
-import { Uuid } from "@okr/service-kit";
+import { Page, Uuid } from "@okr/service-kit";
 import { Type } from "typebox";
 import { CyclePhase, Literals } from "../routes/schemas.ts";
 
@@ -148,3 +148,20 @@ export const TeamDrafting = Type.Object({
   remindersSent: Type.Integer(),
   escalated: Type.Boolean(),
 });
+
+/** Each team of the organization with its drafting in the run (null: not opened, or skipped). */
+export const RunTeams = Page(
+  Type.Object({
+    teamId: Uuid(),
+    name: Type.String(),
+    parentTeamId: Type.Union([Uuid(), Type.Null()]),
+    drafting: Type.Union([TeamDrafting, Type.Null()]),
+  }),
+);
+export const RunTeamsQuery = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 200, default: 100, description: "teams per page" }),
+    cursor: Type.Optional(Uuid("the nextCursor of the previous page")),
+  },
+  { additionalProperties: false },
+);

@@ -7,7 +7,7 @@ import {
   TASK_QUEUE,
   teamObjectivesUpdate,
 } from "@okr/cycle-workflows";
-import { conflict, notFound, problems, requireRole } from "@okr/service-kit";
+import { conflict, listPage, notFound, problems, requireRole } from "@okr/service-kit";
 import type { Static, TSchema } from "typebox";
 import {
   AdminBody,
@@ -18,10 +18,13 @@ import {
   RunAccepted,
   RunBody,
   RunStatus,
+  RunTeams,
+  RunTeamsQuery,
   SubmitBody,
   TeamDrafting,
   TeamParams,
 } from "../cycle-workflow/schemas.ts";
+import { teamDraftingStatuses } from "../cycle-workflow/team-statuses.ts";
 import { submitTeamObjectives, type TeamSubmission } from "../cycle-workflow/team-submission.ts";
 import { asProblem, lazyTemporalClient } from "../cycle-workflow/temporal.ts";
 import { requireOrganization } from "../repositories/organization.ts";
@@ -111,6 +114,53 @@ export function cycleWorkflowRoutes(
         } catch (error) {
           throw asProblem(error, runOf(cycleId));
         }
+      },
+    );
+
+    app.get(
+      "/cycles/:cycleId/run/teams",
+      {
+        schema: {
+          tags: ["cycle runs"],
+          summary:
+            "Each team's drafting in the cycle run: state, deadline, reminders sent, escalation (paginated)",
+          params: CycleParams,
+          querystring: RunTeamsQuery,
+          response: { 200: RunTeams, ...problems(400, 404, 503) },
+        },
+      },
+      async (request) => {
+        const { cycleId } = request.params;
+        const { tenantId } = request.principal;
+        const client = await temporal();
+        try {
+          // A cycle without a run is a 404, as for the run's status.
+          await getCycleStatus(client, tenantId, cycleId);
+        } catch (error) {
+          throw asProblem(error, runOf(cycleId));
+        }
+        const teams = await listPage(
+          request.query,
+          { tenantId },
+          (window) =>
+            runtime.db.team.findMany({ ...window, select: { id: true, name: true, parentTeamId: true } }),
+          (row) => row,
+        );
+        const statuses = await teamDraftingStatuses(
+          client,
+          tenantId,
+          cycleId,
+          teams.items.map((team) => team.id),
+        );
+        return {
+          items: teams.items.map((team) => ({
+            teamId: team.id,
+            name: team.name,
+            parentTeamId: team.parentTeamId,
+            drafting: statuses.get(team.id) ?? null,
+          })),
+          nextCursor: teams.nextCursor,
+        };
       },
     );
 

@@ -114,3 +114,29 @@ export const WorkItemSchema = Type.Union([
     { description: "a team I lead has not written its retrospective" },
   ),
 ]);
+
+/** The teams below a team with their objectives' latest scores (GET /cycles/{id}/teams/{teamId}/heatmap). */
+export const TeamHeatmapSchema = Type.Object({
+  cycleId: Uuid(),
+  teamId: Uuid(),
+  teams: Type.Array(
+    Type.Object({
+      teamId: Uuid(),
+      name: Type.String(),
+      parentTeamId: Uuid(),
+      depth: Type.Integer({ minimum: 1, description: "1 for the team's own sub-teams, 2 below those, …" }),
+      objectives: Type.Array(
+        Type.Object({
+          objectiveId: Uuid(),
+          title: Type.String(),
+          score: NullableNumber(),
+          band: Type.Union([Type.String(), Type.Null()]),
+          atRisk: Type.Union([Type.Boolean(), Type.Null()]),
+        }),
+      ),
+    }),
+  ),
+});
+
+/** The cycle run as GET /cycles/{id}/run and its admin actions answer it, and its teams' drafting. */
+export { RunStatus as CycleRunSchema, RunTeams as RunTeamsSchema } from "../cycle-workflow/schemas.ts";

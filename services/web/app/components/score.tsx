@@ -30,3 +30,22 @@ export function aim(kr: KeyResult): string {
     return `${kr.type.replace("-", " ")} ${kr.target ?? "?"} ${kr.unit}`;
   return `${kr.baseline ?? "?"} → ${kr.target ?? "?"} ${kr.unit}`;
 }
+
+/** A key result's score, latest confidence and latest value, as one line of facts beside its title. */
+export function KeyResultFacts({
+  kr,
+}: {
+  kr: { score: number | null; latestConfidence: number | null; latestValue: number | null; unit: string };
+}) {
+  return (
+    <span className="kr-facts">
+      <ScoreChip score={kr.score} />
+      <span>
+        confidence <strong>{percent(kr.latestConfidence)}</strong>
+      </span>
+      <span>
+        latest <strong>{measured(kr.latestValue, kr.unit)}</strong>
+      </span>
+    </span>
+  );
+}

@@ -84,7 +84,9 @@ export function ApprovalsPage({ cycleId, teamId }: { cycleId: string; teamId: st
             {(teamData) => (
               <>
                 <p>
-                  <Link to={`/cycles/${cycleId}/teams/${teamId}`}>← All of {teamData.name}'s objectives</Link>
+                  <Link to={`/cycles/${cycleId}/teams/${teamId}/objectives`}>
+                    ← All of {teamData.name}'s objectives
+                  </Link>
                 </p>
                 <h1 id="approvals-title">
                   Approve {teamData.name}'s objectives <span className="muted">in {cycleData.name}</span>

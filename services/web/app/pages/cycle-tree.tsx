@@ -1,8 +1,9 @@
 import { useQuery } from "@tanstack/react-query";
 import { useDeferredValue, useId, useState } from "react";
 import { type AlignmentTree, api, type TreeNode } from "../api.ts";
-import { AtRisk, measured, percent, ScoreChip } from "../components/score.tsx";
+import { AtRisk, KeyResultFacts, ScoreChip } from "../components/score.tsx";
 import { Empty, Loaded } from "../components/states.tsx";
+import { OwnerTeamLink } from "../components/team-link.tsx";
 import { Link } from "../router.tsx";
 
 /**
@@ -42,6 +43,7 @@ function ObjectiveNode({ node }: { node: TreeNode }) {
         <header className="objective-head">
           <h3 id={headingId}>{node.title}</h3>
           <div className="chips">
+            <OwnerTeamLink owner={node.owner} cycleId={node.cycleId} />
             <span className={`chip kind-${node.kind}`}>{node.kind}</span>
             <span className="chip">{node.state.toLowerCase()}</span>
             <ScoreChip score={node.score} band={node.band} />
@@ -55,15 +57,7 @@ function ObjectiveNode({ node }: { node: TreeNode }) {
             {node.keyResults.map((kr) => (
               <li key={kr.id}>
                 <Link to={`/key-results/${kr.id}`}>{kr.title}</Link>
-                <span className="kr-facts">
-                  <ScoreChip score={kr.score} />
-                  <span>
-                    confidence <strong>{percent(kr.latestConfidence)}</strong>
-                  </span>
-                  <span>
-                    latest <strong>{measured(kr.latestValue, kr.unit)}</strong>
-                  </span>
-                </span>
+                <KeyResultFacts kr={kr} />
                 <Subtree nodes={kr.contributors} label={`Objectives contributing to ${kr.title}`} />
               </li>
             ))}
@@ -89,7 +83,8 @@ export function CycleTreePage({ cycleId }: { cycleId: string }) {
         return (
           <section aria-labelledby="tree-title">
             <h1 id="tree-title">{data.cycleName}</h1>
-            <p>
+            <p className="page-links">
+              <Link to={`/cycles/${data.cycleId}/run`}>Cycle run</Link>
               <Link to={`/cycles/${data.cycleId}/report`}>The quarter's report</Link>
             </p>
             {data.mission && (

@@ -20,7 +20,7 @@ export function MyTeamsObjectives() {
         {drafting.flatMap((cycle) =>
           teams.map((team) => (
             <li key={`${cycle.id}:${team.teamId}`} className="card">
-              <Link to={`/cycles/${cycle.id}/teams/${team.teamId}`}>
+              <Link to={`/cycles/${cycle.id}/teams/${team.teamId}/objectives`}>
                 {team.name}'s objectives in {cycle.name}
               </Link>
               <span className="badge">{cycle.phase.toLowerCase()}</span>

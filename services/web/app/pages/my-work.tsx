@@ -23,7 +23,7 @@ function describe(item: WorkItem): { what: string; to: string; when?: string } {
           item.written === 0
             ? `Write ${item.teamName}'s objectives`
             : `Submit ${item.teamName}'s objectives (${item.open} of ${item.written} not submitted)`,
-        to: `/cycles/${item.cycleId}/teams/${item.teamId}`,
+        to: `/cycles/${item.cycleId}/teams/${item.teamId}/objectives`,
       };
     case "approve-objectives":
       return {
@@ -59,6 +59,11 @@ export function MyWorkPage() {
                   <li key={key(item)} className="card">
                     <Link to={to}>{what}</Link>
                     {when ? <span className="muted">{when}</span> : null}
+                    {"teamId" in item ? (
+                      <Link to={`/cycles/${item.cycleId}/teams/${item.teamId}`}>
+                        {item.teamName}'s team page
+                      </Link>
+                    ) : null}
                   </li>
                 );
               })}

@@ -99,7 +99,7 @@ function ObjectiveForm({
     existing ? existing.keyResults.map(draftOf) : [newDraft(), newDraft()],
   );
   const [blocked, setBlocked] = useState(false);
-  const teamPage = `/cycles/${cycleId}/teams/${teamId}`;
+  const teamPage = `/cycles/${cycleId}/teams/${teamId}/objectives`;
 
   // The layer above first: its objectives are what this team's usually align to.
   const candidates = cycleObjectives

@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { chromiumExecutable } from "@okr/native-infra/chromium";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { expect } from "vitest";
 
 /** Screenshots of every page, desktop and phone width: test artefacts, ignored by git. */
@@ -86,4 +86,16 @@ export function collectPageErrors(page: Page, appUrl: string, errors: string[]):
     if (message.type() === "error" && page.url().startsWith(appUrl) && !text.startsWith("Failed to load"))
       errors.push(text);
   });
+}
+
+/** A desktop-sized page in a context of its own (downloads allowed), collecting the app's page errors. */
+export async function openAppPage(
+  browser: Browser,
+  appUrl: string,
+): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: DESKTOP, acceptDownloads: true });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  collectPageErrors(page, appUrl, errors);
+  return { context, page, errors };
 }

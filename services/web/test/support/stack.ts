@@ -26,9 +26,11 @@ export interface WebStack {
   member: { email: string };
   childTeam: { id: string; name: string };
   cycle: { id: string; name: string };
+  /** For tests that seed more or run the cycle: the organization's tenant and its team. */
+  tenantId: string;
+  team: { id: string; name: string };
   objective: { title: string; keyResultTitle: string; keyResultId: string };
   child: { title: string };
-  team: { id: string };
   /** Calls a service's API as the organization's admin (in-process), to set up what a test shows. */
   call: Caller;
   services: {
@@ -161,13 +163,14 @@ export async function startWebStack(
     member: { email: memberEmail },
     childTeam: { id: childTeam.id, name: childTeam.name },
     cycle: { id: cycle.id, name: cycle.name },
+    tenantId,
+    team: { id: team.id, name: team.name },
     objective: {
       title: objective.title,
       keyResultTitle: objective.keyResults[0].title,
       keyResultId: objective.keyResults[0].id,
     },
     child: { title: child.title },
-    team: { id: team.id },
     call,
     services: { goals, valueStream, scoring },
     async stop() {

@@ -1,0 +1,212 @@
+import { useQuery } from "@tanstack/react-query";
+import {
+  allPages,
+  api,
+  type Cycle,
+  type CycleRun,
+  fetchSession,
+  type Me,
+  ProblemError,
+  type RunTeam,
+} from "../api.ts";
+import { PHASES, phaseName } from "../components/phases.ts";
+import { RunActions } from "../components/run-actions.tsx";
+import { Empty, Loaded } from "../components/states.tsx";
+import { Link } from "../router.tsx";
+
+const timeFormat = new Intl.DateTimeFormat(undefined, {
+  month: "short",
+  day: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+});
+const at = (iso: string) => timeFormat.format(new Date(iso));
+
+/** The run moves by itself (deadlines, the worker's steps): the page asks again this often. */
+const REFRESH_MS = 5_000;
+
+/** Why a phase ended, as the phase log says (each change logs the old phase's end and the new one's start). */
+const ENDED: Record<Exclude<CycleRun["phaseLog"][number]["reason"], "start">, string> = {
+  complete: "everyone was done",
+  deadline: "deadline reached",
+  admin: "advanced by an admin",
+};
+
+/** Every phase in order: the ones done with when they began and ended, the current one with its deadline. */
+function PhaseTimeline({ run }: { run: CycleRun }) {
+  const current = PHASES.indexOf(run.phase);
+  return (
+    <ol className="timeline">
+      {PHASES.map((phase, index) => {
+        const started = run.phaseLog.findLast((entry) => entry.phase === phase && entry.reason === "start");
+        const ended = run.phaseLog.findLast((entry) => entry.phase === phase && entry.reason !== "start");
+        const state = index < current ? "done" : index === current ? "current" : "upcoming";
+        return (
+          <li key={phase} className={`step ${state}`} aria-current={state === "current" ? "step" : undefined}>
+            <span className="step-name">{phaseName(phase)}</span>
+            <span className="step-state">
+              {state === "current" ? (run.paused ? "current, paused" : "current") : state}
+            </span>
+            {started && index <= current ? <span className="muted">started {at(started.at)}</span> : null}
+            {ended && ended.reason !== "start" && index < current ? (
+              <span className="muted">
+                ended {at(ended.at)} ({ENDED[ended.reason]})
+              </span>
+            ) : null}
+            {state === "current" && run.deadline ? <span>deadline {at(run.deadline)}</span> : null}
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
+
+const DRAFTING: Record<NonNullable<RunTeam["drafting"]>["state"], string> = {
+  drafting: "drafting",
+  submitted: "submitted, awaiting approval",
+  approved: "approved",
+  missed: "missed its deadline",
+  closed: "closed",
+};
+
+function TeamsTable({ cycleId, teams }: { cycleId: string; teams: RunTeam[] }) {
+  if (teams.length === 0) return <Empty>The organization has no teams yet.</Empty>;
+  return (
+    <div className="table-scroll">
+      <table>
+        <caption className="visually-hidden">Each team's drafting in this run</caption>
+        <thead>
+          <tr>
+            <th scope="col">Team</th>
+            <th scope="col">Drafting</th>
+            <th scope="col">Deadline</th>
+            <th scope="col">Reminders</th>
+          </tr>
+        </thead>
+        <tbody>
+          {teams.map((team) => (
+            <tr key={team.teamId}>
+              <th scope="row">
+                <Link to={`/cycles/${cycleId}/teams/${team.teamId}`}>{team.name}</Link>
+              </th>
+              <td>
+                {team.drafting ? DRAFTING[team.drafting.state] : "not open"}
+                {team.drafting?.escalated ? <span className="chip at-risk">escalated</span> : null}
+              </td>
+              <td>{team.drafting ? at(team.drafting.deadline) : "–"}</td>
+              <td>{team.drafting ? team.drafting.remindersSent : "–"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function RunFacts({ run }: { run: CycleRun }) {
+  return (
+    <dl className="facts">
+      <div>
+        <dt>Teams approved</dt>
+        <dd>
+          {run.teams.approved} of {run.teams.total}
+        </dd>
+      </div>
+      <div>
+        <dt>Drafting open / waiting / missed</dt>
+        <dd>
+          {run.teams.open} / {run.teams.waiting} / {run.teams.missed}
+        </dd>
+      </div>
+      <div>
+        <dt>Check-ins due</dt>
+        <dd>{run.checkIns.due}</dd>
+      </div>
+      <div>
+        <dt>Check-in reminders sent</dt>
+        <dd>{run.checkIns.remindersSent}</dd>
+      </div>
+      <div>
+        <dt>At-risk alerts</dt>
+        <dd>{run.checkIns.atRiskAlerts}</dd>
+      </div>
+      <div>
+        <dt>Organization score</dt>
+        <dd>
+          {run.scoring.organizationScore === null ? "not scored" : run.scoring.organizationScore.toFixed(2)}
+        </dd>
+      </div>
+    </dl>
+  );
+}
+
+/** The run on the workflow engine: where it is, who is late, and (for admins) the controls. */
+export function CycleRunPage({ cycleId }: { cycleId: string }) {
+  const path = `/cycles/${encodeURIComponent(cycleId)}`;
+  const cycle = useQuery({ queryKey: ["cycle", cycleId], queryFn: () => api.get<Cycle>(path) });
+  const run = useQuery({
+    queryKey: ["run", cycleId],
+    queryFn: () => api.get<CycleRun>(`${path}/run`),
+    refetchInterval: (query) => (query.state.data?.phase === "CLOSED" ? false : REFRESH_MS),
+  });
+  const teams = useQuery({
+    queryKey: ["run-teams", cycleId],
+    queryFn: () => allPages<RunTeam>(`${path}/run/teams`, 20, 200),
+    enabled: run.isSuccess,
+    refetchInterval: REFRESH_MS * 2,
+  });
+  const me = useQuery({ queryKey: ["me"], queryFn: () => api.get<Me>("/me"), retry: false });
+  const session = useQuery({ queryKey: ["session"], queryFn: fetchSession, staleTime: 60_000 });
+  const isAdmin = me.data?.roles.includes("admin") ?? false;
+  const temporalUi = session.data?.links?.temporalUi;
+  const notRunning = run.error instanceof ProblemError && run.error.status === 404;
+  return (
+    <section aria-labelledby="run-title">
+      <h1 id="run-title">Cycle run{cycle.data ? `: ${cycle.data.name}` : ""}</h1>
+      <p className="page-links">
+        <Link to={path}>OKR tree</Link>
+        {temporalUi && !notRunning ? (
+          <a
+            href={`${temporalUi}/workflows?query=${encodeURIComponent(`OkrCycle="${cycleId}"`)}`}
+            target="_blank"
+            rel="noreferrer"
+          >
+            This run in the Temporal UI (opens a new tab)
+          </a>
+        ) : null}
+      </p>
+      {notRunning ? (
+        <Empty>This cycle is not running on the workflow engine. An admin starts its run.</Empty>
+      ) : (
+        <Loaded query={run} what="the cycle run">
+          {(data) => (
+            <>
+              {data.paused && (
+                <p className="state warning">
+                  <strong>Paused</strong>
+                  {data.pausedReason ? `: ${data.pausedReason}` : ""}. No deadline runs out until it resumes.
+                </p>
+              )}
+              <h2>Phases</h2>
+              <PhaseTimeline run={data} />
+              <h2>Progress</h2>
+              <RunFacts run={data} />
+              <h2>Teams' drafting</h2>
+              <Loaded query={teams} what="the teams' drafting">
+                {(list) => <TeamsTable cycleId={cycleId} teams={list} />}
+              </Loaded>
+              <h2>Admin actions</h2>
+              {isAdmin ? (
+                <RunActions cycleId={cycleId} run={data} />
+              ) : (
+                <p className="muted">
+                  Pausing, resuming, advancing and extending the run are for the organization's admins.
+                </p>
+              )}
+            </>
+          )}
+        </Loaded>
+      )}
+    </section>
+  );
+}
