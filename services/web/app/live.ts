@@ -55,13 +55,52 @@ function ownFields(record: Record<string, Json>, event: LiveEvent): Record<strin
   return { score, grade, band, atRisk, scoredAt: asOf };
 }
 
-/** Writes one live event into every cached answer that shows what it is about. */
-export function applyToCache(client: QueryClient, event: LiveEvent): void {
-  for (const query of client.getQueryCache().getAll()) {
-    const data = query.state.data;
-    if (data === undefined) continue;
-    const patched = applyLiveEvent(data, event);
-    if (patched !== data) client.setQueryData(query.queryKey, patched);
+/** How many entities' latest live scores a page keeps to lay over answers fetched later. */
+const REMEMBERED_SCORES = 500;
+
+/**
+ * Live scores kept in a query client's cache. Each event is written into every cached answer that shows
+ * what it names, and remembered (the newest per key result or objective): an answer fetched afterwards
+ * may come from a read model that has not applied the event yet (a refetch after a check-in races the
+ * score it causes), so what is remembered is laid over every answer that arrives. Events of one objective
+ * arrive in order, so the one remembered is the newest this page knows.
+ */
+export class LiveScores {
+  readonly #client: QueryClient;
+  readonly #latest = new Map<string, LiveEvent>();
+  readonly #unsubscribe: () => void;
+
+  constructor(client: QueryClient) {
+    this.#client = client;
+    this.#unsubscribe = client.getQueryCache().subscribe((change) => {
+      if (change.type !== "updated" || change.action.type !== "success") return;
+      const data = change.query.state.data;
+      let patched = data;
+      for (const event of this.#latest.values()) patched = applyLiveEvent(patched, event);
+      // Writing the patched answer notifies again; it then changes nothing, so this ends there.
+      if (patched !== data) client.setQueryData(change.query.queryKey, patched);
+    });
+  }
+
+  apply(event: LiveEvent): void {
+    const key =
+      event.type === "okr.key-result.scored.v1"
+        ? `kr:${event.data.keyResultId}`
+        : `objective:${event.data.objectiveId}`;
+    this.#latest.delete(key);
+    this.#latest.set(key, event);
+    if (this.#latest.size > REMEMBERED_SCORES)
+      this.#latest.delete(this.#latest.keys().next().value as string);
+    for (const query of this.#client.getQueryCache().getAll()) {
+      const data = query.state.data;
+      if (data === undefined) continue;
+      const patched = applyLiveEvent(data, event);
+      if (patched !== data) this.#client.setQueryData(query.queryKey, patched);
+    }
+  }
+
+  close(): void {
+    this.#unsubscribe();
   }
 }
 
@@ -73,12 +112,13 @@ export function useLiveScores(enabled: boolean): void {
   const client = useQueryClient();
   useEffect(() => {
     if (!enabled || typeof EventSource === "undefined") return;
+    const scores = new LiveScores(client);
     const source = new EventSource("/live");
     const listeners = LIVE_TYPES.map((type) => {
       const listener = (message: Event) => {
         try {
           const data: unknown = JSON.parse(String((message as MessageEvent).data));
-          applyToCache(client, { type, data } as LiveEvent);
+          scores.apply({ type, data } as LiveEvent);
         } catch {
           // A line this page cannot read changes nothing; the next request shows the truth.
         }
@@ -89,6 +129,7 @@ export function useLiveScores(enabled: boolean): void {
     return () => {
       for (const [type, listener] of listeners) source.removeEventListener(type, listener);
       source.close();
+      scores.close();
     };
   }, [client, enabled]);
 }

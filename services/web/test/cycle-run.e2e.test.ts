@@ -33,7 +33,7 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let pageErrors: string[] = [];
-const subTeam = { name: "Underwriting", objective: "Automate credit checks" };
+const subTeam = { name: "Credit risk", objective: "Automate credit checks" };
 let idleCycleId: string;
 
 beforeAll(async () => {
@@ -122,7 +122,7 @@ describe("the cycle run and the team page in a browser", () => {
     await page.getByRole("link", { name: "Cycle run" }).click();
     await page.getByRole("heading", { level: 1, name: `Cycle run: ${stack.cycle.name}` }).waitFor();
     expect(await currentStep().textContent()).toBe("Setting");
-    // Lending drafts in SETTING; Underwriting, below it, waits for CASCADE.
+    // Lending drafts in SETTING; Credit risk, below it, waits for CASCADE.
     const lending = page.getByRole("row").filter({ hasText: stack.team.name });
     await lending.filter({ hasText: "drafting" }).waitFor();
     await page.getByRole("row").filter({ hasText: subTeam.name }).filter({ hasText: "not open" }).waitFor();
@@ -154,7 +154,7 @@ describe("the cycle run and the team page in a browser", () => {
     await page.getByRole("status").filter({ hasText: "The cycle moved on to Cascade." }).waitFor();
     expect(await currentStep().textContent()).toBe("Cascade");
     expect(await page.locator(".timeline .step.done .step-name").allTextContents()).toEqual(["Setting"]);
-    // Lending's drafting closed with the phase; Underwriting's opens in CASCADE.
+    // Lending's drafting closed with the phase; Credit risk's opens in CASCADE.
     await page.getByRole("row").filter({ hasText: subTeam.name }).filter({ hasText: "drafting" }).waitFor();
     await checkPage("cycle-run-advanced");
 

@@ -1,5 +1,6 @@
+import { QueryClient } from "@tanstack/react-query";
 import { describe, expect, it } from "vitest";
-import { applyLiveEvent, type LiveEvent } from "../app/live.ts";
+import { applyLiveEvent, type LiveEvent, LiveScores } from "../app/live.ts";
 
 /** How a score event is written into what the pages hold: only what it names changes, nothing else. */
 const policy = { id: "google-0-1", version: 1 };
@@ -103,5 +104,35 @@ describe("applyLiveEvent", () => {
     const next = applyLiveEvent(page, krScored("k1", "o1", 0.9)) as typeof page;
     expect(next.items[0]?.keyResults[0]).toEqual(kr("k1", "o1", 0.9));
     expect(next.nextCursor).toBeNull();
+  });
+});
+
+describe("LiveScores", () => {
+  it("lays a live score over an answer fetched afterwards from a read model that lags behind it", async () => {
+    const client = new QueryClient();
+    const scores = new LiveScores(client);
+    client.setQueryData(["key-result", "k1"], kr("k1", "o1", 0));
+    scores.apply(krScored("k1", "o1", 0.6));
+    expect(client.getQueryData(["key-result", "k1"])).toEqual(kr("k1", "o1", 0.6));
+
+    // The refetch a check-in starts answers what goals had before it applied the score: the live one stays.
+    await client.fetchQuery({ queryKey: ["key-result", "k1"], queryFn: async () => kr("k1", "o1", 0) });
+    expect(client.getQueryData(["key-result", "k1"])).toEqual(kr("k1", "o1", 0.6));
+    // A page opened later shows it too, and a newer event replaces what is remembered.
+    await client.fetchQuery({
+      queryKey: ["objectives"],
+      queryFn: async () => [objective("o1", null, [kr("k1", "o1", null)])],
+    });
+    expect(client.getQueryData<ReturnType<typeof objective>[]>(["objectives"])?.[0]?.keyResults[0]).toEqual(
+      kr("k1", "o1", 0.6),
+    );
+    scores.apply(krScored("k1", "o1", 0.2));
+    await client.fetchQuery({ queryKey: ["key-result", "k1"], queryFn: async () => kr("k1", "o1", 0.6) });
+    expect(client.getQueryData(["key-result", "k1"])).toEqual(kr("k1", "o1", 0.2));
+
+    // Closed, it lays nothing over what is fetched.
+    scores.close();
+    await client.fetchQuery({ queryKey: ["key-result", "k1"], queryFn: async () => kr("k1", "o1", 0.9) });
+    expect(client.getQueryData(["key-result", "k1"])).toEqual(kr("k1", "o1", 0.9));
   });
 });
