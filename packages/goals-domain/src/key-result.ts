@@ -1,4 +1,4 @@
-import { enforce, type OkrPolicy } from "./policy.ts";
+import { enforceCount, type OkrPolicy } from "./policy.ts";
 import type { RuleViolation, Verdict } from "./rules.ts";
 
 export const KEY_RESULT_TYPES = [
@@ -137,35 +137,28 @@ export function validateKeyResult(kr: KeyResultDefinition): RuleViolation[] {
 /** The KR count limit: `max` is checked when a KR is added, `min` when the objective is submitted. */
 export function checkKeyResultCountOnAdd(policy: OkrPolicy, existing: number): Verdict {
   const limit = policy.keyResultsPerObjective;
-  return enforce(
-    limit,
-    existing + 1 > limit.max
-      ? {
-          code: "too-many-key-results",
-          message: `an objective has at most ${limit.max} key results (this would be ${existing + 1})`,
-          hint: "keep the few results that prove the objective; move the rest to another objective or drop them",
-        }
-      : undefined,
-  );
+  return enforceCount(limit, existing + 1, {
+    tooMany: {
+      code: "too-many-key-results",
+      message: `an objective has at most ${limit.max} key results (this would be ${existing + 1})`,
+      hint: "keep the few results that prove the objective; move the rest to another objective or drop them",
+    },
+  });
 }
 
 export function checkKeyResultCountOnSubmit(policy: OkrPolicy, count: number): Verdict {
   const limit = policy.keyResultsPerObjective;
-  return enforce(
-    limit,
-    count < limit.min
-      ? {
-          code: "too-few-key-results",
-          message: `an objective needs at least ${limit.min} key results before it is submitted (it has ${count})`,
-          hint: "add measurable key results that together show the objective is reached",
-        }
-      : count > limit.max
-        ? {
-            code: "too-many-key-results",
-            message: `an objective has at most ${limit.max} key results (it has ${count})`,
-          }
-        : undefined,
-  );
+  return enforceCount(limit, count, {
+    tooFew: {
+      code: "too-few-key-results",
+      message: `an objective needs at least ${limit.min} key results before it is submitted (it has ${count})`,
+      hint: "add measurable key results that together show the objective is reached",
+    },
+    tooMany: {
+      code: "too-many-key-results",
+      message: `an objective has at most ${limit.max} key results (it has ${count})`,
+    },
+  });
 }
 
 /**
