@@ -10,7 +10,17 @@ import {
   type Owner as OwnerValue,
   validateKeyResult,
 } from "@okr/goals-domain";
-import { conflict, forbidden, IdParams, notFound, PageQuery, page, problems, Uuid } from "@okr/service-kit";
+import {
+  conflict,
+  forbidden,
+  IdParams,
+  noContent,
+  notFound,
+  PageQuery,
+  page,
+  problems,
+  Uuid,
+} from "@okr/service-kit";
 import { type Static, Type } from "typebox";
 import { type GoalsTx, transaction } from "../database.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
@@ -358,7 +368,7 @@ export function keyResultRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
           tags: ["key results"],
           summary: "Remove a key result nobody contributes to (its check-ins go with it)",
           params: IdParams,
-          response: { 204: Type.Null(), ...problems(403, 404, 409) },
+          response: noContent(403, 404, 409),
         },
       },
       async (request, reply) => {

@@ -5,6 +5,7 @@ import {
   conflict,
   IdParams,
   listPage,
+  noContent,
   notFound,
   PageQuery,
   problems,
@@ -313,7 +314,7 @@ export function peopleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
           tags: ["people"],
           summary: "Remove a person who owns no objectives (admins)",
           params: IdParams,
-          response: { 204: Type.Null(), ...problems(403, 404, 409) },
+          response: noContent(403, 404, 409),
         },
       },
       async (request, reply) => {

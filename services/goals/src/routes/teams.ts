@@ -8,6 +8,7 @@ import {
   conflict,
   IdParams,
   listPage,
+  noContent,
   notFound,
   PageQuery,
   problems,
@@ -269,7 +270,7 @@ export function teamRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
           tags: ["teams"],
           summary: "Remove a team without sub-teams or objectives (admins)",
           params: IdParams,
-          response: { 204: Type.Null(), ...problems(403, 404, 409) },
+          response: noContent(403, 404, 409),
         },
       },
       async (request, reply) => {
