@@ -187,6 +187,18 @@ export function keyResultRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
       if (!owners.every((owner) => canWorkOn(access.actor, owner, access.context)))
         throw forbidden("only the owners of the objective, their leaders and admins change its key results");
     };
+    /** The tenant's key result and its objective, for a change the principal may make (else 404, 409, 403). */
+    const keyResultForChange = async (
+      tx: GoalsTx,
+      principal: Parameters<typeof mayChange>[0],
+      id: string,
+    ) => {
+      const existing = await tx.keyResult.findFirst({ where: { id, tenantId: principal.tenantId } });
+      if (!existing) throw notFound(`key result ${id}`);
+      const objective = await loadForChange(tx, principal.tenantId, existing.objectiveId);
+      await mayChange(principal, [{ kind: objective.ownerKind, id: objective.ownerId } as OwnerValue]);
+      return { existing, objective };
+    };
 
     app.post(
       "/objectives/:id/key-results",
@@ -307,12 +319,7 @@ export function keyResultRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
       async (request) => {
         const { tenantId } = request.principal;
         return transaction(runtime.db, async (tx) => {
-          const existing = await tx.keyResult.findFirst({ where: { id: request.params.id, tenantId } });
-          if (!existing) throw notFound(`key result ${request.params.id}`);
-          const objective = await loadForChange(tx, tenantId, existing.objectiveId);
-          await mayChange(request.principal, [
-            { kind: objective.ownerKind, id: objective.ownerId } as OwnerValue,
-          ]);
+          const { existing, objective } = await keyResultForChange(tx, request.principal, request.params.id);
           const body = request.body;
           if (body.owner) await assertOwnerExists(tx, tenantId, body.owner);
           const merged: KeyResultInput = {
@@ -374,12 +381,7 @@ export function keyResultRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
       async (request, reply) => {
         const { tenantId } = request.principal;
         await transaction(runtime.db, async (tx) => {
-          const existing = await tx.keyResult.findFirst({ where: { id: request.params.id, tenantId } });
-          if (!existing) throw notFound(`key result ${request.params.id}`);
-          const objective = await loadForChange(tx, tenantId, existing.objectiveId);
-          await mayChange(request.principal, [
-            { kind: objective.ownerKind, id: objective.ownerId } as OwnerValue,
-          ]);
+          const { existing } = await keyResultForChange(tx, request.principal, request.params.id);
           if (await tx.objective.count({ where: { tenantId, contributesToKeyResultId: existing.id } }))
             throw conflict(
               "key-result-has-contributors",
