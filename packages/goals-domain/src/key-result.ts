@@ -27,6 +27,18 @@ export interface KeyResultDefinition {
   evidenceKind: EvidenceKind;
 }
 
+/** The fields of a key result's measure: its definition but the evidence it demands. */
+type MeasureField = Exclude<keyof KeyResultDefinition, "evidenceKind">;
+
+/**
+ * A key result's measure (title, type, numbers, milestones, unit, weight) picked from a larger record (a
+ * row, a view, an event), each field as that record types it: what a copy, a carry or an event keeps.
+ */
+export function keyResultMeasure<K extends Record<MeasureField, unknown>>(kr: K): Pick<K, MeasureField> {
+  const { title, type, baseline, target, bandLow, bandHigh, milestones, unit, weight } = kr;
+  return { title, type, baseline, target, bandLow, bandHigh, milestones, unit, weight };
+}
+
 const REWRITE_HINT =
   "rewrite the key result so that its completion can be measured: a number to reach (increase-to/decrease-to with baseline and target), a band to hold (stay-above/below with target, stay-between with bandLow and bandHigh) or a list of verifiable milestones";
 
