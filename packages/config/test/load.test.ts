@@ -3,30 +3,13 @@ import { fileURLToPath } from "node:url";
 import { Type } from "typebox";
 import { describe, expect, it } from "vitest";
 import {
-  ConfigError,
   DEFAULT_RATE_LIMIT_PER_MINUTE,
   DEVELOPMENT_JWT_SECRET,
   loadConfig,
   rejectDevelopmentSecretInProduction,
   ServiceConfigSchema,
 } from "../src/index.ts";
-
-const validServiceEnv = {
-  DATABASE_URL: "postgresql://okr:secret@127.0.0.1:5432/goals",
-  KAFKA_BROKERS: "127.0.0.1:9092,kafka-2:9092",
-  TEMPORAL_ADDRESS: "127.0.0.1:7233",
-  AUTH_JWT_SECRET: "a-secret-of-enough-length",
-};
-
-function problemsOf(fn: () => unknown) {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
-}
+import { problemsOf, validServiceEnv } from "./support.ts";
 
 describe("loadConfig", () => {
   it("converts strings to the schema's types and applies defaults", () => {

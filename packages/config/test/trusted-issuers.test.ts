@@ -1,28 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig, ServiceConfigSchema, trustedIssuerProblems } from "../src/index.ts";
+import { loadConfig, ServiceConfigSchema, trustedIssuerProblems } from "../src/index.ts";
+import { problemsOf, validServiceEnv } from "./support.ts";
 
-const env = {
-  DATABASE_URL: "postgresql://okr:secret@127.0.0.1:5432/goals",
-  KAFKA_BROKERS: "127.0.0.1:9092",
-  TEMPORAL_ADDRESS: "127.0.0.1:7233",
-  AUTH_JWT_SECRET: "a-secret-of-enough-length",
-};
 const load = (AUTH_ISSUERS?: string) =>
   loadConfig(
     ServiceConfigSchema,
-    { ...env, ...(AUTH_ISSUERS ? { AUTH_ISSUERS } : {}) },
+    { ...validServiceEnv, ...(AUTH_ISSUERS ? { AUTH_ISSUERS } : {}) },
     trustedIssuerProblems,
   );
-
-function problemsOf(AUTH_ISSUERS: string) {
-  try {
-    load(AUTH_ISSUERS);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 describe("AUTH_ISSUERS", () => {
   it("is optional, and accepts issuers with their claim mapping", () => {
@@ -53,18 +38,12 @@ describe("AUTH_ISSUERS", () => {
 
   it("makes the HS256 secret optional once an issuer is named, and required otherwise", () => {
     const issuers = JSON.stringify([{ issuer: "https://login.example.com", audience: "okr-api" }]);
-    const withoutSecret = { ...env, AUTH_JWT_SECRET: undefined };
+    const withoutSecret = { ...validServiceEnv, AUTH_JWT_SECRET: undefined };
     expect(
       loadConfig(ServiceConfigSchema, { ...withoutSecret, AUTH_ISSUERS: issuers }, trustedIssuerProblems)
         .AUTH_JWT_SECRET,
     ).toBeUndefined();
-    let problems: unknown;
-    try {
-      loadConfig(ServiceConfigSchema, withoutSecret, trustedIssuerProblems);
-    } catch (error) {
-      problems = (error as ConfigError).problems;
-    }
-    expect(problems).toEqual([
+    expect(problemsOf(() => loadConfig(ServiceConfigSchema, withoutSecret, trustedIssuerProblems))).toEqual([
       {
         variable: "AUTH_JWT_SECRET",
         message: "is required unless AUTH_ISSUERS names an OpenID Connect issuer",
@@ -107,7 +86,7 @@ describe("AUTH_ISSUERS", () => {
       /twice/,
     ],
   ])("refuses %s, naming the variable", (_case, value, message) => {
-    const [problem] = problemsOf(value);
+    const [problem] = problemsOf(() => load(value));
     expect(problem?.variable).toBe("AUTH_ISSUERS");
     expect(problem?.message).toMatch(message);
   });

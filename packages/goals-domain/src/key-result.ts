@@ -1,4 +1,4 @@
-import { enforce, type OkrPolicy } from "./policy.ts";
+import { enforceCount, type OkrPolicy } from "./policy.ts";
 import type { RuleViolation, Verdict } from "./rules.ts";
 
 export const KEY_RESULT_TYPES = [
@@ -25,6 +25,18 @@ export interface KeyResultDefinition {
   unit: string;
   weight: number;
   evidenceKind: EvidenceKind;
+}
+
+/** The fields of a key result's measure: its definition but the evidence it demands. */
+type MeasureField = Exclude<keyof KeyResultDefinition, "evidenceKind">;
+
+/**
+ * A key result's measure (title, type, numbers, milestones, unit, weight) picked from a larger record (a
+ * row, a view, an event), each field as that record types it: what a copy, a carry or an event keeps.
+ */
+export function keyResultMeasure<K extends Record<MeasureField, unknown>>(kr: K): Pick<K, MeasureField> {
+  const { title, type, baseline, target, bandLow, bandHigh, milestones, unit, weight } = kr;
+  return { title, type, baseline, target, bandLow, bandHigh, milestones, unit, weight };
 }
 
 const REWRITE_HINT =
@@ -137,35 +149,28 @@ export function validateKeyResult(kr: KeyResultDefinition): RuleViolation[] {
 /** The KR count limit: `max` is checked when a KR is added, `min` when the objective is submitted. */
 export function checkKeyResultCountOnAdd(policy: OkrPolicy, existing: number): Verdict {
   const limit = policy.keyResultsPerObjective;
-  return enforce(
-    limit,
-    existing + 1 > limit.max
-      ? {
-          code: "too-many-key-results",
-          message: `an objective has at most ${limit.max} key results (this would be ${existing + 1})`,
-          hint: "keep the few results that prove the objective; move the rest to another objective or drop them",
-        }
-      : undefined,
-  );
+  return enforceCount(limit, existing + 1, {
+    tooMany: {
+      code: "too-many-key-results",
+      message: `an objective has at most ${limit.max} key results (this would be ${existing + 1})`,
+      hint: "keep the few results that prove the objective; move the rest to another objective or drop them",
+    },
+  });
 }
 
 export function checkKeyResultCountOnSubmit(policy: OkrPolicy, count: number): Verdict {
   const limit = policy.keyResultsPerObjective;
-  return enforce(
-    limit,
-    count < limit.min
-      ? {
-          code: "too-few-key-results",
-          message: `an objective needs at least ${limit.min} key results before it is submitted (it has ${count})`,
-          hint: "add measurable key results that together show the objective is reached",
-        }
-      : count > limit.max
-        ? {
-            code: "too-many-key-results",
-            message: `an objective has at most ${limit.max} key results (it has ${count})`,
-          }
-        : undefined,
-  );
+  return enforceCount(limit, count, {
+    tooFew: {
+      code: "too-few-key-results",
+      message: `an objective needs at least ${limit.min} key results before it is submitted (it has ${count})`,
+      hint: "add measurable key results that together show the objective is reached",
+    },
+    tooMany: {
+      code: "too-many-key-results",
+      message: `an objective has at most ${limit.max} key results (it has ${count})`,
+    },
+  });
 }
 
 /**

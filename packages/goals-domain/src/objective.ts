@@ -1,4 +1,4 @@
-import { enforce, type OkrPolicy } from "./policy.ts";
+import { enforceCount, type OkrPolicy } from "./policy.ts";
 import type { RuleViolation, Verdict } from "./rules.ts";
 
 export const OBJECTIVE_STATES = ["draft", "submitted", "returned", "approved", "closed"] as const;
@@ -76,33 +76,26 @@ export function checkEditable(state: ObjectiveState): RuleViolation | undefined 
 /** The objective count limit per owner per cycle: `max` is checked on create, `min` on submit. */
 export function checkObjectiveCountOnCreate(policy: OkrPolicy, existingForOwner: number): Verdict {
   const limit = policy.objectivesPerOwner;
-  return enforce(
-    limit,
-    existingForOwner + 1 > limit.max
-      ? {
-          code: "too-many-objectives",
-          message: `an owner commits to at most ${limit.max} objectives per cycle (this would be ${existingForOwner + 1})`,
-          hint: "focus on the few objectives of highest value; merge or drop the rest",
-        }
-      : undefined,
-  );
+  return enforceCount(limit, existingForOwner + 1, {
+    tooMany: {
+      code: "too-many-objectives",
+      message: `an owner commits to at most ${limit.max} objectives per cycle (this would be ${existingForOwner + 1})`,
+      hint: "focus on the few objectives of highest value; merge or drop the rest",
+    },
+  });
 }
 
 export function checkObjectiveCountOnSubmit(policy: OkrPolicy, countForOwner: number): Verdict {
   const limit = policy.objectivesPerOwner;
-  return enforce(
-    limit,
-    countForOwner < limit.min
-      ? {
-          code: "too-few-objectives",
-          message: `an owner commits to at least ${limit.min} objectives per cycle (this owner has ${countForOwner})`,
-          hint: "set the remaining objectives, or take ownership of a key result from the layer above",
-        }
-      : countForOwner > limit.max
-        ? {
-            code: "too-many-objectives",
-            message: `an owner commits to at most ${limit.max} objectives per cycle`,
-          }
-        : undefined,
-  );
+  return enforceCount(limit, countForOwner, {
+    tooFew: {
+      code: "too-few-objectives",
+      message: `an owner commits to at least ${limit.min} objectives per cycle (this owner has ${countForOwner})`,
+      hint: "set the remaining objectives, or take ownership of a key result from the layer above",
+    },
+    tooMany: {
+      code: "too-many-objectives",
+      message: `an owner commits to at most ${limit.max} objectives per cycle`,
+    },
+  });
 }

@@ -81,8 +81,18 @@ export function validatePolicy(policy: OkrPolicy): RuleViolation[] {
   return [...errors, ...validateCadence(policy.checkInCadence)];
 }
 
-/** Applies a limit's enforcement: a breach becomes an error ("reject") or a warning ("warn"). */
-export function enforce(limit: CountLimit, breach: RuleViolation | undefined): Verdict {
+/**
+ * A count against its limit: under `min` breaches with `tooFew` (left out where only the maximum is
+ * checked, as when one more is added), over `max` with `tooMany`; a breach becomes an error ("reject")
+ * or a warning ("warn").
+ */
+export function enforceCount(
+  limit: CountLimit,
+  count: number,
+  breaches: { tooFew?: RuleViolation; tooMany: RuleViolation },
+): Verdict {
+  const breach =
+    breaches.tooFew && count < limit.min ? breaches.tooFew : count > limit.max ? breaches.tooMany : undefined;
   const verdict = ok();
   if (!breach) return verdict;
   if (limit.enforcement === "reject") verdict.errors.push(breach);

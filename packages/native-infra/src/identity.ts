@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { NATIVE_IDENTITY, nativeIdentityIssuer } from "@okr/endpoints";
-import { portAnswers, startDaemon, stopDaemon, waitUntil } from "./processes.ts";
+import { daemonFiles, portAnswers, startDaemon, stopDaemon, waitUntil } from "./processes.ts";
 
 export { NATIVE_IDENTITY, nativeIdentityIssuer };
 
@@ -56,11 +56,10 @@ export async function ensureIdentityProvider(
   accountsFile: string,
   webRedirectUris: string[] = [],
 ): Promise<IdentityProviderEndpoint & { started: boolean }> {
-  const home = join(cacheDir, "identity");
+  const { home, logFile, pidFile } = daemonFiles(cacheDir, "identity");
   const secret = serviceClientSecret(home);
   const issuer = nativeIdentityIssuer;
   const main = fileURLToPath(import.meta.resolve("@okr/identity-provider/main"));
-  const pidFile = join(home, "identity.pid");
   const fingerprintFile = join(home, "identity.fingerprint");
   const fingerprint = fingerprintOf(main, accountsFile, webRedirectUris);
   if (await answersAsIssuer(issuer).catch(() => false)) {
@@ -69,7 +68,6 @@ export async function ensureIdentityProvider(
     if (current === fingerprint || !(await stopDaemon(pidFile)))
       return { issuer, serviceClientSecret: secret, started: false };
   }
-  const logFile = join(cacheDir, "logs", "identity.log");
   writeFileSync(fingerprintFile, fingerprint);
   const pid = startDaemon({
     name: "identity-provider",
@@ -96,5 +94,5 @@ export async function ensureIdentityProvider(
 }
 
 export async function stopIdentityProvider(cacheDir: string): Promise<boolean> {
-  return stopDaemon(join(cacheDir, "identity", "identity.pid"));
+  return stopDaemon(daemonFiles(cacheDir, "identity").pidFile);
 }

@@ -1,7 +1,6 @@
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { NATIVE_MAILPIT } from "@okr/endpoints";
-import { goInstall, portAnswers, startDaemon, stopDaemon, waitUntil } from "./processes.ts";
+import { daemonFiles, goInstall, portAnswers, startDaemon, stopDaemon, waitUntil } from "./processes.ts";
 
 export { NATIVE_MAILPIT };
 
@@ -18,9 +17,7 @@ const mailpitAnswers = () => portAnswers(NATIVE_MAILPIT.smtpPort, NATIVE_MAILPIT
 export async function ensureMailpit(cacheDir: string): Promise<boolean> {
   if (await mailpitAnswers()) return false;
   const binary = ensureMailpitBinary(cacheDir);
-  const home = join(cacheDir, "mailpit");
-  const logFile = join(cacheDir, "logs", "mailpit.log");
-  mkdirSync(home, { recursive: true });
+  const { home, logFile, pidFile } = daemonFiles(cacheDir, "mailpit");
   const pid = startDaemon({
     name: "mailpit",
     command: binary,
@@ -33,12 +30,12 @@ export async function ensureMailpit(cacheDir: string): Promise<boolean> {
       join(home, "mailpit.db"),
     ],
     logFile,
-    pidFile: join(home, "mailpit.pid"),
+    pidFile,
   });
   await waitUntil("Mailpit", mailpitAnswers, { timeoutMs: 30_000, logFile, pid });
   return true;
 }
 
 export function stopMailpit(cacheDir: string): Promise<boolean> {
-  return stopDaemon(join(cacheDir, "mailpit", "mailpit.pid"));
+  return stopDaemon(daemonFiles(cacheDir, "mailpit").pidFile);
 }

@@ -83,6 +83,15 @@ export interface DaemonSpec {
   env?: NodeJS.ProcessEnv;
 }
 
+/**
+ * Where a native daemon of this project keeps its files under the cache: its data in `<name>/`, with its
+ * pid file, and its log in `logs/<name>.log` (startDaemon makes both folders).
+ */
+export function daemonFiles(cacheDir: string, name: string) {
+  const home = join(cacheDir, name);
+  return { home, logFile: join(cacheDir, "logs", `${name}.log`), pidFile: join(home, `${name}.pid`) };
+}
+
 /** Starts a long-running process detached from this one, logging to a file and recording its pid. */
 export function startDaemon(spec: DaemonSpec): number {
   mkdirSync(dirname(spec.logFile), { recursive: true });

@@ -1,8 +1,7 @@
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { OKR_SEARCH_ATTRIBUTES } from "@okr/cycle-workflows/search-attributes";
 import { NATIVE_TEMPORAL, nativeTemporalAddress } from "@okr/endpoints";
-import { goInstall, portAnswers, run, startDaemon, stopDaemon, waitUntil } from "./processes.ts";
+import { daemonFiles, goInstall, portAnswers, run, startDaemon, stopDaemon, waitUntil } from "./processes.ts";
 
 export { NATIVE_TEMPORAL, nativeTemporalAddress };
 
@@ -31,9 +30,7 @@ export async function ensureTemporal(cacheDir: string): Promise<boolean> {
     registerSearchAttributes(cli, nativeTemporalAddress);
     return false;
   }
-  const home = join(cacheDir, "temporal");
-  const logFile = join(cacheDir, "logs", "temporal.log");
-  mkdirSync(home, { recursive: true });
+  const { home, logFile, pidFile } = daemonFiles(cacheDir, "temporal");
   const pid = startDaemon({
     name: "temporal",
     command: cli,
@@ -58,7 +55,7 @@ export async function ensureTemporal(cacheDir: string): Promise<boolean> {
       ]),
     ],
     logFile,
-    pidFile: join(home, "temporal.pid"),
+    pidFile,
   });
   await waitUntil("Temporal dev server", () => temporalIsReady(cli), { timeoutMs: 90_000, logFile, pid });
   return true;
@@ -98,5 +95,5 @@ export function registerSearchAttributes(
 }
 
 export async function stopTemporal(cacheDir: string): Promise<boolean> {
-  return stopDaemon(join(cacheDir, "temporal", "temporal.pid"));
+  return stopDaemon(daemonFiles(cacheDir, "temporal").pidFile);
 }

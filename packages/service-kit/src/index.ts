@@ -23,7 +23,7 @@ export {
   type KeyFetchOptions,
   type TrustedIssuer,
 } from "./issuers.ts";
-export { PROBLEM_MEDIA_TYPE, problemResponse, problems } from "./openapi.ts";
+export { noContent, PROBLEM_MEDIA_TYPE, problemResponse, problems } from "./openapi.ts";
 export { listPage, Page, PageQuery, type PageWindow, page } from "./pagination.ts";
 export {
   badRequest,

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifySchema, preValidationHookHandler, RouteOptions } from "fastify";
+import { Type } from "typebox";
 
 declare module "fastify" {
   interface FastifyContextConfig {
@@ -48,6 +49,9 @@ export const problems = (...statuses: number[]) =>
     number,
     ReturnType<typeof problemResponse>
   >;
+
+/** The responses of a route that answers 204 with no body, and the problems it gives besides. */
+export const noContent = (...statuses: number[]) => ({ 204: Type.Null(), ...problems(...statuses) });
 
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
 

@@ -3,6 +3,7 @@ import {
   carryForwardKeyResult,
   type EvidenceKind,
   type KeyResultDefinition,
+  keyResultMeasure,
   type ObjectiveKind,
   type Owner,
 } from "@okr/goals-domain";
@@ -45,21 +46,9 @@ interface ProblemBody {
  * result it continues.
  */
 export function carriedKeyResultBody(kr: KeyResultView, objectiveOwner: Owner) {
-  // Picked one by one: the view holds more than goals accepts in a key result's body.
-  const { title, type, baseline, target, bandLow, bandHigh, milestones, unit, weight } = kr;
+  // Only the measure: the view holds more than goals accepts in a key result's body.
   const { evidenceKind, ...definition } = carryForwardKeyResult(
-    {
-      title,
-      type,
-      baseline,
-      target,
-      bandLow,
-      bandHigh,
-      milestones,
-      unit,
-      weight,
-      evidenceKind: kr.evidence.kind,
-    },
+    { ...keyResultMeasure(kr), evidenceKind: kr.evidence.kind },
     kr.latestValue,
   );
   const ownOwner = kr.owner.kind !== objectiveOwner.kind || kr.owner.id !== objectiveOwner.id;

@@ -23,6 +23,23 @@ import { registerScimProtocol } from "./scim/protocol.ts";
 
 export type GoalsRuntime = ServiceRuntime<GoalsDb>;
 
+/** The goals API's own routes, in the order they are registered (SCIM's come after, in their own scopes). */
+const GOALS_ROUTES = [
+  organizationRoutes,
+  peopleRoutes,
+  meRoutes,
+  teamRoutes,
+  cycleRoutes,
+  objectiveRoutes,
+  keyResultRoutes,
+  checkInRoutes,
+  retrospectiveRoutes,
+  teamHeatmapRoutes,
+  auditRoutes,
+  cycleWorkflowRoutes,
+  scimTokenRoutes,
+];
+
 /** The goals service: organizations, team tree, cycles, objectives, key results, check-ins. */
 export const goalsService: ServiceDefinition<GoalsDb, GoalsRuntime["config"]> = {
   name: "goals",
@@ -35,19 +52,7 @@ export const goalsService: ServiceDefinition<GoalsDb, GoalsRuntime["config"]> = 
         "Set and track OKRs: organizations and their mission, the team tree, people, cycles, objectives, key results, alignment (cascade), check-ins, retrospectives and the audit trail. People and teams can be provisioned by an identity provider over SCIM 2.0 (/scim/v2, application/scim+json, SCIM errors, the tenant's provisioning token).",
       routes: async (app) => {
         actAsPeople(app, runtime);
-        await app.register(organizationRoutes(runtime));
-        await app.register(peopleRoutes(runtime));
-        await app.register(meRoutes(runtime));
-        await app.register(teamRoutes(runtime));
-        await app.register(cycleRoutes(runtime));
-        await app.register(objectiveRoutes(runtime));
-        await app.register(keyResultRoutes(runtime));
-        await app.register(checkInRoutes(runtime));
-        await app.register(retrospectiveRoutes(runtime));
-        await app.register(teamHeatmapRoutes(runtime));
-        await app.register(auditRoutes(runtime));
-        await app.register(cycleWorkflowRoutes(runtime));
-        await app.register(scimTokenRoutes(runtime));
+        for (const routes of GOALS_ROUTES) await app.register(routes(runtime));
         // SCIM speaks its own media type, errors and token: each part is its own encapsulated plugin.
         await app.register(async (scim) => {
           registerScimProtocol(scim, runtime.db);

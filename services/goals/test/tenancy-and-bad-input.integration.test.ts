@@ -163,27 +163,23 @@ describe("bad input", () => {
       evidence: { url: "https://x.example" },
       ...extra,
     });
+    type Case = [string, Client, string, string, unknown, number];
+    /** A member's check-in on `kr`: a valid one with `extra` over it. */
+    const memberCheckIn = (name: string, extra: object, status: number): Case => [
+      name,
+      a.member,
+      "POST",
+      `/key-results/${kr}/check-ins`,
+      checkIn(extra),
+      status,
+    ];
     const { title: _t, ...withoutTitle } = draft({});
-    const cases: [string, Client, string, string, unknown, number][] = [
+    const cases: Case[] = [
       ["wrong type", a.member, "POST", "/objectives", draft({ title: 5 }), 400],
       ["NUL in a title", a.member, "POST", "/objectives", draft({ title: "Flow\u0000" }), 400],
       ["lone surrogate in a title", a.member, "POST", "/objectives", draft({ title: "\ud800x" }), 400],
-      [
-        "NUL in a check-in note",
-        a.member,
-        "POST",
-        `/key-results/${kr}/check-ins`,
-        checkIn({ note: "done\u0000" }),
-        400,
-      ],
-      [
-        "lone surrogate in check-in evidence",
-        a.member,
-        "POST",
-        `/key-results/${kr}/check-ins`,
-        checkIn({ evidence: { system: "ci \udfff" } }),
-        400,
-      ],
+      memberCheckIn("NUL in a check-in note", { note: "done\u0000" }, 400),
+      memberCheckIn("lone surrogate in check-in evidence", { evidence: { system: "ci \udfff" } }, 400),
       [
         "NUL in a bulk item",
         a.admin,
@@ -254,22 +250,8 @@ describe("bad input", () => {
         draft({ keyResults: [measurableKr("Huge", { type: "stay-above", baseline: null, target: -2e15 })] }),
         422,
       ],
-      [
-        "confidence as text",
-        a.member,
-        "POST",
-        `/key-results/${kr}/check-ins`,
-        checkIn({ confidence: "high" }),
-        400,
-      ],
-      [
-        "confidence out of range",
-        a.member,
-        "POST",
-        `/key-results/${kr}/check-ins`,
-        checkIn({ confidence: 1.5 }),
-        400,
-      ],
+      memberCheckIn("confidence as text", { confidence: "high" }, 400),
+      memberCheckIn("confidence out of range", { confidence: 1.5 }, 400),
       [
         "missing evidence",
         a.member,
@@ -278,39 +260,15 @@ describe("bad input", () => {
         { value: 3, confidence: 0.5 },
         400,
       ],
-      ["empty evidence", a.member, "POST", `/key-results/${kr}/check-ins`, checkIn({ evidence: {} }), 422],
-      [
-        "oversized note",
-        a.member,
-        "POST",
-        `/key-results/${kr}/check-ins`,
-        checkIn({ note: "n".repeat(4001) }),
-        400,
-      ],
-      [
-        "evidence url not a url",
-        a.member,
-        "POST",
-        `/key-results/${kr}/check-ins`,
-        checkIn({ evidence: { url: "not a url" } }),
-        400,
-      ],
-      [
+      memberCheckIn("empty evidence", { evidence: {} }, 422),
+      memberCheckIn("oversized note", { note: "n".repeat(4001) }, 400),
+      memberCheckIn("evidence url not a url", { evidence: { url: "not a url" } }, 400),
+      memberCheckIn(
         "evidence url with javascript:",
-        a.member,
-        "POST",
-        `/key-results/${kr}/check-ins`,
-        checkIn({ evidence: { url: "javascript:alert(document.cookie)" } }),
+        { evidence: { url: "javascript:alert(document.cookie)" } },
         400,
-      ],
-      [
-        "evidence url with file:",
-        a.member,
-        "POST",
-        `/key-results/${kr}/check-ins`,
-        checkIn({ evidence: { url: "file:///etc/passwd" } }),
-        400,
-      ],
+      ),
+      memberCheckIn("evidence url with file:", { evidence: { url: "file:///etc/passwd" } }, 400),
       [
         "bulk evidence url with javascript:",
         a.admin,
@@ -319,14 +277,7 @@ describe("bad input", () => {
         { checkIns: [{ keyResultId: kr, ...checkIn({ evidence: { url: "JavaScript:alert(1)" } }) }] },
         400,
       ],
-      [
-        "check-in after the cycle end",
-        a.member,
-        "POST",
-        `/key-results/${kr}/check-ins`,
-        checkIn({ recordedAt: "2099-01-01T00:00:00Z" }),
-        422,
-      ],
+      memberCheckIn("check-in after the cycle end", { recordedAt: "2099-01-01T00:00:00Z" }, 422),
       ["unknown key result", a.member, "POST", `/key-results/${randomUUID()}/check-ins`, checkIn({}), 404],
       ["other tenant's key result", a.member, "POST", `/key-results/${bKr}/check-ins`, checkIn({}), 404],
       ["not a uuid", a.member, "POST", "/key-results/42/check-ins", checkIn({}), 400],

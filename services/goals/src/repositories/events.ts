@@ -6,7 +6,12 @@ import {
   ObjectiveUpserted,
   PersonChanged,
 } from "@okr/events";
-import type { KeyResultType, ObjectiveKind, ObjectiveState } from "@okr/goals-domain";
+import {
+  type KeyResultType,
+  keyResultMeasure,
+  type ObjectiveKind,
+  type ObjectiveState,
+} from "@okr/goals-domain";
 import { publishEvents } from "@okr/messaging";
 import type { GoalsTx } from "../database.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
@@ -35,15 +40,8 @@ export function keyResultUpserted(row: KeyResultRow, removed = false): EventData
     keyResultId: row.id,
     objectiveId: row.objectiveId,
     cycleId: row.cycleId,
-    title: row.title,
+    ...keyResultMeasure(row),
     type: row.type as KeyResultType as never,
-    baseline: row.baseline,
-    target: row.target,
-    bandLow: row.bandLow,
-    bandHigh: row.bandHigh,
-    milestones: row.milestones,
-    unit: row.unit,
-    weight: row.weight,
     version: row.version,
     ...(row.ownerKind && row.ownerId
       ? { owner: { kind: row.ownerKind as "team" | "person", id: row.ownerId } }

@@ -1,3 +1,4 @@
+import { keyResultMeasure } from "@okr/goals-domain";
 import type { GoalsDb, GoalsTx } from "../database.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 
@@ -18,15 +19,7 @@ export function presentKeyResult(
     id: kr.id,
     objectiveId: kr.objectiveId,
     cycleId: kr.cycleId,
-    title: kr.title,
-    type: kr.type,
-    baseline: kr.baseline,
-    target: kr.target,
-    bandLow: kr.bandLow,
-    bandHigh: kr.bandHigh,
-    milestones: kr.milestones,
-    unit: kr.unit,
-    weight: kr.weight,
+    ...keyResultMeasure(kr),
     owner: { kind: kr.ownerKind ?? objective.ownerKind, id: kr.ownerId ?? objective.ownerId },
     evidence: { kind: kr.evidenceKind, description: kr.evidenceDescription },
     carriedFromKeyResultId: kr.carriedFromKeyResultId,

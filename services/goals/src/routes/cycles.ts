@@ -3,7 +3,7 @@ import { prismaRunner } from "@okr/database";
 import { CyclePhaseChanged, type EventData, uuidv7 } from "@okr/events";
 import { buildAlignmentTree, changePhase, type CyclePhase as Phase, validateCycle } from "@okr/goals-domain";
 import { publishEvent } from "@okr/messaging";
-import { conflict, listPage, PageQuery, problems, requireRole, Uuid } from "@okr/service-kit";
+import { conflict, listPage, noContent, PageQuery, problems, requireRole, Uuid } from "@okr/service-kit";
 import { Type } from "typebox";
 import { type GoalsTx, transaction } from "../database.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
@@ -229,7 +229,7 @@ export function cycleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
           tags: ["cycles"],
           summary: "Remove a cycle that has no objectives yet (admins)",
           params: CycleParams,
-          response: { 204: Type.Null(), ...problems(403, 404, 409) },
+          response: noContent(403, 404, 409),
         },
       },
       async (request, reply) => {

@@ -7,10 +7,21 @@ import {
   type EvidenceKind,
   type KeyResultDefinition,
   type KeyResultType as KrType,
+  keyResultMeasure,
   type Owner as OwnerValue,
   validateKeyResult,
 } from "@okr/goals-domain";
-import { conflict, forbidden, IdParams, notFound, PageQuery, page, problems, Uuid } from "@okr/service-kit";
+import {
+  conflict,
+  forbidden,
+  IdParams,
+  noContent,
+  notFound,
+  PageQuery,
+  page,
+  problems,
+  Uuid,
+} from "@okr/service-kit";
 import { type Static, Type } from "typebox";
 import { type GoalsTx, transaction } from "../database.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
@@ -100,15 +111,7 @@ export function keyResultRow(
     tenantId: objective.tenantId,
     objectiveId: objective.id,
     cycleId: objective.cycleId,
-    title: definition.title,
-    type: definition.type,
-    baseline: definition.baseline,
-    target: definition.target,
-    bandLow: definition.bandLow,
-    bandHigh: definition.bandHigh,
-    milestones: definition.milestones,
-    unit: definition.unit,
-    weight: definition.weight,
+    ...keyResultMeasure(definition),
     evidenceKind: definition.evidenceKind,
     evidenceDescription: input.evidence?.description ?? "",
     ownerKind: input.owner?.kind ?? null,
@@ -176,6 +179,18 @@ export function keyResultRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
       const access = await loadAccess(runtime.pool, request, owners);
       if (!owners.every((owner) => canWorkOn(access.actor, owner, access.context)))
         throw forbidden("only the owners of the objective, their leaders and admins change its key results");
+    };
+    /** The tenant's key result and its objective, for a change the principal may make (else 404, 409, 403). */
+    const keyResultForChange = async (
+      tx: GoalsTx,
+      principal: Parameters<typeof mayChange>[0],
+      id: string,
+    ) => {
+      const existing = await tx.keyResult.findFirst({ where: { id, tenantId: principal.tenantId } });
+      if (!existing) throw notFound(`key result ${id}`);
+      const objective = await loadForChange(tx, principal.tenantId, existing.objectiveId);
+      await mayChange(principal, [{ kind: objective.ownerKind, id: objective.ownerId } as OwnerValue]);
+      return { existing, objective };
     };
 
     app.post(
@@ -297,12 +312,7 @@ export function keyResultRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
       async (request) => {
         const { tenantId } = request.principal;
         return transaction(runtime.db, async (tx) => {
-          const existing = await tx.keyResult.findFirst({ where: { id: request.params.id, tenantId } });
-          if (!existing) throw notFound(`key result ${request.params.id}`);
-          const objective = await loadForChange(tx, tenantId, existing.objectiveId);
-          await mayChange(request.principal, [
-            { kind: objective.ownerKind, id: objective.ownerId } as OwnerValue,
-          ]);
+          const { existing, objective } = await keyResultForChange(tx, request.principal, request.params.id);
           const body = request.body;
           if (body.owner) await assertOwnerExists(tx, tenantId, body.owner);
           const merged: KeyResultInput = {
@@ -358,18 +368,13 @@ export function keyResultRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
           tags: ["key results"],
           summary: "Remove a key result nobody contributes to (its check-ins go with it)",
           params: IdParams,
-          response: { 204: Type.Null(), ...problems(403, 404, 409) },
+          response: noContent(403, 404, 409),
         },
       },
       async (request, reply) => {
         const { tenantId } = request.principal;
         await transaction(runtime.db, async (tx) => {
-          const existing = await tx.keyResult.findFirst({ where: { id: request.params.id, tenantId } });
-          if (!existing) throw notFound(`key result ${request.params.id}`);
-          const objective = await loadForChange(tx, tenantId, existing.objectiveId);
-          await mayChange(request.principal, [
-            { kind: objective.ownerKind, id: objective.ownerId } as OwnerValue,
-          ]);
+          const { existing } = await keyResultForChange(tx, request.principal, request.params.id);
           if (await tx.objective.count({ where: { tenantId, contributesToKeyResultId: existing.id } }))
             throw conflict(
               "key-result-has-contributors",

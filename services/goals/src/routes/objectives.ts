@@ -14,6 +14,7 @@ import {
   conflict,
   forbidden,
   IdParams,
+  noContent,
   notFound,
   PageQuery,
   type Principal,
@@ -300,7 +301,7 @@ export function objectiveRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
           tags: ["objectives"],
           summary: "Delete a draft or returned objective that nothing aligns to (its key results go with it)",
           params: IdParams,
-          response: { 204: Type.Null(), ...problems(403, 404, 409) },
+          response: noContent(403, 404, 409),
         },
       },
       async (request, reply) => {

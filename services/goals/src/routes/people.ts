@@ -5,6 +5,7 @@ import {
   conflict,
   IdParams,
   listPage,
+  noContent,
   notFound,
   PageQuery,
   problems,
@@ -94,6 +95,13 @@ const present = (row: PersonRow) => ({
   teams: row.memberships.map((m) => ({ teamId: m.teamId, role: m.role })),
 });
 const withTeams = { memberships: { select: { teamId: true, role: true } } } as const;
+
+/** The tenant's person; 404 when unknown. */
+async function requirePerson(tx: GoalsTx, tenantId: string, id: string) {
+  const person = await tx.person.findFirst({ where: { id, tenantId } });
+  if (!person) throw notFound(`person ${id}`);
+  return person;
+}
 
 /** A write's time zone and manager, checked: a zone the runtime knows, a person of the tenant but not them. */
 async function checkContact(
@@ -280,8 +288,7 @@ export function peopleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
         requireRole(request, "admin", "service");
         const { tenantId } = request.principal;
         const row = await transaction(runtime.db, async (tx) => {
-          const existing = await tx.person.findFirst({ where: { id: request.params.id, tenantId } });
-          if (!existing) throw notFound(`person ${request.params.id}`);
+          const existing = await requirePerson(tx, tenantId, request.params.id);
           if (request.body.email && request.body.email !== existing.email) {
             const clash = await tx.person.findFirst({ where: { tenantId, email: request.body.email } });
             if (clash) throw conflict("person-exists", "another person has this email");
@@ -313,15 +320,14 @@ export function peopleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
           tags: ["people"],
           summary: "Remove a person who owns no objectives (admins)",
           params: IdParams,
-          response: { 204: Type.Null(), ...problems(403, 404, 409) },
+          response: noContent(403, 404, 409),
         },
       },
       async (request, reply) => {
         requireRole(request, "admin", "service");
         const { tenantId } = request.principal;
         await transaction(runtime.db, async (tx) => {
-          const existing = await tx.person.findFirst({ where: { id: request.params.id, tenantId } });
-          if (!existing) throw notFound(`person ${request.params.id}`);
+          const existing = await requirePerson(tx, tenantId, request.params.id);
           const owned = await tx.objective.count({
             where: { tenantId, ownerKind: "person", ownerId: existing.id },
           });

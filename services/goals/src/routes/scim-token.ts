@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { notFound, problems, requireRole, Uuid } from "@okr/service-kit";
+import { noContent, notFound, problems, requireRole, Uuid } from "@okr/service-kit";
 import { Type } from "typebox";
 import { transaction } from "../database.ts";
 import { recordAudit } from "../repositories/audit.ts";
@@ -76,7 +76,7 @@ export function scimTokenRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
         schema: {
           tags: ["scim"],
           summary: "Revoke the tenant's SCIM token (admins): provisioning stops until a new one is created",
-          response: { 204: Type.Null(), ...problems(403, 404) },
+          response: noContent(403, 404),
         },
       },
       async (request, reply) => {

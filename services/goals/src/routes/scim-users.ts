@@ -103,6 +103,8 @@ const ScimUser = Type.Object(
   { additionalProperties: false },
 );
 const userResponse = scimResponse(ScimUser, "The person, as a SCIM User");
+/** What replacing (PUT) or patching a User answers. */
+const changedUserResponse = { 200: userResponse, ...scimErrors(400, 404, 409, 413, 415) };
 
 export const presentUser = (row: ScimPersonRow) => ({
   schemas: row.managerId ? [USER_SCHEMA, ENTERPRISE_USER_SCHEMA] : [USER_SCHEMA],
@@ -327,10 +329,7 @@ export function scimUserRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox
         summary: "Replace a person's attributes (SCIM)",
         params: IdParam,
         body: UserBody,
-        response: {
-          200: userResponse,
-          ...scimErrors(400, 404, 409, 413, 415),
-        },
+        response: changedUserResponse,
       }),
       async (request, reply) => {
         const { tenantId } = request.principal;
@@ -351,10 +350,7 @@ export function scimUserRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox
         summary: "Change a person's attributes or active state (SCIM PatchOp, as Entra ID and Okta send it)",
         params: IdParam,
         body: PatchBody,
-        response: {
-          200: userResponse,
-          ...scimErrors(400, 404, 409, 413, 415),
-        },
+        response: changedUserResponse,
       }),
       async (request, reply) => {
         const { tenantId } = request.principal;

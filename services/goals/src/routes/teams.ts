@@ -8,6 +8,7 @@ import {
   conflict,
   IdParams,
   listPage,
+  noContent,
   notFound,
   PageQuery,
   problems,
@@ -15,7 +16,7 @@ import {
   Uuid,
 } from "@okr/service-kit";
 import { Type } from "typebox";
-import { type GoalsTx, transaction } from "../database.ts";
+import { type GoalsDb, type GoalsTx, transaction } from "../database.ts";
 import { recordAudit } from "../repositories/audit.ts";
 import { publishPeopleChanged } from "../repositories/events.ts";
 import { requireOrganization } from "../repositories/organization.ts";
@@ -72,6 +73,13 @@ export const present = (row: TeamRow) => ({
 export const withMembers = {
   memberships: { select: { personId: true, role: true }, orderBy: { personId: "asc" } },
 } as const;
+
+/** The tenant's team with its members; 404 when unknown. */
+async function requireTeam(db: GoalsDb | GoalsTx, tenantId: string, id: string) {
+  const team = await db.team.findFirst({ where: { id, tenantId }, include: withMembers });
+  if (!team) throw notFound(`team ${id}`);
+  return team;
+}
 
 async function teamParents(tx: GoalsTx, tenantId: string) {
   const teams = await tx.team.findMany({ where: { tenantId }, select: { id: true, parentTeamId: true } });
@@ -206,12 +214,7 @@ export function teamRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
         },
       },
       async (request) => {
-        const row = await runtime.db.team.findFirst({
-          where: { id: request.params.id, tenantId: request.principal.tenantId },
-          include: withMembers,
-        });
-        if (!row) throw notFound(`team ${request.params.id}`);
-        return present(row);
+        return present(await requireTeam(runtime.db, request.principal.tenantId, request.params.id));
       },
     );
 
@@ -231,8 +234,7 @@ export function teamRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
         const { tenantId } = request.principal;
         const id = request.params.id;
         return transaction(runtime.db, async (tx) => {
-          const existing = await tx.team.findFirst({ where: { id, tenantId }, include: withMembers });
-          if (!existing) throw notFound(`team ${id}`);
+          const existing = await requireTeam(tx, tenantId, id);
           const { name, parentTeamId, leaderIds, memberIds } = request.body;
           if (parentTeamId !== undefined && parentTeamId !== existing.parentTeamId) {
             const parents = await teamParents(tx, tenantId);
@@ -269,7 +271,7 @@ export function teamRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
           tags: ["teams"],
           summary: "Remove a team without sub-teams or objectives (admins)",
           params: IdParams,
-          response: { 204: Type.Null(), ...problems(403, 404, 409) },
+          response: noContent(403, 404, 409),
         },
       },
       async (request, reply) => {
@@ -277,8 +279,7 @@ export function teamRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
         const { tenantId } = request.principal;
         const id = request.params.id;
         await transaction(runtime.db, async (tx) => {
-          const existing = await tx.team.findFirst({ where: { id, tenantId }, include: withMembers });
-          if (!existing) throw notFound(`team ${id}`);
+          const existing = await requireTeam(tx, tenantId, id);
           if (await tx.team.count({ where: { tenantId, parentTeamId: id } }))
             throw conflict("team-has-sub-teams", "move or remove the sub-teams first");
           if (await tx.objective.count({ where: { tenantId, ownerKind: "team", ownerId: id } }))

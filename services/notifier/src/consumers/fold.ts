@@ -6,6 +6,17 @@ export function requireUuidTenant(event: EventEnvelope, what: string): void {
   if (!isUuid(event.tenant)) throw new PoisonEventError(`${what}: tenant ${event.tenant} is not a uuid`);
 }
 
+/** A replica's fact about one entity of the event's tenant, keyed by the tenant and the entity's id. */
+export function tenantFact<F extends object>(
+  event: EventEnvelope,
+  entity: string,
+  id: string,
+  fields: F,
+): { key: string; fact: F & { tenantId: string } } {
+  requireUuidTenant(event, `${entity} ${id}`);
+  return { key: `${event.tenant}/${id}`, fact: { tenantId: event.tenant, ...fields } };
+}
+
 /**
  * A batch of replica events folded to the newest fact per key (one statement may change each row only
  * once); `isNewer(a, b)` says whether `a` replaces `b`.

@@ -3,7 +3,7 @@ import { EventConsumer } from "@okr/messaging";
 import { runtimeConsumer } from "@okr/service-kit";
 import { type ObjectiveFact, recordObjectives } from "../repositories/objectives.ts";
 import type { NotifierRuntime } from "../service.ts";
-import { latestPerKey, requireUuidTenant } from "./fold.ts";
+import { latestPerKey, tenantFact } from "./fold.ts";
 
 /**
  * Keeps the replica of objectives' titles and owners from okr.objective.upserted.v1 (the other events
@@ -25,17 +25,12 @@ export function objectiveReplicaConsumer(
 }
 
 function objectiveFact(event: EventEnvelope): { key: string; fact: ObjectiveFact } {
-  const data = event.data as EventData<typeof ObjectiveUpserted>;
-  requireUuidTenant(event, `objective ${data.objectiveId}`);
-  return {
-    key: `${event.tenant}/${data.objectiveId}`,
-    fact: {
-      tenantId: event.tenant,
-      objectiveId: data.objectiveId,
-      title: data.title,
-      owner: data.owner,
-      version: data.version,
-      removed: data.removed === true,
-    },
-  };
+  const { objectiveId, title, owner, version, removed } = event.data as EventData<typeof ObjectiveUpserted>;
+  return tenantFact(event, "objective", objectiveId, {
+    objectiveId,
+    title,
+    owner,
+    version,
+    removed: removed === true,
+  });
 }

@@ -3,7 +3,7 @@ import { EventConsumer } from "@okr/messaging";
 import { runtimeConsumer } from "@okr/service-kit";
 import { type PersonFact, recordPeople, recordTeams, type TeamFact } from "../repositories/people.ts";
 import type { NotifierRuntime } from "../service.ts";
-import { latestPerKey, requireUuidTenant } from "./fold.ts";
+import { latestPerKey, tenantFact } from "./fold.ts";
 
 /** Whether `a` is the newer state (the later of two facts with the same time wins: it came later). */
 const changedLater = (a: { changedAt: string }, b: { changedAt: string }) =>
@@ -30,38 +30,29 @@ export function teamReplicaConsumer(runtime: NotifierRuntime, groupId = `${runti
 }
 
 function personFact(event: EventEnvelope): { key: string; fact: PersonFact } {
-  const data = event.data as EventData<typeof PersonChanged>;
-  requireUuidTenant(event, `person ${data.personId}`);
-  return {
-    key: `${event.tenant}/${data.personId}`,
-    fact: {
-      tenantId: event.tenant,
-      personId: data.personId,
-      name: data.name,
-      email: data.email.trim() || null,
-      active: data.active,
-      timeZone: data.timeZone,
-      managerId: data.managerId,
-      teams: data.teams,
-      removed: data.removed,
-      changedAt: data.changedAt,
-    },
-  };
+  const { personId, name, email, active, timeZone, managerId, teams, removed, changedAt } =
+    event.data as EventData<typeof PersonChanged>;
+  return tenantFact(event, "person", personId, {
+    personId,
+    name,
+    email: email.trim() || null,
+    active,
+    timeZone,
+    managerId,
+    teams,
+    removed,
+    changedAt,
+  });
 }
 
 function teamFact(event: EventEnvelope): { key: string; fact: TeamFact } {
-  const data = event.data as EventData<typeof TeamChanged>;
-  requireUuidTenant(event, `team ${data.teamId}`);
-  return {
-    key: `${event.tenant}/${data.teamId}`,
-    fact: {
-      tenantId: event.tenant,
-      teamId: data.teamId,
-      name: data.name,
-      parentTeamId: data.parentTeamId,
-      leaderIds: data.leaderIds,
-      removed: data.removed,
-      changedAt: event.time,
-    },
-  };
+  const { teamId, name, parentTeamId, leaderIds, removed } = event.data as EventData<typeof TeamChanged>;
+  return tenantFact(event, "team", teamId, {
+    teamId,
+    name,
+    parentTeamId,
+    leaderIds,
+    removed,
+    changedAt: event.time,
+  });
 }

@@ -1,5 +1,5 @@
 // The read model's upserts from goals events: cycles, teams, objectives, key results and check-ins.
-import { arrayLiteral, type SqlRunner } from "@okr/database";
+import { arrayLiteral, columnsOf, type SqlRunner } from "@okr/database";
 import {
   CheckInRecorded,
   CyclePhaseChanged,
@@ -109,15 +109,15 @@ export async function applyCycles(client: SqlRunner, cycles: Changes["cycles"]):
      on conflict (id) do update set name = excluded.name, phase = excluded.phase, starts_at = excluded.starts_at,
        ends_at = excluded.ends_at, phase_changed_at = excluded.phase_changed_at
      where cycles.tenant_id = excluded.tenant_id and cycles.phase_changed_at <= excluded.phase_changed_at`,
-    [
-      rows.map((r) => r.data.cycleId),
-      rows.map((r) => r.tenant),
-      rows.map((r) => r.data.name),
-      rows.map((r) => r.data.phase),
-      rows.map((r) => r.data.startsAt),
-      rows.map((r) => r.data.endsAt),
-      rows.map((r) => r.data.changedAt),
-    ],
+    columnsOf(rows, ({ tenant, data }) => [
+      data.cycleId,
+      tenant,
+      data.name,
+      data.phase,
+      data.startsAt,
+      data.endsAt,
+      data.changedAt,
+    ]),
   );
 }
 
@@ -130,13 +130,7 @@ export async function applyTeams(client: SqlRunner, teams: Changes["teams"]): Pr
      on conflict (id) do update set name = excluded.name, parent_team_id = excluded.parent_team_id,
        removed = excluded.removed
      where teams.tenant_id = excluded.tenant_id`,
-    [
-      rows.map((r) => r.data.teamId),
-      rows.map((r) => r.tenant),
-      rows.map((r) => r.data.name),
-      rows.map((r) => r.data.parentTeamId),
-      rows.map((r) => r.data.removed),
-    ],
+    columnsOf(rows, ({ tenant, data }) => [data.teamId, tenant, data.name, data.parentTeamId, data.removed]),
   );
 }
 
@@ -169,20 +163,20 @@ export async function applyObjectives(
        contributes_to_key_result_id = excluded.contributes_to_key_result_id, version = excluded.version
      where objectives.tenant_id = excluded.tenant_id and objectives.version < excluded.version
      returning id`,
-    [
-      ids,
-      rows.map((r) => r.tenant),
-      rows.map((r) => r.data.cycleId),
-      rows.map((r) => r.data.title),
-      rows.map((r) => r.data.kind),
-      rows.map((r) => r.data.state),
-      rows.map((r) => r.data.owner.kind),
-      rows.map((r) => r.data.owner.id),
-      rows.map((r) => r.data.weight),
-      rows.map((r) => r.data.alignedToObjectiveId),
-      rows.map((r) => r.data.contributesToKeyResultId),
-      rows.map((r) => r.data.version),
-    ],
+    columnsOf(rows, ({ tenant, data }) => [
+      data.objectiveId,
+      tenant,
+      data.cycleId,
+      data.title,
+      data.kind,
+      data.state,
+      data.owner.kind,
+      data.owner.id,
+      data.weight,
+      data.alignedToObjectiveId,
+      data.contributesToKeyResultId,
+      data.version,
+    ]),
   );
   if (changed.length === 0) return [];
   return [...changed.map((row) => row.id), ...before.rows.map((row) => row.parent)];
@@ -230,22 +224,22 @@ export async function applyKeyResults(client: SqlRunner, keyResults: Changes["ke
        unit = excluded.unit, weight = excluded.weight, version = excluded.version
      where key_results.tenant_id = excluded.tenant_id and key_results.version < excluded.version
      returning id, objective_id`,
-    [
-      ids,
-      rows.map((r) => r.tenant),
-      rows.map((r) => r.data.objectiveId),
-      rows.map((r) => r.data.cycleId),
-      rows.map((r) => r.data.title),
-      rows.map((r) => r.data.type),
-      rows.map((r) => r.data.baseline),
-      rows.map((r) => r.data.target),
-      rows.map((r) => r.data.bandLow),
-      rows.map((r) => r.data.bandHigh),
-      rows.map((r) => JSON.stringify(r.data.milestones)),
-      rows.map((r) => r.data.unit),
-      rows.map((r) => r.data.weight),
-      rows.map((r) => r.data.version),
-    ],
+    columnsOf(rows, ({ tenant, data }) => [
+      data.keyResultId,
+      tenant,
+      data.objectiveId,
+      data.cycleId,
+      data.title,
+      data.type,
+      data.baseline,
+      data.target,
+      data.bandLow,
+      data.bandHigh,
+      JSON.stringify(data.milestones),
+      data.unit,
+      data.weight,
+      data.version,
+    ]),
   );
   const changedIds = new Set(changed.map((row) => row.id));
   const previousObjectives = before.rows
@@ -270,15 +264,15 @@ export async function applyCheckIns(
      select * from unnest($1::uuid[], $2::text[], $3::uuid[], $4::float8[], $5::int[], $6::float8[], $7::timestamptz[])
      on conflict (id) do nothing
      returning id`,
-    [
-      arrayLiteral(rows.map((r) => r.data.checkInId)),
-      arrayLiteral(rows.map((r) => r.tenant)),
-      arrayLiteral(rows.map((r) => r.data.keyResultId)),
-      arrayLiteral(rows.map((r) => r.data.value)),
-      arrayLiteral(rows.map((r) => r.data.milestonesDone ?? null)),
-      arrayLiteral(rows.map((r) => r.data.confidence)),
-      arrayLiteral(rows.map((r) => r.data.recordedAt)),
-    ],
+    columnsOf(rows, ({ tenant, data }) => [
+      data.checkInId,
+      tenant,
+      data.keyResultId,
+      data.value,
+      data.milestonesDone ?? null,
+      data.confidence,
+      data.recordedAt,
+    ]).map((column) => arrayLiteral(column)),
   );
   for (const { id } of inserted) {
     const { tenant, data } = checkIns.get(id)!;

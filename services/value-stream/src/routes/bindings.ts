@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { prismaRunner } from "@okr/database";
 import { KeyResultBindingChanged, uuidv7 } from "@okr/events";
 import { publishEvent } from "@okr/messaging";
-import { conflict, IdParams, notFound, problems, requireRole, Uuid } from "@okr/service-kit";
+import { conflict, IdParams, noContent, notFound, problems, requireRole, Uuid } from "@okr/service-kit";
 import { Type } from "typebox";
 import type { KeyResultBinding } from "../generated/prisma/client.ts";
 import { keyResultForBinding, unknownKeyResult } from "../repositories/key-results.ts";
@@ -91,7 +91,7 @@ export function bindingRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTy
           tags: ["key results"],
           summary: "Unbind a key result from its metric (admins, leaders)",
           params: IdParams,
-          response: { 204: Type.Null(), ...problems(403, 404) },
+          response: noContent(403, 404),
         },
       },
       async (request, reply) => {

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { prismaRunner } from "@okr/database";
 import { stepProblems } from "@okr/flow-metrics";
-import { conflict, IdParams, problems, requireRole, unprocessable } from "@okr/service-kit";
-import { type Static, Type } from "typebox";
+import { conflict, IdParams, noContent, problems, requireRole, unprocessable } from "@okr/service-kit";
+import type { Static } from "typebox";
 import type { Step } from "../generated/prisma/client.ts";
 import {
   clocksOf,
@@ -134,7 +134,7 @@ export function stepRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTypeb
           tags: ["maps"],
           summary: "Remove a step (a waste removed from the stream); refused while work items are in it",
           params: IdParams,
-          response: { 204: Type.Null(), ...problems(403, 404, 409) },
+          response: noContent(403, 404, 409),
         },
       },
       async (request, reply) => {
