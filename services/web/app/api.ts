@@ -85,13 +85,6 @@ export interface CheckIn {
   source: string;
   recordedAt: string;
 }
-export interface Team {
-  id: string;
-  name: string;
-  parentTeamId: string | null;
-  leaderIds: string[];
-  memberIds: string[];
-}
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;

@@ -6,7 +6,8 @@ import { startTestService, type TestService, uniqueName } from "@okr/testkit";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkPage as checkAppPage, launchChromium, openAppPage } from "./support/browser.ts";
-import { PERSON, startWebStack, type WebStack } from "./support/stack.ts";
+import { signIn } from "./support/sign-in.ts";
+import { startWebStack, type WebStack } from "./support/stack.ts";
 
 /**
  * The cycle run and the team page in headless Chromium on the real stack: the cycle runs on the
@@ -111,12 +112,7 @@ describe("the cycle run and the team page in a browser", () => {
   it("shows the run, pauses, resumes and advances it with confirmation, and shows a team's page", {
     timeout: 400_000,
   }, async () => {
-    await page.goto(stack.webUrl);
-    await page.getByRole("link", { name: "Sign in" }).click();
-    await page.getByLabel("Email").fill(stack.email);
-    await page.getByLabel("Password").fill(PERSON.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByRole("heading", { level: 1, name: "My work" }).waitFor();
+    await signIn(page, stack);
 
     await page.goto(`${stack.webUrl}/cycles/${stack.cycle.id}`);
     await page.getByRole("link", { name: "Cycle run" }).click();

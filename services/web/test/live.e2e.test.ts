@@ -1,7 +1,8 @@
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { desktopViewport, launchChromium, screenshots } from "./support/browser.ts";
-import { PERSON, startWebStack, type WebStack } from "./support/stack.ts";
+import { signIn } from "./support/sign-in.ts";
+import { startWebStack, type WebStack } from "./support/stack.ts";
 
 /**
  * Live scores in a real browser on the real stack: a check-in made in one tab goes goals → Kafka → the
@@ -23,18 +24,9 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function signIn(page: Page) {
-  await page.goto(stack.webUrl);
-  await page.getByRole("link", { name: "Sign in" }).click();
-  await page.getByLabel("Email").fill(stack.email);
-  await page.getByLabel("Password").fill(PERSON.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("heading", { level: 1, name: "My work" }).waitFor();
-}
-
 it("shows a check-in's new score on an open OKR tree without a reload", { timeout: 300_000 }, async () => {
   const tree = await context.newPage();
-  await signIn(tree);
+  await signIn(tree, stack);
   await tree.goto(`${stack.webUrl}/cycles/${stack.cycle.id}`);
   // The innermost list item holding the key result's link is its row (its objective's item holds it too).
   const krRow = tree
