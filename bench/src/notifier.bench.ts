@@ -18,6 +18,7 @@ import {
   PersonChanged,
   ReminderDue,
 } from "@okr/events";
+import { personChangedData } from "@okr/events/testing";
 import { eventHeaders, type MessageBus, type OutgoingMessage } from "@okr/messaging";
 import { type NotifierRuntime, notifierService } from "@okr/notifier-service/service";
 import { createTestDatabase, testBus, testEndpoints, uniqueName } from "@okr/testkit";
@@ -58,17 +59,9 @@ function renamingBus(bus: MessageBus): MessageBus {
 }
 
 const tenant = randomUUID();
-const people = Array.from({ length: PEOPLE }, (_, i) => ({
-  personId: randomUUID(),
-  name: `Person ${i}`,
-  email: `person-${i}@bench.example`,
-  active: true,
-  timeZone: "Europe/Berlin",
-  managerId: null,
-  teams: [],
-  removed: false,
-  changedAt: new Date().toISOString(),
-}));
+const people = Array.from({ length: PEOPLE }, (_, i) =>
+  personChangedData({ name: `Person ${i}`, email: `person-${i}@bench.example` }),
+);
 const cycleIds = Array.from({ length: 16 }, () => randomUUID());
 /** When each reminder was published (epoch ms, its envelope's time), by event id. */
 const publishedAt = new Map<string, number>();
