@@ -4,6 +4,7 @@
  *   okr test             lint, typecheck, then every unit, integration and end-to-end test; one summary line
  *   okr bench            the benchmarks under bench/, printing their figures
  *   okr infra up|down    only the infrastructure (prints the endpoints to export)
+ *   okr new-service <n>  a new service under services/<n> from infra/scaffold/template
  */
 
 import { cacheDir } from "@okr/endpoints";
@@ -27,8 +28,12 @@ async function main(argv: string[]): Promise<number> {
       return (await import("./test.ts")).test(cache, rest);
     case "bench":
       return (await import("./bench.ts")).bench(cache, rest);
+    case "new-service":
+      return (await import("./scaffold.ts")).newService(rest);
     default:
-      console.error("usage: okr start | test [vitest filters] | bench [name] | infra up|down");
+      console.error(
+        "usage: okr start | test [vitest filters] | bench [name] | infra up|down | new-service <name>",
+      );
       return 2;
   }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { KeyResultUpserted } from "./contracts/goals.ts";
+import type { KeyResultUpserted, PersonChanged } from "./contracts/goals.ts";
 import type { EventData } from "./registry.ts";
 
 export type KeyResultUpsertedData = EventData<typeof KeyResultUpserted>;
@@ -24,6 +24,27 @@ export function keyResultUpsertedData(fields: Partial<KeyResultUpsertedData> = {
     unit: "points",
     weight: 1,
     version: 1,
+    ...fields,
+  };
+}
+
+export type PersonChangedData = EventData<typeof PersonChanged>;
+
+/**
+ * A valid PersonChanged payload for tests and benches: an active person in no team, with a fresh id and
+ * email address, changed now; `fields` overrides any of it.
+ */
+export function personChangedData(fields: Partial<PersonChangedData> = {}): PersonChangedData {
+  return {
+    personId: randomUUID(),
+    name: "Ada Lovelace",
+    email: `${randomUUID()}@example.com`,
+    active: true,
+    timeZone: "Europe/Berlin",
+    managerId: null,
+    teams: [],
+    removed: false,
+    changedAt: new Date().toISOString(),
     ...fields,
   };
 }

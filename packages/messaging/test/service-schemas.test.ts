@@ -29,6 +29,7 @@ describe.each(databaseServices)("service %s", (service) => {
   });
 });
 
-it("covers all four database-owning services", () => {
-  expect(databaseServices.sort()).toEqual(["goals", "notifier", "scoring", "value-stream"]);
+// At least these: a service added later (npm run new-service) is checked above as well.
+it("covers every database-owning service", () => {
+  expect(databaseServices).toEqual(expect.arrayContaining(["goals", "notifier", "scoring", "value-stream"]));
 });

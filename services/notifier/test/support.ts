@@ -5,10 +5,10 @@ import {
   type EventDefinition,
   type ObjectiveAtRisk,
   type ObjectiveUpserted,
-  type PersonChanged,
   type ReminderDue,
   type TeamChanged,
 } from "@okr/events";
+import { personChangedData } from "@okr/events/testing";
 import { eventHeaders, type MessageProducer } from "@okr/messaging";
 import { startTestService, type TestService, testBus } from "@okr/testkit";
 import type { TObject } from "typebox";
@@ -79,20 +79,7 @@ export async function publish<S extends TObject>(
 }
 
 /** A person's whole state as goals announces it; `fields` overrides any of it. */
-export const personChanged = (
-  fields: Partial<EventData<typeof PersonChanged>> = {},
-): EventData<typeof PersonChanged> => ({
-  personId: randomUUID(),
-  name: "Ada Lovelace",
-  email: `${randomUUID()}@example.com`,
-  active: true,
-  timeZone: "Europe/Berlin",
-  managerId: null,
-  teams: [],
-  removed: false,
-  changedAt: new Date().toISOString(),
-  ...fields,
-});
+export const personChanged = personChangedData;
 
 export const teamChanged = (
   fields: Partial<EventData<typeof TeamChanged>> = {},
