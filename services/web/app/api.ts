@@ -75,6 +75,18 @@ export interface CheckInStatus {
   lastCheckInAt: string | null;
   missing: boolean;
 }
+/** One item of GET /cycles/{id}/retrospectives: a team's retrospective of the cycle. */
+export interface Retrospective {
+  id: string;
+  cycleId: string;
+  teamId: string;
+  wentWell: string;
+  didNotGoWell: string;
+  lessons: string;
+  carryForwardKeyResultIds: string[];
+  authorId: string;
+  updatedAt: string;
+}
 export interface CheckIn {
   id: string;
   value: number;
