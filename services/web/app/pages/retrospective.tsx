@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useId, useState } from "react";
-import { allPages, api, type Cycle, type Objective, type Retrospective } from "../api.ts";
+import { allPages, api, type Cycle, type Objective, ProblemError, type Retrospective } from "../api.ts";
 import { ScoreChip } from "../components/score.tsx";
 import { Empty, Loaded, Refused } from "../components/states.tsx";
 import { useCycle, useObjectives, useTeam } from "../queries.ts";
@@ -115,6 +115,10 @@ function RetrospectiveForm({
       await client.invalidateQueries({ queryKey: ["me", "work"] });
     },
   });
+  // goals' 422 names the field it is about (an empty retrospective points at /wentWell).
+  const refusedPaths = new Set(
+    save.error instanceof ProblemError ? save.error.errors.map((e) => e.path) : [],
+  );
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
     save.mutate();
@@ -137,6 +141,7 @@ function RetrospectiveForm({
             rows={4}
             maxLength={8000}
             value={text[field.name]}
+            aria-invalid={refusedPaths.has(`/${field.name}`) || undefined}
             aria-describedby={`${id}-${field.name}-hint`}
             onChange={(event) => setText({ ...text, [field.name]: event.target.value })}
           />
