@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkPage, launchChromium, openAppPage } from "./support/browser.ts";
+import { describe, expect, it } from "vitest";
+import { checkPage } from "./support/browser.ts";
+import { browserStackPerSuite } from "./support/browser-stack.ts";
 import { signIn } from "./support/sign-in.ts";
-import { startWebStack, type WebStack } from "./support/stack.ts";
 
 /**
  * A team's retrospective in headless Chromium on the real stack: with the cycle in RETROSPECTIVE, Ada
@@ -13,22 +12,7 @@ import { startWebStack, type WebStack } from "./support/stack.ts";
  * team's objectives there. The team page links the page too, and a team that does not exist is the
  * error state. Each state is screenshotted and checked with axe.
  */
-let stack: WebStack;
-let browser: Browser;
-let context: BrowserContext;
-let page: Page;
-let pageErrors: string[] = [];
-
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([startWebStack(), launchChromium()]);
-  ({ context, page, errors: pageErrors } = await openAppPage(browser, stack.webUrl));
-}, 600_000);
-
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await stack?.stop();
-});
+const suite = browserStackPerSuite();
 
 interface RetrospectiveView {
   wentWell: string;
@@ -41,6 +25,7 @@ describe("a team's retrospective in a browser", () => {
   it("is written from my work, refused when empty, saved with a carry-forward, and shows the next cycle's draft", {
     timeout: 480_000,
   }, async () => {
+    const { stack, page, pageErrors } = suite;
     const { call, services, cycle, team, objective } = stack;
     const goals = services.goals;
     await call(goals, "POST", `/cycles/${cycle.id}/phase`, { phase: "RETROSPECTIVE" });
