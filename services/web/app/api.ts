@@ -4,6 +4,7 @@ import type {
   KeyResultSchema,
   MeSchema,
   ObjectiveSchema,
+  RetrospectiveSchema,
   RunTeamsSchema,
   TeamHeatmapSchema,
   WorkItemSchema,
@@ -22,6 +23,8 @@ import type { Static } from "typebox";
 /** The goals service's own response schemas, so a field renamed there fails this app's typecheck. */
 export type KeyResult = Static<typeof KeyResultSchema>;
 export type Objective = Static<typeof ObjectiveSchema>;
+/** One item of GET /cycles/{id}/retrospectives: a team's retrospective of a cycle. */
+export type Retrospective = Static<typeof RetrospectiveSchema>;
 /** GET /me: the person the signed-in identity is linked to. */
 export type Me = Static<typeof MeSchema>;
 /** One item of GET /me/work: what the open cycles ask of the signed-in person. */

@@ -13,6 +13,7 @@ import { CyclesPage } from "./pages/cycles.tsx";
 import { KeyResultPage } from "./pages/key-result.tsx";
 import { MyWorkPage } from "./pages/my-work.tsx";
 import { EditObjectivePage, NewObjectivePage } from "./pages/objective-editor.tsx";
+import { RetrospectivePage } from "./pages/retrospective.tsx";
 import { SignInPage } from "./pages/sign-in.tsx";
 import { TeamPage } from "./pages/team.tsx";
 import { TeamObjectivesPage } from "./pages/team-objectives.tsx";
@@ -39,6 +40,7 @@ const ROUTES = [
   "/cycles/:cycleId/teams/:teamId/objectives",
   "/cycles/:cycleId/teams/:teamId/objectives/new",
   "/cycles/:cycleId/teams/:teamId/approvals",
+  "/cycles/:cycleId/teams/:teamId/retrospective",
   "/cycles/:cycleId/report",
   "/objectives/:objectiveId/edit",
   "/key-results/:keyResultId",
@@ -55,6 +57,8 @@ function Pages() {
     return <NewObjectivePage cycleId={cycleId} teamId={teamId} />;
   if (route?.pattern === "/cycles/:cycleId/teams/:teamId/approvals")
     return <ApprovalsPage cycleId={cycleId} teamId={teamId} />;
+  if (route?.pattern === "/cycles/:cycleId/teams/:teamId/retrospective")
+    return <RetrospectivePage cycleId={cycleId} teamId={teamId} />;
   if (route?.pattern === "/objectives/:objectiveId/edit")
     return <EditObjectivePage objectiveId={objectiveId} />;
   if (route?.pattern === "/cycles/:cycleId") return <CycleTreePage cycleId={route.params.cycleId ?? ""} />;

@@ -120,3 +120,15 @@ export function carriedForward(
     }),
   );
 }
+
+/** The first cycle that starts once this one has ended (a day's slack for time zones), if any. */
+export function nextCycle<C extends { id: string; startsAt: string; endsAt: string }>(
+  cycles: readonly C[],
+  cycleId: string,
+): C | undefined {
+  const self = cycles.find((c) => c.id === cycleId);
+  if (!self) return undefined;
+  return cycles
+    .filter((c) => c.id !== cycleId && Date.parse(c.startsAt) >= Date.parse(self.endsAt) - 86_400_000)
+    .sort((a, b) => Date.parse(a.startsAt) - Date.parse(b.startsAt))[0];
+}

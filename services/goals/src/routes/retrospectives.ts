@@ -10,7 +10,7 @@ import { loadAccess } from "../repositories/access.ts";
 import { recordAudit } from "../repositories/audit.ts";
 import { rejectIf } from "../rules.ts";
 import type { GoalsRuntime } from "../service.ts";
-import { DateTime } from "./schemas.ts";
+import { RetrospectiveSchema as Retrospective } from "./views.ts";
 
 const Reflection = (description: string) => Type.String({ maxLength: 8000, description });
 
@@ -27,18 +27,6 @@ const RetrospectiveBody = Type.Object(
   },
   { additionalProperties: false },
 );
-
-const Retrospective = Type.Object({
-  id: Uuid(),
-  cycleId: Uuid(),
-  teamId: Uuid(),
-  wentWell: Type.String(),
-  didNotGoWell: Type.String(),
-  lessons: Type.String(),
-  carryForwardKeyResultIds: Type.Array(Uuid()),
-  authorId: Type.String(),
-  updatedAt: DateTime(),
-});
 
 type Row = {
   id: string;

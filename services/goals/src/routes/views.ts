@@ -140,3 +140,16 @@ export const TeamHeatmapSchema = Type.Object({
 
 /** The cycle run as GET /cycles/{id}/run and its admin actions answer it, and its teams' drafting. */
 export { RunStatus as CycleRunSchema, RunTeams as RunTeamsSchema } from "../cycle-workflow/schemas.ts";
+
+/** A team's retrospective of a cycle (GET/POST /cycles/{id}/retrospectives). */
+export const RetrospectiveSchema = Type.Object({
+  id: Uuid(),
+  cycleId: Uuid(),
+  teamId: Uuid(),
+  wentWell: Type.String(),
+  didNotGoWell: Type.String(),
+  lessons: Type.String(),
+  carryForwardKeyResultIds: Type.Array(Uuid()),
+  authorId: Type.String(),
+  updatedAt: DateTime(),
+});

@@ -19,6 +19,7 @@ import {
   expectationMet,
   figuresByKind,
   gradeDistribution,
+  nextCycle,
   type Team,
 } from "../report-figures.ts";
 import { Link } from "../router.tsx";
@@ -192,15 +193,6 @@ function Discipline({ cycleId, scores }: { cycleId: string; scores: CycleScores 
       </Loaded>
     </section>
   );
-}
-
-/** The first cycle that starts once this one has ended (a day's slack for time zones), if any. */
-function nextCycle(cycles: Cycle[], cycleId: string): Cycle | undefined {
-  const self = cycles.find((c) => c.id === cycleId);
-  if (!self) return undefined;
-  return cycles
-    .filter((c) => c.id !== cycleId && Date.parse(c.startsAt) >= Date.parse(self.endsAt) - 86_400_000)
-    .sort((a, b) => Date.parse(a.startsAt) - Date.parse(b.startsAt))[0];
 }
 
 function CarriedInto({ next, objectives }: { next: Cycle; objectives: TreeNode[] }) {

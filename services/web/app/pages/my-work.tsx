@@ -31,7 +31,10 @@ function describe(item: WorkItem): { what: string; to: string; when?: string } {
         to: `/cycles/${item.cycleId}/teams/${item.teamId}/approvals`,
       };
     case "retrospective":
-      return { what: `Write ${item.teamName}'s retrospective`, to: `/cycles/${item.cycleId}` };
+      return {
+        what: `Write ${item.teamName}'s retrospective`,
+        to: `/cycles/${item.cycleId}/teams/${item.teamId}/retrospective`,
+      };
   }
 }
 

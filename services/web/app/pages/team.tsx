@@ -181,6 +181,7 @@ export function TeamPage({ cycleId, teamId }: { cycleId: string; teamId: string 
             <Link to={cyclePath}>OKR tree</Link>
             <Link to={`${cyclePath}/run`}>Cycle run</Link>
             <Link to={`${cyclePath}/teams/${teamId}/objectives`}>Write and submit objectives</Link>
+            <Link to={`${cyclePath}/teams/${teamId}/retrospective`}>Retrospective</Link>
           </p>
           <h2>Objectives</h2>
           <Loaded query={objectives} what="the team's objectives">
