@@ -35,16 +35,17 @@ export const notifierService: ServiceDefinition<NotifierDb, NotifierConfig> = {
         "Reminders and at-risk alerts from the cycle workflows delivered by email (as each person's preferences say), to each person's in-app inbox and to teams' Slack and Teams channels; catalog events to signed webhooks; from events alone.",
       routes: [deliveryRoutes, inboxRoutes, preferenceRoutes, teamChannelRoutes, webhookRoutes],
     });
+    const emailSender = new EmailSender(runtime);
     return {
       app,
       background: [
         peopleReplicaConsumer(runtime),
         teamReplicaConsumer(runtime),
         objectiveReplicaConsumer(runtime),
-        notificationConsumer(runtime),
+        notificationConsumer(runtime, { onCommitted: () => emailSender.wake() }),
         activityConsumer(runtime),
         webhookConsumer(runtime),
-        new EmailSender(runtime),
+        emailSender,
         new OutboundSender(runtime),
         new DigestScheduler(runtime),
       ],

@@ -1,7 +1,7 @@
 import { type EventData, type EventEnvelope, ObjectiveAtRisk, ReminderDue } from "@okr/events";
-import { EventConsumer, type PgTransaction } from "@okr/messaging";
+import { EventConsumer, type PgTransaction, pgTransaction } from "@okr/messaging";
 import { runtimeConsumer } from "@okr/service-kit";
-import { insertDeliveries } from "../repositories/deliveries.ts";
+import { insertEventDeliveries } from "../repositories/deliveries.ts";
 import { noteDueAt } from "../repositories/gating.ts";
 import { knownObjective } from "../repositories/objectives.ts";
 import { knownPeople, knownTeam } from "../repositories/people.ts";
@@ -12,30 +12,60 @@ import type { NotifierRuntime } from "../service.ts";
 import { requireUuidTenant } from "./fold.ts";
 import { recordTeamChannels } from "./team-channels.ts";
 
+/** Partitions of okr.cycle.notifications whose chunks are written at the same time. */
+const PARTITIONS_AT_ONCE = 4;
+
+/** An event's people to notify, with its message rendered for each, and a reminder's deadline. */
+interface Audience {
+  event: EventEnvelope;
+  ids: string[];
+  render: (name: string) => RenderedMessage;
+  dueAt?: string;
+}
+
 /**
  * Turns each event of okr.cycle.notifications (a reminder, an objective at risk) into delivery records:
  * its recipients resolved from the replicas, an in-app entry and an email each (and a post per chat
  * channel of a team it is addressed to), written in the same
  * transaction as the consumed event's processed record. The sender loop mails them afterwards; nothing
  * is sent from here, so a redelivered event (same id, unique delivery key) sends nothing twice.
+ * A chunk's people are looked up and its deliveries written together, a few statements per chunk.
+ * `onCommitted` runs after each committed chunk (the email sender of the process is woken by it), and
+ * partitions are consumed concurrently, each chunk in its own transaction.
  */
 export function notificationConsumer(
   runtime: NotifierRuntime,
-  groupId = `${runtime.consumerGroup}.notifications`,
+  options: { groupId?: string; onCommitted?: () => void } = {},
 ) {
+  const groupId = options.groupId ?? `${runtime.consumerGroup}.notifications`;
   return new EventConsumer({
     ...runtimeConsumer(runtime, groupId, [ReminderDue, ObjectiveAtRisk]),
+    partitionsConsumedConcurrently: PARTITIONS_AT_ONCE,
+    transaction: async <T>(work: (tx: PgTransaction) => Promise<T>) => {
+      const result = await pgTransaction(runtime.pool, work);
+      options.onCommitted?.();
+      return result;
+    },
     handleBatch: async (events, tx) => {
+      const audiences: Audience[] = [];
       for (const event of events) {
         requireUuidTenant(event, `${event.type} ${event.id}`);
-        if (event.type === ReminderDue.type) await recordReminder(runtime, event, tx);
-        else await recordAtRisk(runtime, event, tx);
+        const audience =
+          event.type === ReminderDue.type
+            ? await reminderAudience(runtime, event, tx)
+            : await atRiskAudience(runtime, event, tx);
+        if (audience) audiences.push(audience);
       }
+      await record(runtime, audiences, tx);
     },
   });
 }
 
-async function recordReminder(runtime: NotifierRuntime, event: EventEnvelope, tx: PgTransaction) {
+async function reminderAudience(
+  runtime: NotifierRuntime,
+  event: EventEnvelope,
+  tx: PgTransaction,
+): Promise<Audience | undefined> {
   const data = event.data as EventData<typeof ReminderDue>;
   const render = (name: string) => renderReminder(data, name, runtime.config.WEB_URL);
   if (data.recipient.kind === "team") await recordTeamChannels(runtime, event, tx, data.recipient.id, render);
@@ -47,13 +77,16 @@ async function recordReminder(runtime: NotifierRuntime, event: EventEnvelope, tx
       "warn",
       `reminder ${event.id}: team ${data.recipient.id} has no known people; nobody to remind`,
     );
-    return;
+    return undefined;
   }
-  await record(runtime, event, tx, ids, render);
-  await noteDueAt(tx, event.id, data.dueAt);
+  return { event, ids, render, dueAt: data.dueAt };
 }
 
-async function recordAtRisk(runtime: NotifierRuntime, event: EventEnvelope, tx: PgTransaction) {
+async function atRiskAudience(
+  runtime: NotifierRuntime,
+  event: EventEnvelope,
+  tx: PgTransaction,
+): Promise<Audience | undefined> {
   const data = event.data as EventData<typeof ObjectiveAtRisk>;
   const objective = await knownObjective(tx, event.tenant, data.objectiveId);
   if (objective?.owner.kind === "team")
@@ -68,21 +101,30 @@ async function recordAtRisk(runtime: NotifierRuntime, event: EventEnvelope, tx: 
       "warn",
       `at-risk alert ${event.id}: objective ${data.objectiveId} has no known owner to alert`,
     );
-    return;
+    return undefined;
   }
-  await record(runtime, event, tx, ids, (name) =>
-    renderAtRisk(data, objective.title, name, runtime.config.WEB_URL),
-  );
+  return {
+    event,
+    ids,
+    render: (name) => renderAtRisk(data, objective.title, name, runtime.config.WEB_URL),
+  };
 }
 
-async function record(
-  runtime: NotifierRuntime,
-  event: EventEnvelope,
-  tx: PgTransaction,
-  ids: string[],
-  render: (name: string) => RenderedMessage,
-) {
-  const people = await knownPeople(tx, event.tenant, ids);
-  const stale = isStale(event.time, new Date(), runtime.config.REMINDER_MAX_AGE_MS);
-  await insertDeliveries(tx, event, planDeliveries(ids, people, render, { stale }));
+/** Writes the deliveries of a chunk's events: the people of each tenant looked up once. */
+async function record(runtime: NotifierRuntime, audiences: Audience[], tx: PgTransaction) {
+  const byTenant = Map.groupBy(audiences, ({ event }) => event.tenant);
+  const now = new Date();
+  const events = [];
+  for (const [tenant, ofTenant] of byTenant) {
+    const people = await knownPeople(tx, tenant, [...new Set(ofTenant.flatMap(({ ids }) => ids))]);
+    for (const { event, ids, render } of ofTenant) {
+      const stale = isStale(event.time, now, runtime.config.REMINDER_MAX_AGE_MS);
+      events.push({ event, planned: planDeliveries(ids, people, render, { stale }) });
+    }
+  }
+  await insertEventDeliveries(tx, events);
+  await noteDueAt(
+    tx,
+    audiences.flatMap(({ event, dueAt }) => (dueAt ? [{ eventId: event.id, dueAt }] : [])),
+  );
 }

@@ -4,23 +4,39 @@ import { type ClaimedEmail, claimDueEmails, markSent } from "../repositories/del
 import type { NotifierRuntime } from "../service.ts";
 import { recordFailure } from "./failure.ts";
 import { gateClaimed } from "./gating.ts";
+import { InFlight } from "./in-flight.ts";
 import { PollingLoop } from "./polling.ts";
 
 /** How long a claimed delivery is held before another sender may take it: longer than any send may take. */
 const LEASE_MS = 2 * 60 * 1000;
+
+/** Pooled SMTP connections. */
+const SMTP_CONNECTIONS = 5;
+
+/**
+ * Emails in flight at once: a few queued per connection, so a connection goes on with the next message
+ * as soon as the server accepted one, while few enough that none waits long in the queue.
+ */
+const MAX_IN_FLIGHT = SMTP_CONNECTIONS * 4;
+
+/** A claim waits for this much room, so claims stay batches rather than one email each. */
+const CLAIM_AT_LEAST = MAX_IN_FLIGHT / 2;
 
 /**
  * The email sender, beside the HTTP server like the outbox relay: claims due email deliveries, sends
  * each over SMTP and records the outcome. A failure is retried with backoff and jitter; after
  * DELIVERY_MAX_ATTEMPTS the delivery is parked until POST /deliveries/{id}/retry. Each recipient's
  * preferences decide first whether a claimed email goes out now (delivery/gating.ts). Several replicas may
- * run it: claims skip rows another holds. A sender killed between the mail server's acceptance and the
- * `sent` mark sends that email again after the lease; the Message-ID is the delivery's, so a mailbox
- * can tell the copy.
+ * run it: claims skip rows another holds. It claims again while earlier emails are still being sent
+ * (at most MAX_IN_FLIGHT at once), and marks each email `sent` as soon as the server accepted it. A
+ * sender killed between the mail server's acceptance and the `sent` mark sends that email again after
+ * the lease; the Message-ID is the delivery's, so a mailbox can tell the copy. wake() has it look for
+ * due emails now (the notification consumer of its process wrote some); the poll finds the others.
  */
 export class EmailSender implements BackgroundWork {
   readonly #runtime: NotifierRuntime;
   readonly #loop: PollingLoop;
+  readonly #inFlight = new InFlight(MAX_IN_FLIGHT);
   #transport: Transporter | undefined;
   readonly #clock: () => Date;
 
@@ -30,8 +46,7 @@ export class EmailSender implements BackgroundWork {
     this.#clock = options.clock ?? (() => new Date());
     const { config } = runtime;
     this.#loop = new PollingLoop({
-      // A full batch means more are due: go on at once; otherwise wait for the next poll.
-      round: async () => (await this.runOnce()) >= config.SENDER_BATCH_SIZE,
+      round: () => this.#claimMore(),
       intervalMs: config.SENDER_POLL_MS,
       onError: (error) => runtime.log("error", `email sender: ${error}`),
     });
@@ -41,7 +56,7 @@ export class EmailSender implements BackgroundWork {
     this.#transport ??= createTransport({
       url: this.#runtime.config.SMTP_URL,
       pool: true,
-      maxConnections: 5,
+      maxConnections: SMTP_CONNECTIONS,
       connectionTimeout: 10_000,
       greetingTimeout: 10_000,
       socketTimeout: 30_000,
@@ -51,18 +66,32 @@ export class EmailSender implements BackgroundWork {
 
   async stop(): Promise<void> {
     await this.#loop.stop();
+    await this.#inFlight.drain();
     this.#transport?.close();
     this.#transport = undefined;
   }
 
-  /** Sends one batch of due emails; returns how many it claimed. */
-  async runOnce(): Promise<number> {
+  /** Looks for due emails now rather than at the next poll. */
+  wake(): void {
+    this.#loop.wake();
+  }
+
+  /**
+   * Claims as many due emails as there is room for in flight and starts sending them; true when it got
+   * all it asked for (more are likely due: go on at once), false to wait for the next poll or wake().
+   */
+  async #claimMore(): Promise<boolean> {
     const { pool, config } = this.#runtime;
+    await this.#inFlight.waitForRoom(Math.min(CLAIM_AT_LEAST, config.SENDER_BATCH_SIZE));
+    const limit = Math.min(config.SENDER_BATCH_SIZE, this.#inFlight.room);
     const now = this.#clock();
-    const claimed = await claimDueEmails(pool, config.SENDER_BATCH_SIZE, LEASE_MS, now);
+    const claimed = await claimDueEmails(pool, limit, LEASE_MS, now);
     const sendable = await gateClaimed(pool, claimed, now);
-    await Promise.all(sendable.map((email) => this.#deliver(email)));
-    return claimed.length;
+    for (const email of sendable)
+      this.#inFlight.add(
+        this.#deliver(email).catch((error) => this.#runtime.log("error", `email sender: ${error}`)),
+      );
+    return claimed.length >= limit;
   }
 
   async #deliver(email: ClaimedEmail): Promise<void> {

@@ -50,40 +50,55 @@ const DUE_NOW = "date_trunc('milliseconds', now())";
  * Writes an event's deliveries; one already written for the same (event, recipient, channel) stays as
  * it is, so the same event consumed twice creates nothing twice. Pending ones are due at once.
  */
-export async function insertDeliveries(
+export function insertDeliveries(
   tx: SqlRunner,
-  event: { id: string; type: string; tenant: string },
+  event: DeliveryEvent,
   planned: PlannedDelivery[],
 ): Promise<void> {
-  if (planned.length === 0) return;
+  return insertEventDeliveries(tx, [{ event, planned }]);
+}
+
+/** The event a delivery is for. */
+export interface DeliveryEvent {
+  id: string;
+  type: string;
+  tenant: string;
+}
+
+/** The deliveries of many events in one statement, as insertDeliveries writes one event's. */
+export async function insertEventDeliveries(
+  tx: SqlRunner,
+  events: { event: DeliveryEvent; planned: PlannedDelivery[] }[],
+): Promise<void> {
+  const rows = events.flatMap(({ event, planned }) => planned.map((delivery) => ({ event, delivery })));
+  if (rows.length === 0) return;
   await tx.query(
     `insert into deliveries (id, tenant_id, event_id, event_type, recipient_id, channel, state, skip_reason,
                              address, subject, body_text, body_html, link, next_attempt_at, sent_at)
-     select d.id, $1, $2, $3, d.recipient_id, d.channel, d.state, d.skip_reason, d.address, d.subject,
-            d.body_text, d.body_html, d.link,
+     select d.id, d.tenant_id, d.event_id, d.event_type, d.recipient_id, d.channel, d.state, d.skip_reason,
+            d.address, d.subject, d.body_text, d.body_html, d.link,
             case when d.state = 'pending' then ${DUE_NOW} end,
             case when d.state = 'sent' then now() end
-       from unnest($4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
-                   $11::text[], $12::text[], $13::text[])
-         as d(id, recipient_id, channel, state, skip_reason, address, subject, body_text, body_html, link)
+       from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::uuid[], $6::text[], $7::text[],
+                   $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
+         as d(id, tenant_id, event_id, event_type, recipient_id, channel, state, skip_reason, address,
+              subject, body_text, body_html, link)
      on conflict (event_id, recipient_id, channel) do nothing`,
-    [
+    columnsOf(rows, ({ event, delivery: d }) => [
+      uuidv7(),
       event.tenant,
       event.id,
       event.type,
-      ...columnsOf(planned, (d) => [
-        uuidv7(),
-        d.recipientId,
-        d.channel,
-        d.state,
-        d.skipReason,
-        d.address,
-        d.message.subject,
-        d.message.text,
-        d.message.html,
-        d.message.link,
-      ]),
-    ],
+      d.recipientId,
+      d.channel,
+      d.state,
+      d.skipReason,
+      d.address,
+      d.message.subject,
+      d.message.text,
+      d.message.html,
+      d.message.link,
+    ]),
   );
 }
 

@@ -55,10 +55,16 @@ export async function applyGateDecisions(
   );
 }
 
-/** Notes a reminder's deadline on its deliveries: a reminder that waited past it is not mailed. */
-export async function noteDueAt(tx: SqlRunner, eventId: string, dueAt: string): Promise<void> {
-  await tx.query("update deliveries set due_at = $2 where event_id = $1 and due_at is null", [
-    eventId,
-    dueAt,
-  ]);
+/** Notes reminders' deadlines on their deliveries: a reminder that waited past it is not mailed. */
+export async function noteDueAt(
+  tx: SqlRunner,
+  reminders: { eventId: string; dueAt: string }[],
+): Promise<void> {
+  if (reminders.length === 0) return;
+  await tx.query(
+    `update deliveries d set due_at = r.due_at
+       from unnest($1::text[], $2::timestamptz[]) as r(event_id, due_at)
+      where d.event_id = r.event_id and d.due_at is null`,
+    columnsOf(reminders, (r) => [r.eventId, r.dueAt]),
+  );
 }
