@@ -69,7 +69,7 @@ export class SessionStore {
     const session = this.#sessions.get(id);
     if (!session) return undefined;
     const now = Date.now();
-    if (now - session.lastSeen > this.#idleMs) {
+    if (this.#idle(session, now)) {
       this.#sessions.delete(id);
       return undefined;
     }
@@ -80,17 +80,20 @@ export class SessionStore {
   /** Whether the session exists and has not gone idle, without counting as activity (an open stream is none). */
   isActive(id: string): boolean {
     const session = this.#sessions.get(id);
-    return session !== undefined && Date.now() - session.lastSeen <= this.#idleMs;
+    return session !== undefined && !this.#idle(session, Date.now());
   }
 
   end(id: string): void {
     this.#sessions.delete(id);
   }
 
+  #idle(session: Session, now: number): boolean {
+    return now - session.lastSeen > this.#idleMs;
+  }
+
   #prune(): void {
     const now = Date.now();
-    for (const [id, session] of this.#sessions)
-      if (now - session.lastSeen > this.#idleMs) this.#sessions.delete(id);
+    for (const [id, session] of this.#sessions) if (this.#idle(session, now)) this.#sessions.delete(id);
   }
 }
 
