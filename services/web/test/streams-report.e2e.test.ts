@@ -1,46 +1,31 @@
 import { readFileSync } from "node:fs";
 import { bindToFlowEfficiency, mortgageApprovalStream } from "@okr/e2e-tests/support";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkPage as check, launchChromium, openAppPage } from "./support/browser.ts";
+import { describe, expect, it } from "vitest";
+import { checkPage as check } from "./support/browser.ts";
+import { browserStackPerSuite } from "./support/browser-stack.ts";
 import { signIn } from "./support/sign-in.ts";
-import { startWebStack, type WebStack } from "./support/stack.ts";
 
 /**
  * The value-stream pages and the quarter's report in headless Chromium on the real stack (goals,
  * value-stream and scoring behind the web app): a stream made through the value-stream API shows its map
  * and figures, the report shows the cycle's figures, and its CSV download holds the cycle's rows.
  */
-let stack: WebStack;
-let browser: Browser;
-let context: BrowserContext;
-let page: Page;
-let pageErrors: string[] = [];
+const suite = browserStackPerSuite({ flowServices: true });
 
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([startWebStack({ flowServices: true }), launchChromium()]);
-  ({ context, page, errors: pageErrors } = await openAppPage(browser, stack.webUrl));
-}, 600_000);
-
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await stack?.stop();
-});
-
-const checkPage = (name: string) => check(page, name);
+const checkPage = (name: string) => check(suite.page, name);
 
 /** The figure a metrics list shows under `label`. */
 const figure = (label: string) =>
-  page
+  suite.page
     .locator("dl.figures > div")
-    .filter({ has: page.getByText(label, { exact: true }) })
+    .filter({ has: suite.page.getByText(label, { exact: true }) })
     .locator("dd");
 
 describe("value streams and the quarter's report in a browser", () => {
   it("shows a value stream's map, figures, kaizens and bound key result, then the cycle's report and its CSV", {
     timeout: 420_000,
   }, async () => {
+    const { stack, page, context, pageErrors } = suite;
     const { call, services } = stack;
     const valueStream = services.valueStream as NonNullable<typeof services.valueStream>;
     const goals = services.goals;
