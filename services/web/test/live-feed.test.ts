@@ -111,7 +111,8 @@ it("passes over an event whose body does not match its headers' tenant or schema
   const valid = objectiveScored(tenantA, objectiveId, 0.9);
   const forged = { ...valid, value: valid.value.replace(tenantA, tenantB) };
   const broken = { ...valid, value: "{not json" };
-  const after = objectiveScored(tenantA, uuidv7(), 0.8);
+  // The same key as the bad ones: one partition, so the feed has passed over them when this one arrives.
+  const after = { ...objectiveScored(tenantA, uuidv7(), 0.8), key: objectiveId };
   const before = heardByA.length;
   await producer.send([forged, broken, after]);
   const afterId = JSON.parse(after.value).data.objectiveId as string;
