@@ -40,8 +40,6 @@ interface PlatformProcess {
   url?: (port: number) => string;
   /** Runs only with the local identity provider (people sign in there). */
   needsIdentity?: boolean;
-  /** False for what docker-compose.yml does not run yet. */
-  inCompose?: boolean;
 }
 
 const WEB_PORT = 5173;
@@ -61,7 +59,6 @@ export const PROCESSES: PlatformProcess[] = [
     }),
     url: (port) => `http://127.0.0.1:${port}/  (sign in as a demo person)`,
     needsIdentity: true,
-    inCompose: false,
   },
   {
     name: "goals",
@@ -340,7 +337,7 @@ async function startWithCompose(began: number): Promise<number> {
   await seedAndAnnounce(
     began,
     "docker compose logs",
-    PROCESSES.filter((p) => p.inCompose !== false).map((p) => p.name),
+    PROCESSES.map((p) => p.name),
     { identityIssuer: nativeIdentityIssuer, mailUi: `http://127.0.0.1:${NATIVE_MAILPIT.uiPort}` },
   );
   console.log("  traces         http://127.0.0.1:16686 (Jaeger)");

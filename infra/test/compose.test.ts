@@ -34,17 +34,16 @@ const environment = (name: string): Record<string, string> =>
   Object.fromEntries(
     Object.entries(services[name]?.environment ?? {}).map(([key, value]) => [key, String(value)]),
   );
-/**
- * What npm start runs that docker-compose.yml runs too: everything but the web app, which is not in the
- * compose stack yet (docs/web.md).
- */
-const composed = PROCESSES.filter((process) => process.inCompose !== false);
-/** The compose services that run a process of `npm start` (services and the worker). */
+/** What npm start runs, all of which docker-compose.yml runs too. */
+const composed = PROCESSES;
+/** The compose services that run a process of `npm start`. */
 const platform = composed.map((process) => {
   const name = Object.keys(services).find((key) => services[key]?.command?.join(" ").includes(process.entry));
   if (!name) throw new Error(`docker-compose.yml runs no ${process.entry}`);
   return name;
 });
+/** Those that take the platform's access tokens (all but the web app, where people sign in). */
+const resourceServers = platform.filter((name) => !PROCESSES.find((p) => p.name === name)?.needsIdentity);
 
 describe("docker-compose.yml and the native path agree", () => {
   it("registers every search attribute the workflows upsert", () => {
@@ -112,7 +111,7 @@ describe("docker-compose.yml's identity provider", () => {
         await fetch(`http://127.0.0.1:${idp.port}/.well-known/openid-configuration`)
       ).json()) as { jwks_uri: string; token_endpoint: string };
       const atIdentity = (url: string) => `${inNetwork}${new URL(url).pathname}`;
-      for (const name of platform) {
+      for (const name of resourceServers) {
         const issuers = parseTrustedIssuers(environment(name).AUTH_ISSUERS);
         expect(isConfigProblems(issuers), name).toBe(false);
         expect(issuers, name).toEqual([
@@ -125,6 +124,12 @@ describe("docker-compose.yml's identity provider", () => {
       expect(redirects).toContain(DEFAULT_WEB_REDIRECT_URI);
       for (const port of Object.values(NATIVE_SERVICE_PORTS))
         expect(redirects).toContain(docsRedirectUri(`http://127.0.0.1:${port}`));
+
+      // The web app sends browsers to the issuer and makes its own requests in the network.
+      const web = environment("web");
+      expect(web).toMatchObject({ OIDC_ISSUER: nativeIdentityIssuer, OIDC_BACKCHANNEL_URL: inNetwork });
+      expect(services.web?.ports).toContain(`${web.WEB_PORT}:${web.WEB_PORT}`);
+      expect(DEFAULT_WEB_REDIRECT_URI).toBe(`http://127.0.0.1:${web.WEB_PORT}/auth/callback`);
 
       const worker = environment("cycle-worker");
       expect(clientCredentialsProblems(worker)).toEqual([]);

@@ -66,6 +66,7 @@ export async function createWebApp(
   const publicOrigin = publicOriginOf(config);
   const oidc = new OidcClient({
     issuer: config.OIDC_ISSUER,
+    backchannelUrl: config.OIDC_BACKCHANNEL_URL,
     clientId: config.OIDC_CLIENT_ID,
     redirectUri: redirectUriOf(config),
     resource: config.OIDC_RESOURCE,

@@ -25,6 +25,11 @@ export const WebConfigSchema = Type.Object({
   ),
   SCORING_URL: HttpUrl("the scoring service's base URL (/api/scoring/*)", "http://127.0.0.1:3103"),
   OIDC_ISSUER: HttpUrl("the OpenID provider's issuer URL", "http://127.0.0.1:3180"),
+  OIDC_BACKCHANNEL_URL: Type.Optional(
+    HttpUrl(
+      "where this process reaches the provider when the issuer URL is the browsers' only (a container network, e.g. http://identity:3180); browsers still go to the issuer",
+    ),
+  ),
   OIDC_CLIENT_ID: Type.String({ minLength: 1, default: "okr-web" }),
   OIDC_REDIRECT_URI: Type.Optional(
     HttpUrl("this app's /auth/callback as registered at the provider (default http://127.0.0.1:<WEB_PORT>)"),

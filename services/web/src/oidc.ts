@@ -22,6 +22,8 @@ export interface PendingSignIn {
 
 export interface OidcOptions {
   issuer: string;
+  /** The provider's origin as this process reaches it, when that is not the issuer's (see rebaseTo). */
+  backchannelUrl?: string | undefined;
   clientId: string;
   redirectUri: string;
   resource: string;
@@ -48,6 +50,9 @@ export class OidcClient {
       .discovery(new URL(this.#options.issuer), this.#options.clientId, undefined, client.None(), {
         // A local provider on plain HTTP (development, tests); an https issuer never needs this.
         ...(this.#options.issuer.startsWith("http:") ? { execute: [client.allowInsecureRequests] } : {}),
+        ...(this.#options.backchannelUrl
+          ? { [client.customFetch]: rebaseTo(this.#options.issuer, this.#options.backchannelUrl) }
+          : {}),
       })
       .catch((error: unknown) => {
         this.#configuration = undefined;
@@ -126,6 +131,26 @@ export class OidcClient {
       })
       .toString();
   }
+}
+
+/**
+ * A fetch that sends requests for the issuer's origin to another origin, as a reverse proxy would: with
+ * X-Forwarded-Host/-Proto naming the issuer, so the provider still writes its endpoints under the issuer's
+ * address (the one browsers use). Only this process's own requests (discovery, token, refresh) take the
+ * other route; the ID token's `iss` is still checked against the issuer.
+ */
+export function rebaseTo(issuer: string, backchannelUrl: string): client.CustomFetch {
+  const from = new URL(issuer);
+  const to = new URL(backchannelUrl).origin;
+  const forwarded = { "x-forwarded-host": from.host, "x-forwarded-proto": from.protocol.slice(0, -1) };
+  return (url, options) => {
+    const target = new URL(url);
+    if (target.origin !== from.origin) return fetch(url, options);
+    return fetch(`${to}${target.pathname}${target.search}`, {
+      ...options,
+      headers: { ...options.headers, ...forwarded },
+    });
+  };
 }
 
 function tokenSet(response: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers): TokenSet {
