@@ -318,6 +318,20 @@ describe("cycle runs API", () => {
       firstPage.body.items[0].teamId,
     );
     expect((await call("GET", `/cycles/${randomUUID()}/run/teams`, ["member"])).status).toBe(404);
+    // One team's drafting, as the team objectives and approvals pages ask for it.
+    const oneTeam = await call("GET", teamPath(root, "drafting"), ["member"]);
+    expect(oneTeam.status).toBe(200);
+    expect(oneTeam.body).toEqual({ teamId: root.id, drafting: byName.Company.drafting });
+    expect((await call("GET", teamPath(child, "drafting"), ["member"])).body).toEqual({
+      teamId: child.id,
+      drafting: null,
+    });
+    expect((await call("GET", `/cycles/${cycleId}/teams/${randomUUID()}/drafting`, ["member"])).status).toBe(
+      404,
+    );
+    expect((await call("GET", `/cycles/${randomUUID()}/teams/${root.id}/drafting`, ["member"])).status).toBe(
+      404,
+    );
     expect((await call("GET", `${run}/teams?limit=0`, ["member"])).status).toBe(400);
     const notLeader = await call("POST", teamPath(root, "approve"), ["leader"], {}, { subject: childLeader });
     expect(notLeader.status).toBe(422);

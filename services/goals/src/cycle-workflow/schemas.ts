@@ -150,6 +150,10 @@ export const TeamDrafting = Type.Object({
 });
 
 /** Each team of the organization with its drafting in the run (null: not opened, or skipped). */
+export const TeamDraftingOf = Type.Object({
+  teamId: Uuid(),
+  drafting: Type.Union([TeamDrafting, Type.Null()], { description: "null until the team's drafting opens" }),
+});
 export const RunTeams = Page(
   Type.Object({
     teamId: Uuid(),

@@ -22,6 +22,7 @@ import {
   RunTeamsQuery,
   SubmitBody,
   TeamDrafting,
+  TeamDraftingOf,
   TeamParams,
 } from "../cycle-workflow/schemas.ts";
 import { teamDraftingStatuses } from "../cycle-workflow/team-statuses.ts";
@@ -161,6 +162,36 @@ export function cycleWorkflowRoutes(
           })),
           nextCursor: teams.nextCursor,
         };
+      },
+    );
+
+    app.get(
+      "/cycles/:cycleId/teams/:teamId/drafting",
+      {
+        schema: {
+          tags: ["cycle runs"],
+          summary:
+            "One team's drafting in the cycle run (null before it opens): where its submit and approve buttons go",
+          params: TeamParams,
+          response: { 200: TeamDraftingOf, ...problems(404, 503) },
+        },
+      },
+      async (request) => {
+        const { cycleId, teamId } = request.params;
+        const { tenantId } = request.principal;
+        const team = await runtime.db.team.findFirst({
+          where: { id: teamId, tenantId },
+          select: { id: true },
+        });
+        if (!team) throw notFound(`team ${teamId}`);
+        const client = await temporal();
+        try {
+          await getCycleStatus(client, tenantId, cycleId);
+          const statuses = await teamDraftingStatuses(client, tenantId, cycleId, [teamId]);
+          return { teamId, drafting: statuses.get(teamId) ?? null };
+        } catch (error) {
+          throw asProblem(error, runOf(cycleId));
+        }
       },
     );
 
