@@ -6,6 +6,7 @@ import type {
   ObjectiveSchema,
   RetrospectiveSchema,
   RunTeamsSchema,
+  TeamDraftingOfSchema,
   TeamHeatmapSchema,
   WorkItemSchema,
 } from "@okr/goals-service/views";
@@ -46,6 +47,8 @@ export type CycleScores = Static<typeof CycleScoreView>;
 export type CycleRun = Static<typeof CycleRunSchema>;
 /** One team of GET /cycles/{id}/run/teams, with its drafting (null: not opened, or skipped). */
 export type RunTeam = Static<typeof RunTeamsSchema>["items"][number];
+/** GET /cycles/{id}/teams/{teamId}/drafting: one team's drafting in the run (null before it opens). */
+export type TeamDraftingOf = Static<typeof TeamDraftingOfSchema>;
 /** GET /cycles/{id}/teams/{teamId}/heatmap: the teams below a team with their objectives' scores. */
 export type TeamHeatmap = Static<typeof TeamHeatmapSchema>;
 
@@ -163,6 +166,19 @@ export const api = {
   patch: <T>(path: string, body: unknown) => send<T>("PATCH", `/api${path}`, body),
   delete: (path: string) => send<undefined>("DELETE", `/api${path}`),
 };
+
+/**
+ * A resource that may not exist yet (a cycle's run, a team's drafting in it): null for a 404, so a page
+ * can show "not yet" as a steady state rather than an error, and keep it while it asks again.
+ */
+export async function getUnlessMissing<T>(path: string): Promise<T | null> {
+  try {
+    return await api.get<T>(path);
+  } catch (error) {
+    if (error instanceof ProblemError && error.status === 404) return null;
+    throw error;
+  }
+}
 
 export const fetchSession = () => send<SessionInfo>("GET", "/auth/session");
 

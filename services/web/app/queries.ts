@@ -1,6 +1,14 @@
 import type { OkrPolicy } from "@okr/goals-domain";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { allPages, api, type Cycle, type Objective, type Team } from "./api.ts";
+import {
+  allPages,
+  api,
+  type Cycle,
+  getUnlessMissing,
+  type Objective,
+  type Team,
+  type TeamDraftingOf,
+} from "./api.ts";
 
 /** The reads the writing and approving pages share, under one query key each so they share a cache. */
 export const useTeam = (teamId: string) =>
@@ -27,6 +35,20 @@ export const useObjectives = (cycleId: string, filter: { teamId?: string; state?
       allPages<Objective>(`/objectives?${new URLSearchParams({ cycleId, ...filter }).toString()}`),
   });
 
+/**
+ * The team's drafting in the cycle's run on the workflow engine, or null when the cycle has no run (404):
+ * then objectives are submitted and approved one at a time, otherwise through the run.
+ */
+export const useTeamDrafting = (cycleId: string, teamId: string) =>
+  useQuery({
+    queryKey: ["team-drafting", cycleId, teamId],
+    queryFn: () =>
+      getUnlessMissing<TeamDraftingOf>(
+        `/cycles/${encodeURIComponent(cycleId)}/teams/${encodeURIComponent(teamId)}/drafting`,
+      ),
+    retry: false,
+  });
+
 /** The phases in which objectives are written, aligned and approved (docs/domain.md). */
 export const isDrafting = (phase: string) => phase === "SETTING" || phase === "CASCADE";
 
@@ -35,7 +57,7 @@ export function useRefreshObjectives() {
   const client = useQueryClient();
   return () =>
     Promise.all(
-      [["objectives"], ["objective"], ["alignment-tree"], ["me", "work"]].map((queryKey) =>
+      [["objectives"], ["objective"], ["alignment-tree"], ["me", "work"], ["team-drafting"]].map((queryKey) =>
         client.invalidateQueries({ queryKey }),
       ),
     );

@@ -34,8 +34,9 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let pageErrors: string[] = [];
-const subTeam = { name: "Credit risk", objective: "Automate credit checks" };
+const subTeam = { id: "", name: "Credit risk", objective: "Automate credit checks" };
 let idleCycleId: string;
+let subObjectiveId: string;
 
 beforeAll(async () => {
   [stack, browser, scoring] = await Promise.all([
@@ -45,17 +46,32 @@ beforeAll(async () => {
   ]);
   worker = await startCycleWorker({ goals: stack.services.goals, scoring, taskQueue });
   const call = tenantCaller(stack.tenantId, "web-cycle-run-test");
+  // Ada leads Credit risk too, so she submits its objectives through the run and approves them; one
+  // objective is enough for a team here (the policy warns below three instead of refusing).
+  await call(stack.services.goals, "PUT", "/organization/policy", {
+    objectivesPerOwner: { min: 3, max: 5, enforcement: "warn" },
+    keyResultsPerObjective: { min: 1, max: 5, enforcement: "reject" },
+    scoringPolicyId: "default",
+    checkInCadence: { weekday: 1, hour: 9, everyDays: 7 },
+  });
+  const lending = await call(stack.services.goals, "GET", `/teams/${stack.team.id}`);
   const underwriting = await call(stack.services.goals, "POST", "/teams", {
     name: subTeam.name,
     parentTeamId: stack.team.id,
+    leaderIds: lending.leaderIds,
   });
-  await call(stack.services.goals, "POST", "/objectives", {
-    cycleId: stack.cycle.id,
-    title: subTeam.objective,
-    kind: "committed",
-    owner: { kind: "team", id: underwriting.id },
-    keyResults: [{ title: "Checks automated", type: "increase-to", baseline: 0, target: 10, unit: "checks" }],
-  });
+  subTeam.id = underwriting.id;
+  subObjectiveId = (
+    await call(stack.services.goals, "POST", "/objectives", {
+      cycleId: stack.cycle.id,
+      title: subTeam.objective,
+      kind: "committed",
+      owner: { kind: "team", id: underwriting.id },
+      keyResults: [
+        { title: "Checks automated", type: "increase-to", baseline: 0, target: 10, unit: "checks" },
+      ],
+    })
+  ).id;
   // A cycle no one has started a run of: its run page says so.
   idleCycleId = (
     await call(stack.services.goals, "POST", "/cycles", {
@@ -184,10 +200,44 @@ describe("the cycle run and the team page in a browser", () => {
     await page.getByText(`No teams below ${subTeam.name}.`).waitFor();
     await checkPage("team-leaf");
 
+    // Credit risk's drafting is open in the run: its objectives go to the run together (not one by one),
+    // and Ada, a leader of Lending above it, approves the submission as a whole.
+    await page.goto(`${stack.webUrl}/cycles/${stack.cycle.id}/teams/${subTeam.id}/objectives`);
+    const submitAll = page.getByRole("button", {
+      name: `Submit ${subTeam.name}'s objectives (1) for approval`,
+    });
+    await submitAll.waitFor();
+    expect(await page.getByRole("button", { name: /^Submit for approval/ }).count()).toBe(0);
+    await checkPage("team-objectives-in-run");
+    await submitAll.click();
+    await page.getByRole("status").filter({ hasText: "Submitted in the cycle run" }).waitFor();
+    await page.getByRole("link", { name: "review it" }).click();
+    const approveAll = page.getByRole("button", { name: `Approve ${subTeam.name}'s submission` });
+    await approveAll.waitFor();
+    expect(await page.getByRole("button", { name: /^Approve “/ }).count()).toBe(0);
+    await checkPage("approvals-in-run");
+    await approveAll.click();
+    await page.getByRole("status").filter({ hasText: "approved in the cycle run" }).waitFor();
+    // The run approves the objective in goals through its activity.
+    await expect
+      .poll(
+        async () => (await stack.call(stack.services.goals, "GET", `/objectives/${subObjectiveId}`)).state,
+        {
+          timeout: 60_000,
+          interval: 1_000,
+        },
+      )
+      .toBe("approved");
+
     await page.goto(`${stack.webUrl}/cycles/${idleCycleId}/run`);
     await page.getByText("This cycle is not running on the workflow engine.").waitFor();
     expect(await page.getByRole("button", { name: /Pause|Advance/ }).count()).toBe(0);
     await checkPage("cycle-run-not-running");
+    // The admin starts it; the organization's program queues it behind the running cycle.
+    await page.getByRole("button", { name: "Start the run…" }).click();
+    await page.getByRole("button", { name: "Yes, start the run" }).click();
+    await page.getByRole("status").filter({ hasText: "The run is started." }).waitFor();
+    expect(await page.getByRole("button", { name: "Start the run…" }).count()).toBe(0);
     // A team that does not exist: goals' 404 in the page's error state, with the way back.
     await page.goto(`${stack.webUrl}/cycles/${stack.cycle.id}/teams/00000000-0000-4000-8000-000000000000`);
     await page.getByRole("alert").filter({ hasText: "does not exist" }).waitFor();

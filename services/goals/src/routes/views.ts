@@ -139,7 +139,11 @@ export const TeamHeatmapSchema = Type.Object({
 });
 
 /** The cycle run as GET /cycles/{id}/run and its admin actions answer it, and its teams' drafting. */
-export { RunStatus as CycleRunSchema, RunTeams as RunTeamsSchema } from "../cycle-workflow/schemas.ts";
+export {
+  RunStatus as CycleRunSchema,
+  RunTeams as RunTeamsSchema,
+  TeamDraftingOf as TeamDraftingOfSchema,
+} from "../cycle-workflow/schemas.ts";
 
 /** A team's retrospective of a cycle (GET/POST /cycles/{id}/retrospectives). */
 export const RetrospectiveSchema = Type.Object({

@@ -2,6 +2,8 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { api, type CycleRun } from "../api.ts";
 import { nextPhase, phaseName } from "./phases.ts";
+import { SendButton } from "./send-button.tsx";
+import { Refused } from "./states.tsx";
 
 type Action = "pause" | "resume" | "advance" | "extend-deadline";
 
@@ -194,6 +196,55 @@ export function RunActions({ cycleId, run }: { cycleId: string; run: CycleRun })
             setOpen(undefined);
           }}
         />
+      )}
+    </div>
+  );
+}
+
+/**
+ * Starting a cycle's run (admins): the organization's program workflow queues it, and it begins once the
+ * organization's earlier cycles have closed. A confirmation first, as for the other controls.
+ */
+export function StartRun({ cycleId }: { cycleId: string }) {
+  const client = useQueryClient();
+  const [confirming, setConfirming] = useState(false);
+  const start = useMutation({
+    mutationFn: () => api.post<{ cycleWorkflowId: string }>(`/cycles/${encodeURIComponent(cycleId)}/run`, {}),
+    onSuccess: () => {
+      setConfirming(false);
+      void client.invalidateQueries({ queryKey: ["run", cycleId] });
+    },
+  });
+  if (start.isSuccess)
+    return (
+      <p className="state ok" role="status">
+        The run is started. It begins as soon as the organization's earlier cycles have closed; this page
+        follows it.
+      </p>
+    );
+  return (
+    <div>
+      {confirming ? (
+        <fieldset className="state note">
+          <legend>Confirm starting the run</legend>
+          <p>
+            Start this cycle's run? The workflow then keeps its phases, deadlines and reminders; admins can
+            pause, advance or extend it here.
+          </p>
+          <Refused error={start.error} fallback="Starting the run failed" />
+          <div className="actions">
+            <button type="button" onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+            <SendButton action={start} busy="Starting…">
+              Yes, start the run
+            </SendButton>
+          </div>
+        </fieldset>
+      ) : (
+        <button type="button" className="primary" onClick={() => setConfirming(true)}>
+          Start the run…
+        </button>
       )}
     </div>
   );

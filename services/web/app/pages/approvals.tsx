@@ -3,13 +3,25 @@ import { type FormEvent, useId, useState } from "react";
 import { api, type Objective } from "../api.ts";
 import { KeyResultAims, ObjectiveCard } from "../components/objective-parts.tsx";
 import { Empty, Loaded, Refused } from "../components/states.tsx";
-import { useCycle, useObjectives, useRefreshObjectives, useTeam } from "../queries.ts";
+import { RunApproval } from "../components/team-run.tsx";
+import { useCycle, useObjectives, useRefreshObjectives, useTeam, useTeamDrafting } from "../queries.ts";
 import { Link } from "../router.tsx";
 
 type Outcome = { verb: "Approved" | "Returned"; title: string };
 
-/** One submitted objective: what it commits to, approve it, or return it with a reason the team can act on. */
-function Submission({ objective, onDone }: { objective: Objective; onDone: (outcome: Outcome) => void }) {
+/**
+ * One submitted objective: what it commits to, approve it, or return it with a reason the team can act on.
+ * In a cycle run the team's submission is approved as a whole (RunApproval); returning one still works.
+ */
+function Submission({
+  objective,
+  approveOnItsOwn,
+  onDone,
+}: {
+  objective: Objective;
+  approveOnItsOwn: boolean;
+  onDone: (outcome: Outcome) => void;
+}) {
   const reasonId = useId();
   const refresh = useRefreshObjectives();
   const [reason, setReason] = useState("");
@@ -36,14 +48,16 @@ function Submission({ objective, onDone }: { objective: Objective; onDone: (outc
       <KeyResultAims objective={objective} />
       <Refused error={problem} fallback="The decision failed" />
       <div className="decision">
-        <button
-          type="button"
-          className="primary"
-          disabled={decide.isPending}
-          onClick={() => decide.mutate("Approved")}
-        >
-          Approve<span className="visually-hidden"> “{objective.title}”</span>
-        </button>
+        {approveOnItsOwn && (
+          <button
+            type="button"
+            className="primary"
+            disabled={decide.isPending}
+            onClick={() => decide.mutate("Approved")}
+          >
+            Approve<span className="visually-hidden"> “{objective.title}”</span>
+          </button>
+        )}
         <form className="return-form" onSubmit={onReturn} noValidate>
           <div className="field">
             <label htmlFor={reasonId}>Reason for returning it</label>
@@ -75,6 +89,8 @@ export function ApprovalsPage({ cycleId, teamId }: { cycleId: string; teamId: st
   const cycle = useCycle(cycleId);
   const team = useTeam(teamId);
   const submitted = useObjectives(cycleId, { teamId, state: "submitted" });
+  const run = useTeamDrafting(cycleId, teamId);
+  const approveOnItsOwn = run.isSuccess ? run.data === null : run.isError;
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   return (
     <section aria-labelledby="approvals-title">
@@ -91,6 +107,9 @@ export function ApprovalsPage({ cycleId, teamId }: { cycleId: string; teamId: st
                 <h1 id="approvals-title">
                   Approve {teamData.name}'s objectives <span className="muted">in {cycleData.name}</span>
                 </h1>
+                {run.data && (
+                  <RunApproval cycleId={cycleId} teamId={teamId} teamName={teamData.name} run={run.data} />
+                )}
               </>
             )}
           </Loaded>
@@ -110,7 +129,12 @@ export function ApprovalsPage({ cycleId, teamId }: { cycleId: string; teamId: st
           ) : (
             <ul className="tree root">
               {list.map((objective) => (
-                <Submission key={objective.id} objective={objective} onDone={setOutcome} />
+                <Submission
+                  key={objective.id}
+                  objective={objective}
+                  approveOnItsOwn={approveOnItsOwn}
+                  onDone={setOutcome}
+                />
               ))}
             </ul>
           )

@@ -5,12 +5,12 @@ import {
   type Cycle,
   type CycleRun,
   fetchSession,
+  getUnlessMissing,
   type Me,
-  ProblemError,
   type RunTeam,
 } from "../api.ts";
 import { PHASES, phaseName } from "../components/phases.ts";
-import { RunActions } from "../components/run-actions.tsx";
+import { RunActions, StartRun } from "../components/run-actions.tsx";
 import { Empty, Loaded } from "../components/states.tsx";
 import { Link } from "../router.tsx";
 
@@ -146,20 +146,21 @@ export function CycleRunPage({ cycleId }: { cycleId: string }) {
   const cycle = useQuery({ queryKey: ["cycle", cycleId], queryFn: () => api.get<Cycle>(path) });
   const run = useQuery({
     queryKey: ["run", cycleId],
-    queryFn: () => api.get<CycleRun>(`${path}/run`),
+    // No run yet is a steady state (null), kept while the page asks again: an admin may just have started it.
+    queryFn: () => getUnlessMissing<CycleRun>(`${path}/run`),
     refetchInterval: (query) => (query.state.data?.phase === "CLOSED" ? false : REFRESH_MS),
   });
   const teams = useQuery({
     queryKey: ["run-teams", cycleId],
     queryFn: () => allPages<RunTeam>(`${path}/run/teams`, 20, 200),
-    enabled: run.isSuccess,
+    enabled: Boolean(run.data),
     refetchInterval: REFRESH_MS * 2,
   });
   const me = useQuery({ queryKey: ["me"], queryFn: () => api.get<Me>("/me"), retry: false });
   const session = useQuery({ queryKey: ["session"], queryFn: fetchSession, staleTime: 60_000 });
   const isAdmin = me.data?.roles.includes("admin") ?? false;
   const temporalUi = session.data?.links?.temporalUi;
-  const notRunning = run.error instanceof ProblemError && run.error.status === 404;
+  const notRunning = run.data === null;
   return (
     <section aria-labelledby="run-title">
       <h1 id="run-title">Cycle run{cycle.data ? `: ${cycle.data.name}` : ""}</h1>
@@ -176,35 +177,41 @@ export function CycleRunPage({ cycleId }: { cycleId: string }) {
         ) : null}
       </p>
       {notRunning ? (
-        <Empty>This cycle is not running on the workflow engine. An admin starts its run.</Empty>
+        <>
+          <Empty>This cycle is not running on the workflow engine. An admin starts its run.</Empty>
+          {isAdmin && cycle.data?.phase !== "CLOSED" && <StartRun cycleId={cycleId} />}
+        </>
       ) : (
         <Loaded query={run} what="the cycle run">
-          {(data) => (
-            <>
-              {data.paused && (
-                <p className="state warning">
-                  <strong>Paused</strong>
-                  {data.pausedReason ? `: ${data.pausedReason}` : ""}. No deadline runs out until it resumes.
-                </p>
-              )}
-              <h2>Phases</h2>
-              <PhaseTimeline run={data} />
-              <h2>Progress</h2>
-              <RunFacts run={data} />
-              <h2>Teams' drafting</h2>
-              <Loaded query={teams} what="the teams' drafting">
-                {(list) => <TeamsTable cycleId={cycleId} teams={list} />}
-              </Loaded>
-              <h2>Admin actions</h2>
-              {isAdmin ? (
-                <RunActions cycleId={cycleId} run={data} />
-              ) : (
-                <p className="muted">
-                  Pausing, resuming, advancing and extending the run are for the organization's admins.
-                </p>
-              )}
-            </>
-          )}
+          {(data) =>
+            data && (
+              <>
+                {data.paused && (
+                  <p className="state warning">
+                    <strong>Paused</strong>
+                    {data.pausedReason ? `: ${data.pausedReason}` : ""}. No deadline runs out until it
+                    resumes.
+                  </p>
+                )}
+                <h2>Phases</h2>
+                <PhaseTimeline run={data} />
+                <h2>Progress</h2>
+                <RunFacts run={data} />
+                <h2>Teams' drafting</h2>
+                <Loaded query={teams} what="the teams' drafting">
+                  {(list) => <TeamsTable cycleId={cycleId} teams={list} />}
+                </Loaded>
+                <h2>Admin actions</h2>
+                {isAdmin ? (
+                  <RunActions cycleId={cycleId} run={data} />
+                ) : (
+                  <p className="muted">
+                    Pausing, resuming, advancing and extending the run are for the organization's admins.
+                  </p>
+                )}
+              </>
+            )
+          }
         </Loaded>
       )}
     </section>

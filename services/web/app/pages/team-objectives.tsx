@@ -2,15 +2,35 @@ import { checkObjectiveCountOnSubmit, type OkrPolicy } from "@okr/goals-domain";
 import { useMutation } from "@tanstack/react-query";
 import { api, type Cycle, type Objective } from "../api.ts";
 import { KeyResultAims, ObjectiveCard } from "../components/objective-parts.tsx";
+import { SendButton } from "../components/send-button.tsx";
 import { Empty, Loaded, Refused } from "../components/states.tsx";
-import { isDrafting, useCycle, useObjectives, usePolicy, useRefreshObjectives, useTeam } from "../queries.ts";
+import { RunSubmission, SUBMITTABLE } from "../components/team-run.tsx";
+import {
+  isDrafting,
+  useCycle,
+  useObjectives,
+  usePolicy,
+  useRefreshObjectives,
+  useTeam,
+  useTeamDrafting,
+} from "../queries.ts";
 import { Link } from "../router.tsx";
 
 const EDITABLE = ["draft", "returned", "submitted"];
-const SUBMITTABLE = ["draft", "returned"];
 
-/** One objective as its team sees it while writing: state, key results, the reason it came back, actions. */
-function TeamObjective({ objective, drafting }: { objective: Objective; drafting: boolean }) {
+/**
+ * One objective as its team sees it while writing: state, key results, the reason it came back, actions.
+ * It is submitted on its own only when no cycle run expects the team's objectives together.
+ */
+function TeamObjective({
+  objective,
+  drafting,
+  submitOnItsOwn,
+}: {
+  objective: Objective;
+  drafting: boolean;
+  submitOnItsOwn: boolean;
+}) {
   const refresh = useRefreshObjectives();
   const submit = useMutation({
     mutationFn: () => api.post<Objective>(`/objectives/${objective.id}/submit`, {}),
@@ -33,16 +53,10 @@ function TeamObjective({ objective, drafting }: { objective: Objective; drafting
               Edit<span className="visually-hidden"> “{objective.title}”</span>
             </Link>
           )}
-          {SUBMITTABLE.includes(objective.state) && (
-            <button
-              type="button"
-              className="primary"
-              disabled={submit.isPending}
-              onClick={() => submit.mutate()}
-            >
-              {submit.isPending ? "Submitting…" : "Submit for approval"}
-              <span className="visually-hidden"> “{objective.title}”</span>
-            </button>
+          {submitOnItsOwn && SUBMITTABLE.includes(objective.state) && (
+            <SendButton action={submit} busy="Submitting…">
+              Submit for approval<span className="visually-hidden"> “{objective.title}”</span>
+            </SendButton>
           )}
         </div>
       )}
@@ -68,7 +82,10 @@ function CountNote({ policy, count }: { policy: OkrPolicy; count: number }) {
 function TeamObjectives({ cycle, teamId, teamName }: { cycle: Cycle; teamId: string; teamName: string }) {
   const objectives = useObjectives(cycle.id, { teamId });
   const policy = usePolicy();
+  const run = useTeamDrafting(cycle.id, teamId);
   const drafting = isDrafting(cycle.phase);
+  // Without a run (404) objectives go one by one; while the run's state is unknown, neither way is offered.
+  const submitOnItsOwn = drafting && (run.isSuccess ? run.data === null : run.isError);
   return (
     <section aria-labelledby="team-title">
       <p>
@@ -89,6 +106,16 @@ function TeamObjectives({ cycle, teamId, teamName }: { cycle: Cycle; teamId: str
             <Loaded query={policy} what="the OKR policy">
               {(limits) => <CountNote policy={limits} count={list.length} />}
             </Loaded>
+            {drafting && run.data && (
+              <RunSubmission
+                cycleId={cycle.id}
+                teamId={teamId}
+                teamName={teamName}
+                run={run.data}
+                objectives={list}
+              />
+            )}
+            {drafting && <Refused error={run.error} fallback="The cycle run's state could not be read" />}
             <div className="actions">
               {drafting && (
                 <Link to={`/cycles/${cycle.id}/teams/${teamId}/objectives/new`} className="button primary">
@@ -106,7 +133,12 @@ function TeamObjectives({ cycle, teamId, teamName }: { cycle: Cycle; teamId: str
             ) : (
               <ul className="tree root">
                 {list.map((objective) => (
-                  <TeamObjective key={objective.id} objective={objective} drafting={drafting} />
+                  <TeamObjective
+                    key={objective.id}
+                    objective={objective}
+                    drafting={drafting}
+                    submitOnItsOwn={submitOnItsOwn}
+                  />
                 ))}
               </ul>
             )}
