@@ -1,6 +1,6 @@
 import type { OkrPolicy } from "@okr/goals-domain";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { allPages, api, type Cycle, type Objective, type Team } from "./api.ts";
+import { allPages, api, type Cycle, type Objective, type Person, type Team } from "./api.ts";
 
 /** The reads the writing and approving pages share, under one query key each so they share a cache. */
 export const useTeam = (teamId: string) =>
@@ -14,6 +14,10 @@ export const useCycle = (cycleId: string) =>
     queryKey: ["cycle", cycleId],
     queryFn: () => api.get<Cycle>(`/cycles/${encodeURIComponent(cycleId)}`),
   });
+
+/** The organization's people, to name an owner (one list for a page, however many owners it names). */
+export const usePeople = (enabled = true) =>
+  useQuery({ queryKey: ["people"], queryFn: () => allPages<Person>("/people"), enabled });
 
 /** The organization's limits (3–5 objectives, 2–5 key results unless an admin set others). */
 export const usePolicy = () =>
