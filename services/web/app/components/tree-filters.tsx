@@ -127,7 +127,7 @@ export function TreeFilters({
         />
         <Select
           label="Kind"
-          any="Committed and aspirational"
+          any="Any kind"
           value={criteria.kind}
           options={KIND_OPTIONS}
           onChange={(kind) => onChange({ kind })}
