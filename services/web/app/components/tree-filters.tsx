@@ -104,34 +104,23 @@ export function TreeFilters({
         />
       </div>
       <div className="field-row">
-        <Select
-          label="Team"
-          any="Any team"
-          value={criteria.teamId}
-          options={teamOptions}
-          onChange={(teamId) => onChange({ teamId })}
-        />
-        <Select
-          label="Person"
-          any="Anyone"
-          value={criteria.personId}
-          options={personOptions}
-          onChange={(personId) => onChange({ personId })}
-        />
-        <Select
-          label="State"
-          any="Any state"
-          value={criteria.state}
-          options={STATE_OPTIONS}
-          onChange={(state) => onChange({ state })}
-        />
-        <Select
-          label="Kind"
-          any="Any kind"
-          value={criteria.kind}
-          options={KIND_OPTIONS}
-          onChange={(kind) => onChange({ kind })}
-        />
+        {(
+          [
+            ["teamId", "Team", "Any team", teamOptions],
+            ["personId", "Person", "Anyone", personOptions],
+            ["state", "State", "Any state", STATE_OPTIONS],
+            ["kind", "Kind", "Any kind", KIND_OPTIONS],
+          ] as const
+        ).map(([key, label, any, options]) => (
+          <Select
+            key={key}
+            label={label}
+            any={any}
+            value={criteria[key]}
+            options={options}
+            onChange={(value) => onChange({ [key]: value })}
+          />
+        ))}
       </div>
       <div className="filter-actions">
         <label className="check">
