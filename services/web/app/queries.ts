@@ -6,6 +6,7 @@ import {
   type Cycle,
   getUnlessMissing,
   type Objective,
+  type Person,
   type Team,
   type TeamDraftingOf,
 } from "./api.ts";
@@ -22,6 +23,10 @@ export const useCycle = (cycleId: string) =>
     queryKey: ["cycle", cycleId],
     queryFn: () => api.get<Cycle>(`/cycles/${encodeURIComponent(cycleId)}`),
   });
+
+/** The organization's people, to name an owner (one list for a page, however many owners it names). */
+export const usePeople = (enabled = true) =>
+  useQuery({ queryKey: ["people"], queryFn: () => allPages<Person>("/people"), enabled });
 
 /** The organization's limits (3–5 objectives, 2–5 key results unless an admin set others). */
 export const usePolicy = () =>

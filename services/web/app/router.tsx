@@ -2,19 +2,22 @@ import {
   type AnchorHTMLAttributes,
   createContext,
   type ReactNode,
+  useCallback,
   useContext,
   useEffect,
   useState,
 } from "react";
 
+/** `replace`: change the address in place (a page's filters), without a new entry in the history. */
+type Navigate = (to: string, options?: { replace?: boolean }) => void;
+
 /**
  * A handful of flat routes needs no library: the path is state, links push history, and the back button
- * pops it. A page is chosen by matching `routes` in order.
+ * pops it. A page is chosen by matching `routes` in order. Two contexts, because links only navigate:
+ * a change of address re-renders the pages, not every link on them.
  */
-const PathContext = createContext<{ path: string; navigate: (to: string) => void }>({
-  path: "/",
-  navigate: () => {},
-});
+const PathContext = createContext("/");
+const NavigateContext = createContext<Navigate>(() => {});
 
 export function Router({ children }: { children: ReactNode }) {
   const [path, setPath] = useState(() => window.location.pathname + window.location.search);
@@ -23,15 +26,36 @@ export function Router({ children }: { children: ReactNode }) {
     window.addEventListener("popstate", onPop);
     return () => window.removeEventListener("popstate", onPop);
   }, []);
-  const navigate = (to: string) => {
-    window.history.pushState(null, "", to);
+  const navigate = useCallback<Navigate>((to, options = {}) => {
+    if (options.replace) window.history.replaceState(null, "", to);
+    else {
+      window.history.pushState(null, "", to);
+      window.scrollTo(0, 0);
+    }
     setPath(to);
-    window.scrollTo(0, 0);
-  };
-  return <PathContext.Provider value={{ path, navigate }}>{children}</PathContext.Provider>;
+  }, []);
+  return (
+    <NavigateContext.Provider value={navigate}>
+      <PathContext.Provider value={path}>{children}</PathContext.Provider>
+    </NavigateContext.Provider>
+  );
 }
 
-export const useLocation = () => useContext(PathContext);
+export const useNavigate = () => useContext(NavigateContext);
+export const useLocation = () => ({ path: useContext(PathContext), navigate: useNavigate() });
+
+/** The address's query (`?a=1`, or "") and a way to replace it, keeping the page: filters a link can share. */
+export function useSearch(): [string, (search: string) => void] {
+  const path = useContext(PathContext);
+  const navigate = useNavigate();
+  const at = path.indexOf("?");
+  const pathname = at < 0 ? path : path.slice(0, at);
+  const replace = useCallback(
+    (search: string) => navigate(pathname + search, { replace: true }),
+    [navigate, pathname],
+  );
+  return [at < 0 ? "" : path.slice(at), replace];
+}
 
 /** The first pattern (`/cycles/:cycleId`) that matches the current path, with its parameters. */
 export function useRoute(
@@ -58,7 +82,7 @@ export function useRoute(
 }
 
 export function Link({ to, ...rest }: { to: string } & AnchorHTMLAttributes<HTMLAnchorElement>) {
-  const { navigate } = useLocation();
+  const navigate = useNavigate();
   return (
     <a
       {...rest}

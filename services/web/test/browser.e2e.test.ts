@@ -6,7 +6,7 @@ import {
   desktopViewport,
   launchChromium,
 } from "./support/browser.ts";
-import { PERSON, startWebStack, type WebStack } from "./support/stack.ts";
+import { MEMBER, PERSON, startWebStack, type WebStack } from "./support/stack.ts";
 
 /**
  * The web app in headless Chromium on the real stack: sign in through the identity provider's own form,
@@ -57,6 +57,26 @@ describe("the web app in a browser", () => {
     await page.getByText("Lending (lead)").waitFor();
     await checkPage("my-work");
 
+    // Underwriting's objective contributes to Lending's first key result; one of its key results is Sam's.
+    await stack.call(stack.services.goals, "POST", "/objectives", {
+      cycleId: stack.cycle.id,
+      title: "Score applications automatically",
+      kind: "committed",
+      owner: { kind: "team", id: stack.childTeam.id },
+      contributesToKeyResultId: stack.objective.keyResultId,
+      keyResults: [
+        { title: "Scored applications", type: "increase-to", baseline: 0, target: 80, unit: "%" },
+        {
+          title: "Files reviewed by hand",
+          type: "increase-to",
+          baseline: 0,
+          target: 20,
+          unit: "files",
+          owner: { kind: "person", id: stack.member.id },
+        },
+      ],
+    });
+
     await page.getByRole("link", { name: "All cycles" }).click();
     const cycleLink = page.getByRole("link", { name: stack.cycle.name });
     await cycleLink.waitFor();
@@ -74,6 +94,43 @@ describe("the web app in a browser", () => {
     expect(await page.getByRole("heading", { level: 3, name: stack.child.title }).isVisible()).toBe(true);
     expect(await page.getByRole("heading", { level: 3, name: stack.objective.title }).isVisible()).toBe(true);
     await page.getByLabel("Filter objectives and key results").fill("");
+    await page.getByRole("heading", { level: 3, name: "Score applications automatically" }).waitFor();
+
+    // By team: Underwriting's objective, and Lending's above it only as the way there.
+    const heading = (name: string) => page.getByRole("heading", { level: 3, name });
+    const link = (name: string) => page.getByRole("link", { name });
+    await page.getByLabel("Team", { exact: true }).selectOption({ label: "Underwriting" });
+    await page.getByRole("status").filter({ hasText: "1 of 3 objectives match" }).waitFor();
+    expect(await heading(stack.child.title).count()).toBe(0);
+    expect(await heading(stack.objective.title).isVisible()).toBe(true);
+    expect(await heading("Score applications automatically").isVisible()).toBe(true);
+    expect(await link("Raise first-time-right offers").count()).toBe(0);
+    expect(await link(stack.objective.keyResultTitle).isVisible()).toBe(true);
+    expect(await link("Scored applications").isVisible()).toBe(true);
+    expect(new URL(page.url()).searchParams.get("team")).toBe(stack.childTeam.id);
+    await checkPage("okr-tree-by-team");
+
+    // By person: only Sam's key result under Underwriting's objective, kept in the address over a reload.
+    await page.getByLabel("Team", { exact: true }).selectOption({ label: "Any team" });
+    await page.getByLabel("Person", { exact: true }).selectOption({ label: MEMBER.name });
+    await link("Scored applications").waitFor({ state: "detached" });
+    await page.reload();
+    await link("Files reviewed by hand").waitFor();
+    await page.getByRole("status").filter({ hasText: "1 of 3 objectives match" }).waitFor();
+    expect(await page.getByLabel("Person", { exact: true }).inputValue()).toBe(stack.member.id);
+    expect(await link("Scored applications").count()).toBe(0);
+    expect(await heading(stack.child.title).count()).toBe(0);
+    expect(await heading("Score applications automatically").isVisible()).toBe(true);
+    await checkPage("okr-tree-by-person");
+
+    // With the state too: nothing of Sam's is approved yet, and clearing brings every objective back.
+    await page.getByLabel("State", { exact: true }).selectOption({ label: "approved" });
+    await page.getByText("No objective or key result matches these filters.").waitFor();
+    await page.getByRole("button", { name: "Clear filters" }).click();
+    await heading(stack.child.title).waitFor();
+    expect(new URL(page.url()).search).toBe("");
+    // Focus goes back to the text filter, not to the page, once the button has gone.
+    expect(await page.evaluate("document.activeElement.id")).toBe("tree-filter");
 
     await page.getByRole("link", { name: stack.objective.keyResultTitle }).click();
     await page.getByRole("heading", { level: 1, name: stack.objective.keyResultTitle }).waitFor();

@@ -1,27 +1,12 @@
 import { useQuery } from "@tanstack/react-query";
-import { useDeferredValue, useId, useState } from "react";
+import { memo, useCallback, useDeferredValue, useId, useMemo } from "react";
 import { type AlignmentTree, api, type TreeNode } from "../api.ts";
 import { AtRisk, KeyResultFacts, ScoreChip } from "../components/score.tsx";
 import { Empty, Loaded } from "../components/states.tsx";
 import { OwnerTeamLink } from "../components/team-link.tsx";
-import { Link } from "../router.tsx";
-
-/**
- * The tree pruned to what contains `text`: an objective whose title or description matches keeps all its
- * key results; one kept only because something below it matches keeps just the key results on the way.
- */
-export function filterTree(nodes: readonly TreeNode[], text: string): TreeNode[] {
-  const needle = text.trim().toLowerCase();
-  if (!needle) return [...nodes];
-  const has = (value: string) => value.toLowerCase().includes(needle);
-  return nodes.flatMap((node) => {
-    const children = filterTree(node.children, text);
-    const all = node.keyResults.map((kr) => ({ ...kr, contributors: filterTree(kr.contributors, text) }));
-    if (has(node.title) || has(node.description)) return [{ ...node, children, keyResults: all }];
-    const keyResults = all.filter((kr) => has(kr.title) || kr.contributors.length > 0);
-    return keyResults.length > 0 || children.length > 0 ? [{ ...node, children, keyResults }] : [];
-  });
-}
+import { TreeFilters } from "../components/tree-filters.tsx";
+import { Link, useSearch } from "../router.tsx";
+import { criteriaFromSearch, filterTree, ownersOf, searchOf, type TreeCriteria } from "../tree-filter.ts";
 
 /** Objectives under an objective (aligned to it) or under one of its key results (contributing to it). */
 function Subtree({ nodes, label }: { nodes: TreeNode[]; label: string }) {
@@ -35,7 +20,8 @@ function Subtree({ nodes, label }: { nodes: TreeNode[]; label: string }) {
   );
 }
 
-function ObjectiveNode({ node }: { node: TreeNode }) {
+// Memoised: typing in a filter re-renders the page, and an unfiltered tree's nodes stay the same objects.
+const ObjectiveNode = memo(function ObjectiveNode({ node }: { node: TreeNode }) {
   const headingId = useId();
   return (
     <li className="objective">
@@ -67,6 +53,44 @@ function ObjectiveNode({ node }: { node: TreeNode }) {
       </article>
     </li>
   );
+});
+
+/** The tree with its filters; what is shown follows the filters a moment behind the typing. */
+function FilteredTree({
+  data,
+  criteria,
+  onChange,
+}: {
+  data: AlignmentTree;
+  criteria: TreeCriteria;
+  onChange: (change: Partial<TreeCriteria>) => void;
+}) {
+  const deferred = useDeferredValue(criteria);
+  const owners = useMemo(() => ownersOf(data.roots), [data.roots]);
+  const shown = useMemo(() => filterTree(data.roots, deferred), [data.roots, deferred]);
+  return (
+    <>
+      <TreeFilters
+        criteria={criteria}
+        owners={owners}
+        onChange={onChange}
+        matches={shown.matches}
+        total={data.objectiveCount}
+      />
+      <h2 className="visually-hidden">Objectives</h2>
+      {data.objectiveCount === 0 ? (
+        <Empty>No objectives in this cycle yet.</Empty>
+      ) : shown.roots.length === 0 ? (
+        <Empty>No objective or key result matches these filters.</Empty>
+      ) : (
+        <ul className="tree root">
+          {shown.roots.map((node) => (
+            <ObjectiveNode key={node.id} node={node} />
+          ))}
+        </ul>
+      )}
+    </>
+  );
 }
 
 export function CycleTreePage({ cycleId }: { cycleId: string }) {
@@ -74,50 +98,31 @@ export function CycleTreePage({ cycleId }: { cycleId: string }) {
     queryKey: ["alignment-tree", cycleId],
     queryFn: () => api.get<AlignmentTree>(`/cycles/${encodeURIComponent(cycleId)}/alignment-tree`),
   });
-  const [text, setText] = useState("");
-  const deferred = useDeferredValue(text);
+  // The filters live in the address, so a filtered tree can be shared, bookmarked and come back to.
+  const [search, setSearch] = useSearch();
+  const criteria = useMemo(() => criteriaFromSearch(search), [search]);
+  const change = useCallback(
+    (next: Partial<TreeCriteria>) => setSearch(searchOf({ ...criteria, ...next })),
+    [criteria, setSearch],
+  );
   return (
     <Loaded query={tree} what="the OKR tree">
-      {(data) => {
-        const shown = filterTree(data.roots, deferred);
-        return (
-          <section aria-labelledby="tree-title">
-            <h1 id="tree-title">{data.cycleName}</h1>
-            <p className="page-links">
-              <Link to={`/cycles/${data.cycleId}/run`}>Cycle run</Link>
-              <Link to={`/cycles/${data.cycleId}/report`}>The quarter's report</Link>
+      {(data) => (
+        <section aria-labelledby="tree-title">
+          <h1 id="tree-title">{data.cycleName}</h1>
+          <p className="page-links">
+            <Link to={`/cycles/${data.cycleId}/run`}>Cycle run</Link>
+            <Link to={`/cycles/${data.cycleId}/report`}>The quarter's report</Link>
+          </p>
+          {data.mission && (
+            <p className="mission">
+              <span className="muted">Mission: </span>
+              {data.mission}
             </p>
-            {data.mission && (
-              <p className="mission">
-                <span className="muted">Mission: </span>
-                {data.mission}
-              </p>
-            )}
-            <div className="filter">
-              <label htmlFor="tree-filter">Filter objectives and key results</label>
-              <input
-                id="tree-filter"
-                type="search"
-                value={text}
-                onChange={(event) => setText(event.target.value)}
-                placeholder="Type part of a title"
-              />
-            </div>
-            <h2 className="visually-hidden">Objectives</h2>
-            {data.objectiveCount === 0 ? (
-              <Empty>No objectives in this cycle yet.</Empty>
-            ) : shown.length === 0 ? (
-              <Empty>No objective or key result matches “{deferred}”.</Empty>
-            ) : (
-              <ul className="tree root">
-                {shown.map((node) => (
-                  <ObjectiveNode key={node.id} node={node} />
-                ))}
-              </ul>
-            )}
-          </section>
-        );
-      }}
+          )}
+          <FilteredTree data={data} criteria={criteria} onChange={change} />
+        </section>
+      )}
     </Loaded>
   );
 }

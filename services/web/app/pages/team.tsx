@@ -5,12 +5,12 @@ import {
   type CheckInStatus,
   type Cycle,
   type Objective,
-  type Person,
   type Team,
   type TeamHeatmap,
 } from "../api.ts";
 import { AtRisk, grade, KeyResultFacts, ScoreChip } from "../components/score.tsx";
 import { Empty, Loaded } from "../components/states.tsx";
+import { usePeople } from "../queries.ts";
 import { Link } from "../router.tsx";
 
 /** "Not checked in" means no check-in within a week: the default cadence of the method. */
@@ -109,11 +109,7 @@ function NotCheckedIn({
   team: Team;
 }) {
   const personOwned = missing.some((row) => row.owner.kind === "person");
-  const people = useQuery({
-    queryKey: ["people"],
-    queryFn: () => allPages<Person>("/people"),
-    enabled: personOwned,
-  });
+  const people = usePeople(personOwned);
   if (missing.length === 0)
     return <Empty>Every key result has a check-in from the last {CHECK_IN_WINDOW_DAYS} days.</Empty>;
   const titles = new Map(objectives.flatMap((o) => o.keyResults.map((kr) => [kr.id, kr.title] as const)));

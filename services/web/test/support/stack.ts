@@ -23,7 +23,7 @@ export interface WebStack {
   webUrl: string;
   issuer: string;
   email: string;
-  member: { email: string };
+  member: { id: string; email: string };
   childTeam: { id: string; name: string };
   cycle: { id: string; name: string };
   /** For tests that seed more or run the cycle: the organization's tenant and its team. */
@@ -160,7 +160,7 @@ export async function startWebStack(
     webUrl,
     issuer: idp.issuer,
     email,
-    member: { email: memberEmail },
+    member: { id: member.id, email: memberEmail },
     childTeam: { id: childTeam.id, name: childTeam.name },
     cycle: { id: cycle.id, name: cycle.name },
     tenantId,
