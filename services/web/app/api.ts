@@ -1,13 +1,18 @@
 import type { FlowMetrics } from "@okr/flow-metrics";
 import type {
+  CheckInSchema,
+  CheckInStatusSchema,
   CycleRunSchema,
+  CycleSchema,
   KeyResultSchema,
   MeSchema,
   ObjectiveSchema,
+  PersonSchema,
   RetrospectiveSchema,
   RunTeamsSchema,
   TeamDraftingOfSchema,
   TeamHeatmapSchema,
+  TeamSchema,
   WorkItemSchema,
 } from "@okr/goals-service/views";
 import type { CycleScoreView } from "@okr/scoring-service/views";
@@ -52,45 +57,12 @@ export type TeamDraftingOf = Static<typeof TeamDraftingOfSchema>;
 /** GET /cycles/{id}/teams/{teamId}/heatmap: the teams below a team with their objectives' scores. */
 export type TeamHeatmap = Static<typeof TeamHeatmapSchema>;
 
-// Goals does not export these schemas (yet): the fields this app reads, as goals' routes declare them.
-export interface Cycle {
-  id: string;
-  name: string;
-  startsAt: string;
-  endsAt: string;
-  phase: string;
-  locked: boolean;
-}
-export interface Team {
-  id: string;
-  name: string;
-  parentTeamId: string | null;
-  leaderIds: string[];
-  memberIds: string[];
-}
-export interface Person {
-  id: string;
-  name: string;
-}
+export type Cycle = Static<typeof CycleSchema>;
+export type Team = Static<typeof TeamSchema>;
+export type Person = Static<typeof PersonSchema>;
 /** One key result of GET /cycles/{id}/check-in-status. */
-export interface CheckInStatus {
-  keyResultId: string;
-  objectiveId: string;
-  owner: { kind: string; id: string };
-  teamId: string | null;
-  lastCheckInAt: string | null;
-  missing: boolean;
-}
-export interface CheckIn {
-  id: string;
-  value: number;
-  confidence: number;
-  note: string;
-  evidence: { url?: string; system?: string };
-  authorId: string | null;
-  source: string;
-  recordedAt: string;
-}
+export type CheckInStatus = Static<typeof CheckInStatusSchema>;
+export type CheckIn = Static<typeof CheckInSchema>;
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;

@@ -27,6 +27,7 @@ import {
 import { cycleGraded, cycleLocked, rejectIf } from "../rules.ts";
 import type { GoalsRuntime } from "../service.ts";
 import { DateTime, NullableUuid } from "./schemas.ts";
+import { CheckInSchema } from "./views.ts";
 
 const checkInFields = {
   value: Type.Number({ description: "the KR's current value (for milestone KRs: usually milestonesDone)" }),
@@ -63,19 +64,6 @@ const BulkBody = Type.Object(
   },
   { additionalProperties: false },
 );
-
-const CheckIn = Type.Object({
-  id: Uuid(),
-  keyResultId: Uuid(),
-  value: Type.Number(),
-  confidence: Type.Number(),
-  note: Type.String(),
-  evidence: Type.Object({ url: Type.Optional(Type.String()), system: Type.Optional(Type.String()) }),
-  milestonesDone: Type.Union([Type.Integer(), Type.Null()]),
-  authorId: Type.Union([Type.String(), Type.Null()]),
-  source: Type.String(),
-  recordedAt: DateTime(),
-});
 
 const describe = (errors: RuleViolation[]) =>
   errors.map((e) => (e.hint ? `${e.message} (${e.hint})` : e.message)).join("; ");
@@ -131,7 +119,7 @@ export function checkInRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox 
             "Record a check-in (value, confidence, note, evidence) on a key result you or your team own; rejected without evidence or after the cycle end",
           params: IdParams,
           body: CheckInBody,
-          response: { 201: CheckIn, ...problems(400, 403, 404, 409, 422) },
+          response: { 201: CheckInSchema, ...problems(400, 403, 404, 409, 422) },
         },
       },
       async (request, reply) => {
@@ -168,7 +156,7 @@ export function checkInRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox 
           params: IdParams,
           querystring: Type.Object(PageQuery, { additionalProperties: false }),
           response: {
-            200: Type.Object({ items: Type.Array(CheckIn), nextCursor: NullableUuid() }),
+            200: Type.Object({ items: Type.Array(CheckInSchema), nextCursor: NullableUuid() }),
             ...problems(404),
           },
         },

@@ -20,18 +20,10 @@ import { requireOrganization } from "../repositories/organization.ts";
 import { loadPolicy } from "../repositories/policy.ts";
 import { conflictOn, rejectIf } from "../rules.ts";
 import type { GoalsRuntime } from "../service.ts";
-import { CyclePhase, DateTime, NullableUuid, Owner } from "./schemas.ts";
+import { CyclePhase, DateTime, NullableUuid } from "./schemas.ts";
+import { Cadence, CheckInStatusSchema, CycleSchema } from "./views.ts";
 
 type CycleRow = Prisma.CycleGetPayload<object>;
-
-const Cadence = Type.Object(
-  {
-    weekday: Type.Integer({ minimum: 0, maximum: 6, description: "0 = Sunday" }),
-    hour: Type.Integer({ minimum: 0, maximum: 23 }),
-    everyDays: Type.Integer({ minimum: 1, maximum: 90 }),
-  },
-  { additionalProperties: false, description: "when check-ins are due, in the cycle's time zone" },
-);
 
 const CycleBody = Type.Object(
   {
@@ -54,17 +46,6 @@ const CyclePatch = Type.Object(
   },
   { additionalProperties: false, minProperties: 1 },
 );
-
-export const CycleSchema = Type.Object({
-  id: Uuid(),
-  name: Type.String(),
-  startsAt: DateTime(),
-  endsAt: DateTime(),
-  timeZone: Type.String(),
-  checkInCadence: Cadence,
-  phase: CyclePhase(),
-  locked: Type.Boolean(),
-});
 
 const CycleParams = Type.Object({ cycleId: Uuid() });
 
@@ -303,18 +284,7 @@ export function cycleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
           params: CycleParams,
           querystring: Type.Object({ since: Type.Optional(DateTime()) }, { additionalProperties: false }),
           response: {
-            200: Type.Object({
-              keyResults: Type.Array(
-                Type.Object({
-                  keyResultId: Uuid(),
-                  objectiveId: Uuid(),
-                  owner: Owner(),
-                  teamId: NullableUuid(),
-                  lastCheckInAt: Type.Union([DateTime(), Type.Null()]),
-                  missing: Type.Boolean(),
-                }),
-              ),
-            }),
+            200: Type.Object({ keyResults: Type.Array(CheckInStatusSchema) }),
             ...problems(400, 404),
           },
         },

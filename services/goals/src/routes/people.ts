@@ -20,6 +20,7 @@ import { requireOrganization } from "../repositories/organization.ts";
 import { rejectIf } from "../rules.ts";
 import type { GoalsRuntime } from "../service.ts";
 import { Literals } from "./schemas.ts";
+import { PersonSchema } from "./views.ts";
 
 const PersonRole = Literals(["admin", "leader", "member"] as const);
 const TimeZone = Type.String({
@@ -60,19 +61,6 @@ const PersonPatch = Type.Object(
   },
   { additionalProperties: false, minProperties: 1 },
 );
-
-const Person = Type.Object({
-  id: Uuid(),
-  name: Type.String(),
-  email: Type.String(),
-  roles: Type.Array(Type.String()),
-  active: Type.Boolean({
-    description: "false once the identity provider deactivated them: they can no longer act",
-  }),
-  timeZone: Type.Union([Type.String(), Type.Null()]),
-  managerId: Type.Union([Uuid(), Type.Null()]),
-  teams: Type.Array(Type.Object({ teamId: Uuid(), role: Type.String() })),
-});
 
 type PersonRow = {
   id: string;
@@ -149,7 +137,7 @@ export function peopleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
           tags: ["people"],
           summary: "Add a person (admins)",
           body: PersonBody,
-          response: { 201: Person, ...problems(400, 403, 409, 422) },
+          response: { 201: PersonSchema, ...problems(400, 403, 409, 422) },
         },
       },
       async (request, reply) => {
@@ -196,7 +184,10 @@ export function peopleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
             { additionalProperties: false },
           ),
           response: {
-            200: Type.Object({ items: Type.Array(Person), nextCursor: Type.Union([Uuid(), Type.Null()]) }),
+            200: Type.Object({
+              items: Type.Array(PersonSchema),
+              nextCursor: Type.Union([Uuid(), Type.Null()]),
+            }),
           },
         },
       },
@@ -260,7 +251,7 @@ export function peopleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
           tags: ["people"],
           summary: "One person",
           params: IdParams,
-          response: { 200: Person, ...problems(404) },
+          response: { 200: PersonSchema, ...problems(404) },
         },
       },
       async (request) => {
@@ -281,7 +272,7 @@ export function peopleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
           summary: "Change a person's name, email, roles, time zone or manager (admins)",
           params: IdParams,
           body: PersonPatch,
-          response: { 200: Person, ...problems(400, 403, 404, 409, 422) },
+          response: { 200: PersonSchema, ...problems(400, 403, 404, 409, 422) },
         },
       },
       async (request) => {

@@ -23,6 +23,7 @@ import { requireOrganization } from "../repositories/organization.ts";
 import { rejectIf } from "../rules.ts";
 import type { GoalsRuntime } from "../service.ts";
 import { NullableUuid } from "./schemas.ts";
+import { TeamSchema } from "./views.ts";
 
 const PersonIds = (description: string) =>
   Type.Array(Uuid(), { maxItems: 500, uniqueItems: true, description });
@@ -46,16 +47,6 @@ const TeamPatch = Type.Object(
   },
   { additionalProperties: false, minProperties: 1 },
 );
-
-const Team = Type.Object({
-  id: Uuid(),
-  name: Type.String(),
-  parentTeamId: NullableUuid(),
-  leaderIds: Type.Array(Uuid()),
-  memberIds: Type.Array(Uuid(), {
-    description: "members who do not lead the team (leaders are in leaderIds)",
-  }),
-});
 
 type TeamRow = {
   id: string;
@@ -153,7 +144,7 @@ export function teamRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
           tags: ["teams"],
           summary: "Add a team to the tree (admins)",
           body: TeamBody,
-          response: { 201: Team, ...problems(400, 403, 404, 409) },
+          response: { 201: TeamSchema, ...problems(400, 403, 404, 409) },
         },
       },
       async (request, reply) => {
@@ -189,7 +180,7 @@ export function teamRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
             { ...PageQuery, parentTeamId: Type.Optional(Uuid()) },
             { additionalProperties: false },
           ),
-          response: { 200: Type.Object({ items: Type.Array(Team), nextCursor: NullableUuid() }) },
+          response: { 200: Type.Object({ items: Type.Array(TeamSchema), nextCursor: NullableUuid() }) },
         },
       },
       async (request) => {
@@ -210,7 +201,7 @@ export function teamRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
           tags: ["teams"],
           summary: "One team",
           params: IdParams,
-          response: { 200: Team, ...problems(404) },
+          response: { 200: TeamSchema, ...problems(404) },
         },
       },
       async (request) => {
@@ -226,7 +217,7 @@ export function teamRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
           summary: "Rename, move in the tree, or replace leaders/members (admins)",
           params: IdParams,
           body: TeamPatch,
-          response: { 200: Team, ...problems(400, 403, 404, 422) },
+          response: { 200: TeamSchema, ...problems(400, 403, 404, 422) },
         },
       },
       async (request) => {

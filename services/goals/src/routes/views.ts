@@ -1,9 +1,10 @@
 import { KEY_RESULT_TYPES } from "@okr/goals-domain";
 import { ROLES, Uuid } from "@okr/service-kit";
 import { Type } from "typebox";
-import { DateTime, Literals, NullableUuid } from "./schemas.ts";
+import { CyclePhase, DateTime, Literals, NullableUuid, Owner } from "./schemas.ts";
 
-const Owner = () => Type.Object({ kind: Type.String({ description: "team or person" }), id: Uuid() });
+/** An owner as the views present it (the rows' kind as stored). */
+const OwnerView = () => Type.Object({ kind: Type.String({ description: "team or person" }), id: Uuid() });
 
 const NullableNumber = () => Type.Union([Type.Number(), Type.Null()]);
 
@@ -23,7 +24,7 @@ export const KeyResultSchema = Type.Object({
   milestones: Type.Array(Type.String()),
   unit: Type.String(),
   weight: Type.Number(),
-  owner: Owner(),
+  owner: OwnerView(),
   evidence: Type.Object({ kind: Type.String(), description: Type.String() }),
   carriedFromKeyResultId: NullableUuid(),
   lastCheckInAt: Type.Union([DateTime(), Type.Null()]),
@@ -42,7 +43,7 @@ export const ObjectiveSchema = Type.Object({
   description: Type.String(),
   kind: Type.String(),
   state: Type.String(),
-  owner: Owner(),
+  owner: OwnerView(),
   weight: Type.Number(),
   alignedToObjectiveId: NullableUuid(),
   contributesToKeyResultId: NullableUuid(),
@@ -156,4 +157,74 @@ export const RetrospectiveSchema = Type.Object({
   carryForwardKeyResultIds: Type.Array(Uuid()),
   authorId: Type.String(),
   updatedAt: DateTime(),
+});
+
+export const Cadence = Type.Object(
+  {
+    weekday: Type.Integer({ minimum: 0, maximum: 6, description: "0 = Sunday" }),
+    hour: Type.Integer({ minimum: 0, maximum: 23 }),
+    everyDays: Type.Integer({ minimum: 1, maximum: 90 }),
+  },
+  { additionalProperties: false, description: "when check-ins are due, in the cycle's time zone" },
+);
+
+/** A cycle: its calendar, check-in cadence and phase. */
+export const CycleSchema = Type.Object({
+  id: Uuid(),
+  name: Type.String(),
+  startsAt: DateTime(),
+  endsAt: DateTime(),
+  timeZone: Type.String(),
+  checkInCadence: Cadence,
+  phase: CyclePhase(),
+  locked: Type.Boolean(),
+});
+
+/** A person of the organization, with their teams. */
+export const PersonSchema = Type.Object({
+  id: Uuid(),
+  name: Type.String(),
+  email: Type.String(),
+  roles: Type.Array(Type.String()),
+  active: Type.Boolean({
+    description: "false once the identity provider deactivated them: they can no longer act",
+  }),
+  timeZone: Type.Union([Type.String(), Type.Null()]),
+  managerId: Type.Union([Uuid(), Type.Null()]),
+  teams: Type.Array(Type.Object({ teamId: Uuid(), role: Type.String() })),
+});
+
+/** A team of the tree: its parent, leaders and (non-leading) members. */
+export const TeamSchema = Type.Object({
+  id: Uuid(),
+  name: Type.String(),
+  parentTeamId: NullableUuid(),
+  leaderIds: Type.Array(Uuid()),
+  memberIds: Type.Array(Uuid(), {
+    description: "members who do not lead the team (leaders are in leaderIds)",
+  }),
+});
+
+/** One check-in of a key result. */
+export const CheckInSchema = Type.Object({
+  id: Uuid(),
+  keyResultId: Uuid(),
+  value: Type.Number(),
+  confidence: Type.Number(),
+  note: Type.String(),
+  evidence: Type.Object({ url: Type.Optional(Type.String()), system: Type.Optional(Type.String()) }),
+  milestonesDone: Type.Union([Type.Integer(), Type.Null()]),
+  authorId: Type.Union([Type.String(), Type.Null()]),
+  source: Type.String(),
+  recordedAt: DateTime(),
+});
+
+/** One key result of GET /cycles/{id}/check-in-status: its last check-in, and whether one is missing. */
+export const CheckInStatusSchema = Type.Object({
+  keyResultId: Uuid(),
+  objectiveId: Uuid(),
+  owner: Owner(),
+  teamId: NullableUuid(),
+  lastCheckInAt: Type.Union([DateTime(), Type.Null()]),
+  missing: Type.Boolean(),
 });
