@@ -84,6 +84,8 @@ export interface CheckIn {
   confidence: number;
   note: string;
   evidence: { url?: string; system?: string };
+  /** Milestone KRs: how many milestones are done (null: the value says it). */
+  milestonesDone: number | null;
   authorId: string | null;
   source: string;
   recordedAt: string;
