@@ -3,6 +3,8 @@ import { amount, CANVAS, keyResultChart } from "./kr-chart-geometry.ts";
 import "../kr-chart.css";
 
 const day = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric" });
+// Compact, so a large measure (1.2M) still fits left of the plot.
+const tickLabel = new Intl.NumberFormat(undefined, { notation: "compact", maximumFractionDigits: 2 });
 
 /**
  * A key result's check-ins over its cycle as an inline SVG: the values (a step line of milestones done),
@@ -24,12 +26,11 @@ export function KeyResultChart({
   return (
     <figure className="kr-chart">
       <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={chart.summary}>
-        <title>{chart.summary}</title>
         {chart.yTicks.map((tick) => (
           <g key={tick.value}>
             <line className="grid" x1={left} x2={width - right} y1={tick.position} y2={tick.position} />
             <text x={left - 6} y={tick.position + 4} textAnchor="end">
-              {amount(tick.value)}
+              {tickLabel.format(tick.value)}
             </text>
           </g>
         ))}
@@ -79,7 +80,7 @@ export function KeyResultChart({
         )}
       </svg>
       <figcaption className="kr-chart-legend">
-        <span className="key-value">check-ins</span>
+        {chart.line && <span className="key-value">check-ins</span>}
         {chart.pace && <span className="key-pace">on pace</span>}
         {chart.zone && <span className="key-zone">range to hold</span>}
         {chart.today !== null && <span className="key-today">today</span>}
