@@ -1,3 +1,4 @@
+import { KEY_RESULT_TYPES } from "@okr/goals-domain";
 import { expectedProgress } from "@okr/scoring-rules";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -204,22 +205,21 @@ describe("a key result's check-in chart", () => {
   });
 
   it("keeps the current value's label on the canvas", () => {
-    const late = keyResultChart({
-      keyResult: kr({ type: "increase-to", baseline: 0, target: 100 }),
-      checkIns: [checkIn("a", 10, 100)],
-      cycle,
-      now: jan(5),
-    });
-    expect(late.current).toMatchObject({ anchor: "end" });
-    expect(late.current!.labelY).toBeGreaterThan(late.current!.y);
-    const early = keyResultChart({
-      keyResult: kr({ type: "increase-to", baseline: 0, target: 100 }),
-      checkIns: [checkIn("a", 2, 0)],
-      cycle,
-      now: jan(5),
-    });
-    expect(early.current).toMatchObject({ anchor: "start" });
-    expect(early.current!.labelY).toBeLessThan(early.current!.y);
+    const currentOf = (day: number, value: number) =>
+      keyResultChart({
+        keyResult: kr({ type: "increase-to", baseline: 0, target: 100 }),
+        checkIns: [checkIn("a", day, value)],
+        cycle,
+        now: jan(5),
+      }).current!;
+    // Top right: the label goes left of the point and below it.
+    const late = currentOf(10, 100);
+    expect(late.anchor).toBe("end");
+    expect(late.labelY).toBeGreaterThan(late.y);
+    // Bottom left: right of the point and above it.
+    const early = currentOf(2, 0);
+    expect(early.anchor).toBe("start");
+    expect(early.labelY).toBeLessThan(early.y);
   });
 });
 
@@ -249,14 +249,6 @@ describe("the value axis", () => {
   });
 });
 
-const TYPES = [
-  "increase-to",
-  "decrease-to",
-  "stay-above",
-  "stay-below",
-  "stay-between",
-  "milestone",
-] as const;
 const number = fc.double({ min: -1e12, max: 1e12, noNaN: true });
 const time = fc.integer({ min: Date.UTC(2025, 0, 1), max: Date.UTC(2028, 0, 1) });
 
@@ -265,7 +257,7 @@ describe("every chart", () => {
     fc.assert(
       fc.property(
         fc.record({
-          type: fc.constantFrom(...TYPES),
+          type: fc.constantFrom(...KEY_RESULT_TYPES),
           baseline: number,
           target: number,
           bandLow: number,
