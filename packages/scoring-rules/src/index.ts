@@ -16,7 +16,7 @@ export {
   type Verdict,
   verdictFor,
 } from "./grade.ts";
-export { assertValidKeyResult, clampScore, scoreKeyResult } from "./key-result.ts";
+export { assertValidKeyResult, clampScore, isInsideBand, scoreKeyResult } from "./key-result.ts";
 export {
   type GradedScore,
   type KeyResultInput,

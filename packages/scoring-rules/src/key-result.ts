@@ -216,7 +216,7 @@ function isBand(definition: KeyResultDefinition): definition is BandKeyResult {
 }
 
 /** Bands are closed: a value equal to a threshold or bound counts as inside. */
-function isInsideBand(definition: BandKeyResult, value: number): boolean {
+export function isInsideBand(definition: BandKeyResult, value: number): boolean {
   switch (definition.type) {
     case "stay-above":
       return value >= definition.threshold;

@@ -4,6 +4,7 @@ import {
   assertValidKeyResult,
   type CheckIn,
   DEFAULT_SCORING_POLICY,
+  isInsideBand,
   type KeyResultDefinition,
   ScoringError,
   type ScoringPolicy,
@@ -83,6 +84,18 @@ describe("band key results", () => {
   it("share-inside scores the share of check-ins inside the band", () => {
     expect(scoreKeyResult(wip, values(2, 4, 6, 9), shareInside).progress).toBe(0.5);
     expect(scoreKeyResult(uptime, values(99.9, 99.0, 99.7), shareInside).progress).toBeCloseTo(2 / 3, 15);
+  });
+
+  it("counts a value on a threshold or bound as inside (the rule the web app's chart shows too)", () => {
+    const inside = (definition: KeyResultDefinition, value: number) =>
+      definition.type === "stay-above" ||
+      definition.type === "stay-below" ||
+      definition.type === "stay-between"
+        ? isInsideBand(definition, value)
+        : undefined;
+    expect([99.4, 99.5, 99.6].map((v) => inside(uptime, v))).toEqual([false, true, true]);
+    expect([1.9, 2, 2.1].map((v) => inside(errors, v))).toEqual([true, true, false]);
+    expect([2.9, 3, 7, 7.1].map((v) => inside(wip, v))).toEqual([false, true, true, false]);
   });
 
   it("scores 0 without check-ins under either rule", () => {

@@ -135,6 +135,13 @@ describe("the web app in a browser", () => {
     await page.getByRole("link", { name: stack.objective.keyResultTitle }).click();
     await page.getByRole("heading", { level: 1, name: stack.objective.keyResultTitle }).waitFor();
     await page.getByText("No check-ins yet").waitFor();
+    // Before any check-in the chart shows where the KR should be: the cycle began 30 of its 90 days ago,
+    // so a third of the way from 20 to 5 days.
+    const chart = page.locator(".kr-chart").getByRole("img");
+    await chart.waitFor();
+    expect(await chart.getAttribute("aria-label")).toBe(
+      "No check-ins yet; from 20 to 5 days, on pace 15 days today",
+    );
     await checkPage("key-result-empty");
 
     // Without evidence the goals service refuses the check-in; its problem detail is shown by the form.
@@ -154,6 +161,15 @@ describe("the web app in a browser", () => {
     await row.waitFor();
     expect(await row.textContent()).toMatch(/11 days.*70 %/);
     expect(await page.getByRole("alert").count()).toBe(0);
+    // The chart: the check-in against the pacing line, today and the current value, said in one sentence.
+    await page.getByRole("img", { name: /^Value 11 days/ }).waitFor();
+    expect(await chart.getAttribute("aria-label")).toBe(
+      "Value 11 days, target 5 days, ahead of pace (expected 15 days today)",
+    );
+    expect(await chart.locator("path.pace").count()).toBe(1);
+    expect(await chart.locator("circle.point").count()).toBe(1);
+    expect(await chart.locator(".today line").count()).toBe(1);
+    expect(await chart.locator(".current text").textContent()).toBe("11 days");
     await checkPage("key-result");
 
     // A key result that does not exist: goals' 404 detail in the page's error state.

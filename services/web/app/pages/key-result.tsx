@@ -1,20 +1,31 @@
 import { useQuery } from "@tanstack/react-query";
 import { allPages, api, type CheckIn, type KeyResult } from "../api.ts";
+import { KeyResultChart } from "../components/kr-chart.tsx";
 import { aim, measured, percent, ScoreChip } from "../components/score.tsx";
 import { Empty, Loaded } from "../components/states.tsx";
+import { useCycle } from "../queries.ts";
 import { Link } from "../router.tsx";
 import { CheckInForm } from "./check-in-form.tsx";
 
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
-function History({ keyResultId, unit }: { keyResultId: string; unit: string }) {
+function History({ keyResult }: { keyResult: KeyResult }) {
   const history = useQuery({
-    queryKey: ["check-ins", keyResultId],
-    queryFn: () => allPages<CheckIn>(`/key-results/${encodeURIComponent(keyResultId)}/check-ins`),
+    queryKey: ["check-ins", keyResult.id],
+    queryFn: () => allPages<CheckIn>(`/key-results/${encodeURIComponent(keyResult.id)}/check-ins`),
   });
+  // The cycle gives the chart its pace; without it (not readable) the chart shows the values alone.
+  const cycle = useCycle(keyResult.cycleId);
   return (
     <Loaded query={history} what="check-ins">
-      {(checkIns) => <HistoryTable checkIns={checkIns} unit={unit} />}
+      {(checkIns) => (
+        <>
+          {!cycle.isPending && (
+            <KeyResultChart keyResult={keyResult} checkIns={checkIns} cycle={cycle.data ?? null} />
+          )}
+          <HistoryTable checkIns={checkIns} unit={keyResult.unit} />
+        </>
+      )}
     </Loaded>
   );
 }
@@ -103,7 +114,7 @@ function KeyResultView({ keyResult }: { keyResult: KeyResult }) {
         <CheckInForm keyResult={keyResult} />
         <section aria-labelledby="history-title">
           <h2 id="history-title">Check-in history</h2>
-          <History keyResultId={keyResult.id} unit={keyResult.unit} />
+          <History keyResult={keyResult} />
         </section>
       </div>
     </section>
