@@ -9,6 +9,17 @@ export function isLaterCheckIn(a: CheckIn, b: CheckIn): boolean {
   return a.recordedAt > b.recordedAt || (a.recordedAt === b.recordedAt && a.id > b.id);
 }
 
+/**
+ * How many of a milestone KR's `total` milestones a check-in reports done: its `milestonesDone`, else its
+ * value, floored and kept within 0 and `total` (the first n milestones count as completed).
+ */
+export function milestonesDone(
+  checkIn: { milestonesDone?: number | null; value: number },
+  total: number,
+): number {
+  return Math.min(Math.max(Math.floor(checkIn.milestonesDone ?? checkIn.value), 0), total);
+}
+
 /** Throws unless the check-in's fields are well-formed (finite time and value, confidence in 0-1). */
 export function assertValidCheckIn(checkIn: CheckIn, keyResultId: string): void {
   if (typeof checkIn.id !== "string" || checkIn.id === "") {

@@ -6,7 +6,7 @@ export {
   type RecomputeScope,
   recomputeScope,
 } from "./alignment-graph.ts";
-export { confidenceTrend, isLaterCheckIn } from "./check-ins.ts";
+export { confidenceTrend, isLaterCheckIn, milestonesDone } from "./check-ins.ts";
 export { ScoringError, type ScoringErrorCode } from "./errors.ts";
 export { exactSum, weightedMean } from "./exact-sum.ts";
 export {

@@ -3,6 +3,7 @@ import {
   assertValidKeyResult,
   type CheckIn,
   type KeyResultDefinition,
+  milestonesDone,
   ScoringError,
 } from "@okr/scoring-rules";
 
@@ -89,6 +90,6 @@ export function checkInOf(row: CheckInRow, definition: KeyResultDefinition): Che
   const base = { id: row.id, recordedAt: row.recorded_at.getTime(), confidence: row.confidence };
   if (definition.type !== "milestone") return { ...base, value: row.value };
   const total = definition.milestones.length;
-  const done = Math.min(Math.max(Math.floor(row.milestones_done ?? row.value), 0), total);
+  const done = milestonesDone({ milestonesDone: row.milestones_done, value: row.value }, total);
   return { ...base, completedMilestones: definition.milestones.slice(0, done) };
 }

@@ -4,6 +4,7 @@ import {
   expectedProgress,
   isInsideBand,
   isLaterCheckIn,
+  milestonesDone,
 } from "@okr/scoring-rules";
 
 /**
@@ -85,14 +86,6 @@ export function cycleWindowOf(cycle: ChartInput["cycle"]): CycleWindow | null {
     : null;
 }
 
-/**
- * Milestones done as scoring counts them from a check-in (services/scoring's checkInOf):
- * `milestonesDone`, else the value, floored and kept within 0 and the KR's milestones.
- */
-export function milestonesDoneOf(checkIn: ChartCheckIn, total: number): number {
-  return Math.min(Math.max(Math.floor(checkIn.milestonesDone ?? checkIn.value), 0), total);
-}
-
 /** A stay-* KR as scoring-rules defines it (goals keeps a threshold in `target`); null for other types. */
 function bandOf(kr: ChartKeyResult): BandKeyResult | null {
   if ((kr.type === "stay-above" || kr.type === "stay-below") && kr.target !== null)
@@ -158,7 +151,7 @@ export function keyResultChart({ keyResult: kr, checkIns, cycle, now }: ChartInp
     .map((c) => ({
       id: c.id,
       recordedAt: Date.parse(c.recordedAt),
-      value: milestones ? milestonesDoneOf(c, total) : c.value,
+      value: milestones ? milestonesDone(c, total) : c.value,
     }))
     .filter((c) => Number.isFinite(c.recordedAt) && Number.isFinite(c.value))
     .sort((a, b) => (isLaterCheckIn(a, b) ? 1 : isLaterCheckIn(b, a) ? -1 : 0));
