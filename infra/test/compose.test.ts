@@ -1,6 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { clientCredentialsProblems, isConfigProblems, parseTrustedIssuers } from "@okr/config";
 import { OKR_SEARCH_ATTRIBUTES } from "@okr/cycle-workflows/search-attributes";
 import { NATIVE_SERVICE_PORTS, nativeIdentityIssuer, SERVICE_DATABASES } from "@okr/endpoints";
@@ -8,7 +6,7 @@ import {
   DEFAULT_WEB_REDIRECT_URI,
   localIssuerTrust,
   SERVICE_CLIENT_ID,
-  startIdentityProvider,
+  startTemporaryIdentityProvider,
 } from "@okr/identity-provider";
 import { KAFKA_VERSION } from "@okr/native-infra/kafka";
 import { docsRedirectUri } from "@okr/service-kit";
@@ -97,11 +95,8 @@ describe("docker-compose.yml's identity provider", () => {
   });
 
   it("has every service trust the provider, fetching its keys at its in-network address", async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), "okr-compose-idp-"));
-    const idp = await startIdentityProvider({
-      port: 0,
+    const idp = await startTemporaryIdentityProvider({
       issuer: nativeIdentityIssuer,
-      dataDir,
       accounts: [],
       webRedirectUris: ["http://127.0.0.1:1/callback"],
       serviceClientSecret: "unused",
@@ -136,7 +131,6 @@ describe("docker-compose.yml's identity provider", () => {
       });
     } finally {
       await idp.close();
-      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

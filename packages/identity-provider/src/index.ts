@@ -28,4 +28,5 @@ export {
   type ServiceTokenRequest,
   signInWithPassword,
 } from "./sign-in.ts";
+export { startTemporaryIdentityProvider } from "./temporary.ts";
 export { localIssuerTrust, SIGN_IN_SCOPES } from "./trust.ts";
