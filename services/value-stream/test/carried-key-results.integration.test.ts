@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { createEvent, type EventData, KeyResultCarriedForward, VALUE_STREAM_TOPICS } from "@okr/events";
 import { eventHeaders, type IncomingMessage, type MessageProducer } from "@okr/messaging";
-import { startTestService, type TestService, testBus, uniqueName, waitFor } from "@okr/testkit";
+import { apiFor, startTestService, type TestService, testBus, uniqueName, waitFor } from "@okr/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ValueStreamDb } from "../src/database.ts";
 import { createValueStreamService } from "../src/service.ts";
-import { apiFor, createStream, knownKeyResults, step } from "./support.ts";
+import { createStream, knownKeyResults, step } from "./support.ts";
 
 let service: TestService<ValueStreamDb>;
 let producer: MessageProducer;
