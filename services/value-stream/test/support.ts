@@ -1,6 +1,6 @@
 import { createEvent, KeyResultUpserted } from "@okr/events";
 import { type KeyResultUpsertedData, keyResultUpsertedData } from "@okr/events/testing";
-import { eventHeaders } from "@okr/messaging";
+import { envelopeMessage } from "@okr/messaging";
 import { type Api, type TestService, testBus, waitFor } from "@okr/testkit";
 import type { ValueStreamDb } from "../src/database.ts";
 
@@ -60,14 +60,7 @@ export async function announceKeyResults(tenant: string, changes: Partial<KeyRes
         { tenant },
       ),
     );
-    await producer.send(
-      envelopes.map((envelope) => ({
-        topic: KeyResultUpserted.topic,
-        key: envelope.partitionkey,
-        value: JSON.stringify(envelope),
-        headers: eventHeaders(envelope, undefined),
-      })),
-    );
+    await producer.send(envelopes.map((envelope) => envelopeMessage(KeyResultUpserted.topic, envelope)));
     return envelopes.map((envelope) => envelope.data.keyResultId);
   } finally {
     await producer.disconnect();
