@@ -21,8 +21,8 @@ import {
   localIssuerTrust,
   type RunningIdentityProvider,
   signInWithPassword,
-  startTemporaryIdentityProvider,
 } from "@okr/identity-provider";
+import { startTemporaryIdentityProvider } from "@okr/identity-provider/testing";
 
 /** Long enough for the whole bench: the reused token must not expire mid-run. */
 const TOKEN_TTL_SECONDS = 3600;

@@ -2,12 +2,8 @@ import { readFileSync } from "node:fs";
 import { clientCredentialsProblems, isConfigProblems, parseTrustedIssuers } from "@okr/config";
 import { OKR_SEARCH_ATTRIBUTES } from "@okr/cycle-workflows/search-attributes";
 import { NATIVE_SERVICE_PORTS, nativeIdentityIssuer, SERVICE_DATABASES } from "@okr/endpoints";
-import {
-  DEFAULT_WEB_REDIRECT_URI,
-  localIssuerTrust,
-  SERVICE_CLIENT_ID,
-  startTemporaryIdentityProvider,
-} from "@okr/identity-provider";
+import { DEFAULT_WEB_REDIRECT_URI, localIssuerTrust, SERVICE_CLIENT_ID } from "@okr/identity-provider";
+import { startTemporaryIdentityProvider } from "@okr/identity-provider/testing";
 import { KAFKA_VERSION } from "@okr/native-infra/kafka";
 import { docsRedirectUri } from "@okr/service-kit";
 import { describe, expect, it } from "vitest";

@@ -1,5 +1,6 @@
 import { NATIVE_SERVICE_PORTS } from "@okr/endpoints";
-import { localIssuerTrust, signInWithPassword, startTemporaryIdentityProvider } from "@okr/identity-provider";
+import { localIssuerTrust, signInWithPassword } from "@okr/identity-provider";
+import { startTemporaryIdentityProvider } from "@okr/identity-provider/testing";
 import { createServiceApp, docsRedirectUri, signToken } from "@okr/service-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localWebRedirectUris } from "../cli/infrastructure.ts";

@@ -28,5 +28,4 @@ export {
   type ServiceTokenRequest,
   signInWithPassword,
 } from "./sign-in.ts";
-export { startTemporaryIdentityProvider } from "./temporary.ts";
 export { localIssuerTrust, SIGN_IN_SCOPES } from "./trust.ts";

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { API_RESOURCE, WEB_CLIENT_ID } from "../src/provider.ts";
 import { redeemAuthorizationCode, requestAuthorizationCode } from "../src/sign-in.ts";
-import { startTemporaryIdentityProvider } from "../src/temporary.ts";
+import { startTemporaryIdentityProvider } from "../src/testing.ts";
 
 // The web client's refresh tokens: to a server exchanging the code (the web app), never to a browser page.
 const serverCallback = "http://127.0.0.1:5173/auth/callback";

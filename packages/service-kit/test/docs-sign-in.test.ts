@@ -1,12 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:net";
 import { parseTrustedIssuers } from "@okr/config";
-import {
-  localIssuerTrust,
-  signInWithPassword,
-  startTemporaryIdentityProvider,
-  WEB_CLIENT_ID,
-} from "@okr/identity-provider";
+import { localIssuerTrust, signInWithPassword, WEB_CLIENT_ID } from "@okr/identity-provider";
+import { startTemporaryIdentityProvider } from "@okr/identity-provider/testing";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServiceApp, docsRedirectUri, type TrustedIssuer } from "../src/index.ts";

@@ -10,8 +10,8 @@ import {
   SERVICE_CLIENT_ID,
   signInWithPassword,
   startIdentityProvider,
-  startTemporaryIdentityProvider,
 } from "@okr/identity-provider";
+import { startTemporaryIdentityProvider } from "@okr/identity-provider/testing";
 import { decodeProtectedHeader, importJWK, type JWTPayload, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServiceApp, requireRole, signToken, type TrustedIssuer } from "../src/index.ts";

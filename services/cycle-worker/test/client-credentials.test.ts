@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { localIssuerTrust, SERVICE_CLIENT_ID, startTemporaryIdentityProvider } from "@okr/identity-provider";
+import { localIssuerTrust, SERVICE_CLIENT_ID } from "@okr/identity-provider";
+import { startTemporaryIdentityProvider } from "@okr/identity-provider/testing";
 import { clientCredentialsTokens, signToken } from "@okr/service-kit";
 import { decodeJwt } from "jose";
 import { afterAll, describe, expect, it } from "vitest";

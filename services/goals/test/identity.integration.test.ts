@@ -4,8 +4,8 @@ import {
   localIssuerTrust,
   requestServiceToken,
   signInWithPassword,
-  startTemporaryIdentityProvider,
 } from "@okr/identity-provider";
+import { startTemporaryIdentityProvider } from "@okr/identity-provider/testing";
 import { signToken } from "@okr/service-kit";
 import { startTestService } from "@okr/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
