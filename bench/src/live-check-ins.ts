@@ -5,7 +5,7 @@
  */
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { CheckInRecorded, createEvent, type EventDefinition, uuidv7 } from "@okr/events";
-import { DEFAULT_RELAY_BATCH_SIZE, eventHeaders, type OutgoingMessage } from "@okr/messaging";
+import { DEFAULT_RELAY_BATCH_SIZE, envelopeMessage, type OutgoingMessage } from "@okr/messaging";
 import { testBus } from "@okr/testkit";
 
 export interface CheckInLoad {
@@ -27,13 +27,7 @@ export function eventMessage(
   tenant: string,
   topic: string,
 ): OutgoingMessage {
-  const envelope = createEvent(definition, data as never, { tenant });
-  return {
-    topic,
-    key: envelope.partitionkey,
-    value: JSON.stringify(envelope),
-    headers: eventHeaders(envelope, undefined),
-  };
+  return envelopeMessage(topic, createEvent(definition, data as never, { tenant }));
 }
 
 /** The i-th check-in of the load: KRs in turn, values and confidences cycling. */

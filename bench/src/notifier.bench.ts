@@ -19,7 +19,7 @@ import {
   ReminderDue,
 } from "@okr/events";
 import { personChangedData } from "@okr/events/testing";
-import { eventHeaders, type MessageBus, type OutgoingMessage } from "@okr/messaging";
+import { envelopeMessage, type MessageBus, type OutgoingMessage } from "@okr/messaging";
 import { type NotifierRuntime, notifierService } from "@okr/notifier-service/service";
 import { createTestDatabase, testBus, testEndpoints, uniqueName } from "@okr/testkit";
 import { Kafka, logLevel } from "kafkajs";
@@ -71,15 +71,7 @@ function message(
   data: unknown,
 ): { envelope: EventEnvelope; out: OutgoingMessage } {
   const envelope = createEvent(definition, data as never, { tenant });
-  return {
-    envelope,
-    out: {
-      topic: rename(definition.topic),
-      key: envelope.partitionkey,
-      value: JSON.stringify(envelope),
-      headers: eventHeaders(envelope, undefined),
-    },
-  };
+  return { envelope, out: envelopeMessage(rename(definition.topic), envelope) };
 }
 
 /** The i-th reminder: a person's check-in, people in turn, spread over a few cycles (partition keys). */

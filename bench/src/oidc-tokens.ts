@@ -12,10 +12,8 @@
  * service does exactly the work it does for a token the provider minted.
  */
 import { createPrivateKey, randomUUID, sign } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import {
   DEFAULT_WEB_REDIRECT_URI,
   GROUPS,
@@ -23,8 +21,8 @@ import {
   localIssuerTrust,
   type RunningIdentityProvider,
   signInWithPassword,
-  startIdentityProvider,
 } from "@okr/identity-provider";
+import { startTemporaryIdentityProvider } from "@okr/identity-provider/testing";
 
 /** Long enough for the whole bench: the reused token must not expire mid-run. */
 const TOKEN_TTL_SECONDS = 3600;
@@ -58,14 +56,12 @@ export async function startBenchIssuer(
   tenantId: string,
   personId: string,
 ): Promise<OidcTokens> {
-  const dataDir = mkdtempSync(join(tmpdir(), "okr-bench-idp-"));
   const password = randomUUID();
   const email = "pat@bench.example";
   let provider: RunningIdentityProvider | undefined;
   try {
-    provider = await startIdentityProvider({
+    provider = await startTemporaryIdentityProvider({
       port,
-      dataDir,
       accounts: [{ sub: personId, email, name: "Pat", password, tenant: tenantId, groups: [GROUPS.member] }],
       webRedirectUris: [DEFAULT_WEB_REDIRECT_URI],
       serviceClientSecret: randomUUID(),
@@ -102,14 +98,10 @@ export async function startBenchIssuer(
           return `${body}.${signature.toString("base64url")}`;
         });
       },
-      async close() {
-        await running.close();
-        rmSync(dataDir, { recursive: true, force: true });
-      },
+      close: () => running.close(),
     };
   } catch (error) {
     await provider?.close();
-    rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
 }

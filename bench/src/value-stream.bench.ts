@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import { createEvent, KeyResultUpserted, VALUE_STREAM_TOPICS } from "@okr/events";
 import { keyResultUpsertedData } from "@okr/events/testing";
 import { type FlowEvent, flowMetrics, type ItemHistory, mapMetrics } from "@okr/flow-metrics";
-import { eventHeaders } from "@okr/messaging";
+import { envelopeMessage } from "@okr/messaging";
 import { startTestService, testBus, uniqueName, waitFor } from "@okr/testkit";
 import { computeStreamMetrics } from "@okr/value-stream-service/metrics";
 import { createValueStreamService } from "@okr/value-stream-service/service";
@@ -54,14 +54,7 @@ async function announceKeyResult(): Promise<string> {
   const producer = testBus().producer();
   await producer.connect();
   try {
-    await producer.send([
-      {
-        topic: KeyResultUpserted.topic,
-        key: envelope.partitionkey,
-        value: JSON.stringify(envelope),
-        headers: eventHeaders(envelope, undefined),
-      },
-    ]);
+    await producer.send([envelopeMessage(KeyResultUpserted.topic, envelope)]);
   } finally {
     await producer.disconnect();
   }

@@ -1,15 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { clientCredentialsProblems, isConfigProblems, parseTrustedIssuers } from "@okr/config";
 import { OKR_SEARCH_ATTRIBUTES } from "@okr/cycle-workflows/search-attributes";
 import { NATIVE_SERVICE_PORTS, nativeIdentityIssuer, SERVICE_DATABASES } from "@okr/endpoints";
-import {
-  DEFAULT_WEB_REDIRECT_URI,
-  localIssuerTrust,
-  SERVICE_CLIENT_ID,
-  startIdentityProvider,
-} from "@okr/identity-provider";
+import { DEFAULT_WEB_REDIRECT_URI, localIssuerTrust, SERVICE_CLIENT_ID } from "@okr/identity-provider";
+import { startTemporaryIdentityProvider } from "@okr/identity-provider/testing";
 import { KAFKA_VERSION } from "@okr/native-infra/kafka";
 import { docsRedirectUri } from "@okr/service-kit";
 import { describe, expect, it } from "vitest";
@@ -96,11 +90,8 @@ describe("docker-compose.yml's identity provider", () => {
   });
 
   it("has every service trust the provider, fetching its keys at its in-network address", async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), "okr-compose-idp-"));
-    const idp = await startIdentityProvider({
-      port: 0,
+    const idp = await startTemporaryIdentityProvider({
       issuer: nativeIdentityIssuer,
-      dataDir,
       accounts: [],
       webRedirectUris: ["http://127.0.0.1:1/callback"],
       serviceClientSecret: "unused",
@@ -141,7 +132,6 @@ describe("docker-compose.yml's identity provider", () => {
       });
     } finally {
       await idp.close();
-      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

@@ -1,8 +1,6 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { NATIVE_SERVICE_PORTS } from "@okr/endpoints";
-import { localIssuerTrust, signInWithPassword, startIdentityProvider } from "@okr/identity-provider";
+import { localIssuerTrust, signInWithPassword } from "@okr/identity-provider";
+import { startTemporaryIdentityProvider } from "@okr/identity-provider/testing";
 import { createServiceApp, docsRedirectUri, signToken } from "@okr/service-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localWebRedirectUris } from "../cli/infrastructure.ts";
@@ -10,10 +8,7 @@ import { DEMO_PASSWORD, demoAccounts, signInDemoAdmin } from "../demo/accounts.t
 import { DEMO_TENANT_ID } from "../demo/seed.ts";
 
 // What `npm start` does on the native path: the demo people at a real provider, services trusting only it.
-const dataDir = mkdtempSync(join(tmpdir(), "okr-idp-demo-"));
-const idp = await startIdentityProvider({
-  port: 0,
-  dataDir,
+const idp = await startTemporaryIdentityProvider({
   accounts: demoAccounts(),
   webRedirectUris: localWebRedirectUris({}),
   serviceClientSecret: "demo-service-secret",
@@ -31,7 +26,6 @@ beforeAll(() => app.ready());
 afterAll(async () => {
   await app.close();
   await idp.close();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 const whoami = (token: string) =>

@@ -21,6 +21,7 @@ import {
   leaderPerson,
   mortgageApprovalStream,
   tenantCaller,
+  warningOrganization,
   writeRetrospective,
 } from "./support/api.ts";
 import { type CycleWorker, startCycleWorker } from "./support/cycle-worker.ts";
@@ -90,12 +91,9 @@ function organization() {
 
   /** A company of one team led by Ada, a cycle, and the cycle's run started on this test's worker. */
   async function setUp(name: string) {
-    await goalsCall("PUT", "/organization", { name, mission: "Make every team's work visible" });
-    await goalsCall("PUT", "/organization/policy", {
-      objectivesPerOwner: { min: 1, max: 5, enforcement: "warn" },
-      keyResultsPerObjective: { min: 1, max: 10, enforcement: "warn" },
-      scoringPolicyId: "default",
-      checkInCadence: { weekday: 1, hour: 9, everyDays: 7 },
+    await warningOrganization(call, goals, name, {
+      objectives: { min: 1, max: 5 },
+      keyResults: { min: 1, max: 10 },
     });
     const [ceo, grace] = await Promise.all([
       leaderPerson(call, goals, "Ada"),

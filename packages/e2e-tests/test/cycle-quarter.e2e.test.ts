@@ -15,7 +15,13 @@ import { scoringService } from "@okr/scoring-service/service";
 import { startTestService, type TestService, testBus, uniqueName, waitFor } from "@okr/testkit";
 import type { Client } from "@temporalio/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { currentCycle, leaderPerson, tenantCaller, writeRetrospective } from "./support/api.ts";
+import {
+  currentCycle,
+  leaderPerson,
+  tenantCaller,
+  warningOrganization,
+  writeRetrospective,
+} from "./support/api.ts";
 import { type CycleWorker, startCycleWorker } from "./support/cycle-worker.ts";
 
 /**
@@ -91,16 +97,10 @@ const events = (type: string, cycleId: string) =>
 
 describe("an OKR quarter through the real services and cycle worker", () => {
   it("runs SETTING to CLOSED (drafting, check-ins, reminders, final grades, retrospectives), then the next quarter with carried-forward drafts", async () => {
-    await goalsCall("PUT", "/organization", {
-      name: "Quarter E2E",
-      mission: "Make every team's work visible",
-    });
     // A small quarter: one objective with one key result per team is allowed (with a warning).
-    await goalsCall("PUT", "/organization/policy", {
-      objectivesPerOwner: { min: 3, max: 5, enforcement: "warn" },
-      keyResultsPerObjective: { min: 2, max: 5, enforcement: "warn" },
-      scoringPolicyId: "default",
-      checkInCadence: { weekday: 1, hour: 9, everyDays: 7 },
+    await warningOrganization(call, goals, "Quarter E2E", {
+      objectives: { min: 3, max: 5 },
+      keyResults: { min: 2, max: 5 },
     });
     const person = (name: string) => leaderPerson(call, goals, name);
     const [ceo, productLead, salesLead] = await Promise.all([

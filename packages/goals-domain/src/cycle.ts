@@ -1,5 +1,6 @@
 import { type CheckInCadence, validateCadence } from "./policy.ts";
 import type { RuleViolation } from "./rules.ts";
+import { isKnownTimeZone } from "./zoned-time.ts";
 
 export const CYCLE_PHASES = [
   "SETTING",
@@ -49,16 +50,6 @@ export function changePhase(current: CyclePhase, requested: CyclePhase): PhaseCh
     to: requested,
     locks: isLockedPhase(requested) && !isLockedPhase(current),
   };
-}
-
-/** True when the IANA time zone is known to the runtime's Intl database. */
-export function isKnownTimeZone(timeZone: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const MAX_CYCLE_DAYS = 400;

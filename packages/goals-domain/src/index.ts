@@ -9,3 +9,4 @@ export * from "./policy.ts";
 export * from "./retrospective.ts";
 export * from "./rules.ts";
 export * from "./team-tree.ts";
+export * from "./zoned-time.ts";

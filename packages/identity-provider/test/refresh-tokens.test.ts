@@ -1,27 +1,21 @@
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { API_RESOURCE, startIdentityProvider, WEB_CLIENT_ID } from "../src/provider.ts";
+import { API_RESOURCE, WEB_CLIENT_ID } from "../src/provider.ts";
 import { redeemAuthorizationCode, requestAuthorizationCode } from "../src/sign-in.ts";
+import { startTemporaryIdentityProvider } from "../src/testing.ts";
 
 // The web client's refresh tokens: to a server exchanging the code (the web app), never to a browser page.
-const dataDir = mkdtempSync(join(tmpdir(), "okr-idp-refresh-"));
 const serverCallback = "http://127.0.0.1:5173/auth/callback";
 const pageCallback = "http://127.0.0.1:3101/docs/static/oauth2-redirect.html";
 const email = "lin@example.com";
 const password = "lin-password";
-const idp = await startIdentityProvider({
-  port: 0,
-  dataDir,
+const idp = await startTemporaryIdentityProvider({
   accounts: [{ sub: "lin", email, name: "Lin", password, tenant: randomUUID(), groups: ["okr-members"] }],
   webRedirectUris: [serverCallback, pageCallback],
   serviceClientSecret: "a-service-secret",
 });
 afterAll(async () => {
   await idp.close();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 type TokenAnswer = { access_token?: string; refresh_token?: string; error?: string };

@@ -1,4 +1,5 @@
-import type { EnvelopeAttributes } from "@okr/events";
+import type { EnvelopeAttributes, EventEnvelope } from "@okr/events";
+import type { OutgoingMessage } from "./ports.ts";
 
 /** CloudEvents Kafka protocol binding header names (structured mode carries the event in the value). */
 export const HEADER = {
@@ -33,6 +34,23 @@ export function eventHeaders(
   };
   if (traceparent) headers[HEADER.traceparent] = traceparent;
   return headers;
+}
+
+/**
+ * An event as a publisher puts it on Kafka: the whole envelope as the value (structured mode), keyed by
+ * its partition key, with the CloudEvents headers and the publisher's `traceparent` when it traces.
+ */
+export function envelopeMessage(
+  topic: string,
+  envelope: EventEnvelope,
+  traceparent?: string,
+): OutgoingMessage {
+  return {
+    topic,
+    key: envelope.partitionkey,
+    value: JSON.stringify(envelope),
+    headers: eventHeaders(envelope, traceparent),
+  };
 }
 
 export const deadLetterTopic = (topic: string) => `${topic}.dlq`;

@@ -4,7 +4,7 @@ export {
   PoisonEventError,
   PROCESSED_EVENTS_TABLE,
 } from "./consumer.ts";
-export { deadLetterTopic, eventHeaders, HEADER } from "./headers.ts";
+export { deadLetterTopic, envelopeMessage, eventHeaders, HEADER } from "./headers.ts";
 export { createKafkaBus, type KafkaBusOptions, silenceKafkajsNegativeTimeoutWarning } from "./kafka.ts";
 export {
   OUTBOX_TABLE,

@@ -3,7 +3,7 @@ import type { SqlRunner } from "@okr/database";
 import { uniqueName, waitFor } from "@okr/endpoints";
 import { createEvent, type EventEnvelope } from "@okr/events";
 import { describe, expect, it } from "vitest";
-import { EventConsumer, eventHeaders, pgTransaction } from "../src/index.ts";
+import { EventConsumer, envelopeMessage, pgTransaction } from "../src/index.ts";
 import { testBus } from "../src/testing.ts";
 import { noteEvents, privateNotesDatabase } from "./support.ts";
 
@@ -39,14 +39,7 @@ function notesConsumer(registry: ReturnType<typeof noteEvents>["registry"], mode
 async function produce(topic: string, events: EventEnvelope[]) {
   const producer = bus.producer();
   await producer.connect();
-  await producer.send(
-    events.map((event) => ({
-      topic,
-      key: String((event.data as { noteId: string }).noteId),
-      value: JSON.stringify(event),
-      headers: eventHeaders(event, undefined),
-    })),
-  );
+  await producer.send(events.map((event) => envelopeMessage(topic, event)));
   await producer.disconnect();
 }
 

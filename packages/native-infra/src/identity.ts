@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { NATIVE_IDENTITY, nativeIdentityIssuer } from "@okr/endpoints";
-import { daemonFiles, portAnswers, startDaemon, stopDaemon, waitUntil } from "./processes.ts";
+import { daemonFiles, portAnswers, startDaemon, stopDaemon } from "./processes.ts";
 
 export { NATIVE_IDENTITY, nativeIdentityIssuer };
 
@@ -69,7 +69,7 @@ export async function ensureIdentityProvider(
       return { issuer, serviceClientSecret: secret, started: false };
   }
   writeFileSync(fingerprintFile, fingerprint);
-  const pid = startDaemon({
+  await startDaemon({
     name: "identity-provider",
     command: process.execPath,
     args: [main, "serve"],
@@ -84,11 +84,7 @@ export async function ensureIdentityProvider(
       OIDC_SERVICE_CLIENT_SECRET: secret,
       ...(webRedirectUris.length ? { OIDC_WEB_REDIRECT_URIS: webRedirectUris.join(",") } : {}),
     },
-  });
-  await waitUntil("local identity provider", () => answersAsIssuer(issuer), {
-    timeoutMs: 30_000,
-    logFile,
-    pid,
+    ready: { what: "local identity provider", probe: () => answersAsIssuer(issuer), timeoutMs: 30_000 },
   });
   return { issuer, serviceClientSecret: secret, started: true };
 }

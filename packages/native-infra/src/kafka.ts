@@ -10,7 +10,7 @@ import {
   silenceKafkajsNegativeTimeoutWarning,
 } from "@okr/endpoints";
 import { Kafka, logLevel } from "kafkajs";
-import { isAlive, readPid, requireCommand, run, startDaemon, stopDaemon, waitUntil } from "./processes.ts";
+import { isAlive, readPid, requireCommand, run, startDaemon, stopDaemon } from "./processes.ts";
 
 export { type KafkaInstance, NATIVE_KAFKA, nativeKafkaBrokers };
 
@@ -124,7 +124,7 @@ export async function ensureKafka(
       propertiesFile,
     ]);
   }
-  const pid = startDaemon({
+  await startDaemon({
     name: "kafka",
     command: "java",
     args: [
@@ -139,11 +139,11 @@ export async function ensureKafka(
     ],
     logFile,
     pidFile: join(home, "kafka.pid"),
-  });
-  await waitUntil(`Kafka ${instance.name}`, () => kafkaIsReady(brokersOf(instance)), {
-    timeoutMs: 90_000,
-    logFile,
-    pid,
+    ready: {
+      what: `Kafka ${instance.name}`,
+      probe: () => kafkaIsReady(brokersOf(instance)),
+      timeoutMs: 90_000,
+    },
   });
   return true;
 }

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { NATIVE_MAILPIT } from "@okr/endpoints";
-import { daemonFiles, goInstall, portAnswers, startDaemon, stopDaemon, waitUntil } from "./processes.ts";
+import { daemonFiles, goInstall, portAnswers, startDaemon, stopDaemon } from "./processes.ts";
 
 export { NATIVE_MAILPIT };
 
@@ -18,7 +18,7 @@ export async function ensureMailpit(cacheDir: string): Promise<boolean> {
   if (await mailpitAnswers()) return false;
   const binary = ensureMailpitBinary(cacheDir);
   const { home, logFile, pidFile } = daemonFiles(cacheDir, "mailpit");
-  const pid = startDaemon({
+  await startDaemon({
     name: "mailpit",
     command: binary,
     args: [
@@ -31,8 +31,8 @@ export async function ensureMailpit(cacheDir: string): Promise<boolean> {
     ],
     logFile,
     pidFile,
+    ready: { what: "Mailpit", probe: mailpitAnswers, timeoutMs: 30_000 },
   });
-  await waitUntil("Mailpit", mailpitAnswers, { timeoutMs: 30_000, logFile, pid });
   return true;
 }
 

@@ -81,6 +81,8 @@ export interface DaemonSpec {
   pidFile: string;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /** What the daemon is called in errors, when it is up, and how long it may take to get there. */
+  ready: { what: string; probe: () => Promise<boolean>; timeoutMs: number };
 }
 
 /**
@@ -92,8 +94,11 @@ export function daemonFiles(cacheDir: string, name: string) {
   return { home, logFile: join(cacheDir, "logs", `${name}.log`), pidFile: join(home, `${name}.pid`) };
 }
 
-/** Starts a long-running process detached from this one, logging to a file and recording its pid. */
-export function startDaemon(spec: DaemonSpec): number {
+/**
+ * Starts a long-running process detached from this one, logging to a file and recording its pid, and
+ * waits until it is ready (an error with its log's tail when it exits or times out first).
+ */
+export async function startDaemon(spec: DaemonSpec): Promise<void> {
   mkdirSync(dirname(spec.logFile), { recursive: true });
   mkdirSync(dirname(spec.pidFile), { recursive: true });
   const log = openSync(spec.logFile, "a");
@@ -107,7 +112,8 @@ export function startDaemon(spec: DaemonSpec): number {
   if (child.pid === undefined) throw new Error(`could not start ${spec.name}: ${spec.command}`);
   child.unref();
   writeFileSync(spec.pidFile, String(child.pid));
-  return child.pid;
+  const { what, probe, timeoutMs } = spec.ready;
+  await waitUntil(what, probe, { timeoutMs, logFile: spec.logFile, pid: child.pid });
 }
 
 export function readPid(pidFile: string): number | undefined {

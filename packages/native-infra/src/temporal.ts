@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { OKR_SEARCH_ATTRIBUTES } from "@okr/cycle-workflows/search-attributes";
 import { NATIVE_TEMPORAL, nativeTemporalAddress } from "@okr/endpoints";
-import { daemonFiles, goInstall, portAnswers, run, startDaemon, stopDaemon, waitUntil } from "./processes.ts";
+import { daemonFiles, goInstall, portAnswers, run, startDaemon, stopDaemon } from "./processes.ts";
 
 export { NATIVE_TEMPORAL, nativeTemporalAddress };
 
@@ -31,7 +31,7 @@ export async function ensureTemporal(cacheDir: string): Promise<boolean> {
     return false;
   }
   const { home, logFile, pidFile } = daemonFiles(cacheDir, "temporal");
-  const pid = startDaemon({
+  await startDaemon({
     name: "temporal",
     command: cli,
     args: [
@@ -56,8 +56,8 @@ export async function ensureTemporal(cacheDir: string): Promise<boolean> {
     ],
     logFile,
     pidFile,
+    ready: { what: "Temporal dev server", probe: () => temporalIsReady(cli), timeoutMs: 90_000 },
   });
-  await waitUntil("Temporal dev server", () => temporalIsReady(cli), { timeoutMs: 90_000, logFile, pid });
   return true;
 }
 

@@ -1,16 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { parseTrustedIssuers } from "@okr/config";
-import {
-  localIssuerTrust,
-  type RunningIdentityProvider,
-  signInWithPassword,
-  startIdentityProvider,
-  WEB_CLIENT_ID,
-} from "@okr/identity-provider";
+import { localIssuerTrust, signInWithPassword, WEB_CLIENT_ID } from "@okr/identity-provider";
+import { startTemporaryIdentityProvider } from "@okr/identity-provider/testing";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServiceApp, docsRedirectUri, type TrustedIssuer } from "../src/index.ts";
@@ -30,10 +22,7 @@ const freePort = () =>
   });
 
 const origin = `http://127.0.0.1:${await freePort()}`;
-const dataDir = mkdtempSync(join(tmpdir(), "okr-docs-idp-"));
-const idp: RunningIdentityProvider = await startIdentityProvider({
-  port: 0,
-  dataDir,
+const idp = await startTemporaryIdentityProvider({
   accounts: [{ ...person, groups: ["okr-admins"] }],
   webRedirectUris: [docsRedirectUri(origin)],
   serviceClientSecret: "unused-in-this-test",
@@ -85,7 +74,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await app.close();
   await idp.close();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe("/docs sign-in at an OpenID Connect issuer", () => {

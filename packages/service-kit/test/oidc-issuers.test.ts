@@ -1,19 +1,17 @@
 import { createHmac, createPublicKey, generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseTrustedIssuers } from "@okr/config";
 import {
   API_AUDIENCE,
   localIssuerTrust,
   type PrivateJwk,
-  type RunningIdentityProvider,
   requestServiceToken,
   SERVICE_CLIENT_ID,
   signInWithPassword,
   startIdentityProvider,
 } from "@okr/identity-provider";
+import { startTemporaryIdentityProvider } from "@okr/identity-provider/testing";
 import { decodeProtectedHeader, importJWK, type JWTPayload, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServiceApp, requireRole, signToken, type TrustedIssuer } from "../src/index.ts";
@@ -31,10 +29,7 @@ const people = [
 ].map((person) => ({ ...person, tenant: tenantId }));
 const hs256 = { secret: "shared-test-secret-0123456789", issuer: "okr-test" };
 
-const dataDir = mkdtempSync(join(tmpdir(), "okr-idp-"));
-const idp: RunningIdentityProvider = await startIdentityProvider({
-  port: 0,
-  dataDir,
+const idp = await startTemporaryIdentityProvider({
   accounts: people,
   webRedirectUris: [redirectUri],
   serviceClientSecret: serviceSecret,
@@ -70,7 +65,6 @@ beforeAll(() => app.ready());
 afterAll(async () => {
   await app.close();
   await idp.close();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 const whoami = (token: string) =>
@@ -309,7 +303,7 @@ describe("key rotation while the service runs", () => {
     const published = await (await fetch(`${idp.issuer}/jwks`)).json();
     const restarted = await startIdentityProvider({
       port: 0,
-      dataDir,
+      dataDir: idp.dataDir,
       accounts: people,
       webRedirectUris: [redirectUri],
       serviceClientSecret: serviceSecret,

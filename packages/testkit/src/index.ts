@@ -8,5 +8,6 @@ export {
 } from "@okr/messaging/testing";
 export { type ControllableBroker, startPrivateKafka } from "@okr/native-infra/private-kafka";
 export { type PrivatePostgres, startPrivatePostgres } from "@okr/native-infra/private-postgres";
+export { type Api, apiFor } from "./api.ts";
 export { freePort, startTcpProxy } from "./network.ts";
 export { startTestService, type TestService } from "./service.ts";

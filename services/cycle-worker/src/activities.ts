@@ -8,7 +8,7 @@ import type {
   TeamRef,
 } from "@okr/cycle-workflows";
 import { createEvent, type EventDefinition, ObjectiveAtRisk, ReminderDue } from "@okr/events";
-import { eventHeaders, type MessageProducer, type OutgoingMessage } from "@okr/messaging";
+import { envelopeMessage, type MessageProducer, type OutgoingMessage } from "@okr/messaging";
 import { currentTraceparent } from "@okr/telemetry";
 import { ApplicationFailure } from "@temporalio/common";
 import { carryObjectiveForward, type ObjectiveView } from "./carry-forward.ts";
@@ -65,12 +65,7 @@ export function createCycleActivities(deps: ActivityDependencies): CycleActiviti
         time: now(),
         ...(traceparent ? { traceparent } : {}),
       });
-      return {
-        topic: definition.topic,
-        key: envelope.partitionkey,
-        value: JSON.stringify(envelope),
-        headers: eventHeaders(envelope, traceparent),
-      };
+      return envelopeMessage(definition.topic, envelope, traceparent);
     });
     await deps.producer.send(messages);
     return messages.length;

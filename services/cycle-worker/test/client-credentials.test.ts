@@ -1,9 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { localIssuerTrust, SERVICE_CLIENT_ID, startIdentityProvider } from "@okr/identity-provider";
+import { localIssuerTrust, SERVICE_CLIENT_ID } from "@okr/identity-provider";
+import { startTemporaryIdentityProvider } from "@okr/identity-provider/testing";
 import { clientCredentialsTokens, signToken } from "@okr/service-kit";
 import { decodeJwt } from "jose";
 import { afterAll, describe, expect, it } from "vitest";
@@ -12,10 +10,7 @@ import { startWhoamiService } from "./whoami-service.ts";
 
 // The real local identity provider, issuing four-second tokens, and a service that trusts only it.
 const secret = randomBytes(16).toString("hex");
-const dataDir = mkdtempSync(join(tmpdir(), "okr-idp-worker-"));
-const idp = await startIdentityProvider({
-  port: 0,
-  dataDir,
+const idp = await startTemporaryIdentityProvider({
   accounts: [],
   webRedirectUris: ["http://127.0.0.1:1/callback"],
   serviceClientSecret: secret,
@@ -30,10 +25,8 @@ const { app, baseUrl, seen } = await startWhoamiService(
   },
 );
 // The compose shape: tokens name the issuer browsers use, which the worker and services cannot reach.
-const hidden = await startIdentityProvider({
-  port: 0,
+const hidden = await startTemporaryIdentityProvider({
   issuer: "http://identity.invalid:3180",
-  dataDir: join(dataDir, "hidden"),
   accounts: [],
   webRedirectUris: ["http://127.0.0.1:1/callback"],
   serviceClientSecret: secret,
@@ -58,7 +51,6 @@ afterAll(async () => {
   await behindCompose.app.close();
   await idp.close();
   await hidden.close();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 const credentials = { issuer: idp.issuer, clientId: SERVICE_CLIENT_ID, clientSecret: secret };

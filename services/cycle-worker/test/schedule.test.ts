@@ -29,6 +29,28 @@ describe("check-in schedule", () => {
     ]);
   });
 
+  it("puts an hour the clocks skip just after the gap, and an hour they pass twice at its first pass", () => {
+    // Sunday 14 March 2027: New York skips from 02:00 EST to 03:00 EDT.
+    const springForward = {
+      timeZone: "America/New_York",
+      checkInCadence: { weekday: 0, hour: 2, everyDays: 7 },
+    };
+    const march = checkInDueTimes(
+      springForward,
+      new Date("2027-03-13T12:00:00Z"),
+      new Date("2027-03-15T00:00:00Z"),
+    );
+    expect(iso(march)).toEqual(["2027-03-14T07:00:00.000Z"]);
+    // Sunday 25 October 2026: Berlin passes 02:00 to 03:00 twice, first in CEST (UTC+2).
+    const fallBack = { timeZone: "Europe/Berlin", checkInCadence: { weekday: 0, hour: 2, everyDays: 7 } };
+    const october = checkInDueTimes(
+      fallBack,
+      new Date("2026-10-24T12:00:00Z"),
+      new Date("2026-10-26T00:00:00Z"),
+    );
+    expect(iso(october)).toEqual(["2026-10-25T00:00:00.000Z"]);
+  });
+
   it("moves to next week when the hour has passed, and gives nothing for an empty window", () => {
     const calendar = { timeZone: "UTC", checkInCadence: { weekday: 1, hour: 9, everyDays: 7 } };
     const monday = new Date("2027-01-04T10:00:00Z");

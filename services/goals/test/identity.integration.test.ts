@@ -1,14 +1,11 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import {
   DEFAULT_WEB_REDIRECT_URI,
   localIssuerTrust,
   requestServiceToken,
   signInWithPassword,
-  startIdentityProvider,
 } from "@okr/identity-provider";
+import { startTemporaryIdentityProvider } from "@okr/identity-provider/testing";
 import { signToken } from "@okr/service-kit";
 import { startTestService } from "@okr/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,7 +16,6 @@ import type { GoalsTestService } from "./support.ts";
 // (a real one, on a private port), with no shared HS256 secret.
 const tenantId = randomUUID();
 const serviceSecret = randomBytes(16).toString("hex");
-const dataDir = mkdtempSync(join(tmpdir(), "okr-idp-goals-"));
 const account = (sub: string, name: string, groups: string[]) => ({
   sub,
   email: `${sub}@acme.example`,
@@ -34,9 +30,7 @@ const accounts = [
   account("eve", "Eve", ["okr-members"]),
   account("zoe", "Zoe", ["okr-members"]),
 ];
-const idp = await startIdentityProvider({
-  port: 0,
-  dataDir,
+const idp = await startTemporaryIdentityProvider({
   accounts,
   webRedirectUris: [DEFAULT_WEB_REDIRECT_URI],
   serviceClientSecret: serviceSecret,
@@ -52,7 +46,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await service?.stop();
   await idp.close();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 const signIn = async (email: string, password: string) =>

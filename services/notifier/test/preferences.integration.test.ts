@@ -9,12 +9,12 @@ import {
   ReminderDue,
   TeamChanged,
 } from "@okr/events";
+import { formatClock } from "@okr/goals-domain";
 import { testBus, uniqueName, waitFor } from "@okr/testkit";
 import { describe, expect, it } from "vitest";
 import { DigestScheduler } from "../src/delivery/digest-scheduler.ts";
 import { EmailSender } from "../src/delivery/sender.ts";
 import { digestPeriod } from "../src/rules/schedule.ts";
-import { formatClock } from "../src/rules/zoned-time.ts";
 import * as support from "./support.ts";
 
 // The service's own digest scheduler polls hourly here: the tests build digests with their own clocks.

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { startTestService, type TestService, waitFor } from "@okr/testkit";
+import { type Api, apiFor, startTestService, type TestService, waitFor } from "@okr/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ValueStreamConfig } from "../src/config.ts";
 import type { ValueStreamDb } from "../src/database.ts";
 import { createValueStreamService } from "../src/service.ts";
-import { type Api, apiFor, createStream, step } from "./support.ts";
+import { createStream, step } from "./support.ts";
 
 let service: TestService<ValueStreamDb, ValueStreamConfig>;
 let api: Api;

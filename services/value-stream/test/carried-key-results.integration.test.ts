@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { createEvent, type EventData, KeyResultCarriedForward, VALUE_STREAM_TOPICS } from "@okr/events";
-import { eventHeaders, type IncomingMessage, type MessageProducer } from "@okr/messaging";
-import { startTestService, type TestService, testBus, uniqueName, waitFor } from "@okr/testkit";
+import { envelopeMessage, type IncomingMessage, type MessageProducer } from "@okr/messaging";
+import { apiFor, startTestService, type TestService, testBus, uniqueName, waitFor } from "@okr/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ValueStreamDb } from "../src/database.ts";
 import { createValueStreamService } from "../src/service.ts";
-import { apiFor, createStream, knownKeyResults, step } from "./support.ts";
+import { createStream, knownKeyResults, step } from "./support.ts";
 
 let service: TestService<ValueStreamDb>;
 let producer: MessageProducer;
@@ -30,14 +30,7 @@ async function carriedForward(
     { objectiveId: randomUUID(), cycleId: randomUUID(), carriedFromCycleId: randomUUID(), ...data },
     { tenant, id },
   );
-  await producer.send([
-    {
-      topic: KeyResultCarriedForward.topic,
-      key: envelope.partitionkey,
-      value: JSON.stringify(envelope),
-      headers: eventHeaders(envelope, undefined),
-    },
-  ]);
+  await producer.send([envelopeMessage(KeyResultCarriedForward.topic, envelope)]);
 }
 
 /** Every message on `topic` matching `matches`, read from the start until `settleMs` passes without a new one. */

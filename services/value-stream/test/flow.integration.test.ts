@@ -1,10 +1,18 @@
 import { randomUUID } from "node:crypto";
 import { VALUE_STREAM_TOPICS } from "@okr/events";
-import { findMessage, startTestService, type TestService, testBus, waitFor } from "@okr/testkit";
+import {
+  type Api,
+  apiFor,
+  findMessage,
+  startTestService,
+  type TestService,
+  testBus,
+  waitFor,
+} from "@okr/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ValueStreamDb } from "../src/database.ts";
 import { createValueStreamService } from "../src/service.ts";
-import { type Api, apiFor, createStream, knownKeyResults, step } from "./support.ts";
+import { createStream, knownKeyResults, step } from "./support.ts";
 
 let service: TestService<ValueStreamDb>;
 beforeAll(async () => {

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { startTestService, type TestService, waitFor } from "@okr/testkit";
+import { apiFor, startTestService, type TestService, waitFor } from "@okr/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ValueStreamDb } from "../src/database.ts";
 import { createValueStreamService } from "../src/service.ts";
-import { announceKeyResults, apiFor, createStream, knownKeyResults, replicaRows, step } from "./support.ts";
+import { announceKeyResults, createStream, knownKeyResults, replicaRows, step } from "./support.ts";
 
 let service: TestService<ValueStreamDb>;
 beforeAll(async () => {

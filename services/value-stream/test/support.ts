@@ -1,39 +1,8 @@
 import { createEvent, KeyResultUpserted } from "@okr/events";
 import { type KeyResultUpsertedData, keyResultUpsertedData } from "@okr/events/testing";
-import { eventHeaders } from "@okr/messaging";
-import { type TestService, testBus, waitFor } from "@okr/testkit";
+import { envelopeMessage } from "@okr/messaging";
+import { type Api, type TestService, testBus, waitFor } from "@okr/testkit";
 import type { ValueStreamDb } from "../src/database.ts";
-
-export type Api = ReturnType<typeof apiFor>;
-
-/** A client for one tenant and role set on the shared test service. */
-export function apiFor(service: TestService<ValueStreamDb>, token: string) {
-  const call = async (
-    method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE",
-    url: string,
-    payload?: unknown,
-  ) => {
-    const response = await service.app.inject({
-      method,
-      url,
-      headers: { authorization: `Bearer ${token}` },
-      ...(payload === undefined ? {} : { payload: payload as object }),
-    });
-    return {
-      status: response.statusCode,
-      headers: response.headers,
-      body: response.body,
-      json: () => response.json(),
-    };
-  };
-  return {
-    get: (url: string) => call("GET", url),
-    post: (url: string, payload: unknown = {}) => call("POST", url, payload),
-    patch: (url: string, payload: unknown) => call("PATCH", url, payload),
-    put: (url: string, payload: unknown) => call("PUT", url, payload),
-    delete: (url: string) => call("DELETE", url),
-  };
-}
 
 export const step = (name: string, extra: Record<string, unknown> = {}) => ({
   name,
@@ -91,14 +60,7 @@ export async function announceKeyResults(tenant: string, changes: Partial<KeyRes
         { tenant },
       ),
     );
-    await producer.send(
-      envelopes.map((envelope) => ({
-        topic: KeyResultUpserted.topic,
-        key: envelope.partitionkey,
-        value: JSON.stringify(envelope),
-        headers: eventHeaders(envelope, undefined),
-      })),
-    );
+    await producer.send(envelopes.map((envelope) => envelopeMessage(KeyResultUpserted.topic, envelope)));
     return envelopes.map((envelope) => envelope.data.keyResultId);
   } finally {
     await producer.disconnect();

@@ -1,9 +1,9 @@
 import type { AddressInfo } from "node:net";
-import { startTestService, type TestService } from "@okr/testkit";
+import { apiFor, startTestService, type TestService } from "@okr/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ValueStreamDb } from "../src/database.ts";
 import { createValueStreamService } from "../src/service.ts";
-import { apiFor, createStream, step } from "./support.ts";
+import { createStream, step } from "./support.ts";
 
 const origin = "https://okr.example.com";
 const PER_MINUTE = 5;

@@ -37,6 +37,26 @@ export function tenantCaller(tenantId: string, adminId: string) {
 }
 export type Caller = ReturnType<typeof tenantCaller>;
 
+/**
+ * The organization `name` in goals for a cycle's run: its policy only warns when an owner has fewer or
+ * more objectives, or an objective fewer or more key results, than `counts` says; check-ins are Mondays
+ * at 09:00.
+ */
+export async function warningOrganization(
+  call: Caller,
+  goals: TestService<unknown>,
+  name: string,
+  counts: { objectives: { min: number; max: number }; keyResults: { min: number; max: number } },
+) {
+  await call(goals, "PUT", "/organization", { name, mission: "Make every team's work visible" });
+  await call(goals, "PUT", "/organization/policy", {
+    objectivesPerOwner: { ...counts.objectives, enforcement: "warn" },
+    keyResultsPerObjective: { ...counts.keyResults, enforcement: "warn" },
+    scoringPolicyId: "default",
+    checkInCadence: { weekday: 1, hour: 9, everyDays: 7 },
+  });
+}
+
 /** A person of the organization in goals, with the leader role (and an email of their own). */
 export async function leaderPerson(call: Caller, goals: TestService<unknown>, name: string) {
   return (await call(goals, "POST", "/people", {

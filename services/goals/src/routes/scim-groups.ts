@@ -10,20 +10,13 @@ import { findTeam, findTeams, knownPeople, type ScimTeamRow } from "../repositor
 import { invalidValue, ScimError, scimNotFound } from "../scim/errors.ts";
 import { filterTerms } from "../scim/filter.ts";
 import { groupChanges } from "../scim/patch.ts";
+import { IdParam, PatchBody, SCIM_PREFIX, scimErrors, scimResponse, sendScim } from "../scim/protocol.ts";
 import {
-  IdParam,
-  ListResponse,
-  PatchBody,
-  SCIM_PREFIX,
-  scimErrors,
-  scimResponse,
-  sendScim,
-} from "../scim/protocol.ts";
-import {
-  ListQuerystring,
+  createRoute,
+  listRoute,
   Meta,
   metaOf,
-  OneQuerystring,
+  readRoute,
   resourceRoute,
   sendCreated,
   sendList,
@@ -123,14 +116,7 @@ export function scimGroupRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
   return async (app) => {
     app.post(
       `${SCIM_PREFIX}/Groups`,
-      resourceRoute({
-        summary: "Provision a team (SCIM create Group) with its members",
-        body: GroupBody,
-        response: {
-          201: groupResponse,
-          ...scimErrors(400, 409, 413, 415),
-        },
-      }),
+      createRoute("Provision a team (SCIM create Group) with its members", GroupBody, groupResponse),
       async (request, reply) => {
         const { tenantId } = request.principal;
         const { displayName, externalId = null } = request.body;
@@ -154,11 +140,7 @@ export function scimGroupRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
 
     app.get(
       `${SCIM_PREFIX}/Groups`,
-      resourceRoute({
-        summary: 'List or look up teams (SCIM; filter such as displayName eq "Platform")',
-        querystring: ListQuerystring,
-        response: { 200: scimResponse(ListResponse(ScimGroup), "A SCIM ListResponse"), ...scimErrors(400) },
-      }),
+      listRoute('List or look up teams (SCIM; filter such as displayName eq "Platform")', ScimGroup),
       async (request, reply) => {
         const { startIndex, filter, excludedAttributes } = request.query;
         const page = await findTeams(
@@ -174,12 +156,7 @@ export function scimGroupRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebo
 
     app.get(
       `${SCIM_PREFIX}/Groups/:id`,
-      resourceRoute({
-        summary: "One team (SCIM)",
-        params: IdParam,
-        querystring: OneQuerystring,
-        response: { 200: groupResponse, ...scimErrors(400, 404) },
-      }),
+      readRoute("One team (SCIM)", groupResponse),
       async (request, reply) => {
         const row = await requireTeam(runtime.db, request.principal.tenantId, request.params.id);
         return sendScim(reply, 200, presentGroup(row, !excludesMembers(request.query.excludedAttributes)));

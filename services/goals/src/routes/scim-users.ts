@@ -19,20 +19,13 @@ import {
   type UserChanges,
   userChanges,
 } from "../scim/patch.ts";
+import { IdParam, PatchBody, SCIM_PREFIX, scimErrors, scimResponse, sendScim } from "../scim/protocol.ts";
 import {
-  IdParam,
-  ListResponse,
-  PatchBody,
-  SCIM_PREFIX,
-  scimErrors,
-  scimResponse,
-  sendScim,
-} from "../scim/protocol.ts";
-import {
-  ListQuerystring,
+  createRoute,
+  listRoute,
   Meta,
   metaOf,
-  OneQuerystring,
+  readRoute,
   resourceRoute,
   sendCreated,
   sendList,
@@ -254,14 +247,7 @@ export function scimUserRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox
   return async (app) => {
     app.post(
       `${SCIM_PREFIX}/Users`,
-      resourceRoute({
-        summary: "Provision a person (SCIM create User); they join as a member",
-        body: UserBody,
-        response: {
-          201: userResponse,
-          ...scimErrors(400, 409, 413, 415),
-        },
-      }),
+      createRoute("Provision a person (SCIM create User); they join as a member", UserBody, userResponse),
       async (request, reply) => {
         const { tenantId } = request.principal;
         const fields = personFields(request.body);
@@ -290,11 +276,7 @@ export function scimUserRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox
 
     app.get(
       `${SCIM_PREFIX}/Users`,
-      resourceRoute({
-        summary: 'List or look up people (SCIM; filter such as userName eq "jo@example.com")',
-        querystring: ListQuerystring,
-        response: { 200: scimResponse(ListResponse(ScimUser), "A SCIM ListResponse"), ...scimErrors(400) },
-      }),
+      listRoute('List or look up people (SCIM; filter such as userName eq "jo@example.com")', ScimUser),
       async (request, reply) => {
         const { startIndex, filter } = request.query;
         const page = await findPeople(
@@ -309,12 +291,7 @@ export function scimUserRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox
 
     app.get(
       `${SCIM_PREFIX}/Users/:id`,
-      resourceRoute({
-        summary: "One person (SCIM)",
-        params: IdParam,
-        querystring: OneQuerystring,
-        response: { 200: userResponse, ...scimErrors(400, 404) },
-      }),
+      readRoute("One person (SCIM)", userResponse),
       async (request, reply) =>
         sendScim(
           reply,

@@ -1,10 +1,22 @@
 import type { FastifyReply, FastifySchema } from "fastify";
-import { Type } from "typebox";
-import { LIST_SCHEMA, ListQuery, locationOf, scimRoute, scimSchema, sendScim } from "./protocol.ts";
+import { type TSchema, Type } from "typebox";
+import {
+  IdParam,
+  LIST_SCHEMA,
+  ListQuery,
+  ListResponse,
+  locationOf,
+  scimErrors,
+  scimResponse,
+  scimRoute,
+  scimSchema,
+  sendScim,
+} from "./protocol.ts";
 
 /**
- * What the Users and Groups routes share: their route options, the query strings of a list and of one
- * resource, `meta`, and the list and created answers.
+ * What the Users and Groups routes share: their route options (those of a create, a list and a read the
+ * same for both), the query strings of a list and of one resource, `meta`, and the list and created
+ * answers.
  */
 
 /** A SCIM resource route's options: the provisioning token, the SCIM media types, the `scim` tag. */
@@ -18,6 +30,29 @@ export const OneQuerystring = Type.Object(
   { attributes: ListQuery.attributes, excludedAttributes: ListQuery.excludedAttributes },
   { additionalProperties: false },
 );
+
+type ScimResponse = ReturnType<typeof scimResponse>;
+
+/** Creating a resource (POST to its collection): 201 with `created`. */
+export const createRoute = <B extends TSchema>(summary: string, body: B, created: ScimResponse) =>
+  resourceRoute({ summary, body, response: { 201: created, ...scimErrors(400, 409, 413, 415) } });
+
+/** Listing or filtering a collection (GET): a ListResponse of `resource`. */
+export const listRoute = (summary: string, resource: TSchema) =>
+  resourceRoute({
+    summary,
+    querystring: ListQuerystring,
+    response: { 200: scimResponse(ListResponse(resource), "A SCIM ListResponse"), ...scimErrors(400) },
+  });
+
+/** Reading one resource by its id (GET), with `attributes` or `excludedAttributes`. */
+export const readRoute = (summary: string, found: ScimResponse) =>
+  resourceRoute({
+    summary,
+    params: IdParam,
+    querystring: OneQuerystring,
+    response: { 200: found, ...scimErrors(400, 404) },
+  });
 
 export const Meta = Type.Object({
   resourceType: Type.String(),

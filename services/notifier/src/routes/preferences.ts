@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { PersonAvailabilityChanged } from "@okr/events";
+import { formatClock } from "@okr/goals-domain";
 import { pgTransaction, publishEvent } from "@okr/messaging";
 import { IdParams, problems, requireRole, unprocessable } from "@okr/service-kit";
 import {
@@ -11,7 +12,6 @@ import {
   saveTenantSettings,
 } from "../repositories/preferences.ts";
 import { effectivePreferences, settingsProblem } from "../rules/preferences.ts";
-import { formatClock } from "../rules/zoned-time.ts";
 import type { NotifierRuntime } from "../service.ts";
 import { requireSelfOrAdmin } from "./inbox.ts";
 import { PersonPreferences, PersonSettings, TenantSettings } from "./preference-schemas.ts";

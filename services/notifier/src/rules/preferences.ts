@@ -1,6 +1,6 @@
+import { isKnownTimeZone, parseClock } from "@okr/goals-domain";
 import type { EffectivePreferences } from "./gate.ts";
 import type { DigestMode, DigestTime } from "./schedule.ts";
-import { isTimeZone, parseClock } from "./zoned-time.ts";
 
 /** Quiet hours as people write them: local `HH:MM` to `HH:MM`, optionally all weekend. */
 export interface QuietHoursSetting {
@@ -33,7 +33,7 @@ export interface TenantSettings {
 
 /** Why a settings document cannot be stored (the API answers 422 with it), or undefined. */
 export function settingsProblem(settings: PersonSettings | TenantSettings): string | undefined {
-  if (settings.timeZone && !isTimeZone(settings.timeZone))
+  if (settings.timeZone && !isKnownTimeZone(settings.timeZone))
     return `timeZone ${settings.timeZone} is not an IANA time zone (e.g. Europe/Berlin)`;
   const quiet = settings.quietHours;
   if (quiet && parseClock(quiet.start) === parseClock(quiet.end))
@@ -62,7 +62,9 @@ export function effectivePreferences(
   tenant: TenantSettings,
   replicaZone: string | null,
 ): EffectivePreferences & { digestTime: DigestTime } {
-  const zone = [own.timeZone, replicaZone, tenant.timeZone].find((z): z is string => !!z && isTimeZone(z));
+  const zone = [own.timeZone, replicaZone, tenant.timeZone].find(
+    (z): z is string => !!z && isKnownTimeZone(z),
+  );
   const away = own.outOfOffice;
   return {
     email: own.email ?? tenant.email ?? true,

@@ -1,4 +1,4 @@
-import { addDays, instantAt, isoDate, type LocalTime, localTime } from "./zoned-time.ts";
+import { addDays, instantAt, isoDate, type LocalTime, localTime } from "@okr/goals-domain";
 
 /**
  * Quiet hours: a daily window of local time, `start` to `end` in minutes of the day (it wraps past

@@ -11,7 +11,7 @@ import {
   TeamChanged,
 } from "@okr/events";
 import { type KeyResultUpsertedData, keyResultUpsertedData } from "@okr/events/testing";
-import { eventHeaders, type MessageBus } from "@okr/messaging";
+import { envelopeMessage, type MessageBus } from "@okr/messaging";
 import { uniqueName } from "@okr/testkit";
 import type { TObject } from "typebox";
 
@@ -45,12 +45,9 @@ export class GoalsFeed {
     try {
       for (let i = 0; i < events.length; i += 1000) {
         await producer.send(
-          events.slice(i, i + 1000).map(({ definition, envelope }) => ({
-            topic: this.topics[definition.topic]!,
-            key: envelope.partitionkey,
-            value: JSON.stringify(envelope),
-            headers: eventHeaders(envelope, undefined),
-          })),
+          events
+            .slice(i, i + 1000)
+            .map(({ definition, envelope }) => envelopeMessage(this.topics[definition.topic]!, envelope)),
         );
       }
     } finally {

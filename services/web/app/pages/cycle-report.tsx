@@ -10,6 +10,7 @@ import {
   type TreeNode,
 } from "../api.ts";
 import { grade } from "../components/score.tsx";
+import { ScrollTable } from "../components/scroll-table.tsx";
 import { Empty, Loaded } from "../components/states.tsx";
 import {
   type CheckInStatus,
@@ -80,32 +81,18 @@ function KindsTable({ objectives }: { objectives: TreeNode[] }) {
   return (
     <section aria-labelledby="kinds-title">
       <h2 id="kinds-title">Committed and aspirational</h2>
-      <div className="table-scroll">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Kind</th>
-              <th scope="col">Objectives</th>
-              <th scope="col">Scored</th>
-              <th scope="col">Met</th>
-              <th scope="col">Mean grade</th>
-              <th scope="col">Expected grade</th>
-            </tr>
-          </thead>
-          <tbody>
-            {figuresByKind(objectives).map((row) => (
-              <tr key={row.kind}>
-                <th scope="row">{row.kind}</th>
-                <td>{row.objectives}</td>
-                <td>{row.scored}</td>
-                <td>{row.met}</td>
-                <td>{grade(row.meanGrade)}</td>
-                <td>{EXPECTED_GRADE[row.kind].toFixed(1)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <ScrollTable columns={["Kind", "Objectives", "Scored", "Met", "Mean grade", "Expected grade"]}>
+        {figuresByKind(objectives).map((row) => (
+          <tr key={row.kind}>
+            <th scope="row">{row.kind}</th>
+            <td>{row.objectives}</td>
+            <td>{row.scored}</td>
+            <td>{row.met}</td>
+            <td>{grade(row.meanGrade)}</td>
+            <td>{EXPECTED_GRADE[row.kind].toFixed(1)}</td>
+          </tr>
+        ))}
+      </ScrollTable>
     </section>
   );
 }
@@ -116,33 +103,19 @@ function GradeDistribution({ objectives }: { objectives: TreeNode[] }) {
   return (
     <section aria-labelledby="grades-title">
       <h2 id="grades-title">Grade distribution</h2>
-      <div className="table-scroll">
-        <table className="distribution">
-          <thead>
-            <tr>
-              <th scope="col">Grade</th>
-              <th scope="col">Objectives</th>
-            </tr>
-          </thead>
-          <tbody>
-            {bins.map((bin) => (
-              <tr key={String(bin.grade)}>
-                <th scope="row">{grade(bin.grade)}</th>
-                <td>
-                  <div className="bar-cell">
-                    <span className="bar-count">{bin.count}</span>
-                    <span
-                      className="bar"
-                      aria-hidden="true"
-                      style={{ width: `${(bin.count / most) * 100}%` }}
-                    />
-                  </div>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <ScrollTable columns={["Grade", "Objectives"]} className="distribution">
+        {bins.map((bin) => (
+          <tr key={String(bin.grade)}>
+            <th scope="row">{grade(bin.grade)}</th>
+            <td>
+              <div className="bar-cell">
+                <span className="bar-count">{bin.count}</span>
+                <span className="bar" aria-hidden="true" style={{ width: `${(bin.count / most) * 100}%` }} />
+              </div>
+            </td>
+          </tr>
+        ))}
+      </ScrollTable>
     </section>
   );
 }
@@ -162,32 +135,19 @@ function Discipline({ cycleId, scores }: { cycleId: string; scores: CycleScores 
           const rows = disciplineByTeam(data, teams.data ?? []);
           if (rows.length === 0) return <Empty>No key results in this cycle yet.</Empty>;
           return (
-            <div className="table-scroll">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Team</th>
-                    <th scope="col">Key results</th>
-                    <th scope="col">Checked in</th>
-                    <th scope="col">Latest check-in</th>
-                    <th scope="col">Team score</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {rows.map((row) => (
-                    <tr key={row.teamId ?? "none"}>
-                      <th scope="row">{row.name}</th>
-                      <td>{row.keyResults}</td>
-                      <td>
-                        {row.checkedIn} of {row.keyResults}
-                      </td>
-                      <td>{row.lastCheckInAt ? dateFormat.format(new Date(row.lastCheckInAt)) : "none"}</td>
-                      <td>{grade(row.teamId ? (teamScore.get(row.teamId) ?? null) : null)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <ScrollTable columns={["Team", "Key results", "Checked in", "Latest check-in", "Team score"]}>
+              {rows.map((row) => (
+                <tr key={row.teamId ?? "none"}>
+                  <th scope="row">{row.name}</th>
+                  <td>{row.keyResults}</td>
+                  <td>
+                    {row.checkedIn} of {row.keyResults}
+                  </td>
+                  <td>{row.lastCheckInAt ? dateFormat.format(new Date(row.lastCheckInAt)) : "none"}</td>
+                  <td>{grade(row.teamId ? (teamScore.get(row.teamId) ?? null) : null)}</td>
+                </tr>
+              ))}
+            </ScrollTable>
           );
         }}
       </Loaded>

@@ -11,6 +11,7 @@ import {
 } from "../api.ts";
 import { PHASES, phaseName } from "../components/phases.ts";
 import { RunActions, StartRun } from "../components/run-actions.tsx";
+import { ScrollTable } from "../components/scroll-table.tsx";
 import { Empty, Loaded } from "../components/states.tsx";
 import { Link } from "../router.tsx";
 
@@ -72,34 +73,24 @@ const DRAFTING: Record<NonNullable<RunTeam["drafting"]>["state"], string> = {
 function TeamsTable({ cycleId, teams }: { cycleId: string; teams: RunTeam[] }) {
   if (teams.length === 0) return <Empty>The organization has no teams yet.</Empty>;
   return (
-    <div className="table-scroll">
-      <table>
-        <caption className="visually-hidden">Each team's drafting in this run</caption>
-        <thead>
-          <tr>
-            <th scope="col">Team</th>
-            <th scope="col">Drafting</th>
-            <th scope="col">Deadline</th>
-            <th scope="col">Reminders</th>
-          </tr>
-        </thead>
-        <tbody>
-          {teams.map((team) => (
-            <tr key={team.teamId}>
-              <th scope="row">
-                <Link to={`/cycles/${cycleId}/teams/${team.teamId}`}>{team.name}</Link>
-              </th>
-              <td>
-                {team.drafting ? DRAFTING[team.drafting.state] : "not open"}
-                {team.drafting?.escalated ? <span className="chip at-risk">escalated</span> : null}
-              </td>
-              <td>{team.drafting ? at(team.drafting.deadline) : "–"}</td>
-              <td>{team.drafting ? team.drafting.remindersSent : "–"}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <ScrollTable
+      columns={["Team", "Drafting", "Deadline", "Reminders"]}
+      caption="Each team's drafting in this run"
+    >
+      {teams.map((team) => (
+        <tr key={team.teamId}>
+          <th scope="row">
+            <Link to={`/cycles/${cycleId}/teams/${team.teamId}`}>{team.name}</Link>
+          </th>
+          <td>
+            {team.drafting ? DRAFTING[team.drafting.state] : "not open"}
+            {team.drafting?.escalated ? <span className="chip at-risk">escalated</span> : null}
+          </td>
+          <td>{team.drafting ? at(team.drafting.deadline) : "–"}</td>
+          <td>{team.drafting ? team.drafting.remindersSent : "–"}</td>
+        </tr>
+      ))}
+    </ScrollTable>
   );
 }
 

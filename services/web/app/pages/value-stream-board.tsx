@@ -7,6 +7,7 @@ import {
   type KeyResultBinding,
   type PullSignals,
 } from "../api.ts";
+import { ScrollTable } from "../components/scroll-table.tsx";
 import { Empty, Loaded } from "../components/states.tsx";
 import { Link } from "../router.tsx";
 
@@ -28,45 +29,32 @@ export function PullSignalsTable({ streamId }: { streamId: string }) {
           board.steps.length === 0 ? (
             <Empty>The map has no steps yet.</Empty>
           ) : (
-            <div className="table-scroll">
-              <table>
-                <caption className="visually-hidden">
-                  Each step's work in progress against its limit, and what waits upstream to be pulled
-                </caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Step</th>
-                    <th scope="col">WIP</th>
-                    <th scope="col">Limit</th>
-                    <th scope="col">Signal</th>
-                    <th scope="col">Waiting upstream</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {board.steps.map((step) => (
-                    <tr key={step.stepId}>
-                      <th scope="row">{step.name}</th>
-                      <td>{step.wip}</td>
-                      <td>{step.wipLimit ?? "none"}</td>
-                      <td>
-                        {step.overLimit ? (
-                          <span className="chip band-red">over its limit</span>
-                        ) : step.capacity === null ? (
-                          "no limit"
-                        ) : step.capacity > 0 && step.waitingUpstream.length > 0 ? (
-                          <span className="chip band-green">pull {step.capacity}</span>
-                        ) : step.capacity > 0 ? (
-                          `${step.capacity} free`
-                        ) : (
-                          "full"
-                        )}
-                      </td>
-                      <td>{step.waitingUpstream.length}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <ScrollTable
+              columns={["Step", "WIP", "Limit", "Signal", "Waiting upstream"]}
+              caption="Each step's work in progress against its limit, and what waits upstream to be pulled"
+            >
+              {board.steps.map((step) => (
+                <tr key={step.stepId}>
+                  <th scope="row">{step.name}</th>
+                  <td>{step.wip}</td>
+                  <td>{step.wipLimit ?? "none"}</td>
+                  <td>
+                    {step.overLimit ? (
+                      <span className="chip band-red">over its limit</span>
+                    ) : step.capacity === null ? (
+                      "no limit"
+                    ) : step.capacity > 0 && step.waitingUpstream.length > 0 ? (
+                      <span className="chip band-green">pull {step.capacity}</span>
+                    ) : step.capacity > 0 ? (
+                      `${step.capacity} free`
+                    ) : (
+                      "full"
+                    )}
+                  </td>
+                  <td>{step.waitingUpstream.length}</td>
+                </tr>
+              ))}
+            </ScrollTable>
           )
         }
       </Loaded>

@@ -2,6 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { api, type StreamMetrics, type ValueStream } from "../api.ts";
 import { count, Figure, minutes, rate, share, workingDays } from "../components/flow.tsx";
+import { ScrollTable } from "../components/scroll-table.tsx";
 import { Loaded } from "../components/states.tsx";
 import { Link } from "../router.tsx";
 import { KaizenBoard, MetricBindings, PullSignalsTable } from "./value-stream-board.tsx";
@@ -100,33 +101,21 @@ function StepsTable({ metrics }: { metrics: StreamMetrics }) {
   return (
     <section aria-labelledby="steps-title">
       <h2 id="steps-title">Steps</h2>
-      <div className="table-scroll">
-        <table>
-          <caption className="visually-hidden">The current-state map's steps, in flow order</caption>
-          <thead>
-            <tr>
-              <th scope="col">Step</th>
-              <th scope="col">Kind</th>
-              <th scope="col">C/T</th>
-              <th scope="col">Wait before</th>
-              <th scope="col">%C&amp;A</th>
-              <th scope="col">Against takt</th>
-            </tr>
-          </thead>
-          <tbody>
-            {metrics.map.steps.map((step) => (
-              <tr key={step.stepId}>
-                <th scope="row">{step.name}</th>
-                <td>{step.classification.replaceAll("-", " ")}</td>
-                <td>{minutes(step.processMinutes)}</td>
-                <td>{workingDays(step.waitDays)}</td>
-                <td>{share(step.percentCompleteAccurate)}</td>
-                <td>{step.overTakt ? <span className="chip band-red">over takt</span> : "within takt"}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <ScrollTable
+        columns={["Step", "Kind", "C/T", "Wait before", "%C&A", "Against takt"]}
+        caption="The current-state map's steps, in flow order"
+      >
+        {metrics.map.steps.map((step) => (
+          <tr key={step.stepId}>
+            <th scope="row">{step.name}</th>
+            <td>{step.classification.replaceAll("-", " ")}</td>
+            <td>{minutes(step.processMinutes)}</td>
+            <td>{workingDays(step.waitDays)}</td>
+            <td>{share(step.percentCompleteAccurate)}</td>
+            <td>{step.overTakt ? <span className="chip band-red">over takt</span> : "within takt"}</td>
+          </tr>
+        ))}
+      </ScrollTable>
     </section>
   );
 }

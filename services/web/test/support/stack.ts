@@ -6,7 +6,8 @@ import { fileURLToPath } from "node:url";
 import { loadConfig } from "@okr/config";
 import { type Caller, currentCycle, tenantCaller } from "@okr/e2e-tests/support";
 import { goalsService } from "@okr/goals-service/service";
-import { localIssuerTrust, startIdentityProvider } from "@okr/identity-provider";
+import { localIssuerTrust } from "@okr/identity-provider";
+import { startTemporaryIdentityProvider } from "@okr/identity-provider/testing";
 import { scoringService } from "@okr/scoring-service/service";
 import { freePort, startTestService, type TestService, testEndpoints } from "@okr/testkit";
 import { valueStreamService } from "@okr/value-stream-service/service";
@@ -62,10 +63,7 @@ export async function startWebStack(
   const tenantId = randomUUID();
   const email = `ada.okafor.${randomUUID().slice(0, 8)}@acme-flow.example`;
   const memberEmail = `sam.writer.${randomUUID().slice(0, 8)}@acme-flow.example`;
-  const dataDir = mkdtempSync(join(tmpdir(), "okr-web-idp-"));
-  const idp = await startIdentityProvider({
-    port: 0,
-    dataDir,
+  const idp = await startTemporaryIdentityProvider({
     accounts: [
       {
         sub: `acme-flow-${randomUUID()}`,
@@ -177,7 +175,6 @@ export async function startWebStack(
       await web.close();
       await Promise.all([goals.stop(), valueStream?.stop(), scoring?.stop()]);
       await idp.close();
-      rmSync(dataDir, { recursive: true, force: true });
       rmSync(staticDir, { recursive: true, force: true });
     },
   };

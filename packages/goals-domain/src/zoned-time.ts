@@ -1,6 +1,6 @@
 /**
- * Wall-clock arithmetic in IANA time zones with the runtime's ICU data alone (Intl), so quiet hours and
- * digest times follow each zone's daylight-saving changes without a date library.
+ * Wall-clock arithmetic in IANA time zones with the runtime's ICU data alone (Intl), so check-in times,
+ * quiet hours and digest times follow each zone's daylight-saving changes without a date library.
  */
 
 /** A local date and time in some zone; `weekday` is 1 (Monday) to 7 (Sunday). */
@@ -35,7 +35,7 @@ function formatterFor(zone: string): Intl.DateTimeFormat {
 }
 
 /** Whether `zone` is an IANA zone the runtime knows (e.g. Europe/Berlin, UTC). */
-export function isTimeZone(zone: string): boolean {
+export function isKnownTimeZone(zone: string): boolean {
   if (!zone || zone.length > 64) return false;
   try {
     formatterFor(zone);
