@@ -53,7 +53,8 @@ describe("a notifier killed in the middle of a batch of emails", () => {
     let doomed: NotifierProcess | undefined;
     let restarted: NotifierProcess | undefined;
     let acceptedOfOurs = 0;
-    // Killed as the server accepts one of its messages, before the 250 answer: a send in flight.
+    // The first notifier is SIGKILLed as the server accepts the KILL_AT-th of the test's messages, before
+    // the 250 answer: the kill lands with sends in flight, that one already taken by the server.
     const mailbox = await startMailbox({
       onAccepted: (mail) => {
         if (ours(mail) && ++acceptedOfOurs === KILL_AT) doomed?.kill();
@@ -84,6 +85,8 @@ describe("a notifier killed in the middle of a batch of emails", () => {
         reminders.push({ id: event.id, time: new Date(event.time), data });
       }
       await waitFor("the kill", () => doomed?.exitCode !== undefined, 120_000);
+      expect(doomed.exitCode, doomed.stderr).toBeNull();
+      expect(acceptedOfOurs).toBeGreaterThanOrEqual(KILL_AT);
       // Nothing more can arrive from the killed process once its SMTP connections are closed.
       await waitFor("the killed sender's connections to close", () => mailbox.openConnections() === 0);
       const acceptedBeforeKill = new Set(ourMails().map((mail) => mail.deliveryId));

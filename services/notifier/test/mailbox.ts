@@ -53,6 +53,9 @@ export async function startMailbox(options: MailboxOptions = {}) {
       });
     },
   });
+  // A client gone in the middle of a mail transaction (a killed sender) resets its connection; the
+  // server goes on serving the others, as a real one does.
+  server.on("error", () => {});
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.server.address() as AddressInfo;
   return {
