@@ -10,4 +10,5 @@ export {
 export { type ControllableBroker, startPrivateKafka } from "@okr/native-infra/private-kafka";
 export { type PrivatePostgres, startPrivatePostgres } from "@okr/native-infra/private-postgres";
 export { freePort, startTcpProxy } from "./network.ts";
+export { ServiceProcess } from "./process.ts";
 export { startTestService, type TestService } from "./service.ts";

@@ -1,12 +1,18 @@
 import { randomUUID } from "node:crypto";
 import { type EventData, PersonChanged, ReminderDue } from "@okr/events";
-import { createTestDatabase, type TestDatabase, testBus, uniqueName, waitFor } from "@okr/testkit";
+import {
+  createTestDatabase,
+  type ServiceProcess,
+  type TestDatabase,
+  testBus,
+  uniqueName,
+  waitFor,
+} from "@okr/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrationsDir } from "../src/database.ts";
 import { MAX_IN_FLIGHT } from "../src/delivery/sender.ts";
 import { type ReceivedMail, startMailbox } from "./mailbox.ts";
-import { NotifierProcess } from "./support/notifier-process.ts";
-import { personChanged, publish, reminderDue } from "./support.ts";
+import { NotifierProcess, personChanged, publish, reminderDue } from "./support.ts";
 
 /** 40 teams of 5: one check-in reminder per team is 200 emails. */
 const TEAMS = 40;
@@ -50,8 +56,8 @@ describe("a notifier killed in the middle of a batch of emails", () => {
     const addresses = new Set(people.map((person) => person.email));
     const ours = (mail: ReceivedMail) => mail.to.some((address) => addresses.has(address));
 
-    let doomed: NotifierProcess | undefined;
-    let restarted: NotifierProcess | undefined;
+    let doomed: ServiceProcess | undefined;
+    let restarted: ServiceProcess | undefined;
     let acceptedOfOurs = 0;
     // The first notifier is SIGKILLed as the server accepts the KILL_AT-th of the test's messages, before
     // the 250 answer: the kill lands with sends in flight, that one already taken by the server.
@@ -84,8 +90,8 @@ describe("a notifier killed in the middle of a batch of emails", () => {
         const event = await publish(producer, ReminderDue, data, tenant);
         reminders.push({ id: event.id, time: new Date(event.time), data });
       }
-      await waitFor("the kill", () => doomed?.exitCode !== undefined, 120_000);
-      expect(doomed.exitCode, doomed.stderr).toBeNull();
+      await waitFor("the kill", () => doomed?.exited !== undefined, 120_000);
+      expect(doomed?.exited, doomed?.stderr).toBeNull();
       expect(acceptedOfOurs).toBeGreaterThanOrEqual(KILL_AT);
       // Nothing more can arrive from the killed process once its SMTP connections are closed.
       await waitFor("the killed sender's connections to close", () => mailbox.openConnections() === 0);
