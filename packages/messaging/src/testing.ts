@@ -31,10 +31,11 @@ export function testBus(brokers: string = testEndpoints().KAFKA_BROKERS): Messag
         ...consumer,
         subscribe: async (topics, subscribeOptions) => {
           if (subscribeOptions?.fromBeginning ?? true)
-            await startAtTestRun(
+            await startFreshGroup(
               brokers,
               groupId,
               topics.filter((topic) => !isScratchTopic(topic)),
+              TEST_RUN_STARTED_MS,
             );
           await consumer.subscribe(topics, subscribeOptions);
         },
@@ -44,11 +45,28 @@ export function testBus(brokers: string = testEndpoints().KAFKA_BROKERS): Messag
 }
 
 /**
- * Commits, for a group that has none yet, the offsets of the first messages written since the test run
- * started. Best effort: if that fails (a replica of the group already running, say) the group reads
- * from the beginning, which is slower but sees the same messages.
+ * What testBus does for its own consumers, for the groups of a service process a test spawns (its
+ * KAFKA_CONSUMER_GROUP prefix and a suffix per consumer): each group that has no offsets yet starts on
+ * `topics` at the first message written since `sinceMs`. The process's own bus would read the shared
+ * platform topics from their beginning.
  */
-async function startAtTestRun(brokers: string, groupId: string, topics: string[]): Promise<void> {
+export async function startConsumerGroupsAt(groupIds: string[], topics: string[], sinceMs: number) {
+  const brokers = testEndpoints().KAFKA_BROKERS;
+  await testBus(brokers).ensureTopics(topics);
+  await Promise.all(groupIds.map((groupId) => startFreshGroup(brokers, groupId, topics, sinceMs)));
+}
+
+/**
+ * Commits, for a group that has none yet, the offsets of the first messages written since `sinceMs`.
+ * Best effort: if that fails (a replica of the group already running, say) the group reads from the
+ * beginning, which is slower but sees the same messages.
+ */
+async function startFreshGroup(
+  brokers: string,
+  groupId: string,
+  topics: string[],
+  sinceMs: number,
+): Promise<void> {
   if (topics.length === 0) return;
   const kafka = new Kafka({
     clientId: uniqueName("okr-test-offsets"),
@@ -66,7 +84,7 @@ async function startAtTestRun(brokers: string, groupId: string, topics: string[]
     const starts = await Promise.all(
       fresh.map(async (topic) => ({
         topic,
-        partitions: await admin.fetchTopicOffsetsByTimestamp(topic, TEST_RUN_STARTED_MS),
+        partitions: await admin.fetchTopicOffsetsByTimestamp(topic, sinceMs),
       })),
     );
     await commitOffsets(kafka, groupId, starts);

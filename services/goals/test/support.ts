@@ -1,8 +1,7 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import type { Role } from "@okr/service-kit";
-import { freePort, startTestService, type TestService, testEndpoints } from "@okr/testkit";
+import { ServiceProcess, startTestService, type TestService } from "@okr/testkit";
 import { afterAll } from "vitest";
 import type { GoalsDb } from "../src/database.ts";
 import { goalsService } from "../src/service.ts";
@@ -213,53 +212,14 @@ export const advance = (org: Organization, phase: string) =>
 export const PROCESS_AUTH = { secret: "goals-process-test-secret-0123456789", issuer: "okr-startup-test" };
 
 /** The goals process (`src/main.ts`) as `npm start` runs it, on a free port, for tests of start-up. */
-export class GoalsProcess {
-  readonly baseUrl: string;
-  /** Everything it wrote to stderr so far (its log). */
-  stderr = "";
-  /** Its exit code once it exited (null: ended by a signal); undefined while it runs. */
-  exited: number | null | undefined;
-  readonly #child: ChildProcess;
+export type GoalsProcess = ServiceProcess;
 
+export const GoalsProcess = {
   /** `env` gives DATABASE_URL and KAFKA_BROKERS, and may add or override any other variable. */
-  static async spawn(env: { DATABASE_URL: string; KAFKA_BROKERS: string } & Record<string, string>) {
-    return new GoalsProcess(await freePort(), env);
-  }
-
-  private constructor(port: number, env: Record<string, string>) {
-    this.baseUrl = `http://127.0.0.1:${port}`;
-    this.#child = spawn(process.execPath, [fileURLToPath(new URL("../src/main.ts", import.meta.url))], {
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: "test",
-        LOG_LEVEL: "warn",
-        HOST: "127.0.0.1",
-        PORT: String(port),
-        TEMPORAL_ADDRESS: testEndpoints().TEMPORAL_ADDRESS,
-        AUTH_JWT_SECRET: PROCESS_AUTH.secret,
-        AUTH_JWT_ISSUER: PROCESS_AUTH.issuer,
-        ...env,
-      },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    this.#child.stderr?.on("data", (chunk: Buffer) => {
-      this.stderr += chunk.toString();
-    });
-    this.#child.once("exit", (code) => {
-      this.exited = code;
-    });
-  }
-
-  async readiness(): Promise<{ status: number; body: { checks?: Record<string, string> } }> {
-    const response = await fetch(`${this.baseUrl}/readyz`);
-    return { status: response.status, body: (await response.json()) as { checks?: Record<string, string> } };
-  }
-
-  /** SIGTERM, and waits for it to exit (if it still runs). */
-  async stop(): Promise<void> {
-    if (this.exited !== undefined) return;
-    const gone = new Promise((resolve) => this.#child.once("exit", resolve));
-    this.#child.kill("SIGTERM");
-    await gone;
-  }
-}
+  spawn: (env: { DATABASE_URL: string; KAFKA_BROKERS: string } & Record<string, string>) =>
+    ServiceProcess.spawn(fileURLToPath(new URL("../src/main.ts", import.meta.url)), {
+      AUTH_JWT_SECRET: PROCESS_AUTH.secret,
+      AUTH_JWT_ISSUER: PROCESS_AUTH.issuer,
+      ...env,
+    }),
+};

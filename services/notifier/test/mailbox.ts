@@ -7,6 +7,12 @@ export interface ReceivedMail {
   /** The message as sent, quoted-printable soft line breaks joined. */
   raw: string;
   deliveryId: string | undefined;
+  messageId: string | undefined;
+}
+
+export interface MailboxOptions {
+  /** Called as each message is accepted, just before the server's 250 answer goes out. */
+  onAccepted?: (mail: ReceivedMail) => void;
 }
 
 /**
@@ -14,7 +20,7 @@ export interface ReceivedMail {
  * for recipients in `refused`, whose RCPT TO it answers with a temporary failure (451), as a mail
  * server that cannot take their mail right now.
  */
-export async function startMailbox() {
+export async function startMailbox(options: MailboxOptions = {}) {
   const received: ReceivedMail[] = [];
   const refused = new Set<string>();
   const server = new SMTPServer({
@@ -35,15 +41,21 @@ export async function startMailbox() {
         const raw = Buffer.concat(chunks)
           .toString("utf8")
           .replace(/=\r?\n/g, "");
-        received.push({
+        const mail = {
           to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
           raw,
           deliveryId: /^X-OKR-Delivery-Id: (.+)$/im.exec(raw)?.[1]?.trim(),
-        });
+          messageId: /^Message-ID: (.+)$/im.exec(raw)?.[1]?.trim(),
+        };
+        received.push(mail);
+        options.onAccepted?.(mail);
         callback();
       });
     },
   });
+  // A client gone in the middle of a mail transaction (a killed sender) resets its connection; the
+  // server goes on serving the others, as a real one does.
+  server.on("error", () => {});
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.server.address() as AddressInfo;
   return {
@@ -51,6 +63,8 @@ export async function startMailbox() {
     refused,
     /** The mails accepted for `address`. */
     mailsTo: (address: string) => received.filter((mail) => mail.to.includes(address)),
+    /** SMTP connections still open (a killed sender's are closed once this is 0). */
+    openConnections: () => server.connections.size,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { fileURLToPath } from "node:url";
 import {
+  ALL_EVENTS,
   createEvent,
   type EventData,
   type EventDefinition,
@@ -10,7 +12,13 @@ import {
 } from "@okr/events";
 import { personChangedData } from "@okr/events/testing";
 import { eventHeaders, type MessageProducer } from "@okr/messaging";
-import { startTestService, type TestService, testBus } from "@okr/testkit";
+import {
+  ServiceProcess,
+  startConsumerGroupsAt,
+  startTestService,
+  type TestService,
+  testBus,
+} from "@okr/testkit";
 import type { TObject } from "typebox";
 import { afterAll, beforeAll } from "vitest";
 import type { NotifierConfig } from "../src/config.ts";
@@ -167,3 +175,35 @@ export function apiFor(service: Notifier, token: string) {
     delete: (url: string) => call("DELETE", url),
   };
 }
+
+/**
+ * The suffixes of the notifier's consumer groups (its consumers in src/consumers). A group missing here
+ * still works, but reads the shared topics from their beginning.
+ */
+const CONSUMER_GROUPS = ["people", "teams", "objectives", "notifications", "activity", "webhooks"];
+
+/** The notifier's entry point (`src/main.ts`, as `npm start` runs it) in a process of its own. */
+export const NotifierProcess = {
+  /**
+   * Starts the groups of KAFKA_CONSUMER_GROUP `prefix` on every catalog topic at what is published from
+   * now on: the process's own bus would read the shared topics' whole history first. Call it once,
+   * before the first process of the prefix starts.
+   */
+  async startGroups(prefix: string): Promise<void> {
+    const topics = [...new Set(ALL_EVENTS.map((definition) => definition.topic))];
+    await startConsumerGroupsAt(
+      CONSUMER_GROUPS.map((suffix) => `${prefix}.${suffix}`),
+      topics,
+      Date.now(),
+    );
+  },
+
+  /** `env` gives DATABASE_URL, KAFKA_CONSUMER_GROUP and SMTP_URL, and may add or override any variable. */
+  spawn: (
+    env: { DATABASE_URL: string; KAFKA_CONSUMER_GROUP: string; SMTP_URL: string } & Record<string, string>,
+  ) =>
+    ServiceProcess.spawn(fileURLToPath(new URL("../src/main.ts", import.meta.url)), {
+      AUTH_JWT_SECRET: "notifier-process-test-secret-0123456789",
+      ...env,
+    }),
+};

@@ -17,7 +17,7 @@ const SMTP_CONNECTIONS = 5;
  * Emails in flight at once: a few queued per connection, so a connection goes on with the next message
  * as soon as the server accepted one, while few enough that none waits long in the queue.
  */
-const MAX_IN_FLIGHT = SMTP_CONNECTIONS * 4;
+export const MAX_IN_FLIGHT = SMTP_CONNECTIONS * 4;
 
 /** A claim waits for this much room, so claims stay batches rather than one email each. */
 const CLAIM_AT_LEAST = MAX_IN_FLIGHT / 2;
