@@ -152,29 +152,8 @@ export async function knownPeopleCount(service: Notifier, tenant: string): Promi
   return rows[0]?.n ?? 0;
 }
 
-/** A client for one caller of the test service. */
-export function apiFor(service: Notifier, token: string) {
-  const call = async (
-    method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
-    url: string,
-    payload?: unknown,
-  ) => {
-    const response = await service.app.inject({
-      method,
-      url,
-      headers: { authorization: `Bearer ${token}` },
-      ...(payload === undefined ? {} : { payload: payload as object }),
-    });
-    return { status: response.statusCode, headers: response.headers, json: () => response.json() };
-  };
-  return {
-    get: (url: string) => call("GET", url),
-    post: (url: string, payload: unknown = {}) => call("POST", url, payload),
-    put: (url: string, payload: unknown) => call("PUT", url, payload),
-    patch: (url: string, payload: unknown) => call("PATCH", url, payload),
-    delete: (url: string) => call("DELETE", url),
-  };
-}
+/** A client for one caller of the test service (testkit's, shared with the other services' tests). */
+export { apiFor } from "@okr/testkit";
 
 /**
  * The suffixes of the notifier's consumer groups (its consumers in src/consumers). A group missing here
