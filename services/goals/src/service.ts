@@ -1,5 +1,6 @@
 import { createRuntimeApp, type ServiceDefinition, type ServiceRuntime } from "@okr/service-kit";
 import { actAsPeople } from "./acting-person.ts";
+import { cycleReminderConsumer } from "./consumers/cycle-reminders.ts";
 import { scoreConsumer } from "./consumers/scores.ts";
 import { valueStreamMetricConsumer } from "./consumers/value-stream-metrics.ts";
 import { createGoalsDb, type GoalsDb, migrationsDir } from "./database.ts";
@@ -65,6 +66,13 @@ export const goalsService: ServiceDefinition<GoalsDb, GoalsRuntime["config"]> = 
         });
       },
     });
-    return { app, background: [scoreConsumer(runtime), valueStreamMetricConsumer(runtime)] };
+    return {
+      app,
+      background: [
+        scoreConsumer(runtime),
+        valueStreamMetricConsumer(runtime),
+        cycleReminderConsumer(runtime),
+      ],
+    };
   },
 };
