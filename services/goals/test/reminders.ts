@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createEvent, type EventData, ReminderDue } from "@okr/events";
 import { eventHeaders } from "@okr/messaging";
+import { waitFor } from "@okr/testkit";
 import { afterAll } from "vitest";
 import type { GoalsTestService } from "./support.ts";
 
@@ -45,6 +46,17 @@ export function reminderPublisher(service: GoalsTestService) {
         },
       ]);
       return envelope;
+    },
+    /** Publishes the reminders (tenant and payload each) and waits until goals has stored every one. */
+    async publishStored(...reminders: [tenant: string, data: Reminder, context?: { time?: Date }][]) {
+      const ids: string[] = [];
+      for (const [tenant, data, context] of reminders)
+        ids.push((await this.publish(tenant, data, context)).id);
+      await waitFor(
+        "the reminders stored",
+        async () =>
+          (await service.runtime.db.cycleReminder.count({ where: { id: { in: ids } } })) === ids.length,
+      );
     },
     /** A message on the reminders' topic as it arrives, valid or not. */
     async publishRaw(key: string, value: string) {

@@ -81,7 +81,15 @@ export const MeSchema = Type.Object({
 });
 
 const InCycle = { cycleId: Uuid() };
-const OfTeam = { ...InCycle, teamId: Uuid(), teamName: Type.String() };
+const OfTeam = {
+  ...InCycle,
+  teamId: Uuid(),
+  teamName: Type.String(),
+  dueAt: Type.Union([DateTime(), Type.Null()], {
+    description:
+      "the deadline the cycle's newest reminder about this set (escalations do not move it); null when no reminder came",
+  }),
+};
 /** One thing the open cycles ask of the caller (GET /me/work). */
 export const WorkItemSchema = Type.Union([
   Type.Object(
