@@ -2,7 +2,12 @@ import type { CyclePhase } from "./cycle.ts";
 import type { ObjectiveState } from "./objective.ts";
 
 /** What the cycle asks of one person now: one list instead of scattered reminders. */
-export type WorkAction = "check-in" | "draft-objectives" | "approve-objectives" | "retrospective";
+export type WorkAction =
+  | "check-in"
+  | "draft-objectives"
+  | "approve-objectives"
+  | "mid-cycle-review"
+  | "retrospective";
 
 /** What a cycle workflow's reminder asks for (okr.cycle.reminder-due.v1's `action`). */
 export type ReminderAction =
@@ -45,6 +50,7 @@ export type WorkItem =
       teamName: string;
       objectiveIds: string[];
     } & Deadline)
+  | ({ action: "mid-cycle-review"; cycleId: string; teamId: string; teamName: string } & Deadline)
   | ({ action: "retrospective"; cycleId: string; teamId: string; teamName: string } & Deadline);
 
 export interface WorkSnapshot {
@@ -68,6 +74,8 @@ export interface WorkSnapshot {
   objectives: { id: string; cycleId: string; teamId: string; state: ObjectiveState }[];
   /** (cycle, team) pairs that have submitted their retrospective. */
   retrospectives: { cycleId: string; teamId: string }[];
+  /** (cycle, team) pairs whose mid-cycle review a leader recorded as held. */
+  midCycleReviews: { cycleId: string; teamId: string }[];
   /**
    * Reminders the cycle workflows sent the person in those cycles about a team, `sentAt` being when
    * (reminders that name no team are left out).
@@ -88,9 +96,10 @@ const STILL_OPEN: readonly ObjectiveState[] = ["draft", "returned"];
 
 /**
  * The person's work at `now`, soonest due first: check-ins their cadence asks for on key results they or
- * their teams own (CHECK_INS), their led teams' objectives to write and submit and their child teams'
+ * their teams own and the mid-cycle reviews of led teams the workflow asked them for, until one is
+ * recorded as held (CHECK_INS), their led teams' objectives to write and submit and their child teams'
  * submissions to approve (SETTING, CASCADE), and their led teams' retrospectives (RETROSPECTIVE).
- * Only leaders draft, approve and write retrospectives, as the cycle workflow expects of them. A team's
+ * Only leaders draft, approve, hold reviews and write retrospectives, as the cycle workflow expects. A team's
  * item carries the deadline its reminders gave (see `deadlineOf`); items without one come last.
  */
 export function workFor(snapshot: WorkSnapshot, now: Date): WorkItem[] {
@@ -124,6 +133,15 @@ export function workFor(snapshot: WorkSnapshot, now: Date): WorkItem[] {
             dueAt: new Date(dueMs).toISOString(),
             lastCheckInAt: kr.lastCheckInAt,
           },
+        });
+      }
+      for (const teamId of reviewsAskedOf(snapshot, cycle.id)) {
+        const t = team.get(teamId);
+        if (!t || !led.has(teamId)) continue;
+        const { dueAt, dueMs } = deadline(cycle.id, teamId, "mid-cycle-review");
+        items.push({
+          dueMs,
+          item: { action: "mid-cycle-review", cycleId: cycle.id, teamId, teamName: t.name, dueAt },
         });
       }
     } else if (DRAFTING.includes(cycle.phase)) {
@@ -179,6 +197,15 @@ export function workFor(snapshot: WorkSnapshot, now: Date): WorkItem[] {
   }
   // Stable: items due at the same time (or without a deadline, last) keep the order they were found in.
   return items.sort((a, b) => (a.dueMs === b.dueMs ? 0 : a.dueMs - b.dueMs)).map(({ item }) => item);
+}
+
+/** Teams of the cycle whose mid-cycle review the person was reminded of and nobody recorded as held yet. */
+function reviewsAskedOf(snapshot: WorkSnapshot, cycleId: string): string[] {
+  const held = new Set(snapshot.midCycleReviews.filter((r) => r.cycleId === cycleId).map((r) => r.teamId));
+  const asked = snapshot.reminders
+    .filter((r) => r.cycleId === cycleId && r.action === "mid-cycle-review" && !held.has(r.teamId))
+    .map((r) => r.teamId);
+  return [...new Set(asked)].sort();
 }
 
 /**

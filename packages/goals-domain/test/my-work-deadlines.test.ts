@@ -33,6 +33,7 @@ const snapshot = (phase: CyclePhase, fields: Partial<WorkSnapshot> = {}): WorkSn
   keyResults: [],
   objectives: [{ id: "c", cycleId: "q1", teamId: "infra", state: "submitted" }],
   retrospectives: [],
+  midCycleReviews: [],
   reminders: [],
   ...fields,
 });
@@ -187,6 +188,59 @@ describe("my work: deadlines from the cycle's reminders", () => {
         fc.pre(unrelated || escalationOverReminder);
         expect(workFor({ ...s, reminders: [...s.reminders, extra] }, now)).toEqual(before);
       }),
+    );
+  });
+
+  it("asks a reminded leader for the mid-cycle review during CHECK_INS until one is recorded as held", () => {
+    const asked = snapshot("CHECK_INS", {
+      memberships: [
+        { teamId: "platform", role: "leader" },
+        { teamId: "infra", role: "member" },
+      ],
+      reminders: [
+        remind({ teamId: "platform", action: "mid-cycle-review", dueAt: at(300) }),
+        // The same reminder sent again (another round): still one item.
+        remind({ teamId: "platform", action: "mid-cycle-review", dueAt: at(300), sentAt: at(-0.5) }),
+        // Pat is no leader of Infra: its review is not Pat's to hold.
+        remind({ teamId: "infra", action: "mid-cycle-review" }),
+      ],
+    });
+    expect(workFor(asked, now)).toEqual([
+      { action: "mid-cycle-review", cycleId: "q1", teamId: "platform", teamName: "Platform", dueAt: at(300) },
+    ]);
+    expect(workFor({ ...asked, midCycleReviews: [{ cycleId: "q1", teamId: "platform" }] }, now)).toEqual([]);
+    // A review held in another cycle is not this one's.
+    expect(workFor({ ...asked, midCycleReviews: [{ cycleId: "q0", teamId: "platform" }] }, now)).toHaveLength(
+      1,
+    );
+    expect(workFor({ ...asked, cycles: [{ ...asked.cycles[0]!, phase: "SCORING" }] }, now)).toEqual([]);
+  });
+
+  it("lists a mid-cycle review exactly for the led teams reminded of one and not yet held, in CHECK_INS", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom<CyclePhase>("SETTING", "CHECK_INS", "SCORING"),
+        fc.array(reminderArb, { maxLength: 12 }),
+        fc.subarray(["platform", "infra", "data"]),
+        (phase, reminders, held) => {
+          const s = snapshot(phase, {
+            objectives: [],
+            reminders,
+            midCycleReviews: held.map((teamId) => ({ cycleId: "q1", teamId })),
+          });
+          const reviews = workFor(s, now).filter((item) => item.action === "mid-cycle-review");
+          const expected =
+            phase === "CHECK_INS" &&
+            reminders.some(
+              (r) =>
+                r.cycleId === "q1" &&
+                r.teamId === "platform" &&
+                r.action === "mid-cycle-review" &&
+                !held.includes("platform"),
+            );
+          expect(reviews.map((item) => item.teamId)).toEqual(expected ? ["platform"] : []);
+        },
+      ),
     );
   });
 });

@@ -20,6 +20,7 @@ const base = (): WorkSnapshot => ({
   keyResults: [],
   objectives: [],
   retrospectives: [],
+  midCycleReviews: [],
   reminders: [],
 });
 

@@ -10,6 +10,7 @@ import { cycleWorkflowRoutes } from "./routes/cycle-workflow.ts";
 import { cycleRoutes } from "./routes/cycles.ts";
 import { keyResultRoutes } from "./routes/key-results.ts";
 import { meRoutes } from "./routes/me.ts";
+import { midCycleReviewRoutes } from "./routes/mid-cycle-reviews.ts";
 import { objectiveRoutes } from "./routes/objectives.ts";
 import { organizationRoutes } from "./routes/organizations.ts";
 import { peopleRoutes } from "./routes/people.ts";
@@ -35,6 +36,7 @@ const GOALS_ROUTES = [
   keyResultRoutes,
   checkInRoutes,
   retrospectiveRoutes,
+  midCycleReviewRoutes,
   teamHeatmapRoutes,
   auditRoutes,
   cycleWorkflowRoutes,

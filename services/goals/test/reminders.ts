@@ -48,7 +48,9 @@ export function reminderPublisher(service: GoalsTestService) {
       return envelope;
     },
     /** Publishes the reminders (tenant and payload each) and waits until goals has stored every one. */
-    async publishStored(...reminders: [tenant: string, data: Reminder, context?: { time?: Date }][]) {
+    async publishStored(
+      ...reminders: (readonly [tenant: string, data: Reminder, context?: { time?: Date }])[]
+    ) {
       const ids: string[] = [];
       for (const [tenant, data, context] of reminders)
         ids.push((await this.publish(tenant, data, context)).id);

@@ -9,8 +9,8 @@ const owner = (kind: string, id: string) => ({
 /**
  * What `workFor` needs to list one person's work, read in a handful of indexed queries: their teams,
  * the teams they lead and those teams' children, the open cycles, and in those cycles the key results
- * they or their teams own, the led and child teams' objectives, the retrospectives written, and the
- * reminders about a team the cycle workflows sent them.
+ * they or their teams own, the led and child teams' objectives, the retrospectives written and the
+ * mid-cycle reviews held, and the reminders about a team the cycle workflows sent them.
  */
 export async function workSnapshot(db: GoalsDb, tenantId: string, personId: string): Promise<WorkSnapshot> {
   const [memberships, cycles] = await Promise.all([
@@ -28,7 +28,7 @@ export async function workSnapshot(db: GoalsDb, tenantId: string, personId: stri
     { ownerKind: "person", ownerId: personId },
     { ownerKind: "team", ownerId: { in: teamIds } },
   ];
-  const [teams, keyResults, retrospectives, reminders] = await Promise.all([
+  const [teams, keyResults, retrospectives, midCycleReviews, reminders] = await Promise.all([
     db.team.findMany({
       where: { tenantId, OR: [{ id: { in: ledIds } }, { parentTeamId: { in: ledIds } }] },
       select: { id: true, name: true, parentTeamId: true },
@@ -55,6 +55,10 @@ export async function workSnapshot(db: GoalsDb, tenantId: string, personId: stri
     }),
     db.retrospective.findMany({
       where: { tenantId, cycleId: { in: inPhase("RETROSPECTIVE") }, teamId: { in: ledIds } },
+      select: { cycleId: true, teamId: true },
+    }),
+    db.midCycleReview.findMany({
+      where: { tenantId, cycleId: { in: inPhase("CHECK_INS") }, teamId: { in: ledIds } },
       select: { cycleId: true, teamId: true },
     }),
     db.cycleReminder.findMany({
@@ -108,6 +112,7 @@ export async function workSnapshot(db: GoalsDb, tenantId: string, personId: stri
       state: o.state as ObjectiveState,
     })),
     retrospectives,
+    midCycleReviews,
     reminders: reminders.map((r) => ({
       cycleId: r.cycleId,
       teamId: r.teamId as string,

@@ -118,6 +118,10 @@ export const WorkItemSchema = Type.Union([
     { description: "a team under one I lead submitted objectives for approval" },
   ),
   Type.Object(
+    { action: Type.Literal("mid-cycle-review"), ...OfTeam },
+    { description: "a team I lead was asked for its mid-cycle review, which no leader has recorded as held" },
+  ),
+  Type.Object(
     { action: Type.Literal("retrospective"), ...OfTeam },
     { description: "a team I lead has not written its retrospective" },
   ),
@@ -150,6 +154,16 @@ export const TeamHeatmapSchema = Type.Object({
 export { RunStatus as CycleRunSchema, RunTeams as RunTeamsSchema } from "../cycle-workflow/schemas.ts";
 
 /** A team's retrospective of a cycle (GET/POST /cycles/{id}/retrospectives). */
+/** A team's mid-cycle review recorded as held (POST /cycles/{id}/teams/{teamId}/mid-cycle-review). */
+export const MidCycleReviewSchema = Type.Object({
+  id: Uuid(),
+  cycleId: Uuid(),
+  teamId: Uuid(),
+  note: Type.Union([Type.String(), Type.Null()]),
+  heldBy: Type.String({ description: "who recorded it" }),
+  heldAt: DateTime(),
+});
+
 export const RetrospectiveSchema = Type.Object({
   id: Uuid(),
   cycleId: Uuid(),
