@@ -4,6 +4,7 @@ export {
   collectMessages,
   findMessage,
   rewindConsumerGroup,
+  sendEvent,
   testBus,
 } from "@okr/messaging/testing";
 export { type ControllableBroker, startPrivateKafka } from "@okr/native-infra/private-kafka";

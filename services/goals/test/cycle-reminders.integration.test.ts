@@ -11,6 +11,16 @@ const reminders = reminderPublisher(service);
 const storedFor = (tenantId: string) =>
   service.runtime.db.cycleReminder.findMany({ where: { tenantId }, orderBy: { sentAt: "asc" } });
 
+/** The headers of the dead letter of event `id` on the reminders' dead-letter topic. */
+const deadLetterOf = async (id: string) =>
+  (
+    await findMessage(
+      deadLetterTopic(ReminderDue.topic),
+      (message) => JSON.parse(message.value?.toString() ?? "{}").id === id,
+      { timeoutMs: 60_000 },
+    )
+  ).headers;
+
 describe("cycle reminders consumed into goals", () => {
   it("stores each reminder once under its event id, with the tenant of its envelope", async () => {
     const tenant = randomUUID();
@@ -67,19 +77,10 @@ describe("cycle reminders consumed into goals", () => {
     await reminders.publishRaw(invalid.partitionkey, JSON.stringify(invalid));
     const after = await reminders.publish(tenant, reminder());
 
-    const dead = await findMessage(
-      deadLetterTopic(ReminderDue.topic),
-      (message) => JSON.parse(message.value?.toString() ?? "{}").id === poison.id,
-      { timeoutMs: 60_000 },
-    );
-    expect(dead.headers[HEADER.deadLetter.errorType]).toBe("PoisonEventError");
-    expect(dead.headers[HEADER.deadLetter.error]).toMatch(/not a uuid/);
-    const deadInvalid = await findMessage(
-      deadLetterTopic(ReminderDue.topic),
-      (message) => JSON.parse(message.value?.toString() ?? "{}").id === invalid.id,
-      { timeoutMs: 60_000 },
-    );
-    expect(deadInvalid.headers[HEADER.deadLetter.errorType]).toBe("InvalidEventError");
+    const dead = await deadLetterOf(poison.id);
+    expect(dead[HEADER.deadLetter.errorType]).toBe("PoisonEventError");
+    expect(dead[HEADER.deadLetter.error]).toMatch(/not a uuid/);
+    expect((await deadLetterOf(invalid.id))[HEADER.deadLetter.errorType]).toBe("InvalidEventError");
     // Consumption went on past them; the alert left nothing behind.
     await waitFor("the reminder after the poison ones", async () => (await storedFor(tenant)).length === 1);
     expect((await storedFor(tenant)).map((row) => row.id)).toEqual([after.id]);

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { createEvent, type EventData, ReminderDue } from "@okr/events";
-import { eventHeaders } from "@okr/messaging";
-import { waitFor } from "@okr/testkit";
+import { type EventData, ReminderDue } from "@okr/events";
+import { sendEvent, waitFor } from "@okr/testkit";
 import { afterAll } from "vitest";
 import type { GoalsTestService } from "./support.ts";
 
@@ -33,19 +32,7 @@ export function reminderPublisher(service: GoalsTestService) {
   return {
     async publish(tenant: string, data: Reminder, context: { id?: string; time?: Date } = {}) {
       await connected;
-      const envelope = createEvent(ReminderDue, data as EventData<typeof ReminderDue>, {
-        tenant,
-        ...context,
-      });
-      await producer.send([
-        {
-          topic: ReminderDue.topic,
-          key: envelope.partitionkey,
-          value: JSON.stringify(envelope),
-          headers: eventHeaders(envelope, undefined),
-        },
-      ]);
-      return envelope;
+      return sendEvent(producer, ReminderDue, data as EventData<typeof ReminderDue>, tenant, context);
     },
     /** Publishes the reminders (tenant and payload each) and waits until goals has stored every one. */
     async publishStored(

@@ -19,6 +19,16 @@ const Body = Type.Object(
   { additionalProperties: false },
 );
 
+const HOLD_SCHEMA = {
+  tags: ["cycles"],
+  summary: "Record the team's mid-cycle review as held (the team's leaders, or an admin)",
+  description:
+    "During CHECK_INS only. Once per team and cycle: a repeated call changes nothing and answers the first record (200; 201 when this call recorded it).",
+  params: Params,
+  body: Body,
+  response: { 200: MidCycleReviewSchema, 201: MidCycleReviewSchema, ...problems(400, 403, 404, 409) },
+};
+
 const present = (row: MidCycleReviewRow) => ({ ...row, heldAt: row.heldAt.toISOString() });
 
 /**
@@ -29,17 +39,7 @@ export function midCycleReviewRoutes(runtime: GoalsRuntime): FastifyPluginAsyncT
   return async (app) => {
     app.post(
       "/cycles/:cycleId/teams/:teamId/mid-cycle-review",
-      {
-        schema: {
-          tags: ["cycles"],
-          summary: "Record the team's mid-cycle review as held (the team's leaders, or an admin)",
-          description:
-            "During CHECK_INS only. Once per team and cycle: a repeated call changes nothing and answers the first record (200; 201 when this call recorded it).",
-          params: Params,
-          body: Body,
-          response: { 200: MidCycleReviewSchema, 201: MidCycleReviewSchema, ...problems(400, 403, 404, 409) },
-        },
-      },
+      { schema: HOLD_SCHEMA },
       async (request, reply) => {
         const { tenantId } = request.principal;
         const { cycleId, teamId } = request.params;
