@@ -9,13 +9,15 @@ export type WorkAction =
   | "mid-cycle-review"
   | "retrospective";
 
-/** What a cycle workflow's reminder asks for (okr.cycle.reminder-due.v1's `action`). */
-export type ReminderAction =
-  | "draft-objectives"
-  | "approve-objectives"
-  | "check-in"
-  | "mid-cycle-review"
-  | "retrospective";
+/** What a cycle workflow's reminder asks for (okr.cycle.reminder-due.v1's `action`, kept equal by a test). */
+export const REMINDER_ACTIONS = [
+  "draft-objectives",
+  "approve-objectives",
+  "check-in",
+  "mid-cycle-review",
+  "retrospective",
+] as const;
+export type ReminderAction = (typeof REMINDER_ACTIONS)[number];
 
 /**
  * The deadline of a team's item: the `dueAt` of the newest reminder about it, null with none. Only the
@@ -99,8 +101,8 @@ const STILL_OPEN: readonly ObjectiveState[] = ["draft", "returned"];
  * their teams own and the mid-cycle reviews of led teams the workflow asked them for, until one is
  * recorded as held (CHECK_INS), their led teams' objectives to write and submit and their child teams'
  * submissions to approve (SETTING, CASCADE), and their led teams' retrospectives (RETROSPECTIVE).
- * Only leaders draft, approve, hold reviews and write retrospectives, as the cycle workflow expects. A team's
- * item carries the deadline its reminders gave (see `deadlineOf`); items without one come last.
+ * Only leaders draft, approve, hold reviews and write retrospectives, as the cycle workflow expects. A
+ * team's item carries the deadline its reminders gave (see `deadlineOf`); items without one come last.
  */
 export function workFor(snapshot: WorkSnapshot, now: Date): WorkItem[] {
   const deadline = (cycleId: string, teamId: string, action: ReminderAction) => {

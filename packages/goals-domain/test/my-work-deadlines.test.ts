@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   type CyclePhase,
   OBJECTIVE_STATES,
-  type ReminderAction,
+  REMINDER_ACTIONS,
   type WorkItem,
   type WorkSnapshot,
   workFor,
@@ -109,13 +109,7 @@ describe("my work: deadlines from the cycle's reminders", () => {
   const reminderArb = fc.record({
     cycleId: fc.constantFrom("q1", "q0"),
     teamId: fc.constantFrom("platform", "infra", "data"),
-    action: fc.constantFrom<ReminderAction>(
-      "draft-objectives",
-      "approve-objectives",
-      "check-in",
-      "mid-cycle-review",
-      "retrospective",
-    ),
+    action: fc.constantFrom(...REMINDER_ACTIONS),
     dueAt: fc.integer({ min: -200, max: 200 }).map(at),
     escalation: fc.boolean(),
     sentAt: fc.integer({ min: -300, max: 0 }).map(at),

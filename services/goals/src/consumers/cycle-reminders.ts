@@ -15,7 +15,6 @@ export function cycleReminderConsumer(
 ) {
   return new EventConsumer<PgTransaction>({
     ...runtimeConsumer(runtime, groupId, [ReminderDue]),
-    maxBatchSize: 500,
     // Stored under the event's own id with `on conflict do nothing`: a redelivery writes nothing.
     deduplicatesItself: () => true,
     handleBatch: async (events, tx) => {
