@@ -30,6 +30,8 @@ export interface ReminderRequest {
   dueAt: string;
   escalation: boolean;
   message: string;
+  /** The team the action is about (the drafting team, the team to review or to write the retrospective of). */
+  teamId?: string;
 }
 
 export interface GradingSummary {

@@ -575,6 +575,7 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
           action === "retrospective"
             ? `Write the retrospective of team ${team.name} for ${calendar.name}: what went well, what did not, lessons, key results to carry forward.`
             : `Mid-cycle review of ${calendar.name} for team ${team.name}: look at the pace of your key results and adjust.`,
+        teamId: team.id,
       })),
     );
   }

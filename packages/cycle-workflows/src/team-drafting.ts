@@ -172,6 +172,7 @@ export async function teamDraftingWorkflow(input: TeamDraftingInput): Promise<Te
       dueAt,
       escalation,
       message: message.slice(0, 1000),
+      teamId: team.id,
     }));
     try {
       status.remindersSent += await activities.publishReminders({

@@ -133,9 +133,9 @@ describe("an OKR quarter on the real Temporal server", () => {
     await waitFor("CHECK_INS", async () => (await status()).phase === "CHECK_INS", 20_000);
     const salesWorkflow = workflowIds.team(organizationId, cycleId, sales.id);
     const salesReminders = record.remindersWhere((r) => r.workflowId === salesWorkflow);
-    expect(salesReminders.map((r) => [r.action, r.escalation, r.recipient.id])).toEqual([
-      ["draft-objectives", false, leader(sales)],
-      ["draft-objectives", true, leader(root)],
+    expect(salesReminders.map((r) => [r.action, r.escalation, r.recipient.id, r.teamId])).toEqual([
+      ["draft-objectives", false, leader(sales), sales.id],
+      ["draft-objectives", true, leader(root), sales.id],
     ]);
     const afterCascade = await status();
     expect(afterCascade.teams).toMatchObject({ total: 4, approved: 3, missed: 1, open: 0, waiting: 0 });
@@ -171,9 +171,9 @@ describe("an OKR quarter on the real Temporal server", () => {
     expect(
       record
         .remindersWhere((r) => r.action === "mid-cycle-review")
-        .map((r) => r.recipient.id)
+        .map((r) => `${r.teamId}/${r.recipient.id}`)
         .sort(),
-    ).toEqual(world.teams.map(leader).sort());
+    ).toEqual(world.teams.map((t) => `${t.id}/${leader(t)}`).sort());
     expect(record.atRiskAlerted).toEqual(world.atRisk);
     // SCORING: asked again until the grades were complete.
     expect(record.gradingCalls).toBe(2);

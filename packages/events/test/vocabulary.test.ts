@@ -1,7 +1,19 @@
 import { CLASSIFICATIONS, WASTES } from "@okr/flow-metrics";
-import { CYCLE_PHASES, KEY_RESULT_TYPES, OBJECTIVE_KINDS, OBJECTIVE_STATES } from "@okr/goals-domain";
+import {
+  CYCLE_PHASES,
+  KEY_RESULT_TYPES,
+  OBJECTIVE_KINDS,
+  OBJECTIVE_STATES,
+  REMINDER_ACTIONS,
+} from "@okr/goals-domain";
 import { describe, expect, it } from "vitest";
-import { CyclePhaseChanged, KeyResultUpserted, ObjectiveUpserted, StepChanged } from "../src/index.ts";
+import {
+  CyclePhaseChanged,
+  KeyResultUpserted,
+  ObjectiveUpserted,
+  ReminderDue,
+  StepChanged,
+} from "../src/index.ts";
 
 /** The values a published schema allows: a union of literals (`anyOf` of `const`) or an `enum`. */
 function allowed(schema: unknown): unknown[] {
@@ -25,6 +37,10 @@ describe("event contracts use the domain's vocabulary", () => {
   it("objective kinds and states are the goals domain's", () => {
     expect(allowed(ObjectiveUpserted.schema.properties.kind)).toEqual([...OBJECTIVE_KINDS]);
     expect(allowed(ObjectiveUpserted.schema.properties.state)).toEqual([...OBJECTIVE_STATES]);
+  });
+
+  it("reminder actions are the ones goals' My work reads", () => {
+    expect(allowed(ReminderDue.schema.properties.action)).toEqual([...REMINDER_ACTIONS]);
   });
 
   it("waste tags and step classifications are the flow metrics'", () => {

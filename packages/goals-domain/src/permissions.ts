@@ -56,3 +56,7 @@ export function canApprove(actor: Actor, owner: Owner, context: TeamContext): bo
 /** Retrospectives are written by the team's own people (or an admin). */
 export const canWriteRetrospective = (actor: Actor, teamId: string, context: TeamContext) =>
   canWorkOn(actor, { kind: "team", id: teamId }, context);
+
+/** The mid-cycle review is the team's leaders' to hold (or an admin's to record). */
+export const canHoldMidCycleReview = (actor: Actor, teamId: string) =>
+  isAdmin(actor) || actor.leads.has(teamId);

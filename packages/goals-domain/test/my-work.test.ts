@@ -20,6 +20,8 @@ const base = (): WorkSnapshot => ({
   keyResults: [],
   objectives: [],
   retrospectives: [],
+  midCycleReviews: [],
+  reminders: [],
 });
 
 describe("my work", () => {
@@ -100,6 +102,7 @@ describe("my work", () => {
         teamName: "Platform",
         open: 1,
         written: 2,
+        dueAt: null,
       },
       {
         action: "approve-objectives",
@@ -107,6 +110,7 @@ describe("my work", () => {
         teamId: "infra",
         teamName: "Infra",
         objectiveIds: ["c"],
+        dueAt: null,
       },
     ]);
     // A team that submitted everything has nothing left to draft; one with nothing written has.
@@ -126,7 +130,7 @@ describe("my work", () => {
       cycles: [{ id: "q4", phase: "RETROSPECTIVE", checkInEveryDays: 7, startsAt: daysAgo(90) }],
     };
     expect(workFor(snapshot, now)).toEqual([
-      { action: "retrospective", cycleId: "q4", teamId: "platform", teamName: "Platform" },
+      { action: "retrospective", cycleId: "q4", teamId: "platform", teamName: "Platform", dueAt: null },
     ]);
     expect(workFor({ ...snapshot, retrospectives: [{ cycleId: "q4", teamId: "platform" }] }, now)).toEqual(
       [],

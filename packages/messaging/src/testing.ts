@@ -1,7 +1,9 @@
 import { isScratchTopic, testEndpoints, uniqueName } from "@okr/endpoints";
+import { createEvent, type EventData, type EventDefinition, type EventEnvelope } from "@okr/events";
 import { Kafka, logLevel } from "kafkajs";
+import { eventHeaders } from "./headers.ts";
 import { createKafkaBus } from "./kafka.ts";
-import type { IncomingMessage, MessageBus } from "./ports.ts";
+import type { IncomingMessage, MessageBus, MessageProducer } from "./ports.ts";
 
 /*
  * Helpers for tests that talk to the real broker (this package's own and every service's, through
@@ -221,4 +223,29 @@ export async function findMessage(
   } finally {
     await consumer.disconnect();
   }
+}
+
+/**
+ * Sends an event of `tenant` straight to its topic, as a producer without an outbox (the cycle worker)
+ * or a relay does: `id` fixed to send it again, `time` for an event published in the past.
+ */
+export async function sendEvent<D extends EventDefinition>(
+  producer: MessageProducer,
+  definition: D,
+  data: EventData<D>,
+  tenant: string,
+  context: { id?: string; time?: Date } = {},
+): Promise<EventEnvelope<EventData<D>>> {
+  const envelope = createEvent(definition, data as never, { tenant, ...context }) as EventEnvelope<
+    EventData<D>
+  >;
+  await producer.send([
+    {
+      topic: definition.topic,
+      key: envelope.partitionkey,
+      value: JSON.stringify(envelope),
+      headers: eventHeaders(envelope, undefined),
+    },
+  ]);
+  return envelope;
 }

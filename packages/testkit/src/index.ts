@@ -4,6 +4,7 @@ export {
   collectMessages,
   findMessage,
   rewindConsumerGroup,
+  sendEvent,
   startConsumerGroupsAt,
   testBus,
 } from "@okr/messaging/testing";

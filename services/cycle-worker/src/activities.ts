@@ -90,6 +90,7 @@ export function createCycleActivities(deps: ActivityDependencies): CycleActiviti
           dueAt: reminder.dueAt,
           escalation: reminder.escalation,
           message: reminder.message.slice(0, 1000),
+          ...(reminder.teamId ? { teamId: reminder.teamId } : {}),
         },
       })),
     );
@@ -175,6 +176,7 @@ export function createCycleActivities(deps: ActivityDependencies): CycleActiviti
         recipient: owner,
         dueAt,
         escalation: false,
+        ...(owner.kind === "team" ? { teamId: owner.id } : {}),
         message: `${count} key result${count === 1 ? "" : "s"} without a check-in since ${since}: record progress, confidence and evidence.`,
       }));
       const reminded = await publishReminders(organizationId, cycleId, workflowId, reminders);

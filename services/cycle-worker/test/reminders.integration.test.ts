@@ -33,6 +33,7 @@ describe("reminders on the real Kafka broker", () => {
       dueAt: "2027-01-01T00:00:00.000Z",
       escalation: true,
       message: "Escalation: team Sales missed its drafting deadline.",
+      teamId: randomUUID(),
     };
     // The first attempt published, then the worker died before reporting it: the retry publishes again.
     await activities.publishReminders({ organizationId, cycleId, workflowId, reminders: [reminder] });
@@ -91,6 +92,7 @@ describe("reminders on the real Kafka broker", () => {
         action: "draft-objectives",
         escalation: true,
         recipient: reminder.recipient,
+        teamId: reminder.teamId,
       },
     });
   });

@@ -1,5 +1,6 @@
 import { createRuntimeApp, type ServiceDefinition, type ServiceRuntime } from "@okr/service-kit";
 import { actAsPeople } from "./acting-person.ts";
+import { cycleReminderConsumer } from "./consumers/cycle-reminders.ts";
 import { scoreConsumer } from "./consumers/scores.ts";
 import { valueStreamMetricConsumer } from "./consumers/value-stream-metrics.ts";
 import { createGoalsDb, type GoalsDb, migrationsDir } from "./database.ts";
@@ -9,6 +10,7 @@ import { cycleWorkflowRoutes } from "./routes/cycle-workflow.ts";
 import { cycleRoutes } from "./routes/cycles.ts";
 import { keyResultRoutes } from "./routes/key-results.ts";
 import { meRoutes } from "./routes/me.ts";
+import { midCycleReviewRoutes } from "./routes/mid-cycle-reviews.ts";
 import { objectiveRoutes } from "./routes/objectives.ts";
 import { organizationRoutes } from "./routes/organizations.ts";
 import { peopleRoutes } from "./routes/people.ts";
@@ -34,6 +36,7 @@ const GOALS_ROUTES = [
   keyResultRoutes,
   checkInRoutes,
   retrospectiveRoutes,
+  midCycleReviewRoutes,
   teamHeatmapRoutes,
   auditRoutes,
   cycleWorkflowRoutes,
@@ -65,6 +68,13 @@ export const goalsService: ServiceDefinition<GoalsDb, GoalsRuntime["config"]> = 
         });
       },
     });
-    return { app, background: [scoreConsumer(runtime), valueStreamMetricConsumer(runtime)] };
+    return {
+      app,
+      background: [
+        scoreConsumer(runtime),
+        valueStreamMetricConsumer(runtime),
+        cycleReminderConsumer(runtime),
+      ],
+    };
   },
 };

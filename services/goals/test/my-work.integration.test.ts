@@ -1,9 +1,13 @@
 import { describe, expect, it } from "vitest";
+import { reminder, reminderPublisher } from "./reminders.ts";
 import { advance, draftObjective, type Json, measurableKr, startGoalsWithOrganizations } from "./support.ts";
 
 const {
-  orgs: [org],
-} = await startGoalsWithOrganizations(["Acme"]);
+  service,
+  orgs: [org, globex],
+} = await startGoalsWithOrganizations(["Acme", "Globex"]);
+const reminders = reminderPublisher(service);
+const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
 
 const workOf = async (client: typeof org.member) => (await client.ok("GET", "/me/work")).items as Json[];
 
@@ -53,7 +57,13 @@ describe("my work: what the cycle asks of me now", () => {
     await advance(org, "SCORING");
     await advance(org, "RETROSPECTIVE");
     expect(await workOf(org.leader)).toEqual([
-      { action: "retrospective", cycleId: org.cycleId, teamId: org.rootTeamId, teamName: "Acme leadership" },
+      {
+        action: "retrospective",
+        cycleId: org.cycleId,
+        teamId: org.rootTeamId,
+        teamName: "Acme leadership",
+        dueAt: null,
+      },
     ]);
     await org.leader.ok("POST", `/cycles/${org.cycleId}/retrospectives`, {
       teamId: org.rootTeamId,
@@ -63,6 +73,45 @@ describe("my work: what the cycle asks of me now", () => {
       carryForwardKeyResultIds: [],
     });
     expect(await workOf(org.leader)).toEqual([]);
+  });
+
+  it("dates drafting and approving by the cycle workflows' reminders, soonest first; never by another tenant's", async () => {
+    const drafted: string[] = [];
+    for (const title of ["A", "B", "C"])
+      drafted.push(
+        (await draftObjective(globex, { title, keyResults: [measurableKr(), measurableKr("second")] })).id,
+      );
+    await globex.member.ok("POST", `/objectives/${drafted[0]}/submit`);
+    const undated = await workOf(globex.leader);
+    expect(undated.map((item) => [item.action, item.dueAt])).toEqual([
+      ["draft-objectives", null],
+      ["approve-objectives", null],
+    ]);
+    const [inTwoDays, inFiveDays] = [inDays(2), inDays(5)];
+    const ofGlobex = {
+      cycleId: globex.cycleId,
+      recipient: { kind: "person" as const, id: globex.leader.subject },
+    };
+    await reminders.publishStored(
+      [globex.admin.tenantId, reminder({ ...ofGlobex, teamId: globex.rootTeamId, dueAt: inFiveDays })],
+      [
+        globex.admin.tenantId,
+        reminder({ ...ofGlobex, teamId: globex.teamId, action: "approve-objectives", dueAt: inTwoDays }),
+      ],
+      // An escalation does not move the deadline its reminder set.
+      [
+        globex.admin.tenantId,
+        reminder({ ...ofGlobex, teamId: globex.rootTeamId, dueAt: inDays(1), escalation: true }),
+      ],
+      // The same cycle, team and person named in another tenant's reminder: not Globex's.
+      [org.admin.tenantId, reminder({ ...ofGlobex, teamId: globex.rootTeamId, dueAt: inDays(-9) })],
+    );
+    expect(await workOf(globex.leader)).toEqual([
+      { ...undated[1], dueAt: inTwoDays },
+      { ...undated[0], dueAt: inFiveDays },
+    ]);
+    // Nobody else's work changed: the member leads nothing.
+    expect(await workOf(globex.member)).toEqual([]);
   });
 
   it("is nobody's for a service token", async () => {

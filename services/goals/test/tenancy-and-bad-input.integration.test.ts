@@ -49,6 +49,7 @@ async function snapshotOfA() {
       db.person.findMany({ where: { tenantId }, orderBy: { id: "asc" } }),
       db.cycle.findMany({ where: { tenantId }, orderBy: { id: "asc" } }),
       db.retrospective.findMany({ where: { tenantId } }),
+      db.midCycleReview.findMany({ where: { tenantId } }),
       db.organization.findMany({ where: { id: tenantId } }),
       db.auditEntry.count({ where: { tenantId } }),
     ]),
@@ -127,6 +128,7 @@ describe("tenant isolation", () => {
           carryForwardKeyResultIds: [],
         }),
       ],
+      ["mid-cycle review", b.admin.post(`/cycles/${a.cycleId}/teams/${a.teamId}/mid-cycle-review`)],
     ];
     for (const [what, attempt] of attempts) expect([what, (await attempt).status]).toEqual([what, 404]);
 
@@ -383,6 +385,46 @@ describe("bad input", () => {
           carryForwardKeyResultIds: [],
         },
         404,
+      ],
+      [
+        "mid-cycle review by a member",
+        a.member,
+        "POST",
+        `/cycles/${a.cycleId}/teams/${a.teamId}/mid-cycle-review`,
+        {},
+        403,
+      ],
+      [
+        "mid-cycle review note too long",
+        a.leader,
+        "POST",
+        `/cycles/${a.cycleId}/teams/${a.rootTeamId}/mid-cycle-review`,
+        { note: "x".repeat(2001) },
+        400,
+      ],
+      [
+        "mid-cycle review with an unknown field",
+        a.leader,
+        "POST",
+        `/cycles/${a.cycleId}/teams/${a.rootTeamId}/mid-cycle-review`,
+        { held: true },
+        400,
+      ],
+      [
+        "mid-cycle review of another tenant's team",
+        a.admin,
+        "POST",
+        `/cycles/${a.cycleId}/teams/${b.teamId}/mid-cycle-review`,
+        {},
+        404,
+      ],
+      [
+        "mid-cycle review of no uuid",
+        a.admin,
+        "POST",
+        `/cycles/${a.cycleId}/teams/42/mid-cycle-review`,
+        {},
+        400,
       ],
       [
         "person with a bad email",

@@ -2,24 +2,21 @@ import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import {
   ALL_EVENTS,
-  createEvent,
   type EventData,
-  type EventDefinition,
   type ObjectiveAtRisk,
   type ObjectiveUpserted,
   type ReminderDue,
   type TeamChanged,
 } from "@okr/events";
 import { personChangedData } from "@okr/events/testing";
-import { eventHeaders, type MessageProducer } from "@okr/messaging";
 import {
   ServiceProcess,
+  sendEvent,
   startConsumerGroupsAt,
   startTestService,
   type TestService,
   testBus,
 } from "@okr/testkit";
-import type { TObject } from "typebox";
 import { afterAll, beforeAll } from "vitest";
 import type { NotifierConfig } from "../src/config.ts";
 import type { NotifierDb } from "../src/database.ts";
@@ -63,28 +60,8 @@ export function useNotifier(overrides: Record<string, string> = {}): RunningNoti
   return notifier;
 }
 
-/**
- * Publishes an event of `tenant` to its topic exactly as its producer's relay does (`id` fixed to send
- * it again, `time` for an event published in the past).
- */
-export async function publish<S extends TObject>(
-  producer: MessageProducer,
-  definition: EventDefinition<string, S>,
-  data: EventData<EventDefinition<string, S>>,
-  tenant: string,
-  context: { id?: string; time?: Date } = {},
-) {
-  const envelope = createEvent(definition, data as never, { tenant, ...context });
-  await producer.send([
-    {
-      topic: definition.topic,
-      key: envelope.partitionkey,
-      value: JSON.stringify(envelope),
-      headers: eventHeaders(envelope, undefined),
-    },
-  ]);
-  return envelope;
-}
+/** Publishes an event of `tenant` to its topic exactly as its producer's relay does. */
+export const publish = sendEvent;
 
 /** A person's whole state as goals announces it; `fields` overrides any of it. */
 export const personChanged = personChangedData;

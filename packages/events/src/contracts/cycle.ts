@@ -11,7 +11,7 @@ export const ReminderDue = defineEvent({
   topic: CYCLE_TOPICS.notifications,
   producer,
   summary:
-    "Someone owes an action in a cycle (draft objectives, approve, check in, hold the mid-cycle review, write the retrospective). `escalation` marks a missed deadline sent up to the parent team's leaders. The event id is derived from the workflow and the reminder, so a retried publish is a duplicate idempotent consumers drop. Any notifier (mail, chat) can subscribe.",
+    "Someone owes an action in a cycle (draft objectives, approve, check in, hold the mid-cycle review, write the retrospective). `escalation` marks a missed deadline sent up to the parent team's leaders. `teamId` (optional, so v1 readers and older events stay valid) names the team the action is about: the team drafting or whose submission awaits approval, the team to review or to write the retrospective of, the team owning the key results to check in on. The event id is derived from the workflow and the reminder, so a retried publish is a duplicate idempotent consumers drop. Any notifier (mail, chat) can subscribe.",
   schema: Type.Object({
     cycleId: Id(),
     phase: CyclePhase(),
@@ -24,6 +24,7 @@ export const ReminderDue = defineEvent({
     dueAt: Timestamp(),
     escalation: Type.Boolean(),
     message: Text(1000),
+    teamId: Type.Optional(Id()),
   }),
   partitionKey: (data) => data.cycleId,
   subject: (data) => data.recipient.id,

@@ -1,4 +1,4 @@
-import type { CyclePhase, ObjectiveState, WorkSnapshot } from "@okr/goals-domain";
+import type { CyclePhase, ObjectiveState, ReminderAction, WorkSnapshot } from "@okr/goals-domain";
 import type { GoalsDb } from "../database.ts";
 
 const owner = (kind: string, id: string) => ({
@@ -9,7 +9,8 @@ const owner = (kind: string, id: string) => ({
 /**
  * What `workFor` needs to list one person's work, read in a handful of indexed queries: their teams,
  * the teams they lead and those teams' children, the open cycles, and in those cycles the key results
- * they or their teams own, the led and child teams' objectives, and the retrospectives written.
+ * they or their teams own, the led and child teams' objectives, the retrospectives written and the
+ * mid-cycle reviews held, and the reminders about a team the cycle workflows sent them.
  */
 export async function workSnapshot(db: GoalsDb, tenantId: string, personId: string): Promise<WorkSnapshot> {
   const [memberships, cycles] = await Promise.all([
@@ -27,7 +28,7 @@ export async function workSnapshot(db: GoalsDb, tenantId: string, personId: stri
     { ownerKind: "person", ownerId: personId },
     { ownerKind: "team", ownerId: { in: teamIds } },
   ];
-  const [teams, keyResults, retrospectives] = await Promise.all([
+  const [teams, keyResults, retrospectives, midCycleReviews, reminders] = await Promise.all([
     db.team.findMany({
       where: { tenantId, OR: [{ id: { in: ledIds } }, { parentTeamId: { in: ledIds } }] },
       select: { id: true, name: true, parentTeamId: true },
@@ -55,6 +56,20 @@ export async function workSnapshot(db: GoalsDb, tenantId: string, personId: stri
     db.retrospective.findMany({
       where: { tenantId, cycleId: { in: inPhase("RETROSPECTIVE") }, teamId: { in: ledIds } },
       select: { cycleId: true, teamId: true },
+    }),
+    db.midCycleReview.findMany({
+      where: { tenantId, cycleId: { in: inPhase("CHECK_INS") }, teamId: { in: ledIds } },
+      select: { cycleId: true, teamId: true },
+    }),
+    db.cycleReminder.findMany({
+      where: {
+        tenantId,
+        recipientKind: "person",
+        recipientId: personId,
+        cycleId: { in: cycles.map((c) => c.id) },
+        teamId: { not: null },
+      },
+      select: { cycleId: true, teamId: true, action: true, dueAt: true, escalation: true, sentAt: true },
     }),
   ]);
   const objectives = await db.objective.findMany({
@@ -97,5 +112,14 @@ export async function workSnapshot(db: GoalsDb, tenantId: string, personId: stri
       state: o.state as ObjectiveState,
     })),
     retrospectives,
+    midCycleReviews,
+    reminders: reminders.map((r) => ({
+      cycleId: r.cycleId,
+      teamId: r.teamId as string,
+      action: r.action as ReminderAction,
+      dueAt: r.dueAt.toISOString(),
+      escalation: r.escalation,
+      sentAt: r.sentAt.toISOString(),
+    })),
   };
 }

@@ -61,7 +61,7 @@ export function meRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
           tags: ["people"],
           summary: "What the open cycles ask of the caller now, soonest due first",
           description:
-            "Check-ins the cadence asks for on key results the caller or their teams own (CHECK_INS); for teams the caller leads, objectives to write and submit and child teams' submissions to approve (SETTING, CASCADE), and retrospectives to write (RETROSPECTIVE).",
+            "Check-ins the cadence asks for on key results the caller or their teams own, and mid-cycle reviews of teams the caller leads that the cycle workflow asked them for and no leader recorded as held (CHECK_INS); for teams the caller leads, objectives to write and submit and child teams' submissions to approve (SETTING, CASCADE), and retrospectives to write (RETROSPECTIVE). A team's item carries the deadline the cycle workflow's newest reminder about it gave the caller (`dueAt`, null when none came); items without one come last.",
           response: { 200: Type.Object({ items: Type.Array(WorkItemSchema) }), ...problems(404) },
         },
       },

@@ -82,7 +82,15 @@ export const MeSchema = Type.Object({
 });
 
 const InCycle = { cycleId: Uuid() };
-const OfTeam = { ...InCycle, teamId: Uuid(), teamName: Type.String() };
+const OfTeam = {
+  ...InCycle,
+  teamId: Uuid(),
+  teamName: Type.String(),
+  dueAt: Type.Union([DateTime(), Type.Null()], {
+    description:
+      "the deadline the cycle's newest reminder about this set (escalations do not move it); null when no reminder came",
+  }),
+};
 /** One thing the open cycles ask of the caller (GET /me/work). */
 export const WorkItemSchema = Type.Union([
   Type.Object(
@@ -109,6 +117,10 @@ export const WorkItemSchema = Type.Union([
   Type.Object(
     { action: Type.Literal("approve-objectives"), ...OfTeam, objectiveIds: Type.Array(Uuid()) },
     { description: "a team under one I lead submitted objectives for approval" },
+  ),
+  Type.Object(
+    { action: Type.Literal("mid-cycle-review"), ...OfTeam },
+    { description: "a team I lead was asked for its mid-cycle review, which no leader has recorded as held" },
   ),
   Type.Object(
     { action: Type.Literal("retrospective"), ...OfTeam },
@@ -147,6 +159,16 @@ export {
 } from "../cycle-workflow/schemas.ts";
 
 /** A team's retrospective of a cycle (GET/POST /cycles/{id}/retrospectives). */
+/** A team's mid-cycle review recorded as held (POST /cycles/{id}/teams/{teamId}/mid-cycle-review). */
+export const MidCycleReviewSchema = Type.Object({
+  id: Uuid(),
+  cycleId: Uuid(),
+  teamId: Uuid(),
+  note: Type.Union([Type.String(), Type.Null()]),
+  heldBy: Type.String({ description: "who recorded it" }),
+  heldAt: DateTime(),
+});
+
 export const RetrospectiveSchema = Type.Object({
   id: Uuid(),
   cycleId: Uuid(),

@@ -1,6 +1,7 @@
-import { useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, type WorkItem } from "../api.ts";
-import { Empty, Loaded } from "../components/states.tsx";
+import { Deadline } from "../components/deadline.tsx";
+import { Empty, Loaded, Refused } from "../components/states.tsx";
 import { Link } from "../router.tsx";
 import { MyTeamsObjectives } from "./my-teams.tsx";
 
@@ -30,6 +31,11 @@ function describe(item: WorkItem): { what: string; to: string; when?: string } {
         what: `Approve ${item.teamName}'s objectives (${item.objectiveIds.length} submitted)`,
         to: `/cycles/${item.cycleId}/teams/${item.teamId}/approvals`,
       };
+    case "mid-cycle-review":
+      return {
+        what: `Hold ${item.teamName}'s mid-cycle review`,
+        to: `/cycles/${item.cycleId}/teams/${item.teamId}`,
+      };
     case "retrospective":
       return {
         what: `Write ${item.teamName}'s retrospective`,
@@ -40,6 +46,25 @@ function describe(item: WorkItem): { what: string; to: string; when?: string } {
 
 const key = (item: WorkItem) =>
   `${item.action}:${item.cycleId}:${"keyResultId" in item ? item.keyResultId : item.teamId}`;
+
+type MidCycleReview = Extract<WorkItem, { action: "mid-cycle-review" }>;
+
+/** Records the team's mid-cycle review as held; the item then leaves the list. */
+function MarkReviewHeld({ item }: { item: MidCycleReview }) {
+  const queryClient = useQueryClient();
+  const mark = useMutation({
+    mutationFn: () => api.post(`/cycles/${item.cycleId}/teams/${item.teamId}/mid-cycle-review`, {}),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["me", "work"] }),
+  });
+  return (
+    <>
+      <button type="button" disabled={mark.isPending} onClick={() => mark.mutate()}>
+        Mark as held<span className="visually-hidden"> ({item.teamName}'s mid-cycle review)</span>
+      </button>
+      <Refused error={mark.error} fallback="The review could not be recorded" />
+    </>
+  );
+}
 
 /** The home page: one list of what the cycle asks of me now, each item linking to where it is done. */
 export function MyWorkPage() {
@@ -62,7 +87,9 @@ export function MyWorkPage() {
                   <li key={key(item)} className="card">
                     <Link to={to}>{what}</Link>
                     {when ? <span className="muted">{when}</span> : null}
-                    {"teamId" in item ? (
+                    {item.action !== "check-in" && item.dueAt ? <Deadline dueAt={item.dueAt} /> : null}
+                    {item.action === "mid-cycle-review" ? <MarkReviewHeld item={item} /> : null}
+                    {"teamId" in item && item.action !== "mid-cycle-review" ? (
                       <Link to={`/cycles/${item.cycleId}/teams/${item.teamId}`}>
                         {item.teamName}'s team page
                       </Link>
