@@ -11,8 +11,8 @@ import { MEMBER, PERSON, startWebStack, type WebStack } from "./support/stack.ts
 /**
  * The web app in headless Chromium on the real stack: sign in through the identity provider's own form,
  * my work (goals' /me/work, the home page), the cycle's OKR tree, a key result's check-in form (a
- * refused check-in shows the service's problem, an accepted one appears in the history), sign-out. Each
- * page is screenshotted at desktop and phone width and checked with axe-core.
+ * check-in without evidence is held back with the rule under its field, an accepted one appears in the
+ * history), sign-out. Each page is screenshotted at desktop and phone width and checked with axe-core.
  */
 let stack: WebStack;
 let browser: Browser;
@@ -144,14 +144,18 @@ describe("the web app in a browser", () => {
     );
     await checkPage("key-result-empty");
 
-    // Without evidence the goals service refuses the check-in; its problem detail is shown by the form.
+    // Without evidence the form holds the check-in back: goals-domain's rule (the one goals runs) under
+    // the field, and nothing sent.
     await page.getByLabel("Value (days)").fill("11");
     await page.getByLabel("Confidence (%)").fill("70");
     await page.getByLabel("Note").fill("two teams on trunk-based development");
     await page.getByRole("button", { name: "Save check-in" }).click();
-    const problem = page.getByRole("alert");
-    await problem.waitFor();
-    expect(await problem.textContent()).toMatch(/evidence/);
+    const evidenceRule = page.locator("#check-in-evidence-rule");
+    await evidenceRule.waitFor();
+    expect(await evidenceRule.textContent()).toMatch(/must carry evidence/);
+    expect(await page.getByLabel("Evidence link").getAttribute("aria-invalid")).toBe("true");
+    expect(await page.getByRole("alert").count()).toBe(0);
+    expect(await page.getByText("No check-ins yet").count()).toBe(1);
     await checkPage("check-in-refused");
 
     await page.getByLabel("Evidence link").fill("https://grafana.example/lead-time");

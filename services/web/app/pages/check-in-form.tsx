@@ -1,30 +1,52 @@
+import type { RuleViolation } from "@okr/goals-domain";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { api, type CheckIn, type KeyResult } from "../api.ts";
+import { checkInBody, isAcceptable, judgeCheckIn } from "../check-in-draft.ts";
 import { Refused } from "../components/states.tsx";
+import { useCycle } from "../queries.ts";
+
+/** A field's rule answers under it, with how to fix them (goals-domain's hints). */
+function Broken({ id, violations }: { id: string; violations: RuleViolation[] }) {
+  if (violations.length === 0) return null;
+  return (
+    <p id={id} className="hint error-text">
+      {violations.map((v) => (v.hint ? `${v.message} (${v.hint})` : v.message)).join("; ")}.
+    </p>
+  );
+}
 
 /**
- * Value, confidence, evidence link and note. The goals service decides what is valid (evidence
- * required, the cycle open, the value a number): its problem detail is shown next to the form.
+ * Value (milestones done for a milestone key result), confidence, evidence link and note, checked as
+ * they are typed by the rule the goals service runs (goals-domain's validateCheckIn): evidence the key
+ * result asks for, a number, a cycle that still takes check-ins. Nothing is sent while a rule is
+ * broken; what only the service decides comes back as its problem, shown next to the form.
  */
 export function CheckInForm({ keyResult }: { keyResult: KeyResult }) {
   const client = useQueryClient();
+  const cycle = useCycle(keyResult.cycleId);
   const [value, setValue] = useState("");
   const [confidence, setConfidence] = useState("70");
   const [evidenceUrl, setEvidenceUrl] = useState("");
   const [note, setNote] = useState("");
   const [saved, setSaved] = useState(false);
+  // Answers wait until a field was typed in or a save was tried, so a fresh form does not open with errors.
+  const [touched, setTouched] = useState<Record<string, boolean>>({});
+  const draft = { value, confidencePercent: confidence, evidenceUrl, note };
+  const verdict = judgeCheckIn(draft, keyResult, cycle.data ?? null, new Date());
+  const shown = (field: keyof typeof verdict) => (touched[field] || touched.all ? verdict[field] : []);
+  const touch = (field: string) => setTouched((before) => ({ ...before, [field]: true }));
+  const milestones = keyResult.type === "milestone";
   const submit = useMutation({
     mutationFn: () =>
-      api.post<CheckIn>(`/key-results/${encodeURIComponent(keyResult.id)}/check-ins`, {
-        value: Number(value),
-        confidence: Number(confidence) / 100,
-        evidence: evidenceUrl.trim() ? { url: evidenceUrl.trim() } : {},
-        ...(note.trim() ? { note: note.trim() } : {}),
-      }),
+      api.post<CheckIn>(
+        `/key-results/${encodeURIComponent(keyResult.id)}/check-ins`,
+        checkInBody(draft, keyResult),
+      ),
     onSuccess: async () => {
       setValue("");
       setNote("");
+      setTouched({});
       setSaved(true);
       await Promise.all([
         client.invalidateQueries({ queryKey: ["check-ins", keyResult.id] }),
@@ -36,23 +58,41 @@ export function CheckInForm({ keyResult }: { keyResult: KeyResult }) {
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
     setSaved(false);
-    submit.mutate();
+    touch("all");
+    if (isAcceptable(verdict)) submit.mutate();
   };
   const problem = submit.error;
   return (
     <form className="check-in" onSubmit={onSubmit} aria-labelledby="check-in-title" noValidate>
       <h2 id="check-in-title">Check in</h2>
+      {shown("general").map((v) => (
+        <p key={v.code} className="state note" role="status">
+          {v.message}
+        </p>
+      ))}
       <div className="field">
-        <label htmlFor="check-in-value">Value ({keyResult.unit || "number"})</label>
+        <label htmlFor="check-in-value">
+          {milestones
+            ? `Milestones done (of ${keyResult.milestones.length})`
+            : `Value (${keyResult.unit || "number"})`}
+        </label>
         <input
           id="check-in-value"
           type="number"
-          inputMode="decimal"
-          step="any"
+          inputMode={milestones ? "numeric" : "decimal"}
+          step={milestones ? 1 : "any"}
+          min={milestones ? 0 : undefined}
+          max={milestones ? keyResult.milestones.length : undefined}
           required
+          aria-invalid={shown("value").length > 0 || undefined}
+          aria-describedby={shown("value").length > 0 ? "check-in-value-rule" : undefined}
           value={value}
-          onChange={(event) => setValue(event.target.value)}
+          onChange={(event) => {
+            setValue(event.target.value);
+            touch("value");
+          }}
         />
+        <Broken id="check-in-value-rule" violations={shown("value")} />
       </div>
       <div className="field">
         <label htmlFor="check-in-confidence">Confidence (%)</label>
@@ -64,9 +104,15 @@ export function CheckInForm({ keyResult }: { keyResult: KeyResult }) {
           max={100}
           step={5}
           required
+          aria-invalid={shown("confidence").length > 0 || undefined}
+          aria-describedby={shown("confidence").length > 0 ? "check-in-confidence-rule" : undefined}
           value={confidence}
-          onChange={(event) => setConfidence(event.target.value)}
+          onChange={(event) => {
+            setConfidence(event.target.value);
+            touch("confidence");
+          }}
         />
+        <Broken id="check-in-confidence-rule" violations={shown("confidence")} />
       </div>
       <div className="field">
         <label htmlFor="check-in-evidence">Evidence link</label>
@@ -75,13 +121,20 @@ export function CheckInForm({ keyResult }: { keyResult: KeyResult }) {
           type="url"
           inputMode="url"
           placeholder="https://"
-          aria-describedby="check-in-evidence-hint"
+          required
+          aria-invalid={shown("evidence").length > 0 || undefined}
+          aria-describedby={`check-in-evidence-hint${shown("evidence").length > 0 ? " check-in-evidence-rule" : ""}`}
           value={evidenceUrl}
-          onChange={(event) => setEvidenceUrl(event.target.value)}
+          onChange={(event) => {
+            setEvidenceUrl(event.target.value);
+            touch("evidence");
+          }}
         />
         <p id="check-in-evidence-hint" className="hint">
-          Where the value can be checked: {keyResult.evidence.description || "a dashboard, report or ticket"}.
+          Required. Where the value can be checked:{" "}
+          {keyResult.evidence.description || "a dashboard, report or ticket"}.
         </p>
+        <Broken id="check-in-evidence-rule" violations={shown("evidence")} />
       </div>
       <div className="field">
         <label htmlFor="check-in-note">Note</label>
