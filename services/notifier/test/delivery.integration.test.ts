@@ -83,8 +83,11 @@ describe("reminders by email", () => {
     expect(mail.raw).toContain("Time for this week's check-in.");
     expect(mail.raw).toMatch(/Content-Type: text\/html/i);
 
-    const deliveries = await deliveriesOf(tenant, eventId);
-    const emails = deliveries.filter((d) => d.channel === "email");
+    // A delivery is marked sent once the server accepted it, so the mark may follow the mail by a moment.
+    const emails = await waitFor("the two emails marked sent", async () => {
+      const found = (await deliveriesOf(tenant, eventId)).filter((d) => d.channel === "email");
+      return found.filter((d) => d.state === "sent").length === 2 ? found : undefined;
+    });
     const byPerson = (id: string) => emails.find((d) => d.recipientId === id);
     expect(emails).toHaveLength(4);
     expect(byPerson(ada.personId)?.state).toBe("sent");
