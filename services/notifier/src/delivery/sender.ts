@@ -5,6 +5,7 @@ import type { NotifierRuntime } from "../service.ts";
 import { recordFailure } from "./failure.ts";
 import { gateClaimed } from "./gating.ts";
 import { InFlight } from "./in-flight.ts";
+import { composeEmail } from "./mime-message.ts";
 import { PollingLoop } from "./polling.ts";
 
 /** How long a claimed delivery is held before another sender may take it: longer than any send may take. */
@@ -99,15 +100,17 @@ export class EmailSender implements BackgroundWork {
     const transport = this.#transport;
     if (!transport) return;
     try {
-      await transport.sendMail({
+      // The message written as one string (mime-message.ts): the client streams it as it is.
+      const raw = composeEmail({
         from: config.MAIL_FROM,
         to: email.address,
         subject: email.subject,
         text: email.text,
         html: email.html,
-        messageId: `<${email.id}@okr-notifier>`,
-        headers: { "X-OKR-Delivery-Id": email.id },
+        deliveryId: email.id,
+        date: new Date(),
       });
+      await transport.sendMail({ envelope: { from: config.MAIL_FROM, to: email.address }, raw });
       await markSent(pool, email.id);
     } catch (error) {
       await recordFailure(this.#runtime, "email", email, error, config.DELIVERY_MAX_ATTEMPTS);
