@@ -135,6 +135,7 @@ const cases: [string, Partial<EmailMessage>][] = [
   ],
   ["a non-ASCII sender name", { from: "Équipe OKR <okr@example.com>" }],
   ["an internationalised recipient domain", { to: "anna@jõgeva.ee" }],
+  ["a non-ASCII recipient address (SMTPUTF8)", { to: "zoë@example.com" }],
   ["line breaks in the subject", { subject: "Check in\r\nBcc: someone@example.com" }],
   ["whitespace at the end of a line", { text: "Hello Ann, \nbye\t\n", html: "<p>\u00a0</p> " }],
 ];
