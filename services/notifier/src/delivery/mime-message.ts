@@ -62,7 +62,8 @@ function textPart(contentType: string, content: string): string {
  * The whole email as an RFC 5322 message (CRLF line breaks, multipart/alternative of plain text then
  * HTML), written as one string so the SMTP client streams it as it is instead of composing it. The
  * headers are encoded by nodemailer's own encoders (RFC 2047 words for a non-ASCII subject, punycode or
- * SMTPUTF8 addresses), the same message nodemailer's composer writes from the same fields.
+ * SMTPUTF8 addresses): the message nodemailer's composer writes from the same fields, but that its
+ * quoted-printable soft breaks may fall elsewhere and a base64 part encodes the text with CRLF breaks.
  */
 export function composeEmail(message: EmailMessage): string {
   const boundary = `--_NmP-${message.boundaryKey ?? randomBytes(8).toString("hex")}-Part_1`;
