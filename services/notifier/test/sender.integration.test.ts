@@ -1,9 +1,11 @@
 import { randomUUID } from "node:crypto";
+import type { SqlRunner } from "@okr/database";
 import { PersonChanged, ReminderDue, TeamChanged } from "@okr/events";
 import { pgTransaction } from "@okr/messaging";
 import { waitFor } from "@okr/testkit";
 import { describe, expect, it } from "vitest";
 import { EmailSender } from "../src/delivery/sender.ts";
+import { SentMarks } from "../src/delivery/sent-marks.ts";
 import { claimDueEmails, insertDeliveries } from "../src/repositories/deliveries.ts";
 import { planDeliveries } from "../src/rules/plan.ts";
 import {
@@ -27,6 +29,23 @@ const stateOf = async (ids: string[]) =>
       [ids],
     )
   ).rows;
+
+/** `count` emails written and claimed (leased for a minute, so the service's own sender leaves them). */
+async function claimedEmails(count: number) {
+  const tenant = randomUUID();
+  const people = Array.from({ length: count }, () => personChanged());
+  const render = () => ({ subject: "Check in", text: "Check in", html: "<p>Check in</p>", link: "http://w" });
+  return pgTransaction(notifier.service.runtime.pool, async (tx) => {
+    const known = new Map(people.map((person) => [person.personId, person]));
+    await insertDeliveries(
+      tx,
+      { id: randomUUID(), type: ReminderDue.type, tenant },
+      planDeliveries([...known.keys()], known, render),
+    );
+    const addresses = new Set(people.map((person) => person.email));
+    return (await claimDueEmails(tx, 1000, 60_000)).filter((email) => addresses.has(email.address));
+  });
+}
 
 describe("the email sender", () => {
   it("sends each email once while several senders claim side by side", async () => {
@@ -92,5 +111,26 @@ describe("the email sender", () => {
     await waitFor("the delivery to be marked sent", async () => (await stateOf(ids))[0]?.state === "sent");
     expect(await stateOf(ids)).toEqual([{ state: "sent", attempts: 2 }]);
     expect(notifier.mailbox.mailsTo(address)).toHaveLength(1);
+  });
+
+  it("marks the emails accepted while a mark is written together, each once its row says sent", async () => {
+    const ids = (await claimedEmails(12)).map((email) => email.id);
+    expect(ids).toHaveLength(12);
+    const pool = notifier.service.runtime.pool;
+    const statements: unknown[][] = [];
+    const counting: SqlRunner = {
+      query: (statement, values) => {
+        statements.push(values ?? []);
+        return pool.query(statement, values);
+      },
+    };
+    const marks = new SentMarks(counting);
+
+    // The first goes at once; the eleven accepted while it is written go together after it.
+    await Promise.all(ids.map((id) => marks.mark(id)));
+    expect(statements.map(([batch]) => (batch as string[]).length)).toEqual([1, 11]);
+    expect(await stateOf(ids)).toEqual(ids.map(() => ({ state: "sent", attempts: 1 })));
+
+    await expect(marks.mark("not-a-delivery-id")).rejects.toThrow();
   });
 });

@@ -1,11 +1,13 @@
 import type { BackgroundWork } from "@okr/service-kit";
 import { createTransport, type Transporter } from "nodemailer";
-import { type ClaimedEmail, claimDueEmails, markSent } from "../repositories/deliveries.ts";
+import { type ClaimedEmail, claimDueEmails } from "../repositories/deliveries.ts";
 import type { NotifierRuntime } from "../service.ts";
 import { recordFailure } from "./failure.ts";
 import { gateClaimed } from "./gating.ts";
 import { InFlight } from "./in-flight.ts";
+import { composeEmail } from "./mime-message.ts";
 import { PollingLoop } from "./polling.ts";
+import { SentMarks } from "./sent-marks.ts";
 
 /** How long a claimed delivery is held before another sender may take it: longer than any send may take. */
 const LEASE_MS = 2 * 60 * 1000;
@@ -28,7 +30,8 @@ const CLAIM_AT_LEAST = MAX_IN_FLIGHT / 2;
  * DELIVERY_MAX_ATTEMPTS the delivery is parked until POST /deliveries/{id}/retry. Each recipient's
  * preferences decide first whether a claimed email goes out now (delivery/gating.ts). Several replicas may
  * run it: claims skip rows another holds. It claims again while earlier emails are still being sent
- * (at most MAX_IN_FLIGHT at once), and marks each email `sent` as soon as the server accepted it. A
+ * (at most MAX_IN_FLIGHT at once), and marks each email `sent` as soon as the server accepted it (the
+ * emails accepted while a mark is written go together in the next statement, sent-marks.ts). A
  * sender killed between the mail server's acceptance and the `sent` mark sends that email again after
  * the lease; the Message-ID is the delivery's, so a mailbox can tell the copy. wake() has it look for
  * due emails now (the notification consumer of its process wrote some); the poll finds the others.
@@ -37,6 +40,7 @@ export class EmailSender implements BackgroundWork {
   readonly #runtime: NotifierRuntime;
   readonly #loop: PollingLoop;
   readonly #inFlight = new InFlight(MAX_IN_FLIGHT);
+  readonly #marks: SentMarks;
   #transport: Transporter | undefined;
   readonly #clock: () => Date;
 
@@ -44,6 +48,7 @@ export class EmailSender implements BackgroundWork {
   constructor(runtime: NotifierRuntime, options: { clock?: () => Date } = {}) {
     this.#runtime = runtime;
     this.#clock = options.clock ?? (() => new Date());
+    this.#marks = new SentMarks(runtime.pool);
     const { config } = runtime;
     this.#loop = new PollingLoop({
       round: () => this.#claimMore(),
@@ -95,20 +100,22 @@ export class EmailSender implements BackgroundWork {
   }
 
   async #deliver(email: ClaimedEmail): Promise<void> {
-    const { pool, config } = this.#runtime;
+    const { config } = this.#runtime;
     const transport = this.#transport;
     if (!transport) return;
     try {
-      await transport.sendMail({
+      // The message written as one string (mime-message.ts): the client streams it as it is.
+      const raw = composeEmail({
         from: config.MAIL_FROM,
         to: email.address,
         subject: email.subject,
         text: email.text,
         html: email.html,
-        messageId: `<${email.id}@okr-notifier>`,
-        headers: { "X-OKR-Delivery-Id": email.id },
+        deliveryId: email.id,
+        date: new Date(),
       });
-      await markSent(pool, email.id);
+      await transport.sendMail({ envelope: { from: config.MAIL_FROM, to: email.address }, raw });
+      await this.#marks.mark(email.id);
     } catch (error) {
       await recordFailure(this.#runtime, "email", email, error, config.DELIVERY_MAX_ATTEMPTS);
     }

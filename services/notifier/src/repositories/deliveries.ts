@@ -137,11 +137,12 @@ export async function claimDueEmails(
   return rows;
 }
 
-export async function markSent(tx: SqlRunner, id: string): Promise<void> {
+/** Marks deliveries sent, one or many in one statement. */
+export async function markSent(tx: SqlRunner, ...ids: string[]): Promise<void> {
   await tx.query(
     `update deliveries set state = 'sent', sent_at = now(), next_attempt_at = null, last_error = null
-      where id = $1 and state = 'pending'`,
-    [id],
+      where id = any($1::uuid[]) and state = 'pending'`,
+    [ids],
   );
 }
 
