@@ -21,6 +21,8 @@ const notifier = useNotifier({
   SENDER_POLL_MS: "100",
   DELIVERY_BACKOFF_MS: "50",
   DELIVERY_MAX_BACKOFF_MS: "200",
+  // The weekly team digest would post to these channels too; team-digest.integration.test.ts covers it.
+  DIGEST_POLL_MS: "3600000",
 });
 
 let slack: Receiver;

@@ -1,10 +1,10 @@
 import { pgTransaction } from "@okr/messaging";
 import type { BackgroundWork } from "@okr/service-kit";
+import { digestSummary, personSummaryScope } from "../repositories/digest-summary.ts";
 import {
   type DigestReader,
   digestExists,
   digestReaders,
-  digestSummary,
   heldEmails,
   recordDigest,
 } from "../repositories/digests.ts";
@@ -67,7 +67,7 @@ export class DigestScheduler implements BackgroundWork {
       const content = {
         mode: preferences.digest as "daily" | "weekly",
         held,
-        ...(await digestSummary(tx, reader, period.since, period.at)),
+        ...(await digestSummary(tx, await personSummaryScope(tx, reader), period.since, period.at)),
       };
       const message = renderDigest(content, reader.name, this.#runtime.config.WEB_URL);
       return recordDigest(
