@@ -57,7 +57,11 @@ function summarySections(content: DigestSummary): { title: string; lines: string
     },
     {
       title: "Due next week",
-      lines: content.dueNext.map((due) => `${due.subject} (${due.dueAt.slice(0, 16).replace("T", " ")} UTC)`),
+      lines: content.dueNext.map((due) => {
+        const when = `${due.dueAt.slice(0, 16).replace("T", " ")} UTC`;
+        // A reminder's subject names its deadline already; others get it added.
+        return due.subject.includes(when) ? due.subject : `${due.subject} (${when})`;
+      }),
     },
   ].filter((section) => section.lines.length > 0);
 }
