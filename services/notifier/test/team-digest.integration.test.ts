@@ -1,17 +1,10 @@
 import { randomUUID } from "node:crypto";
-import {
-  CheckInRecorded,
-  ObjectiveScored,
-  ObjectiveUpserted,
-  PersonChanged,
-  ReminderDue,
-  TeamChanged,
-} from "@okr/events";
+import { CheckInRecorded, ObjectiveUpserted, PersonChanged, ReminderDue, TeamChanged } from "@okr/events";
 import { waitFor } from "@okr/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { TeamDigestScheduler } from "../src/delivery/team-digest-scheduler.ts";
 import { digestPeriod } from "../src/rules/schedule.ts";
-import { type Receiver, startReceiver } from "./receiver.ts";
+import { type Receiver, useChatReceivers } from "./receiver.ts";
 import * as support from "./support.ts";
 
 // The service's own schedulers poll hourly here: the test builds the digests with its own clock.
@@ -22,14 +15,7 @@ const notifier = support.useNotifier({
   DIGEST_POLL_MS: "3600000",
 });
 
-let slack: Receiver;
-let teams: Receiver;
-beforeAll(async () => {
-  [slack, teams] = await Promise.all([startReceiver(), startReceiver()]);
-});
-afterAll(async () => {
-  await Promise.all([slack?.close(), teams?.close()]);
-});
+const chat = useChatReceivers();
 
 const query = async <T extends Record<string, unknown>>(sql: string, params: unknown[]) =>
   (await notifier.service.runtime.pool.query<T>(sql, params)).rows;
@@ -99,8 +85,8 @@ describe("weekly team digest", () => {
     const slackPath = `/services/T0003/B0003/${randomUUID()}`;
     const teamsPath = `/webhookb2/${randomUUID()}`;
     const channels = `/teams/${team.teamId}/channels`;
-    expect((await api.put(`${channels}/slack`, { url: slack.url(slackPath) })).status).toBe(200);
-    expect((await api.put(`${channels}/teams`, { url: teams.url(teamsPath) })).status).toBe(200);
+    expect((await api.put(`${channels}/slack`, { url: chat.slack.url(slackPath) })).status).toBe(200);
+    expect((await api.put(`${channels}/teams`, { url: chat.teams.url(teamsPath) })).status).toBe(200);
 
     // The team's objective moved from 40% to 25% in the week and is at risk; Ada checked in, Grace did not.
     const objective = support.objectiveUpserted(
@@ -108,25 +94,7 @@ describe("weekly team digest", () => {
       { title: "Faster checkout" },
     );
     await support.publish(notifier.producer, ObjectiveUpserted, objective, tenant);
-    const score = (asOf: Date, value: number, atRisk: boolean) =>
-      support.publish(
-        notifier.producer,
-        ObjectiveScored,
-        {
-          objectiveId: objective.objectiveId,
-          cycleId: objective.cycleId,
-          kind: "committed",
-          score: value,
-          grade: value,
-          band: atRisk ? "red" : "yellow",
-          atRisk,
-          policy: { id: "default", version: 1 },
-          asOf: asOf.toISOString(),
-        },
-        tenant,
-      );
-    await score(new Date(period.since.getTime() - 60 * 60_000), 0.4, false);
-    await score(new Date(period.at.getTime() - 60_000), 0.25, true);
+    await support.publishScoreMoved(notifier.producer, objective, period, tenant);
     await support.publish(
       notifier.producer,
       CheckInRecorded,
@@ -174,7 +142,7 @@ describe("weekly team digest", () => {
         await (
           await admin(other)
         ).put(`/teams/${elsewhere.team.teamId}/channels/slack`, {
-          url: slack.url(elsewherePath),
+          url: chat.slack.url(elsewherePath),
         })
       ).status,
     ).toBe(200);
@@ -185,7 +153,8 @@ describe("weekly team digest", () => {
       receiver.received.filter((r) => r.path === path && r.body.includes("Weekly digest of"));
     await waitFor(
       "the digest in both channels",
-      () => digestPosts(slack, slackPath).length === 1 && digestPosts(teams, teamsPath).length === 1,
+      () =>
+        digestPosts(chat.slack, slackPath).length === 1 && digestPosts(chat.teams, teamsPath).length === 1,
       30_000,
     );
 
@@ -197,7 +166,7 @@ describe("weekly team digest", () => {
       "Not checked in\n- Payments: Grace Hopper",
       `Due next week\n- Check in on your key results by ${due} UTC\n`,
     ];
-    const slackMessage = JSON.parse(digestPosts(slack, slackPath)[0]?.body ?? "{}");
+    const slackMessage = JSON.parse(digestPosts(chat.slack, slackPath)[0]?.body ?? "{}");
     expect(slackMessage.blocks[0]).toEqual({
       type: "header",
       text: { type: "plain_text", text: "Weekly digest of Payments" },
@@ -207,7 +176,7 @@ describe("weekly team digest", () => {
     for (const expected of ["Hello Payments,", ...sections]) expect(slackText).toContain(expected);
     expect(slackText).not.toContain("Ada Lovelace");
     expect(slackMessage.blocks[2].elements[0].url).toBe("http://web.example/");
-    const card = JSON.parse(digestPosts(teams, teamsPath)[0]?.body ?? "{}").attachments[0].content;
+    const card = JSON.parse(digestPosts(chat.teams, teamsPath)[0]?.body ?? "{}").attachments[0].content;
     expect(card.type).toBe("AdaptiveCard");
     expect(card.body[0].text).toBe("Weekly digest of Payments");
     for (const expected of sections) expect(card.body[1].text).toContain(expected);
@@ -230,8 +199,8 @@ describe("weekly team digest", () => {
     expect(await again.runOnce()).toBe(0);
     expect(await scheduler.runOnce()).toBe(0);
     await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(digestPosts(slack, slackPath)).toHaveLength(1);
-    expect(digestPosts(teams, teamsPath)).toHaveLength(1);
+    expect(digestPosts(chat.slack, slackPath)).toHaveLength(1);
+    expect(digestPosts(chat.teams, teamsPath)).toHaveLength(1);
     expect(await teamDigestsOf(team.teamId)).toHaveLength(2);
 
     // A team without a channel gets nothing; the other tenant's team had nothing to say (skipped, empty).
@@ -240,6 +209,6 @@ describe("weekly team digest", () => {
     expect(elsewhereDigests).toHaveLength(1);
     expect(elsewhereDigests[0]).toMatchObject({ channel: "slack", state: "skipped", skip_reason: "empty" });
     expect(elsewhereDigests[0]?.event_id).toMatch(/^team-digest:weekly:/);
-    expect(slack.received.filter((r) => r.path === elsewherePath)).toEqual([]);
+    expect(chat.slack.received.filter((r) => r.path === elsewherePath)).toEqual([]);
   });
 });

@@ -1,4 +1,3 @@
-import type { BackgroundWork } from "@okr/service-kit";
 import { digestSummary, teamSummaryScope } from "../repositories/digest-summary.ts";
 import { insertTeamChannelDeliveries } from "../repositories/team-channels.ts";
 import { teamDigestEventId, teamDigestsDue, teamDigestTenants } from "../repositories/team-digests.ts";
@@ -6,7 +5,7 @@ import { isEmptyDigest, renderTeamDigest, TEAM_DIGEST_EVENT_TYPE } from "../rule
 import { effectivePreferences } from "../rules/preferences.ts";
 import { digestPeriod } from "../rules/schedule.ts";
 import type { NotifierRuntime } from "../service.ts";
-import { PollingLoop } from "./polling.ts";
+import { DigestRounds } from "./scheduled.ts";
 
 /**
  * Builds each team's weekly digest for its chat channels, beside the person digests: every
@@ -16,36 +15,15 @@ import { PollingLoop } from "./polling.ts";
  * retries and parking. The week's event id is unique per team and channel kind, so schedulers on several
  * replicas, or a restarted one, post it once; a week with nothing to say is recorded skipped (`empty`).
  */
-export class TeamDigestScheduler implements BackgroundWork {
-  readonly #runtime: NotifierRuntime;
-  readonly #clock: () => Date;
-  readonly #loop: PollingLoop;
-
+export class TeamDigestScheduler extends DigestRounds {
   constructor(runtime: NotifierRuntime, options: { clock?: () => Date } = {}) {
-    this.#runtime = runtime;
-    this.#clock = options.clock ?? (() => new Date());
-    this.#loop = new PollingLoop({
-      round: async () => {
-        await this.runOnce();
-        return false;
-      },
-      intervalMs: runtime.config.DIGEST_POLL_MS,
-      onError: (error) => runtime.log("error", `team digest scheduler: ${error}`),
-    });
-  }
-
-  start(): void {
-    this.#loop.start();
-  }
-
-  stop(): Promise<void> {
-    return this.#loop.stop();
+    super(runtime, "team digest scheduler", options);
   }
 
   /** Builds the team digests due by the clock's now; answers for how many teams it built one. */
   async runOnce(): Promise<number> {
-    const now = this.#clock();
-    const { pool, config } = this.#runtime;
+    const now = this.clock();
+    const { pool, config } = this.runtime;
     let built = 0;
     for (const tenant of await teamDigestTenants(pool)) {
       // Only the tenant's defaults count: a team has no zone or digest time of its own.
