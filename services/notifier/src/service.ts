@@ -9,6 +9,7 @@ import { createNotifierDb, migrationsDir, type NotifierDb } from "./database.ts"
 import { DigestScheduler } from "./delivery/digest-scheduler.ts";
 import { OutboundSender } from "./delivery/outbound.ts";
 import { EmailSender } from "./delivery/sender.ts";
+import { TeamDigestScheduler } from "./delivery/team-digest-scheduler.ts";
 import { deliveryRoutes } from "./routes/deliveries.ts";
 import { inboxRoutes } from "./routes/inbox.ts";
 import { preferenceRoutes } from "./routes/preferences.ts";
@@ -48,6 +49,7 @@ export const notifierService: ServiceDefinition<NotifierDb, NotifierConfig> = {
         emailSender,
         new OutboundSender(runtime),
         new DigestScheduler(runtime),
+        new TeamDigestScheduler(runtime),
       ],
     };
   },

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { ObjectiveAtRisk, ObjectiveUpserted, PersonChanged, ReminderDue, TeamChanged } from "@okr/events";
 import { waitFor } from "@okr/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Receiver, startReceiver } from "./receiver.ts";
+import { describe, expect, it } from "vitest";
+import { type Receiver, useChatReceivers } from "./receiver.ts";
 import {
   apiFor,
   knownPeopleCount,
@@ -21,16 +21,11 @@ const notifier = useNotifier({
   SENDER_POLL_MS: "100",
   DELIVERY_BACKOFF_MS: "50",
   DELIVERY_MAX_BACKOFF_MS: "200",
+  // The weekly team digest would post to these channels too; team-digest.integration.test.ts covers it.
+  DIGEST_POLL_MS: "3600000",
 });
 
-let slack: Receiver;
-let teams: Receiver;
-beforeAll(async () => {
-  [slack, teams] = await Promise.all([startReceiver(), startReceiver()]);
-});
-afterAll(async () => {
-  await Promise.all([slack?.close(), teams?.close()]);
-});
+const chat = useChatReceivers();
 
 type Delivery = { eventId: string; recipientId: string; channel: string; state: string };
 
@@ -73,15 +68,15 @@ describe("team chat channels", () => {
     const slackPath = `/services/T0001/B0001/${randomUUID()}`;
     const teamsPath = `/webhookb2/${randomUUID()}`;
 
-    expect((await member.put(`${channels}/slack`, { url: slack.url(slackPath) })).status).toBe(403);
+    expect((await member.put(`${channels}/slack`, { url: chat.slack.url(slackPath) })).status).toBe(403);
     const bad = await leader.put(`${channels}/slack`, { url: "ftp://hooks.slack.com/services/x" });
     expect(bad.status).toBe(400);
     expect(bad.headers["content-type"]).toMatch(/application\/problem\+json/);
 
-    const set = await leader.put(`${channels}/slack`, { url: slack.url(slackPath) });
+    const set = await leader.put(`${channels}/slack`, { url: chat.slack.url(slackPath) });
     expect(set.status).toBe(200);
     expect(set.json().url).not.toContain(slackPath.slice(0, -4));
-    expect((await admin.put(`${channels}/teams`, { url: teams.url(teamsPath) })).status).toBe(200);
+    expect((await admin.put(`${channels}/teams`, { url: chat.teams.url(teamsPath) })).status).toBe(200);
     const listed = await leader.get(channels);
     expect(listed.status).toBe(200);
     expect(listed.json().items.map((c: { kind: string }) => c.kind)).toEqual(["slack", "teams"]);
@@ -108,10 +103,10 @@ describe("team chat channels", () => {
         .filter((d) => d.state === "sent");
       return sent.length === 4;
     });
-    expect(posts(slack, slackPath)).toHaveLength(2);
-    expect(posts(teams, teamsPath)).toHaveLength(2);
+    expect(posts(chat.slack, slackPath)).toHaveLength(2);
+    expect(posts(chat.teams, teamsPath)).toHaveLength(2);
 
-    const slackMessage = json(posts(slack, slackPath).find((r) => !r.body.includes("retrospective"))!);
+    const slackMessage = json(posts(chat.slack, slackPath).find((r) => !r.body.includes("retrospective"))!);
     expect(slackMessage.text).toBe("Check in on your key results by 2026-12-07 09:00 UTC");
     expect(slackMessage.blocks[0]).toEqual({
       type: "header",
@@ -119,7 +114,7 @@ describe("team chat channels", () => {
     });
     expect(slackMessage.blocks[1].text.text).toContain("Hello Platform,");
     expect(slackMessage.blocks[2].elements[0].url).toBe(`http://web.example/cycles/${cycleId}`);
-    const card = json(posts(teams, teamsPath)[0]!).attachments[0];
+    const card = json(posts(chat.teams, teamsPath)[0]!).attachments[0];
     expect(card.contentType).toBe("application/vnd.microsoft.card.adaptive");
     expect(card.content.type).toBe("AdaptiveCard");
     expect(card.content.actions[0]).toEqual({
@@ -144,8 +139,8 @@ describe("team chat channels", () => {
     const slackPath = `/services/T0002/B0002/${randomUUID()}`;
     const teamsPath = `/webhookb2/${randomUUID()}`;
     const channels = `/teams/${team.teamId}/channels`;
-    expect((await leader.put(`${channels}/slack`, { url: slack.url(slackPath) })).status).toBe(200);
-    expect((await leader.put(`${channels}/teams`, { url: teams.url(teamsPath) })).status).toBe(200);
+    expect((await leader.put(`${channels}/slack`, { url: chat.slack.url(slackPath) })).status).toBe(200);
+    expect((await leader.put(`${channels}/teams`, { url: chat.teams.url(teamsPath) })).status).toBe(200);
 
     const objective = objectiveUpserted({ kind: "team", id: team.teamId }, { title: "Ship the channels" });
     await publish(notifier.producer, ObjectiveUpserted, objective, tenant);
@@ -157,8 +152,8 @@ describe("team chat channels", () => {
       return rows.length === 1;
     });
     await publish(notifier.producer, ObjectiveAtRisk, objectiveAtRisk(objective.objectiveId), tenant);
-    await waitFor("the alert in Slack", () => slack.received.some((r) => r.path === slackPath));
-    const alert = json(slack.received.find((r) => r.path === slackPath)!);
+    await waitFor("the alert in Slack", () => chat.slack.received.some((r) => r.path === slackPath));
+    const alert = json(chat.slack.received.find((r) => r.path === slackPath)!);
     expect(alert.text).toBe("At risk: Ship the channels");
     expect(alert.blocks[2].elements[0].url).toBe(`http://web.example/objectives/${objective.objectiveId}`);
 
@@ -174,7 +169,7 @@ describe("team chat channels", () => {
       (await deliveriesOf(tenant, next.id)).some((d) => d.channel === "teams" && d.state === "sent"),
     );
     expect((await deliveriesOf(tenant, next.id)).filter((d) => d.channel === "slack")).toEqual([]);
-    expect(slack.received.filter((r) => r.path === slackPath)).toHaveLength(1);
-    expect(teams.received.filter((r) => r.path === teamsPath)).toHaveLength(2);
+    expect(chat.slack.received.filter((r) => r.path === slackPath)).toHaveLength(1);
+    expect(chat.teams.received.filter((r) => r.path === teamsPath)).toHaveLength(2);
   });
 });

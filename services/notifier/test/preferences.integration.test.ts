@@ -2,7 +2,6 @@ import { randomUUID } from "node:crypto";
 import {
   type EventEnvelope,
   NOTIFIER_TOPICS,
-  ObjectiveScored,
   ObjectiveUpserted,
   PersonAvailabilityChanged,
   PersonChanged,
@@ -248,25 +247,7 @@ describe("preferences", () => {
       weekday: 1,
     });
     const clock = new Date(period.at.getTime() + 60 * 60_000);
-    const score = (asOf: Date, value: number, atRisk: boolean) =>
-      support.publish(
-        notifier.producer,
-        ObjectiveScored,
-        {
-          objectiveId: objective.objectiveId,
-          cycleId: objective.cycleId,
-          kind: "committed",
-          score: value,
-          grade: value,
-          band: atRisk ? "red" : "yellow",
-          atRisk,
-          policy: { id: "default", version: 1 },
-          asOf: asOf.toISOString(),
-        },
-        tenant,
-      );
-    await score(new Date(period.since.getTime() - 60 * 60_000), 0.4, false);
-    await score(new Date(period.at.getTime() - 60_000), 0.25, true);
+    await support.publishScoreMoved(notifier.producer, objective, period, tenant);
     const reminder = await support.publish(
       notifier.producer,
       ReminderDue,

@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll } from "vitest";
 
 /** One request as the receiver got it. */
 export interface ReceivedRequest {
@@ -62,3 +63,15 @@ export async function startReceiver() {
 }
 
 export type Receiver = Awaited<ReturnType<typeof startReceiver>>;
+
+/** A Slack and a Teams receiver for a test file: started before its tests, closed after. */
+export function useChatReceivers(): { slack: Receiver; teams: Receiver } {
+  const receivers = {} as { slack: Receiver; teams: Receiver };
+  beforeAll(async () => {
+    [receivers.slack, receivers.teams] = await Promise.all([startReceiver(), startReceiver()]);
+  });
+  afterAll(async () => {
+    await Promise.all([receivers.slack?.close(), receivers.teams?.close()]);
+  });
+  return receivers;
+}

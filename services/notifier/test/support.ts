@@ -4,6 +4,7 @@ import {
   ALL_EVENTS,
   type EventData,
   type ObjectiveAtRisk,
+  ObjectiveScored,
   type ObjectiveUpserted,
   type ReminderDue,
   type TeamChanged,
@@ -109,6 +110,39 @@ export const objectiveUpserted = (
   version: 1,
   ...fields,
 });
+
+/**
+ * Publishes two scores of `objective` (as scoring announces them): 40% before `period`, then 25% and at
+ * risk a minute before its end, so the score moved from 40% to 25% in the period and is at risk at its end.
+ */
+export async function publishScoreMoved(
+  producer: RunningNotifier["producer"],
+  objective: { objectiveId: string; cycleId: string },
+  period: { since: Date; at: Date },
+  tenant: string,
+): Promise<void> {
+  const scores = [
+    { asOf: new Date(period.since.getTime() - 60 * 60_000), score: 0.4, atRisk: false },
+    { asOf: new Date(period.at.getTime() - 60_000), score: 0.25, atRisk: true },
+  ];
+  for (const { asOf, score, atRisk } of scores)
+    await sendEvent(
+      producer,
+      ObjectiveScored,
+      {
+        objectiveId: objective.objectiveId,
+        cycleId: objective.cycleId,
+        kind: "committed",
+        score,
+        grade: score,
+        band: atRisk ? "red" : "yellow",
+        atRisk,
+        policy: { id: "default", version: 1 },
+        asOf: asOf.toISOString(),
+      },
+      tenant,
+    );
+}
 
 /** An at-risk alert as the cycle workflows publish it. */
 export const objectiveAtRisk = (objectiveId: string): EventData<typeof ObjectiveAtRisk> => ({

@@ -20,5 +20,5 @@ export async function recordTeamChannels(
   const team = await teamChannelsOf(tx, event.tenant, teamId);
   if (!team) return;
   const stale = isStale(event.time, new Date(), runtime.config.REMINDER_MAX_AGE_MS);
-  await insertTeamChannelDeliveries(tx, event, teamId, team.kinds, render(team.name), stale);
+  await insertTeamChannelDeliveries(tx, event, teamId, team.kinds, render(team.name), stale ? "stale" : null);
 }

@@ -1,10 +1,9 @@
 import { pgTransaction } from "@okr/messaging";
-import type { BackgroundWork } from "@okr/service-kit";
+import { digestSummary, personSummaryScope } from "../repositories/digest-summary.ts";
 import {
   type DigestReader,
   digestExists,
   digestReaders,
-  digestSummary,
   heldEmails,
   recordDigest,
 } from "../repositories/digests.ts";
@@ -12,7 +11,7 @@ import { isEmptyDigest, renderDigest } from "../rules/digest.ts";
 import { effectivePreferences } from "../rules/preferences.ts";
 import { digestPeriod } from "../rules/schedule.ts";
 import type { NotifierRuntime } from "../service.ts";
-import { PollingLoop } from "./polling.ts";
+import { DigestRounds } from "./scheduled.ts";
 
 /**
  * Builds daily and weekly digests, beside the sender: every DIGEST_POLL_MS it looks at each person in
@@ -21,37 +20,16 @@ import { PollingLoop } from "./polling.ts";
  * their quiet hours or absence). The period's key is unique per person, so schedulers on several
  * replicas, or a restarted one, build each digest once.
  */
-export class DigestScheduler implements BackgroundWork {
-  readonly #runtime: NotifierRuntime;
-  readonly #clock: () => Date;
-  readonly #loop: PollingLoop;
-
+export class DigestScheduler extends DigestRounds {
   constructor(runtime: NotifierRuntime, options: { clock?: () => Date } = {}) {
-    this.#runtime = runtime;
-    this.#clock = options.clock ?? (() => new Date());
-    this.#loop = new PollingLoop({
-      round: async () => {
-        await this.runOnce();
-        return false;
-      },
-      intervalMs: runtime.config.DIGEST_POLL_MS,
-      onError: (error) => runtime.log("error", `digest scheduler: ${error}`),
-    });
-  }
-
-  start(): void {
-    this.#loop.start();
-  }
-
-  stop(): Promise<void> {
-    return this.#loop.stop();
+    super(runtime, "digest scheduler", options);
   }
 
   /** Builds the digests due by the clock's now; answers how many it recorded. */
   async runOnce(): Promise<number> {
-    const now = this.#clock();
+    const now = this.clock();
     let built = 0;
-    for (const reader of await digestReaders(this.#runtime.pool)) {
+    for (const reader of await digestReaders(this.runtime.pool)) {
       if (await this.#build(reader, now)) built++;
     }
     return built;
@@ -61,15 +39,15 @@ export class DigestScheduler implements BackgroundWork {
     const preferences = effectivePreferences(reader.own, reader.tenant, reader.replicaZone);
     if (preferences.digest === "immediate" || !preferences.email) return false;
     const period = digestPeriod(now, preferences.timeZone, preferences.digest, preferences.digestTime);
-    return pgTransaction(this.#runtime.pool, async (tx) => {
+    return pgTransaction(this.runtime.pool, async (tx) => {
       if (await digestExists(tx, reader, period.key)) return false;
       const held = await heldEmails(tx, reader);
       const content = {
         mode: preferences.digest as "daily" | "weekly",
         held,
-        ...(await digestSummary(tx, reader, period.since, period.at)),
+        ...(await digestSummary(tx, await personSummaryScope(tx, reader), period.since, period.at)),
       };
-      const message = renderDigest(content, reader.name, this.#runtime.config.WEB_URL);
+      const message = renderDigest(content, reader.name, this.runtime.config.WEB_URL);
       return recordDigest(
         tx,
         reader,

@@ -1,6 +1,6 @@
 import type { SqlRunner } from "@okr/database";
-import { ReminderDue, uuidv7 } from "@okr/events";
-import { DIGEST_EVENT_TYPE, type DigestContent } from "../rules/digest.ts";
+import { uuidv7 } from "@okr/events";
+import { DIGEST_EVENT_TYPE } from "../rules/digest.ts";
 import type { PersonSettings, TenantSettings } from "../rules/preferences.ts";
 import type { RenderedMessage } from "../rules/template.ts";
 
@@ -49,77 +49,6 @@ export async function heldEmails(tx: SqlRunner, reader: DigestReader) {
     [reader.tenantId, reader.personId],
   );
   return rows;
-}
-
-/**
- * The summary of a digest period (`since`, `at`] from what the notifier learnt from events: scores of
- * the person's objectives (their own and their teams') that moved, those at risk, members of the teams
- * they lead with no check-in in the period, and reminders for them due in the week after `at`.
- */
-export async function digestSummary(
-  tx: SqlRunner,
-  reader: DigestReader,
-  since: Date,
-  at: Date,
-): Promise<Omit<DigestContent, "mode" | "held">> {
-  const params = [reader.tenantId, reader.personId, since.toISOString(), at.toISOString()];
-  const objectives = await tx.query<{
-    title: string;
-    before: number | null;
-    latest: number | null;
-    at_risk: boolean | null;
-    moved: boolean;
-  }>(
-    `with mine as (
-       select o.objective_id, o.title from objective_owners o
-        where o.tenant_id = $1 and not o.removed
-          and ((o.owner_kind = 'person' and o.owner_id = $2)
-            or (o.owner_kind = 'team' and o.owner_id in
-                  (select team_id from team_members where tenant_id = $1 and person_id = $2
-                   union select team_id from teams where tenant_id = $1 and $2 = any(leader_ids)))))
-     select m.title, b.score as before, l.score as latest, l.at_risk,
-            exists (select 1 from objective_scores s where s.tenant_id = $1 and s.objective_id = m.objective_id
-                       and s.as_of > $3 and s.as_of <= $4) as moved
-       from mine m
-       left join lateral (select score from objective_scores s where s.tenant_id = $1
-                             and s.objective_id = m.objective_id and s.as_of <= $3
-                           order by s.as_of desc limit 1) b on true
-       left join lateral (select score, at_risk from objective_scores s where s.tenant_id = $1
-                             and s.objective_id = m.objective_id and s.as_of <= $4
-                           order by s.as_of desc limit 1) l on true
-      order by m.title`,
-    params,
-  );
-  const silent = await tx.query<{ team: string; people: string[] }>(
-    `select t.name as team, array_agg(pe.name order by pe.name) as people
-       from teams t
-       join team_members m on m.tenant_id = t.tenant_id and m.team_id = t.team_id
-       join people pe on pe.tenant_id = m.tenant_id and pe.person_id = m.person_id and pe.active and not pe.removed
-       left join check_ins c on c.tenant_id = m.tenant_id and c.person_id = m.person_id
-      where t.tenant_id = $1 and not t.removed and m.person_id <> $2
-        and ($2 = any(t.leader_ids) or exists (select 1 from team_members l where l.tenant_id = $1
-              and l.team_id = t.team_id and l.person_id = $2 and l.role = 'leader'))
-        and (c.last_at is null or c.last_at <= $3)
-      group by t.team_id, t.name order by t.name`,
-    params.slice(0, 3),
-  );
-  const due = await tx.query<{ subject: string; due_at: Date; link: string }>(
-    `select distinct on (event_id) subject, due_at, link from deliveries
-      where tenant_id = $1 and recipient_id = $2 and channel = 'in-app' and event_type = $3
-        and due_at > $4 and due_at <= $4::timestamptz + interval '7 days'
-      order by event_id`,
-    [reader.tenantId, reader.personId, ReminderDue.type, at.toISOString()],
-  );
-  return {
-    scoresMoved: objectives.rows
-      .filter((o) => o.moved && o.latest !== null && o.latest !== o.before)
-      .map((o) => ({ title: o.title, from: o.before, to: o.latest as number })),
-    atRisk: objectives.rows.filter((o) => o.at_risk === true).map((o) => ({ title: o.title })),
-    notCheckedIn: silent.rows,
-    dueNext: due.rows
-      .map((row) => ({ subject: row.subject, dueAt: new Date(row.due_at).toISOString(), link: row.link }))
-      .sort((a, b) => a.dueAt.localeCompare(b.dueAt)),
-  };
 }
 
 /**

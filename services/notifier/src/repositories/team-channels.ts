@@ -83,7 +83,8 @@ export async function teamChannelsOf(
 
 /**
  * Writes one delivery per chat channel of a team for an event (recipient: the team), pending, or
- * skipped `stale` for an event too old to post. Written again for the same event, nothing changes.
+ * skipped with `skipReason` (`stale`: an event too old to post; `empty`: a digest with nothing to say).
+ * Written again for the same event, nothing changes.
  */
 export async function insertTeamChannelDeliveries(
   tx: SqlRunner,
@@ -91,14 +92,14 @@ export async function insertTeamChannelDeliveries(
   teamId: string,
   kinds: ChatKind[],
   message: RenderedMessage,
-  stale: boolean,
+  skipReason: "stale" | "empty" | null,
 ): Promise<void> {
   await tx.query(
     `insert into deliveries (id, tenant_id, event_id, event_type, recipient_id, channel, state, skip_reason,
                              subject, body_text, body_html, link, next_attempt_at)
-     select id, $1, $2, $3, $4, kind, case when $5 then 'skipped' else 'pending' end,
-            case when $5 then 'stale' end, $8, $9, $10, $11,
-            case when $5 then null else date_trunc('milliseconds', now()) end
+     select id, $1, $2, $3, $4, kind, case when $5::text is null then 'pending' else 'skipped' end,
+            $5, $8, $9, $10, $11,
+            case when $5::text is null then date_trunc('milliseconds', now()) end
        from unnest($6::text[], $7::uuid[]) as c(kind, id)
      on conflict (event_id, recipient_id, channel) do nothing`,
     [
@@ -106,7 +107,7 @@ export async function insertTeamChannelDeliveries(
       event.id,
       event.type,
       teamId,
-      stale,
+      skipReason,
       kinds,
       kinds.map(() => uuidv7()),
       message.subject,
