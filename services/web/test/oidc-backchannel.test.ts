@@ -1,48 +1,28 @@
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import {
-  type Account,
-  type RunningIdentityProvider,
-  requestAuthorizationCode,
-  startIdentityProvider,
-} from "@okr/identity-provider";
+import { requestAuthorizationCode } from "@okr/identity-provider";
+import { startTemporaryIdentityProvider } from "@okr/identity-provider/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OidcClient } from "../src/oidc.ts";
 
 // A real provider whose issuer is a name this process cannot resolve (`.invalid` never resolves), as the
 // published address is inside a container: the web app must reach it through OIDC_BACKCHANNEL_URL while
 // browsers and tokens keep the issuer.
-const dataDir = mkdtempSync(join(tmpdir(), "okr-web-backchannel-"));
 const redirectUri = "http://127.0.0.1:1/auth/callback";
-const person: Account = {
-  sub: "rae",
-  email: "rae@example.com",
-  name: "Rae Backchannel",
-  password: "a long password",
-  tenant: randomUUID(),
-  groups: ["okr-members"],
-};
+const person = { sub: "rae", email: "rae@example.com", name: "Rae Backchannel", password: "a long password" };
 const publicOrigin = "http://identity.invalid:3180";
-let idp: RunningIdentityProvider;
+let idp: Awaited<ReturnType<typeof startTemporaryIdentityProvider>>;
 let backchannel: string;
 
 beforeAll(async () => {
-  idp = await startIdentityProvider({
-    port: 0,
+  idp = await startTemporaryIdentityProvider({
     issuer: publicOrigin,
-    dataDir,
-    accounts: [person],
+    accounts: [{ ...person, tenant: randomUUID(), groups: ["okr-members"] }],
     webRedirectUris: [redirectUri],
     serviceClientSecret: "a-service-secret",
   });
   backchannel = `http://127.0.0.1:${idp.port}`;
 });
-afterAll(async () => {
-  await idp.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => idp.close());
 
 const client = (backchannelUrl?: string) =>
   new OidcClient({
