@@ -2,6 +2,7 @@ import { useMutation } from "@tanstack/react-query";
 import { api, type Objective, type TeamDraftingOf } from "../api.ts";
 import { useRefreshObjectives } from "../queries.ts";
 import { Link } from "../router.tsx";
+import { Deadline } from "./deadline.tsx";
 import { SendButton } from "./send-button.tsx";
 import { Refused } from "./states.tsx";
 
@@ -9,10 +10,6 @@ type Drafting = NonNullable<TeamDraftingOf["drafting"]>;
 
 /** Objectives a submission through the run carries: the team's own that are not on their way already. */
 export const SUBMITTABLE = ["draft", "returned"];
-
-const deadlineFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
-const by = (drafting: Drafting) =>
-  `${deadlineFormat.format(new Date(drafting.deadline))}${drafting.paused ? " (the run is paused: the deadline waits)" : ""}`;
 
 const teamPath = (cycleId: string, teamId: string, action: "submit" | "approve") =>
   `/cycles/${encodeURIComponent(cycleId)}/teams/${encodeURIComponent(teamId)}/${action}`;
@@ -55,8 +52,9 @@ export function RunSubmission({
       return (
         <div className="state note run-panel">
           <p>
-            The cycle run expects {teamName}'s objectives by <strong>{by(drafting)}</strong>: submit them
-            together when they are ready.
+            The cycle run expects {teamName}'s objectives, <Deadline dueAt={drafting.deadline} />
+            {drafting.paused ? " (the run is paused: the deadline waits)" : ""}. Submit them together when
+            they are ready.
             {drafting.submissions > 0 ? " A returned objective goes back with the next submission." : ""}
           </p>
           <Refused error={submit.error} fallback="Submitting failed" />
