@@ -36,11 +36,11 @@ export {
   problemType,
   unprocessable,
 } from "./problem.ts";
+export { type RouteFactory, type RoutesApp, resource } from "./resource-routes.ts";
 export { type RunServiceOptions, runService } from "./run.ts";
 export {
   type BackgroundWork,
   createRuntimeApp,
-  type RouteFactory,
   runServiceProcess,
   runtimeConsumer,
   type ServiceDefinition,

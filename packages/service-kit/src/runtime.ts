@@ -25,6 +25,7 @@ import type { FastifyInstance } from "fastify";
 import type pg from "pg";
 import type { TObject } from "typebox";
 import { createServiceApp, type ReadinessChecks } from "./app.ts";
+import type { RouteFactory } from "./resource-routes.ts";
 import { runService } from "./run.ts";
 
 /** What a service's code is given: its configuration, database, message bus and logger. */
@@ -66,9 +67,6 @@ function trustedIssuersOf(config: ServiceConfig): TrustedIssuer[] {
   if (isConfigProblems(parsed)) throw new Error(parsed.map((p) => `${p.variable}: ${p.message}`).join("; "));
   return parsed;
 }
-
-/** A route file's plugin made for a service's runtime. */
-export type RouteFactory<Runtime> = (runtime: Runtime) => FastifyPluginAsyncTypebox;
 
 /**
  * The service's HTTP app wired from its runtime: JWT settings, log level, CORS origins and rate limit from

@@ -1,4 +1,3 @@
-import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { retryOnConflict } from "@okr/database";
 import { canCheckIn, isAdmin, type Owner as OwnerValue, type RuleViolation } from "@okr/goals-domain";
 import {
@@ -9,6 +8,7 @@ import {
   type Principal,
   page,
   problems,
+  resource,
   Uuid,
 } from "@okr/service-kit";
 import { Type } from "typebox";
@@ -105,189 +105,182 @@ const present = (c: PreparedCheckIn) => ({
 });
 
 /** Check-ins: one at a time for people, in bulk for integrations. Every check-in carries evidence. */
-export function checkInRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
+export const checkInRoutes = resource<GoalsRuntime>("check-ins", (app, runtime) => {
   const targets = new TargetLoader(runtime.pool);
   const batcher = new CheckInBatcher(runtime.pool);
-  return async (app) => {
-    app.post(
-      "/key-results/:id/check-ins",
-      {
-        config: { actorCheckedInline: true },
-        schema: {
-          tags: ["check-ins"],
-          summary:
-            "Record a check-in (value, confidence, note, evidence) on a key result you or your team own; rejected without evidence or after the cycle end",
-          params: IdParams,
-          body: CheckInBody,
-          response: { 201: CheckInSchema, ...problems(400, 403, 404, 409, 422) },
-        },
+  app.post(
+    "/key-results/:id/check-ins",
+    {
+      config: { actorCheckedInline: true },
+      schema: {
+        summary:
+          "Record a check-in (value, confidence, note, evidence) on a key result you or your team own; rejected without evidence or after the cycle end",
+        params: IdParams,
+        body: CheckInBody,
+        response: { 201: CheckInSchema, ...problems(400, 403, 404, 409, 422) },
       },
-      async (request, reply) => {
-        const { principal } = request;
-        const target = await targets.load(principal.tenantId, request.params.id, principal.subject);
-        if (!target) throw notFound(`key result ${request.params.id}`);
-        if (target.actorDeactivated) throw personDeactivated();
-        const may = await permissions(runtime, principal, [target]);
-        if (!may(target.owner))
-          throw forbidden(
-            "members check in on key results they or their team own (leaders: teams they lead)",
-          );
-        if (target.cycleGraded) throw cycleGraded();
-        if (target.context.cycle.locked) throw cycleLocked(target.context.cycle.phase);
-        const prepared = prepareCheckIn(
-          principal.tenantId,
-          { ...request.body, keyResultId: target.id },
-          target,
-          author(principal),
-          new Date(),
-        );
-        if (!prepared.ok) return rejectIf(prepared.errors) as never;
-        if (!(await batcher.write(prepared.checkIn))) throw cycleLocked("SCORING");
-        return reply.status(201).send(present(prepared.checkIn));
-      },
-    );
+    },
+    async (request, reply) => {
+      const { principal } = request;
+      const target = await targets.load(principal.tenantId, request.params.id, principal.subject);
+      if (!target) throw notFound(`key result ${request.params.id}`);
+      if (target.actorDeactivated) throw personDeactivated();
+      const may = await permissions(runtime, principal, [target]);
+      if (!may(target.owner))
+        throw forbidden("members check in on key results they or their team own (leaders: teams they lead)");
+      if (target.cycleGraded) throw cycleGraded();
+      if (target.context.cycle.locked) throw cycleLocked(target.context.cycle.phase);
+      const prepared = prepareCheckIn(
+        principal.tenantId,
+        { ...request.body, keyResultId: target.id },
+        target,
+        author(principal),
+        new Date(),
+      );
+      if (!prepared.ok) return rejectIf(prepared.errors) as never;
+      if (!(await batcher.write(prepared.checkIn))) throw cycleLocked("SCORING");
+      return reply.status(201).send(present(prepared.checkIn));
+    },
+  );
 
-    app.get(
-      "/key-results/:id/check-ins",
-      {
-        schema: {
-          tags: ["check-ins"],
-          summary: "A key result's check-ins, oldest first (paginated)",
-          params: IdParams,
-          querystring: Type.Object(PageQuery, { additionalProperties: false }),
-          response: {
-            200: Type.Object({ items: Type.Array(CheckInSchema), nextCursor: NullableUuid() }),
-            ...problems(404),
-          },
+  app.get(
+    "/key-results/:id/check-ins",
+    {
+      schema: {
+        summary: "A key result's check-ins, oldest first (paginated)",
+        params: IdParams,
+        querystring: Type.Object(PageQuery, { additionalProperties: false }),
+        response: {
+          200: Type.Object({ items: Type.Array(CheckInSchema), nextCursor: NullableUuid() }),
+          ...problems(404),
         },
       },
-      async (request) => {
-        const { tenantId } = request.principal;
-        const kr = await runtime.db.keyResult.findFirst({
-          where: { id: request.params.id, tenantId },
-          select: { id: true },
-        });
-        if (!kr) throw notFound(`key result ${request.params.id}`);
-        const { limit, cursor } = request.query;
-        const rows = await runtime.db.checkIn.findMany({
-          where: { tenantId, keyResultId: kr.id, ...(cursor ? { id: { gt: cursor } } : {}) },
-          orderBy: { id: "asc" },
-          take: limit + 1,
-        });
-        const result = page(rows, limit);
-        return {
-          items: result.items.map((row) => ({
-            id: row.id,
-            keyResultId: row.keyResultId,
-            value: row.value,
-            confidence: row.confidence,
-            note: row.note,
-            evidence: {
-              ...(row.evidenceUrl ? { url: row.evidenceUrl } : {}),
-              ...(row.evidenceSystem ? { system: row.evidenceSystem } : {}),
-            },
-            milestonesDone: row.milestonesDone,
-            authorId: row.authorId,
-            source: row.source,
-            recordedAt: row.recordedAt.toISOString(),
-          })),
-          nextCursor: result.nextCursor,
-        };
-      },
-    );
+    },
+    async (request) => {
+      const { tenantId } = request.principal;
+      const kr = await runtime.db.keyResult.findFirst({
+        where: { id: request.params.id, tenantId },
+        select: { id: true },
+      });
+      if (!kr) throw notFound(`key result ${request.params.id}`);
+      const { limit, cursor } = request.query;
+      const rows = await runtime.db.checkIn.findMany({
+        where: { tenantId, keyResultId: kr.id, ...(cursor ? { id: { gt: cursor } } : {}) },
+        orderBy: { id: "asc" },
+        take: limit + 1,
+      });
+      const result = page(rows, limit);
+      return {
+        items: result.items.map((row) => ({
+          id: row.id,
+          keyResultId: row.keyResultId,
+          value: row.value,
+          confidence: row.confidence,
+          note: row.note,
+          evidence: {
+            ...(row.evidenceUrl ? { url: row.evidenceUrl } : {}),
+            ...(row.evidenceSystem ? { system: row.evidenceSystem } : {}),
+          },
+          milestonesDone: row.milestonesDone,
+          authorId: row.authorId,
+          source: row.source,
+          recordedAt: row.recordedAt.toISOString(),
+        })),
+        nextCursor: result.nextCursor,
+      };
+    },
+  );
 
-    app.post(
-      "/check-ins/bulk",
-      {
-        bodyLimit: 16 * 1024 * 1024,
-        config: { actorCheckedInline: true },
-        schema: {
-          tags: ["check-ins"],
-          summary:
-            "Record many check-ins in one call (integrations; up to 5000). Each is checked on its own: valid ones are written in one transaction, the rest come back in `rejected` with the reason",
-          body: BulkBody,
-          response: {
-            200: Type.Object({
-              accepted: Type.Integer(),
-              checkIns: Type.Array(Type.Object({ index: Type.Integer(), id: Uuid() })),
-              rejected: Type.Array(
-                Type.Object({
-                  index: Type.Integer(),
-                  keyResultId: Uuid(),
-                  status: Type.Integer(),
-                  detail: Type.String(),
-                  errors: Type.Optional(Type.Array(Type.Object({}, { additionalProperties: true }))),
-                }),
-              ),
-            }),
-            ...problems(400, 403),
-          },
+  app.post(
+    "/check-ins/bulk",
+    {
+      bodyLimit: 16 * 1024 * 1024,
+      config: { actorCheckedInline: true },
+      schema: {
+        summary:
+          "Record many check-ins in one call (integrations; up to 5000). Each is checked on its own: valid ones are written in one transaction, the rest come back in `rejected` with the reason",
+        body: BulkBody,
+        response: {
+          200: Type.Object({
+            accepted: Type.Integer(),
+            checkIns: Type.Array(Type.Object({ index: Type.Integer(), id: Uuid() })),
+            rejected: Type.Array(
+              Type.Object({
+                index: Type.Integer(),
+                keyResultId: Uuid(),
+                status: Type.Integer(),
+                detail: Type.String(),
+                errors: Type.Optional(Type.Array(Type.Object({}, { additionalProperties: true }))),
+              }),
+            ),
+          }),
+          ...problems(400, 403),
         },
       },
-      async (request) => {
-        const { principal } = request;
-        const items = request.body.checkIns;
-        const targets = await loadTargets(
+    },
+    async (request) => {
+      const { principal } = request;
+      const items = request.body.checkIns;
+      const targets = await loadTargets(
+        runtime.pool,
+        principal.tenantId,
+        [...new Set(items.map((item) => item.keyResultId))],
+        principal.subject,
+      );
+      if ([...targets.values()].some((target) => target.actorDeactivated)) throw personDeactivated();
+      const may = await permissions(runtime, principal, [...targets.values()]);
+      const now = new Date();
+      const who = author(principal);
+      const accepted: { index: number; checkIn: PreparedCheckIn }[] = [];
+      const rejected: {
+        index: number;
+        keyResultId: string;
+        status: number;
+        detail: string;
+        errors?: object[];
+      }[] = [];
+      for (const [index, item] of items.entries()) {
+        const target = targets.get(item.keyResultId);
+        const reject = (status: number, detail: string, errors?: object[]) =>
+          rejected.push({
+            index,
+            keyResultId: item.keyResultId,
+            status,
+            detail,
+            ...(errors ? { errors } : {}),
+          });
+        if (!target) {
+          reject(404, `key result ${item.keyResultId} does not exist`);
+          continue;
+        }
+        if (!may(target.owner)) {
+          reject(403, "members check in on key results they or their team own");
+          continue;
+        }
+        const prepared = prepareCheckIn(principal.tenantId, item as CheckInRequest, target, who, now);
+        if (prepared.ok) accepted.push({ index, checkIn: prepared.checkIn });
+        else reject(422, describe(prepared.errors), prepared.errors);
+      }
+      // One autocommit statement: when Postgres aborts it (deadlock, serialization), nothing was kept.
+      const written = await retryOnConflict(() =>
+        writeCheckIns(
           runtime.pool,
-          principal.tenantId,
-          [...new Set(items.map((item) => item.keyResultId))],
-          principal.subject,
-        );
-        if ([...targets.values()].some((target) => target.actorDeactivated)) throw personDeactivated();
-        const may = await permissions(runtime, principal, [...targets.values()]);
-        const now = new Date();
-        const who = author(principal);
-        const accepted: { index: number; checkIn: PreparedCheckIn }[] = [];
-        const rejected: {
-          index: number;
-          keyResultId: string;
-          status: number;
-          detail: string;
-          errors?: object[];
-        }[] = [];
-        for (const [index, item] of items.entries()) {
-          const target = targets.get(item.keyResultId);
-          const reject = (status: number, detail: string, errors?: object[]) =>
-            rejected.push({
-              index,
-              keyResultId: item.keyResultId,
-              status,
-              detail,
-              ...(errors ? { errors } : {}),
-            });
-          if (!target) {
-            reject(404, `key result ${item.keyResultId} does not exist`);
-            continue;
-          }
-          if (!may(target.owner)) {
-            reject(403, "members check in on key results they or their team own");
-            continue;
-          }
-          const prepared = prepareCheckIn(principal.tenantId, item as CheckInRequest, target, who, now);
-          if (prepared.ok) accepted.push({ index, checkIn: prepared.checkIn });
-          else reject(422, describe(prepared.errors), prepared.errors);
-        }
-        // One autocommit statement: when Postgres aborts it (deadlock, serialization), nothing was kept.
-        const written = await retryOnConflict(() =>
-          writeCheckIns(
-            runtime.pool,
-            accepted.map((a) => a.checkIn),
-          ),
-        );
-        const checkIns: { index: number; id: string }[] = [];
-        for (const { index, checkIn } of accepted) {
-          if (written.has(checkIn.event.checkInId)) checkIns.push({ index, id: checkIn.event.checkInId });
-          else
-            rejected.push({
-              index,
-              keyResultId: checkIn.event.keyResultId,
-              status: 409,
-              detail: "the cycle was locked while the check-in was written",
-            });
-        }
-        rejected.sort((a, b) => a.index - b.index);
-        return { accepted: checkIns.length, checkIns, rejected };
-      },
-    );
-  };
-}
+          accepted.map((a) => a.checkIn),
+        ),
+      );
+      const checkIns: { index: number; id: string }[] = [];
+      for (const { index, checkIn } of accepted) {
+        if (written.has(checkIn.event.checkInId)) checkIns.push({ index, id: checkIn.event.checkInId });
+        else
+          rejected.push({
+            index,
+            keyResultId: checkIn.event.keyResultId,
+            status: 409,
+            detail: "the cycle was locked while the check-in was written",
+          });
+      }
+      rejected.sort((a, b) => a.index - b.index);
+      return { accepted: checkIns.length, checkIns, rejected };
+    },
+  );
+});

@@ -1,4 +1,3 @@
-import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { uuidv7 } from "@okr/events";
 import {
   canWorkOn,
@@ -20,6 +19,7 @@ import {
   PageQuery,
   page,
   problems,
+  resource,
   Uuid,
 } from "@okr/service-kit";
 import { type Static, Type } from "typebox";
@@ -173,225 +173,214 @@ async function loadForChange(tx: GoalsTx, tenantId: string, objectiveId: string)
 }
 
 /** Key results of an objective: measurable definitions (numbers, bands, milestones) and the evidence they demand. */
-export function keyResultRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
-  return async (app) => {
-    const mayChange = async (request: Parameters<typeof loadAccess>[1], owners: OwnerValue[]) => {
-      const access = await loadAccess(runtime.pool, request, owners);
-      if (!owners.every((owner) => canWorkOn(access.actor, owner, access.context)))
-        throw forbidden("only the owners of the objective, their leaders and admins change its key results");
-    };
-    /** The tenant's key result and its objective, for a change the principal may make (else 404, 409, 403). */
-    const keyResultForChange = async (
-      tx: GoalsTx,
-      principal: Parameters<typeof mayChange>[0],
-      id: string,
-    ) => {
-      const existing = await tx.keyResult.findFirst({ where: { id, tenantId: principal.tenantId } });
-      if (!existing) throw notFound(`key result ${id}`);
-      const objective = await loadForChange(tx, principal.tenantId, existing.objectiveId);
-      await mayChange(principal, [{ kind: objective.ownerKind, id: objective.ownerId } as OwnerValue]);
-      return { existing, objective };
-    };
-
-    app.post(
-      "/objectives/:id/key-results",
-      {
-        config: { creates: "/key-results/:id" },
-        schema: {
-          tags: ["key results"],
-          summary: "Add a key result to an objective (owners, their leaders, admins)",
-          params: IdParams,
-          body: KeyResultBody,
-          response: { 201: KeyResultWithWarnings, ...problems(400, 403, 404, 409, 422) },
-        },
-      },
-      async (request, reply) => {
-        const { tenantId } = request.principal;
-        const result = await transaction(runtime.db, async (tx) => {
-          const objective = await loadForChange(tx, tenantId, request.params.id);
-          const owner = { kind: objective.ownerKind, id: objective.ownerId } as OwnerValue;
-          await mayChange(request.principal, [owner]);
-          if (request.body.owner) await assertOwnerExists(tx, tenantId, request.body.owner);
-          rejectUnmeasurable(toDefinition(request.body));
-          const carriedFrom = await assertCarriedFrom(tx, tenantId, objective.cycleId, [request.body]);
-          const existing = await tx.keyResult.count({ where: { tenantId, objectiveId: objective.id } });
-          const warnings = applyVerdict(checkKeyResultCountOnAdd(await loadPolicy(tx, tenantId), existing));
-          const created = await tx.keyResult.create({ data: keyResultRow(request.body, objective) });
-          await publishKeyResult(tx, tenantId, created);
-          await publishCarriedForward(tx, tenantId, [created], carriedFrom);
-          await recordAudit(
-            tx,
-            request.principal,
-            "key-result.created",
-            { type: "key-result", id: created.id },
-            request.body,
-          );
-          return { ...presentKeyResult(created, objective), ...(warnings.length ? { warnings } : {}) };
-        });
-        return reply.status(201).send(result);
-      },
-    );
-
-    app.get(
-      "/key-results",
-      {
-        schema: {
-          tags: ["key results"],
-          summary: "List key results (paginated; filter by cycle, objective, owner)",
-          querystring: Type.Object(
-            {
-              ...PageQuery,
-              cycleId: Type.Optional(Uuid()),
-              objectiveId: Type.Optional(Uuid()),
-              ownerId: Type.Optional(Uuid("the KR's own owner, or its objective's owner when it has none")),
-            },
-            { additionalProperties: false },
-          ),
-          response: { 200: Type.Object({ items: Type.Array(KeyResultSchema), nextCursor: NullableUuid() }) },
-        },
-      },
-      async (request) => {
-        const { limit, cursor, cycleId, objectiveId, ownerId } = request.query;
-        const rows = await runtime.db.keyResult.findMany({
-          where: {
-            tenantId: request.principal.tenantId,
-            ...(cursor ? { id: { gt: cursor } } : {}),
-            ...(cycleId ? { cycleId } : {}),
-            ...(objectiveId ? { objectiveId } : {}),
-            ...(ownerId ? { OR: [{ ownerId }, { ownerId: null, objective: { ownerId } }] } : {}),
-          },
-          include: { objective: { select: { ownerKind: true, ownerId: true } } },
-          orderBy: { id: "asc" },
-          take: limit + 1,
-        });
-        const result = page(rows, limit);
-        const scores = await runtime.db.keyResultScore.findMany({
-          where: { tenantId: request.principal.tenantId, keyResultId: { in: result.items.map((r) => r.id) } },
-        });
-        const byId = new Map(scores.map((s) => [s.keyResultId, s] as const));
-        return {
-          items: result.items.map((row) => presentKeyResult(row, row.objective, byId.get(row.id))),
-          nextCursor: result.nextCursor,
-        };
-      },
-    );
-
-    app.get(
-      "/key-results/:id",
-      {
-        schema: {
-          tags: ["key results"],
-          summary: "One key result with its latest value, confidence and score",
-          params: IdParams,
-          response: { 200: KeyResultSchema, ...problems(404) },
-        },
-      },
-      async (request) => {
-        const { tenantId } = request.principal;
-        const row = await runtime.db.keyResult.findFirst({
-          where: { id: request.params.id, tenantId },
-          include: { objective: { select: { ownerKind: true, ownerId: true } } },
-        });
-        if (!row) throw notFound(`key result ${request.params.id}`);
-        const score = await runtime.db.keyResultScore.findFirst({ where: { tenantId, keyResultId: row.id } });
-        return presentKeyResult(row, row.objective, score ?? undefined);
-      },
-    );
-
-    app.patch(
-      "/key-results/:id",
-      {
-        schema: {
-          tags: ["key results"],
-          summary: "Change a key result's definition while its objective is editable and its cycle unlocked",
-          params: IdParams,
-          body: KeyResultPatch,
-          response: { 200: KeyResultSchema, ...problems(400, 403, 404, 409, 422) },
-        },
-      },
-      async (request) => {
-        const { tenantId } = request.principal;
-        return transaction(runtime.db, async (tx) => {
-          const { existing, objective } = await keyResultForChange(tx, request.principal, request.params.id);
-          const body = request.body;
-          if (body.owner) await assertOwnerExists(tx, tenantId, body.owner);
-          const merged: KeyResultInput = {
-            title: body.title ?? existing.title,
-            type: (body.type ?? existing.type) as KrType,
-            baseline: body.baseline !== undefined ? body.baseline : existing.baseline,
-            target: body.target !== undefined ? body.target : existing.target,
-            bandLow: body.bandLow !== undefined ? body.bandLow : existing.bandLow,
-            bandHigh: body.bandHigh !== undefined ? body.bandHigh : existing.bandHigh,
-            milestones: body.milestones ?? existing.milestones,
-            unit: body.unit ?? existing.unit,
-            weight: body.weight ?? existing.weight,
-            owner:
-              body.owner !== undefined
-                ? body.owner
-                : existing.ownerKind && existing.ownerId
-                  ? ({ kind: existing.ownerKind, id: existing.ownerId } as OwnerValue)
-                  : null,
-            evidence: {
-              kind: (body.evidence?.kind ?? existing.evidenceKind) as EvidenceKind,
-              description: body.evidence?.description ?? existing.evidenceDescription,
-            },
-          };
-          rejectUnmeasurable(toDefinition(merged));
-          const {
-            id: _id,
-            tenantId: _t,
-            objectiveId: _o,
-            cycleId: _c,
-            ...fields
-          } = keyResultRow(merged, objective);
-          const updated = await tx.keyResult.update({
-            where: { id: existing.id },
-            data: { ...fields, version: { increment: 1 } },
-          });
-          await publishKeyResult(tx, tenantId, updated);
-          await recordAudit(
-            tx,
-            request.principal,
-            "key-result.updated",
-            { type: "key-result", id: existing.id },
-            body,
-          );
-          return presentKeyResult(updated, objective);
-        });
-      },
-    );
-
-    app.delete(
-      "/key-results/:id",
-      {
-        schema: {
-          tags: ["key results"],
-          summary: "Remove a key result nobody contributes to (its check-ins go with it)",
-          params: IdParams,
-          response: noContent(403, 404, 409),
-        },
-      },
-      async (request, reply) => {
-        const { tenantId } = request.principal;
-        await transaction(runtime.db, async (tx) => {
-          const { existing } = await keyResultForChange(tx, request.principal, request.params.id);
-          if (await tx.objective.count({ where: { tenantId, contributesToKeyResultId: existing.id } }))
-            throw conflict(
-              "key-result-has-contributors",
-              "objectives of the layer below contribute to this key result; re-align them first",
-            );
-          await tx.keyResult.delete({ where: { id: existing.id } });
-          await publishKeyResult(tx, tenantId, existing, true);
-          await recordAudit(
-            tx,
-            request.principal,
-            "key-result.deleted",
-            { type: "key-result", id: existing.id },
-            {},
-          );
-        });
-        return reply.status(204).send(null);
-      },
-    );
+export const keyResultRoutes = resource<GoalsRuntime>("key results", (app, runtime) => {
+  const mayChange = async (request: Parameters<typeof loadAccess>[1], owners: OwnerValue[]) => {
+    const access = await loadAccess(runtime.pool, request, owners);
+    if (!owners.every((owner) => canWorkOn(access.actor, owner, access.context)))
+      throw forbidden("only the owners of the objective, their leaders and admins change its key results");
   };
-}
+  /** The tenant's key result and its objective, for a change the principal may make (else 404, 409, 403). */
+  const keyResultForChange = async (tx: GoalsTx, principal: Parameters<typeof mayChange>[0], id: string) => {
+    const existing = await tx.keyResult.findFirst({ where: { id, tenantId: principal.tenantId } });
+    if (!existing) throw notFound(`key result ${id}`);
+    const objective = await loadForChange(tx, principal.tenantId, existing.objectiveId);
+    await mayChange(principal, [{ kind: objective.ownerKind, id: objective.ownerId } as OwnerValue]);
+    return { existing, objective };
+  };
+
+  app.post(
+    "/objectives/:id/key-results",
+    {
+      config: { creates: "/key-results/:id" },
+      schema: {
+        summary: "Add a key result to an objective (owners, their leaders, admins)",
+        params: IdParams,
+        body: KeyResultBody,
+        response: { 201: KeyResultWithWarnings, ...problems(400, 403, 404, 409, 422) },
+      },
+    },
+    async (request, reply) => {
+      const { tenantId } = request.principal;
+      const result = await transaction(runtime.db, async (tx) => {
+        const objective = await loadForChange(tx, tenantId, request.params.id);
+        const owner = { kind: objective.ownerKind, id: objective.ownerId } as OwnerValue;
+        await mayChange(request.principal, [owner]);
+        if (request.body.owner) await assertOwnerExists(tx, tenantId, request.body.owner);
+        rejectUnmeasurable(toDefinition(request.body));
+        const carriedFrom = await assertCarriedFrom(tx, tenantId, objective.cycleId, [request.body]);
+        const existing = await tx.keyResult.count({ where: { tenantId, objectiveId: objective.id } });
+        const warnings = applyVerdict(checkKeyResultCountOnAdd(await loadPolicy(tx, tenantId), existing));
+        const created = await tx.keyResult.create({ data: keyResultRow(request.body, objective) });
+        await publishKeyResult(tx, tenantId, created);
+        await publishCarriedForward(tx, tenantId, [created], carriedFrom);
+        await recordAudit(
+          tx,
+          request.principal,
+          "key-result.created",
+          { type: "key-result", id: created.id },
+          request.body,
+        );
+        return { ...presentKeyResult(created, objective), ...(warnings.length ? { warnings } : {}) };
+      });
+      return reply.status(201).send(result);
+    },
+  );
+
+  app.get(
+    "/key-results",
+    {
+      schema: {
+        summary: "List key results (paginated; filter by cycle, objective, owner)",
+        querystring: Type.Object(
+          {
+            ...PageQuery,
+            cycleId: Type.Optional(Uuid()),
+            objectiveId: Type.Optional(Uuid()),
+            ownerId: Type.Optional(Uuid("the KR's own owner, or its objective's owner when it has none")),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ items: Type.Array(KeyResultSchema), nextCursor: NullableUuid() }) },
+      },
+    },
+    async (request) => {
+      const { limit, cursor, cycleId, objectiveId, ownerId } = request.query;
+      const rows = await runtime.db.keyResult.findMany({
+        where: {
+          tenantId: request.principal.tenantId,
+          ...(cursor ? { id: { gt: cursor } } : {}),
+          ...(cycleId ? { cycleId } : {}),
+          ...(objectiveId ? { objectiveId } : {}),
+          ...(ownerId ? { OR: [{ ownerId }, { ownerId: null, objective: { ownerId } }] } : {}),
+        },
+        include: { objective: { select: { ownerKind: true, ownerId: true } } },
+        orderBy: { id: "asc" },
+        take: limit + 1,
+      });
+      const result = page(rows, limit);
+      const scores = await runtime.db.keyResultScore.findMany({
+        where: { tenantId: request.principal.tenantId, keyResultId: { in: result.items.map((r) => r.id) } },
+      });
+      const byId = new Map(scores.map((s) => [s.keyResultId, s] as const));
+      return {
+        items: result.items.map((row) => presentKeyResult(row, row.objective, byId.get(row.id))),
+        nextCursor: result.nextCursor,
+      };
+    },
+  );
+
+  app.get(
+    "/key-results/:id",
+    {
+      schema: {
+        summary: "One key result with its latest value, confidence and score",
+        params: IdParams,
+        response: { 200: KeyResultSchema, ...problems(404) },
+      },
+    },
+    async (request) => {
+      const { tenantId } = request.principal;
+      const row = await runtime.db.keyResult.findFirst({
+        where: { id: request.params.id, tenantId },
+        include: { objective: { select: { ownerKind: true, ownerId: true } } },
+      });
+      if (!row) throw notFound(`key result ${request.params.id}`);
+      const score = await runtime.db.keyResultScore.findFirst({ where: { tenantId, keyResultId: row.id } });
+      return presentKeyResult(row, row.objective, score ?? undefined);
+    },
+  );
+
+  app.patch(
+    "/key-results/:id",
+    {
+      schema: {
+        summary: "Change a key result's definition while its objective is editable and its cycle unlocked",
+        params: IdParams,
+        body: KeyResultPatch,
+        response: { 200: KeyResultSchema, ...problems(400, 403, 404, 409, 422) },
+      },
+    },
+    async (request) => {
+      const { tenantId } = request.principal;
+      return transaction(runtime.db, async (tx) => {
+        const { existing, objective } = await keyResultForChange(tx, request.principal, request.params.id);
+        const body = request.body;
+        if (body.owner) await assertOwnerExists(tx, tenantId, body.owner);
+        const merged: KeyResultInput = {
+          title: body.title ?? existing.title,
+          type: (body.type ?? existing.type) as KrType,
+          baseline: body.baseline !== undefined ? body.baseline : existing.baseline,
+          target: body.target !== undefined ? body.target : existing.target,
+          bandLow: body.bandLow !== undefined ? body.bandLow : existing.bandLow,
+          bandHigh: body.bandHigh !== undefined ? body.bandHigh : existing.bandHigh,
+          milestones: body.milestones ?? existing.milestones,
+          unit: body.unit ?? existing.unit,
+          weight: body.weight ?? existing.weight,
+          owner:
+            body.owner !== undefined
+              ? body.owner
+              : existing.ownerKind && existing.ownerId
+                ? ({ kind: existing.ownerKind, id: existing.ownerId } as OwnerValue)
+                : null,
+          evidence: {
+            kind: (body.evidence?.kind ?? existing.evidenceKind) as EvidenceKind,
+            description: body.evidence?.description ?? existing.evidenceDescription,
+          },
+        };
+        rejectUnmeasurable(toDefinition(merged));
+        const {
+          id: _id,
+          tenantId: _t,
+          objectiveId: _o,
+          cycleId: _c,
+          ...fields
+        } = keyResultRow(merged, objective);
+        const updated = await tx.keyResult.update({
+          where: { id: existing.id },
+          data: { ...fields, version: { increment: 1 } },
+        });
+        await publishKeyResult(tx, tenantId, updated);
+        await recordAudit(
+          tx,
+          request.principal,
+          "key-result.updated",
+          { type: "key-result", id: existing.id },
+          body,
+        );
+        return presentKeyResult(updated, objective);
+      });
+    },
+  );
+
+  app.delete(
+    "/key-results/:id",
+    {
+      schema: {
+        summary: "Remove a key result nobody contributes to (its check-ins go with it)",
+        params: IdParams,
+        response: noContent(403, 404, 409),
+      },
+    },
+    async (request, reply) => {
+      const { tenantId } = request.principal;
+      await transaction(runtime.db, async (tx) => {
+        const { existing } = await keyResultForChange(tx, request.principal, request.params.id);
+        if (await tx.objective.count({ where: { tenantId, contributesToKeyResultId: existing.id } }))
+          throw conflict(
+            "key-result-has-contributors",
+            "objectives of the layer below contribute to this key result; re-align them first",
+          );
+        await tx.keyResult.delete({ where: { id: existing.id } });
+        await publishKeyResult(tx, tenantId, existing, true);
+        await recordAudit(
+          tx,
+          request.principal,
+          "key-result.deleted",
+          { type: "key-result", id: existing.id },
+          {},
+        );
+      });
+      return reply.status(204).send(null);
+    },
+  );
+});

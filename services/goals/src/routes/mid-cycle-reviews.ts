@@ -1,8 +1,7 @@
-import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { prismaRunner } from "@okr/database";
 import { uuidv7 } from "@okr/events";
 import { canHoldMidCycleReview } from "@okr/goals-domain";
-import { conflict, forbidden, notFound, problems, Uuid } from "@okr/service-kit";
+import { conflict, forbidden, notFound, problems, resource, Uuid } from "@okr/service-kit";
 import { Type } from "typebox";
 import { transaction } from "../database.ts";
 import { loadAccess } from "../repositories/access.ts";
@@ -20,7 +19,6 @@ const Body = Type.Object(
 );
 
 const HOLD_SCHEMA = {
-  tags: ["cycles"],
   summary: "Record the team's mid-cycle review as held (the team's leaders, or an admin)",
   description:
     "During CHECK_INS only. Once per team and cycle: a repeated call changes nothing and answers the first record (200; 201 when this call recorded it).",
@@ -35,51 +33,49 @@ const present = (row: MidCycleReviewRow) => ({ ...row, heldAt: row.heldAt.toISOS
  * The mid-cycle review the cycle workflow asks each team's leaders for at the middle of CHECK_INS: a
  * leader records it as held, which takes it off their My work.
  */
-export function midCycleReviewRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
-  return async (app) => {
-    app.post(
-      "/cycles/:cycleId/teams/:teamId/mid-cycle-review",
-      { schema: HOLD_SCHEMA },
-      async (request, reply) => {
-        const { tenantId } = request.principal;
-        const { cycleId, teamId } = request.params;
-        const { created, row } = await transaction(runtime.db, async (tx) => {
-          const cycle = await tx.cycle.findFirst({
-            where: { id: cycleId, tenantId },
-            select: { phase: true },
-          });
-          if (!cycle) throw notFound(`cycle ${cycleId}`);
-          const team = await tx.team.findFirst({ where: { id: teamId, tenantId }, select: { id: true } });
-          if (!team) throw notFound(`team ${teamId}`);
-          const access = await loadAccess(runtime.pool, request.principal, [{ kind: "team", id: team.id }]);
-          if (!canHoldMidCycleReview(access.actor, team.id))
-            throw forbidden("a team's mid-cycle review is recorded by its own leaders");
-          if (cycle.phase !== "CHECK_INS")
-            throw conflict(
-              "mid-cycle-review-phase",
-              `the mid-cycle review is held during CHECK_INS; the cycle is in ${cycle.phase}`,
-            );
-          const note = request.body.note?.trim() || null;
-          const held = await holdMidCycleReview(prismaRunner(tx), {
-            id: uuidv7(),
-            tenantId,
-            cycleId,
-            teamId: team.id,
-            note,
-            heldBy: request.principal.subject,
-          });
-          if (held.created)
-            await recordAudit(
-              tx,
-              request.principal,
-              "mid-cycle-review.held",
-              { type: "mid-cycle-review", id: held.row.id },
-              { cycleId, teamId: team.id, note },
-            );
-          return held;
+export const midCycleReviewRoutes = resource<GoalsRuntime>("cycles", (app, runtime) => {
+  app.post(
+    "/cycles/:cycleId/teams/:teamId/mid-cycle-review",
+    { schema: HOLD_SCHEMA },
+    async (request, reply) => {
+      const { tenantId } = request.principal;
+      const { cycleId, teamId } = request.params;
+      const { created, row } = await transaction(runtime.db, async (tx) => {
+        const cycle = await tx.cycle.findFirst({
+          where: { id: cycleId, tenantId },
+          select: { phase: true },
         });
-        return reply.status(created ? 201 : 200).send(present(row));
-      },
-    );
-  };
-}
+        if (!cycle) throw notFound(`cycle ${cycleId}`);
+        const team = await tx.team.findFirst({ where: { id: teamId, tenantId }, select: { id: true } });
+        if (!team) throw notFound(`team ${teamId}`);
+        const access = await loadAccess(runtime.pool, request.principal, [{ kind: "team", id: team.id }]);
+        if (!canHoldMidCycleReview(access.actor, team.id))
+          throw forbidden("a team's mid-cycle review is recorded by its own leaders");
+        if (cycle.phase !== "CHECK_INS")
+          throw conflict(
+            "mid-cycle-review-phase",
+            `the mid-cycle review is held during CHECK_INS; the cycle is in ${cycle.phase}`,
+          );
+        const note = request.body.note?.trim() || null;
+        const held = await holdMidCycleReview(prismaRunner(tx), {
+          id: uuidv7(),
+          tenantId,
+          cycleId,
+          teamId: team.id,
+          note,
+          heldBy: request.principal.subject,
+        });
+        if (held.created)
+          await recordAudit(
+            tx,
+            request.principal,
+            "mid-cycle-review.held",
+            { type: "mid-cycle-review", id: held.row.id },
+            { cycleId, teamId: team.id, note },
+          );
+        return held;
+      });
+      return reply.status(created ? 201 : 200).send(present(row));
+    },
+  );
+});

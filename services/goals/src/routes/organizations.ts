@@ -1,9 +1,8 @@
-import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { prismaRunner } from "@okr/database";
 import { type EventData, OrganizationCreated } from "@okr/events";
 import { DEFAULT_POLICY, type OkrPolicy, validatePolicy } from "@okr/goals-domain";
 import { publishEvent } from "@okr/messaging";
-import { notFound, problems, requireRole } from "@okr/service-kit";
+import { notFound, problems, requireRole, resource } from "@okr/service-kit";
 import { Type } from "typebox";
 import { transaction } from "../database.ts";
 import { recordAudit } from "../repositories/audit.ts";
@@ -78,117 +77,111 @@ const present = (row: OrganizationRow) => ({
 });
 
 /** The caller's own organization (the tenant named by the token). */
-export function organizationRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
-  return async (app) => {
-    app.get(
-      "/organization",
-      {
-        schema: {
-          tags: ["organization"],
-          summary: "The caller's organization",
-          response: { 200: Organization, ...problems(404) },
+export const organizationRoutes = resource<GoalsRuntime>("organization", (app, runtime) => {
+  app.get(
+    "/organization",
+    {
+      schema: {
+        summary: "The caller's organization",
+        response: { 200: Organization, ...problems(404) },
+      },
+    },
+    async (request) => {
+      const row = await runtime.db.organization.findUnique({ where: { id: request.principal.tenantId } });
+      if (!row) throw notFound(`organization ${request.principal.tenantId}`);
+      return present(row);
+    },
+  );
+
+  app.put(
+    "/organization",
+    {
+      schema: {
+        summary: "Create or update the caller's organization (admins)",
+        body: OrganizationBody,
+        response: {
+          200: Organization,
+          201: Organization,
+          ...problems(400, 403),
         },
       },
-      async (request) => {
-        const row = await runtime.db.organization.findUnique({ where: { id: request.principal.tenantId } });
-        if (!row) throw notFound(`organization ${request.principal.tenantId}`);
-        return present(row);
-      },
-    );
-
-    app.put(
-      "/organization",
-      {
-        schema: {
-          tags: ["organization"],
-          summary: "Create or update the caller's organization (admins)",
-          body: OrganizationBody,
-          response: {
-            200: Organization,
-            201: Organization,
-            ...problems(400, 403),
+    },
+    async (request, reply) => {
+      requireRole(request, "admin");
+      const id = request.principal.tenantId;
+      const { created, row } = await transaction(runtime.db, async (tx) => {
+        const existing = await tx.organization.findUnique({ where: { id } });
+        const saved = await tx.organization.upsert({
+          where: { id },
+          create: { id, ...request.body },
+          update: request.body,
+        });
+        await recordAudit(
+          tx,
+          request.principal,
+          existing ? "organization.updated" : "organization.created",
+          {
+            type: "organization",
+            id,
           },
-        },
-      },
-      async (request, reply) => {
-        requireRole(request, "admin");
-        const id = request.principal.tenantId;
-        const { created, row } = await transaction(runtime.db, async (tx) => {
-          const existing = await tx.organization.findUnique({ where: { id } });
-          const saved = await tx.organization.upsert({
-            where: { id },
-            create: { id, ...request.body },
-            update: request.body,
-          });
-          await recordAudit(
-            tx,
-            request.principal,
-            existing ? "organization.updated" : "organization.created",
-            {
-              type: "organization",
-              id,
-            },
-            request.body,
-          );
-          if (!existing) {
-            const data: EventData<typeof OrganizationCreated> = {
-              organizationId: id,
-              name: saved.name,
-              mission: saved.mission,
-              createdAt: saved.createdAt.toISOString(),
-            };
-            await publishEvent(prismaRunner(tx), OrganizationCreated, data, { tenant: id });
-          }
-          return { created: !existing, row: saved };
-        });
-        return reply.status(created ? 201 : 200).send(present(row));
-      },
-    );
+          request.body,
+        );
+        if (!existing) {
+          const data: EventData<typeof OrganizationCreated> = {
+            organizationId: id,
+            name: saved.name,
+            mission: saved.mission,
+            createdAt: saved.createdAt.toISOString(),
+          };
+          await publishEvent(prismaRunner(tx), OrganizationCreated, data, { tenant: id });
+        }
+        return { created: !existing, row: saved };
+      });
+      return reply.status(created ? 201 : 200).send(present(row));
+    },
+  );
 
-    app.get(
-      "/organization/policy",
-      {
-        schema: {
-          tags: ["organization"],
-          summary: "The organization's OKR policy (the method's defaults until an admin sets one)",
-          response: { 200: Policy },
-        },
+  app.get(
+    "/organization/policy",
+    {
+      schema: {
+        summary: "The organization's OKR policy (the method's defaults until an admin sets one)",
+        response: { 200: Policy },
       },
-      async (request) => loadPolicy(runtime.db, request.principal.tenantId),
-    );
+    },
+    async (request) => loadPolicy(runtime.db, request.principal.tenantId),
+  );
 
-    app.put(
-      "/organization/policy",
-      {
-        schema: {
-          tags: ["organization"],
-          summary:
-            "Set the OKR policy: limits (each warning or rejecting), scoring policy id, check-in cadence (admins)",
-          body: Policy,
-          response: { 200: Policy, ...problems(400, 403, 409, 422) },
-        },
+  app.put(
+    "/organization/policy",
+    {
+      schema: {
+        summary:
+          "Set the OKR policy: limits (each warning or rejecting), scoring policy id, check-in cadence (admins)",
+        body: Policy,
+        response: { 200: Policy, ...problems(400, 403, 409, 422) },
       },
-      async (request) => {
-        requireRole(request, "admin", "service");
-        const policy: OkrPolicy = { ...DEFAULT_POLICY, ...request.body };
-        rejectIf(validatePolicy(policy));
-        const id = request.principal.tenantId;
-        await transaction(runtime.db, async (tx) => {
-          await requireOrganization(tx, id);
-          await tx.organization.update({
-            where: { id },
-            data: { policy: JSON.parse(JSON.stringify(policy)) },
-          });
-          await recordAudit(
-            tx,
-            request.principal,
-            "policy.updated",
-            { type: "organization", id },
-            policy as never,
-          );
+    },
+    async (request) => {
+      requireRole(request, "admin", "service");
+      const policy: OkrPolicy = { ...DEFAULT_POLICY, ...request.body };
+      rejectIf(validatePolicy(policy));
+      const id = request.principal.tenantId;
+      await transaction(runtime.db, async (tx) => {
+        await requireOrganization(tx, id);
+        await tx.organization.update({
+          where: { id },
+          data: { policy: JSON.parse(JSON.stringify(policy)) },
         });
-        return policy;
-      },
-    );
-  };
-}
+        await recordAudit(
+          tx,
+          request.principal,
+          "policy.updated",
+          { type: "organization", id },
+          policy as never,
+        );
+      });
+      return policy;
+    },
+  );
+});

@@ -1,4 +1,3 @@
-import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { uuidv7 } from "@okr/events";
 import { isKnownTimeZone, type RuleViolation } from "@okr/goals-domain";
 import {
@@ -10,6 +9,7 @@ import {
   PageQuery,
   problems,
   requireRole,
+  resource,
   Uuid,
 } from "@okr/service-kit";
 import { Type } from "typebox";
@@ -127,222 +127,214 @@ async function checkContact(
 const REPUBLISH_PAGE = 500;
 
 /** People of the organization with their roles (admin, leader, member); team memberships live on teams. */
-export function peopleRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
-  return async (app) => {
-    app.post(
-      "/people",
-      {
-        config: { creates: "/people/:id" },
-        schema: {
-          tags: ["people"],
-          summary: "Add a person (admins)",
-          body: PersonBody,
-          response: { 201: PersonSchema, ...problems(400, 403, 409, 422) },
-        },
+export const peopleRoutes = resource<GoalsRuntime>("people", (app, runtime) => {
+  app.post(
+    "/people",
+    {
+      config: { creates: "/people/:id" },
+      schema: {
+        summary: "Add a person (admins)",
+        body: PersonBody,
+        response: { 201: PersonSchema, ...problems(400, 403, 409, 422) },
       },
-      async (request, reply) => {
-        requireRole(request, "admin", "service");
-        const tenantId = request.principal.tenantId;
-        const id = request.body.id ?? uuidv7();
-        const row = await transaction(runtime.db, async (tx) => {
-          await requireOrganization(tx, tenantId);
-          const clash = await tx.person.findFirst({
-            // Within the tenant only: another tenant's people (ids, emails) are no concern of this one.
-            where: { tenantId, OR: [{ id }, { email: request.body.email }] },
-            select: { id: true },
-          });
-          if (clash) throw conflict("person-exists", `a person with this id or email already exists`);
-          await checkContact(tx, tenantId, id, request.body);
-          const created = await tx.person.create({
-            data: {
-              id,
-              tenantId,
-              name: request.body.name,
-              email: request.body.email,
-              roles: request.body.roles,
-              timeZone: request.body.timeZone ?? null,
-              managerId: request.body.managerId ?? null,
-            },
-            include: withTeams,
-          });
-          await recordAudit(tx, request.principal, "person.created", { type: "person", id }, request.body);
-          await publishPeopleChanged(tx, tenantId, [id]);
-          return created;
+    },
+    async (request, reply) => {
+      requireRole(request, "admin", "service");
+      const tenantId = request.principal.tenantId;
+      const id = request.body.id ?? uuidv7();
+      const row = await transaction(runtime.db, async (tx) => {
+        await requireOrganization(tx, tenantId);
+        const clash = await tx.person.findFirst({
+          // Within the tenant only: another tenant's people (ids, emails) are no concern of this one.
+          where: { tenantId, OR: [{ id }, { email: request.body.email }] },
+          select: { id: true },
         });
-        return reply.status(201).send(present(row));
-      },
-    );
-
-    app.get(
-      "/people",
-      {
-        schema: {
-          tags: ["people"],
-          summary: "List people (paginated; filter by team)",
-          querystring: Type.Object(
-            { ...PageQuery, teamId: Type.Optional(Uuid()) },
-            { additionalProperties: false },
-          ),
-          response: {
-            200: Type.Object({
-              items: Type.Array(PersonSchema),
-              nextCursor: Type.Union([Uuid(), Type.Null()]),
-            }),
+        if (clash) throw conflict("person-exists", `a person with this id or email already exists`);
+        await checkContact(tx, tenantId, id, request.body);
+        const created = await tx.person.create({
+          data: {
+            id,
+            tenantId,
+            name: request.body.name,
+            email: request.body.email,
+            roles: request.body.roles,
+            timeZone: request.body.timeZone ?? null,
+            managerId: request.body.managerId ?? null,
           },
-        },
-      },
-      async (request) => {
-        const { teamId } = request.query;
-        return listPage(
-          request.query,
-          { tenantId: request.principal.tenantId, ...(teamId ? { memberships: { some: { teamId } } } : {}) },
-          (window) => runtime.db.person.findMany({ ...window, include: withTeams }),
-          present,
-        );
-      },
-    );
-
-    app.post(
-      "/organization/republish-people",
-      {
-        schema: {
-          tags: ["people"],
-          summary: "Publish every person's current state (okr.person.changed.v1) again (admins)",
-          description:
-            "For a consumer that joins after people were written (a new notifier, or one whose replica was lost): each person's whole state goes out once more, in pages of 500, each page in its own transaction through the outbox. Consumers keep the newest state, so a repeat is harmless.",
-          response: { 200: Type.Object({ published: Type.Integer() }), ...problems(403) },
-        },
-      },
-      async (request) => {
-        requireRole(request, "admin", "service");
-        const { tenantId } = request.principal;
-        let published = 0;
-        let cursor: string | undefined;
-        for (;;) {
-          const page = await runtime.db.person.findMany({
-            where: { tenantId, ...(cursor ? { id: { gt: cursor } } : {}) },
-            select: { id: true },
-            orderBy: { id: "asc" },
-            take: REPUBLISH_PAGE,
-          });
-          if (page.length === 0) break;
-          const ids = page.map((person) => person.id);
-          await transaction(runtime.db, (tx) => publishPeopleChanged(tx, tenantId, ids));
-          published += ids.length;
-          cursor = ids.at(-1);
-        }
-        await transaction(runtime.db, (tx) =>
-          recordAudit(
-            tx,
-            request.principal,
-            "people.republished",
-            { type: "organization", id: tenantId },
-            { published },
-          ),
-        );
-        return { published };
-      },
-    );
-
-    app.get(
-      "/people/:id",
-      {
-        schema: {
-          tags: ["people"],
-          summary: "One person",
-          params: IdParams,
-          response: { 200: PersonSchema, ...problems(404) },
-        },
-      },
-      async (request) => {
-        const row = await runtime.db.person.findFirst({
-          where: { id: request.params.id, tenantId: request.principal.tenantId },
           include: withTeams,
         });
-        if (!row) throw notFound(`person ${request.params.id}`);
-        return present(row);
-      },
-    );
+        await recordAudit(tx, request.principal, "person.created", { type: "person", id }, request.body);
+        await publishPeopleChanged(tx, tenantId, [id]);
+        return created;
+      });
+      return reply.status(201).send(present(row));
+    },
+  );
 
-    app.patch(
-      "/people/:id",
-      {
-        schema: {
-          tags: ["people"],
-          summary: "Change a person's name, email, roles, time zone or manager (admins)",
-          params: IdParams,
-          body: PersonPatch,
-          response: { 200: PersonSchema, ...problems(400, 403, 404, 409, 422) },
+  app.get(
+    "/people",
+    {
+      schema: {
+        summary: "List people (paginated; filter by team)",
+        querystring: Type.Object(
+          { ...PageQuery, teamId: Type.Optional(Uuid()) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            items: Type.Array(PersonSchema),
+            nextCursor: Type.Union([Uuid(), Type.Null()]),
+          }),
         },
       },
-      async (request) => {
-        requireRole(request, "admin", "service");
-        const { tenantId } = request.principal;
-        const row = await transaction(runtime.db, async (tx) => {
-          const existing = await requirePerson(tx, tenantId, request.params.id);
-          if (request.body.email && request.body.email !== existing.email) {
-            const clash = await tx.person.findFirst({ where: { tenantId, email: request.body.email } });
-            if (clash) throw conflict("person-exists", "another person has this email");
-          }
-          await checkContact(tx, tenantId, existing.id, request.body);
-          const updated = await tx.person.update({
-            where: { tenantId_id: { tenantId, id: existing.id } },
-            data: request.body,
-            include: withTeams,
-          });
-          await recordAudit(
-            tx,
-            request.principal,
-            "person.updated",
-            { type: "person", id: existing.id },
-            request.body,
-          );
-          await publishPeopleChanged(tx, tenantId, [existing.id]);
-          return updated;
-        });
-        return present(row);
-      },
-    );
+    },
+    async (request) => {
+      const { teamId } = request.query;
+      return listPage(
+        request.query,
+        { tenantId: request.principal.tenantId, ...(teamId ? { memberships: { some: { teamId } } } : {}) },
+        (window) => runtime.db.person.findMany({ ...window, include: withTeams }),
+        present,
+      );
+    },
+  );
 
-    app.delete(
-      "/people/:id",
-      {
-        schema: {
-          tags: ["people"],
-          summary: "Remove a person who owns no objectives (admins)",
-          params: IdParams,
-          response: noContent(403, 404, 409),
-        },
+  app.post(
+    "/organization/republish-people",
+    {
+      schema: {
+        summary: "Publish every person's current state (okr.person.changed.v1) again (admins)",
+        description:
+          "For a consumer that joins after people were written (a new notifier, or one whose replica was lost): each person's whole state goes out once more, in pages of 500, each page in its own transaction through the outbox. Consumers keep the newest state, so a repeat is harmless.",
+        response: { 200: Type.Object({ published: Type.Integer() }), ...problems(403) },
       },
-      async (request, reply) => {
-        requireRole(request, "admin", "service");
-        const { tenantId } = request.principal;
-        await transaction(runtime.db, async (tx) => {
-          const existing = await requirePerson(tx, tenantId, request.params.id);
-          const owned = await tx.objective.count({
-            where: { tenantId, ownerKind: "person", ownerId: existing.id },
-          });
-          if (owned > 0)
-            throw conflict(
-              "person-owns-objectives",
-              `the person owns ${owned} objectives; hand them over first`,
-            );
-          // Their last state goes out first; their reports' manager becomes null with the delete.
-          const reports = await tx.person.findMany({
-            where: { tenantId, managerId: existing.id },
-            select: { id: true },
-          });
-          await publishPeopleChanged(tx, tenantId, [existing.id], { removed: true });
-          await tx.person.delete({ where: { tenantId_id: { tenantId, id: existing.id } } });
-          await publishPeopleChanged(
-            tx,
-            tenantId,
-            reports.map((r) => r.id),
-          );
-          await recordAudit(tx, request.principal, "person.deleted", { type: "person", id: existing.id }, {});
+    },
+    async (request) => {
+      requireRole(request, "admin", "service");
+      const { tenantId } = request.principal;
+      let published = 0;
+      let cursor: string | undefined;
+      for (;;) {
+        const page = await runtime.db.person.findMany({
+          where: { tenantId, ...(cursor ? { id: { gt: cursor } } : {}) },
+          select: { id: true },
+          orderBy: { id: "asc" },
+          take: REPUBLISH_PAGE,
         });
-        return reply.status(204).send(null);
+        if (page.length === 0) break;
+        const ids = page.map((person) => person.id);
+        await transaction(runtime.db, (tx) => publishPeopleChanged(tx, tenantId, ids));
+        published += ids.length;
+        cursor = ids.at(-1);
+      }
+      await transaction(runtime.db, (tx) =>
+        recordAudit(
+          tx,
+          request.principal,
+          "people.republished",
+          { type: "organization", id: tenantId },
+          { published },
+        ),
+      );
+      return { published };
+    },
+  );
+
+  app.get(
+    "/people/:id",
+    {
+      schema: {
+        summary: "One person",
+        params: IdParams,
+        response: { 200: PersonSchema, ...problems(404) },
       },
-    );
-  };
-}
+    },
+    async (request) => {
+      const row = await runtime.db.person.findFirst({
+        where: { id: request.params.id, tenantId: request.principal.tenantId },
+        include: withTeams,
+      });
+      if (!row) throw notFound(`person ${request.params.id}`);
+      return present(row);
+    },
+  );
+
+  app.patch(
+    "/people/:id",
+    {
+      schema: {
+        summary: "Change a person's name, email, roles, time zone or manager (admins)",
+        params: IdParams,
+        body: PersonPatch,
+        response: { 200: PersonSchema, ...problems(400, 403, 404, 409, 422) },
+      },
+    },
+    async (request) => {
+      requireRole(request, "admin", "service");
+      const { tenantId } = request.principal;
+      const row = await transaction(runtime.db, async (tx) => {
+        const existing = await requirePerson(tx, tenantId, request.params.id);
+        if (request.body.email && request.body.email !== existing.email) {
+          const clash = await tx.person.findFirst({ where: { tenantId, email: request.body.email } });
+          if (clash) throw conflict("person-exists", "another person has this email");
+        }
+        await checkContact(tx, tenantId, existing.id, request.body);
+        const updated = await tx.person.update({
+          where: { tenantId_id: { tenantId, id: existing.id } },
+          data: request.body,
+          include: withTeams,
+        });
+        await recordAudit(
+          tx,
+          request.principal,
+          "person.updated",
+          { type: "person", id: existing.id },
+          request.body,
+        );
+        await publishPeopleChanged(tx, tenantId, [existing.id]);
+        return updated;
+      });
+      return present(row);
+    },
+  );
+
+  app.delete(
+    "/people/:id",
+    {
+      schema: {
+        summary: "Remove a person who owns no objectives (admins)",
+        params: IdParams,
+        response: noContent(403, 404, 409),
+      },
+    },
+    async (request, reply) => {
+      requireRole(request, "admin", "service");
+      const { tenantId } = request.principal;
+      await transaction(runtime.db, async (tx) => {
+        const existing = await requirePerson(tx, tenantId, request.params.id);
+        const owned = await tx.objective.count({
+          where: { tenantId, ownerKind: "person", ownerId: existing.id },
+        });
+        if (owned > 0)
+          throw conflict(
+            "person-owns-objectives",
+            `the person owns ${owned} objectives; hand them over first`,
+          );
+        // Their last state goes out first; their reports' manager becomes null with the delete.
+        const reports = await tx.person.findMany({
+          where: { tenantId, managerId: existing.id },
+          select: { id: true },
+        });
+        await publishPeopleChanged(tx, tenantId, [existing.id], { removed: true });
+        await tx.person.delete({ where: { tenantId_id: { tenantId, id: existing.id } } });
+        await publishPeopleChanged(
+          tx,
+          tenantId,
+          reports.map((r) => r.id),
+        );
+        await recordAudit(tx, request.principal, "person.deleted", { type: "person", id: existing.id }, {});
+      });
+      return reply.status(204).send(null);
+    },
+  );
+});

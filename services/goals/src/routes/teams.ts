@@ -1,4 +1,3 @@
-import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { prismaRunner } from "@okr/database";
 import { type EventData, TeamChanged, uuidv7 } from "@okr/events";
 import { checkParent } from "@okr/goals-domain";
@@ -13,6 +12,7 @@ import {
   PageQuery,
   problems,
   requireRole,
+  resource,
   Uuid,
 } from "@okr/service-kit";
 import { Type } from "typebox";
@@ -134,158 +134,145 @@ export async function publishTeam(
 }
 
 /** The team tree (any depth) and who leads and belongs to each team. Admins manage structure. */
-export function teamRoutes(runtime: GoalsRuntime): FastifyPluginAsyncTypebox {
-  return async (app) => {
-    app.post(
-      "/teams",
-      {
-        config: { creates: "/teams/:id" },
-        schema: {
-          tags: ["teams"],
-          summary: "Add a team to the tree (admins)",
-          body: TeamBody,
-          response: { 201: TeamSchema, ...problems(400, 403, 404, 409) },
-        },
+export const teamRoutes = resource<GoalsRuntime>("teams", (app, runtime) => {
+  app.post(
+    "/teams",
+    {
+      config: { creates: "/teams/:id" },
+      schema: {
+        summary: "Add a team to the tree (admins)",
+        body: TeamBody,
+        response: { 201: TeamSchema, ...problems(400, 403, 404, 409) },
       },
-      async (request, reply) => {
-        requireRole(request, "admin", "service");
-        const { tenantId } = request.principal;
-        const { name, parentTeamId = null, leaderIds = [], memberIds = [] } = request.body;
-        const team = await transaction(runtime.db, async (tx) => {
-          await requireOrganization(tx, tenantId);
-          if (
-            parentTeamId &&
-            !(await tx.team.findFirst({ where: { id: parentTeamId, tenantId }, select: { id: true } }))
-          )
-            throw notFound(`team ${parentTeamId}`);
-          const id = uuidv7();
-          await tx.team.create({ data: { id, tenantId, name, parentTeamId } });
-          await setMembers(tx, tenantId, id, leaderIds, memberIds);
-          const saved = present(await tx.team.findUniqueOrThrow({ where: { id }, include: withMembers }));
-          await publishTeam(tx, tenantId, saved);
-          await recordAudit(tx, request.principal, "team.created", { type: "team", id }, request.body);
-          return saved;
-        });
-        return reply.status(201).send(team);
-      },
-    );
+    },
+    async (request, reply) => {
+      requireRole(request, "admin", "service");
+      const { tenantId } = request.principal;
+      const { name, parentTeamId = null, leaderIds = [], memberIds = [] } = request.body;
+      const team = await transaction(runtime.db, async (tx) => {
+        await requireOrganization(tx, tenantId);
+        if (
+          parentTeamId &&
+          !(await tx.team.findFirst({ where: { id: parentTeamId, tenantId }, select: { id: true } }))
+        )
+          throw notFound(`team ${parentTeamId}`);
+        const id = uuidv7();
+        await tx.team.create({ data: { id, tenantId, name, parentTeamId } });
+        await setMembers(tx, tenantId, id, leaderIds, memberIds);
+        const saved = present(await tx.team.findUniqueOrThrow({ where: { id }, include: withMembers }));
+        await publishTeam(tx, tenantId, saved);
+        await recordAudit(tx, request.principal, "team.created", { type: "team", id }, request.body);
+        return saved;
+      });
+      return reply.status(201).send(team);
+    },
+  );
 
-    app.get(
-      "/teams",
-      {
-        schema: {
-          tags: ["teams"],
-          summary: "List teams (paginated; filter by parent)",
-          querystring: Type.Object(
-            { ...PageQuery, parentTeamId: Type.Optional(Uuid()) },
-            { additionalProperties: false },
-          ),
-          response: { 200: Type.Object({ items: Type.Array(TeamSchema), nextCursor: NullableUuid() }) },
-        },
+  app.get(
+    "/teams",
+    {
+      schema: {
+        summary: "List teams (paginated; filter by parent)",
+        querystring: Type.Object(
+          { ...PageQuery, parentTeamId: Type.Optional(Uuid()) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ items: Type.Array(TeamSchema), nextCursor: NullableUuid() }) },
       },
-      async (request) => {
-        const { parentTeamId } = request.query;
-        return listPage(
-          request.query,
-          { tenantId: request.principal.tenantId, ...(parentTeamId ? { parentTeamId } : {}) },
-          (window) => runtime.db.team.findMany({ ...window, include: withMembers }),
-          present,
+    },
+    async (request) => {
+      const { parentTeamId } = request.query;
+      return listPage(
+        request.query,
+        { tenantId: request.principal.tenantId, ...(parentTeamId ? { parentTeamId } : {}) },
+        (window) => runtime.db.team.findMany({ ...window, include: withMembers }),
+        present,
+      );
+    },
+  );
+
+  app.get(
+    "/teams/:id",
+    {
+      schema: {
+        summary: "One team",
+        params: IdParams,
+        response: { 200: TeamSchema, ...problems(404) },
+      },
+    },
+    async (request) => {
+      return present(await requireTeam(runtime.db, request.principal.tenantId, request.params.id));
+    },
+  );
+
+  app.patch(
+    "/teams/:id",
+    {
+      schema: {
+        summary: "Rename, move in the tree, or replace leaders/members (admins)",
+        params: IdParams,
+        body: TeamPatch,
+        response: { 200: TeamSchema, ...problems(400, 403, 404, 422) },
+      },
+    },
+    async (request) => {
+      requireRole(request, "admin", "service");
+      const { tenantId } = request.principal;
+      const id = request.params.id;
+      return transaction(runtime.db, async (tx) => {
+        const existing = await requireTeam(tx, tenantId, id);
+        const { name, parentTeamId, leaderIds, memberIds } = request.body;
+        if (parentTeamId !== undefined && parentTeamId !== existing.parentTeamId) {
+          const parents = await teamParents(tx, tenantId);
+          if (parentTeamId && !parents.has(parentTeamId)) throw notFound(`team ${parentTeamId}`);
+          const loop = checkParent(id, parentTeamId, parents);
+          if (loop) rejectIf([loop]);
+        }
+        await tx.team.update({
+          where: { id },
+          data: { ...(name ? { name } : {}), ...(parentTeamId !== undefined ? { parentTeamId } : {}) },
+        });
+        if (leaderIds || memberIds) {
+          const current = present(existing);
+          await setMembers(tx, tenantId, id, leaderIds ?? current.leaderIds, memberIds ?? current.memberIds);
+        }
+        const saved = present(await tx.team.findUniqueOrThrow({ where: { id }, include: withMembers }));
+        await publishTeam(tx, tenantId, saved);
+        await recordAudit(tx, request.principal, "team.updated", { type: "team", id }, request.body);
+        return saved;
+      });
+    },
+  );
+
+  app.delete(
+    "/teams/:id",
+    {
+      schema: {
+        summary: "Remove a team without sub-teams or objectives (admins)",
+        params: IdParams,
+        response: noContent(403, 404, 409),
+      },
+    },
+    async (request, reply) => {
+      requireRole(request, "admin", "service");
+      const { tenantId } = request.principal;
+      const id = request.params.id;
+      await transaction(runtime.db, async (tx) => {
+        const existing = await requireTeam(tx, tenantId, id);
+        if (await tx.team.count({ where: { tenantId, parentTeamId: id } }))
+          throw conflict("team-has-sub-teams", "move or remove the sub-teams first");
+        if (await tx.objective.count({ where: { tenantId, ownerKind: "team", ownerId: id } }))
+          throw conflict("team-owns-objectives", "the team owns objectives; hand them over first");
+        await tx.team.delete({ where: { id } });
+        await publishTeam(tx, tenantId, present(existing), true);
+        await publishPeopleChanged(
+          tx,
+          tenantId,
+          existing.memberships.map((m) => m.personId),
         );
-      },
-    );
-
-    app.get(
-      "/teams/:id",
-      {
-        schema: {
-          tags: ["teams"],
-          summary: "One team",
-          params: IdParams,
-          response: { 200: TeamSchema, ...problems(404) },
-        },
-      },
-      async (request) => {
-        return present(await requireTeam(runtime.db, request.principal.tenantId, request.params.id));
-      },
-    );
-
-    app.patch(
-      "/teams/:id",
-      {
-        schema: {
-          tags: ["teams"],
-          summary: "Rename, move in the tree, or replace leaders/members (admins)",
-          params: IdParams,
-          body: TeamPatch,
-          response: { 200: TeamSchema, ...problems(400, 403, 404, 422) },
-        },
-      },
-      async (request) => {
-        requireRole(request, "admin", "service");
-        const { tenantId } = request.principal;
-        const id = request.params.id;
-        return transaction(runtime.db, async (tx) => {
-          const existing = await requireTeam(tx, tenantId, id);
-          const { name, parentTeamId, leaderIds, memberIds } = request.body;
-          if (parentTeamId !== undefined && parentTeamId !== existing.parentTeamId) {
-            const parents = await teamParents(tx, tenantId);
-            if (parentTeamId && !parents.has(parentTeamId)) throw notFound(`team ${parentTeamId}`);
-            const loop = checkParent(id, parentTeamId, parents);
-            if (loop) rejectIf([loop]);
-          }
-          await tx.team.update({
-            where: { id },
-            data: { ...(name ? { name } : {}), ...(parentTeamId !== undefined ? { parentTeamId } : {}) },
-          });
-          if (leaderIds || memberIds) {
-            const current = present(existing);
-            await setMembers(
-              tx,
-              tenantId,
-              id,
-              leaderIds ?? current.leaderIds,
-              memberIds ?? current.memberIds,
-            );
-          }
-          const saved = present(await tx.team.findUniqueOrThrow({ where: { id }, include: withMembers }));
-          await publishTeam(tx, tenantId, saved);
-          await recordAudit(tx, request.principal, "team.updated", { type: "team", id }, request.body);
-          return saved;
-        });
-      },
-    );
-
-    app.delete(
-      "/teams/:id",
-      {
-        schema: {
-          tags: ["teams"],
-          summary: "Remove a team without sub-teams or objectives (admins)",
-          params: IdParams,
-          response: noContent(403, 404, 409),
-        },
-      },
-      async (request, reply) => {
-        requireRole(request, "admin", "service");
-        const { tenantId } = request.principal;
-        const id = request.params.id;
-        await transaction(runtime.db, async (tx) => {
-          const existing = await requireTeam(tx, tenantId, id);
-          if (await tx.team.count({ where: { tenantId, parentTeamId: id } }))
-            throw conflict("team-has-sub-teams", "move or remove the sub-teams first");
-          if (await tx.objective.count({ where: { tenantId, ownerKind: "team", ownerId: id } }))
-            throw conflict("team-owns-objectives", "the team owns objectives; hand them over first");
-          await tx.team.delete({ where: { id } });
-          await publishTeam(tx, tenantId, present(existing), true);
-          await publishPeopleChanged(
-            tx,
-            tenantId,
-            existing.memberships.map((m) => m.personId),
-          );
-          await recordAudit(tx, request.principal, "team.deleted", { type: "team", id }, {});
-        });
-        return reply.status(204).send(null);
-      },
-    );
-  };
-}
+        await recordAudit(tx, request.principal, "team.deleted", { type: "team", id }, {});
+      });
+      return reply.status(204).send(null);
+    },
+  );
+});

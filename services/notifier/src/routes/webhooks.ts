@@ -1,6 +1,5 @@
-import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { ALL_EVENTS } from "@okr/events";
-import { badRequest, IdParams, notFound, problems, requireRole } from "@okr/service-kit";
+import { badRequest, IdParams, notFound, problems, requireRole, resource } from "@okr/service-kit";
 import { Type } from "typebox";
 import {
   createWebhookEndpoint,
@@ -32,7 +31,7 @@ function eventTypesProblem(types: string[]): string | null {
 }
 
 /** The organization's outbound webhook endpoints (admins): any catalog event, signed (Standard Webhooks). */
-export function webhookRoutes(runtime: NotifierRuntime): FastifyPluginAsyncTypebox {
+export const webhookRoutes = resource<NotifierRuntime>("webhooks", (app, runtime) => {
   const { pool, config } = runtime;
   const check = (body: { url?: string; eventTypes?: string[] }) => {
     const urlProblem =
@@ -49,130 +48,122 @@ export function webhookRoutes(runtime: NotifierRuntime): FastifyPluginAsyncTypeb
     return endpoint;
   };
 
-  return async (app) => {
-    app.post(
-      "/webhooks",
-      {
-        schema: {
-          tags: ["webhooks"],
-          summary: "Add an endpoint (admins); its signing secret is in this answer only",
-          description:
-            "Catalog events of the given types published from now on are POSTed to the URL, signed per " +
-            "the Standard Webhooks spec (webhook-id, webhook-timestamp, webhook-signature).",
-          body: WebhookCreateBody,
-          response: { 201: WebhookWithSecret, ...problems(400, 403) },
-        },
+  app.post(
+    "/webhooks",
+    {
+      schema: {
+        summary: "Add an endpoint (admins); its signing secret is in this answer only",
+        description:
+          "Catalog events of the given types published from now on are POSTed to the URL, signed per " +
+          "the Standard Webhooks spec (webhook-id, webhook-timestamp, webhook-signature).",
+        body: WebhookCreateBody,
+        response: { 201: WebhookWithSecret, ...problems(400, 403) },
       },
-      async (request, reply) => {
-        requireRole(request, "admin", "service");
-        check(request.body);
-        const tenantId = request.principal.tenantId;
-        const secret = newWebhookSecret();
-        const id = await createWebhookEndpoint(pool, {
-          tenantId,
-          url: request.body.url,
-          description: request.body.description ?? "",
-          eventTypes: request.body.eventTypes,
-          secret,
-        });
-        return reply.status(201).send({ ...(await found(tenantId, id)), secret });
-      },
-    );
+    },
+    async (request, reply) => {
+      requireRole(request, "admin", "service");
+      check(request.body);
+      const tenantId = request.principal.tenantId;
+      const secret = newWebhookSecret();
+      const id = await createWebhookEndpoint(pool, {
+        tenantId,
+        url: request.body.url,
+        description: request.body.description ?? "",
+        eventTypes: request.body.eventTypes,
+        secret,
+      });
+      return reply.status(201).send({ ...(await found(tenantId, id)), secret });
+    },
+  );
 
-    app.get(
-      "/webhooks",
-      {
-        schema: {
-          tags: ["webhooks"],
-          summary: "The organization's endpoints (admins)",
-          response: { 200: Type.Object({ items: Type.Array(WebhookEndpointView) }), ...problems(403) },
-        },
+  app.get(
+    "/webhooks",
+    {
+      schema: {
+        summary: "The organization's endpoints (admins)",
+        response: { 200: Type.Object({ items: Type.Array(WebhookEndpointView) }), ...problems(403) },
       },
-      async (request) => {
-        requireRole(request, "admin", "service");
-        return { items: await listWebhookEndpoints(pool, request.principal.tenantId) };
-      },
-    );
+    },
+    async (request) => {
+      requireRole(request, "admin", "service");
+      return { items: await listWebhookEndpoints(pool, request.principal.tenantId) };
+    },
+  );
 
-    app.get(
-      "/webhooks/:id",
-      {
-        schema: {
-          tags: ["webhooks"],
-          summary: "One endpoint (admins)",
-          params: IdParams,
-          response: { 200: WebhookEndpointView, ...problems(400, 403, 404) },
-        },
+  app.get(
+    "/webhooks/:id",
+    {
+      schema: {
+        summary: "One endpoint (admins)",
+        params: IdParams,
+        response: { 200: WebhookEndpointView, ...problems(400, 403, 404) },
       },
-      async (request) => {
-        requireRole(request, "admin", "service");
-        return found(request.principal.tenantId, request.params.id);
-      },
-    );
+    },
+    async (request) => {
+      requireRole(request, "admin", "service");
+      return found(request.principal.tenantId, request.params.id);
+    },
+  );
 
-    app.patch(
-      "/webhooks/:id",
-      {
-        schema: {
-          tags: ["webhooks"],
-          summary: "Change an endpoint's URL, event types or description (admins)",
-          params: IdParams,
-          body: WebhookUpdateBody,
-          response: { 200: WebhookEndpointView, ...problems(400, 403, 404) },
-        },
+  app.patch(
+    "/webhooks/:id",
+    {
+      schema: {
+        summary: "Change an endpoint's URL, event types or description (admins)",
+        params: IdParams,
+        body: WebhookUpdateBody,
+        response: { 200: WebhookEndpointView, ...problems(400, 403, 404) },
       },
-      async (request) => {
-        requireRole(request, "admin", "service");
-        check(request.body);
-        const { tenantId } = request.principal;
-        if (!(await updateWebhookEndpoint(pool, tenantId, request.params.id, request.body)))
-          throw notFound(`webhook endpoint ${request.params.id}`);
-        return found(tenantId, request.params.id);
-      },
-    );
+    },
+    async (request) => {
+      requireRole(request, "admin", "service");
+      check(request.body);
+      const { tenantId } = request.principal;
+      if (!(await updateWebhookEndpoint(pool, tenantId, request.params.id, request.body)))
+        throw notFound(`webhook endpoint ${request.params.id}`);
+      return found(tenantId, request.params.id);
+    },
+  );
 
-    app.delete(
-      "/webhooks/:id",
-      {
-        schema: {
-          tags: ["webhooks"],
-          summary: "Remove an endpoint (admins)",
-          description: "What was still waiting to be sent to it is skipped (endpoint-removed).",
-          params: IdParams,
-          response: { 204: Type.Null(), ...problems(400, 403, 404) },
-        },
+  app.delete(
+    "/webhooks/:id",
+    {
+      schema: {
+        summary: "Remove an endpoint (admins)",
+        description: "What was still waiting to be sent to it is skipped (endpoint-removed).",
+        params: IdParams,
+        response: { 204: Type.Null(), ...problems(400, 403, 404) },
       },
-      async (request, reply) => {
-        requireRole(request, "admin", "service");
-        if (!(await deleteWebhookEndpoint(pool, request.principal.tenantId, request.params.id)))
-          throw notFound(`webhook endpoint ${request.params.id}`);
-        return reply.status(204).send(null);
-      },
-    );
+    },
+    async (request, reply) => {
+      requireRole(request, "admin", "service");
+      if (!(await deleteWebhookEndpoint(pool, request.principal.tenantId, request.params.id)))
+        throw notFound(`webhook endpoint ${request.params.id}`);
+      return reply.status(204).send(null);
+    },
+  );
 
-    app.post(
-      "/webhooks/:id/rotate-secret",
-      {
-        schema: {
-          tags: ["webhooks"],
-          summary: "Make a new signing secret (admins); it is in this answer only",
-          description:
-            "From now on the new secret signs; the ones signing until now sign too for `graceSeconds`, " +
-            "so each request carries both signatures (space-separated) while receivers switch.",
-          params: IdParams,
-          body: RotateBody,
-          response: { 200: WebhookWithSecret, ...problems(400, 403, 404) },
-        },
+  app.post(
+    "/webhooks/:id/rotate-secret",
+    {
+      schema: {
+        summary: "Make a new signing secret (admins); it is in this answer only",
+        description:
+          "From now on the new secret signs; the ones signing until now sign too for `graceSeconds`, " +
+          "so each request carries both signatures (space-separated) while receivers switch.",
+        params: IdParams,
+        body: RotateBody,
+        response: { 200: WebhookWithSecret, ...problems(400, 403, 404) },
       },
-      async (request) => {
-        requireRole(request, "admin", "service");
-        const { tenantId } = request.principal;
-        const secret = newWebhookSecret();
-        const grace = request.body.graceSeconds ?? 24 * 3600;
-        if (!(await rotateWebhookSecret(pool, tenantId, request.params.id, secret, grace)))
-          throw notFound(`webhook endpoint ${request.params.id}`);
-        return { ...(await found(tenantId, request.params.id)), secret };
-      },
-    );
-  };
-}
+    },
+    async (request) => {
+      requireRole(request, "admin", "service");
+      const { tenantId } = request.principal;
+      const secret = newWebhookSecret();
+      const grace = request.body.graceSeconds ?? 24 * 3600;
+      if (!(await rotateWebhookSecret(pool, tenantId, request.params.id, secret, grace)))
+        throw notFound(`webhook endpoint ${request.params.id}`);
+      return { ...(await found(tenantId, request.params.id)), secret };
+    },
+  );
+});

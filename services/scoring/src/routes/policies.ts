@@ -1,7 +1,6 @@
-import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { pgTransaction } from "@okr/messaging";
 import { type ScoringPolicy, validatePolicy } from "@okr/scoring-rules";
-import { conflict, notFound, problems, requireRole, unprocessable } from "@okr/service-kit";
+import { conflict, notFound, problems, requireRole, resource, unprocessable } from "@okr/service-kit";
 import { Type } from "typebox";
 import { findPolicy, insertPolicyVersion, LIVE_POLICY_ID } from "../policies.ts";
 import { rescoreTenant } from "../scorer/index.ts";
@@ -30,77 +29,70 @@ const PolicyParams = Type.Object({ policyId: Type.String({ pattern: "^[a-z0-9][a
  * Named, versioned scoring policies. Writing one stores its next version (older versions stay, so a
  * cycle graded under "stretch v2" can always be recomputed). The policy named "default" drives live scores.
  */
-export function policyRoutes(runtime: ScoringRuntime): FastifyPluginAsyncTypebox {
-  const { pool } = runtime;
-  return async (app) => {
-    app.get(
-      "/policies/:policyId",
-      {
-        schema: {
-          tags: ["policies"],
-          summary: "The latest version of a named scoring policy",
-          params: PolicyParams,
-          response: { 200: PolicyView, ...problems(404) },
-        },
+export const policyRoutes = resource<ScoringRuntime>("policies", (app, { pool }) => {
+  app.get(
+    "/policies/:policyId",
+    {
+      schema: {
+        summary: "The latest version of a named scoring policy",
+        params: PolicyParams,
+        response: { 200: PolicyView, ...problems(404) },
       },
-      async (request) => {
-        const policy = await findPolicy(pool, request.principal.tenantId, request.params.policyId);
-        if (!policy) throw notFound(`scoring policy ${request.params.policyId}`);
-        return policy;
-      },
-    );
+    },
+    async (request) => {
+      const policy = await findPolicy(pool, request.principal.tenantId, request.params.policyId);
+      if (!policy) throw notFound(`scoring policy ${request.params.policyId}`);
+      return policy;
+    },
+  );
 
-    app.put(
-      "/policies/:policyId",
-      {
-        schema: {
-          tags: ["policies"],
-          summary: "Store the next version of a named scoring policy (admins)",
-          description:
-            "The policy named 'default' drives live scores: writing it re-scores the tenant's live scores " +
-            "at once. Final grading names any policy. Every version is kept, so a frozen grade can be recomputed.",
-          params: PolicyParams,
-          body: Type.Object(PolicyChoices, { additionalProperties: false }),
-          response: { 201: PolicyView, ...problems(400, 403, 409, 422) },
-        },
+  app.put(
+    "/policies/:policyId",
+    {
+      schema: {
+        summary: "Store the next version of a named scoring policy (admins)",
+        description:
+          "The policy named 'default' drives live scores: writing it re-scores the tenant's live scores " +
+          "at once. Final grading names any policy. Every version is kept, so a frozen grade can be recomputed.",
+        params: PolicyParams,
+        body: Type.Object(PolicyChoices, { additionalProperties: false }),
+        response: { 201: PolicyView, ...problems(400, 403, 409, 422) },
       },
-      async (request, reply) => {
-        requireRole(request, "admin", "service");
-        const tenant = request.principal.tenantId;
-        const { policyId } = request.params;
-        const current = await findPolicy(pool, tenant, policyId);
-        return reply.status(201).send(await storeNextVersion(pool, tenant, policyId, current, request.body));
-      },
-    );
+    },
+    async (request, reply) => {
+      requireRole(request, "admin", "service");
+      const tenant = request.principal.tenantId;
+      const { policyId } = request.params;
+      const current = await findPolicy(pool, tenant, policyId);
+      return reply.status(201).send(await storeNextVersion(pool, tenant, policyId, current, request.body));
+    },
+  );
 
-    app.patch(
-      "/policies/:policyId",
-      {
-        schema: {
-          tags: ["policies"],
-          summary:
-            "Store the next version of a named scoring policy with some of its choices changed (admins)",
-          description:
-            "Every field is optional: the ones sent replace the latest version's, the rest are kept, and the " +
-            "result is validated like a PUT. The policy must exist ('default' always does).",
-          params: PolicyParams,
-          body: Type.Partial(Type.Object(PolicyChoices), { additionalProperties: false }),
-          response: { 201: PolicyView, ...problems(400, 403, 404, 409, 422) },
-        },
+  app.patch(
+    "/policies/:policyId",
+    {
+      schema: {
+        summary: "Store the next version of a named scoring policy with some of its choices changed (admins)",
+        description:
+          "Every field is optional: the ones sent replace the latest version's, the rest are kept, and the " +
+          "result is validated like a PUT. The policy must exist ('default' always does).",
+        params: PolicyParams,
+        body: Type.Partial(Type.Object(PolicyChoices), { additionalProperties: false }),
+        response: { 201: PolicyView, ...problems(400, 403, 404, 409, 422) },
       },
-      async (request, reply) => {
-        requireRole(request, "admin", "service");
-        const tenant = request.principal.tenantId;
-        const { policyId } = request.params;
-        const current = await findPolicy(pool, tenant, policyId);
-        if (!current) throw notFound(`scoring policy ${policyId}`);
-        const { id: _id, version: _version, ...choices } = current;
-        const merged = { ...choices, ...request.body };
-        return reply.status(201).send(await storeNextVersion(pool, tenant, policyId, current, merged));
-      },
-    );
-  };
-}
+    },
+    async (request, reply) => {
+      requireRole(request, "admin", "service");
+      const tenant = request.principal.tenantId;
+      const { policyId } = request.params;
+      const current = await findPolicy(pool, tenant, policyId);
+      if (!current) throw notFound(`scoring policy ${policyId}`);
+      const { id: _id, version: _version, ...choices } = current;
+      const merged = { ...choices, ...request.body };
+      return reply.status(201).send(await storeNextVersion(pool, tenant, policyId, current, merged));
+    },
+  );
+});
 
 /**
  * Validates `choices` as the version after `current` and stores it; writing the live policy re-scores the

@@ -1,6 +1,5 @@
-import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { ScoringPolicy } from "@okr/scoring-rules";
-import { IdParams, notFound, problems, Uuid } from "@okr/service-kit";
+import { IdParams, notFound, problems, resource, Uuid } from "@okr/service-kit";
 import { Type } from "typebox";
 import { frozenReport } from "../grading.ts";
 import { livePolicies } from "../policies.ts";
@@ -51,212 +50,204 @@ const keyResultView = (row: KeyResultRecord, live: ScoringPolicy, now: number) =
 });
 
 /** Live scores of key results, objectives, teams and cycles, and objective score history. */
-export function scoreRoutes(runtime: ScoringRuntime): FastifyPluginAsyncTypebox {
-  const { pool } = runtime;
-  return async (app) => {
-    app.get(
-      "/scores/key-results/:id",
-      {
-        schema: {
-          tags: ["scores"],
-          summary: "A key result's progress, score and confidence (kept beside the score)",
-          params: IdParams,
-          response: { 200: KeyResultScoreView, ...problems(404) },
-        },
+export const scoreRoutes = resource<ScoringRuntime>("scores", (app, { pool }) => {
+  app.get(
+    "/scores/key-results/:id",
+    {
+      schema: {
+        summary: "A key result's progress, score and confidence (kept beside the score)",
+        params: IdParams,
+        response: { 200: KeyResultScoreView, ...problems(404) },
       },
-      async (request) => {
-        const tenant = request.principal.tenantId;
-        const [record, live] = await Promise.all([
-          keyResultRecord(pool, tenant, request.params.id),
-          livePolicies(pool, [tenant]),
-        ]);
-        if (!record) throw notFound(`key result ${request.params.id}`);
-        return keyResultView(record, live.get(tenant)!, Date.now());
-      },
-    );
+    },
+    async (request) => {
+      const tenant = request.principal.tenantId;
+      const [record, live] = await Promise.all([
+        keyResultRecord(pool, tenant, request.params.id),
+        livePolicies(pool, [tenant]),
+      ]);
+      if (!record) throw notFound(`key result ${request.params.id}`);
+      return keyResultView(record, live.get(tenant)!, Date.now());
+    },
+  );
 
-    app.get(
-      "/scores/objectives/:id",
-      {
-        schema: {
-          tags: ["scores"],
-          summary: "An objective's live score, grade and band, its key results, and its frozen final grade",
-          params: IdParams,
-          response: { 200: ObjectiveScoreView, ...problems(404) },
+  app.get(
+    "/scores/objectives/:id",
+    {
+      schema: {
+        summary: "An objective's live score, grade and band, its key results, and its frozen final grade",
+        params: IdParams,
+        response: { 200: ObjectiveScoreView, ...problems(404) },
+      },
+    },
+    async (request) => {
+      const tenant = request.principal.tenantId;
+      const row = await objectiveScoreRecord(pool, tenant, request.params.id);
+      if (!row) throw notFound(`objective ${request.params.id}`);
+      const [keyResults, cycle, live] = await Promise.all([
+        keyResultRecordsOf(pool, tenant, row.id),
+        cycleDates(pool, tenant, row.cycle_id),
+        livePolicies(pool, [tenant]),
+      ]);
+      const now = Date.now();
+      const checkIns = keyResults.map((kr) => kr.check_in_count);
+      const lastCheckIns = keyResults.flatMap((kr) =>
+        kr.last_check_in_at ? [kr.last_check_in_at.getTime()] : [],
+      );
+      const final = (await frozenReport(pool, tenant, row.cycle_id))?.objectives.find(
+        (objective) => objective.objectiveId === row.id,
+      );
+      return {
+        objectiveId: row.id,
+        cycleId: row.cycle_id,
+        title: row.title,
+        kind: row.kind,
+        state: row.state,
+        owner: { kind: row.owner_kind, id: row.owner_id },
+        weight: row.weight,
+        ownScore: row.own_score,
+        score: row.score,
+        grade: row.grade,
+        band: row.band,
+        confidence: row.confidence,
+        policy: row.policy_id ? { id: row.policy_id, version: row.policy_version! } : null,
+        scoredBy:
+          row.score !== null && row.policy_id
+            ? { policy: row.policy_id, version: row.policy_version! }
+            : null,
+        scoredAt: row.scored_at?.toISOString() ?? null,
+        checkInCount: checkIns.reduce((sum, count) => sum + count, 0),
+        lastCheckInAt: lastCheckIns.length > 0 ? new Date(Math.max(...lastCheckIns)).toISOString() : null,
+        ...pace(cycleWindow(cycle?.starts_at ?? null, cycle?.ends_at ?? null), row.score, now),
+        keyResults: keyResults.map((kr) => keyResultView(kr, live.get(tenant)!, now)),
+        finalGrade: final
+          ? {
+              score: final.score,
+              grade: final.grade,
+              band: final.band,
+              expectationMet: final.expectationMet,
+            }
+          : null,
+      };
+    },
+  );
+
+  app.get(
+    "/scores/objectives/:id/history",
+    {
+      schema: {
+        summary: "Every score an objective has had, oldest first",
+        params: IdParams,
+        response: {
+          200: Type.Object({
+            objectiveId: Type.String(),
+            items: Type.Array(
+              Type.Object({
+                score: Type.Number(),
+                grade: Type.Number(),
+                band: Type.String(),
+                policy: Type.Object({ id: Type.String(), version: Type.Integer() }),
+                recordedAt: Type.String({ format: "date-time" }),
+              }),
+            ),
+          }),
+          ...problems(404),
         },
       },
-      async (request) => {
-        const tenant = request.principal.tenantId;
-        const row = await objectiveScoreRecord(pool, tenant, request.params.id);
-        if (!row) throw notFound(`objective ${request.params.id}`);
-        const [keyResults, cycle, live] = await Promise.all([
-          keyResultRecordsOf(pool, tenant, row.id),
-          cycleDates(pool, tenant, row.cycle_id),
-          livePolicies(pool, [tenant]),
-        ]);
-        const now = Date.now();
-        const checkIns = keyResults.map((kr) => kr.check_in_count);
-        const lastCheckIns = keyResults.flatMap((kr) =>
-          kr.last_check_in_at ? [kr.last_check_in_at.getTime()] : [],
-        );
-        const final = (await frozenReport(pool, tenant, row.cycle_id))?.objectives.find(
-          (objective) => objective.objectiveId === row.id,
-        );
-        return {
-          objectiveId: row.id,
-          cycleId: row.cycle_id,
-          title: row.title,
-          kind: row.kind,
-          state: row.state,
-          owner: { kind: row.owner_kind, id: row.owner_id },
-          weight: row.weight,
-          ownScore: row.own_score,
+    },
+    async (request) => {
+      const tenant = request.principal.tenantId;
+      if (!(await objectiveKnown(pool, tenant, request.params.id)))
+        throw notFound(`objective ${request.params.id}`);
+      const history = await objectiveScoreHistory(pool, tenant, request.params.id);
+      return {
+        objectiveId: request.params.id,
+        items: history.map((row) => ({
           score: row.score,
           grade: row.grade,
           band: row.band,
-          confidence: row.confidence,
-          policy: row.policy_id ? { id: row.policy_id, version: row.policy_version! } : null,
-          scoredBy:
-            row.score !== null && row.policy_id
-              ? { policy: row.policy_id, version: row.policy_version! }
-              : null,
-          scoredAt: row.scored_at?.toISOString() ?? null,
-          checkInCount: checkIns.reduce((sum, count) => sum + count, 0),
-          lastCheckInAt: lastCheckIns.length > 0 ? new Date(Math.max(...lastCheckIns)).toISOString() : null,
-          ...pace(cycleWindow(cycle?.starts_at ?? null, cycle?.ends_at ?? null), row.score, now),
-          keyResults: keyResults.map((kr) => keyResultView(kr, live.get(tenant)!, now)),
-          finalGrade: final
-            ? {
-                score: final.score,
-                grade: final.grade,
-                band: final.band,
-                expectationMet: final.expectationMet,
-              }
-            : null,
-        };
-      },
-    );
+          policy: { id: row.policy_id, version: row.policy_version },
+          recordedAt: row.recorded_at.toISOString(),
+        })),
+      };
+    },
+  );
 
-    app.get(
-      "/scores/objectives/:id/history",
-      {
-        schema: {
-          tags: ["scores"],
-          summary: "Every score an objective has had, oldest first",
-          params: IdParams,
-          response: {
-            200: Type.Object({
-              objectiveId: Type.String(),
-              items: Type.Array(
-                Type.Object({
-                  score: Type.Number(),
-                  grade: Type.Number(),
-                  band: Type.String(),
-                  policy: Type.Object({ id: Type.String(), version: Type.Integer() }),
-                  recordedAt: Type.String({ format: "date-time" }),
-                }),
-              ),
-            }),
-            ...problems(404),
-          },
-        },
+  app.get(
+    "/scores/teams/:teamId",
+    {
+      schema: {
+        summary: "A team's score in a cycle: weighted mean of the objectives it owns",
+        params: Type.Object({ teamId: Uuid() }),
+        querystring: Type.Object({ cycleId: Uuid() }, { additionalProperties: false }),
+        response: { 200: TeamScoreView, ...problems(400, 404) },
       },
-      async (request) => {
-        const tenant = request.principal.tenantId;
-        if (!(await objectiveKnown(pool, tenant, request.params.id)))
-          throw notFound(`objective ${request.params.id}`);
-        const history = await objectiveScoreHistory(pool, tenant, request.params.id);
-        return {
-          objectiveId: request.params.id,
-          items: history.map((row) => ({
-            score: row.score,
-            grade: row.grade,
-            band: row.band,
-            policy: { id: row.policy_id, version: row.policy_version },
-            recordedAt: row.recorded_at.toISOString(),
-          })),
-        };
-      },
-    );
+    },
+    async (request) => {
+      const tenant = request.principal.tenantId;
+      const { teamId } = request.params;
+      const { cycleId } = request.query;
+      const [known, cycleObjectiveRows, team] = await Promise.all([
+        cycleKnown(pool, tenant, cycleId),
+        cycleObjectives(pool, tenant, cycleId),
+        teamName(pool, tenant, teamId),
+      ]);
+      if (!known) throw notFound(`cycle ${cycleId}`);
+      const objectives = cycleObjectiveRows.filter((o) => o.owner_kind === "team" && o.owner_id === teamId);
+      if (objectives.length === 0 && team === null) throw notFound(`team ${teamId}`);
+      const score = cycleScores(objectives).teams.find((t) => t.teamId === teamId);
+      return {
+        teamId,
+        cycleId,
+        name: team,
+        score: score?.score ?? null,
+        grade: score?.grade ?? null,
+        band: score?.band ?? null,
+        objectives: objectives.map((o) => ({
+          objectiveId: o.id,
+          title: o.title,
+          score: o.score,
+          weight: o.weight,
+        })),
+      };
+    },
+  );
 
-    app.get(
-      "/scores/teams/:teamId",
-      {
-        schema: {
-          tags: ["scores"],
-          summary: "A team's score in a cycle: weighted mean of the objectives it owns",
-          params: Type.Object({ teamId: Uuid() }),
-          querystring: Type.Object({ cycleId: Uuid() }, { additionalProperties: false }),
-          response: { 200: TeamScoreView, ...problems(400, 404) },
-        },
+  app.get(
+    "/scores/cycles/:cycleId",
+    {
+      schema: {
+        summary:
+          "A cycle's organization score (top-level objectives) and team scores; final grades once frozen",
+        params: CycleParams,
+        response: { 200: CycleScoreView, ...problems(404) },
       },
-      async (request) => {
-        const tenant = request.principal.tenantId;
-        const { teamId } = request.params;
-        const { cycleId } = request.query;
-        const [known, cycleObjectiveRows, team] = await Promise.all([
-          cycleKnown(pool, tenant, cycleId),
-          cycleObjectives(pool, tenant, cycleId),
-          teamName(pool, tenant, teamId),
-        ]);
-        if (!known) throw notFound(`cycle ${cycleId}`);
-        const objectives = cycleObjectiveRows.filter((o) => o.owner_kind === "team" && o.owner_id === teamId);
-        if (objectives.length === 0 && team === null) throw notFound(`team ${teamId}`);
-        const score = cycleScores(objectives).teams.find((t) => t.teamId === teamId);
-        return {
-          teamId,
-          cycleId,
-          name: team,
-          score: score?.score ?? null,
-          grade: score?.grade ?? null,
-          band: score?.band ?? null,
-          objectives: objectives.map((o) => ({
-            objectiveId: o.id,
-            title: o.title,
-            score: o.score,
-            weight: o.weight,
-          })),
-        };
-      },
-    );
-
-    app.get(
-      "/scores/cycles/:cycleId",
-      {
-        schema: {
-          tags: ["scores"],
-          summary:
-            "A cycle's organization score (top-level objectives) and team scores; final grades once frozen",
-          params: CycleParams,
-          response: { 200: CycleScoreView, ...problems(404) },
-        },
-      },
-      async (request) => {
-        const tenant = request.principal.tenantId;
-        const { cycleId } = request.params;
-        if (!(await cycleKnown(pool, tenant, cycleId))) throw notFound(`cycle ${cycleId}`);
-        const [objectives, phase, report] = await Promise.all([
-          cycleObjectives(pool, tenant, cycleId),
-          cyclePhase(pool, tenant, cycleId),
-          frozenReport(pool, tenant, cycleId),
-        ]);
-        const scores = cycleScores(objectives);
-        return {
-          cycleId,
-          phase,
-          organization: scores.organization,
-          teams: scores.teams,
-          objectivesScored: scores.objectivesScored,
-          objectivesUnscored: scores.objectivesUnscored,
-          graded: report
-            ? {
-                organizationScore: report.organizationScore,
-                policy: report.policy,
-                gradedAt: report.gradedAt,
-              }
-            : null,
-        };
-      },
-    );
-  };
-}
+    },
+    async (request) => {
+      const tenant = request.principal.tenantId;
+      const { cycleId } = request.params;
+      if (!(await cycleKnown(pool, tenant, cycleId))) throw notFound(`cycle ${cycleId}`);
+      const [objectives, phase, report] = await Promise.all([
+        cycleObjectives(pool, tenant, cycleId),
+        cyclePhase(pool, tenant, cycleId),
+        frozenReport(pool, tenant, cycleId),
+      ]);
+      const scores = cycleScores(objectives);
+      return {
+        cycleId,
+        phase,
+        organization: scores.organization,
+        teams: scores.teams,
+        objectivesScored: scores.objectivesScored,
+        objectivesUnscored: scores.objectivesUnscored,
+        graded: report
+          ? {
+              organizationScore: report.organizationScore,
+              policy: report.policy,
+              gradedAt: report.gradedAt,
+            }
+          : null,
+      };
+    },
+  );
+});

@@ -1,7 +1,14 @@
-import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { prismaRunner } from "@okr/database";
 import { stepProblems } from "@okr/flow-metrics";
-import { conflict, IdParams, noContent, problems, requireRole, unprocessable } from "@okr/service-kit";
+import {
+  conflict,
+  IdParams,
+  noContent,
+  problems,
+  requireRole,
+  resource,
+  unprocessable,
+} from "@okr/service-kit";
 import type { Static } from "typebox";
 import type { Step } from "../generated/prisma/client.ts";
 import {
@@ -69,105 +76,98 @@ export function stepFields(input: Partial<Static<typeof StepInput>>, existing?: 
 }
 
 /** The steps of a map: add one, change one, remove one. */
-export function stepRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTypebox {
-  const { db } = runtime;
-  return async (app) => {
-    app.post(
-      "/maps/:id/steps",
-      {
-        config: { creates: "/steps/:id" },
-        schema: {
-          tags: ["maps"],
-          summary: "Add a step to a map (appended, or inserted at `position`)",
-          params: IdParams,
-          body: NewStepBody,
-          response: { 201: StepView, ...problems(400, 403, 404, 422) },
-        },
+export const stepRoutes = resource<ValueStreamRuntime>("maps", (app, { db }) => {
+  app.post(
+    "/maps/:id/steps",
+    {
+      config: { creates: "/steps/:id" },
+      schema: {
+        summary: "Add a step to a map (appended, or inserted at `position`)",
+        params: IdParams,
+        body: NewStepBody,
+        response: { 201: StepView, ...problems(400, 403, 404, 422) },
       },
-      async (request, reply) => {
-        requireRole(request, "admin", "leader");
-        const tenant = request.principal.tenantId;
-        const { position, ...input } = request.body;
-        const fields = stepFields(input);
-        const { step, demand } = await db.$transaction(async (tx) => {
-          const map = await findMap(tx, tenant, request.params.id);
-          await lockMap(tx, map.id);
-          const created = await insertStepAt(tx, tenant, map.id, position, fields);
-          await publishStep(tx, created, map.stream, map.streamId, tenant);
-          if (map.state === "current") await markMetricsStale(prismaRunner(tx), map.streamId, tenant);
-          return { step: created, demand: map.stream };
-        });
-        return reply.status(201).send(presentStep(step, demand));
-      },
-    );
+    },
+    async (request, reply) => {
+      requireRole(request, "admin", "leader");
+      const tenant = request.principal.tenantId;
+      const { position, ...input } = request.body;
+      const fields = stepFields(input);
+      const { step, demand } = await db.$transaction(async (tx) => {
+        const map = await findMap(tx, tenant, request.params.id);
+        await lockMap(tx, map.id);
+        const created = await insertStepAt(tx, tenant, map.id, position, fields);
+        await publishStep(tx, created, map.stream, map.streamId, tenant);
+        if (map.state === "current") await markMetricsStale(prismaRunner(tx), map.streamId, tenant);
+        return { step: created, demand: map.stream };
+      });
+      return reply.status(201).send(presentStep(step, demand));
+    },
+  );
 
-    app.patch(
-      "/steps/:id",
-      {
-        schema: {
-          tags: ["maps"],
-          summary: "Change a step: classification, times, %C&A, WIP limit, waste tags, changeover, uptime",
-          params: IdParams,
-          body: StepPatch,
-          response: { 200: StepView, ...problems(400, 403, 404, 422) },
-        },
+  app.patch(
+    "/steps/:id",
+    {
+      schema: {
+        summary: "Change a step: classification, times, %C&A, WIP limit, waste tags, changeover, uptime",
+        params: IdParams,
+        body: StepPatch,
+        response: { 200: StepView, ...problems(400, 403, 404, 422) },
       },
-      async (request) => {
-        requireRole(request, "admin", "leader");
-        const tenant = request.principal.tenantId;
-        const { step, demand } = await db.$transaction(async (tx) => {
-          const existing = await findStep(tx, tenant, request.params.id);
-          const saved = await updateStep(tx, existing.id, stepFields(request.body, existing));
-          await publishStep(tx, saved, existing.map.stream, existing.map.streamId, tenant);
-          if (existing.map.state === "current")
-            await markMetricsStale(prismaRunner(tx), existing.map.streamId, tenant);
-          return { step: saved, demand: existing.map.stream };
-        });
-        return presentStep(step, demand);
-      },
-    );
+    },
+    async (request) => {
+      requireRole(request, "admin", "leader");
+      const tenant = request.principal.tenantId;
+      const { step, demand } = await db.$transaction(async (tx) => {
+        const existing = await findStep(tx, tenant, request.params.id);
+        const saved = await updateStep(tx, existing.id, stepFields(request.body, existing));
+        await publishStep(tx, saved, existing.map.stream, existing.map.streamId, tenant);
+        if (existing.map.state === "current")
+          await markMetricsStale(prismaRunner(tx), existing.map.streamId, tenant);
+        return { step: saved, demand: existing.map.stream };
+      });
+      return presentStep(step, demand);
+    },
+  );
 
-    app.delete(
-      "/steps/:id",
-      {
-        schema: {
-          tags: ["maps"],
-          summary: "Remove a step (a waste removed from the stream); refused while work items are in it",
-          params: IdParams,
-          response: noContent(403, 404, 409),
-        },
+  app.delete(
+    "/steps/:id",
+    {
+      schema: {
+        summary: "Remove a step (a waste removed from the stream); refused while work items are in it",
+        params: IdParams,
+        response: noContent(403, 404, 409),
       },
-      async (request, reply) => {
-        requireRole(request, "admin", "leader");
-        const tenant = request.principal.tenantId;
-        await db.$transaction(async (tx) => {
-          const step = await findStep(tx, tenant, request.params.id);
-          await lockMap(tx, step.mapId);
-          if (step.map.state === "current") {
-            const occupied = await workItemsAt(tx, step.map.streamId, step.id);
-            if (occupied > 0)
-              throw conflict(
-                "step-in-use",
-                `${occupied} work item(s) are in or last completed this step; move them on first`,
-              );
-            const clocks = clocksOf(step.map.stream.clocks);
-            if (Object.values(clocks).some((edge) => edge.stepId === step.id))
-              throw conflict(
-                "step-in-use",
-                "the stream's lead or flow time clock names this step; change the clock first",
-              );
-          }
-          await deleteStep(tx, step);
-          const rework = reworkLinksOf(step.map.reworkLinks).filter(
-            (l) => l.fromStepId !== step.id && l.toStepId !== step.id,
-          );
-          await setReworkLinks(tx, step.mapId, rework);
-          await publishStep(tx, step, step.map.stream, step.map.streamId, tenant, true);
-          if (step.map.state === "current")
-            await markMetricsStale(prismaRunner(tx), step.map.streamId, tenant);
-        });
-        return reply.status(204).send(null);
-      },
-    );
-  };
-}
+    },
+    async (request, reply) => {
+      requireRole(request, "admin", "leader");
+      const tenant = request.principal.tenantId;
+      await db.$transaction(async (tx) => {
+        const step = await findStep(tx, tenant, request.params.id);
+        await lockMap(tx, step.mapId);
+        if (step.map.state === "current") {
+          const occupied = await workItemsAt(tx, step.map.streamId, step.id);
+          if (occupied > 0)
+            throw conflict(
+              "step-in-use",
+              `${occupied} work item(s) are in or last completed this step; move them on first`,
+            );
+          const clocks = clocksOf(step.map.stream.clocks);
+          if (Object.values(clocks).some((edge) => edge.stepId === step.id))
+            throw conflict(
+              "step-in-use",
+              "the stream's lead or flow time clock names this step; change the clock first",
+            );
+        }
+        await deleteStep(tx, step);
+        const rework = reworkLinksOf(step.map.reworkLinks).filter(
+          (l) => l.fromStepId !== step.id && l.toStepId !== step.id,
+        );
+        await setReworkLinks(tx, step.mapId, rework);
+        await publishStep(tx, step, step.map.stream, step.map.streamId, tenant, true);
+        if (step.map.state === "current") await markMetricsStale(prismaRunner(tx), step.map.streamId, tenant);
+      });
+      return reply.status(204).send(null);
+    },
+  );
+});

@@ -1,4 +1,3 @@
-import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { prismaRunner } from "@okr/database";
 import { demandProblems } from "@okr/flow-metrics";
 import {
@@ -9,6 +8,7 @@ import {
   page,
   problems,
   requireRole,
+  resource,
   Uuid,
   unprocessable,
 } from "@okr/service-kit";
@@ -81,147 +81,142 @@ const presentStream = (stream: StreamWithMaps) => {
 };
 
 /** Value streams: their demand, available time, WIP policy and clocks, and their figures. */
-export function streamRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTypebox {
+export const streamRoutes = resource<ValueStreamRuntime>("streams", (app, runtime) => {
   const { db } = runtime;
-  return async (app) => {
-    app.post(
-      "/streams",
-      {
-        config: {
-          creates: { "/streams/:id": "/id", "/maps/:id": "/currentMapId" },
-          bodyIdsFrom: { familyId: "POST /product-families" },
-        },
-        schema: {
-          tags: ["streams"],
-          summary: "Create a value stream of a product family with its current-state map (admins, leaders)",
-          body: NewStreamBody,
-          response: { 201: StreamView, ...problems(400, 403, 404, 422) },
-        },
+  app.post(
+    "/streams",
+    {
+      config: {
+        creates: { "/streams/:id": "/id", "/maps/:id": "/currentMapId" },
+        bodyIdsFrom: { familyId: "POST /product-families" },
       },
-      async (request, reply) => {
-        requireRole(request, "admin", "leader");
-        const tenant = request.principal.tenantId;
-        const { familyId, steps = [], clocks, currentMapName, ...settings } = request.body;
-        const demandIssues = demandProblems(settings);
-        if (demandIssues.length) throw unprocessable("invalid-demand", demandIssues.join("; "));
-        const referenced = Object.values(clocks ?? {}).filter((edge) => edge.stepId !== null);
-        if (referenced.length)
-          throw unprocessable(
-            "invalid-clocks",
-            "a new stream's clocks cannot name steps yet; set them once the steps exist",
-          );
-        const rows = steps.map((step) => stepFields(step));
-        const stream = await db.$transaction(async (tx) => {
-          const created = await insertStream(
-            tx,
-            tenant,
-            familyId,
-            {
-              name: settings.name,
-              dailyDemand: settings.dailyDemand,
-              availableMinutesPerDay: settings.availableMinutesPerDay,
-              wipPolicy: settings.wipPolicy ?? "reject",
-              clocks: clocksOf(clocks ?? {}),
-            },
-            currentMapName ?? "Current state",
-            rows,
-          );
-          for (const step of created.steps)
-            await publishStep(tx, step, created.stream, created.stream.id, tenant);
-          await publishStream(tx, created.stream, "created", created.map.id);
-          await markMetricsStale(prismaRunner(tx), created.stream.id, tenant);
-          return { ...created.stream, maps: [created.map] };
-        });
-        return reply.status(201).send(presentStream(stream));
+      schema: {
+        summary: "Create a value stream of a product family with its current-state map (admins, leaders)",
+        body: NewStreamBody,
+        response: { 201: StreamView, ...problems(400, 403, 404, 422) },
       },
-    );
-
-    app.get(
-      "/streams",
-      {
-        schema: {
-          tags: ["streams"],
-          summary: "The tenant's value streams (paginated; optionally of one family)",
-          querystring: Type.Object(
-            { ...PageQuery, familyId: Type.Optional(Uuid()) },
-            { additionalProperties: false },
-          ),
-          response: { 200: Page(StreamView) },
-        },
-      },
-      async (request) => {
-        const result = page(
-          await listStreams(db, request.principal.tenantId, request.query),
-          request.query.limit,
+    },
+    async (request, reply) => {
+      requireRole(request, "admin", "leader");
+      const tenant = request.principal.tenantId;
+      const { familyId, steps = [], clocks, currentMapName, ...settings } = request.body;
+      const demandIssues = demandProblems(settings);
+      if (demandIssues.length) throw unprocessable("invalid-demand", demandIssues.join("; "));
+      const referenced = Object.values(clocks ?? {}).filter((edge) => edge.stepId !== null);
+      if (referenced.length)
+        throw unprocessable(
+          "invalid-clocks",
+          "a new stream's clocks cannot name steps yet; set them once the steps exist",
         );
-        return { items: result.items.map(presentStream), nextCursor: result.nextCursor };
-      },
-    );
+      const rows = steps.map((step) => stepFields(step));
+      const stream = await db.$transaction(async (tx) => {
+        const created = await insertStream(
+          tx,
+          tenant,
+          familyId,
+          {
+            name: settings.name,
+            dailyDemand: settings.dailyDemand,
+            availableMinutesPerDay: settings.availableMinutesPerDay,
+            wipPolicy: settings.wipPolicy ?? "reject",
+            clocks: clocksOf(clocks ?? {}),
+          },
+          currentMapName ?? "Current state",
+          rows,
+        );
+        for (const step of created.steps)
+          await publishStep(tx, step, created.stream, created.stream.id, tenant);
+        await publishStream(tx, created.stream, "created", created.map.id);
+        await markMetricsStale(prismaRunner(tx), created.stream.id, tenant);
+        return { ...created.stream, maps: [created.map] };
+      });
+      return reply.status(201).send(presentStream(stream));
+    },
+  );
 
-    app.get(
-      "/streams/:id",
-      { schema: { tags: ["streams"], params: IdParams, response: { 200: StreamView, ...problems(404) } } },
-      async (request) => presentStream(await findStream(db, request.principal.tenantId, request.params.id)),
-    );
+  app.get(
+    "/streams",
+    {
+      schema: {
+        summary: "The tenant's value streams (paginated; optionally of one family)",
+        querystring: Type.Object(
+          { ...PageQuery, familyId: Type.Optional(Uuid()) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Page(StreamView) },
+      },
+    },
+    async (request) => {
+      const result = page(
+        await listStreams(db, request.principal.tenantId, request.query),
+        request.query.limit,
+      );
+      return { items: result.items.map(presentStream), nextCursor: result.nextCursor };
+    },
+  );
 
-    app.patch(
-      "/streams/:id",
-      {
-        schema: {
-          tags: ["streams"],
-          summary: "Change demand, available time, WIP policy or lead/flow time clocks (admins, leaders)",
-          params: IdParams,
-          body: StreamPatch,
-          response: { 200: StreamView, ...problems(400, 403, 404, 422) },
-        },
-      },
-      async (request) => {
-        requireRole(request, "admin", "leader");
-        const tenant = request.principal.tenantId;
-        const stream = await db.$transaction(async (tx) => {
-          const existing = await findStream(tx, tenant, request.params.id);
-          const { clocks, ...settings } = request.body;
-          const merged = { ...existing, ...settings };
-          const demandIssues = demandProblems(merged);
-          if (demandIssues.length) throw unprocessable("invalid-demand", demandIssues.join("; "));
-          const nextClocks = { ...clocksOf(existing.clocks), ...clocks };
-          const current = existing.maps.find((map) => map.state === "current") as StreamMap;
-          const stepIds = await stepIdsOf(tx, current.id);
-          for (const [name, edge] of Object.entries(nextClocks))
-            if (edge.stepId !== null && !stepIds.has(edge.stepId))
-              throw unprocessable(
-                "invalid-clocks",
-                `clock ${name} names step ${edge.stepId}, which is not a step of the current-state map`,
-              );
-          const saved = await updateStream(tx, existing.id, { ...settings, clocks: nextClocks });
-          await publishStream(tx, saved, "updated");
-          await markMetricsStale(prismaRunner(tx), saved.id, tenant);
-          return { ...saved, maps: existing.maps };
-        });
-        return presentStream(stream);
-      },
-    );
+  app.get(
+    "/streams/:id",
+    { schema: { tags: ["streams"], params: IdParams, response: { 200: StreamView, ...problems(404) } } },
+    async (request) => presentStream(await findStream(db, request.principal.tenantId, request.params.id)),
+  );
 
-    app.get(
-      "/streams/:id/metrics",
-      {
-        schema: {
-          tags: ["metrics"],
-          summary:
-            "Map figures (current and future states with deltas) and flow figures over a window (default: last 30 days)",
-          params: IdParams,
-          querystring: WindowQuery,
-          response: { 200: StreamMetricsView, ...problems(400, 404) },
-        },
+  app.patch(
+    "/streams/:id",
+    {
+      schema: {
+        summary: "Change demand, available time, WIP policy or lead/flow time clocks (admins, leaders)",
+        params: IdParams,
+        body: StreamPatch,
+        response: { 200: StreamView, ...problems(400, 403, 404, 422) },
       },
-      async (request) => {
-        const stream = await findStream(db, request.principal.tenantId, request.params.id);
-        const to = request.query.to ? Date.parse(request.query.to) : Date.now();
-        const from = request.query.from ? Date.parse(request.query.from) : to - 30 * DAY_MS;
-        if (from >= to) throw badRequest("`from` must be before `to`");
-        const metrics = await computeStreamMetrics(db, runtime.pool, stream.id, { from, to });
-        return { ...metrics, published: await publishedMetrics(db, stream.id) };
+    },
+    async (request) => {
+      requireRole(request, "admin", "leader");
+      const tenant = request.principal.tenantId;
+      const stream = await db.$transaction(async (tx) => {
+        const existing = await findStream(tx, tenant, request.params.id);
+        const { clocks, ...settings } = request.body;
+        const merged = { ...existing, ...settings };
+        const demandIssues = demandProblems(merged);
+        if (demandIssues.length) throw unprocessable("invalid-demand", demandIssues.join("; "));
+        const nextClocks = { ...clocksOf(existing.clocks), ...clocks };
+        const current = existing.maps.find((map) => map.state === "current") as StreamMap;
+        const stepIds = await stepIdsOf(tx, current.id);
+        for (const [name, edge] of Object.entries(nextClocks))
+          if (edge.stepId !== null && !stepIds.has(edge.stepId))
+            throw unprocessable(
+              "invalid-clocks",
+              `clock ${name} names step ${edge.stepId}, which is not a step of the current-state map`,
+            );
+        const saved = await updateStream(tx, existing.id, { ...settings, clocks: nextClocks });
+        await publishStream(tx, saved, "updated");
+        await markMetricsStale(prismaRunner(tx), saved.id, tenant);
+        return { ...saved, maps: existing.maps };
+      });
+      return presentStream(stream);
+    },
+  );
+
+  app.get(
+    "/streams/:id/metrics",
+    {
+      schema: {
+        tags: ["metrics"],
+        summary:
+          "Map figures (current and future states with deltas) and flow figures over a window (default: last 30 days)",
+        params: IdParams,
+        querystring: WindowQuery,
+        response: { 200: StreamMetricsView, ...problems(400, 404) },
       },
-    );
-  };
-}
+    },
+    async (request) => {
+      const stream = await findStream(db, request.principal.tenantId, request.params.id);
+      const to = request.query.to ? Date.parse(request.query.to) : Date.now();
+      const from = request.query.from ? Date.parse(request.query.from) : to - 30 * DAY_MS;
+      if (from >= to) throw badRequest("`from` must be before `to`");
+      const metrics = await computeStreamMetrics(db, runtime.pool, stream.id, { from, to });
+      return { ...metrics, published: await publishedMetrics(db, stream.id) };
+    },
+  );
+});

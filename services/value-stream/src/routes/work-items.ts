@@ -1,8 +1,7 @@
-import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { type EventDefinition, MAX_MOVES_PER_EVENT, WorkItemsMoved, WorkItemsRegistered } from "@okr/events";
 import { type FlowEvent, type IngestError, ingest, type Phase, pullSignals } from "@okr/flow-metrics";
 import { type PendingEvent, pgTransaction, publishEvents } from "@okr/messaging";
-import { IdParams, notFound, problems, requireRole, Uuid, unprocessable } from "@okr/service-kit";
+import { IdParams, notFound, problems, requireRole, resource, Uuid, unprocessable } from "@okr/service-kit";
 import { Type } from "typebox";
 import { EventKind } from "../model.ts";
 import {
@@ -96,226 +95,220 @@ const IngestAnswer = Type.Object({
   }),
 });
 /** Work items moving through the current-state map: registration, bulk event ingestion, the pull board. */
-export function workItemRoutes(runtime: ValueStreamRuntime): FastifyPluginAsyncTypebox {
+export const workItemRoutes = resource<ValueStreamRuntime>("work items", (app, runtime) => {
   const { db, pool } = runtime;
   const backfillMs = runtime.config.WORK_ITEM_BACKFILL_DAYS * 86_400_000;
-  return async (app) => {
-    app.post(
-      "/streams/:id/work-items",
-      {
-        schema: {
-          tags: ["work items"],
-          summary: "Register work items (bulk; already registered ids are left as they are)",
-          params: IdParams,
-          body: RegisterBody,
-          response: {
-            200: Type.Object({ registered: Type.Integer(), existing: Type.Integer() }),
-            ...problems(400, 403, 404),
-          },
+  app.post(
+    "/streams/:id/work-items",
+    {
+      schema: {
+        summary: "Register work items (bulk; already registered ids are left as they are)",
+        params: IdParams,
+        body: RegisterBody,
+        response: {
+          200: Type.Object({ registered: Type.Integer(), existing: Type.Integer() }),
+          ...problems(400, 403, 404),
         },
       },
-      async (request) => {
-        requireRole(request, "admin", "leader", "member", "service");
-        const tenant = request.principal.tenantId;
-        const streamId = request.params.id;
-        const items = request.body.items.map((item) => ({
-          id: item.id,
-          type: item.type ?? "feature",
-          title: item.title ?? "",
-        }));
-        return pgTransaction(pool, async (tx) => {
-          await lockStream(tx.client, streamId, tenant);
-          const rows = await insertWorkItems(tx.client, streamId, tenant, items);
-          const registered = rows.map((row) => ({ itemId: row.item_id, type: row.type, title: row.title }));
-          await publishEvents(
-            tx,
-            eventsInChunks(WorkItemsRegistered, tenant, registered, (items) => ({ streamId, items })),
-          );
-          if (rows.length) await markMetricsStale(tx, streamId, tenant);
-          return { registered: rows.length, existing: new Set(items.map((i) => i.id)).size - rows.length };
-        });
-      },
-    );
+    },
+    async (request) => {
+      requireRole(request, "admin", "leader", "member", "service");
+      const tenant = request.principal.tenantId;
+      const streamId = request.params.id;
+      const items = request.body.items.map((item) => ({
+        id: item.id,
+        type: item.type ?? "feature",
+        title: item.title ?? "",
+      }));
+      return pgTransaction(pool, async (tx) => {
+        await lockStream(tx.client, streamId, tenant);
+        const rows = await insertWorkItems(tx.client, streamId, tenant, items);
+        const registered = rows.map((row) => ({ itemId: row.item_id, type: row.type, title: row.title }));
+        await publishEvents(
+          tx,
+          eventsInChunks(WorkItemsRegistered, tenant, registered, (items) => ({ streamId, items })),
+        );
+        if (rows.length) await markMetricsStale(tx, streamId, tenant);
+        return { registered: rows.length, existing: new Set(items.map((i) => i.id)).size - rows.length };
+      });
+    },
+  );
 
-    app.post(
-      "/streams/:id/events",
-      {
-        schema: {
-          tags: ["work items"],
-          summary: "Ingest work-item events in bulk (entered, started, blocked, unblocked, completed)",
-          description:
-            "All or nothing: one bad event (unknown item or step, out of order, impossible move, WIP limit under the `reject` policy, a time more than 5 minutes ahead or before the stream's creation less WORK_ITEM_BACKFILL_DAYS) refuses the batch with 422 and lists every problem. Events already recorded are skipped, so a batch can be resent safely.",
-          params: IdParams,
-          body: EventsBody,
-          response: { 200: IngestAnswer, ...problems(400, 403, 404, 422) },
-        },
+  app.post(
+    "/streams/:id/events",
+    {
+      schema: {
+        summary: "Ingest work-item events in bulk (entered, started, blocked, unblocked, completed)",
+        description:
+          "All or nothing: one bad event (unknown item or step, out of order, impossible move, WIP limit under the `reject` policy, a time more than 5 minutes ahead or before the stream's creation less WORK_ITEM_BACKFILL_DAYS) refuses the batch with 422 and lists every problem. Events already recorded are skipped, so a batch can be resent safely.",
+        params: IdParams,
+        body: EventsBody,
+        response: { 200: IngestAnswer, ...problems(400, 403, 404, 422) },
       },
-      async (request) => {
-        requireRole(request, "admin", "leader", "member", "service");
-        const tenant = request.principal.tenantId;
-        const streamId = request.params.id;
-        const latest = Date.now() + FUTURE_SKEW_MS;
-        const timeErrors: IngestError[] = [];
-        const events: FlowEvent[] = request.body.events.map((event, index) => {
-          const at = Date.parse(event.at);
-          if (!Number.isFinite(at) || at > latest)
-            timeErrors.push({
+    },
+    async (request) => {
+      requireRole(request, "admin", "leader", "member", "service");
+      const tenant = request.principal.tenantId;
+      const streamId = request.params.id;
+      const latest = Date.now() + FUTURE_SKEW_MS;
+      const timeErrors: IngestError[] = [];
+      const events: FlowEvent[] = request.body.events.map((event, index) => {
+        const at = Date.parse(event.at);
+        if (!Number.isFinite(at) || at > latest)
+          timeErrors.push({
+            index,
+            code: "invalid-time",
+            detail: `${event.at} is not a valid instant or lies in the future`,
+          });
+        return {
+          itemId: event.itemId,
+          stepId: event.stepId,
+          kind: event.kind as FlowEvent["kind"],
+          at,
+          reason: event.reason ?? null,
+        };
+      });
+      if (timeErrors.length) throw refused(timeErrors);
+
+      return pgTransaction(pool, async (tx) => {
+        const { client } = tx;
+        const stream = await lockStream(client, streamId, tenant);
+        // History may be back-filled, but not from before the stream existed less the back-fill period.
+        const earliest = Number(stream.created_ms) - backfillMs;
+        const tooEarly: IngestError[] = [];
+        events.forEach((event, index) => {
+          if (event.at < earliest && tooEarly.length < 100)
+            tooEarly.push({
               index,
               code: "invalid-time",
-              detail: `${event.at} is not a valid instant or lies in the future`,
+              detail: `${request.body.events[index]?.at} is before ${new Date(earliest).toISOString()}, the stream's creation less ${runtime.config.WORK_ITEM_BACKFILL_DAYS} days of back-fill`,
             });
-          return {
-            itemId: event.itemId,
-            stepId: event.stepId,
-            kind: event.kind as FlowEvent["kind"],
-            at,
-            reason: event.reason ?? null,
-          };
         });
-        if (timeErrors.length) throw refused(timeErrors);
-
-        return pgTransaction(pool, async (tx) => {
-          const { client } = tx;
-          const stream = await lockStream(client, streamId, tenant);
-          // History may be back-filled, but not from before the stream existed less the back-fill period.
-          const earliest = Number(stream.created_ms) - backfillMs;
-          const tooEarly: IngestError[] = [];
-          events.forEach((event, index) => {
-            if (event.at < earliest && tooEarly.length < 100)
-              tooEarly.push({
-                index,
-                code: "invalid-time",
-                detail: `${request.body.events[index]?.at} is before ${new Date(earliest).toISOString()}, the stream's creation less ${runtime.config.WORK_ITEM_BACKFILL_DAYS} days of back-fill`,
-              });
-          });
-          if (tooEarly.length) throw refused(tooEarly);
-          const itemIds = [...new Set(events.map((e) => e.itemId))];
-          const [stepLimits, positions] = await Promise.all([
-            currentStepLimits(client, streamId),
-            itemPositions(client, streamId, itemIds),
-          ]);
-          const wip = [...stepLimits.values()].some((step) => step.wipLimit !== null)
-            ? await wipByStep(client, streamId)
-            : new Map<string, number>();
-          // Only an event no later than its item's last event can repeat one already recorded.
-          const candidates = events.filter((e) => {
-            const lastAt = positions.get(e.itemId)?.lastAt;
-            return lastAt !== null && lastAt !== undefined && e.at <= lastAt;
-          });
-          const recorded = candidates.length
-            ? await recordedEventKeys(client, streamId, candidates)
-            : new Set<string>();
-          const result = ingest(events, {
-            positions,
-            steps: stepLimits,
-            wip,
-            policy: stream.wip_policy,
-            recorded,
-          });
-          if (result.errors.length) throw refused(result.errors);
-          const accepted = result.accepted;
-          if (accepted.length) {
-            await insertWorkItemEvents(client, tenant, streamId, accepted);
-            await moveWorkItems(client, streamId, result.moved);
-            // One event per chunk of the accepted batch (see eventsInChunks), keyed by stream.
-            const moves = accepted.map((e) => ({
-              itemId: e.itemId,
-              stepId: e.stepId,
-              kind: e.kind,
-              ...(e.reason ? { reason: e.reason } : {}),
-              at: new Date(e.at).toISOString(),
-              ...(e.overWipLimit ? { overWipLimit: true } : {}),
-            }));
-            await publishEvents(
-              tx,
-              eventsInChunks(WorkItemsMoved, tenant, moves, (slice) => ({ streamId, moves: slice })),
-            );
-            await markMetricsStale(tx, streamId, tenant);
-          }
-          return {
-            accepted: accepted.length,
-            duplicates: result.duplicates.length,
-            flagged: accepted
-              .filter((e) => e.overWipLimit)
-              .map((e) => ({ index: e.index, itemId: e.itemId, stepId: e.stepId })),
-          };
+        if (tooEarly.length) throw refused(tooEarly);
+        const itemIds = [...new Set(events.map((e) => e.itemId))];
+        const [stepLimits, positions] = await Promise.all([
+          currentStepLimits(client, streamId),
+          itemPositions(client, streamId, itemIds),
+        ]);
+        const wip = [...stepLimits.values()].some((step) => step.wipLimit !== null)
+          ? await wipByStep(client, streamId)
+          : new Map<string, number>();
+        // Only an event no later than its item's last event can repeat one already recorded.
+        const candidates = events.filter((e) => {
+          const lastAt = positions.get(e.itemId)?.lastAt;
+          return lastAt !== null && lastAt !== undefined && e.at <= lastAt;
         });
-      },
-    );
-
-    app.get(
-      "/streams/:id/work-items/:itemId",
-      {
-        schema: {
-          tags: ["work items"],
-          summary: "A work item, where it is and what happened to it",
-          params: Type.Object({ id: Uuid(), itemId: Type.String({ minLength: 1, maxLength: 200 }) }),
-          response: { 200: Type.Unknown(), ...problems(404) },
-        },
-      },
-      async (request) => {
-        const stream = await findStream(db, request.principal.tenantId, request.params.id);
-        const item = await db.workItem.findUnique({
-          where: { streamId_itemId: { streamId: stream.id, itemId: request.params.itemId } },
+        const recorded = candidates.length
+          ? await recordedEventKeys(client, streamId, candidates)
+          : new Set<string>();
+        const result = ingest(events, {
+          positions,
+          steps: stepLimits,
+          wip,
+          policy: stream.wip_policy,
+          recorded,
         });
-        if (!item) throw notFound(`work item ${request.params.itemId}`);
-        const events = await db.workItemEvent.findMany({
-          where: { streamId: stream.id, itemId: item.itemId },
-          orderBy: { seq: "asc" },
-        });
-        return {
-          id: item.itemId,
-          type: item.type,
-          title: item.title,
-          stepId: item.stepId,
-          phase: item.phase,
-          lastEventAt: item.lastEventAt?.toISOString() ?? null,
-          events: events.map((e) => ({
+        if (result.errors.length) throw refused(result.errors);
+        const accepted = result.accepted;
+        if (accepted.length) {
+          await insertWorkItemEvents(client, tenant, streamId, accepted);
+          await moveWorkItems(client, streamId, result.moved);
+          // One event per chunk of the accepted batch (see eventsInChunks), keyed by stream.
+          const moves = accepted.map((e) => ({
+            itemId: e.itemId,
             stepId: e.stepId,
             kind: e.kind,
-            at: e.at.toISOString(),
-            reason: e.reason,
-            overWipLimit: e.overWipLimit,
-          })),
-        };
-      },
-    );
-
-    app.get(
-      "/streams/:id/pull",
-      {
-        schema: {
-          tags: ["work items"],
-          summary:
-            "The pull board: each step's load against its WIP limit and what waits upstream to be pulled",
-          params: IdParams,
-          response: { 200: PullBoard, ...problems(404) },
-        },
-      },
-      async (request) => {
-        const stream = await findStream(db, request.principal.tenantId, request.params.id);
-        const map = await currentMapOf(db, stream.id);
-        const items = await db.workItem.findMany({
-          where: { streamId: stream.id },
-          select: { itemId: true, stepId: true, phase: true, lastEventAt: true },
-        });
+            ...(e.reason ? { reason: e.reason } : {}),
+            at: new Date(e.at).toISOString(),
+            ...(e.overWipLimit ? { overWipLimit: true } : {}),
+          }));
+          await publishEvents(
+            tx,
+            eventsInChunks(WorkItemsMoved, tenant, moves, (slice) => ({ streamId, moves: slice })),
+          );
+          await markMetricsStale(tx, streamId, tenant);
+        }
         return {
-          streamId: stream.id,
-          wipPolicy: stream.wipPolicy,
-          steps: pullSignals(
-            map.steps.map((step) => ({ id: step.id, name: step.name, wipLimit: step.wipLimit })),
-            items.map((item) => ({
-              itemId: item.itemId,
-              stepId: item.stepId,
-              phase: item.phase as Phase,
-              lastAt: item.lastEventAt?.getTime() ?? null,
-            })),
-          ),
+          accepted: accepted.length,
+          duplicates: result.duplicates.length,
+          flagged: accepted
+            .filter((e) => e.overWipLimit)
+            .map((e) => ({ index: e.index, itemId: e.itemId, stepId: e.stepId })),
         };
+      });
+    },
+  );
+
+  app.get(
+    "/streams/:id/work-items/:itemId",
+    {
+      schema: {
+        summary: "A work item, where it is and what happened to it",
+        params: Type.Object({ id: Uuid(), itemId: Type.String({ minLength: 1, maxLength: 200 }) }),
+        response: { 200: Type.Unknown(), ...problems(404) },
       },
-    );
-  };
-}
+    },
+    async (request) => {
+      const stream = await findStream(db, request.principal.tenantId, request.params.id);
+      const item = await db.workItem.findUnique({
+        where: { streamId_itemId: { streamId: stream.id, itemId: request.params.itemId } },
+      });
+      if (!item) throw notFound(`work item ${request.params.itemId}`);
+      const events = await db.workItemEvent.findMany({
+        where: { streamId: stream.id, itemId: item.itemId },
+        orderBy: { seq: "asc" },
+      });
+      return {
+        id: item.itemId,
+        type: item.type,
+        title: item.title,
+        stepId: item.stepId,
+        phase: item.phase,
+        lastEventAt: item.lastEventAt?.toISOString() ?? null,
+        events: events.map((e) => ({
+          stepId: e.stepId,
+          kind: e.kind,
+          at: e.at.toISOString(),
+          reason: e.reason,
+          overWipLimit: e.overWipLimit,
+        })),
+      };
+    },
+  );
+
+  app.get(
+    "/streams/:id/pull",
+    {
+      schema: {
+        summary:
+          "The pull board: each step's load against its WIP limit and what waits upstream to be pulled",
+        params: IdParams,
+        response: { 200: PullBoard, ...problems(404) },
+      },
+    },
+    async (request) => {
+      const stream = await findStream(db, request.principal.tenantId, request.params.id);
+      const map = await currentMapOf(db, stream.id);
+      const items = await db.workItem.findMany({
+        where: { streamId: stream.id },
+        select: { itemId: true, stepId: true, phase: true, lastEventAt: true },
+      });
+      return {
+        streamId: stream.id,
+        wipPolicy: stream.wipPolicy,
+        steps: pullSignals(
+          map.steps.map((step) => ({ id: step.id, name: step.name, wipLimit: step.wipLimit })),
+          items.map((item) => ({
+            itemId: item.itemId,
+            stepId: item.stepId,
+            phase: item.phase as Phase,
+            lastAt: item.lastEventAt?.getTime() ?? null,
+          })),
+        ),
+      };
+    },
+  );
+});
 
 /** A refused batch: 422 naming every bad event (the first 100). */
 function refused(errors: IngestError[]) {
