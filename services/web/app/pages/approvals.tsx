@@ -1,8 +1,8 @@
 import { useMutation } from "@tanstack/react-query";
 import { type FormEvent, useId, useState } from "react";
 import { api, type Objective } from "../api.ts";
-import { KeyResultAims, ObjectiveCard } from "../components/objective-parts.tsx";
-import { Empty, Loaded, Refused } from "../components/states.tsx";
+import { KeyResultAims, ObjectiveCard, ObjectiveCards } from "../components/objective-parts.tsx";
+import { Loaded, Refused } from "../components/states.tsx";
 import { RunApproval } from "../components/team-run.tsx";
 import { useCycle, useObjectives, useRefreshObjectives, useTeam, useTeamDrafting } from "../queries.ts";
 import { Link } from "../router.tsx";
@@ -123,22 +123,15 @@ export function ApprovalsPage({ cycleId, teamId }: { cycleId: string; teamId: st
         )}
       </div>
       <Loaded query={submitted} what="the submitted objectives">
-        {(list) =>
-          list.length === 0 ? (
-            <Empty>Nothing waits for approval from this team.</Empty>
-          ) : (
-            <ul className="tree root">
-              {list.map((objective) => (
-                <Submission
-                  key={objective.id}
-                  objective={objective}
-                  approveOnItsOwn={approveOnItsOwn}
-                  onDone={setOutcome}
-                />
-              ))}
-            </ul>
-          )
-        }
+        {(list) => (
+          <ObjectiveCards
+            objectives={list}
+            empty="Nothing waits for approval from this team."
+            card={(objective) => (
+              <Submission objective={objective} approveOnItsOwn={approveOnItsOwn} onDone={setOutcome} />
+            )}
+          />
+        )}
       </Loaded>
     </section>
   );

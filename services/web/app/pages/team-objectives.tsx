@@ -1,9 +1,9 @@
 import { checkObjectiveCountOnSubmit, type OkrPolicy } from "@okr/goals-domain";
 import { useMutation } from "@tanstack/react-query";
 import { api, type Cycle, type Objective } from "../api.ts";
-import { KeyResultAims, ObjectiveCard } from "../components/objective-parts.tsx";
+import { KeyResultAims, ObjectiveCard, ObjectiveCards } from "../components/objective-parts.tsx";
 import { SendButton } from "../components/send-button.tsx";
-import { Empty, Loaded, Refused } from "../components/states.tsx";
+import { Loaded, Refused } from "../components/states.tsx";
 import { RunSubmission, SUBMITTABLE } from "../components/team-run.tsx";
 import {
   isDrafting,
@@ -128,20 +128,13 @@ function TeamObjectives({ cycle, teamId, teamName }: { cycle: Cycle; teamId: str
                 </Link>
               )}
             </div>
-            {list.length === 0 ? (
-              <Empty>{teamName} has no objectives in this cycle yet.</Empty>
-            ) : (
-              <ul className="tree root">
-                {list.map((objective) => (
-                  <TeamObjective
-                    key={objective.id}
-                    objective={objective}
-                    drafting={drafting}
-                    submitOnItsOwn={submitOnItsOwn}
-                  />
-                ))}
-              </ul>
-            )}
+            <ObjectiveCards
+              objectives={list}
+              empty={`${teamName} has no objectives in this cycle yet.`}
+              card={(objective) => (
+                <TeamObjective objective={objective} drafting={drafting} submitOnItsOwn={submitOnItsOwn} />
+              )}
+            />
           </>
         )}
       </Loaded>
