@@ -94,7 +94,7 @@ export function ObjectiveCard({
   );
 }
 
-/** A team's objectives as a list of cards, each as `card` draws it, or `empty` in words when there are none. */
+/** A team's objectives as a list of cards, each as `card` draws it, or `empty` in words when it has none. */
 export function ObjectiveCards({
   objectives,
   empty,
