@@ -1,10 +1,11 @@
 import type { OkrPolicy } from "@okr/goals-domain";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { queryOptions, useQuery, useQueryClient } from "@tanstack/react-query";
 import {
   allPages,
   api,
   type Cycle,
   getUnlessMissing,
+  type KeyResult,
   type Objective,
   type Person,
   type Team,
@@ -22,6 +23,13 @@ export const useCycle = (cycleId: string) =>
   useQuery({
     queryKey: ["cycle", cycleId],
     queryFn: () => api.get<Cycle>(`/cycles/${encodeURIComponent(cycleId)}`),
+  });
+
+/** A key result, under the key a check-in refreshes: its own page and a value stream's bound key results. */
+export const keyResultQuery = (keyResultId: string) =>
+  queryOptions({
+    queryKey: ["key-result", keyResultId],
+    queryFn: () => api.get<KeyResult>(`/key-results/${encodeURIComponent(keyResultId)}`),
   });
 
 /** The organization's people, to name an owner (one list for a page, however many owners it names). */

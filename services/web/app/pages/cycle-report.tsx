@@ -9,6 +9,7 @@ import {
   ProblemError,
   type TreeNode,
 } from "../api.ts";
+import { Figure } from "../components/figure.tsx";
 import { grade } from "../components/score.tsx";
 import { ScrollTable } from "../components/scroll-table.tsx";
 import { Empty, Loaded } from "../components/states.tsx";
@@ -45,34 +46,17 @@ function Headline({ objectives, scores }: { objectives: TreeNode[]; scores: Cycl
   const organization = scores?.graded?.organizationScore ?? scores?.organization?.score ?? null;
   return (
     <dl className="facts figures">
-      <div>
-        <dt>Objectives</dt>
-        <dd>{objectives.length}</dd>
-      </div>
-      <div>
-        <dt>Met their expectation</dt>
-        <dd>{objectives.filter(expectationMet).length}</dd>
-      </div>
-      <div>
-        <dt>Scored</dt>
-        <dd>{scored}</dd>
-      </div>
-      <div>
-        <dt>Not scored yet</dt>
-        <dd>{objectives.length - scored}</dd>
-      </div>
-      <div>
-        <dt>Organization score</dt>
-        <dd>{grade(organization)}</dd>
-      </div>
-      <div>
-        <dt>Final grades</dt>
-        <dd>
-          {scores?.graded
-            ? `frozen ${dateFormat.format(new Date(scores.graded.gradedAt))}`
-            : "not frozen yet"}
-        </dd>
-      </div>
+      <Figure label="Objectives" value={objectives.length} />
+      <Figure label="Met their expectation" value={objectives.filter(expectationMet).length} />
+      <Figure label="Scored" value={scored} />
+      <Figure label="Not scored yet" value={objectives.length - scored} />
+      <Figure label="Organization score" value={grade(organization)} />
+      <Figure
+        label="Final grades"
+        value={
+          scores?.graded ? `frozen ${dateFormat.format(new Date(scores.graded.gradedAt))}` : "not frozen yet"
+        }
+      />
     </dl>
   );
 }

@@ -9,6 +9,7 @@ import {
   type Me,
   type RunTeam,
 } from "../api.ts";
+import { Figure } from "../components/figure.tsx";
 import { PHASES, phaseName } from "../components/phases.ts";
 import { RunActions, StartRun } from "../components/run-actions.tsx";
 import { ScrollTable } from "../components/scroll-table.tsx";
@@ -97,36 +98,20 @@ function TeamsTable({ cycleId, teams }: { cycleId: string; teams: RunTeam[] }) {
 function RunFacts({ run }: { run: CycleRun }) {
   return (
     <dl className="facts">
-      <div>
-        <dt>Teams approved</dt>
-        <dd>
-          {run.teams.approved} of {run.teams.total}
-        </dd>
-      </div>
-      <div>
-        <dt>Drafting open / waiting / missed</dt>
-        <dd>
-          {run.teams.open} / {run.teams.waiting} / {run.teams.missed}
-        </dd>
-      </div>
-      <div>
-        <dt>Check-ins due</dt>
-        <dd>{run.checkIns.due}</dd>
-      </div>
-      <div>
-        <dt>Check-in reminders sent</dt>
-        <dd>{run.checkIns.remindersSent}</dd>
-      </div>
-      <div>
-        <dt>At-risk alerts</dt>
-        <dd>{run.checkIns.atRiskAlerts}</dd>
-      </div>
-      <div>
-        <dt>Organization score</dt>
-        <dd>
-          {run.scoring.organizationScore === null ? "not scored" : run.scoring.organizationScore.toFixed(2)}
-        </dd>
-      </div>
+      <Figure label="Teams approved" value={`${run.teams.approved} of ${run.teams.total}`} />
+      <Figure
+        label="Drafting open / waiting / missed"
+        value={`${run.teams.open} / ${run.teams.waiting} / ${run.teams.missed}`}
+      />
+      <Figure label="Check-ins due" value={run.checkIns.due} />
+      <Figure label="Check-in reminders sent" value={run.checkIns.remindersSent} />
+      <Figure label="At-risk alerts" value={run.checkIns.atRiskAlerts} />
+      <Figure
+        label="Organization score"
+        value={
+          run.scoring.organizationScore === null ? "not scored" : run.scoring.organizationScore.toFixed(2)
+        }
+      />
     </dl>
   );
 }

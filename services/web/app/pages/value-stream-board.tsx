@@ -1,15 +1,9 @@
 import { useQueries, useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
-import {
-  allPages,
-  api,
-  type Kaizen,
-  type KeyResult,
-  type KeyResultBinding,
-  type PullSignals,
-} from "../api.ts";
+import { allPages, api, type Kaizen, type KeyResultBinding, type PullSignals } from "../api.ts";
 import { ScrollTable } from "../components/scroll-table.tsx";
 import { Empty, Loaded, LoadedList } from "../components/states.tsx";
+import { keyResultQuery } from "../queries.ts";
 import { Link } from "../router.tsx";
 
 /** The value-stream page's lower half: pull signals, the kaizen board and the metrics key results track. */
@@ -179,10 +173,7 @@ export function KaizenBoard({ streamId }: { streamId: string }) {
 function BindingsList({ bindings }: { bindings: KeyResultBinding[] }) {
   // Titles from goals; a key result this person cannot read (or since deleted) keeps a plain label.
   const titles = useQueries({
-    queries: bindings.map((binding) => ({
-      queryKey: ["key-result", binding.keyResultId],
-      queryFn: () => api.get<KeyResult>(`/key-results/${encodeURIComponent(binding.keyResultId)}`),
-    })),
+    queries: bindings.map((binding) => keyResultQuery(binding.keyResultId)),
   });
   return (
     <ul className="bindings">
