@@ -4,16 +4,9 @@ import { api, type Cycle, type Objective } from "../api.ts";
 import { KeyResultAims, ObjectiveCard, ObjectiveCards } from "../components/objective-parts.tsx";
 import { SendButton } from "../components/send-button.tsx";
 import { Loaded, Refused } from "../components/states.tsx";
+import { TeamInCycle } from "../components/team-in-cycle.tsx";
 import { RunSubmission, SUBMITTABLE } from "../components/team-run.tsx";
-import {
-  isDrafting,
-  useCycle,
-  useObjectives,
-  usePolicy,
-  useRefreshObjectives,
-  useTeam,
-  useTeamDrafting,
-} from "../queries.ts";
+import { isDrafting, useObjectives, usePolicy, useRefreshObjectives, useTeamDrafting } from "../queries.ts";
 import { Link } from "../router.tsx";
 
 const EDITABLE = ["draft", "returned", "submitted"];
@@ -144,15 +137,9 @@ function TeamObjectives({ cycle, teamId, teamName }: { cycle: Cycle; teamId: str
 
 /** A team's objectives in a cycle: write them, see what came back and why, submit them for approval. */
 export function TeamObjectivesPage({ cycleId, teamId }: { cycleId: string; teamId: string }) {
-  const cycle = useCycle(cycleId);
-  const team = useTeam(teamId);
   return (
-    <Loaded query={cycle} what="the cycle">
-      {(cycleData) => (
-        <Loaded query={team} what="the team">
-          {(teamData) => <TeamObjectives cycle={cycleData} teamId={teamId} teamName={teamData.name} />}
-        </Loaded>
-      )}
-    </Loaded>
+    <TeamInCycle cycleId={cycleId} teamId={teamId}>
+      {(cycle, team) => <TeamObjectives cycle={cycle} teamId={teamId} teamName={team.name} />}
+    </TeamInCycle>
   );
 }
