@@ -6,6 +6,7 @@ import {
   type Cycle,
   getUnlessMissing,
   type KeyResult,
+  type Me,
   type Objective,
   type Person,
   type Team,
@@ -24,6 +25,12 @@ export const useCycle = (cycleId: string) =>
     queryKey: ["cycle", cycleId],
     queryFn: () => api.get<Cycle>(`/cycles/${encodeURIComponent(cycleId)}`),
   });
+
+/** Every cycle of the organization. */
+export const useCycles = () => useQuery({ queryKey: ["cycles"], queryFn: () => allPages<Cycle>("/cycles") });
+
+/** Who is signed in as goals knows them (name, teams, roles); a failure is not retried, the page goes on. */
+export const useMe = () => useQuery({ queryKey: ["me"], queryFn: () => api.get<Me>("/me"), retry: false });
 
 /** A key result, under the key a check-in refreshes: its own page and a value stream's bound key results. */
 export const keyResultQuery = (keyResultId: string) =>

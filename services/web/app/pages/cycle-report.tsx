@@ -2,7 +2,6 @@ import { useQuery } from "@tanstack/react-query";
 import { objectivesOf } from "../../shared/alignment-tree.ts";
 import {
   type AlignmentTree,
-  allPages,
   api,
   type Cycle,
   type CycleScores,
@@ -13,6 +12,8 @@ import { Figure } from "../components/figure.tsx";
 import { grade } from "../components/score.tsx";
 import { ScrollTable } from "../components/scroll-table.tsx";
 import { Empty, Loaded } from "../components/states.tsx";
+import { useTeams } from "../components/team-link.tsx";
+import { useCycles } from "../queries.ts";
 import {
   type CheckInStatus,
   carriedForward,
@@ -22,7 +23,6 @@ import {
   figuresByKind,
   gradeDistribution,
   nextCycle,
-  type Team,
 } from "../report-figures.ts";
 import { Link } from "../router.tsx";
 import "../streams.css";
@@ -109,7 +109,7 @@ function Discipline({ cycleId, scores }: { cycleId: string; scores: CycleScores 
     queryKey: ["check-in-status", cycleId],
     queryFn: () => api.get<CheckInStatus>(`/cycles/${encodeURIComponent(cycleId)}/check-in-status`),
   });
-  const teams = useQuery({ queryKey: ["teams"], queryFn: () => allPages<Team>("/teams") });
+  const teams = useTeams();
   const teamScore = new Map(scores?.teams.map((t) => [t.teamId, t.score]) ?? []);
   return (
     <section aria-labelledby="discipline-title">
@@ -165,7 +165,7 @@ function CarriedInto({ next, objectives }: { next: Cycle; objectives: TreeNode[]
 }
 
 function CarriedForward({ cycleId, objectives }: { cycleId: string; objectives: TreeNode[] }) {
-  const cycles = useQuery({ queryKey: ["cycles"], queryFn: () => allPages<Cycle>("/cycles") });
+  const cycles = useCycles();
   return (
     <section aria-labelledby="carried-title">
       <h2 id="carried-title">Carried forward</h2>

@@ -1,6 +1,6 @@
-import { useQuery } from "@tanstack/react-query";
-import { allPages, type Cycle } from "../api.ts";
+import type { Cycle } from "../api.ts";
 import { LoadedList } from "../components/states.tsx";
+import { useCycles } from "../queries.ts";
 import { Link } from "../router.tsx";
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
@@ -14,7 +14,7 @@ function ordered(cycles: Cycle[], now = Date.now()): Cycle[] {
 }
 
 export function CyclesPage() {
-  const cycles = useQuery({ queryKey: ["cycles"], queryFn: () => allPages<Cycle>("/cycles") });
+  const cycles = useCycles();
   return (
     <section aria-labelledby="cycles-title">
       <h1 id="cycles-title">Cycles</h1>

@@ -1,10 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useId, useState } from "react";
-import { allPages, api, type Cycle, type Objective, ProblemError, type Retrospective } from "../api.ts";
+import { api, type Cycle, type Objective, ProblemError, type Retrospective } from "../api.ts";
 import { ScoreChip } from "../components/score.tsx";
 import { Empty, Loaded, Refused } from "../components/states.tsx";
 import { TeamInCycle } from "../components/team-in-cycle.tsx";
-import { useObjectives } from "../queries.ts";
+import { useCycles, useObjectives } from "../queries.ts";
 import { nextCycle } from "../report-figures.ts";
 import { Link } from "../router.tsx";
 
@@ -250,7 +250,7 @@ function NextCycle({
   teamId: string;
   objectives: Objective[];
 }) {
-  const cycles = useQuery({ queryKey: ["cycles"], queryFn: () => allPages<Cycle>("/cycles") });
+  const cycles = useCycles();
   const fromIds = new Set(objectives.flatMap((o) => o.keyResults.map((kr) => kr.id)));
   return (
     <section aria-labelledby="next-title">

@@ -1,16 +1,8 @@
 import { useQuery } from "@tanstack/react-query";
-import {
-  allPages,
-  api,
-  type CheckInStatus,
-  type Cycle,
-  type Objective,
-  type Team,
-  type TeamHeatmap,
-} from "../api.ts";
+import { allPages, api, type CheckInStatus, type Objective, type Team, type TeamHeatmap } from "../api.ts";
 import { AtRisk, grade, KeyResultFacts, ScoreChip } from "../components/score.tsx";
 import { Empty, Loaded } from "../components/states.tsx";
-import { usePeople } from "../queries.ts";
+import { useCycle, usePeople, useTeam } from "../queries.ts";
 import { Link } from "../router.tsx";
 
 /** "Not checked in" means no check-in within a week: the default cadence of the method. */
@@ -139,11 +131,8 @@ function NotCheckedIn({
 /** A team in a cycle: its objectives, the teams below it as a heatmap, and who owes a check-in. */
 export function TeamPage({ cycleId, teamId }: { cycleId: string; teamId: string }) {
   const cyclePath = `/cycles/${encodeURIComponent(cycleId)}`;
-  const team = useQuery({
-    queryKey: ["team", teamId],
-    queryFn: () => api.get<Team>(`/teams/${encodeURIComponent(teamId)}`),
-  });
-  const cycle = useQuery({ queryKey: ["cycle", cycleId], queryFn: () => api.get<Cycle>(cyclePath) });
+  const team = useTeam(teamId);
+  const cycle = useCycle(cycleId);
   const objectives = useQuery({
     queryKey: ["objectives", cycleId, teamId],
     queryFn: () =>
