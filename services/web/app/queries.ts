@@ -1,10 +1,12 @@
 import type { OkrPolicy } from "@okr/goals-domain";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { queryOptions, useQuery, useQueryClient } from "@tanstack/react-query";
 import {
   allPages,
   api,
   type Cycle,
   getUnlessMissing,
+  type KeyResult,
+  type Me,
   type Objective,
   type Person,
   type Team,
@@ -22,6 +24,19 @@ export const useCycle = (cycleId: string) =>
   useQuery({
     queryKey: ["cycle", cycleId],
     queryFn: () => api.get<Cycle>(`/cycles/${encodeURIComponent(cycleId)}`),
+  });
+
+/** Every cycle of the organization. */
+export const useCycles = () => useQuery({ queryKey: ["cycles"], queryFn: () => allPages<Cycle>("/cycles") });
+
+/** Who is signed in as goals knows them (name, teams, roles); a failure is not retried, the page goes on. */
+export const useMe = () => useQuery({ queryKey: ["me"], queryFn: () => api.get<Me>("/me"), retry: false });
+
+/** A key result, under the key a check-in refreshes: its own page and a value stream's bound key results. */
+export const keyResultQuery = (keyResultId: string) =>
+  queryOptions({
+    queryKey: ["key-result", keyResultId],
+    queryFn: () => api.get<KeyResult>(`/key-results/${encodeURIComponent(keyResultId)}`),
   });
 
 /** The organization's people, to name an owner (one list for a page, however many owners it names). */

@@ -1,5 +1,3 @@
-import type { ReactNode } from "react";
-
 /** Lean figures as people read them on a map: minutes, hours or working days, and shares in percent. */
 const oneDecimal = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
 
@@ -24,16 +22,3 @@ const twoDigits = new Intl.NumberFormat(undefined, { maximumSignificantDigits: 2
 /** A rate such as throughput a day: small ones (one item a month) keep their first digits. */
 export const rate = (value: number | null | undefined) =>
   value === null || value === undefined || !Number.isFinite(value) ? "–" : twoDigits.format(value);
-
-/** A labelled figure of a metrics list, with what it means under it. */
-export function Figure({ label, value, hint }: { label: string; value: ReactNode; hint?: string }) {
-  return (
-    <div>
-      <dt>{label}</dt>
-      <dd>
-        {value}
-        {hint && <span className="figure-hint">{hint}</span>}
-      </dd>
-    </div>
-  );
-}

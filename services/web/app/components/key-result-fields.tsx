@@ -4,7 +4,7 @@ import {
   type KeyResultType,
   type RuleViolation,
 } from "@okr/goals-domain";
-import { useId } from "react";
+import { type ChangeEvent, useId } from "react";
 import { fieldsOf, type KeyResultDraft, lintOf } from "../key-result-draft.ts";
 
 const TYPE_LABELS: Record<KeyResultType, string> = {
@@ -38,19 +38,19 @@ export function KeyResultFields({
   const set = (change: Partial<KeyResultDraft>) => onChange({ ...draft, ...change, touched: true });
   const invalid = (path: string) => problems.some((p) => p.path === path) || undefined;
   const lintId = `${id}-lint`;
+  // A field the rules check: its draft value, marked when a problem names it, described by the list.
+  const linted = (field: "title" | "baseline" | "target" | "bandLow" | "bandHigh" | "milestones") => ({
+    id: `${id}-${field}`,
+    value: draft[field],
+    "aria-invalid": invalid(`/${field}`),
+    "aria-describedby": lintId,
+    onChange: (event: ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) =>
+      set({ [field]: event.target.value }),
+  });
   const number = (field: "baseline" | "target" | "bandLow" | "bandHigh", label: string) => (
     <div className="field">
       <label htmlFor={`${id}-${field}`}>{label}</label>
-      <input
-        id={`${id}-${field}`}
-        type="number"
-        inputMode="decimal"
-        step="any"
-        value={draft[field]}
-        aria-invalid={invalid(`/${field}`)}
-        aria-describedby={lintId}
-        onChange={(event) => set({ [field]: event.target.value })}
-      />
+      <input type="number" inputMode="decimal" step="any" {...linted(field)} />
     </div>
   );
   return (
@@ -58,13 +58,7 @@ export function KeyResultFields({
       <legend>Key result {index + 1}</legend>
       <div className="field">
         <label htmlFor={`${id}-title`}>Key result title</label>
-        <input
-          id={`${id}-title`}
-          value={draft.title}
-          aria-invalid={invalid("/title")}
-          aria-describedby={lintId}
-          onChange={(event) => set({ title: event.target.value })}
-        />
+        <input {...linted("title")} />
       </div>
       <div className="field-row">
         <div className="field">
@@ -100,14 +94,7 @@ export function KeyResultFields({
       {fields.includes("milestones") && (
         <div className="field">
           <label htmlFor={`${id}-milestones`}>Milestones (one per line)</label>
-          <textarea
-            id={`${id}-milestones`}
-            rows={3}
-            value={draft.milestones}
-            aria-invalid={invalid("/milestones")}
-            aria-describedby={lintId}
-            onChange={(event) => set({ milestones: event.target.value })}
-          />
+          <textarea rows={3} {...linted("milestones")} />
         </div>
       )}
       <div className="field-row">

@@ -1,11 +1,11 @@
-import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
-import { api, type Me, type SessionInfo, signOut } from "../api.ts";
+import { type SessionInfo, signOut } from "../api.ts";
+import { useMe } from "../queries.ts";
 import { Link } from "../router.tsx";
 
 /** Who is signed in: goals' /me (name and teams), or the ID token's name until goals answers it. */
 function Person({ session }: { session: SessionInfo }) {
-  const me = useQuery({ queryKey: ["me"], queryFn: () => api.get<Me>("/me"), retry: false });
+  const me = useMe();
   const name = me.data?.name ?? session.person?.name ?? session.person?.email ?? "you";
   const teams = me.data?.teams
     .map((team) => (team.role === "leader" ? `${team.name} (lead)` : team.name))

@@ -1,7 +1,8 @@
-import { type ReactNode, useId } from "react";
+import { Fragment, type ReactNode, useId } from "react";
 import type { Objective } from "../api.ts";
 import { useObjectives } from "../queries.ts";
 import { aim } from "./score.tsx";
+import { Empty } from "./states.tsx";
 
 /** An objective's key results, each with what it aims at, as the team and its approver read them. */
 export function KeyResultAims({ objective }: { objective: Objective }) {
@@ -37,6 +38,35 @@ export function AlignmentNote({ objective }: { objective: Objective }) {
   return null;
 }
 
+/**
+ * An objective as an item of a list: an article named by its heading (`h2` on a page of cards, `h3` in the
+ * tree under the page's own heading), its chips beside the heading, then the rest (`children`).
+ */
+export function ObjectiveItem({
+  title,
+  heading: Heading,
+  chips,
+  children,
+}: {
+  title: string;
+  heading: "h2" | "h3";
+  chips: ReactNode;
+  children: ReactNode;
+}) {
+  const headingId = useId();
+  return (
+    <li className="objective">
+      <article aria-labelledby={headingId}>
+        <header className="objective-head">
+          <Heading id={headingId}>{title}</Heading>
+          <div className="chips">{chips}</div>
+        </header>
+        {children}
+      </article>
+    </li>
+  );
+}
+
 /** An objective as a card of a list: heading, kind (and state), where it aligns, its key results, then `children`. */
 export function ObjectiveCard({
   objective,
@@ -47,20 +77,39 @@ export function ObjectiveCard({
   showState: boolean;
   children: ReactNode;
 }) {
-  const headingId = useId();
   return (
-    <li className="objective">
-      <article aria-labelledby={headingId}>
-        <header className="objective-head">
-          <h2 id={headingId}>{objective.title}</h2>
-          <div className="chips">
-            <span className={`chip kind-${objective.kind}`}>{objective.kind}</span>
-            {showState && <span className={`chip state-${objective.state}`}>{objective.state}</span>}
-          </div>
-        </header>
-        <AlignmentNote objective={objective} />
-        {children}
-      </article>
-    </li>
+    <ObjectiveItem
+      title={objective.title}
+      heading="h2"
+      chips={
+        <>
+          <span className={`chip kind-${objective.kind}`}>{objective.kind}</span>
+          {showState && <span className={`chip state-${objective.state}`}>{objective.state}</span>}
+        </>
+      }
+    >
+      <AlignmentNote objective={objective} />
+      {children}
+    </ObjectiveItem>
+  );
+}
+
+/** A team's objectives as a list of cards, each as `card` draws it, or `empty` in words when it has none. */
+export function ObjectiveCards({
+  objectives,
+  empty,
+  card,
+}: {
+  objectives: Objective[];
+  empty: ReactNode;
+  card: (objective: Objective) => ReactNode;
+}) {
+  if (objectives.length === 0) return <Empty>{empty}</Empty>;
+  return (
+    <ul className="tree root">
+      {objectives.map((objective) => (
+        <Fragment key={objective.id}>{card(objective)}</Fragment>
+      ))}
+    </ul>
   );
 }

@@ -3,7 +3,7 @@ import type { ReactNode } from "react";
 /**
  * A table that scrolls sideways on a narrow screen rather than the page: its column headings, a caption
  * for screen readers when the heading above does not say what it holds, and its rows (`children`, each
- * a `<tr>` led by a `<th scope="row">`).
+ * a `<tr>`, led by a `<th scope="row">` where one of its cells names the row).
  */
 export function ScrollTable({
   columns,

@@ -61,3 +61,22 @@ export function Loaded<T>({
   if (query.isError) return <ErrorState error={query.error} retry={() => void query.refetch()} />;
   return <>{children(query.data)}</>;
 }
+
+/** A query's list once it is there, as `children` draw it, or `empty` in words when the list has nothing. */
+export function LoadedList<T>({
+  query,
+  what,
+  empty,
+  children,
+}: {
+  query: UseQueryResult<T[]>;
+  what: string;
+  empty: ReactNode;
+  children: (list: T[]) => ReactNode;
+}) {
+  return (
+    <Loaded query={query} what={what}>
+      {(list) => (list.length === 0 ? <Empty>{empty}</Empty> : children(list))}
+    </Loaded>
+  );
+}

@@ -1,10 +1,11 @@
 import { useMutation } from "@tanstack/react-query";
 import { type FormEvent, useId, useState } from "react";
 import { api, type Objective } from "../api.ts";
-import { KeyResultAims, ObjectiveCard } from "../components/objective-parts.tsx";
-import { Empty, Loaded, Refused } from "../components/states.tsx";
+import { KeyResultAims, ObjectiveCard, ObjectiveCards } from "../components/objective-parts.tsx";
+import { Loaded, Refused } from "../components/states.tsx";
+import { TeamInCycle } from "../components/team-in-cycle.tsx";
 import { RunApproval } from "../components/team-run.tsx";
-import { useCycle, useObjectives, useRefreshObjectives, useTeam, useTeamDrafting } from "../queries.ts";
+import { useObjectives, useRefreshObjectives, useTeamDrafting } from "../queries.ts";
 import { Link } from "../router.tsx";
 
 type Outcome = { verb: "Approved" | "Returned"; title: string };
@@ -86,35 +87,29 @@ function Submission({
 
 /** A leader's review of what a team submitted: approve each objective or return it with a reason. */
 export function ApprovalsPage({ cycleId, teamId }: { cycleId: string; teamId: string }) {
-  const cycle = useCycle(cycleId);
-  const team = useTeam(teamId);
   const submitted = useObjectives(cycleId, { teamId, state: "submitted" });
   const run = useTeamDrafting(cycleId, teamId);
   const approveOnItsOwn = run.isSuccess ? run.data === null : run.isError;
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   return (
     <section aria-labelledby="approvals-title">
-      <Loaded query={cycle} what="the cycle">
-        {(cycleData) => (
-          <Loaded query={team} what="the team">
-            {(teamData) => (
-              <>
-                <p>
-                  <Link to={`/cycles/${cycleId}/teams/${teamId}/objectives`}>
-                    ← All of {teamData.name}'s objectives
-                  </Link>
-                </p>
-                <h1 id="approvals-title">
-                  Approve {teamData.name}'s objectives <span className="muted">in {cycleData.name}</span>
-                </h1>
-                {run.data && (
-                  <RunApproval cycleId={cycleId} teamId={teamId} teamName={teamData.name} run={run.data} />
-                )}
-              </>
+      <TeamInCycle cycleId={cycleId} teamId={teamId}>
+        {(cycle, team) => (
+          <>
+            <p>
+              <Link to={`/cycles/${cycleId}/teams/${teamId}/objectives`}>
+                ← All of {team.name}'s objectives
+              </Link>
+            </p>
+            <h1 id="approvals-title">
+              Approve {team.name}'s objectives <span className="muted">in {cycle.name}</span>
+            </h1>
+            {run.data && (
+              <RunApproval cycleId={cycleId} teamId={teamId} teamName={team.name} run={run.data} />
             )}
-          </Loaded>
+          </>
         )}
-      </Loaded>
+      </TeamInCycle>
       <div aria-live="polite">
         {outcome && (
           <p className="state ok" role="status">
@@ -123,22 +118,15 @@ export function ApprovalsPage({ cycleId, teamId }: { cycleId: string; teamId: st
         )}
       </div>
       <Loaded query={submitted} what="the submitted objectives">
-        {(list) =>
-          list.length === 0 ? (
-            <Empty>Nothing waits for approval from this team.</Empty>
-          ) : (
-            <ul className="tree root">
-              {list.map((objective) => (
-                <Submission
-                  key={objective.id}
-                  objective={objective}
-                  approveOnItsOwn={approveOnItsOwn}
-                  onDone={setOutcome}
-                />
-              ))}
-            </ul>
-          )
-        }
+        {(list) => (
+          <ObjectiveCards
+            objectives={list}
+            empty="Nothing waits for approval from this team."
+            card={(objective) => (
+              <Submission objective={objective} approveOnItsOwn={approveOnItsOwn} onDone={setOutcome} />
+            )}
+          />
+        )}
       </Loaded>
     </section>
   );

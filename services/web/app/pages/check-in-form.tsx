@@ -1,8 +1,9 @@
 import type { RuleViolation } from "@okr/goals-domain";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, type InputHTMLAttributes, type ReactNode, useState } from "react";
 import { api, type CheckIn, type KeyResult } from "../api.ts";
 import { checkInBody, isAcceptable, judgeCheckIn } from "../check-in-draft.ts";
+import { TextAreaField } from "../components/field.tsx";
 import { Refused } from "../components/states.tsx";
 import { useCycle } from "../queries.ts";
 
@@ -13,6 +14,47 @@ function Broken({ id, violations }: { id: string; violations: RuleViolation[] })
     <p id={id} className="hint error-text">
       {violations.map((v) => (v.hint ? `${v.message} (${v.hint})` : v.message)).join("; ")}.
     </p>
+  );
+}
+
+/**
+ * A required input checked as it is typed: marked invalid and described by its rule answers while a rule is
+ * broken, and by its `hint` (shown under it) always.
+ */
+function RuledInput({
+  id,
+  label,
+  hint,
+  violations,
+  onValue,
+  ...input
+}: {
+  id: string;
+  label: string;
+  hint?: ReactNode;
+  violations: RuleViolation[];
+  onValue: (value: string) => void;
+} & Omit<InputHTMLAttributes<HTMLInputElement>, "id" | "onChange">) {
+  const broken = violations.length > 0;
+  const describedBy = [hint ? `${id}-hint` : "", broken ? `${id}-rule` : ""].filter(Boolean).join(" ");
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        required
+        aria-invalid={broken || undefined}
+        aria-describedby={describedBy || undefined}
+        onChange={(event) => onValue(event.target.value)}
+        {...input}
+      />
+      {hint && (
+        <p id={`${id}-hint`} className="hint">
+          {hint}
+        </p>
+      )}
+      <Broken id={`${id}-rule`} violations={violations} />
+    </div>
   );
 }
 
@@ -36,7 +78,22 @@ export function CheckInForm({ keyResult }: { keyResult: KeyResult }) {
   const verdict = judgeCheckIn(draft, keyResult, cycle.data ?? null, new Date());
   const shown = (field: keyof typeof verdict) => (touched[field] || touched.all ? verdict[field] : []);
   const touch = (field: string) => setTouched((before) => ({ ...before, [field]: true }));
+  // What each checked field shares: its id, its rule answers, and that typing in it lets them show.
+  const ruled = (
+    field: "value" | "confidence" | "evidence",
+    current: string,
+    set: (typed: string) => void,
+  ) => ({
+    id: `check-in-${field}`,
+    violations: shown(field),
+    value: current,
+    onValue: (typed: string) => {
+      set(typed);
+      touch(field);
+    },
+  });
   const milestones = keyResult.type === "milestone";
+  const evidenceShows = keyResult.evidence.description || "a dashboard, report or ticket";
   const submit = useMutation({
     mutationFn: () =>
       api.post<CheckIn>(
@@ -70,81 +127,37 @@ export function CheckInForm({ keyResult }: { keyResult: KeyResult }) {
           {v.message}
         </p>
       ))}
-      <div className="field">
-        <label htmlFor="check-in-value">
-          {milestones
+      <RuledInput
+        {...ruled("value", value, setValue)}
+        label={
+          milestones
             ? `Milestones done (of ${keyResult.milestones.length})`
-            : `Value (${keyResult.unit || "number"})`}
-        </label>
-        <input
-          id="check-in-value"
-          type="number"
-          inputMode={milestones ? "numeric" : "decimal"}
-          step={milestones ? 1 : "any"}
-          min={milestones ? 0 : undefined}
-          max={milestones ? keyResult.milestones.length : undefined}
-          required
-          aria-invalid={shown("value").length > 0 || undefined}
-          aria-describedby={shown("value").length > 0 ? "check-in-value-rule" : undefined}
-          value={value}
-          onChange={(event) => {
-            setValue(event.target.value);
-            touch("value");
-          }}
-        />
-        <Broken id="check-in-value-rule" violations={shown("value")} />
-      </div>
-      <div className="field">
-        <label htmlFor="check-in-confidence">Confidence (%)</label>
-        <input
-          id="check-in-confidence"
-          type="number"
-          inputMode="numeric"
-          min={0}
-          max={100}
-          step={5}
-          required
-          aria-invalid={shown("confidence").length > 0 || undefined}
-          aria-describedby={shown("confidence").length > 0 ? "check-in-confidence-rule" : undefined}
-          value={confidence}
-          onChange={(event) => {
-            setConfidence(event.target.value);
-            touch("confidence");
-          }}
-        />
-        <Broken id="check-in-confidence-rule" violations={shown("confidence")} />
-      </div>
-      <div className="field">
-        <label htmlFor="check-in-evidence">Evidence link</label>
-        <input
-          id="check-in-evidence"
-          type="url"
-          inputMode="url"
-          placeholder="https://"
-          required
-          aria-invalid={shown("evidence").length > 0 || undefined}
-          aria-describedby={`check-in-evidence-hint${shown("evidence").length > 0 ? " check-in-evidence-rule" : ""}`}
-          value={evidenceUrl}
-          onChange={(event) => {
-            setEvidenceUrl(event.target.value);
-            touch("evidence");
-          }}
-        />
-        <p id="check-in-evidence-hint" className="hint">
-          Required. Where the value can be checked:{" "}
-          {keyResult.evidence.description || "a dashboard, report or ticket"}.
-        </p>
-        <Broken id="check-in-evidence-rule" violations={shown("evidence")} />
-      </div>
-      <div className="field">
-        <label htmlFor="check-in-note">Note</label>
-        <textarea
-          id="check-in-note"
-          rows={3}
-          value={note}
-          onChange={(event) => setNote(event.target.value)}
-        />
-      </div>
+            : `Value (${keyResult.unit || "number"})`
+        }
+        type="number"
+        inputMode={milestones ? "numeric" : "decimal"}
+        step={milestones ? 1 : "any"}
+        min={milestones ? 0 : undefined}
+        max={milestones ? keyResult.milestones.length : undefined}
+      />
+      <RuledInput
+        {...ruled("confidence", confidence, setConfidence)}
+        label="Confidence (%)"
+        type="number"
+        inputMode="numeric"
+        min={0}
+        max={100}
+        step={5}
+      />
+      <RuledInput
+        {...ruled("evidence", evidenceUrl, setEvidenceUrl)}
+        label="Evidence link"
+        hint={`Required. Where the value can be checked: ${evidenceShows}.`}
+        type="url"
+        inputMode="url"
+        placeholder="https://"
+      />
+      <TextAreaField id="check-in-note" label="Note" rows={3} value={note} onValue={setNote} />
       <Refused error={problem} fallback="The check-in failed" />
       {saved && !submit.isPending && (
         <p className="state ok" role="status">

@@ -2,16 +2,18 @@ import { useQuery } from "@tanstack/react-query";
 import { objectivesOf } from "../../shared/alignment-tree.ts";
 import {
   type AlignmentTree,
-  allPages,
   api,
   type Cycle,
   type CycleScores,
   ProblemError,
   type TreeNode,
 } from "../api.ts";
+import { Figure } from "../components/figure.tsx";
 import { grade } from "../components/score.tsx";
 import { ScrollTable } from "../components/scroll-table.tsx";
 import { Empty, Loaded } from "../components/states.tsx";
+import { useTeams } from "../components/team-link.tsx";
+import { useCycles } from "../queries.ts";
 import {
   type CheckInStatus,
   carriedForward,
@@ -21,7 +23,6 @@ import {
   figuresByKind,
   gradeDistribution,
   nextCycle,
-  type Team,
 } from "../report-figures.ts";
 import { Link } from "../router.tsx";
 import "../streams.css";
@@ -45,34 +46,17 @@ function Headline({ objectives, scores }: { objectives: TreeNode[]; scores: Cycl
   const organization = scores?.graded?.organizationScore ?? scores?.organization?.score ?? null;
   return (
     <dl className="facts figures">
-      <div>
-        <dt>Objectives</dt>
-        <dd>{objectives.length}</dd>
-      </div>
-      <div>
-        <dt>Met their expectation</dt>
-        <dd>{objectives.filter(expectationMet).length}</dd>
-      </div>
-      <div>
-        <dt>Scored</dt>
-        <dd>{scored}</dd>
-      </div>
-      <div>
-        <dt>Not scored yet</dt>
-        <dd>{objectives.length - scored}</dd>
-      </div>
-      <div>
-        <dt>Organization score</dt>
-        <dd>{grade(organization)}</dd>
-      </div>
-      <div>
-        <dt>Final grades</dt>
-        <dd>
-          {scores?.graded
-            ? `frozen ${dateFormat.format(new Date(scores.graded.gradedAt))}`
-            : "not frozen yet"}
-        </dd>
-      </div>
+      <Figure label="Objectives" value={objectives.length} />
+      <Figure label="Met their expectation" value={objectives.filter(expectationMet).length} />
+      <Figure label="Scored" value={scored} />
+      <Figure label="Not scored yet" value={objectives.length - scored} />
+      <Figure label="Organization score" value={grade(organization)} />
+      <Figure
+        label="Final grades"
+        value={
+          scores?.graded ? `frozen ${dateFormat.format(new Date(scores.graded.gradedAt))}` : "not frozen yet"
+        }
+      />
     </dl>
   );
 }
@@ -125,7 +109,7 @@ function Discipline({ cycleId, scores }: { cycleId: string; scores: CycleScores 
     queryKey: ["check-in-status", cycleId],
     queryFn: () => api.get<CheckInStatus>(`/cycles/${encodeURIComponent(cycleId)}/check-in-status`),
   });
-  const teams = useQuery({ queryKey: ["teams"], queryFn: () => allPages<Team>("/teams") });
+  const teams = useTeams();
   const teamScore = new Map(scores?.teams.map((t) => [t.teamId, t.score]) ?? []);
   return (
     <section aria-labelledby="discipline-title">
@@ -181,7 +165,7 @@ function CarriedInto({ next, objectives }: { next: Cycle; objectives: TreeNode[]
 }
 
 function CarriedForward({ cycleId, objectives }: { cycleId: string; objectives: TreeNode[] }) {
-  const cycles = useQuery({ queryKey: ["cycles"], queryFn: () => allPages<Cycle>("/cycles") });
+  const cycles = useCycles();
   return (
     <section aria-labelledby="carried-title">
       <h2 id="carried-title">Carried forward</h2>

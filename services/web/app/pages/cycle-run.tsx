@@ -1,18 +1,11 @@
 import { useQuery } from "@tanstack/react-query";
-import {
-  allPages,
-  api,
-  type Cycle,
-  type CycleRun,
-  fetchSession,
-  getUnlessMissing,
-  type Me,
-  type RunTeam,
-} from "../api.ts";
+import { allPages, type CycleRun, fetchSession, getUnlessMissing, type RunTeam } from "../api.ts";
+import { Figure } from "../components/figure.tsx";
 import { PHASES, phaseName } from "../components/phases.ts";
 import { RunActions, StartRun } from "../components/run-actions.tsx";
 import { ScrollTable } from "../components/scroll-table.tsx";
 import { Empty, Loaded } from "../components/states.tsx";
+import { useCycle, useMe } from "../queries.ts";
 import { Link } from "../router.tsx";
 
 const timeFormat = new Intl.DateTimeFormat(undefined, {
@@ -97,36 +90,20 @@ function TeamsTable({ cycleId, teams }: { cycleId: string; teams: RunTeam[] }) {
 function RunFacts({ run }: { run: CycleRun }) {
   return (
     <dl className="facts">
-      <div>
-        <dt>Teams approved</dt>
-        <dd>
-          {run.teams.approved} of {run.teams.total}
-        </dd>
-      </div>
-      <div>
-        <dt>Drafting open / waiting / missed</dt>
-        <dd>
-          {run.teams.open} / {run.teams.waiting} / {run.teams.missed}
-        </dd>
-      </div>
-      <div>
-        <dt>Check-ins due</dt>
-        <dd>{run.checkIns.due}</dd>
-      </div>
-      <div>
-        <dt>Check-in reminders sent</dt>
-        <dd>{run.checkIns.remindersSent}</dd>
-      </div>
-      <div>
-        <dt>At-risk alerts</dt>
-        <dd>{run.checkIns.atRiskAlerts}</dd>
-      </div>
-      <div>
-        <dt>Organization score</dt>
-        <dd>
-          {run.scoring.organizationScore === null ? "not scored" : run.scoring.organizationScore.toFixed(2)}
-        </dd>
-      </div>
+      <Figure label="Teams approved" value={`${run.teams.approved} of ${run.teams.total}`} />
+      <Figure
+        label="Drafting open / waiting / missed"
+        value={`${run.teams.open} / ${run.teams.waiting} / ${run.teams.missed}`}
+      />
+      <Figure label="Check-ins due" value={run.checkIns.due} />
+      <Figure label="Check-in reminders sent" value={run.checkIns.remindersSent} />
+      <Figure label="At-risk alerts" value={run.checkIns.atRiskAlerts} />
+      <Figure
+        label="Organization score"
+        value={
+          run.scoring.organizationScore === null ? "not scored" : run.scoring.organizationScore.toFixed(2)
+        }
+      />
     </dl>
   );
 }
@@ -134,7 +111,7 @@ function RunFacts({ run }: { run: CycleRun }) {
 /** The run on the workflow engine: where it is, who is late, and (for admins) the controls. */
 export function CycleRunPage({ cycleId }: { cycleId: string }) {
   const path = `/cycles/${encodeURIComponent(cycleId)}`;
-  const cycle = useQuery({ queryKey: ["cycle", cycleId], queryFn: () => api.get<Cycle>(path) });
+  const cycle = useCycle(cycleId);
   const run = useQuery({
     queryKey: ["run", cycleId],
     // No run yet is a steady state (null), kept while the page asks again: an admin may just have started it.
@@ -147,7 +124,7 @@ export function CycleRunPage({ cycleId }: { cycleId: string }) {
     enabled: Boolean(run.data),
     refetchInterval: REFRESH_MS * 2,
   });
-  const me = useQuery({ queryKey: ["me"], queryFn: () => api.get<Me>("/me"), retry: false });
+  const me = useMe();
   const session = useQuery({ queryKey: ["session"], queryFn: fetchSession, staleTime: 60_000 });
   const isAdmin = me.data?.roles.includes("admin") ?? false;
   const temporalUi = session.data?.links?.temporalUi;

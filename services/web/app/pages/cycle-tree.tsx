@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
-import { memo, useCallback, useDeferredValue, useId, useMemo } from "react";
+import { memo, useCallback, useDeferredValue, useMemo } from "react";
 import { type AlignmentTree, api, type TreeNode } from "../api.ts";
+import { ObjectiveItem } from "../components/objective-parts.tsx";
 import { AtRisk, KeyResultFacts, ScoreChip } from "../components/score.tsx";
 import { Empty, Loaded } from "../components/states.tsx";
 import { OwnerTeamLink } from "../components/team-link.tsx";
@@ -22,36 +23,35 @@ function Subtree({ nodes, label }: { nodes: TreeNode[]; label: string }) {
 
 // Memoised: typing in a filter re-renders the page, and an unfiltered tree's nodes stay the same objects.
 const ObjectiveNode = memo(function ObjectiveNode({ node }: { node: TreeNode }) {
-  const headingId = useId();
   return (
-    <li className="objective">
-      <article aria-labelledby={headingId}>
-        <header className="objective-head">
-          <h3 id={headingId}>{node.title}</h3>
-          <div className="chips">
-            <OwnerTeamLink owner={node.owner} cycleId={node.cycleId} />
-            <span className={`chip kind-${node.kind}`}>{node.kind}</span>
-            <span className="chip">{node.state.toLowerCase()}</span>
-            <ScoreChip score={node.score} band={node.band} />
-            <AtRisk atRisk={node.atRisk} />
-          </div>
-        </header>
-        {node.keyResults.length === 0 ? (
-          <p className="muted">No key results yet.</p>
-        ) : (
-          <ul className="key-results">
-            {node.keyResults.map((kr) => (
-              <li key={kr.id}>
-                <Link to={`/key-results/${kr.id}`}>{kr.title}</Link>
-                <KeyResultFacts kr={kr} />
-                <Subtree nodes={kr.contributors} label={`Objectives contributing to ${kr.title}`} />
-              </li>
-            ))}
-          </ul>
-        )}
-        <Subtree nodes={node.children} label={`Objectives aligned to ${node.title}`} />
-      </article>
-    </li>
+    <ObjectiveItem
+      title={node.title}
+      heading="h3"
+      chips={
+        <>
+          <OwnerTeamLink owner={node.owner} cycleId={node.cycleId} />
+          <span className={`chip kind-${node.kind}`}>{node.kind}</span>
+          <span className="chip">{node.state.toLowerCase()}</span>
+          <ScoreChip score={node.score} band={node.band} />
+          <AtRisk atRisk={node.atRisk} />
+        </>
+      }
+    >
+      {node.keyResults.length === 0 ? (
+        <p className="muted">No key results yet.</p>
+      ) : (
+        <ul className="key-results">
+          {node.keyResults.map((kr) => (
+            <li key={kr.id}>
+              <Link to={`/key-results/${kr.id}`}>{kr.title}</Link>
+              <KeyResultFacts kr={kr} />
+              <Subtree nodes={kr.contributors} label={`Objectives contributing to ${kr.title}`} />
+            </li>
+          ))}
+        </ul>
+      )}
+      <Subtree nodes={node.children} label={`Objectives aligned to ${node.title}`} />
+    </ObjectiveItem>
   );
 });
 

@@ -1,6 +1,6 @@
-import { useQuery } from "@tanstack/react-query";
-import { allPages, type Cycle } from "../api.ts";
-import { Empty, Loaded } from "../components/states.tsx";
+import type { Cycle } from "../api.ts";
+import { LoadedList } from "../components/states.tsx";
+import { useCycles } from "../queries.ts";
 import { Link } from "../router.tsx";
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
@@ -14,30 +14,29 @@ function ordered(cycles: Cycle[], now = Date.now()): Cycle[] {
 }
 
 export function CyclesPage() {
-  const cycles = useQuery({ queryKey: ["cycles"], queryFn: () => allPages<Cycle>("/cycles") });
+  const cycles = useCycles();
   return (
     <section aria-labelledby="cycles-title">
       <h1 id="cycles-title">Cycles</h1>
-      <Loaded query={cycles} what="cycles">
-        {(list) =>
-          list.length === 0 ? (
-            <Empty>Your organization has no cycles yet. An admin opens the first one.</Empty>
-          ) : (
-            <ul className="cards">
-              {ordered(list).map((cycle) => (
-                <li key={cycle.id} className="card">
-                  <Link to={`/cycles/${cycle.id}`}>{cycle.name}</Link>
-                  <span className="muted">
-                    {dateFormat.format(new Date(cycle.startsAt))} –{" "}
-                    {dateFormat.format(new Date(cycle.endsAt))}
-                  </span>
-                  <span className="badge">{cycle.phase.replace("_", " ").toLowerCase()}</span>
-                </li>
-              ))}
-            </ul>
-          )
-        }
-      </Loaded>
+      <LoadedList
+        query={cycles}
+        what="cycles"
+        empty="Your organization has no cycles yet. An admin opens the first one."
+      >
+        {(list) => (
+          <ul className="cards">
+            {ordered(list).map((cycle) => (
+              <li key={cycle.id} className="card">
+                <Link to={`/cycles/${cycle.id}`}>{cycle.name}</Link>
+                <span className="muted">
+                  {dateFormat.format(new Date(cycle.startsAt))} – {dateFormat.format(new Date(cycle.endsAt))}
+                </span>
+                <span className="badge">{cycle.phase.replace("_", " ").toLowerCase()}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </LoadedList>
     </section>
   );
 }

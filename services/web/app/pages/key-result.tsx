@@ -1,9 +1,11 @@
 import { useQuery } from "@tanstack/react-query";
-import { allPages, api, type CheckIn, type KeyResult } from "../api.ts";
+import { allPages, type CheckIn, type KeyResult } from "../api.ts";
+import { Figure } from "../components/figure.tsx";
 import { KeyResultChart } from "../components/kr-chart.tsx";
 import { aim, measured, percent, ScoreChip } from "../components/score.tsx";
+import { ScrollTable } from "../components/scroll-table.tsx";
 import { Empty, Loaded } from "../components/states.tsx";
-import { useCycle } from "../queries.ts";
+import { keyResultQuery, useCycle } from "../queries.ts";
 import { Link } from "../router.tsx";
 import { CheckInForm } from "./check-in-form.tsx";
 
@@ -33,49 +35,33 @@ function History({ keyResult }: { keyResult: KeyResult }) {
 function HistoryTable({ checkIns, unit }: { checkIns: CheckIn[]; unit: string }) {
   if (checkIns.length === 0) return <Empty>No check-ins yet. The first one starts the history.</Empty>;
   return (
-    <div className="table-scroll">
-      <table>
-        <caption className="visually-hidden">Check-ins, newest first</caption>
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">Value</th>
-            <th scope="col">Confidence</th>
-            <th scope="col">Note</th>
-          </tr>
-        </thead>
-        <tbody>
-          {[...checkIns].reverse().map((checkIn) => (
-            <tr key={checkIn.id}>
-              <td>{when.format(new Date(checkIn.recordedAt))}</td>
-              <td>
-                {checkIn.value} {unit}
-              </td>
-              <td>{percent(checkIn.confidence)}</td>
-              <td>
-                {checkIn.note}
-                {checkIn.evidence.url && (
-                  <>
-                    {" "}
-                    <a href={checkIn.evidence.url} rel="noreferrer noopener" target="_blank">
-                      evidence
-                    </a>
-                  </>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <ScrollTable columns={["When", "Value", "Confidence", "Note"]} caption="Check-ins, newest first">
+      {[...checkIns].reverse().map((checkIn) => (
+        <tr key={checkIn.id}>
+          <td>{when.format(new Date(checkIn.recordedAt))}</td>
+          <td>
+            {checkIn.value} {unit}
+          </td>
+          <td>{percent(checkIn.confidence)}</td>
+          <td>
+            {checkIn.note}
+            {checkIn.evidence.url && (
+              <>
+                {" "}
+                <a href={checkIn.evidence.url} rel="noreferrer noopener" target="_blank">
+                  evidence
+                </a>
+              </>
+            )}
+          </td>
+        </tr>
+      ))}
+    </ScrollTable>
   );
 }
 
 export function KeyResultPage({ keyResultId }: { keyResultId: string }) {
-  const kr = useQuery({
-    queryKey: ["key-result", keyResultId],
-    queryFn: () => api.get<KeyResult>(`/key-results/${encodeURIComponent(keyResultId)}`),
-  });
+  const kr = useQuery(keyResultQuery(keyResultId));
   return (
     <Loaded query={kr} what="the key result">
       {(keyResult) => <KeyResultView keyResult={keyResult} />}
@@ -91,24 +77,10 @@ function KeyResultView({ keyResult }: { keyResult: KeyResult }) {
       </p>
       <h1 id="kr-title">{keyResult.title}</h1>
       <dl className="facts">
-        <div>
-          <dt>Aim</dt>
-          <dd>{aim(keyResult)}</dd>
-        </div>
-        <div>
-          <dt>Latest</dt>
-          <dd>{measured(keyResult.latestValue, keyResult.unit)}</dd>
-        </div>
-        <div>
-          <dt>Confidence</dt>
-          <dd>{percent(keyResult.latestConfidence)}</dd>
-        </div>
-        <div>
-          <dt>Score</dt>
-          <dd>
-            <ScoreChip score={keyResult.score} />
-          </dd>
-        </div>
+        <Figure label="Aim" value={aim(keyResult)} />
+        <Figure label="Latest" value={measured(keyResult.latestValue, keyResult.unit)} />
+        <Figure label="Confidence" value={percent(keyResult.latestConfidence)} />
+        <Figure label="Score" value={<ScoreChip score={keyResult.score} />} />
       </dl>
       <div className="kr-columns">
         <CheckInForm keyResult={keyResult} />

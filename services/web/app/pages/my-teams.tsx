@@ -1,6 +1,4 @@
-import { useQuery } from "@tanstack/react-query";
-import { allPages, api, type Cycle, type Me } from "../api.ts";
-import { isDrafting } from "../queries.ts";
+import { isDrafting, useCycles, useMe } from "../queries.ts";
 import { Link } from "../router.tsx";
 
 /**
@@ -8,8 +6,8 @@ import { Link } from "../router.tsx";
  * the cycle asks of leaders; members write their team's objectives too, and start here.
  */
 export function MyTeamsObjectives() {
-  const me = useQuery({ queryKey: ["me"], queryFn: () => api.get<Me>("/me"), retry: false });
-  const cycles = useQuery({ queryKey: ["cycles"], queryFn: () => allPages<Cycle>("/cycles") });
+  const me = useMe();
+  const cycles = useCycles();
   const drafting = (cycles.data ?? []).filter((cycle) => isDrafting(cycle.phase));
   const teams = me.data?.teams ?? [];
   if (drafting.length === 0 || teams.length === 0) return null;

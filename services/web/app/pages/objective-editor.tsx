@@ -8,6 +8,7 @@ import {
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { api, type Objective, ProblemError } from "../api.ts";
+import { TextAreaField } from "../components/field.tsx";
 import { KeyResultFields } from "../components/key-result-fields.tsx";
 import { Loaded, Refused } from "../components/states.tsx";
 import { bodyOf, draftOf, type KeyResultDraft, lintOf, newDraft } from "../key-result-draft.ts";
@@ -178,15 +179,13 @@ function ObjectiveForm({
           What you want to achieve, in words that inspire: the key results below say how you will know.
         </p>
       </div>
-      <div className="field">
-        <label htmlFor="objective-description">Why it matters</label>
-        <textarea
-          id="objective-description"
-          rows={2}
-          value={description}
-          onChange={(event) => setDescription(event.target.value)}
-        />
-      </div>
+      <TextAreaField
+        id="objective-description"
+        label="Why it matters"
+        rows={2}
+        value={description}
+        onValue={setDescription}
+      />
       <div className="field-row">
         <div className="field">
           <label htmlFor="objective-kind">Kind</label>

@@ -1,9 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useId, useState } from "react";
-import { allPages, api, type Cycle, type Objective, ProblemError, type Retrospective } from "../api.ts";
+import { api, type Cycle, type Objective, ProblemError, type Retrospective } from "../api.ts";
 import { ScoreChip } from "../components/score.tsx";
 import { Empty, Loaded, Refused } from "../components/states.tsx";
-import { useCycle, useObjectives, useTeam } from "../queries.ts";
+import { TeamInCycle } from "../components/team-in-cycle.tsx";
+import { useCycles, useObjectives } from "../queries.ts";
 import { nextCycle } from "../report-figures.ts";
 import { Link } from "../router.tsx";
 
@@ -249,7 +250,7 @@ function NextCycle({
   teamId: string;
   objectives: Objective[];
 }) {
-  const cycles = useQuery({ queryKey: ["cycles"], queryFn: () => allPages<Cycle>("/cycles") });
+  const cycles = useCycles();
   const fromIds = new Set(objectives.flatMap((o) => o.keyResults.map((kr) => kr.id)));
   return (
     <section aria-labelledby="next-title">
@@ -273,59 +274,53 @@ function NextCycle({
 
 /** A team's retrospective of a cycle: write or revise it, see what was saved and what the next cycle drafts. */
 export function RetrospectivePage({ cycleId, teamId }: { cycleId: string; teamId: string }) {
-  const cycle = useCycle(cycleId);
-  const team = useTeam(teamId);
   const objectives = useObjectives(cycleId, { teamId });
   const retrospective = useRetrospective(cycleId, teamId);
   const teamPath = `/cycles/${cycleId}/teams/${teamId}`;
   return (
     <section aria-labelledby="retrospective-title">
-      <Loaded query={team} what="the team">
-        {(teamData) => (
-          <Loaded query={cycle} what="the cycle">
-            {(cycleData) => (
-              <>
-                <h1 id="retrospective-title">
-                  {teamData.name}'s retrospective <span className="muted">of {cycleData.name}</span>
-                </h1>
-                <p className="page-links">
-                  <Link to={teamPath}>{teamData.name}'s team page</Link>
-                  <Link to={`/cycles/${cycleId}/report`}>Quarter report</Link>
-                </p>
-                <Loaded query={objectives} what="the team's key results">
-                  {(list) => (
-                    <Loaded query={retrospective} what="the retrospective">
-                      {(saved) => (
-                        <>
-                          {saved ? (
-                            <SavedRetrospective saved={saved} objectives={list} />
-                          ) : (
-                            <Empty>The team has not written its retrospective of this cycle yet.</Empty>
-                          )}
-                          {WRITABLE.has(cycleData.phase) ? (
-                            <RetrospectiveForm
-                              cycleId={cycleId}
-                              teamId={teamId}
-                              objectives={list}
-                              saved={saved}
-                            />
-                          ) : (
-                            <p className="state note">
-                              Retrospectives are written from the check-ins until the cycle closes; this cycle
-                              is in {cycleData.phase.toLowerCase()}.
-                            </p>
-                          )}
-                          <NextCycle cycleId={cycleId} teamId={teamId} objectives={list} />
-                        </>
+      <TeamInCycle cycleId={cycleId} teamId={teamId}>
+        {(cycleData, teamData) => (
+          <>
+            <h1 id="retrospective-title">
+              {teamData.name}'s retrospective <span className="muted">of {cycleData.name}</span>
+            </h1>
+            <p className="page-links">
+              <Link to={teamPath}>{teamData.name}'s team page</Link>
+              <Link to={`/cycles/${cycleId}/report`}>Quarter report</Link>
+            </p>
+            <Loaded query={objectives} what="the team's key results">
+              {(list) => (
+                <Loaded query={retrospective} what="the retrospective">
+                  {(saved) => (
+                    <>
+                      {saved ? (
+                        <SavedRetrospective saved={saved} objectives={list} />
+                      ) : (
+                        <Empty>The team has not written its retrospective of this cycle yet.</Empty>
                       )}
-                    </Loaded>
+                      {WRITABLE.has(cycleData.phase) ? (
+                        <RetrospectiveForm
+                          cycleId={cycleId}
+                          teamId={teamId}
+                          objectives={list}
+                          saved={saved}
+                        />
+                      ) : (
+                        <p className="state note">
+                          Retrospectives are written from the check-ins until the cycle closes; this cycle is
+                          in {cycleData.phase.toLowerCase()}.
+                        </p>
+                      )}
+                      <NextCycle cycleId={cycleId} teamId={teamId} objectives={list} />
+                    </>
                   )}
                 </Loaded>
-              </>
-            )}
-          </Loaded>
+              )}
+            </Loaded>
+          </>
         )}
-      </Loaded>
+      </TeamInCycle>
     </section>
   );
 }

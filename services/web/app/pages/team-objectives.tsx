@@ -1,19 +1,12 @@
 import { checkObjectiveCountOnSubmit, type OkrPolicy } from "@okr/goals-domain";
 import { useMutation } from "@tanstack/react-query";
 import { api, type Cycle, type Objective } from "../api.ts";
-import { KeyResultAims, ObjectiveCard } from "../components/objective-parts.tsx";
+import { KeyResultAims, ObjectiveCard, ObjectiveCards } from "../components/objective-parts.tsx";
 import { SendButton } from "../components/send-button.tsx";
-import { Empty, Loaded, Refused } from "../components/states.tsx";
+import { Loaded, Refused } from "../components/states.tsx";
+import { TeamInCycle } from "../components/team-in-cycle.tsx";
 import { RunSubmission, SUBMITTABLE } from "../components/team-run.tsx";
-import {
-  isDrafting,
-  useCycle,
-  useObjectives,
-  usePolicy,
-  useRefreshObjectives,
-  useTeam,
-  useTeamDrafting,
-} from "../queries.ts";
+import { isDrafting, useObjectives, usePolicy, useRefreshObjectives, useTeamDrafting } from "../queries.ts";
 import { Link } from "../router.tsx";
 
 const EDITABLE = ["draft", "returned", "submitted"];
@@ -128,20 +121,13 @@ function TeamObjectives({ cycle, teamId, teamName }: { cycle: Cycle; teamId: str
                 </Link>
               )}
             </div>
-            {list.length === 0 ? (
-              <Empty>{teamName} has no objectives in this cycle yet.</Empty>
-            ) : (
-              <ul className="tree root">
-                {list.map((objective) => (
-                  <TeamObjective
-                    key={objective.id}
-                    objective={objective}
-                    drafting={drafting}
-                    submitOnItsOwn={submitOnItsOwn}
-                  />
-                ))}
-              </ul>
-            )}
+            <ObjectiveCards
+              objectives={list}
+              empty={`${teamName} has no objectives in this cycle yet.`}
+              card={(objective) => (
+                <TeamObjective objective={objective} drafting={drafting} submitOnItsOwn={submitOnItsOwn} />
+              )}
+            />
           </>
         )}
       </Loaded>
@@ -151,15 +137,9 @@ function TeamObjectives({ cycle, teamId, teamName }: { cycle: Cycle; teamId: str
 
 /** A team's objectives in a cycle: write them, see what came back and why, submit them for approval. */
 export function TeamObjectivesPage({ cycleId, teamId }: { cycleId: string; teamId: string }) {
-  const cycle = useCycle(cycleId);
-  const team = useTeam(teamId);
   return (
-    <Loaded query={cycle} what="the cycle">
-      {(cycleData) => (
-        <Loaded query={team} what="the team">
-          {(teamData) => <TeamObjectives cycle={cycleData} teamId={teamId} teamName={teamData.name} />}
-        </Loaded>
-      )}
-    </Loaded>
+    <TeamInCycle cycleId={cycleId} teamId={teamId}>
+      {(cycle, team) => <TeamObjectives cycle={cycle} teamId={teamId} teamName={team.name} />}
+    </TeamInCycle>
   );
 }

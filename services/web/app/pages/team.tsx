@@ -1,16 +1,9 @@
 import { useQuery } from "@tanstack/react-query";
-import {
-  allPages,
-  api,
-  type CheckInStatus,
-  type Cycle,
-  type Objective,
-  type Team,
-  type TeamHeatmap,
-} from "../api.ts";
+import { allPages, api, type CheckInStatus, type Objective, type Team, type TeamHeatmap } from "../api.ts";
 import { AtRisk, grade, KeyResultFacts, ScoreChip } from "../components/score.tsx";
+import { ScrollTable } from "../components/scroll-table.tsx";
 import { Empty, Loaded } from "../components/states.tsx";
-import { usePeople } from "../queries.ts";
+import { useCycle, usePeople, useTeam } from "../queries.ts";
 import { Link } from "../router.tsx";
 
 /** "Not checked in" means no check-in within a week: the default cadence of the method. */
@@ -56,45 +49,35 @@ function Heatmap({
 }) {
   if (heatmap.teams.length === 0) return <Empty>No teams below {teamName}.</Empty>;
   return (
-    <div className="table-scroll">
-      <table className="heatmap">
-        <caption className="visually-hidden">Objective scores of the teams below {teamName}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Team</th>
-            <th scope="col">Objectives' scores</th>
-          </tr>
-        </thead>
-        <tbody>
-          {heatmap.teams.map((team) => (
-            <tr key={team.teamId}>
-              <th scope="row" style={{ paddingLeft: `${0.6 + (team.depth - 1) * 1}rem` }}>
-                <Link to={`/cycles/${cycleId}/teams/${team.teamId}`}>{team.name}</Link>
-              </th>
-              <td>
-                {team.objectives.length === 0 ? (
-                  <span className="muted">no objectives</span>
-                ) : (
-                  <ul className="heat">
-                    {team.objectives.map((objective) => (
-                      <li
-                        key={objective.objectiveId}
-                        className={`heat-cell band-${objective.band ?? "none"}`}
-                      >
-                        <span className="heat-title">{objective.title}</span>
-                        <strong>{grade(objective.score)}</strong>
-                        {objective.band ? <span className="visually-hidden"> ({objective.band})</span> : null}
-                        {objective.atRisk ? <span className="chip at-risk">at risk</span> : null}
-                      </li>
-                    ))}
-                  </ul>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <ScrollTable
+      className="heatmap"
+      columns={["Team", "Objectives' scores"]}
+      caption={`Objective scores of the teams below ${teamName}`}
+    >
+      {heatmap.teams.map((team) => (
+        <tr key={team.teamId}>
+          <th scope="row" style={{ paddingLeft: `${0.6 + (team.depth - 1) * 1}rem` }}>
+            <Link to={`/cycles/${cycleId}/teams/${team.teamId}`}>{team.name}</Link>
+          </th>
+          <td>
+            {team.objectives.length === 0 ? (
+              <span className="muted">no objectives</span>
+            ) : (
+              <ul className="heat">
+                {team.objectives.map((objective) => (
+                  <li key={objective.objectiveId} className={`heat-cell band-${objective.band ?? "none"}`}>
+                    <span className="heat-title">{objective.title}</span>
+                    <strong>{grade(objective.score)}</strong>
+                    {objective.band ? <span className="visually-hidden"> ({objective.band})</span> : null}
+                    {objective.atRisk ? <span className="chip at-risk">at risk</span> : null}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </td>
+        </tr>
+      ))}
+    </ScrollTable>
   );
 }
 
@@ -139,11 +122,8 @@ function NotCheckedIn({
 /** A team in a cycle: its objectives, the teams below it as a heatmap, and who owes a check-in. */
 export function TeamPage({ cycleId, teamId }: { cycleId: string; teamId: string }) {
   const cyclePath = `/cycles/${encodeURIComponent(cycleId)}`;
-  const team = useQuery({
-    queryKey: ["team", teamId],
-    queryFn: () => api.get<Team>(`/teams/${encodeURIComponent(teamId)}`),
-  });
-  const cycle = useQuery({ queryKey: ["cycle", cycleId], queryFn: () => api.get<Cycle>(cyclePath) });
+  const team = useTeam(teamId);
+  const cycle = useCycle(cycleId);
   const objectives = useQuery({
     queryKey: ["objectives", cycleId, teamId],
     queryFn: () =>

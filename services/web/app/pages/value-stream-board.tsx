@@ -1,14 +1,9 @@
 import { useQueries, useQuery } from "@tanstack/react-query";
-import {
-  allPages,
-  api,
-  type Kaizen,
-  type KeyResult,
-  type KeyResultBinding,
-  type PullSignals,
-} from "../api.ts";
+import type { ReactNode } from "react";
+import { allPages, api, type Kaizen, type KeyResultBinding, type PullSignals } from "../api.ts";
 import { ScrollTable } from "../components/scroll-table.tsx";
-import { Empty, Loaded } from "../components/states.tsx";
+import { Empty, Loaded, LoadedList } from "../components/states.tsx";
+import { keyResultQuery } from "../queries.ts";
 import { Link } from "../router.tsx";
 
 /** The value-stream page's lower half: pull signals, the kaizen board and the metrics key results track. */
@@ -105,54 +100,80 @@ function KaizenCard({ kaizen }: { kaizen: Kaizen }) {
   );
 }
 
-export function KaizenBoard({ streamId }: { streamId: string }) {
-  const kaizens = useQuery({
-    queryKey: ["value-stream-kaizens", streamId],
-    queryFn: () => allPages<Kaizen>(streamPath(streamId, "/kaizens")),
+/** The stream's lists this page shows, by the name of their resource under the stream, and their words. */
+type StreamLists = { kaizens: Kaizen; bindings: KeyResultBinding };
+const LIST_WORDS: Record<keyof StreamLists, { title: string; what: string; empty: string }> = {
+  kaizens: {
+    title: "Kaizen board",
+    what: "improvement experiments",
+    empty: "No improvement experiments yet.",
+  },
+  bindings: {
+    title: "Key results measured here",
+    what: "bound key results",
+    empty: "No key result is bound to a metric of this stream.",
+  },
+};
+
+/** One of the stream's lists under its heading, as `children` draw it, or in words that it is empty. */
+function StreamListSection<K extends keyof StreamLists>({
+  streamId,
+  list,
+  children,
+}: {
+  streamId: string;
+  list: K;
+  children: (items: StreamLists[K][]) => ReactNode;
+}) {
+  const { title, what, empty } = LIST_WORDS[list];
+  const items = useQuery({
+    queryKey: [`value-stream-${list}`, streamId],
+    queryFn: () => allPages<StreamLists[K]>(streamPath(streamId, `/${list}`)),
   });
   return (
-    <section aria-labelledby="kaizen-title">
-      <h2 id="kaizen-title">Kaizen board</h2>
-      <Loaded query={kaizens} what="improvement experiments">
-        {(list) =>
-          list.length === 0 ? (
-            <Empty>No improvement experiments yet.</Empty>
-          ) : (
-            <div className="kaizen-board">
-              {KAIZEN_COLUMNS.map((column) => {
-                const cards = list.filter((k) => k.status === column.status);
-                return (
-                  <section key={column.status} aria-label={`${column.title} experiments`}>
-                    <h3>
-                      {column.title} <span className="muted">({cards.length})</span>
-                    </h3>
-                    {cards.length === 0 ? (
-                      <p className="muted">None.</p>
-                    ) : (
-                      <ul className="kaizens">
-                        {cards.map((kaizen) => (
-                          <KaizenCard key={kaizen.id} kaizen={kaizen} />
-                        ))}
-                      </ul>
-                    )}
-                  </section>
-                );
-              })}
-            </div>
-          )
-        }
-      </Loaded>
+    <section aria-labelledby={`${list}-title`}>
+      <h2 id={`${list}-title`}>{title}</h2>
+      <LoadedList query={items} what={what} empty={empty}>
+        {children}
+      </LoadedList>
     </section>
+  );
+}
+
+export function KaizenBoard({ streamId }: { streamId: string }) {
+  return (
+    <StreamListSection streamId={streamId} list="kaizens">
+      {(list) => (
+        <div className="kaizen-board">
+          {KAIZEN_COLUMNS.map((column) => {
+            const cards = list.filter((k) => k.status === column.status);
+            return (
+              <section key={column.status} aria-label={`${column.title} experiments`}>
+                <h3>
+                  {column.title} <span className="muted">({cards.length})</span>
+                </h3>
+                {cards.length === 0 ? (
+                  <p className="muted">None.</p>
+                ) : (
+                  <ul className="kaizens">
+                    {cards.map((kaizen) => (
+                      <KaizenCard key={kaizen.id} kaizen={kaizen} />
+                    ))}
+                  </ul>
+                )}
+              </section>
+            );
+          })}
+        </div>
+      )}
+    </StreamListSection>
   );
 }
 
 function BindingsList({ bindings }: { bindings: KeyResultBinding[] }) {
   // Titles from goals; a key result this person cannot read (or since deleted) keeps a plain label.
   const titles = useQueries({
-    queries: bindings.map((binding) => ({
-      queryKey: ["key-result", binding.keyResultId],
-      queryFn: () => api.get<KeyResult>(`/key-results/${encodeURIComponent(binding.keyResultId)}`),
-    })),
+    queries: bindings.map((binding) => keyResultQuery(binding.keyResultId)),
   });
   return (
     <ul className="bindings">
@@ -170,22 +191,9 @@ function BindingsList({ bindings }: { bindings: KeyResultBinding[] }) {
 }
 
 export function MetricBindings({ streamId }: { streamId: string }) {
-  const bindings = useQuery({
-    queryKey: ["value-stream-bindings", streamId],
-    queryFn: () => allPages<KeyResultBinding>(streamPath(streamId, "/bindings")),
-  });
   return (
-    <section aria-labelledby="bindings-title">
-      <h2 id="bindings-title">Key results measured here</h2>
-      <Loaded query={bindings} what="bound key results">
-        {(list) =>
-          list.length === 0 ? (
-            <Empty>No key result is bound to a metric of this stream.</Empty>
-          ) : (
-            <BindingsList bindings={list} />
-          )
-        }
-      </Loaded>
-    </section>
+    <StreamListSection streamId={streamId} list="bindings">
+      {(list) => <BindingsList bindings={list} />}
+    </StreamListSection>
   );
 }

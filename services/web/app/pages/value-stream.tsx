@@ -1,7 +1,8 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { api, type StreamMetrics, type ValueStream } from "../api.ts";
-import { count, Figure, minutes, rate, share, workingDays } from "../components/flow.tsx";
+import { Figure } from "../components/figure.tsx";
+import { count, minutes, rate, share, workingDays } from "../components/flow.tsx";
 import { ScrollTable } from "../components/scroll-table.tsx";
 import { Loaded } from "../components/states.tsx";
 import { Link } from "../router.tsx";

@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { allPages, type ProductFamily, type ValueStream } from "../api.ts";
 import { minutes } from "../components/flow.tsx";
-import { Empty, Loaded } from "../components/states.tsx";
+import { LoadedList } from "../components/states.tsx";
 import { Link } from "../router.tsx";
 
 /** The organization's value streams, grouped by the product family each serves. */
@@ -17,15 +17,13 @@ export function ValueStreamsPage() {
   return (
     <section aria-labelledby="streams-title">
       <h1 id="streams-title">Value streams</h1>
-      <Loaded query={streams} what="value streams">
-        {(list) =>
-          list.length === 0 ? (
-            <Empty>No value streams yet. A leader maps the first one through the value-stream API.</Empty>
-          ) : (
-            <StreamList streams={list} families={families.data ?? []} />
-          )
-        }
-      </Loaded>
+      <LoadedList
+        query={streams}
+        what="value streams"
+        empty="No value streams yet. A leader maps the first one through the value-stream API."
+      >
+        {(list) => <StreamList streams={list} families={families.data ?? []} />}
+      </LoadedList>
     </section>
   );
 }
