@@ -476,6 +476,16 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
   loading = false;
   let grading: GradingSummary | undefined;
   let endReason: PhaseChange["reason"] = "complete";
+  // What the phases after the cascade (check-ins, scoring, retrospective) each run with.
+  const phaseContext = {
+    ref,
+    workflowId,
+    durations,
+    clock,
+    essential,
+    remind,
+    advanceRequested: () => advanceRequested,
+  };
 
   for (let index = PHASES.indexOf(phase); index < PHASES.length; index++) {
     const current = PHASES[index] as CyclePhase;
@@ -512,41 +522,23 @@ export async function cycleWorkflow(input: CycleInput): Promise<CycleResult> {
       }
       case "CHECK_INS": {
         endReason = await runCheckIns({
-          ref,
-          workflowId,
+          ...phaseContext,
           calendar,
-          durations,
-          clock,
           counts: checkIns,
           midCycleReminders: () => leaderReminders("mid-cycle-review"),
-          remind,
-          advanceRequested: () => advanceRequested,
         });
         break;
       }
       case "SCORING": {
-        ({ reason: endReason, grading } = await runScoring({
-          ref,
-          durations,
-          clock,
-          counts: scoring,
-          essential,
-          advanceRequested: () => advanceRequested,
-        }));
+        ({ reason: endReason, grading } = await runScoring({ ...phaseContext, counts: scoring }));
         break;
       }
       case "RETROSPECTIVE": {
         ({ reason: endReason, report } = await runRetrospective({
-          ref,
-          workflowId,
-          durations,
-          clock,
+          ...phaseContext,
           teams: teams.size,
           grading,
-          essential,
           leaderReminders: (include, round) => leaderReminders("retrospective", include, round),
-          remind,
-          advanceRequested: () => advanceRequested,
         }));
         break;
       }

@@ -38,3 +38,14 @@ export function columnsOf<Row, Cell>(rows: readonly Row[], values: (row: Row) =>
   }
   return columns;
 }
+
+/**
+ * `columnsOf(rows, values)` with each column made one `arrayLiteral`: the parameters of a statement that
+ * writes a large batch at once (see arrayLiteral for why). No rows, no columns, as with columnsOf.
+ */
+export function literalColumnsOf<Row>(
+  rows: readonly Row[],
+  values: (row: Row) => readonly Element[],
+): string[] {
+  return columnsOf(rows, values).map((column) => arrayLiteral(column));
+}

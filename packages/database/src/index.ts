@@ -1,4 +1,4 @@
-export { arrayLiteral, columnsOf } from "./arrays.ts";
+export { arrayLiteral, columnsOf, literalColumnsOf } from "./arrays.ts";
 export { dropDatabase, ensureDatabases, maintenanceUrl, withDatabase } from "./databases.ts";
 export { applyMigrations, listMigrations, MigrationError } from "./migrations.ts";
 export { createPool, type PoolOptions } from "./pool.ts";

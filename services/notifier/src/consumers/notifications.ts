@@ -6,7 +6,7 @@ import { noteDueAt } from "../repositories/gating.ts";
 import { knownObjective } from "../repositories/objectives.ts";
 import { knownPeople, knownTeam } from "../repositories/people.ts";
 import { planDeliveries } from "../rules/plan.ts";
-import { isStale, ownerRecipientIds, recipientIds } from "../rules/recipients.ts";
+import { isStale, type KnownTeam, ownerRecipientIds, recipientIds } from "../rules/recipients.ts";
 import { type RenderedMessage, renderAtRisk, renderReminder } from "../rules/template.ts";
 import type { NotifierRuntime } from "../service.ts";
 import { requireUuidTenant } from "./fold.ts";
@@ -61,53 +61,53 @@ export function notificationConsumer(
   });
 }
 
-async function reminderAudience(
+/** Who of an event's tenant one event type notifies, and how; undefined when nobody (logged). */
+type AudienceOf = (
   runtime: NotifierRuntime,
   event: EventEnvelope,
   tx: PgTransaction,
-): Promise<Audience | undefined> {
+) => Promise<Audience | undefined>;
+
+const reminderAudience: AudienceOf = async (runtime, event, tx) => {
   const data = event.data as EventData<typeof ReminderDue>;
   const render = (name: string) => renderReminder(data, name, runtime.config.WEB_URL);
-  if (data.recipient.kind === "team") await recordTeamChannels(runtime, event, tx, data.recipient.id, render);
+  const { recipient } = data;
   const team =
-    data.recipient.kind === "team" ? await knownTeam(tx, event.tenant, data.recipient.id) : undefined;
+    recipient.kind === "team" ? await addressedTeam(runtime, event, tx, recipient.id, render) : undefined;
   const ids = recipientIds(data, team);
-  if (ids.length === 0) {
-    runtime.log(
-      "warn",
-      `reminder ${event.id}: team ${data.recipient.id} has no known people; nobody to remind`,
-    );
-    return undefined;
-  }
-  return { event, ids, render, dueAt: data.dueAt };
-}
+  if (ids.length > 0) return { event, ids, render, dueAt: data.dueAt };
+  runtime.log("warn", `reminder ${event.id}: team ${recipient.id} has no known people; nobody to remind`);
+  return undefined;
+};
 
-async function atRiskAudience(
+const atRiskAudience: AudienceOf = async (runtime, event, tx) => {
+  const data = event.data as EventData<typeof ObjectiveAtRisk>;
+  const objective = await knownObjective(tx, event.tenant, data.objectiveId);
+  if (objective) {
+    const render = (name: string) => renderAtRisk(data, objective.title, name, runtime.config.WEB_URL);
+    const { owner } = objective;
+    const team =
+      owner.kind === "team" ? await addressedTeam(runtime, event, tx, owner.id, render) : undefined;
+    const ids = ownerRecipientIds(owner, team);
+    if (ids.length > 0) return { event, ids, render };
+  }
+  runtime.log("warn", `at-risk alert ${event.id}: objective ${data.objectiveId} has no known owner to alert`);
+  return undefined;
+};
+
+/**
+ * The team an event is addressed to (or whose objective it is about): the event is posted to its chat
+ * channels, and its known members and leaders are what the people to notify are chosen from.
+ */
+async function addressedTeam(
   runtime: NotifierRuntime,
   event: EventEnvelope,
   tx: PgTransaction,
-): Promise<Audience | undefined> {
-  const data = event.data as EventData<typeof ObjectiveAtRisk>;
-  const objective = await knownObjective(tx, event.tenant, data.objectiveId);
-  if (objective?.owner.kind === "team")
-    await recordTeamChannels(runtime, event, tx, objective.owner.id, (name) =>
-      renderAtRisk(data, objective.title, name, runtime.config.WEB_URL),
-    );
-  const team =
-    objective?.owner.kind === "team" ? await knownTeam(tx, event.tenant, objective.owner.id) : undefined;
-  const ids = objective ? ownerRecipientIds(objective.owner, team) : [];
-  if (!objective || ids.length === 0) {
-    runtime.log(
-      "warn",
-      `at-risk alert ${event.id}: objective ${data.objectiveId} has no known owner to alert`,
-    );
-    return undefined;
-  }
-  return {
-    event,
-    ids,
-    render: (name) => renderAtRisk(data, objective.title, name, runtime.config.WEB_URL),
-  };
+  teamId: string,
+  render: (name: string) => RenderedMessage,
+): Promise<KnownTeam | undefined> {
+  await recordTeamChannels(runtime, event, tx, teamId, render);
+  return knownTeam(tx, event.tenant, teamId);
 }
 
 /** Writes the deliveries of a chunk's events: the people of each tenant looked up once. */

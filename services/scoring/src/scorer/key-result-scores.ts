@@ -1,6 +1,6 @@
 // KR re-scoring from the check-ins a score depends on (each KR's stored recent check-ins plus the ones a
 // batch added), and the KR score events a roll-up publishes.
-import { arrayLiteral, type SqlRunner } from "@okr/database";
+import { arrayLiteral, literalColumnsOf, type SqlRunner } from "@okr/database";
 import { KeyResultScored } from "@okr/events";
 import type { PendingEvent } from "@okr/messaging";
 import {
@@ -158,13 +158,15 @@ export async function rescoreKeyResults(
          with ordinality as u(id, progress, score, confidence, trend, current, count, n)
       where k.id = u.id`,
     [
-      arrayLiteral(updates.map((u) => u.id)),
-      arrayLiteral(updates.map((u) => u.progress)),
-      arrayLiteral(updates.map((u) => u.score)),
-      arrayLiteral(updates.map((u) => u.confidence)),
-      arrayLiteral(updates.map((u) => u.trend)),
-      arrayLiteral(updates.map((u) => u.current)),
-      arrayLiteral(updates.map((u) => u.count)),
+      ...literalColumnsOf(updates, (u) => [
+        u.id,
+        u.progress,
+        u.score,
+        u.confidence,
+        u.trend,
+        u.current,
+        u.count,
+      ]),
       asOf,
       JSON.stringify(updates.map((u) => recentOf.get(u.id) ?? null)),
     ],

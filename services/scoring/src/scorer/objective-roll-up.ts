@@ -1,6 +1,6 @@
 // The objectives' roll-up: re-scores objectives from their KRs' and children's committed scores,
 // children first, and records and announces the ones that moved.
-import { arrayLiteral, type SqlRunner } from "@okr/database";
+import { arrayLiteral, literalColumnsOf, type SqlRunner } from "@okr/database";
 import { ObjectiveScored } from "@okr/events";
 import type { PendingEvent } from "@okr/messaging";
 import {
@@ -172,14 +172,16 @@ export async function rescoreObjectives(
          as u(id, own, score, grade, band, confidence, policy_id, policy_version)
       where o.id = u.id`,
     [
-      arrayLiteral(updates.map((u) => u.id)),
-      arrayLiteral(updates.map((u) => u.own)),
-      arrayLiteral(updates.map((u) => u.score)),
-      arrayLiteral(updates.map((u) => u.grade)),
-      arrayLiteral(updates.map((u) => u.band)),
-      arrayLiteral(updates.map((u) => u.confidence)),
-      arrayLiteral(updates.map((u) => u.policy.id)),
-      arrayLiteral(updates.map((u) => u.policy.version)),
+      ...literalColumnsOf(updates, (u) => [
+        u.id,
+        u.own,
+        u.score,
+        u.grade,
+        u.band,
+        u.confidence,
+        u.policy.id,
+        u.policy.version,
+      ]),
       now.toISOString(),
     ],
   );
@@ -191,17 +193,20 @@ export async function rescoreObjectives(
     await client.query(
       `insert into objective_score_history (tenant_id, objective_id, cycle_id, score, grade, band, policy_id, policy_version, recorded_at)
        select * from unnest($1::text[], $2::uuid[], $3::uuid[], $4::float8[], $5::float8[], $6::text[], $7::text[], $8::int[], $9::timestamptz[])`,
-      [
-        arrayLiteral(moved.map((u) => byId.get(u.id)!.tenant_id)),
-        arrayLiteral(moved.map((u) => u.id)),
-        arrayLiteral(moved.map((u) => byId.get(u.id)!.cycle_id)),
-        arrayLiteral(moved.map((u) => u.score)),
-        arrayLiteral(moved.map((u) => u.grade)),
-        arrayLiteral(moved.map((u) => u.band)),
-        arrayLiteral(moved.map((u) => u.policy.id)),
-        arrayLiteral(moved.map((u) => u.policy.version)),
-        arrayLiteral(moved.map(() => now.toISOString())),
-      ],
+      literalColumnsOf(moved, (u) => {
+        const before = byId.get(u.id)!;
+        return [
+          before.tenant_id,
+          u.id,
+          before.cycle_id,
+          u.score,
+          u.grade,
+          u.band,
+          u.policy.id,
+          u.policy.version,
+          now.toISOString(),
+        ];
+      }),
     );
   }
   return updates.length;

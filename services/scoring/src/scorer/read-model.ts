@@ -1,5 +1,5 @@
 // The read model's upserts from goals events: cycles, teams, objectives, key results and check-ins.
-import { arrayLiteral, columnsOf, type SqlRunner } from "@okr/database";
+import { columnsOf, literalColumnsOf, type SqlRunner } from "@okr/database";
 import {
   CheckInRecorded,
   CyclePhaseChanged,
@@ -264,7 +264,7 @@ export async function applyCheckIns(
      select * from unnest($1::uuid[], $2::text[], $3::uuid[], $4::float8[], $5::int[], $6::float8[], $7::timestamptz[])
      on conflict (id) do nothing
      returning id`,
-    columnsOf(rows, ({ tenant, data }) => [
+    literalColumnsOf(rows, ({ tenant, data }) => [
       data.checkInId,
       tenant,
       data.keyResultId,
@@ -272,7 +272,7 @@ export async function applyCheckIns(
       data.milestonesDone ?? null,
       data.confidence,
       data.recordedAt,
-    ]).map((column) => arrayLiteral(column)),
+    ]),
   );
   for (const { id } of inserted) {
     const { tenant, data } = checkIns.get(id)!;

@@ -1,4 +1,4 @@
-import type { SqlRunner } from "@okr/database";
+import { columnsOf, type SqlRunner } from "@okr/database";
 import { unprocessable } from "@okr/service-kit";
 
 /** One key result as the goals service last announced it. */
@@ -29,14 +29,7 @@ export async function recordKeyResults(tx: SqlRunner, facts: KeyResultFact[]): P
        updated_at = now()
      where excluded.version > known_key_results.version
         or (excluded.deleted and not known_key_results.deleted)`,
-    [
-      facts.map((fact) => fact.tenantId),
-      facts.map((fact) => fact.keyResultId),
-      facts.map((fact) => fact.objectiveId),
-      facts.map((fact) => fact.cycleId),
-      facts.map((fact) => fact.version),
-      facts.map((fact) => fact.deleted),
-    ],
+    columnsOf(facts, (f) => [f.tenantId, f.keyResultId, f.objectiveId, f.cycleId, f.version, f.deleted]),
   );
 }
 
