@@ -57,7 +57,8 @@ export interface ServiceDefinition<Db, Config extends ServiceConfig> {
   configSchema?: TObject;
   migrationsDir: string;
   createDb: (pool: pg.Pool) => Db;
-  disconnectDb: (db: Db) => Promise<void>;
+  /** Closes what `createDb` opened beyond the pool (a Prisma client); omit when the Db is the pool alone. */
+  disconnectDb?: (db: Db) => Promise<void>;
   build: (runtime: ServiceRuntime<Db, Config>) => Promise<ServiceParts>;
 }
 
@@ -196,7 +197,7 @@ export async function runServiceProcess<Db, Config extends ServiceConfig = Servi
       ...background.map((work) => () => work.stop()),
       () => startup,
       () => relay.stop(),
-      () => definition.disconnectDb(db),
+      async () => definition.disconnectDb?.(db),
       () => pool.end(),
       () => telemetry.shutdown(),
     ],

@@ -74,7 +74,7 @@ export async function startTestService<Db, Config extends ServiceConfig = Servic
       for (const work of background) await work.stop();
       await relay.stop();
       await app.close();
-      await definition.disconnectDb(db);
+      await definition.disconnectDb?.(db);
       await database.drop();
     },
   };

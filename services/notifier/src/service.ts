@@ -29,7 +29,6 @@ export const notifierService: ServiceDefinition<NotifierDb, NotifierConfig> = {
   configSchema: NotifierConfigSchema,
   migrationsDir,
   createDb: createNotifierDb,
-  disconnectDb: async () => {},
   build: async (runtime) => {
     const app = await createRuntimeApp(runtime, {
       description:

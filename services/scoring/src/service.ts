@@ -20,7 +20,6 @@ export function createScoringService(
     name: "scoring",
     migrationsDir,
     createDb: createScoringDb,
-    disconnectDb: async () => {},
     build: async (runtime) => {
       const app = await createRuntimeApp(runtime, {
         description:
