@@ -26,10 +26,9 @@ import {
 import { testEndpoints, uniqueName } from "@okr/testkit";
 import type { Client } from "@temporalio/client";
 import type { WorkerOptions } from "@temporalio/worker";
-import { printTable } from "./report.ts";
+import { benchSizes, printTable } from "./report.ts";
 
-const TEAMS = Number(process.env.BENCH_TEAMS ?? 1_000);
-const NOOPS = Number(process.env.BENCH_NOOPS ?? 2_000);
+const { TEAMS, NOOPS } = benchSizes({ TEAMS: 1_000, NOOPS: 2_000 });
 /** Client calls in flight at once (updates, or no-op starts). */
 const IN_FLIGHT = 200;
 
