@@ -131,15 +131,16 @@ export async function publishPeople(
 ): Promise<void> {
   if (team) await sendEvent(notifier.producer, TeamChanged, team, tenant);
   for (const person of people) await sendEvent(notifier.producer, PersonChanged, person, tenant);
-  await waitFor("the notifier to learn the people", async () => {
-    const teams = team
-      ? await notifier.service.runtime.pool.query(
-          "select 1 from teams where tenant_id = $1 and team_id = $2",
-          [tenant, team.teamId],
-        )
-      : { rowCount: 1 };
-    return teams.rowCount === 1 && (await knownPeopleCount(notifier.service, tenant)) === people.length;
-  });
+  const { pool } = notifier.service.runtime;
+  const teamKnown = async (teamId: string) =>
+    (await pool.query("select 1 from teams where tenant_id = $1 and team_id = $2", [tenant, teamId]))
+      .rowCount === 1;
+  await waitFor(
+    "the notifier to learn the people",
+    async () =>
+      (!team || (await teamKnown(team.teamId))) &&
+      (await knownPeopleCount(notifier.service, tenant)) === people.length,
+  );
 }
 
 /**
@@ -164,8 +165,8 @@ export async function publishObjectives(
 }
 
 /**
- * Publishes a reminder to `recipient` due two days after `period` begins, as the one a digest of the
- * period lists as due next.
+ * Publishes a reminder to `recipient` due two days after `period` ends (its digest's time), as one the
+ * digest of the period lists as due next.
  */
 export const publishReminderAfter = (
   producer: RunningNotifier["producer"],
