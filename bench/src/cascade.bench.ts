@@ -8,7 +8,6 @@
 import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import {
-  type CycleActivities,
   getCycleStatus,
   startCycleRun,
   type TeamRef,
@@ -23,13 +22,12 @@ import {
   installTemporalRuntime,
   startWorker,
 } from "@okr/temporal";
-import { testEndpoints, uniqueName } from "@okr/testkit";
+import { quietCycleActivities, testEndpoints, uniqueName } from "@okr/testkit";
 import type { Client } from "@temporalio/client";
 import type { WorkerOptions } from "@temporalio/worker";
-import { printTable } from "./report.ts";
+import { benchSizes, printTable } from "./report.ts";
 
-const TEAMS = Number(process.env.BENCH_TEAMS ?? 1_000);
-const NOOPS = Number(process.env.BENCH_NOOPS ?? 2_000);
+const { TEAMS, NOOPS } = benchSizes({ TEAMS: 1_000, NOOPS: 2_000 });
 /** Client calls in flight at once (updates, or no-op starts). */
 const IN_FLIGHT = 200;
 
@@ -113,8 +111,8 @@ async function cascade() {
   const cycleId = randomUUID();
   const teams = teamTree(TEAMS);
   const taskQueue = uniqueName("bench-cascade");
-  const activities: CycleActivities = {
-    loadCycle: async () => ({
+  const activities = quietCycleActivities(
+    {
       id: cycleId,
       name: "Bench quarter",
       startsAt: new Date().toISOString(),
@@ -122,32 +120,9 @@ async function cascade() {
       timeZone: "UTC",
       checkInCadence: { weekday: 1, hour: 9, everyDays: 7 },
       mission: "Measure",
-    }),
-    listTeams: async ({ cursor }) => {
-      const start = cursor ? Number(cursor) : 0;
-      const end = Math.min(teams.length, start + 500);
-      return { items: teams.slice(start, end), nextCursor: end < teams.length ? String(end) : null };
     },
-    setPhase: async () => undefined,
-    planCheckIns: async () => [],
-    publishReminders: async ({ reminders }) => reminders.length,
-    remindMissingCheckIns: async () => ({ missing: 0, reminded: 0 }),
-    alertAtRisk: async () => ({ atRisk: [], alerted: [] }),
-    approveObjectives: async () => undefined,
-    requestFinalGrades: async () => ({
-      complete: true,
-      organizationScore: 1,
-      objectives: [],
-      unfinishedKeyResultIds: [],
-      checkInDiscipline: { keyResults: 0, withCheckIns: 0, checkInsTotal: 0 },
-    }),
-    collectRetrospectives: async () => ({
-      teamIds: teams.map((t) => t.id),
-      lessons: [],
-      carryForwardKeyResultIds: [],
-    }),
-    proposeNextCycle: async () => ({ nextCycleId: randomUUID(), draftsCreated: 0 }),
-  };
+    teams,
+  );
   const worker = await startWorker(temporal, {
     ...workerSettings,
     taskQueue,

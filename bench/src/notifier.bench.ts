@@ -23,13 +23,15 @@ import { envelopeMessage, type MessageBus, type OutgoingMessage } from "@okr/mes
 import { type NotifierRuntime, notifierService } from "@okr/notifier-service/service";
 import { createTestDatabase, testBus, testEndpoints, uniqueName } from "@okr/testkit";
 import { Kafka, logLevel } from "kafkajs";
-import { machineSpeed, median, percentile, printTable } from "./report.ts";
+import { benchSizes, machineSpeed, median, percentile, printTable } from "./report.ts";
 import { type Accepted, startSmtpSink } from "./smtp-sink.ts";
 
-const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 1_000);
-const REMINDERS = Number(process.env.BENCH_REMINDERS ?? 10_000);
-const RATE = Number(process.env.BENCH_RATE ?? 200);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
+const { PEOPLE, REMINDERS, RATE, SECONDS } = benchSizes({
+  PEOPLE: 1_000,
+  REMINDERS: 10_000,
+  RATE: 200,
+  SECONDS: 30,
+});
 
 /** Every platform topic the notifier reads, renamed to a scratch topic of this run. */
 const scratch = new Map(

@@ -1,5 +1,17 @@
 /** Shared load, printing and statistics for the benchmarks: every bench prints its figures as a small table. */
 
+/**
+ * The bench's sizes: each of `defaults` unless its environment variable BENCH_<NAME> says otherwise
+ * (BENCH_RATE for RATE).
+ */
+export function benchSizes<const T extends Record<string, number>>(defaults: T): { [K in keyof T]: number } {
+  const sizes = Object.entries(defaults).map(([name, size]) => [
+    name,
+    Number(process.env[`BENCH_${name}`] ?? size),
+  ]);
+  return Object.fromEntries(sizes) as { [K in keyof T]: number };
+}
+
 /** Runs `total` jobs with `concurrency` workers; returns jobs/s and each job's latency in ms. */
 export async function drive(total: number, concurrency: number, job: (i: number) => Promise<void>) {
   const latencies: number[] = [];

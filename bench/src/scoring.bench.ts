@@ -32,12 +32,14 @@ import { migrationsDir } from "@okr/scoring-service/database";
 import { createTestDatabase, testBus, testEndpoints, uniqueName } from "@okr/testkit";
 import { Kafka, logLevel } from "kafkajs";
 import { type CheckInLoad, checkInMessage, eventMessage, produceLive } from "./live-check-ins.ts";
-import { machineSpeed, median, percentile, printTable } from "./report.ts";
+import { benchSizes, machineSpeed, median, percentile, printTable } from "./report.ts";
 
-const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
-const RATE = Number(process.env.BENCH_RATE ?? 10_000);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
-const OBJECTIVES = Number(process.env.BENCH_OBJECTIVES ?? 1_000);
+const { EVENTS, RATE, SECONDS, OBJECTIVES } = benchSizes({
+  EVENTS: 100_000,
+  RATE: 10_000,
+  SECONDS: 6,
+  OBJECTIVES: 1_000,
+});
 const KRS_PER_OBJECTIVE = 4;
 
 const tenant = randomUUID();

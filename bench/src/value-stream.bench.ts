@@ -13,10 +13,9 @@ import { envelopeMessage } from "@okr/messaging";
 import { startTestService, testBus, uniqueName, waitFor } from "@okr/testkit";
 import { computeStreamMetrics } from "@okr/value-stream-service/metrics";
 import { createValueStreamService } from "@okr/value-stream-service/service";
-import { median, percentile, printTable } from "./report.ts";
+import { benchSizes, median, percentile, printTable } from "./report.ts";
 
-const ITEMS = Number(process.env.BENCH_ITEMS ?? 10_000);
-const BATCH = Number(process.env.BENCH_BATCH ?? 5_000);
+const { ITEMS, BATCH } = benchSizes({ ITEMS: 10_000, BATCH: 5_000 });
 const STEPS = 5;
 const ROUNDS = 20;
 const MIN = 60_000;

@@ -1,7 +1,10 @@
 /**
  * The demo company's data: Acme Flow's mission, its team tree, the objective templates each kind of team
- * draws from, and the names its people get. seed.ts writes it through the goals API.
+ * draws from (as data in objectives.json), and the names its people get. seed.ts writes it through the
+ * goals API.
  */
+
+import objectives from "./objectives.json" with { type: "json" };
 
 export const ORGANIZATION = {
   name: "Acme Flow",
@@ -88,137 +91,41 @@ export interface ObjectiveTemplate {
   keyResults: KrTemplate[];
 }
 
-/** A key result that moves a metric from its baseline to a target. */
-const moving =
-  (type: "increase-to" | "decrease-to") =>
-  (title: string, baseline: number, target: number, unit: string): KrTemplate => ({
-    title,
-    type,
-    baseline,
-    target,
-    unit,
-  });
-const up = moving("increase-to");
-const down = moving("decrease-to");
-const hold = (title: string, target: number, unit: string): KrTemplate => ({
-  title,
-  type: "stay-above",
-  target,
-  unit,
-});
-const steps = (title: string, milestones: string[]): KrTemplate => ({
-  title,
-  type: "milestone",
-  unit: "milestones",
-  milestones,
+/** An objective as objectives.json writes it: the kinds and types as plain strings. */
+interface ObjectiveRow {
+  kind: string;
+  title: string;
+  keyResults: (Omit<KrTemplate, "type"> & { type: string })[];
+}
+
+const KINDS: readonly ObjectiveTemplate["kind"][] = ["committed", "aspirational"];
+const KR_TYPES: readonly KrTemplate["type"][] = [
+  "increase-to",
+  "decrease-to",
+  "stay-above",
+  "stay-below",
+  "milestone",
+];
+
+function oneOf<T extends string>(allowed: readonly T[], value: string): T {
+  const found = allowed.find((candidate) => candidate === value);
+  if (found === undefined) throw new Error(`objectives.json: "${value}" is not one of ${allowed.join(", ")}`);
+  return found;
+}
+
+/** An objective template from its row in objectives.json, its kind and key result types checked. */
+const objectiveTemplate = (row: ObjectiveRow): ObjectiveTemplate => ({
+  title: row.title,
+  kind: oneOf(KINDS, row.kind),
+  keyResults: row.keyResults.map((kr) => ({ ...kr, type: oneOf(KR_TYPES, kr.type) })),
 });
 
-const objective = (
-  kind: ObjectiveTemplate["kind"],
-  title: string,
-  keyResults: KrTemplate[],
-): ObjectiveTemplate => ({ title, kind, keyResults });
+/** Each theme's objective templates, as data: objectives.json. */
+const rows: Record<Theme, ObjectiveRow[]> = objectives;
 
-export const THEMES: Record<Theme, ObjectiveTemplate[]> = {
-  company: [
-    objective("committed", "Customers get what they ask for within a week", [
-      down("Median lead time from request to production", 21, 7, "days"),
-      up("Share of customer requests delivered within 7 days", 35, 70, "%"),
-      hold("Customer satisfaction (CSAT)", 4.3, "of 5"),
-    ]),
-    objective("aspirational", "Grow revenue from customers who love the product", [
-      up("Annual recurring revenue", 48, 60, "M EUR"),
-      up("Net revenue retention", 104, 115, "%"),
-      up("Net promoter score", 31, 45, "points"),
-    ]),
-    objective("committed", "Remove waste from how we work", [
-      up("Flow efficiency of the main value stream", 18, 35, "%"),
-      down("Work items waiting in queues", 420, 200, "items"),
-      steps("Value streams mapped and improved", [
-        "map delivery",
-        "map sales-to-cash",
-        "map support",
-        "kaizen in all three",
-      ]),
-    ]),
-  ],
-  product: [
-    objective("aspirational", "Make the first week delightful for new customers", [
-      up("New accounts active in week one", 52, 75, "%"),
-      down("Time to first value", 9, 3, "days"),
-      up("Onboarding CSAT", 3.9, 4.5, "of 5"),
-    ]),
-    objective("committed", "Decide with evidence, not opinions", [
-      up("Roadmap items with a validated customer problem", 40, 90, "%"),
-      up("Customer interviews per month", 12, 30, "interviews"),
-    ]),
-    objective("aspirational", "Cut the features nobody uses", [
-      down("Features with under 2% weekly usage", 38, 15, "features"),
-      steps("Sunset programme", ["usage audit", "customer notice", "removal", "post-mortem"]),
-    ]),
-  ],
-  engineering: [
-    objective("committed", "Ship small changes continuously", [
-      up("Deployments per day", 3, 15, "deploys"),
-      down("Lead time for changes (p85)", 96, 24, "hours"),
-      down("Change failure rate", 18, 8, "%"),
-    ]),
-    objective("committed", "Run a platform nobody has to think about", [
-      hold("Availability of customer-facing services", 99.9, "%"),
-      down("Mean time to restore", 240, 60, "minutes"),
-    ]),
-    objective("aspirational", "Give every engineer a fast feedback loop", [
-      down("CI pipeline duration (p50)", 38, 10, "minutes"),
-      up("Developer satisfaction with tooling", 3.1, 4.2, "of 5"),
-      steps("Golden path", ["service template", "one-click environments", "self-service databases"]),
-    ]),
-  ],
-  "go-to-market": [
-    objective("committed", "Win customers who fit", [
-      up("Qualified pipeline", 9, 14, "M EUR"),
-      up("Win rate on qualified deals", 22, 30, "%"),
-      down("Sales cycle length", 94, 70, "days"),
-    ]),
-    objective("committed", "Keep every customer we earn", [
-      up("Gross revenue retention", 90, 95, "%"),
-      down("Accounts at churn risk", 41, 20, "accounts"),
-    ]),
-    objective("aspirational", "Turn customers into advocates", [
-      up("Published case studies", 2, 8, "stories"),
-      up("Referral-sourced deals", 5, 15, "deals"),
-    ]),
-  ],
-  operations: [
-    objective("committed", "Resolve customer issues before they hurt", [
-      down("Median time to resolve a ticket", 30, 8, "hours"),
-      up("First-contact resolution", 55, 75, "%"),
-      hold("Support CSAT", 4.4, "of 5"),
-    ]),
-    objective("committed", "Go live without surprises", [
-      down("Implementation duration", 45, 20, "days"),
-      down("Escalations during go-live", 14, 4, "escalations"),
-    ]),
-    objective("aspirational", "Build quality in, not inspect it in", [
-      up("Automated test coverage of critical journeys", 48, 85, "%"),
-      down("Defects found by customers", 37, 12, "defects"),
-      steps("Security baseline", ["threat models", "SBOM for all services", "pen test fixed"]),
-    ]),
-  ],
-  people: [
-    objective("committed", "Hire great people quickly", [
-      down("Time to hire", 58, 35, "days"),
-      up("Offer acceptance rate", 71, 85, "%"),
-    ]),
-    objective("aspirational", "Make Acme Flow a place people stay", [
-      up("Employee NPS", 12, 30, "points"),
-      down("Regretted attrition", 9, 5, "%"),
-    ]),
-    objective("committed", "Spend where it creates customer value", [
-      down("Days to close the books", 12, 5, "days"),
-      steps("Value-stream budgeting", ["pilot in engineering", "all divisions", "quarterly review"]),
-    ]),
-  ],
-};
+export const THEMES = Object.fromEntries(
+  Object.entries(rows).map(([theme, list]) => [theme, list.map(objectiveTemplate)]),
+) as Record<Theme, ObjectiveTemplate[]>;
 
 export const FIRST = [
   "Ada",

@@ -250,6 +250,18 @@ export function harnessForTests(): Harness {
   };
 }
 
+/** A new world of `teams` (`overrides` applied) and a worker of `h` running its activities into `record`. */
+export async function startWorld(
+  h: Harness,
+  teams: TeamRef[],
+  overrides: Partial<World> = {},
+): Promise<{ world: World; record: Record }> {
+  const world = newWorld(teams, overrides);
+  const record = new Record();
+  await h.startWorker(worldActivities(world, record));
+  return { world, record };
+}
+
 /** Waits until the drafting of the world's one top-level team is open. */
 export function topLevelDraftingOpen(client: Client, world: World): Promise<true> {
   return waitFor("the top-level drafting to open", async () =>

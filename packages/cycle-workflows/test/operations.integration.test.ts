@@ -18,6 +18,7 @@ import {
   newWorld,
   Record,
   rejectionOf,
+  startWorld,
   team,
   topLevelDraftingOpen,
   type World,
@@ -86,9 +87,7 @@ describe("operating cycles on the real Temporal server", () => {
   }, 90_000);
 
   it("pauses, resumes, extends and advances through admin updates, rejecting invalid ones with reasons", async () => {
-    const world = newWorld([team("Company", null)], { incompleteGradings: 1_000 });
-    const record = new Record();
-    await h.startWorker(worldActivities(world, record));
+    const { world, record } = await startWorld(h, [team("Company", null)], { incompleteGradings: 1_000 });
     const { organizationId, cycleId } = world;
     const admin = { actorId: "admin-1" };
     await startPastSetting(h, world, {
@@ -262,9 +261,7 @@ describe("operating cycles on the real Temporal server", () => {
     const root = team("Company", null);
     const layer = Array.from({ length: 6 }, (_, i) => team(`Tribe ${i}`, root));
     const leaves = layer.flatMap((parent, i) => [team(`Squad ${i}a`, parent), team(`Squad ${i}b`, parent)]);
-    const world = newWorld([root, ...layer, ...leaves], { incompleteGradings: 0 });
-    const record = new Record();
-    await h.startWorker(worldActivities(world, record));
+    const { world, record } = await startWorld(h, [root, ...layer, ...leaves], { incompleteGradings: 0 });
     const { organizationId, cycleId } = world;
     await startPastSetting(h, world, {
       // Nobody drafts below the top: every team misses its 1 s deadline, so the cascade runs on timers.

@@ -12,15 +12,7 @@ import {
   teamObjectivesUpdate,
   workflowIds,
 } from "../src/index.ts";
-import {
-  harnessForTests,
-  newWorld,
-  Record,
-  rejectionOf,
-  team,
-  topLevelDraftingOpen,
-  worldActivities,
-} from "./harness.ts";
+import { harnessForTests, rejectionOf, startWorld, team, topLevelDraftingOpen } from "./harness.ts";
 import { historyToJSON } from "./history-json.ts";
 
 /** A quarter shortened to seconds. */
@@ -45,9 +37,7 @@ describe("an OKR quarter on the real Temporal server", () => {
     const product = team("Product", root);
     const sales = team("Sales", root);
     const checkout = team("Checkout squad", product);
-    const world = newWorld([root, product, sales, checkout]);
-    const record = new Record();
-    await h.startWorker(worldActivities(world, record));
+    const { world, record } = await startWorld(h, [root, product, sales, checkout]);
     const { organizationId, cycleId } = world;
     const ids = (t: TeamRef) => ({ organizationId, cycleId, teamId: t.id });
     const leader = (t: TeamRef) => t.leaderIds[0] as string;

@@ -2,7 +2,7 @@ import { waitFor } from "@okr/endpoints";
 import type { Client } from "@temporalio/client";
 import { describe, expect, it } from "vitest";
 import { getCycleStatus, PHASES, teamObjectivesUpdate, workflowIds } from "../src/index.ts";
-import { harnessForTests, newWorld, Record, team, topLevelDraftingOpen, worldActivities } from "./harness.ts";
+import { harnessForTests, startWorld, team, topLevelDraftingOpen } from "./harness.ts";
 
 /** What the Temporal UI shows as a workflow's current details (the SDK's built-in metadata query). */
 async function currentDetails(client: Client, workflowId: string): Promise<string> {
@@ -24,9 +24,8 @@ describe("what ops see in the Temporal UI", () => {
 
   it("names the organization, cycle and team in the summaries; current details follow the phase and what each waits for", async () => {
     const root = team("Rocket Science", null);
-    const world = newWorld([root], { incompleteGradings: 0 });
+    const { world } = await startWorld(h, [root], { incompleteGradings: 0 });
     const { organizationId, cycleId } = world;
-    await h.startWorker(worldActivities(world, new Record()));
     await h.startOneCycle(world, {
       cycleName: "FY27 Q1",
       organizationName: "Acme Rockets",
@@ -85,9 +84,8 @@ describe("what ops see in the Temporal UI", () => {
 
   it("labels a run started without names (an older client) by its ids and the cycle calendar's name", async () => {
     const root = team("Company", null);
-    const world = newWorld([root]);
+    const { world } = await startWorld(h, [root]);
     const { organizationId, cycleId } = world;
-    await h.startWorker(worldActivities(world, new Record()));
     await h.startOneCycle(world);
     await topLevelDraftingOpen(h.client, world);
     const programId = workflowIds.program(organizationId);
@@ -109,9 +107,8 @@ describe("what ops see in the Temporal UI", () => {
   }, 60_000);
   it("keeps naming the organization in the program's current details after it continued as new", async () => {
     const root = team("Company", null);
-    const world = newWorld([root], { incompleteGradings: 0 });
+    const { world } = await startWorld(h, [root], { incompleteGradings: 0 });
     const { organizationId, cycleId } = world;
-    await h.startWorker(worldActivities(world, new Record()));
     await h.startOneCycle(world, {
       cycleName: "FY27 Q2",
       organizationName: "Acme Rockets",

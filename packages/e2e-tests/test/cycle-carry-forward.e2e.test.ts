@@ -1,13 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { KeyResultView, ObjectiveView } from "@okr/cycle-worker/src/carry-forward.ts";
-import {
-  type CycleResult,
-  getCycleStatus,
-  PHASES,
-  type PhaseDurations,
-  startCycleRun,
-  workflowIds,
-} from "@okr/cycle-workflows";
+import { type CycleResult, PHASES, type PhaseDurations, workflowIds } from "@okr/cycle-workflows";
 import { goalsService } from "@okr/goals-service/service";
 import { scoringService } from "@okr/scoring-service/service";
 import { startTestService, type TestService, uniqueName, waitFor } from "@okr/testkit";
@@ -125,13 +118,12 @@ function organization() {
       },
       120_000,
     );
-    const started = await startCycleRun(
-      client,
-      tenantId,
-      { cycleId, durations: QUARTER, continueWithNextCycle: false },
-      taskQueue,
-    );
-    const status = () => getCycleStatus(client, tenantId, cycleId);
+    const run = await cycleWorker!.startRun(tenantId, {
+      cycleId,
+      durations: QUARTER,
+      continueWithNextCycle: false,
+    });
+    const { status } = run;
     await waitFor("Company's drafting to open", async () => (await status()).teams.open === 1, 60_000);
     const leader = { roles: ["leader" as const], subject: ceo.id };
     await call(goals, "POST", `/cycles/${cycleId}/teams/${company.id}/submit`, { objectiveIds }, leader);
@@ -145,7 +137,7 @@ function organization() {
       lessons: "Carry what is unfinished, whole",
       carryForwardKeyResultIds,
     });
-    const result = (await client.workflow.getHandle(started.cycleWorkflowId).result()) as CycleResult;
+    const result = await run.result();
     await client.workflow.getHandle(workflowIds.program(tenantId)).terminate("test done");
     return result;
   }

@@ -1,13 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  type CycleResult,
-  getCycleStatus,
-  PHASES,
-  type PhaseDurations,
-  startCycleRun,
-  workflowIds,
-} from "@okr/cycle-workflows";
+import { getCycleStatus, PHASES, type PhaseDurations, workflowIds } from "@okr/cycle-workflows";
 import { CYCLE_TOPICS, GOALS_TOPICS, SCORING_TOPICS } from "@okr/events";
 import { goalsService } from "@okr/goals-service/service";
 import type { MessageConsumer } from "@okr/messaging";
@@ -139,14 +132,13 @@ describe("an OKR quarter through the real services and cycle worker", () => {
     });
 
     // The goals API would start the run on the default task queue; this test's worker polls its own.
-    const started = await startCycleRun(
-      client,
-      tenantId,
-      { cycleId, durations: QUARTER, continueWithNextCycle: true },
-      taskQueue,
-    );
-    expect(started.cycleWorkflowId).toBe(workflowIds.cycle(tenantId, cycleId));
-    const status = () => getCycleStatus(client, tenantId, cycleId);
+    const run = await cycleWorker!.startRun(tenantId, {
+      cycleId,
+      durations: QUARTER,
+      continueWithNextCycle: true,
+    });
+    expect(run.cycleWorkflowId).toBe(workflowIds.cycle(tenantId, cycleId));
+    const { status } = run;
     await waitFor("Company's drafting to open", async () => (await status()).teams.open === 1);
 
     // SETTING: the team's submission and approval go through the goals routes to the workflow (updates):
@@ -207,7 +199,7 @@ describe("an OKR quarter through the real services and cycle worker", () => {
       carryForwardKeyResultIds: [],
     });
 
-    const result = (await client.workflow.getHandle(started.cycleWorkflowId).result()) as CycleResult;
+    const result = await run.result();
     expect(result.status.phase).toBe("CLOSED");
     expect((await status()).phase).toBe("CLOSED");
     expect(result.status.teams).toMatchObject({ total: 3, approved: 2, missed: 1, open: 0 });

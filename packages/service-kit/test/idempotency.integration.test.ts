@@ -56,6 +56,16 @@ const post = async (tenantId: string, key: string | undefined, body: object) =>
     payload: body,
   });
 
+/** Sends the same POST twice with one key, then expects both answers to be `status`, the second replayed. */
+async function expectReplayedRetry(tenantId: string, key: string, body: object, status: number) {
+  const first = await post(tenantId, key, body);
+  const retry = await post(tenantId, key, body);
+  expect(first.statusCode).toBe(status);
+  expect(retry.statusCode).toBe(status);
+  expect(retry.headers["idempotent-replayed"]).toBe("true");
+  return { first, retry };
+}
+
 const widgetCount = async (tenantId: string) =>
   Number(
     (await database.pool.query("select count(*) from widgets where tenant_id = $1", [tenantId])).rows[0]
@@ -65,11 +75,7 @@ const widgetCount = async (tenantId: string) =>
 describe("Idempotency-Key", () => {
   it("answers a retried POST from the stored response without writing twice", async () => {
     const tenant = randomUUID();
-    const first = await post(tenant, "key-1", { name: "gear" });
-    const retry = await post(tenant, "key-1", { name: "gear" });
-    expect(first.statusCode).toBe(201);
-    expect(retry.statusCode).toBe(201);
-    expect(retry.headers["idempotent-replayed"]).toBe("true");
+    const { first, retry } = await expectReplayedRetry(tenant, "key-1", { name: "gear" }, 201);
     expect(retry.json()).toEqual(first.json());
     expect(await widgetCount(tenant)).toBe(1);
   });
@@ -110,11 +116,7 @@ describe("Idempotency-Key", () => {
 
   it("replays a 4xx answer but releases the key after a 5xx so the client can retry", async () => {
     const tenant = randomUUID();
-    const rejected = await post(tenant, "key-4", { name: "rejected" });
-    const replayed = await post(tenant, "key-4", { name: "rejected" });
-    expect(rejected.statusCode).toBe(422);
-    expect(replayed.statusCode).toBe(422);
-    expect(replayed.headers["idempotent-replayed"]).toBe("true");
+    await expectReplayedRetry(tenant, "key-4", { name: "rejected" }, 422);
 
     const broken = await post(tenant, "key-5", { name: "broken" });
     expect(broken.statusCode).toBe(500);

@@ -247,19 +247,12 @@ describe("the OpenAPI document", () => {
 
   it("links a creating route's answer to every operation its id addresses, and only those", async () => {
     const spec = (await app.inject("/docs/json")).json();
+    // A link that passes the created id as the operation's path parameter `id`.
+    const byId = (operationRef: string) => ({ operationRef, parameters: { id: "$response.body#/id" } });
     expect(spec.paths["/widgets/assembly"].post.responses["201"].links).toEqual({
-      "post-widgets-id-polish": {
-        operationRef: "#/paths/~1widgets~1{id}~1polish/post",
-        parameters: { id: "$response.body#/id" },
-      },
-      "post-widgets-id-scrap": {
-        operationRef: "#/paths/~1widgets~1{id}~1scrap/post",
-        parameters: { id: "$response.body#/id" },
-      },
-      "get-widgets-id": {
-        operationRef: "#/paths/~1widgets~1{id}/get",
-        parameters: { id: "$response.body#/id" },
-      },
+      "post-widgets-id-polish": byId("#/paths/~1widgets~1{id}~1polish/post"),
+      "post-widgets-id-scrap": byId("#/paths/~1widgets~1{id}~1scrap/post"),
+      "get-widgets-id": byId("#/paths/~1widgets~1{id}/get"),
       "post-sprockets-widgetId": {
         operationRef: "#/paths/~1sprockets/post",
         requestBody: { widgetId: "$response.body#/id" },

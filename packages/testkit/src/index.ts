@@ -11,6 +11,7 @@ export {
 export { type ControllableBroker, startPrivateKafka } from "@okr/native-infra/private-kafka";
 export { type PrivatePostgres, startPrivatePostgres } from "@okr/native-infra/private-postgres";
 export { type Api, apiFor } from "./api.ts";
+export { quietCycleActivities } from "./cycle-activities.ts";
 export { freePort, startTcpProxy } from "./network.ts";
 export { ServiceProcess } from "./process.ts";
 export { startTestService, type TestService } from "./service.ts";

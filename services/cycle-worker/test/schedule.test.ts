@@ -6,27 +6,28 @@ import { checkInDueTimes } from "../src/schedule.ts";
 const iso = (dates: Date[]) => dates.map((date) => date.toISOString());
 
 describe("check-in schedule", () => {
-  it("falls on the cadence's weekday and local hour, keeping the hour across daylight saving", () => {
-    const calendar = { timeZone: "Europe/Berlin", checkInCadence: { weekday: 1, hour: 10, everyDays: 7 } };
-    // Wednesday 17 March 2027; Berlin moves to summer time on Sunday 28 March.
-    const due = checkInDueTimes(calendar, new Date("2027-03-17T12:00:00Z"), new Date("2027-04-06T00:00:00Z"));
-    expect(iso(due)).toEqual([
-      "2027-03-22T09:00:00.000Z",
-      "2027-03-29T08:00:00.000Z",
-      "2027-04-05T08:00:00.000Z",
-    ]);
-  });
-
-  it("starts the same day when the hour is still ahead, and honours everyDays", () => {
-    const calendar = { timeZone: "America/New_York", checkInCadence: { weekday: 5, hour: 9, everyDays: 14 } };
-    // Friday 8 January 2027, 08:00 in New York (13:00Z).
-    const due = checkInDueTimes(calendar, new Date("2027-01-08T13:00:00Z"), new Date("2027-02-20T00:00:00Z"));
-    expect(iso(due)).toEqual([
-      "2027-01-08T14:00:00.000Z",
-      "2027-01-22T14:00:00.000Z",
-      "2027-02-05T14:00:00.000Z",
-      "2027-02-19T14:00:00.000Z",
-    ]);
+  it.each([
+    {
+      name: "falls on the cadence's weekday and local hour, keeping the hour across daylight saving",
+      calendar: { timeZone: "Europe/Berlin", checkInCadence: { weekday: 1, hour: 10, everyDays: 7 } },
+      // From Wednesday 17 March 2027; Berlin moves to summer time on Sunday 28 March.
+      window: ["2027-03-17T12:00:00Z", "2027-04-06T00:00:00Z"],
+      due: ["2027-03-22T09:00:00.000Z", "2027-03-29T08:00:00.000Z", "2027-04-05T08:00:00.000Z"],
+    },
+    {
+      name: "starts the same day when the hour is still ahead, and honours everyDays",
+      calendar: { timeZone: "America/New_York", checkInCadence: { weekday: 5, hour: 9, everyDays: 14 } },
+      // From Friday 8 January 2027, 08:00 in New York (13:00Z).
+      window: ["2027-01-08T13:00:00Z", "2027-02-20T00:00:00Z"],
+      due: [
+        "2027-01-08T14:00:00.000Z",
+        "2027-01-22T14:00:00.000Z",
+        "2027-02-05T14:00:00.000Z",
+        "2027-02-19T14:00:00.000Z",
+      ],
+    },
+  ])("$name", ({ calendar, window: [from, to], due }) => {
+    expect(iso(checkInDueTimes(calendar, new Date(from as string), new Date(to as string)))).toEqual(due);
   });
 
   it("puts an hour the clocks skip just after the gap, and an hour they pass twice at its first pass", () => {

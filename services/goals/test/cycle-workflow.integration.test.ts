@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { type CycleActivities, type TeamRef, WORKFLOWS_PATH, workflowIds } from "@okr/cycle-workflows";
+import { type TeamRef, WORKFLOWS_PATH, workflowIds } from "@okr/cycle-workflows";
 import { createRuntimeApp, type Role } from "@okr/service-kit";
 import {
   connectTemporalClient,
@@ -7,7 +7,14 @@ import {
   type RunningWorker,
   startWorker,
 } from "@okr/temporal";
-import { startTestService, type TestService, testEndpoints, uniqueName, waitFor } from "@okr/testkit";
+import {
+  quietCycleActivities,
+  startTestService,
+  type TestService,
+  testEndpoints,
+  uniqueName,
+  waitFor,
+} from "@okr/testkit";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GoalsDb } from "../src/database.ts";
@@ -107,9 +114,8 @@ describe("cycle runs API", () => {
     expect(cycle.status).toBe(201);
     cycleId = cycle.body.id;
 
-    const noop = async () => undefined;
-    const activities: CycleActivities = {
-      loadCycle: async () => ({
+    const activities = quietCycleActivities(
+      {
         id: cycleId,
         name: "Q1 2027",
         startsAt: "2027-01-01T00:00:00.000Z",
@@ -117,24 +123,9 @@ describe("cycle runs API", () => {
         timeZone: "Europe/Berlin",
         checkInCadence: { weekday: 1, hour: 9, everyDays: 7 },
         mission: "Ship value",
-      }),
-      listTeams: async () => ({ items: [root, child], nextCursor: null }),
-      setPhase: noop,
-      planCheckIns: async () => [],
-      publishReminders: async ({ reminders }) => reminders.length,
-      remindMissingCheckIns: async () => ({ missing: 0, reminded: 0 }),
-      alertAtRisk: async () => ({ atRisk: [], alerted: [] }),
-      approveObjectives: noop,
-      requestFinalGrades: async () => ({
-        complete: true,
-        organizationScore: 0.7,
-        objectives: [],
-        unfinishedKeyResultIds: [],
-        checkInDiscipline: { keyResults: 0, withCheckIns: 0, checkInsTotal: 0 },
-      }),
-      collectRetrospectives: async () => ({ teamIds: [], lessons: [], carryForwardKeyResultIds: [] }),
-      proposeNextCycle: async () => ({ nextCycleId: randomUUID(), draftsCreated: 0 }),
-    };
+      },
+      [root, child],
+    );
     const endpoints = testEndpoints();
     worker = await startWorker(
       { address: endpoints.TEMPORAL_ADDRESS, namespace: endpoints.TEMPORAL_NAMESPACE },

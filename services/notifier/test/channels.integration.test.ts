@@ -1,21 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { ObjectiveAtRisk, ObjectiveUpserted, PersonChanged, ReminderDue, TeamChanged } from "@okr/events";
+import { ObjectiveAtRisk, ReminderDue } from "@okr/events";
 import { waitFor } from "@okr/testkit";
 import { describe, expect, it } from "vitest";
-import { type Receiver, useChatReceivers } from "./receiver.ts";
-import {
-  apiFor,
-  knownPeopleCount,
-  objectiveAtRisk,
-  objectiveUpserted,
-  personChanged,
-  publish,
-  reminderDue,
-  teamChanged,
-  useNotifier,
-} from "./support.ts";
+import { connectChatChannels, type Receiver, useChatReceivers } from "./receiver.ts";
+import * as support from "./support.ts";
 
-const notifier = useNotifier({
+const notifier = support.useNotifier({
   WEB_URL: "http://web.example",
   ALLOW_LOCAL_WEBHOOK_URLS: "true",
   SENDER_POLL_MS: "100",
@@ -27,34 +17,18 @@ const notifier = useNotifier({
 
 const chat = useChatReceivers();
 
-type Delivery = { eventId: string; recipientId: string; channel: string; state: string };
-
-async function deliveriesOf(tenant: string, eventId: string): Promise<Delivery[]> {
-  const api = apiFor(notifier.service, await notifier.service.token(["admin"], tenant));
-  const response = await api.get("/deliveries?limit=1000");
-  return (response.json().items as Delivery[]).filter((d) => d.eventId === eventId);
-}
-
 /** A team with a leader and a member, known to the notifier; tokens for the leader, the member and an admin. */
 async function knownTeamOf(tenant: string) {
-  const team = teamChanged({ name: "Platform" });
-  const leader = personChanged({ teams: [{ teamId: team.teamId, role: "leader" }] });
-  const member = personChanged({ teams: [{ teamId: team.teamId, role: "member" }] });
-  await publish(notifier.producer, TeamChanged, team, tenant);
-  for (const person of [leader, member]) await publish(notifier.producer, PersonChanged, person, tenant);
-  await waitFor("the notifier to learn the team", async () => {
-    const { rows } = await notifier.service.runtime.pool.query(
-      "select 1 from teams where tenant_id = $1 and team_id = $2",
-      [tenant, team.teamId],
-    );
-    return rows.length === 1 && (await knownPeopleCount(notifier.service, tenant)) === 2;
-  });
+  const team = support.teamChanged({ name: "Platform" });
+  const leader = support.personChanged({ teams: [{ teamId: team.teamId, role: "leader" }] });
+  const member = support.personChanged({ teams: [{ teamId: team.teamId, role: "member" }] });
+  await support.publishPeople(notifier, tenant, [leader, member], team);
   const { service } = notifier;
   return {
     team,
-    leader: apiFor(service, await service.token(["member"], tenant, leader.personId)),
-    member: apiFor(service, await service.token(["member"], tenant, member.personId)),
-    admin: apiFor(service, await service.token(["admin"], tenant)),
+    leader: support.apiFor(service, await service.token(["member"], tenant, leader.personId)),
+    member: support.apiFor(service, await service.token(["member"], tenant, member.personId)),
+    admin: support.apiFor(service, await service.token(["admin"], tenant)),
   };
 }
 
@@ -86,19 +60,22 @@ describe("team chat channels", () => {
 
     const cycleId = randomUUID();
     const eventId = randomUUID();
-    const reminder = reminderDue({ kind: "team", id: team.teamId }, { cycleId });
-    await publish(notifier.producer, ReminderDue, reminder, tenant, { id: eventId });
-    await publish(notifier.producer, ReminderDue, reminder, tenant, { id: eventId });
+    const reminder = support.reminderDue({ kind: "team", id: team.teamId }, { cycleId });
+    await support.publish(notifier.producer, ReminderDue, reminder, tenant, { id: eventId });
+    await support.publish(notifier.producer, ReminderDue, reminder, tenant, { id: eventId });
     // A later reminder of the same cycle (same partition): once it is posted, the copy was consumed before it.
-    const later = await publish(
+    const later = await support.publish(
       notifier.producer,
       ReminderDue,
-      reminderDue({ kind: "team", id: team.teamId }, { cycleId, action: "retrospective" as never }),
+      support.reminderDue({ kind: "team", id: team.teamId }, { cycleId, action: "retrospective" as never }),
       tenant,
     );
     const posts = (receiver: Receiver, path: string) => receiver.received.filter((r) => r.path === path);
     await waitFor("both reminders in both channels", async () => {
-      const sent = [...(await deliveriesOf(tenant, later.id)), ...(await deliveriesOf(tenant, eventId))]
+      const sent = [
+        ...(await support.deliveriesOf(notifier, tenant, later.id)),
+        ...(await support.deliveriesOf(notifier, tenant, eventId)),
+      ]
         .filter((d) => d.channel === "slack" || d.channel === "teams")
         .filter((d) => d.state === "sent");
       return sent.length === 4;
@@ -123,7 +100,7 @@ describe("team chat channels", () => {
       url: `http://web.example/cycles/${cycleId}`,
     });
     expect(
-      (await deliveriesOf(tenant, eventId))
+      (await support.deliveriesOf(notifier, tenant, eventId))
         .filter((d) => d.channel !== "email" && d.channel !== "in-app")
         .map((d) => [d.channel, d.recipientId, d.state])
         .sort(),
@@ -136,22 +113,16 @@ describe("team chat channels", () => {
   it("posts an alert about an objective the team owns; a cleared channel gets nothing more", async () => {
     const tenant = randomUUID();
     const { team, leader } = await knownTeamOf(tenant);
-    const slackPath = `/services/T0002/B0002/${randomUUID()}`;
-    const teamsPath = `/webhookb2/${randomUUID()}`;
+    const { slackPath, teamsPath } = await connectChatChannels(chat, leader, team.teamId, "T0002/B0002");
     const channels = `/teams/${team.teamId}/channels`;
-    expect((await leader.put(`${channels}/slack`, { url: chat.slack.url(slackPath) })).status).toBe(200);
-    expect((await leader.put(`${channels}/teams`, { url: chat.teams.url(teamsPath) })).status).toBe(200);
 
-    const objective = objectiveUpserted({ kind: "team", id: team.teamId }, { title: "Ship the channels" });
-    await publish(notifier.producer, ObjectiveUpserted, objective, tenant);
-    await waitFor("the notifier to learn the objective", async () => {
-      const { rows } = await notifier.service.runtime.pool.query(
-        "select 1 from objective_owners where tenant_id = $1 and objective_id = $2",
-        [tenant, objective.objectiveId],
-      );
-      return rows.length === 1;
-    });
-    await publish(notifier.producer, ObjectiveAtRisk, objectiveAtRisk(objective.objectiveId), tenant);
+    const objective = support.objectiveUpserted(
+      { kind: "team", id: team.teamId },
+      { title: "Ship the channels" },
+    );
+    await support.publishObjectives(notifier, tenant, [objective]);
+    const atRisk = support.objectiveAtRisk(objective.objectiveId);
+    await support.publish(notifier.producer, ObjectiveAtRisk, atRisk, tenant);
     await waitFor("the alert in Slack", () => chat.slack.received.some((r) => r.path === slackPath));
     const alert = json(chat.slack.received.find((r) => r.path === slackPath)!);
     expect(alert.text).toBe("At risk: Ship the channels");
@@ -159,16 +130,20 @@ describe("team chat channels", () => {
 
     expect((await leader.delete(`${channels}/slack`)).status).toBe(204);
     expect((await leader.delete(`${channels}/slack`)).status).toBe(404);
-    const next = await publish(
+    const next = await support.publish(
       notifier.producer,
       ReminderDue,
-      reminderDue({ kind: "team", id: team.teamId }),
+      support.reminderDue({ kind: "team", id: team.teamId }),
       tenant,
     );
     await waitFor("the reminder in Teams", async () =>
-      (await deliveriesOf(tenant, next.id)).some((d) => d.channel === "teams" && d.state === "sent"),
+      (await support.deliveriesOf(notifier, tenant, next.id)).some(
+        (d) => d.channel === "teams" && d.state === "sent",
+      ),
     );
-    expect((await deliveriesOf(tenant, next.id)).filter((d) => d.channel === "slack")).toEqual([]);
+    expect(
+      (await support.deliveriesOf(notifier, tenant, next.id)).filter((d) => d.channel === "slack"),
+    ).toEqual([]);
     expect(chat.slack.received.filter((r) => r.path === slackPath)).toHaveLength(1);
     expect(chat.teams.received.filter((r) => r.path === teamsPath)).toHaveLength(2);
   });

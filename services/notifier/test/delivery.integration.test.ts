@@ -1,21 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { ObjectiveAtRisk, ObjectiveUpserted, PersonChanged, ReminderDue, TeamChanged } from "@okr/events";
+import { ObjectiveAtRisk, ReminderDue } from "@okr/events";
 import { deadLetterTopic, HEADER } from "@okr/messaging";
 import { findMessage, waitFor } from "@okr/testkit";
 import { describe, expect, it } from "vitest";
-import {
-  apiFor,
-  knownPeopleCount,
-  objectiveAtRisk,
-  objectiveUpserted,
-  personChanged,
-  publish,
-  reminderDue,
-  teamChanged,
-  useNotifier,
-} from "./support.ts";
+import * as support from "./support.ts";
 
-const notifier = useNotifier({
+const notifier = support.useNotifier({
   WEB_URL: "http://web.example",
   DELIVERY_MAX_ATTEMPTS: "3",
   DELIVERY_BACKOFF_MS: "50",
@@ -23,49 +13,31 @@ const notifier = useNotifier({
   SENDER_POLL_MS: "100",
 });
 
-type Delivery = {
-  id: string;
-  recipientId: string;
-  channel: string;
-  state: string;
-  skipReason: string | null;
-};
-
-/** The tenant's deliveries of one event, through the API. */
-async function deliveriesOf(tenant: string, eventId: string): Promise<Delivery[]> {
-  const api = apiFor(notifier.service, await notifier.service.token(["admin"], tenant));
-  const response = await api.get("/deliveries?limit=1000");
-  expect(response.status).toBe(200);
-  return (response.json().items as (Delivery & { eventId: string })[]).filter((d) => d.eventId === eventId);
-}
-
 describe("reminders by email", () => {
   it("mails a team reminder to each active member exactly once, though the event arrives twice", async () => {
     const tenant = randomUUID();
-    const team = teamChanged();
+    const team = support.teamChanged();
     const [ada, bob, cy, dee] = [
-      personChanged({ teams: [{ teamId: team.teamId, role: "leader" }] }),
-      personChanged({ name: "Bob", teams: [{ teamId: team.teamId, role: "member" }] }),
-      personChanged({ name: "Cy", active: false, teams: [{ teamId: team.teamId, role: "member" }] }),
-      personChanged({ name: "Dee", email: "", teams: [{ teamId: team.teamId, role: "member" }] }),
+      support.personChanged({ teams: [{ teamId: team.teamId, role: "leader" }] }),
+      support.personChanged({ name: "Bob", teams: [{ teamId: team.teamId, role: "member" }] }),
+      support.personChanged({ name: "Cy", active: false, teams: [{ teamId: team.teamId, role: "member" }] }),
+      support.personChanged({ name: "Dee", email: "", teams: [{ teamId: team.teamId, role: "member" }] }),
     ];
-    await publish(notifier.producer, TeamChanged, { ...team, leaderIds: [ada.personId] }, tenant);
-    for (const person of [ada, bob, cy, dee]) await publish(notifier.producer, PersonChanged, person, tenant);
-    await waitFor(
-      "the notifier to learn the people",
-      async () => (await knownPeopleCount(notifier.service, tenant)) === 4,
-    );
+    await support.publishPeople(notifier, tenant, [ada, bob, cy, dee], {
+      ...team,
+      leaderIds: [ada.personId],
+    });
 
     const cycleId = randomUUID();
-    const reminder = reminderDue({ kind: "team", id: team.teamId }, { cycleId });
+    const reminder = support.reminderDue({ kind: "team", id: team.teamId }, { cycleId });
     const eventId = randomUUID();
-    await publish(notifier.producer, ReminderDue, reminder, tenant, { id: eventId });
-    await publish(notifier.producer, ReminderDue, reminder, tenant, { id: eventId });
+    await support.publish(notifier.producer, ReminderDue, reminder, tenant, { id: eventId });
+    await support.publish(notifier.producer, ReminderDue, reminder, tenant, { id: eventId });
     // A later reminder of the same cycle (same partition): once its mail arrives, the copy before it was consumed.
-    const later = await publish(
+    const later = await support.publish(
       notifier.producer,
       ReminderDue,
-      reminderDue({ kind: "person", id: ada.personId }, { cycleId }),
+      support.reminderDue({ kind: "person", id: ada.personId }, { cycleId }),
       tenant,
     );
     await waitFor(
@@ -85,7 +57,9 @@ describe("reminders by email", () => {
 
     // A delivery is marked sent once the server accepted it, so the mark may follow the mail by a moment.
     const emails = await waitFor("the two emails marked sent", async () => {
-      const found = (await deliveriesOf(tenant, eventId)).filter((d) => d.channel === "email");
+      const found = (await support.deliveriesOf(notifier, tenant, eventId)).filter(
+        (d) => d.channel === "email",
+      );
       return found.filter((d) => d.state === "sent").length === 2 ? found : undefined;
     });
     const byPerson = (id: string) => emails.find((d) => d.recipientId === id);
@@ -101,15 +75,20 @@ describe("reminders by email", () => {
       "no-email",
     ]);
     expect(mail.deliveryId).toBe(byPerson(bob.personId)?.id);
-    expect((await deliveriesOf(tenant, later.id)).filter((d) => d.channel === "email")).toHaveLength(1);
+    expect(
+      (await support.deliveriesOf(notifier, tenant, later.id)).filter((d) => d.channel === "email"),
+    ).toHaveLength(1);
 
     // The skipped ones, as an operator lists them.
-    const admin = apiFor(notifier.service, await notifier.service.token(["admin"], tenant));
-    const skipped = (await admin.get("/deliveries?state=skipped")).json().items as Delivery[];
+    const admin = support.apiFor(notifier.service, await notifier.service.token(["admin"], tenant));
+    const skipped = (await admin.get("/deliveries?state=skipped")).json().items as support.Delivery[];
     expect(skipped.map((d) => d.recipientId).sort()).toEqual([cy.personId, dee.personId].sort());
 
     // Dee has no email but still has the reminder in the in-app inbox, and reads it.
-    const dees = apiFor(notifier.service, await notifier.service.token(["member"], tenant, dee.personId));
+    const dees = support.apiFor(
+      notifier.service,
+      await notifier.service.token(["member"], tenant, dee.personId),
+    );
     const inbox = await dees.get(`/people/${dee.personId}/notifications`);
     expect(inbox.status).toBe(200);
     expect(inbox.json().items.map((n: { eventId: string }) => n.eventId)).toEqual([eventId]);
@@ -120,22 +99,18 @@ describe("reminders by email", () => {
 
   it("mails nothing for a reminder published days ago, but puts it in the inbox", async () => {
     const tenant = randomUUID();
-    const person = personChanged();
-    await publish(notifier.producer, PersonChanged, person, tenant);
-    await waitFor(
-      "the notifier to learn the person",
-      async () => (await knownPeopleCount(notifier.service, tenant)) === 1,
-    );
+    const person = support.personChanged();
+    await support.publishPeople(notifier, tenant, [person]);
     const twoDaysAgo = new Date(Date.now() - 2 * 24 * 3600_000);
-    const event = await publish(
+    const event = await support.publish(
       notifier.producer,
       ReminderDue,
-      reminderDue({ kind: "person", id: person.personId }),
+      support.reminderDue({ kind: "person", id: person.personId }),
       tenant,
       { time: twoDaysAgo },
     );
     const deliveries = await waitFor("the stale reminder's deliveries", async () => {
-      const found = await deliveriesOf(tenant, event.id);
+      const found = await support.deliveriesOf(notifier, tenant, event.id);
       return found.length === 2 ? found : undefined;
     });
     expect(deliveries.map((d) => [d.channel, d.state, d.skipReason]).sort()).toEqual([
@@ -147,26 +122,21 @@ describe("reminders by email", () => {
 
   it("sends approvals to the team's leaders only", async () => {
     const tenant = randomUUID();
-    const team = teamChanged();
+    const team = support.teamChanged();
     const [lead, member] = [
-      personChanged({ teams: [{ teamId: team.teamId, role: "leader" }] }),
-      personChanged({ teams: [{ teamId: team.teamId, role: "member" }] }),
+      support.personChanged({ teams: [{ teamId: team.teamId, role: "leader" }] }),
+      support.personChanged({ teams: [{ teamId: team.teamId, role: "member" }] }),
     ];
-    await publish(notifier.producer, TeamChanged, { ...team, leaderIds: [lead.personId] }, tenant);
-    for (const person of [lead, member]) await publish(notifier.producer, PersonChanged, person, tenant);
-    await waitFor(
-      "the notifier to learn the people",
-      async () => (await knownPeopleCount(notifier.service, tenant)) === 2,
-    );
+    await support.publishPeople(notifier, tenant, [lead, member], { ...team, leaderIds: [lead.personId] });
 
-    const event = await publish(
+    const event = await support.publish(
       notifier.producer,
       ReminderDue,
-      reminderDue({ kind: "team", id: team.teamId }, { action: "approve-objectives" as never }),
+      support.reminderDue({ kind: "team", id: team.teamId }, { action: "approve-objectives" as never }),
       tenant,
     );
     await waitFor("the leader's email", () => notifier.mailbox.mailsTo(lead.email).length === 1, 60_000);
-    expect((await deliveriesOf(tenant, event.id)).map((d) => d.recipientId)).toEqual([
+    expect((await support.deliveriesOf(notifier, tenant, event.id)).map((d) => d.recipientId)).toEqual([
       lead.personId,
       lead.personId,
     ]);
@@ -175,40 +145,24 @@ describe("reminders by email", () => {
 
   it("alerts the owner of an objective at risk: the person, or the owning team's leaders", async () => {
     const tenant = randomUUID();
-    const team = teamChanged();
+    const team = support.teamChanged();
     const [lead, member, owner] = [
-      personChanged({ teams: [{ teamId: team.teamId, role: "leader" }] }),
-      personChanged({ teams: [{ teamId: team.teamId, role: "member" }] }),
-      personChanged(),
+      support.personChanged({ teams: [{ teamId: team.teamId, role: "leader" }] }),
+      support.personChanged({ teams: [{ teamId: team.teamId, role: "member" }] }),
+      support.personChanged(),
     ];
-    await publish(notifier.producer, TeamChanged, team, tenant);
-    for (const person of [lead, member, owner])
-      await publish(notifier.producer, PersonChanged, person, tenant);
-    const teams = objectiveUpserted({ kind: "team", id: team.teamId }, { title: "Ship <faster>" });
-    const owners = objectiveUpserted({ kind: "person", id: owner.personId });
+    await support.publishPeople(notifier, tenant, [lead, member, owner], team);
+    const teams = support.objectiveUpserted({ kind: "team", id: team.teamId }, { title: "Ship <faster>" });
+    const owners = support.objectiveUpserted({ kind: "person", id: owner.personId });
     // Version 2 renames the team's objective; the late version 1 after it changes nothing.
-    await publish(
-      notifier.producer,
-      ObjectiveUpserted,
+    await support.publishObjectives(notifier, tenant, [
       { ...teams, version: 2, title: "Ship faster" },
-      tenant,
-    );
-    await publish(notifier.producer, ObjectiveUpserted, teams, tenant);
-    await publish(notifier.producer, ObjectiveUpserted, owners, tenant);
-    await waitFor(
-      "the notifier to learn the people",
-      async () => (await knownPeopleCount(notifier.service, tenant)) === 3,
-    );
-    await waitFor("the notifier to learn the objectives", async () => {
-      const { rows } = await notifier.service.runtime.pool.query(
-        "select 1 from objective_owners where tenant_id = $1",
-        [tenant],
-      );
-      return rows.length === 2;
-    });
+      teams,
+      owners,
+    ]);
 
-    await publish(notifier.producer, ObjectiveAtRisk, objectiveAtRisk(teams.objectiveId), tenant);
-    await publish(notifier.producer, ObjectiveAtRisk, objectiveAtRisk(owners.objectiveId), tenant);
+    for (const { objectiveId } of [teams, owners])
+      await support.publish(notifier.producer, ObjectiveAtRisk, support.objectiveAtRisk(objectiveId), tenant);
     await waitFor("the lead's alert", () => notifier.mailbox.mailsTo(lead.email).length === 1, 60_000);
     await waitFor("the owner's alert", () => notifier.mailbox.mailsTo(owner.email).length === 1, 60_000);
     const alert = notifier.mailbox.mailsTo(lead.email)[0]!;
@@ -219,36 +173,34 @@ describe("reminders by email", () => {
 
   it("retries a refusing mail server, parks the delivery, and sends it once when retried", async () => {
     const tenant = randomUUID();
-    const person = personChanged();
+    const person = support.personChanged();
     notifier.mailbox.refused.add(person.email);
-    await publish(notifier.producer, PersonChanged, person, tenant);
-    await waitFor(
-      "the notifier to learn the person",
-      async () => (await knownPeopleCount(notifier.service, tenant)) === 1,
-    );
-    const event = await publish(
+    await support.publishPeople(notifier, tenant, [person]);
+    const event = await support.publish(
       notifier.producer,
       ReminderDue,
-      reminderDue({ kind: "person", id: person.personId }),
+      support.reminderDue({ kind: "person", id: person.personId }),
       tenant,
     );
 
     const parked = await waitFor(
       "the delivery to be parked",
       async () => {
-        const email = (await deliveriesOf(tenant, event.id)).find((d) => d.channel === "email");
+        const email = (await support.deliveriesOf(notifier, tenant, event.id)).find(
+          (d) => d.channel === "email",
+        );
         return email?.state === "parked" ? email : undefined;
       },
       60_000,
     );
-    const admin = apiFor(notifier.service, await notifier.service.token(["admin"], tenant));
+    const admin = support.apiFor(notifier.service, await notifier.service.token(["admin"], tenant));
     const view = (await admin.get(`/deliveries/${parked.id}`)).json();
     expect(view.attempts).toBe(3);
     expect(view.lastError).toMatch(/451/);
     expect(notifier.mailbox.mailsTo(person.email)).toHaveLength(0);
-    expect((await admin.get("/deliveries?state=parked")).json().items.map((d: Delivery) => d.id)).toEqual([
-      parked.id,
-    ]);
+    expect(
+      (await admin.get("/deliveries?state=parked")).json().items.map((d: support.Delivery) => d.id),
+    ).toEqual([parked.id]);
 
     notifier.mailbox.refused.delete(person.email);
     const retried = await admin.post(`/deliveries/${parked.id}/retry`);
@@ -266,10 +218,10 @@ describe("reminders by email", () => {
   });
 
   it("sends a reminder it can never apply to the dead-letter topic", async () => {
-    const poison = await publish(
+    const poison = await support.publish(
       notifier.producer,
       ReminderDue,
-      reminderDue({ kind: "person", id: randomUUID() }),
+      support.reminderDue({ kind: "person", id: randomUUID() }),
       "not-a-uuid",
     );
     const dead = await findMessage(

@@ -46,11 +46,7 @@ const emailOf = async (personId: string, eventId: string) =>
 async function knownPerson(fields: Parameters<typeof support.personChanged>[0] = {}) {
   const tenant = randomUUID();
   const person = support.personChanged(fields);
-  await support.publish(notifier.producer, PersonChanged, person, tenant);
-  await waitFor(
-    "the notifier to learn the person",
-    async () => (await support.knownPeopleCount(notifier.service, tenant)) === 1,
-  );
+  await support.publishPeople(notifier, tenant, [person]);
   return {
     tenant,
     person,
@@ -248,13 +244,10 @@ describe("preferences", () => {
     });
     const clock = new Date(period.at.getTime() + 60 * 60_000);
     await support.publishScoreMoved(notifier.producer, objective, period, tenant);
-    const reminder = await support.publish(
+    const reminder = await support.publishReminderAfter(
       notifier.producer,
-      ReminderDue,
-      support.reminderDue(
-        { kind: "person", id: person.personId },
-        { dueAt: new Date(period.at.getTime() + 2 * 86_400_000).toISOString() },
-      ),
+      { kind: "person", id: person.personId },
+      period,
       tenant,
     );
     await waitFor(

@@ -1,6 +1,8 @@
+import { randomUUID } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll } from "vitest";
+import type { apiFor } from "@okr/testkit";
+import { afterAll, beforeAll, expect } from "vitest";
 
 /** One request as the receiver got it. */
 export interface ReceivedRequest {
@@ -74,4 +76,22 @@ export function useChatReceivers(): { slack: Receiver; teams: Receiver } {
     await Promise.all([receivers.slack?.close(), receivers.teams?.close()]);
   });
   return receivers;
+}
+
+/**
+ * Connects a team's Slack and Teams channels to `chat`, each at a fresh path (Slack's under `workspace`,
+ * as "T0001/B0001"), through `api` (a leader's or an admin's client), expecting both to be accepted.
+ */
+export async function connectChatChannels(
+  chat: { slack: Receiver; teams: Receiver },
+  api: ReturnType<typeof apiFor>,
+  teamId: string,
+  workspace: string,
+): Promise<{ slackPath: string; teamsPath: string }> {
+  const slackPath = `/services/${workspace}/${randomUUID()}`;
+  const teamsPath = `/webhookb2/${randomUUID()}`;
+  const channels = `/teams/${teamId}/channels`;
+  expect((await api.put(`${channels}/slack`, { url: chat.slack.url(slackPath) })).status).toBe(200);
+  expect((await api.put(`${channels}/teams`, { url: chat.teams.url(teamsPath) })).status).toBe(200);
+  return { slackPath, teamsPath };
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { SqlRunner } from "@okr/database";
-import { PersonChanged, ReminderDue, TeamChanged } from "@okr/events";
+import { ReminderDue } from "@okr/events";
 import { pgTransaction } from "@okr/messaging";
 import { waitFor } from "@okr/testkit";
 import { describe, expect, it } from "vitest";
@@ -8,14 +8,7 @@ import { EmailSender } from "../src/delivery/sender.ts";
 import { SentMarks } from "../src/delivery/sent-marks.ts";
 import { claimDueEmails, insertDeliveries } from "../src/repositories/deliveries.ts";
 import { planDeliveries } from "../src/rules/plan.ts";
-import {
-  knownPeopleCount,
-  personChanged,
-  publish,
-  reminderDue,
-  teamChanged,
-  useNotifier,
-} from "./support.ts";
+import { personChanged, publish, publishPeople, reminderDue, teamChanged, useNotifier } from "./support.ts";
 
 const notifier = useNotifier({
   SENDER_POLL_MS: "100",
@@ -54,12 +47,7 @@ describe("the email sender", () => {
     const people = Array.from({ length: 30 }, () =>
       personChanged({ teams: [{ teamId: team.teamId, role: "member" }] }),
     );
-    await publish(notifier.producer, TeamChanged, team, tenant);
-    for (const person of people) await publish(notifier.producer, PersonChanged, person, tenant);
-    await waitFor(
-      "the notifier to learn the people",
-      async () => (await knownPeopleCount(notifier.service, tenant)) === 30,
-    );
+    await publishPeople(notifier, tenant, people, team);
 
     // Two more senders (as two more replicas would run) beside the service's own, small batches each.
     const replicas = [new EmailSender(notifier.service.runtime), new EmailSender(notifier.service.runtime)];

@@ -5,20 +5,23 @@ import {
   type EventData,
   type ObjectiveAtRisk,
   ObjectiveScored,
-  type ObjectiveUpserted,
-  type ReminderDue,
-  type TeamChanged,
+  ObjectiveUpserted,
+  PersonChanged,
+  ReminderDue,
+  TeamChanged,
 } from "@okr/events";
 import { personChangedData } from "@okr/events/testing";
 import {
+  apiFor,
   ServiceProcess,
   sendEvent,
   startConsumerGroupsAt,
   startTestService,
   type TestService,
   testBus,
+  waitFor,
 } from "@okr/testkit";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import type { NotifierConfig } from "../src/config.ts";
 import type { NotifierDb } from "../src/database.ts";
 import { notifierService } from "../src/service.ts";
@@ -67,49 +70,116 @@ export const publish = sendEvent;
 /** A person's whole state as goals announces it; `fields` overrides any of it. */
 export const personChanged = personChangedData;
 
-export const teamChanged = (
-  fields: Partial<EventData<typeof TeamChanged>> = {},
-): EventData<typeof TeamChanged> => ({
+/** A factory of event data: fresh `defaults` for each call, `fields` overrides any of them. */
+const eventData =
+  <T>(defaults: () => T) =>
+  (fields: Partial<T> = {}): T => ({ ...defaults(), ...fields });
+
+/** A team as goals announces it; `fields` overrides any of it. */
+export const teamChanged = eventData<EventData<typeof TeamChanged>>(() => ({
   teamId: randomUUID(),
   name: "Platform",
   parentTeamId: null,
   leaderIds: [],
   removed: false,
-  ...fields,
-});
+}));
 
-/** A reminder as the cycle workflows publish it; `fields` overrides any of it. */
-export const reminderDue = (
-  recipient: { kind: "team" | "person"; id: string },
-  fields: Partial<EventData<typeof ReminderDue>> = {},
-): EventData<typeof ReminderDue> => ({
+type Recipient = { kind: "team" | "person"; id: string };
+
+const reminderData = eventData<EventData<typeof ReminderDue>>(() => ({
   cycleId: randomUUID(),
   phase: "CHECK_INS" as never,
   action: "check-in" as never,
-  recipient,
+  recipient: { kind: "person", id: randomUUID() },
   dueAt: "2026-12-07T09:00:00.000Z",
   escalation: false,
   message: "Time for this week's check-in.",
-  ...fields,
-});
+}));
 
-/** An objective as goals announces it, owned by `owner`. */
-export const objectiveUpserted = (
-  owner: { kind: "team" | "person"; id: string },
-  fields: Partial<EventData<typeof ObjectiveUpserted>> = {},
-): EventData<typeof ObjectiveUpserted> => ({
+/** A reminder to `recipient` as the cycle workflows publish it; `fields` overrides any of it. */
+export const reminderDue = (recipient: Recipient, fields: Partial<EventData<typeof ReminderDue>> = {}) =>
+  reminderData({ recipient, ...fields });
+
+const objectiveData = eventData<EventData<typeof ObjectiveUpserted>>(() => ({
   objectiveId: randomUUID(),
   cycleId: randomUUID(),
   title: "Delight our customers",
   kind: "committed",
   state: "approved" as never,
-  owner,
+  owner: { kind: "person", id: randomUUID() },
   weight: 1,
   alignedToObjectiveId: null,
   contributesToKeyResultId: null,
   version: 1,
-  ...fields,
-});
+}));
+
+/** An objective as goals announces it, owned by `owner`; `fields` overrides any of it. */
+export const objectiveUpserted = (
+  owner: Recipient,
+  fields: Partial<EventData<typeof ObjectiveUpserted>> = {},
+) => objectiveData({ owner, ...fields });
+
+/**
+ * Publishes `team` (when given) and then `people` of a fresh `tenant` as goals announces them, and waits
+ * until the notifier knows the team and every one of the people.
+ */
+export async function publishPeople(
+  notifier: RunningNotifier,
+  tenant: string,
+  people: EventData<typeof PersonChanged>[],
+  team?: EventData<typeof TeamChanged>,
+): Promise<void> {
+  if (team) await sendEvent(notifier.producer, TeamChanged, team, tenant);
+  for (const person of people) await sendEvent(notifier.producer, PersonChanged, person, tenant);
+  const { pool } = notifier.service.runtime;
+  const teamKnown = async (teamId: string) =>
+    (await pool.query("select 1 from teams where tenant_id = $1 and team_id = $2", [tenant, teamId]))
+      .rowCount === 1;
+  await waitFor(
+    "the notifier to learn the people",
+    async () =>
+      (!team || (await teamKnown(team.teamId))) &&
+      (await knownPeopleCount(notifier.service, tenant)) === people.length,
+  );
+}
+
+/**
+ * Publishes `objectives` of `tenant` (versions of one objective too) in order, as goals announces them, and
+ * waits until the notifier knows the owner of each.
+ */
+export async function publishObjectives(
+  notifier: RunningNotifier,
+  tenant: string,
+  objectives: EventData<typeof ObjectiveUpserted>[],
+): Promise<void> {
+  for (const objective of objectives)
+    await sendEvent(notifier.producer, ObjectiveUpserted, objective, tenant);
+  const ids = [...new Set(objectives.map((objective) => objective.objectiveId))];
+  await waitFor("the notifier to learn the objectives", async () => {
+    const { rowCount } = await notifier.service.runtime.pool.query(
+      "select 1 from objective_owners where tenant_id = $1 and objective_id = any($2::uuid[])",
+      [tenant, ids],
+    );
+    return rowCount === ids.length;
+  });
+}
+
+/**
+ * Publishes a reminder to `recipient` due two days after `period` ends (its digest's time), as one the
+ * digest of the period lists as due next.
+ */
+export const publishReminderAfter = (
+  producer: RunningNotifier["producer"],
+  recipient: Recipient,
+  period: { at: Date },
+  tenant: string,
+) =>
+  sendEvent(
+    producer,
+    ReminderDue,
+    reminderDue(recipient, { dueAt: new Date(period.at.getTime() + 2 * 86_400_000).toISOString() }),
+    tenant,
+  );
 
 /**
  * Publishes two scores of `objective` (as scoring announces them): 40% before `period`, then 25% and at
@@ -164,7 +234,25 @@ export async function knownPeopleCount(service: Notifier, tenant: string): Promi
 }
 
 /** A client for one caller of the test service (testkit's, shared with the other services' tests). */
-export { apiFor } from "@okr/testkit";
+export { apiFor };
+
+/** A delivery as the deliveries API lists it: the fields the tests read. */
+export type Delivery = {
+  id: string;
+  eventId: string;
+  recipientId: string;
+  channel: string;
+  state: string;
+  skipReason: string | null;
+};
+
+/** The deliveries of one event of `tenant`, as an admin lists them through the API. */
+export async function deliveriesOf(notifier: RunningNotifier, tenant: string, eventId: string) {
+  const api = apiFor(notifier.service, await notifier.service.token(["admin"], tenant));
+  const response = await api.get("/deliveries?limit=1000");
+  expect(response.status).toBe(200);
+  return (response.json().items as Delivery[]).filter((d) => d.eventId === eventId);
+}
 
 /**
  * The suffixes of the notifier's consumer groups (its consumers in src/consumers). A group missing here

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { CheckInRecorded, ObjectiveUpserted, PersonChanged, ReminderDue, TeamChanged } from "@okr/events";
+import { CheckInRecorded, ObjectiveUpserted, PersonChanged, TeamChanged } from "@okr/events";
 import { waitFor } from "@okr/testkit";
 import { describe, expect, it } from "vitest";
 import { TeamDigestScheduler } from "../src/delivery/team-digest-scheduler.ts";
 import { digestPeriod } from "../src/rules/schedule.ts";
-import { type Receiver, useChatReceivers } from "./receiver.ts";
+import { connectChatChannels, type Receiver, useChatReceivers } from "./receiver.ts";
 import * as support from "./support.ts";
 
 // The service's own schedulers poll hourly here: the test builds the digests with its own clock.
@@ -82,11 +82,7 @@ describe("weekly team digest", () => {
     ]);
     const [ada] = people;
     const quiet = await knownTeam(tenant, "Quiet", [{ name: "Alan Turing", role: "member" }]);
-    const slackPath = `/services/T0003/B0003/${randomUUID()}`;
-    const teamsPath = `/webhookb2/${randomUUID()}`;
-    const channels = `/teams/${team.teamId}/channels`;
-    expect((await api.put(`${channels}/slack`, { url: chat.slack.url(slackPath) })).status).toBe(200);
-    expect((await api.put(`${channels}/teams`, { url: chat.teams.url(teamsPath) })).status).toBe(200);
+    const { slackPath, teamsPath } = await connectChatChannels(chat, api, team.teamId, "T0003/B0003");
 
     // The team's objective moved from 40% to 25% in the week and is at risk; Ada checked in, Grace did not.
     const objective = support.objectiveUpserted(
@@ -113,13 +109,10 @@ describe("weekly team digest", () => {
       },
       tenant,
     );
-    const reminder = await support.publish(
+    const reminder = await support.publishReminderAfter(
       notifier.producer,
-      ReminderDue,
-      support.reminderDue(
-        { kind: "team", id: team.teamId },
-        { dueAt: new Date(period.at.getTime() + 2 * 86_400_000).toISOString() },
-      ),
+      { kind: "team", id: team.teamId },
+      period,
       tenant,
     );
     await waitFor("the activity and the reminder to be learnt", async () => {

@@ -134,18 +134,9 @@ describe("value streams and the quarter's report in a browser", () => {
     await page.getByRole("heading", { level: 1, name: `${stack.cycle.name}: quarter report` }).waitFor();
     expect(await figure("Objectives").textContent()).toBe("2");
     const kinds = page.getByRole("region", { name: "Committed and aspirational" });
-    expect(
-      await kinds
-        .getByRole("row")
-        .filter({ hasText: /^committed/ })
-        .textContent(),
-    ).toMatch(/^committed1/);
-    expect(
-      await kinds
-        .getByRole("row")
-        .filter({ hasText: /^aspirational/ })
-        .textContent(),
-    ).toMatch(/^aspirational1/);
+    const kindRow = (kind: RegExp) => kinds.getByRole("row").filter({ hasText: kind }).textContent();
+    expect(await kindRow(/^committed/)).toMatch(/^committed1/);
+    expect(await kindRow(/^aspirational/)).toMatch(/^aspirational1/);
     const discipline = page.getByRole("region", { name: "Check-in discipline per team" });
     await discipline.getByRole("row").filter({ hasText: "Lending" }).filter({ hasText: "2 of 3" }).waitFor();
     await page.getByText("No later cycle yet").waitFor();

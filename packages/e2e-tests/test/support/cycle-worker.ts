@@ -1,7 +1,8 @@
 import type { AddressInfo } from "node:net";
 import { createCycleActivities } from "@okr/cycle-worker/src/activities.ts";
 import { serviceCaller } from "@okr/cycle-worker/src/http.ts";
-import { WORKFLOWS_PATH } from "@okr/cycle-workflows";
+import type { CycleResult, CycleStatus, RunCycleRequest } from "@okr/cycle-workflows";
+import { getCycleStatus, startCycleRun, WORKFLOWS_PATH } from "@okr/cycle-workflows";
 import {
   bundleWorkflowsQuietly,
   connectTemporalClient,
@@ -26,7 +27,21 @@ async function listen(service: TestService<unknown>): Promise<string> {
 export interface CycleWorker {
   /** A client of the same Temporal server. */
   client: Client;
+  /**
+   * Starts the run of `request`'s cycle of `tenantId` on this worker's task queue (the goals API would
+   * start it on the default one).
+   */
+  startRun(tenantId: string, request: RunCycleRequest): Promise<CycleRun>;
   stop(): Promise<void>;
+}
+
+/** A cycle's run on the test's worker. */
+export interface CycleRun {
+  cycleWorkflowId: string;
+  /** The cycle's status, as its workflow answers it now. */
+  status(): Promise<CycleStatus>;
+  /** What the cycle workflow returns once the cycle closed. */
+  result(): Promise<CycleResult>;
 }
 
 /**
@@ -58,6 +73,14 @@ export async function startCycleWorker(options: {
   });
   return {
     client,
+    async startRun(tenantId, request) {
+      const { cycleWorkflowId } = await startCycleRun(client, tenantId, request, options.taskQueue);
+      return {
+        cycleWorkflowId,
+        status: () => getCycleStatus(client, tenantId, request.cycleId),
+        result: async () => (await client.workflow.getHandle(cycleWorkflowId).result()) as CycleResult,
+      };
+    },
     async stop() {
       await worker.stop();
       await producer.disconnect();
