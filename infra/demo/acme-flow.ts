@@ -4,7 +4,14 @@
  * goals API.
  */
 
+import { KEY_RESULT_TYPES, type KeyResultType, OBJECTIVE_KINDS } from "@okr/goals-domain";
 import objectives from "./objectives.json" with { type: "json" };
+
+type ObjectiveKind = (typeof OBJECTIVE_KINDS)[number];
+/** The key result types the demo's templates use: all of goals-domain's but a band (stay-between). */
+const DEMO_KR_TYPES = KEY_RESULT_TYPES.filter(
+  (type): type is Exclude<KeyResultType, "stay-between"> => type !== "stay-between",
+);
 
 export const ORGANIZATION = {
   name: "Acme Flow",
@@ -78,7 +85,7 @@ export const TREE: TeamPlan = {
 
 export interface KrTemplate {
   title: string;
-  type: "increase-to" | "decrease-to" | "stay-above" | "stay-below" | "milestone";
+  type: (typeof DEMO_KR_TYPES)[number];
   baseline?: number;
   target?: number;
   unit: string;
@@ -87,7 +94,7 @@ export interface KrTemplate {
 
 export interface ObjectiveTemplate {
   title: string;
-  kind: "committed" | "aspirational";
+  kind: ObjectiveKind;
   keyResults: KrTemplate[];
 }
 
@@ -98,15 +105,6 @@ interface ObjectiveRow {
   keyResults: (Omit<KrTemplate, "type"> & { type: string })[];
 }
 
-const KINDS: readonly ObjectiveTemplate["kind"][] = ["committed", "aspirational"];
-const KR_TYPES: readonly KrTemplate["type"][] = [
-  "increase-to",
-  "decrease-to",
-  "stay-above",
-  "stay-below",
-  "milestone",
-];
-
 function oneOf<T extends string>(allowed: readonly T[], value: string): T {
   const found = allowed.find((candidate) => candidate === value);
   if (found === undefined) throw new Error(`objectives.json: "${value}" is not one of ${allowed.join(", ")}`);
@@ -116,8 +114,8 @@ function oneOf<T extends string>(allowed: readonly T[], value: string): T {
 /** An objective template from its row in objectives.json, its kind and key result types checked. */
 const objectiveTemplate = (row: ObjectiveRow): ObjectiveTemplate => ({
   title: row.title,
-  kind: oneOf(KINDS, row.kind),
-  keyResults: row.keyResults.map((kr) => ({ ...kr, type: oneOf(KR_TYPES, kr.type) })),
+  kind: oneOf(OBJECTIVE_KINDS, row.kind),
+  keyResults: row.keyResults.map((kr) => ({ ...kr, type: oneOf(DEMO_KR_TYPES, kr.type) })),
 });
 
 /** Each theme's objective templates, as data: objectives.json. */
