@@ -16,10 +16,19 @@ const LEASE_MS = 2 * 60 * 1000;
 const SMTP_CONNECTIONS = 5;
 
 /**
- * Emails in flight at once: a few queued per connection, so a connection goes on with the next message
- * as soon as the server accepted one, while few enough that none waits long in the queue.
+ * Messages a pooled connection carries before the pool replaces it. Each new connection costs a TCP
+ * handshake, the greeting and EHLO on both ends, so a busy sender keeps its connections long; a server
+ * that closes a connection sooner has it replaced as before, and idle ones still close.
  */
-export const MAX_IN_FLIGHT = SMTP_CONNECTIONS * 4;
+const MESSAGES_PER_CONNECTION = 1000;
+
+/**
+ * Emails in flight at once: enough queued per connection that a connection goes on with the next message
+ * as soon as the server accepted one while the next claim and the `sent` marks (a send holds its place
+ * until its row says `sent`) are still on their way to the database; bounded, so that at most this many
+ * claimed emails wait in the process and at most this many can be repeated after a crash.
+ */
+export const MAX_IN_FLIGHT = SMTP_CONNECTIONS * 8;
 
 /** A claim waits for this much room, so claims stay batches rather than one email each. */
 const CLAIM_AT_LEAST = MAX_IN_FLIGHT / 2;
@@ -62,6 +71,7 @@ export class EmailSender implements BackgroundWork {
       url: this.#runtime.config.SMTP_URL,
       pool: true,
       maxConnections: SMTP_CONNECTIONS,
+      maxMessages: MESSAGES_PER_CONNECTION,
       connectionTimeout: 10_000,
       greetingTimeout: 10_000,
       socketTimeout: 30_000,
