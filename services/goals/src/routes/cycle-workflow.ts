@@ -7,7 +7,7 @@ import {
   TASK_QUEUE,
   teamObjectivesUpdate,
 } from "@okr/cycle-workflows";
-import { conflict, listPage, notFound, problems, requireRole } from "@okr/service-kit";
+import { conflict, listPage, notFound, problems, requireRole, resource } from "@okr/service-kit";
 import type { Static, TSchema } from "typebox";
 import {
   AdminBody,
@@ -48,12 +48,11 @@ export function cycleWorkflowRoutes(
   const taskQueue = options.taskQueue ?? TASK_QUEUE;
   const runOf = (cycleId: string) => `a run of cycle ${cycleId}`;
 
-  return async (app) => {
+  return resource<GoalsRuntime>("cycle runs", (app) => {
     app.post(
       "/cycles/:cycleId/run",
       {
         schema: {
-          tags: ["cycle runs"],
           summary: "Run the cycle on Temporal (admins): queued in the organization's program workflow",
           description:
             "Signal-with-start of okr-program/<organization>: the cycle runs as okr-cycle/<organization>/<cycle> once the cycles before it closed. Durations shorten the phases for demos.",
@@ -102,7 +101,6 @@ export function cycleWorkflowRoutes(
       "/cycles/:cycleId/run",
       {
         schema: {
-          tags: ["cycle runs"],
           summary: "The cycle run's status: phase, deadline, teams, check-ins, scoring, report",
           params: CycleParams,
           response: { 200: RunStatus, ...problems(404, 503) },
@@ -122,7 +120,6 @@ export function cycleWorkflowRoutes(
       "/cycles/:cycleId/run/teams",
       {
         schema: {
-          tags: ["cycle runs"],
           summary:
             "Each team's drafting in the cycle run: state, deadline, reminders sent, escalation (paginated)",
           params: CycleParams,
@@ -169,7 +166,6 @@ export function cycleWorkflowRoutes(
       "/cycles/:cycleId/teams/:teamId/drafting",
       {
         schema: {
-          tags: ["cycle runs"],
           summary:
             "One team's drafting in the cycle run (null before it opens): where its submit and approve buttons go",
           params: TeamParams,
@@ -205,7 +201,6 @@ export function cycleWorkflowRoutes(
         `/cycles/:cycleId/run/${path}`,
         {
           schema: {
-            tags: ["cycle runs"],
             summary,
             params: CycleParams,
             body,
@@ -240,7 +235,6 @@ export function cycleWorkflowRoutes(
         `/cycles/:cycleId/teams/:teamId/${action}`,
         {
           schema: {
-            tags: ["cycle runs"],
             summary,
             params: TeamParams,
             body,
@@ -283,5 +277,5 @@ export function cycleWorkflowRoutes(
       ApproveBody,
       "Approve the team's submitted objectives (leaders of the team or of its parent team)",
     );
-  };
+  })(runtime);
 }
