@@ -1,7 +1,7 @@
-import { QueryClient, QueryClientProvider, useQuery, useQueryClient } from "@tanstack/react-query";
+import { QueryClient, QueryClientProvider, useQueryClient } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { bindSession, fetchSession, mayPassOnRetry } from "./api.ts";
+import { bindSession, mayPassOnRetry } from "./api.ts";
 import { Layout } from "./components/layout.tsx";
 import { ErrorState, Loading } from "./components/states.tsx";
 import { useLiveScores } from "./live.ts";
@@ -19,6 +19,7 @@ import { TeamPage } from "./pages/team.tsx";
 import { TeamObjectivesPage } from "./pages/team-objectives.tsx";
 import { ValueStreamPage } from "./pages/value-stream.tsx";
 import { ValueStreamsPage } from "./pages/value-streams.tsx";
+import { useSession } from "./queries.ts";
 import { Router, useRoute } from "./router.tsx";
 import "./styles.css";
 
@@ -84,7 +85,7 @@ function Pages() {
 
 function App() {
   const client = useQueryClient();
-  const session = useQuery({ queryKey: ["session"], queryFn: fetchSession, staleTime: 60_000 });
+  const session = useSession();
   // Bound while rendering, before any child can send a request with it.
   bindSession(session.data?.csrfToken, () => void client.invalidateQueries({ queryKey: ["session"] }));
   useLiveScores(session.data?.signedIn === true);

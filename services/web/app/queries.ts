@@ -4,6 +4,7 @@ import {
   allPages,
   api,
   type Cycle,
+  fetchSession,
   getUnlessMissing,
   type KeyResult,
   type Me,
@@ -28,6 +29,9 @@ export const useCycle = (cycleId: string) =>
 
 /** Every cycle of the organization. */
 export const useCycles = () => useQuery({ queryKey: ["cycles"], queryFn: () => allPages<Cycle>("/cycles") });
+
+/** The browser's session as the BFF keeps it: signed in or not, the CSRF token, links. */
+export const useSession = () => useQuery({ queryKey: ["session"], queryFn: fetchSession, staleTime: 60_000 });
 
 /** Who is signed in as goals knows them (name, teams, roles); a failure is not retried, the page goes on. */
 export const useMe = () => useQuery({ queryKey: ["me"], queryFn: () => api.get<Me>("/me"), retry: false });

@@ -1,11 +1,11 @@
 import { useQuery } from "@tanstack/react-query";
-import { allPages, type CycleRun, fetchSession, getUnlessMissing, type RunTeam } from "../api.ts";
+import { allPages, type CycleRun, getUnlessMissing, type RunTeam } from "../api.ts";
 import { Figure } from "../components/figure.tsx";
 import { PHASES, phaseName } from "../components/phases.ts";
 import { RunActions, StartRun } from "../components/run-actions.tsx";
 import { ScrollTable } from "../components/scroll-table.tsx";
 import { Empty, Loaded } from "../components/states.tsx";
-import { useCycle, useMe } from "../queries.ts";
+import { useCycle, useMe, useSession } from "../queries.ts";
 import { Link } from "../router.tsx";
 
 const timeFormat = new Intl.DateTimeFormat(undefined, {
@@ -125,7 +125,7 @@ export function CycleRunPage({ cycleId }: { cycleId: string }) {
     refetchInterval: REFRESH_MS * 2,
   });
   const me = useMe();
-  const session = useQuery({ queryKey: ["session"], queryFn: fetchSession, staleTime: 60_000 });
+  const session = useSession();
   const isAdmin = me.data?.roles.includes("admin") ?? false;
   const temporalUi = session.data?.links?.temporalUi;
   const notRunning = run.data === null;
