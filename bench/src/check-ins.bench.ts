@@ -25,15 +25,17 @@ import { type Role, signToken } from "@okr/service-kit";
 import { createTestDatabase, testBus, testEndpoints } from "@okr/testkit";
 import { checkInBody, postCheckIns } from "./http-check-ins.ts";
 import { benchIssuers, freePort, startBenchIssuer } from "./oidc-tokens.ts";
-import { drive, median, percentile, printTable } from "./report.ts";
+import { benchSizes, drive, median, percentile, printTable } from "./report.ts";
 
-const REQUESTS = Number(process.env.BENCH_CHECK_INS ?? 20_000);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
-const BULK_TOTAL = Number(process.env.BENCH_BULK_CHECK_INS ?? 100_000);
+const {
+  CHECK_INS: REQUESTS,
+  CONCURRENCY,
+  BULK_CHECK_INS: BULK_TOTAL,
+  ROUNDS,
+} = benchSizes({ CHECK_INS: 20_000, CONCURRENCY: 32, BULK_CHECK_INS: 100_000, ROUNDS: 3 });
 const BULK_BATCH = 1000;
 const BULK_CONCURRENCY = 4;
 const POOL = 20;
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 const database = await createTestDatabase({ migrationsDir: goalsService.migrationsDir, poolMax: POOL });
 const endpoints = testEndpoints();

@@ -15,9 +15,9 @@ import {
 } from "@okr/messaging";
 import { createTestDatabase, testBus, uniqueName } from "@okr/testkit";
 import { Type } from "typebox";
-import { median, printTable } from "./report.ts";
+import { benchSizes, median, printTable } from "./report.ts";
 
-const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
+const { EVENTS } = benchSizes({ EVENTS: 20_000 });
 const BATCH = 500;
 const ROUNDS = 3;
 

@@ -29,9 +29,9 @@ import { createWebApp } from "@okr/web/app";
 import { WebConfigSchema } from "@okr/web/config";
 import { chromium, type Page } from "playwright-core";
 import { build } from "vite";
-import { median, percentile, printTable } from "./report.ts";
+import { benchSizes, median, percentile, printTable } from "./report.ts";
 
-const RUNS = Number(process.env.BENCH_WEB_RUNS ?? 20);
+const { WEB_RUNS: RUNS } = benchSizes({ WEB_RUNS: 20 });
 const WARM_UP = 3;
 
 const ms = (value: number) => `${value.toFixed(0)} ms`;
